@@ -1,0 +1,395 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { typeToken } from "../core/naming";
+import { fargateCpuUnits } from "../core/sizing";
+import { fargateMemoryRange, Validator } from "../core/validation";
+import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { BOOTSTRAP_SQL } from "./database";
+
+/** A Secrets Manager secret injected into the container as an environment variable. */
+export interface InjectedSecret {
+    /** ARN of the secret. */
+    secretArn: pulumi.Input<string>;
+    /** JSON key inside the secret (e.g. `password`), or the whole value when omitted. */
+    jsonKey?: string;
+}
+
+export interface ApiServiceArgs extends AwsCommonArgs {
+    vpcId: pulumi.Input<string>;
+    vpcCidr: pulumi.Input<string>;
+    /** Private subnets for the tasks (no public IP is ever assigned). */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    clusterArn: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    /** Security group of the ALB; it gets the only ingress rule of the service. */
+    albSecurityGroupId: pulumi.Input<string>;
+    targetGroupArn: pulumi.Input<string>;
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+    /** Container image, pinned. */
+    image: string;
+    /** @default 8000 */
+    port?: number;
+    /** @default "/health" */
+    healthPath?: string;
+    /** vCPU. @default 1 */
+    cpu?: number;
+    /** MiB. @default 2048 */
+    memoryMiB?: number;
+    /** @default 1 staging, 2 production */
+    minReplicas?: number;
+    /** @default 3 staging, 10 production */
+    maxReplicas?: number;
+    /** @default 70 */
+    cpuTargetPercent?: number;
+    /** @default 80 */
+    memoryTargetPercent?: number;
+    /** ALB requests per target per minute. @default 1000 */
+    requestsPerTarget?: number;
+    /** CI/CD owns the image: later task definition changes are not rolled back by Pulumi. @default false */
+    imageManagedByCi?: boolean;
+    /** Plain (non-secret) environment variables. */
+    environmentVariables?: Record<string, pulumi.Input<string>>;
+    /** Secrets injected by ECS from Secrets Manager; the execution role may read exactly these. */
+    secrets?: Record<string, InjectedSecret>;
+    /** KMS key of the secrets and buckets. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** KMS key of the log group. */
+    logsKeyArn: pulumi.Input<string>;
+    /** Buckets the API reads and writes (ARNs). */
+    bucketArns?: pulumi.Input<string>[];
+    /** RDS IAM auth: the instance resource ids and the database user the task role may connect as. */
+    databaseIamAuth?: { resourceIds: pulumi.Input<string>[]; user: string };
+    /** One-off bootstrap task (pgvector, app role): the master secret and the database host. */
+    databaseBootstrap?: { masterSecretArn: pulumi.Input<string>; host: pulumi.Input<string>; database: string; image?: string };
+    /** @default 90 */
+    logRetentionDays?: number;
+}
+
+/**
+ * The FastAPI backend on ECS Fargate behind the ALB: private subnets, no public IP, non-root,
+ * read-only root filesystem, secrets injected from Secrets Manager, `/health` checks in the
+ * container and the target group, deployment circuit breaker with rollback, and target tracking
+ * on CPU, memory and ALB requests per target. The desired count belongs to the autoscaler.
+ */
+export class ApiService extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly taskRoleArn: pulumi.Output<string>;
+    readonly executionRoleArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+    readonly appSecretArn: pulumi.Output<string>;
+    readonly bootstrapTaskDefinitionArn: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const s = {
+            port: args.port ?? 8000,
+            healthPath: args.healthPath ?? "/health",
+            cpu: args.cpu ?? 1,
+            memory: args.memoryMiB ?? 2048,
+            min: args.minReplicas ?? (production ? 2 : 1),
+            max: args.maxReplicas ?? (production ? 10 : 3),
+        };
+        const v = new Validator(`ApiService ${name}`);
+        v.image("image", args.image);
+        if (![0.25, 0.5, 1, 2, 4, 8, 16].includes(s.cpu)) v.fail("cpu", s.cpu, "one of 0.25, 0.5, 1, 2, 4, 8, 16 vCPU");
+        else {
+            const [lo, hi] = fargateMemoryRange(s.cpu);
+            v.int("memoryMiB", s.memory, lo, hi);
+        }
+        v.int("minReplicas", s.min, 1, 100);
+        v.int("maxReplicas", s.max, s.min, 200);
+        for (const k of Object.keys(args.environmentVariables ?? {}))
+            if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`environmentVariables.${k}`, "(hidden)", "no secrets in plain environment: pass it in `secrets`");
+        v.throwIfAny();
+        super(typeToken("aws", "ApiService"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const region = aws.getRegionOutput({}, { parent: this });
+
+        // Network: only the ALB may reach the tasks; the ALB may reach only the tasks.
+        const sg = new aws.ec2.SecurityGroup(
+            ctx.n("api"),
+            { vpcId: args.vpcId, description: "API tasks: app port from the ALB only", tags: ctx.tags("api", { "ragstack:tier": "app" }) },
+            ctx.opts(),
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            ctx.n("api-from-alb"),
+            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: s.port, toPort: s.port, referencedSecurityGroupId: args.albSecurityGroupId, description: "API port from the ALB" },
+            ctx.opts(),
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.n("alb-to-api"),
+            { securityGroupId: args.albSecurityGroupId, ipProtocol: "tcp", fromPort: s.port, toPort: s.port, referencedSecurityGroupId: sg.id, description: "ALB to the API tasks" },
+            ctx.opts(),
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.n("api-https"),
+            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs (endpoints, S3) and external services" },
+            ctx.opts(),
+        );
+        for (const [port, what] of [
+            [5432, "PostgreSQL"],
+            [6379, "Valkey"],
+            [11434, "Ollama"],
+        ] as const) {
+            new aws.vpc.SecurityGroupEgressRule(
+                ctx.n(`api-to-${port}`),
+                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: args.vpcCidr, description: `${what} inside the VPC` },
+                ctx.opts(),
+            );
+        }
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            ctx.n("logs"),
+            { name: `/${ctx.prefix}/ecs/api`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("api-logs") },
+            ctx.opts(),
+        );
+
+        // Application secret (session signing), generated and kept in Secrets Manager.
+        const appSecretValue = new random.RandomPassword(ctx.n("app-secret"), { length: 64, special: false }, { parent: this });
+        const appSecret = new aws.secretsmanager.Secret(
+            ctx.n("app-secret"),
+            { namePrefix: `${ctx.prefix}/api-secret-key-`, description: "API secret key", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7, tags: ctx.tags("api-secret") },
+            ctx.opts(),
+        );
+        new aws.secretsmanager.SecretVersion(ctx.n("app-secret"), { secretId: appSecret.id, secretString: appSecretValue.result }, ctx.opts());
+        const secrets: Record<string, InjectedSecret> = { APP_SECRET_KEY: { secretArn: appSecret.arn }, ...(args.secrets ?? {}) };
+        const secretArns = Object.values(secrets).map((x) => x.secretArn);
+
+        // Execution role: pull the image, write logs, read exactly the injected secrets.
+        const executionRole = new aws.iam.Role(
+            ctx.n("execution"),
+            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "ECS agent for the API tasks", tags: ctx.tags("api-execution") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.n("execution"),
+            {
+                role: executionRole.id,
+                policy: policyDocument([
+                    // ecr:GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
+                    { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                    {
+                        Sid: "EcrPull",
+                        Effect: "Allow",
+                        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                        Resource: pulumi.interpolate`arn:aws:ecr:${region.region}:${identity.accountId}:repository/*`,
+                    },
+                    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    { Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
+                    { Sid: "DecryptSecrets", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [args.kmsKeyArn] },
+                ]),
+            },
+            ctx.opts(),
+        );
+
+        // Task role: what the application itself may do.
+        const taskRole = new aws.iam.Role(
+            ctx.n("task"),
+            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "API application", tags: ctx.tags("api-task") },
+            ctx.opts(),
+        );
+        const bucketArns = args.bucketArns ?? [];
+        const taskStatements: pulumi.Input<Record<string, unknown>>[] = [
+            { Sid: "UseDataKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [args.kmsKeyArn] },
+        ];
+        if (bucketArns.length > 0) {
+            taskStatements.push({ Sid: "ListBuckets", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArns });
+            taskStatements.push({
+                Sid: "ReadWriteObjects",
+                Effect: "Allow",
+                Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                Resource: bucketArns.map((b) => pulumi.interpolate`${b}/*`),
+            });
+        }
+        if (args.databaseIamAuth) {
+            const user = args.databaseIamAuth.user;
+            taskStatements.push({
+                Sid: "RdsIamAuth",
+                Effect: "Allow",
+                Action: ["rds-db:connect"],
+                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${identity.accountId}:dbuser:${id}/${user}`),
+            });
+        }
+        new aws.iam.RolePolicy(ctx.n("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());
+
+        const env = Object.entries({ PORT: String(s.port), ...(args.environmentVariables ?? {}) }).map(([n, value]) => ({ name: n, value }));
+        const containerSecrets = Object.entries(secrets).map(([n, sec]) => ({
+            name: n,
+            valueFrom: sec.jsonKey ? pulumi.interpolate`${sec.secretArn}:${sec.jsonKey}::` : sec.secretArn,
+        }));
+        const containerDefinitions = pulumi.jsonStringify([
+            {
+                name: "api",
+                image: args.image,
+                essential: true,
+                user: "10001:10001",
+                readonlyRootFilesystem: true,
+                portMappings: [{ containerPort: s.port, protocol: "tcp", name: "http" }],
+                environment: env,
+                secrets: containerSecrets,
+                mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+                linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
+                healthCheck: {
+                    command: [
+                        "CMD-SHELL",
+                        `python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:${s.port}${s.healthPath}', timeout=3)" || exit 1`,
+                    ],
+                    interval: 15,
+                    timeout: 5,
+                    retries: 3,
+                    startPeriod: 30,
+                },
+                logConfiguration: {
+                    logDriver: "awslogs",
+                    options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "api", mode: "non-blocking" },
+                },
+            },
+        ]);
+        const taskDef = new aws.ecs.TaskDefinition(
+            ctx.n("task"),
+            {
+                family: ctx.physical("api"),
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: String(fargateCpuUnits(s.cpu)),
+                memory: String(s.memory),
+                executionRoleArn: executionRole.arn,
+                taskRoleArn: taskRole.arn,
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                volumes: [{ name: "tmp" }],
+                containerDefinitions,
+                tags: ctx.tags("api-task"),
+            },
+            ctx.opts({ ignoreChanges: args.imageManagedByCi ? ["containerDefinitions"] : [] }),
+        );
+        const service = new aws.ecs.Service(
+            ctx.n("service"),
+            {
+                name: ctx.physical("api"),
+                cluster: args.clusterArn,
+                taskDefinition: taskDef.arn,
+                launchType: "FARGATE",
+                platformVersion: "LATEST",
+                desiredCount: s.min,
+                networkConfiguration: { subnets: args.subnetIds, securityGroups: [sg.id], assignPublicIp: false },
+                loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: "api", containerPort: s.port }],
+                healthCheckGracePeriodSeconds: 60,
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                enableExecuteCommand: false,
+                propagateTags: "SERVICE",
+                enableEcsManagedTags: true,
+                waitForSteadyState: false,
+                tags: ctx.tags("api-service"),
+            },
+            // The autoscaler owns desiredCount; CI may own the task definition revision.
+            ctx.opts({ ignoreChanges: ["desiredCount", ...(args.imageManagedByCi ? ["taskDefinition"] : [])] }),
+        );
+
+        const target = new aws.appautoscaling.Target(
+            ctx.n("scaling"),
+            {
+                serviceNamespace: "ecs",
+                scalableDimension: "ecs:service:DesiredCount",
+                resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
+                minCapacity: s.min,
+                maxCapacity: s.max,
+            },
+            ctx.opts(),
+        );
+        const tracking = (key: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, value: number) =>
+            new aws.appautoscaling.Policy(
+                ctx.n(`scale-${key}`),
+                {
+                    policyType: "TargetTrackingScaling",
+                    resourceId: target.resourceId,
+                    scalableDimension: target.scalableDimension,
+                    serviceNamespace: target.serviceNamespace,
+                    targetTrackingScalingPolicyConfiguration: {
+                        targetValue: value,
+                        scaleInCooldown: 300,
+                        scaleOutCooldown: 60,
+                        predefinedMetricSpecification: spec,
+                    },
+                },
+                ctx.opts(),
+            );
+        tracking("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.cpuTargetPercent ?? 70);
+        tracking("memory", { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, args.memoryTargetPercent ?? 80);
+        tracking(
+            "requests",
+            {
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: pulumi.interpolate`${args.loadBalancerArnSuffix}/${args.targetGroupArnSuffix}`,
+            },
+            args.requestsPerTarget ?? 1000,
+        );
+
+        // One-off bootstrap task: `aws ecs run-task` with the API's network (see docs).
+        let bootstrapArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.databaseBootstrap) {
+            const b = args.databaseBootstrap;
+            const bootstrap = new aws.ecs.TaskDefinition(
+                ctx.n("db-bootstrap"),
+                {
+                    family: ctx.physical("db-bootstrap"),
+                    requiresCompatibilities: ["FARGATE"],
+                    networkMode: "awsvpc",
+                    cpu: "256",
+                    memory: "512",
+                    executionRoleArn: executionRole.arn,
+                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                    containerDefinitions: pulumi.jsonStringify([
+                        {
+                            name: "psql",
+                            image: b.image ?? "public.ecr.aws/docker/library/postgres:16.10-alpine",
+                            essential: true,
+                            user: "70:70",
+                            readonlyRootFilesystem: true,
+                            command: ["sh", "-c", `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`],
+                            environment: [
+                                { name: "PGHOST", value: b.host },
+                                { name: "SQL", value: BOOTSTRAP_SQL },
+                            ],
+                            secrets: [
+                                { name: "PGUSER", valueFrom: pulumi.interpolate`${b.masterSecretArn}:username::` },
+                                { name: "PGPASSWORD", valueFrom: pulumi.interpolate`${b.masterSecretArn}:password::` },
+                            ],
+                            linuxParameters: { capabilities: { drop: ["ALL"] } },
+                            logConfiguration: {
+                                logDriver: "awslogs",
+                                options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "db-bootstrap" },
+                            },
+                        },
+                    ]),
+                    tags: ctx.tags("db-bootstrap"),
+                },
+                ctx.opts(),
+            );
+            bootstrapArn = bootstrap.arn;
+            // The bootstrap reads the master secret: grant exactly that to the execution role.
+            new aws.iam.RolePolicy(
+                ctx.n("execution-bootstrap"),
+                {
+                    role: executionRole.id,
+                    policy: policyDocument([{ Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] }]),
+                },
+                ctx.opts(),
+            );
+        }
+
+        this.serviceName = service.name;
+        this.securityGroupId = sg.id;
+        this.taskRoleArn = taskRole.arn;
+        this.executionRoleArn = executionRole.arn;
+        this.logGroupName = logGroup.name;
+        this.appSecretArn = appSecret.arn;
+        this.bootstrapTaskDefinitionArn = bootstrapArn;
+        this.registerOutputs({ serviceName: this.serviceName, securityGroupId: this.securityGroupId });
+    }
+}

@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { AwsCommonArgs, AwsContext } from "./common";
+
+export interface SecureBucketArgs extends AwsCommonArgs {
+    /** What the bucket holds (tag `Purpose`), e.g. `documents`. */
+    purpose: string;
+    /** KMS key for SSE-KMS. Required unless `allowS3ManagedEncryption` is set. */
+    kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Named opt-out: encrypt with SSE-S3 (AES256) instead of SSE-KMS. Only for buckets an AWS
+     * service writes to without KMS support (ALB access logs). @default false
+     */
+    allowS3ManagedEncryption?: boolean;
+    /** Lifecycle of current objects. @default { toIaDays: 90, toGlacierDays: 365 } */
+    lifecycle?: { toIaDays?: number; toGlacierDays?: number; expireDays?: number };
+    /** Days noncurrent versions are kept. @default 90 */
+    noncurrentVersionExpirationDays?: number;
+    /**
+     * Extra bucket policy statements (service grants), built from the bucket ARN. The TLS-only
+     * denies are always added.
+     */
+    policyStatements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<Record<string, unknown>>[];
+    /** Server access logs to this bucket (name), under `<purpose>/`. @default none */
+    accessLogBucket?: pulumi.Input<string>;
+}
+
+/**
+ * An S3 bucket with every guard on: owner-enforced object ownership, all public access blocked,
+ * versioning, SSE-KMS with a bucket key, a policy that denies non-TLS requests, and lifecycle
+ * (transitions, noncurrent version expiry, incomplete upload abort).
+ */
+export class SecureBucket extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`SecureBucket ${name}`);
+        v.matches("purpose", args.purpose, /^[a-z][a-z0-9-]{1,30}$/, "a short lower-case word such as documents");
+        if (!args.allowS3ManagedEncryption && !args.kmsKeyArn) v.fail("kmsKeyArn", args.kmsKeyArn, "a KMS key ARN (or allowS3ManagedEncryption: true for ALB logs)");
+        v.exclusive("kmsKeyArn", args.kmsKeyArn, "allowS3ManagedEncryption", args.allowS3ManagedEncryption);
+        const lc = { toIaDays: 90, toGlacierDays: 365, ...(args.lifecycle ?? {}) };
+        v.int("lifecycle.toIaDays", lc.toIaDays, 30, 3650);
+        v.int("lifecycle.toGlacierDays", lc.toGlacierDays, lc.toIaDays + 1, 3650);
+        v.throwIfAny();
+        super(typeToken("aws", "SecureBucket"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        const bucket = new aws.s3.Bucket(
+            ctx.n("bucket"),
+            { bucketPrefix: ctx.physical(`${args.purpose}-`, 37), forceDestroy: false, tags: ctx.tags(args.purpose, { Purpose: args.purpose }) },
+            ctx.dataOpts(),
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            ctx.n("ownership"),
+            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            ctx.opts(),
+        );
+        const pab = new aws.s3.BucketPublicAccessBlock(
+            ctx.n("public-access"),
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            ctx.opts(),
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            ctx.n("encryption"),
+            {
+                bucket: bucket.id,
+                rules: [
+                    args.allowS3ManagedEncryption
+                        ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+                        : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+                ],
+            },
+            ctx.opts(),
+        );
+        const versioning = new aws.s3.BucketVersioning(
+            ctx.n("versioning"),
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            ctx.opts(),
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            ctx.n("lifecycle"),
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "tiering",
+                        status: "Enabled",
+                        filter: {},
+                        transitions: [
+                            { days: lc.toIaDays, storageClass: "STANDARD_IA" },
+                            { days: lc.toGlacierDays, storageClass: "GLACIER" },
+                        ],
+                        ...(lc.expireDays ? { expiration: { days: lc.expireDays } } : {}),
+                        noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays ?? 90 },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            ctx.opts({ dependsOn: [versioning] }),
+        );
+        new aws.s3.BucketPolicy(
+            ctx.n("policy"),
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                        {
+                            Sid: "DenyOutdatedTls",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+                        },
+                        ...(args.policyStatements ? args.policyStatements(bucket.arn) : []),
+                    ],
+                }),
+            },
+            ctx.opts({ dependsOn: [pab, ownership] }),
+        );
+        if (args.accessLogBucket) {
+            new aws.s3.BucketLogging(
+                ctx.n("logging"),
+                { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` },
+                ctx.opts(),
+            );
+        }
+        this.bucketName = bucket.bucket;
+        this.arn = bucket.arn;
+        this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+    }
+}

@@ -1,0 +1,123 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { AwsCommonArgs, AwsContext } from "./common";
+
+export interface CacheArgs extends AwsCommonArgs {
+    vpcId: pulumi.Input<string>;
+    /** Isolated subnets in at least two AZs. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups allowed on 6379 (the API). */
+    allowedSecurityGroupIds: pulumi.Input<string>[];
+    /** KMS key for data at rest and the AUTH token secret. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** KMS key for the slow-log group. */
+    logsKeyArn: pulumi.Input<string>;
+    /** @default "cache.t4g.medium" staging, "cache.r7g.large" production */
+    nodeType?: string;
+    /** Read replicas. @default 0 staging, 1 production */
+    replicas?: number;
+    /** Automatic failover and Multi-AZ (needs replicas >= 1). @default environment === "production" */
+    automaticFailover?: boolean;
+    /** Days snapshots are kept (0 disables). @default 1 staging, 7 production */
+    snapshotRetentionDays?: number;
+    /** Valkey engine version. @default "8.0" */
+    engineVersion?: string;
+    /** Days the slow log is kept. @default 90 */
+    logRetentionDays?: number;
+}
+
+/**
+ * ElastiCache (Valkey) replication group in isolated subnets: encryption at rest with a CMK and
+ * in transit (required), an AUTH token generated here and kept in Secrets Manager, Multi-AZ with
+ * automatic failover in production, snapshots, the slow log shipped to CloudWatch, and a security
+ * group open on 6379 only to the API.
+ */
+export class Cache extends pulumi.ComponentResource {
+    readonly primaryEndpoint: pulumi.Output<string>;
+    readonly readerEndpoint: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly authSecretArn: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly replicationGroupId: pulumi.Output<string>;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const replicas = args.replicas ?? (production ? 1 : 0);
+        const failover = args.automaticFailover ?? production;
+        const v = new Validator(`Cache ${name}`);
+        v.int("replicas", replicas, 0, 5);
+        if (failover && replicas < 1) v.fail("replicas", replicas, "at least 1 when automaticFailover is true");
+        v.int("snapshotRetentionDays", args.snapshotRetentionDays ?? 1, 0, 35);
+        if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
+            v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+        v.throwIfAny();
+        super(typeToken("aws", "Cache"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        const sg = new aws.ec2.SecurityGroup(
+            ctx.n("cache"),
+            { vpcId: args.vpcId, description: "Valkey: 6379 from the application tier only", tags: ctx.tags("cache", { "ragstack:tier": "data" }) },
+            ctx.opts(),
+        );
+        args.allowedSecurityGroupIds.forEach((src, i) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.n(`cache-from-app-${i}`),
+                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, referencedSecurityGroupId: src, description: "Valkey from the application tier" },
+                ctx.opts(),
+            ),
+        );
+        const subnets = new aws.elasticache.SubnetGroup(ctx.n("subnets"), { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") }, ctx.opts());
+        const token = new random.RandomPassword(ctx.n("auth"), { length: 64, special: false }, { parent: this });
+        const secret = new aws.secretsmanager.Secret(
+            ctx.n("auth"),
+            { namePrefix: `${ctx.prefix}/cache-auth-`, description: "Valkey AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7, tags: ctx.tags("cache-auth") },
+            ctx.opts(),
+        );
+        new aws.secretsmanager.SecretVersion(ctx.n("auth"), { secretId: secret.id, secretString: token.result }, ctx.opts());
+        const slowLog = new aws.cloudwatch.LogGroup(
+            ctx.n("slow-log"),
+            { name: `/${ctx.prefix}/elasticache/slow-log`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("cache-slow-log") },
+            ctx.opts(),
+        );
+        const group = new aws.elasticache.ReplicationGroup(
+            ctx.n("valkey"),
+            {
+                replicationGroupId: ctx.physical("cache", 40),
+                description: `${ctx.prefix} cache, sessions and rate limits`,
+                engine: "valkey",
+                engineVersion: args.engineVersion ?? "8.0",
+                nodeType: args.nodeType ?? (production ? "cache.r7g.large" : "cache.t4g.medium"),
+                numCacheClusters: 1 + replicas,
+                automaticFailoverEnabled: failover,
+                multiAzEnabled: failover,
+                port: 6379,
+                subnetGroupName: subnets.name,
+                securityGroupIds: [sg.id],
+                atRestEncryptionEnabled: true,
+                kmsKeyId: args.kmsKeyArn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: token.result,
+                authTokenUpdateStrategy: "ROTATE",
+                snapshotRetentionLimit: args.snapshotRetentionDays ?? (production ? 7 : 1),
+                snapshotWindow: "03:00-04:00",
+                maintenanceWindow: "sun:04:30-sun:05:30",
+                autoMinorVersionUpgrade: true,
+                applyImmediately: !production,
+                logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
+                tags: ctx.tags("cache"),
+            },
+            ctx.dataOpts(),
+        );
+        this.primaryEndpoint = group.primaryEndpointAddress;
+        this.readerEndpoint = group.readerEndpointAddress;
+        this.port = pulumi.output(6379);
+        this.authSecretArn = secret.arn;
+        this.securityGroupId = sg.id;
+        this.replicationGroupId = group.id;
+        this.registerOutputs({ primaryEndpoint: this.primaryEndpoint, authSecretArn: this.authSecretArn });
+    }
+}

@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentName } from "../core/types";
+
+/** Arguments every AWS component takes. */
+export interface AwsCommonArgs {
+    /** `staging` or `production`; production turns on the stricter defaults. */
+    environment: EnvironmentName;
+    /** Name prefix of physical names. @default the component's name */
+    namePrefix?: string;
+    /** Tags written on every taggable child (merged with `Name`). @default {} */
+    tags?: Record<string, string>;
+    /**
+     * Protect stateful children (`protect` + `retainOnDelete`) so that a stack destroy or an
+     * accidental replacement cannot delete data. @default environment === "production"
+     */
+    protectData?: boolean;
+}
+
+/** Small helper every AWS component uses for names, tags and child options. */
+export class AwsContext {
+    readonly prefix: string;
+    readonly production: boolean;
+    readonly protectData: boolean;
+    constructor(
+        readonly name: string,
+        readonly args: AwsCommonArgs,
+        readonly parent: pulumi.Resource,
+    ) {
+        this.prefix = args.namePrefix ?? name;
+        this.production = args.environment === "production";
+        this.protectData = args.protectData ?? this.production;
+    }
+    /** `<prefix>-<part>` for child resource names. */
+    n(part: string): string {
+        return `${this.name}-${part}`;
+    }
+    /** Physical name, trimmed to `max` characters. */
+    physical(part: string, max = 63): string {
+        const full = `${this.prefix}-${part}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+        return full.slice(0, max).replace(/-+$/, "");
+    }
+    tags(nameTag?: string, extra: Record<string, string> = {}): Record<string, string> {
+        return { ...(this.args.tags ?? {}), ...(nameTag ? { Name: this.physical(nameTag, 255) } : {}), ...extra };
+    }
+    /** Options for an ordinary child. */
+    opts(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+        return { parent: this.parent, ...extra };
+    }
+    /** Options for a child that holds data: protected and retained when protectData is on. */
+    dataOpts(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+        return { parent: this.parent, protect: this.protectData, retainOnDelete: this.protectData, ...extra };
+    }
+}
+
+/** IAM trust policy for one AWS service, limited to this account through aws:SourceAccount. */
+export function assumeRolePolicy(service: string, accountId?: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                // EC2 instance roles do not support the confused-deputy keys; every other service here does.
+                ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+            },
+        ],
+    });
+}
+
+/** Builds an IAM policy document from statements (Outputs allowed anywhere inside). */
+export function policyDocument(statements: pulumi.Input<Record<string, unknown>>[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}

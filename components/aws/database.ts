@@ -1,0 +1,248 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
+
+/** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
+export const APP_DB_USER = "rag_app";
+/** Database name. */
+export const DB_NAME = "rag";
+
+/**
+ * SQL run once against a new database (by the API service's `db-bootstrap` task): pgvector and
+ * the IAM-authenticated application role. pgvector on RDS needs no preload, only the extension.
+ */
+export const BOOTSTRAP_SQL = [
+    "CREATE EXTENSION IF NOT EXISTS vector;",
+    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${APP_DB_USER}') THEN CREATE ROLE ${APP_DB_USER} LOGIN; END IF; END $$;`,
+    `GRANT rds_iam TO ${APP_DB_USER};`,
+    `GRANT CONNECT ON DATABASE ${DB_NAME} TO ${APP_DB_USER};`,
+    `GRANT USAGE, CREATE ON SCHEMA public TO ${APP_DB_USER};`,
+].join(" ");
+
+export interface DatabaseArgs extends AwsCommonArgs {
+    vpcId: pulumi.Input<string>;
+    /** Isolated subnets (no route out) in at least two AZs. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Security groups allowed on 5432 (the API, and the LLM if it needs the database). */
+    allowedSecurityGroupIds: pulumi.Input<string>[];
+    /** Customer-managed KMS key for storage, Performance Insights and the master secret. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** PostgreSQL major version (15, 16 or 17). @default "16" */
+    engineVersion?: string;
+    /** @default "db.r6g.large" staging, "db.r6g.xlarge" production */
+    instanceClass?: string;
+    /** @default 50 */
+    allocatedStorageGiB?: number;
+    /** Storage autoscaling ceiling. @default 4 x allocatedStorageGiB */
+    maxAllocatedStorageGiB?: number;
+    /** @default 7 staging, 30 production */
+    backupRetentionDays?: number;
+    /** @default environment === "production" */
+    multiAz?: boolean;
+    /** @default 0 staging, 1 production */
+    readReplicas?: number;
+    /** @default environment === "production" */
+    deletionProtection?: boolean;
+    /** Replicate automated backups to `backupRegion`. @default environment === "production" */
+    crossRegionBackup?: boolean;
+    /** Region backups are replicated to. Required when crossRegionBackup is on. */
+    backupRegion?: string;
+    /** Days PostgreSQL logs stay in CloudWatch. @default 90 */
+    logRetentionDays?: number;
+    /** KMS key for the exported log groups. */
+    logsKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * RDS PostgreSQL with pgvector in isolated subnets: KMS-encrypted storage, master password
+ * managed by Secrets Manager (CMK), IAM database authentication, TLS forced by the parameter
+ * group, Multi-AZ and read replicas per environment, Performance Insights with KMS, enhanced
+ * monitoring, log export, storage autoscaling, final snapshot, deletion protection and
+ * cross-region backup replication in production.
+ */
+export class Database extends pulumi.ComponentResource {
+    readonly address: pulumi.Output<string>;
+    readonly readerAddress: pulumi.Output<string>;
+    readonly port: pulumi.Output<number>;
+    readonly instanceIdentifier: pulumi.Output<string>;
+    readonly resourceId: pulumi.Output<string>;
+    readonly masterSecretArn: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly replicaIdentifiers: pulumi.Output<string>[];
+    readonly databaseName = DB_NAME;
+    readonly appUser = APP_DB_USER;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const s = {
+            engineVersion: args.engineVersion ?? "16",
+            instanceClass: args.instanceClass ?? (production ? "db.r6g.xlarge" : "db.r6g.large"),
+            storage: args.allocatedStorageGiB ?? 50,
+            backupRetentionDays: args.backupRetentionDays ?? (production ? 30 : 7),
+            multiAz: args.multiAz ?? production,
+            readReplicas: args.readReplicas ?? (production ? 1 : 0),
+            deletionProtection: args.deletionProtection ?? production,
+            crossRegionBackup: args.crossRegionBackup ?? production,
+        };
+        const maxStorage = args.maxAllocatedStorageGiB ?? s.storage * 4;
+        const v = new Validator(`Database ${name}`);
+        v.matches("engineVersion", s.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17");
+        v.int("allocatedStorageGiB", s.storage, 20, 65536);
+        v.int("maxAllocatedStorageGiB", maxStorage, s.storage, 65536);
+        v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
+        v.int("readReplicas", s.readReplicas, 0, 5);
+        if (s.crossRegionBackup) v.matches("backupRegion", args.backupRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region when crossRegionBackup is on");
+        if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
+            v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+        v.throwIfAny();
+        super(typeToken("aws", "Database"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const major = s.engineVersion.split(".")[0];
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+
+        const sg = new aws.ec2.SecurityGroup(
+            ctx.n("db"),
+            { vpcId: args.vpcId, description: "PostgreSQL: 5432 from the application tier only", tags: ctx.tags("db", { "ragstack:tier": "data" }) },
+            ctx.opts(),
+        );
+        args.allowedSecurityGroupIds.forEach((src, i) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.n(`db-from-app-${i}`),
+                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: src, description: "PostgreSQL from the application tier" },
+                ctx.opts(),
+            ),
+        );
+        const subnetGroup = new aws.rds.SubnetGroup(ctx.n("subnets"), { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") }, ctx.opts());
+        const params = new aws.rds.ParameterGroup(
+            ctx.n("params"),
+            {
+                family: `postgres${major}`,
+                description: "TLS forced, slow queries logged",
+                parameters: [
+                    { name: "rds.force_ssl", value: "1" },
+                    { name: "ssl_min_protocol_version", value: "TLSv1.2" },
+                    { name: "log_min_duration_statement", value: "1000" },
+                    { name: "log_connections", value: "1" },
+                    { name: "log_disconnections", value: "1" },
+                    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+                ],
+                tags: ctx.tags("db-params"),
+            },
+            ctx.opts(),
+        );
+        const monitoringRole = new aws.iam.Role(
+            ctx.n("monitoring"),
+            { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", identity.accountId), tags: ctx.tags("db-monitoring") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicyAttachment(
+            ctx.n("monitoring"),
+            { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
+            ctx.opts(),
+        );
+        const identifier = ctx.physical("postgres", 63);
+        const logExports = ["postgresql", "upgrade", "iam-db-auth-error"];
+        const logGroups = logExports.map(
+            (l) =>
+                new aws.cloudwatch.LogGroup(
+                    ctx.n(`log-${l}`),
+                    { name: `/aws/rds/instance/${identifier}/${l}`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags(`db-log-${l}`) },
+                    ctx.opts(),
+                ),
+        );
+        const shared = {
+            instanceClass: s.instanceClass,
+            storageType: "gp3",
+            storageEncrypted: true,
+            kmsKeyId: args.kmsKeyArn,
+            publiclyAccessible: false,
+            vpcSecurityGroupIds: [sg.id],
+            parameterGroupName: params.name,
+            iamDatabaseAuthenticationEnabled: true,
+            performanceInsightsEnabled: true,
+            performanceInsightsKmsKeyId: args.kmsKeyArn,
+            performanceInsightsRetentionPeriod: 7,
+            monitoringInterval: 60,
+            monitoringRoleArn: monitoringRole.arn,
+            enabledCloudwatchLogsExports: logExports,
+            autoMinorVersionUpgrade: true,
+            copyTagsToSnapshot: true,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            deletionProtection: s.deletionProtection,
+        };
+        const primary = new aws.rds.Instance(
+            ctx.n("primary"),
+            {
+                ...shared,
+                identifier,
+                engine: "postgres",
+                engineVersion: s.engineVersion,
+                dbName: DB_NAME,
+                username: "rag_admin",
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.kmsKeyArn,
+                allocatedStorage: s.storage,
+                maxAllocatedStorage: maxStorage,
+                dbSubnetGroupName: subnetGroup.name,
+                multiAz: s.multiAz,
+                backupRetentionPeriod: s.backupRetentionDays,
+                backupWindow: "02:00-03:00",
+                maintenanceWindow: "sun:03:30-sun:04:30",
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${identifier}-final`,
+                deleteAutomatedBackups: false,
+                tags: ctx.tags("postgres", { Role: "primary" }),
+            },
+            ctx.dataOpts({ dependsOn: logGroups }),
+        );
+        const replicas: aws.rds.Instance[] = [];
+        for (let i = 0; i < s.readReplicas; i++) {
+            replicas.push(
+                new aws.rds.Instance(
+                    ctx.n(`replica-${i}`),
+                    {
+                        ...shared,
+                        identifier: `${identifier}-replica-${i}`.slice(0, 63),
+                        replicateSourceDb: primary.identifier,
+                        multiAz: false,
+                        backupRetentionPeriod: 0,
+                        skipFinalSnapshot: true,
+                        tags: ctx.tags(`postgres-replica-${i}`, { Role: "replica" }),
+                    },
+                    ctx.dataOpts(),
+                ),
+            );
+        }
+        if (s.crossRegionBackup) {
+            const backupProvider = new aws.Provider(ctx.n("backup-region"), { region: args.backupRegion }, { parent: this });
+            const backupKey = new aws.kms.Key(
+                ctx.n("backup-key"),
+                {
+                    description: `${ctx.prefix} replicated RDS backups`,
+                    enableKeyRotation: true,
+                    deletionWindowInDays: 30,
+                    tags: ctx.tags("backup-key"),
+                },
+                ctx.dataOpts({ provider: backupProvider }),
+            );
+            new aws.rds.InstanceAutomatedBackupsReplication(
+                ctx.n("backup-replication"),
+                { sourceDbInstanceArn: primary.arn, kmsKeyId: backupKey.arn, retentionPeriod: s.backupRetentionDays },
+                ctx.opts({ provider: backupProvider }),
+            );
+        }
+
+        this.address = primary.address;
+        this.port = pulumi.output(5432);
+        this.readerAddress = replicas.length > 0 ? replicas[0].address : primary.address;
+        this.instanceIdentifier = primary.identifier;
+        this.resourceId = primary.resourceId;
+        this.masterSecretArn = primary.masterUserSecrets.apply((ms) => ms?.[0]?.secretArn ?? "");
+        this.securityGroupId = sg.id;
+        this.replicaIdentifiers = replicas.map((r) => r.identifier);
+        this.registerOutputs({ address: this.address, readerAddress: this.readerAddress, masterSecretArn: this.masterSecretArn });
+    }
+}

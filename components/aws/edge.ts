@@ -1,0 +1,239 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { SecureBucket } from "./bucket";
+import { AwsCommonArgs, AwsContext } from "./common";
+
+/** TLS policies accepted on the HTTPS listener (TLS 1.2+ only). */
+export const ALLOWED_TLS_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+] as const;
+
+export interface EdgeArgs extends AwsCommonArgs {
+    vpcId: pulumi.Input<string>;
+    /** Public subnets for the ALB (at least two AZs). */
+    publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Public host name served, e.g. `rag.example.gov`. */
+    domain: string;
+    /** Use this ACM certificate. Excludes `hostedZoneId` certificate issuance. */
+    certificateArn?: pulumi.Input<string>;
+    /** Route 53 zone: issue a DNS-validated certificate and point `domain` at the ALB. */
+    hostedZoneId?: pulumi.Input<string>;
+    /** CIDRs allowed on 80/443. @default ["0.0.0.0/0"] */
+    allowedCidrs?: string[];
+    /** Listener TLS policy. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+    sslPolicy?: (typeof ALLOWED_TLS_POLICIES)[number];
+    /** Port the API containers listen on. @default 8000 */
+    targetPort?: number;
+    /** Health check path of the API. @default "/health" */
+    healthPath?: string;
+    /** Add HSTS (`max-age=63072000; includeSubDomains`) to every HTTPS response. @default true */
+    hsts?: boolean;
+    /** Refuse deletion of the ALB. @default environment === "production" */
+    deletionProtection?: boolean;
+    /** Days ALB access logs are kept. @default 90 */
+    accessLogRetentionDays?: number;
+}
+
+/**
+ * Internet-facing ALB in the public subnets: HTTPS with an ACM certificate and a TLS 1.2+ policy,
+ * HTTP only redirecting to HTTPS, invalid headers dropped, strictest desync mitigation, access
+ * logs to an encrypted bucket, HSTS, and a security group open only on 80/443 from the allowed
+ * CIDRs. Creates the API target group (`/health`).
+ */
+export class Edge extends pulumi.ComponentResource {
+    readonly loadBalancerArn: pulumi.Output<string>;
+    readonly loadBalancerArnSuffix: pulumi.Output<string>;
+    readonly dnsName: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly targetGroupArn: pulumi.Output<string>;
+    readonly targetGroupArnSuffix: pulumi.Output<string>;
+    readonly httpsListenerArn: pulumi.Output<string>;
+    readonly certificateArn: pulumi.Output<string>;
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Edge ${name}`);
+        v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
+        if (!args.certificateArn && !args.hostedZoneId)
+            v.fail("certificateArn / hostedZoneId", undefined, "one of them: HTTPS needs a certificate");
+        const cidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
+        cidrs.forEach((c, i) => v.cidr(`allowedCidrs[${i}]`, c));
+        const sslPolicy = args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
+        v.oneOf("sslPolicy", sslPolicy, ALLOWED_TLS_POLICIES);
+        v.throwIfAny();
+        super(typeToken("aws", "Edge"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const port = args.targetPort ?? 8000;
+
+        const sg = new aws.ec2.SecurityGroup(
+            ctx.n("alb"),
+            { vpcId: args.vpcId, description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs", tags: ctx.tags("alb", { "ragstack:role": "public-alb" }) },
+            ctx.opts(),
+        );
+        cidrs.forEach((cidr, i) => {
+            for (const p of [443, 80]) {
+                new aws.vpc.SecurityGroupIngressRule(
+                    ctx.n(`alb-${p}-${i}`),
+                    { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: p, toPort: p, cidrIpv4: cidr, description: p === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients (redirected to HTTPS)" },
+                    ctx.opts(),
+                );
+            }
+        });
+
+        const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
+        const logs = new SecureBucket(
+            ctx.n("access-logs"),
+            {
+                environment: args.environment,
+                namePrefix: ctx.prefix,
+                tags: args.tags,
+                protectData: false,
+                purpose: "alb-logs",
+                allowS3ManagedEncryption: true, // ALB access logs support SSE-S3 only
+                lifecycle: { toIaDays: 30, toGlacierDays: 90, expireDays: args.accessLogRetentionDays ?? 90 },
+                policyStatements: (arn) => [
+                    {
+                        Sid: "AlbAccessLogDelivery",
+                        Effect: "Allow",
+                        Principal: { AWS: elbAccount.arn },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${arn}/alb/*`,
+                    },
+                    {
+                        Sid: "AlbAccessLogDeliveryService",
+                        Effect: "Allow",
+                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${arn}/alb/*`,
+                    },
+                ],
+            },
+            { parent: this },
+        );
+
+        const alb = new aws.lb.LoadBalancer(
+            ctx.n("alb"),
+            {
+                name: ctx.physical("alb", 32),
+                loadBalancerType: "application",
+                internal: false,
+                subnets: args.publicSubnetIds,
+                securityGroups: [sg.id],
+                dropInvalidHeaderFields: true,
+                desyncMitigationMode: "strictest",
+                enableDeletionProtection: args.deletionProtection ?? ctx.production,
+                idleTimeout: 120,
+                accessLogs: { bucket: logs.bucketName, prefix: "alb", enabled: true },
+                tags: ctx.tags("alb"),
+            },
+            ctx.opts({ dependsOn: [logs] }),
+        );
+
+        let certificateArn: pulumi.Output<string>;
+        if (args.certificateArn) {
+            certificateArn = pulumi.output(args.certificateArn);
+        } else {
+            const cert = new aws.acm.Certificate(
+                ctx.n("cert"),
+                { domainName: args.domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: ctx.tags("cert") },
+                ctx.opts(),
+            );
+            const record = new aws.route53.Record(
+                ctx.n("cert-validation"),
+                {
+                    zoneId: args.hostedZoneId!,
+                    name: cert.domainValidationOptions[0].resourceRecordName,
+                    type: cert.domainValidationOptions[0].resourceRecordType,
+                    records: [cert.domainValidationOptions[0].resourceRecordValue],
+                    ttl: 300,
+                    allowOverwrite: true,
+                },
+                ctx.opts(),
+            );
+            const validation = new aws.acm.CertificateValidation(
+                ctx.n("cert"),
+                { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+                ctx.opts(),
+            );
+            certificateArn = validation.certificateArn;
+        }
+
+        const tg = new aws.lb.TargetGroup(
+            ctx.n("api"),
+            {
+                name: ctx.physical("api", 32),
+                vpcId: args.vpcId,
+                targetType: "ip",
+                protocol: "HTTP",
+                port,
+                deregistrationDelay: 30,
+                healthCheck: {
+                    enabled: true,
+                    path: args.healthPath ?? "/health",
+                    protocol: "HTTP",
+                    matcher: "200",
+                    interval: 15,
+                    timeout: 5,
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                },
+                tags: ctx.tags("api-tg"),
+            },
+            ctx.opts(),
+        );
+        const https = new aws.lb.Listener(
+            ctx.n("https"),
+            {
+                loadBalancerArn: alb.arn,
+                port: 443,
+                protocol: "HTTPS",
+                sslPolicy,
+                certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                ...(args.hsts === false
+                    ? {}
+                    : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
+                routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+                routingHttpResponseXFrameOptionsHeaderValue: "DENY",
+                tags: ctx.tags("https"),
+            },
+            ctx.opts(),
+        );
+        new aws.lb.Listener(
+            ctx.n("http"),
+            {
+                loadBalancerArn: alb.arn,
+                port: 80,
+                protocol: "HTTP",
+                defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+                tags: ctx.tags("http-redirect"),
+            },
+            ctx.opts(),
+        );
+        if (args.hostedZoneId) {
+            new aws.route53.Record(
+                ctx.n("alias"),
+                { zoneId: args.hostedZoneId, name: args.domain, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
+                ctx.opts(),
+            );
+        }
+
+        this.loadBalancerArn = alb.arn;
+        this.loadBalancerArnSuffix = alb.arnSuffix;
+        this.dnsName = alb.dnsName;
+        this.securityGroupId = sg.id;
+        this.targetGroupArn = tg.arn;
+        this.targetGroupArnSuffix = tg.arnSuffix;
+        this.httpsListenerArn = https.arn;
+        this.certificateArn = certificateArn;
+        this.url = pulumi.output(`https://${args.domain}`);
+        this.registerOutputs({ loadBalancerArn: this.loadBalancerArn, dnsName: this.dnsName, url: this.url });
+    }
+}

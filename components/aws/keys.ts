@@ -1,0 +1,170 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { AwsCommonArgs, AwsContext } from "./common";
+
+export interface KeysArgs extends AwsCommonArgs {
+    /**
+     * Bring your own key: its ARN is used for data and logs instead of creating keys. Its key
+     * policy must allow the services named in docs/components/aws-keys.md.
+     */
+    existingKeyArn?: pulumi.Input<string>;
+    /** Days a deleted key waits before it is destroyed (7..30). Only when keys are created. @default 30 */
+    deletionWindowDays?: number;
+    /** Rotation period of created keys, days (90..2560). @default 365 */
+    rotationPeriodDays?: number;
+}
+
+/**
+ * Customer-managed KMS keys: one for data at rest (RDS, ElastiCache, S3, Secrets Manager, EBS)
+ * and one for logs (CloudWatch Logs, CloudTrail, SNS). Rotation on; key policies give the account
+ * administrators key management only and let each service use the key through itself
+ * (`kms:ViaService`) or with its own service principal and source conditions.
+ */
+export class Keys extends pulumi.ComponentResource {
+    /** ARN of the key for data at rest. */
+    readonly dataKeyArn: pulumi.Output<string>;
+    /** ARN of the key for logs, trails and alarm topics. */
+    readonly logsKeyArn: pulumi.Output<string>;
+
+    constructor(name: string, args: KeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Keys ${name}`);
+        v.exclusive("existingKeyArn", args.existingKeyArn, "deletionWindowDays", args.deletionWindowDays);
+        v.exclusive("existingKeyArn", args.existingKeyArn, "rotationPeriodDays", args.rotationPeriodDays);
+        if (args.deletionWindowDays !== undefined) v.int("deletionWindowDays", args.deletionWindowDays, 7, 30);
+        if (args.rotationPeriodDays !== undefined) v.int("rotationPeriodDays", args.rotationPeriodDays, 90, 2560);
+        v.throwIfAny();
+        super(typeToken("aws", "Keys"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        if (args.existingKeyArn) {
+            this.dataKeyArn = pulumi.output(args.existingKeyArn);
+            this.logsKeyArn = pulumi.output(args.existingKeyArn);
+        } else {
+            const identity = aws.getCallerIdentityOutput({}, { parent: this });
+            const region = aws.getRegionOutput({}, { parent: this });
+            const partition = aws.getPartitionOutput({}, { parent: this });
+            const root = pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`;
+            const admin = {
+                Sid: "KeyAdministration",
+                Effect: "Allow",
+                Principal: { AWS: root },
+                Action: [
+                    "kms:Create*",
+                    "kms:Describe*",
+                    "kms:Enable*",
+                    "kms:List*",
+                    "kms:Put*",
+                    "kms:Update*",
+                    "kms:Revoke*",
+                    "kms:Disable*",
+                    "kms:Get*",
+                    "kms:Delete*",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion",
+                    "kms:RotateKeyOnDemand",
+                ],
+                Resource: "*",
+            };
+            const services = ["rds", "elasticache", "s3", "secretsmanager", "ec2", "ecs"];
+            const dataPolicy = pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    admin,
+                    {
+                        Sid: "UseThroughAwsServicesOfThisAccount",
+                        Effect: "Allow",
+                        Principal: { AWS: root },
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "kms:CallerAccount": identity.accountId },
+                            StringLike: { "kms:ViaService": services.map((s) => pulumi.interpolate`${s}.${region.region}.amazonaws.com`) },
+                        },
+                    },
+                    {
+                        Sid: "AutoScalingServiceLinkedRoleForEncryptedVolumes",
+                        Effect: "Allow",
+                        Principal: {
+                            AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+                        },
+                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                        Resource: "*",
+                    },
+                ],
+            });
+            const logsPolicy = pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    admin,
+                    {
+                        Sid: "CloudWatchLogsOfThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: pulumi.interpolate`logs.${region.region}.amazonaws.com` },
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        Resource: "*",
+                        Condition: {
+                            ArnLike: {
+                                "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:*`,
+                            },
+                        },
+                    },
+                    {
+                        Sid: "CloudTrailOfThisAccount",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                        Resource: "*",
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": identity.accountId },
+                            StringLike: {
+                                "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${identity.accountId}:trail/*`,
+                            },
+                        },
+                    },
+                    {
+                        Sid: "CloudWatchAlarmsToEncryptedTopics",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+                    },
+                    {
+                        Sid: "DecryptTrailLogsInThisAccount",
+                        Effect: "Allow",
+                        Principal: { AWS: root },
+                        Action: ["kms:Decrypt", "kms:ReEncryptFrom", "kms:DescribeKey"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "kms:CallerAccount": identity.accountId } },
+                    },
+                ],
+            });
+            const common = {
+                enableKeyRotation: true,
+                rotationPeriodInDays: args.rotationPeriodDays ?? 365,
+                deletionWindowInDays: args.deletionWindowDays ?? 30,
+                keyUsage: "ENCRYPT_DECRYPT",
+                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+            };
+            const data = new aws.kms.Key(
+                ctx.n("data"),
+                { ...common, description: `${ctx.prefix} data at rest`, policy: dataPolicy, tags: ctx.tags("data-key") },
+                ctx.dataOpts(),
+            );
+            new aws.kms.Alias(ctx.n("data"), { name: `alias/${ctx.physical("data")}`, targetKeyId: data.keyId }, ctx.opts());
+            const logs = new aws.kms.Key(
+                ctx.n("logs"),
+                { ...common, description: `${ctx.prefix} logs and audit`, policy: logsPolicy, tags: ctx.tags("logs-key") },
+                ctx.dataOpts(),
+            );
+            new aws.kms.Alias(ctx.n("logs"), { name: `alias/${ctx.physical("logs")}`, targetKeyId: logs.keyId }, ctx.opts());
+            this.dataKeyArn = data.arn;
+            this.logsKeyArn = logs.arn;
+        }
+        this.registerOutputs({ dataKeyArn: this.dataKeyArn, logsKeyArn: this.logsKeyArn });
+    }
+}

@@ -1,0 +1,337 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+
+/** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
+export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
+/** Ollama's port. */
+export const OLLAMA_PORT = 11434;
+
+export interface LlmArgs extends AwsCommonArgs {
+    vpcId: pulumi.Input<string>;
+    /** Private subnets for the GPU instances and tasks. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    clusterArn: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    /** Cloud Map namespace; Ollama registers as `ollama.<namespace>`. */
+    namespaceId: pulumi.Input<string>;
+    namespaceName: pulumi.Input<string>;
+    /** Security groups allowed on 11434 (the API). Nothing else reaches Ollama. */
+    allowedSecurityGroupIds: pulumi.Input<string>[];
+    /** KMS key for the EBS volumes. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** KMS key for the log group. */
+    logsKeyArn: pulumi.Input<string>;
+    /** Ollama image, pinned. @default "ollama/ollama:0.12.6" */
+    image?: string;
+    /** Models pulled before the server takes traffic. */
+    models: string[];
+    /** @default "g5.xlarge" */
+    instanceType?: string;
+    /** GPUs per task. @default 1 */
+    gpusPerTask?: number;
+    /** Tasks (one per instance). @default 1 staging, 2 production */
+    desiredCount?: number;
+    /** Lowest instance count. @default 0 staging, 2 production */
+    minInstances?: number;
+    /** Highest instance count. @default 1 staging, 3 production */
+    maxInstances?: number;
+    /** Use Spot instances. @default false */
+    spot?: boolean;
+    /** Root volume (model cache) GiB. @default 100 */
+    volumeGiB?: number;
+    /** OLLAMA_KEEP_ALIVE. @default "24h" */
+    keepAlive?: string;
+    /** @default 90 */
+    logRetentionDays?: number;
+}
+
+/**
+ * Ollama on GPU EC2 instances under ECS: an Auto Scaling group from the ECS GPU-optimized AMI
+ * (IMDSv2 only with hop limit 1, encrypted gp3 root volume sized for the model cache, no public
+ * IP, SSM instead of SSH) behind an ECS capacity provider, and an ECS service that pulls the
+ * configured models in an init container before Ollama starts. Reachable on 11434 only from the
+ * API's security group, through Cloud Map (`ollama.<namespace>`).
+ */
+export class Llm extends pulumi.ComponentResource {
+    readonly endpoint: pulumi.Output<string>;
+    readonly securityGroupId: pulumi.Output<string>;
+    readonly autoScalingGroupName: pulumi.Output<string>;
+    readonly serviceName: pulumi.Output<string>;
+
+    constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const s = {
+            image: args.image ?? "ollama/ollama:0.12.6",
+            instanceType: args.instanceType ?? "g5.xlarge",
+            gpus: args.gpusPerTask ?? 1,
+            desired: args.desiredCount ?? (production ? 2 : 1),
+            min: args.minInstances ?? (production ? 2 : 0),
+            max: args.maxInstances ?? (production ? 3 : 1),
+            volume: args.volumeGiB ?? 100,
+        };
+        const v = new Validator(`Llm ${name}`);
+        v.image("image", s.image);
+        if (!Array.isArray(args.models) || args.models.length === 0) v.fail("models", args.models, "at least one model such as llama3.1:8b");
+        v.matches("instanceType", s.instanceType, /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[0-9]*x?large$/, "a GPU instance type (g4dn, g5, g6, g6e, p3, p4d, p5)");
+        v.int("gpusPerTask", s.gpus, 1, 8);
+        v.int("maxInstances", s.max, 1, 50);
+        v.int("minInstances", s.min, 0, s.max);
+        v.int("desiredCount", s.desired, 0, s.max);
+        v.int("volumeGiB", s.volume, 30, 16384);
+        if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
+            v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+        v.throwIfAny();
+        super(typeToken("aws", "Llm"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const region = aws.getRegionOutput({}, { parent: this });
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+
+        const sg = new aws.ec2.SecurityGroup(
+            ctx.n("llm"),
+            { vpcId: args.vpcId, description: "Ollama: 11434 from the API only", tags: ctx.tags("llm", { "ragstack:tier": "app" }) },
+            ctx.opts(),
+        );
+        args.allowedSecurityGroupIds.forEach((src, i) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.n(`llm-from-api-${i}`),
+                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: OLLAMA_PORT, toPort: OLLAMA_PORT, referencedSecurityGroupId: src, description: "Ollama API from the API tasks" },
+                ctx.opts(),
+            ),
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.n("llm-https"),
+            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS: model registry, ECS and SSM endpoints" },
+            ctx.opts(),
+        );
+
+        // Instance role: ECS agent and SSM Session Manager only (no SSH key, no port 22).
+        const role = new aws.iam.Role(
+            ctx.n("instance"),
+            { assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"), description: "GPU container instances", tags: ctx.tags("gpu-instance") },
+            ctx.opts(),
+        );
+        for (const [key, arn] of [
+            ["ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
+            ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
+        ]) {
+            new aws.iam.RolePolicyAttachment(ctx.n(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
+        }
+        const profile = new aws.iam.InstanceProfile(ctx.n("instance"), { role: role.name, tags: ctx.tags("gpu-instance") }, ctx.opts());
+        const ami = aws.ssm.getParameterOutput({ name: GPU_AMI_PARAMETER }, { parent: this });
+        const userData = pulumi.interpolate`#!/bin/bash
+cat >> /etc/ecs/ecs.config <<'CONFIG'
+ECS_CLUSTER=${args.clusterName}
+ECS_ENABLE_GPU_SUPPORT=true
+ECS_AWSVPC_BLOCK_IMDS=true
+ECS_ENABLE_TASK_IAM_ROLE=true
+ECS_ENABLE_SPOT_INSTANCE_DRAINING=${args.spot ? "true" : "false"}
+ECS_CONTAINER_STOP_TIMEOUT=60s
+CONFIG
+`.apply((u) => Buffer.from(u).toString("base64"));
+        const template = new aws.ec2.LaunchTemplate(
+            ctx.n("gpu"),
+            {
+                namePrefix: ctx.physical("gpu-"),
+                imageId: ami.value,
+                instanceType: s.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                userData,
+                ebsOptimized: "true",
+                monitoring: { enabled: true },
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                networkInterfaces: [{ associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [sg.id] }],
+                blockDeviceMappings: [
+                    {
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeSize: s.volume, volumeType: "gp3", encrypted: "true", kmsKeyId: args.kmsKeyArn, deleteOnTermination: "true" },
+                    },
+                ],
+                tagSpecifications: [
+                    { resourceType: "instance", tags: ctx.tags("gpu") },
+                    { resourceType: "volume", tags: ctx.tags("gpu-volume") },
+                ],
+                updateDefaultVersion: true,
+                tags: ctx.tags("gpu-template"),
+            },
+            ctx.opts(),
+        );
+        const tags = Object.entries({ ...ctx.tags("gpu"), AmazonECSManaged: "true" }).map(([key, value]) => ({ key, value, propagateAtLaunch: true }));
+        const asg = new aws.autoscaling.Group(
+            ctx.n("gpu"),
+            {
+                namePrefix: ctx.physical("gpu-"),
+                vpcZoneIdentifiers: args.subnetIds,
+                minSize: s.min,
+                maxSize: s.max,
+                desiredCapacity: s.min,
+                protectFromScaleIn: true,
+                healthCheckType: "EC2",
+                defaultInstanceWarmup: 300,
+                capacityRebalance: args.spot ?? false,
+                ...(args.spot
+                    ? {
+                          mixedInstancesPolicy: {
+                              instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: "price-capacity-optimized" },
+                              launchTemplate: { launchTemplateSpecification: { launchTemplateId: template.id, version: "$Latest" } },
+                          },
+                      }
+                    : { launchTemplate: { id: template.id, version: "$Latest" } }),
+                tags,
+            },
+            // The capacity provider's managed scaling owns desiredCapacity.
+            ctx.opts({ ignoreChanges: ["desiredCapacity"] }),
+        );
+        const capacityProvider = new aws.ecs.CapacityProvider(
+            ctx.n("gpu"),
+            {
+                name: ctx.physical("gpu"),
+                autoScalingGroupProvider: {
+                    autoScalingGroupArn: asg.arn,
+                    managedTerminationProtection: "ENABLED",
+                    managedDraining: "ENABLED",
+                    managedScaling: { status: "ENABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 1, instanceWarmupPeriod: 300 },
+                },
+                tags: ctx.tags("gpu-cp"),
+            },
+            ctx.opts(),
+        );
+        new aws.ecs.ClusterCapacityProviders(
+            ctx.n("capacity"),
+            {
+                clusterName: args.clusterName,
+                capacityProviders: ["FARGATE", "FARGATE_SPOT", capacityProvider.name],
+                defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+            },
+            ctx.opts(),
+        );
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            ctx.n("logs"),
+            { name: `/${ctx.prefix}/ecs/ollama`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("llm-logs") },
+            ctx.opts(),
+        );
+        const executionRole = new aws.iam.Role(
+            ctx.n("execution"),
+            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "ECS agent for Ollama tasks", tags: ctx.tags("llm-execution") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.n("execution"),
+            {
+                role: executionRole.id,
+                policy: policyDocument([{ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` }]),
+            },
+            ctx.opts(),
+        );
+        const log = (prefix: string) => ({
+            logDriver: "awslogs",
+            options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": prefix },
+        });
+        const models = args.models.join(" ");
+        const env = [
+            { name: "OLLAMA_HOST", value: `0.0.0.0:${OLLAMA_PORT}` },
+            { name: "OLLAMA_KEEP_ALIVE", value: args.keepAlive ?? "24h" },
+            { name: "OLLAMA_MODELS", value: "/models/models" },
+            { name: "HOME", value: "/models" },
+        ];
+        const containerDefinitions = pulumi.jsonStringify([
+            {
+                // The only root step: hand the shared model volume to the unprivileged user.
+                name: "volume-permissions",
+                image: s.image,
+                essential: false,
+                user: "0",
+                entryPoint: ["sh", "-c"],
+                command: ["chown -R 10001:10001 /models"],
+                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+                logConfiguration: log("permissions"),
+            },
+            {
+                // Pre-pull the configured models before the server takes traffic.
+                name: "model-pull",
+                image: s.image,
+                essential: false,
+                user: "10001:10001",
+                entryPoint: ["sh", "-c"],
+                command: [
+                    `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama pull "$m" || exit 1; done`,
+                ],
+                environment: env,
+                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
+                linuxParameters: { capabilities: { drop: ["ALL"] } },
+                logConfiguration: log("model-pull"),
+            },
+            {
+                name: "ollama",
+                image: s.image,
+                essential: true,
+                user: "10001:10001",
+                portMappings: [{ containerPort: OLLAMA_PORT, protocol: "tcp", name: "ollama" }],
+                environment: env,
+                resourceRequirements: [{ type: "GPU", value: String(s.gpus) }],
+                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                dependsOn: [{ containerName: "model-pull", condition: "SUCCESS" }],
+                linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
+                // The image has no curl: `ollama list` talks to the local server.
+                healthCheck: { command: ["CMD", "ollama", "list"], interval: 30, timeout: 10, retries: 3, startPeriod: 300 },
+                logConfiguration: log("ollama"),
+            },
+        ]);
+        const taskDef = new aws.ecs.TaskDefinition(
+            ctx.n("task"),
+            {
+                family: ctx.physical("ollama"),
+                requiresCompatibilities: ["EC2"],
+                networkMode: "awsvpc",
+                memory: "12288",
+                executionRoleArn: executionRole.arn,
+                volumes: [{ name: "models", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } }],
+                containerDefinitions,
+                tags: ctx.tags("ollama-task"),
+            },
+            ctx.opts(),
+        );
+        const discovery = new aws.servicediscovery.Service(
+            ctx.n("discovery"),
+            {
+                name: "ollama",
+                dnsConfig: { namespaceId: args.namespaceId, dnsRecords: [{ type: "A", ttl: 10 }], routingPolicy: "MULTIVALUE" },
+                healthCheckCustomConfig: { failureThreshold: 1 },
+                tags: ctx.tags("ollama-discovery"),
+            },
+            ctx.opts(),
+        );
+        const service = new aws.ecs.Service(
+            ctx.n("service"),
+            {
+                name: ctx.physical("ollama"),
+                cluster: args.clusterArn,
+                taskDefinition: taskDef.arn,
+                desiredCount: s.desired,
+                capacityProviderStrategies: [{ capacityProvider: capacityProvider.name, weight: 1, base: 0 }],
+                networkConfiguration: { subnets: args.subnetIds, securityGroups: [sg.id], assignPublicIp: false },
+                serviceRegistries: { registryArn: discovery.arn },
+                placementConstraints: [{ type: "distinctInstance" }],
+                deploymentCircuitBreaker: { enable: true, rollback: true },
+                // A GPU cannot be shared during a deployment: replace tasks in place.
+                deploymentMinimumHealthyPercent: production ? 50 : 0,
+                deploymentMaximumPercent: 100,
+                enableExecuteCommand: false,
+                propagateTags: "SERVICE",
+                waitForSteadyState: false,
+                tags: ctx.tags("ollama-service"),
+            },
+            ctx.opts(),
+        );
+        this.endpoint = pulumi.interpolate`http://ollama.${args.namespaceName}:${OLLAMA_PORT}`;
+        this.securityGroupId = sg.id;
+        this.autoScalingGroupName = asg.name;
+        this.serviceName = service.name;
+        this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName });
+    }
+}

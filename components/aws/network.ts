@@ -1,0 +1,237 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { subnetCidr } from "../core/sizing";
+import { ExistingVpc, NatStrategy } from "../core/types";
+import { Validator } from "../core/validation";
+import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+
+/** Interface endpoints created by default (private access to AWS APIs without NAT). */
+export const DEFAULT_INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "secretsmanager", "logs", "kms", "ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry"];
+
+export interface NetworkArgs extends AwsCommonArgs {
+    /** VPC CIDR (/16 to /20). Subnets are carved at fixed offsets so that adding an AZ never moves one. @default "10.0.0.0/16" */
+    cidr?: string;
+    /** Availability zones (2 or 3). @default 2 staging, 3 production */
+    azCount?: number;
+    /** One NAT gateway (`single`) or one per AZ (`perAz`). @default "single" staging, "perAz" production */
+    natStrategy?: NatStrategy;
+    /** Days flow logs are kept. @default 90 */
+    flowLogRetentionDays?: number;
+    /** KMS key that encrypts the flow log group. Required when a VPC is created. */
+    logsKeyArn?: pulumi.Input<string>;
+    /** Interface endpoints to create. @default DEFAULT_INTERFACE_ENDPOINTS */
+    interfaceEndpoints?: string[];
+    /** Bring your own VPC: nothing is created, the ids are passed through. Excludes cidr/azCount/natStrategy. */
+    existingVpc?: ExistingVpc;
+}
+
+/**
+ * VPC over 2-3 AZs with three subnet tiers: public (ALB, NAT), private (ECS tasks, GPU hosts,
+ * endpoints; egress through NAT) and isolated (RDS, ElastiCache; no route out). Flow logs (ALL)
+ * go to a KMS-encrypted log group; the default security group has no rules; S3 is reached
+ * through a gateway endpoint and AWS APIs through interface endpoints.
+ */
+export class Network extends pulumi.ComponentResource {
+    readonly vpcId: pulumi.Output<string>;
+    readonly vpcCidr: pulumi.Output<string>;
+    readonly publicSubnetIds: pulumi.Output<string[]>;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    readonly isolatedSubnetIds: pulumi.Output<string[]>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const cidr = args.cidr ?? "10.0.0.0/16";
+        const azCount = args.azCount ?? (production ? 3 : 2);
+        const nat = args.natStrategy ?? (production ? "perAz" : "single");
+        const v = new Validator(`Network ${name}`);
+        v.exclusive("existingVpc", args.existingVpc, "cidr", args.cidr);
+        v.exclusive("existingVpc", args.existingVpc, "azCount", args.azCount);
+        v.exclusive("existingVpc", args.existingVpc, "natStrategy", args.natStrategy);
+        if (!args.existingVpc) {
+            v.cidr("cidr", cidr, 16, 20);
+            v.int("azCount", azCount, 2, 3);
+            v.oneOf("natStrategy", nat, ["single", "perAz"] as const);
+            if (!args.logsKeyArn) v.fail("logsKeyArn", args.logsKeyArn, "a KMS key ARN for the flow log group");
+        }
+        v.int("flowLogRetentionDays", args.flowLogRetentionDays ?? 90, 1, 3653);
+        v.throwIfAny();
+        super(typeToken("aws", "Network"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        if (args.existingVpc) {
+            const e = args.existingVpc;
+            this.vpcId = pulumi.output(e.vpcId);
+            this.vpcCidr = pulumi.output(e.cidr);
+            this.publicSubnetIds = pulumi.output(e.publicSubnetIds);
+            this.privateSubnetIds = pulumi.output(e.privateSubnetIds);
+            this.isolatedSubnetIds = pulumi.output(e.isolatedSubnetIds);
+            this.registerOutputs({});
+            return;
+        }
+
+        const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const region = aws.getRegionOutput({}, { parent: this });
+
+        const vpc = new aws.ec2.Vpc(
+            ctx.n("vpc"),
+            { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") },
+            ctx.opts(),
+        );
+        new aws.ec2.DefaultSecurityGroup(
+            ctx.n("default-sg"),
+            { vpcId: vpc.id, ingress: [], egress: [], tags: ctx.tags("default-sg-unused") },
+            ctx.opts(),
+        );
+        const igw = new aws.ec2.InternetGateway(ctx.n("igw"), { vpcId: vpc.id, tags: ctx.tags("igw") }, ctx.opts());
+
+        const tiers = ["public", "private", "isolated"] as const;
+        const subnets: Record<(typeof tiers)[number], aws.ec2.Subnet[]> = { public: [], private: [], isolated: [] };
+        tiers.forEach((tier, t) => {
+            for (let a = 0; a < azCount; a++) {
+                subnets[tier].push(
+                    new aws.ec2.Subnet(
+                        ctx.n(`${tier}-${a}`),
+                        {
+                            vpcId: vpc.id,
+                            cidrBlock: subnetCidr(cidr, t, a),
+                            availabilityZone: azs.names[a],
+                            mapPublicIpOnLaunch: false,
+                            tags: ctx.tags(`${tier}-${a}`, { Tier: tier }),
+                        },
+                        ctx.opts(),
+                    ),
+                );
+            }
+        });
+
+        const publicRt = new aws.ec2.RouteTable(ctx.n("public-rt"), { vpcId: vpc.id, tags: ctx.tags("public-rt") }, ctx.opts());
+        new aws.ec2.Route(ctx.n("public-default"), { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
+        subnets.public.forEach((s, a) =>
+            new aws.ec2.RouteTableAssociation(ctx.n(`public-${a}`), { subnetId: s.id, routeTableId: publicRt.id }, ctx.opts()),
+        );
+
+        const natCount = nat === "perAz" ? azCount : 1;
+        const natGateways: aws.ec2.NatGateway[] = [];
+        for (let a = 0; a < natCount; a++) {
+            const eip = new aws.ec2.Eip(ctx.n(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
+            natGateways.push(
+                new aws.ec2.NatGateway(
+                    ctx.n(`nat-${a}`),
+                    { allocationId: eip.id, subnetId: subnets.public[a].id, tags: ctx.tags(`nat-${a}`) },
+                    ctx.opts({ dependsOn: [igw] }),
+                ),
+            );
+        }
+        const privateRts: aws.ec2.RouteTable[] = [];
+        subnets.private.forEach((s, a) => {
+            const rt = new aws.ec2.RouteTable(ctx.n(`private-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`private-rt-${a}`) }, ctx.opts());
+            new aws.ec2.Route(
+                ctx.n(`private-default-${a}`),
+                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[nat === "perAz" ? a : 0].id },
+                ctx.opts(),
+            );
+            new aws.ec2.RouteTableAssociation(ctx.n(`private-${a}`), { subnetId: s.id, routeTableId: rt.id }, ctx.opts());
+            privateRts.push(rt);
+        });
+        const isolatedRt = new aws.ec2.RouteTable(ctx.n("isolated-rt"), { vpcId: vpc.id, tags: ctx.tags("isolated-rt") }, ctx.opts());
+        subnets.isolated.forEach((s, a) =>
+            new aws.ec2.RouteTableAssociation(ctx.n(`isolated-${a}`), { subnetId: s.id, routeTableId: isolatedRt.id }, ctx.opts()),
+        );
+
+        // Flow logs: every packet decision, to an encrypted log group with retention.
+        const flowLogGroup = new aws.cloudwatch.LogGroup(
+            ctx.n("flow-logs"),
+            {
+                name: `/${ctx.prefix}/vpc/flow-logs`,
+                retentionInDays: args.flowLogRetentionDays ?? 90,
+                kmsKeyId: args.logsKeyArn,
+                tags: ctx.tags("flow-logs"),
+            },
+            ctx.opts(),
+        );
+        const flowRole = new aws.iam.Role(
+            ctx.n("flow-logs"),
+            { assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", identity.accountId), tags: ctx.tags("flow-logs") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.n("flow-logs"),
+            {
+                role: flowRole.id,
+                policy: policyDocument([
+                    {
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
+        new aws.ec2.FlowLog(
+            ctx.n("flow-log"),
+            {
+                vpcId: vpc.id,
+                trafficType: "ALL",
+                logDestinationType: "cloud-watch-logs",
+                logDestination: flowLogGroup.arn,
+                iamRoleArn: flowRole.arn,
+                maxAggregationInterval: 60,
+                tags: ctx.tags("flow-log"),
+            },
+            ctx.opts(),
+        );
+
+        // Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately.
+        new aws.ec2.VpcEndpoint(
+            ctx.n("s3"),
+            {
+                vpcId: vpc.id,
+                serviceName: pulumi.interpolate`com.amazonaws.${region.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: [...privateRts.map((r) => r.id), isolatedRt.id],
+                tags: ctx.tags("s3-endpoint"),
+            },
+            ctx.opts(),
+        );
+        const endpointSg = new aws.ec2.SecurityGroup(
+            ctx.n("endpoints"),
+            { vpcId: vpc.id, description: "Interface VPC endpoints: HTTPS from inside the VPC only", tags: ctx.tags("endpoints") },
+            ctx.opts(),
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            ctx.n("endpoints-https"),
+            { securityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "HTTPS to AWS APIs from the VPC" },
+            ctx.opts(),
+        );
+        for (const svc of args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS) {
+            new aws.ec2.VpcEndpoint(
+                ctx.n(`ep-${svc.replace(/\./g, "-")}`),
+                {
+                    vpcId: vpc.id,
+                    serviceName: pulumi.interpolate`com.amazonaws.${region.region}.${svc}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds: subnets.private.map((s) => s.id),
+                    securityGroupIds: [endpointSg.id],
+                    tags: ctx.tags(`ep-${svc}`),
+                },
+                ctx.opts(),
+            );
+        }
+
+        this.vpcId = vpc.id;
+        this.vpcCidr = vpc.cidrBlock;
+        this.publicSubnetIds = pulumi.all(subnets.public.map((s) => s.id));
+        this.privateSubnetIds = pulumi.all(subnets.private.map((s) => s.id));
+        this.isolatedSubnetIds = pulumi.all(subnets.isolated.map((s) => s.id));
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+        });
+    }
+}

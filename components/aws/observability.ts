@@ -1,0 +1,206 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { rdsMaxConnections } from "../core/sizing";
+import { Validator } from "../core/validation";
+import { AwsCommonArgs, AwsContext } from "./common";
+
+export interface ObservabilityArgs extends AwsCommonArgs {
+    /** KMS key of the SNS topic (created topic only). */
+    logsKeyArn: pulumi.Input<string>;
+    /** Bring your own SNS topic. Excludes alarmEmails. */
+    alarmTopicArn?: pulumi.Input<string>;
+    /** E-mail addresses subscribed to the created topic. */
+    alarmEmails?: string[];
+    loadBalancerArnSuffix: pulumi.Input<string>;
+    targetGroupArnSuffix: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    apiServiceName: pulumi.Input<string>;
+    dbInstanceIdentifier: pulumi.Input<string>;
+    /** Read replica identifiers (one lag alarm each). */
+    dbReplicaIdentifiers?: pulumi.Input<string>[];
+    /** Used to derive the connections threshold (80% of max_connections). */
+    dbInstanceClass: string;
+    /** Allocated storage, to alarm at 10% free. */
+    dbStorageGiB: number;
+    cacheReplicationGroupId: pulumi.Input<string>;
+    gpuAutoScalingGroupName?: pulumi.Input<string>;
+    webAclName?: pulumi.Input<string>;
+    /** Blocked requests in 5 minutes that count as a spike. @default 500 */
+    wafBlockedSpike?: number;
+}
+
+/**
+ * Alarms to an SNS topic (encrypted) and one dashboard: ALB 5xx rate, p95 latency > 2 s,
+ * unhealthy targets, ECS CPU > 70% / memory > 80%, RDS CPU, free storage, connections > 80% of
+ * max, replica lag, Valkey memory and evictions, GPU instance status, WAF blocked spike.
+ */
+export class Observability extends pulumi.ComponentResource {
+    readonly alarmTopicArn: pulumi.Output<string>;
+    readonly dashboardName: pulumi.Output<string>;
+    readonly alarmNames: pulumi.Output<string>[] = [];
+
+    constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Observability ${name}`);
+        v.exclusive("alarmTopicArn", args.alarmTopicArn, "alarmEmails", args.alarmEmails?.length ? args.alarmEmails : undefined);
+        (args.alarmEmails ?? []).forEach((e, i) => v.matches(`alarmEmails[${i}]`, e, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"));
+        v.throwIfAny();
+        super(typeToken("aws", "Observability"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        let topicArn: pulumi.Output<string>;
+        if (args.alarmTopicArn) topicArn = pulumi.output(args.alarmTopicArn);
+        else {
+            const topic = new aws.sns.Topic(ctx.n("alarms"), { name: ctx.physical("alarms"), kmsMasterKeyId: args.logsKeyArn, tags: ctx.tags("alarms") }, ctx.opts());
+            (args.alarmEmails ?? []).forEach((email, i) =>
+                new aws.sns.TopicSubscription(ctx.n(`alarm-email-${i}`), { topic: topic.arn, protocol: "email", endpoint: email }, ctx.opts()),
+            );
+            topicArn = topic.arn;
+        }
+
+        const alarm = (key: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags">) => {
+            const res = new aws.cloudwatch.MetricAlarm(
+                ctx.n(key),
+                { name: ctx.physical(key, 255), alarmActions: [topicArn], okActions: [topicArn], treatMissingData: "notBreaching", ...a, tags: ctx.tags(key) },
+                ctx.opts(),
+            );
+            this.alarmNames.push(res.name);
+            return res;
+        };
+        const alb = { LoadBalancer: args.loadBalancerArnSuffix };
+        alarm("alb-5xx-rate", {
+            alarmDescription: "More than 5% of requests answered 5xx",
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 5,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+            metricQueries: [
+                { id: "rate", expression: "100 * (FILL(e5, 0) + FILL(t5, 0)) / MAX([FILL(req, 0), 1])", label: "5xx %", returnData: true },
+                { id: "e5", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: alb, period: 60, stat: "Sum" } },
+                { id: "t5", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: alb, period: 60, stat: "Sum" } },
+                { id: "req", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: alb, period: 60, stat: "Sum" } },
+            ],
+        });
+        alarm("alb-p95-latency", {
+            alarmDescription: "p95 target response time above 2 s",
+            namespace: "AWS/ApplicationELB",
+            metricName: "TargetResponseTime",
+            dimensions: alb,
+            extendedStatistic: "p95",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            threshold: 2,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("api-unhealthy-targets", {
+            alarmDescription: "API targets failing /health (API down)",
+            namespace: "AWS/ApplicationELB",
+            metricName: "UnHealthyHostCount",
+            dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        const ecs = { ClusterName: args.clusterName, ServiceName: args.apiServiceName };
+        alarm("api-cpu", { alarmDescription: "API CPU above 70%", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, statistic: "Average", period: 300, evaluationPeriods: 2, threshold: 70, comparisonOperator: "GreaterThanThreshold" });
+        alarm("api-memory", { alarmDescription: "API memory above 80%", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, statistic: "Average", period: 300, evaluationPeriods: 2, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+        const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
+        alarm("db-cpu", { alarmDescription: "Database CPU above 80%", namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+        alarm("db-free-storage", {
+            alarmDescription: "Database free storage below 10%",
+            namespace: "AWS/RDS",
+            metricName: "FreeStorageSpace",
+            dimensions: db,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: Math.round(args.dbStorageGiB * 0.1 * 1024 ** 3),
+            comparisonOperator: "LessThanThreshold",
+        });
+        alarm("db-connections", {
+            alarmDescription: "Database connections above 80% of max_connections",
+            namespace: "AWS/RDS",
+            metricName: "DatabaseConnections",
+            dimensions: db,
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 2,
+            threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8),
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        (args.dbReplicaIdentifiers ?? []).forEach((replica, i) =>
+            alarm(`db-replica-lag-${i}`, {
+                alarmDescription: "Read replica more than 30 s behind",
+                namespace: "AWS/RDS",
+                metricName: "ReplicaLag",
+                dimensions: { DBInstanceIdentifier: replica },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                threshold: 30,
+                comparisonOperator: "GreaterThanThreshold",
+            }),
+        );
+        const cache = { ReplicationGroupId: args.cacheReplicationGroupId };
+        alarm("cache-memory", { alarmDescription: "Valkey memory above 80%", namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: cache, statistic: "Maximum", period: 300, evaluationPeriods: 2, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+        alarm("cache-evictions", { alarmDescription: "Valkey evicting keys", namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: cache, statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+        if (args.gpuAutoScalingGroupName) {
+            alarm("gpu-status", {
+                alarmDescription: "GPU instance status check failing (LLM unhealthy)",
+                namespace: "AWS/EC2",
+                metricName: "StatusCheckFailed",
+                dimensions: { AutoScalingGroupName: args.gpuAutoScalingGroupName },
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+            });
+        }
+        if (args.webAclName) {
+            alarm("waf-blocked-spike", {
+                alarmDescription: "WAF blocked-request spike",
+                namespace: "AWS/WAFV2",
+                metricName: "BlockedRequests",
+                dimensions: { WebACL: args.webAclName, Region: aws.getRegionOutput({}, { parent: this }).region, Rule: "ALL" },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: args.wafBlockedSpike ?? 500,
+                comparisonOperator: "GreaterThanThreshold",
+            });
+        }
+
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const widget = (title: string, metrics: unknown[], x: number, y: number) => ({
+            type: "metric",
+            x,
+            y,
+            width: 12,
+            height: 6,
+            properties: { title, region, metrics, stat: "Average", period: 60 },
+        });
+        const dashboard = new aws.cloudwatch.Dashboard(
+            ctx.n("dashboard"),
+            {
+                dashboardName: ctx.physical("dashboard", 255),
+                dashboardBody: pulumi.jsonStringify({
+                    widgets: [
+                        widget("ALB requests and 5xx", [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }], ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }]], 0, 0),
+                        widget("Latency p95", [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "p95" }]], 12, 0),
+                        widget("API CPU / memory", [["AWS/ECS", "CPUUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName], ["AWS/ECS", "MemoryUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName]], 0, 6),
+                        widget("Database", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", args.dbInstanceIdentifier], ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", args.dbInstanceIdentifier]], 12, 6),
+                        widget("Valkey", [["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", args.cacheReplicationGroupId], ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", args.cacheReplicationGroupId]], 0, 12),
+                    ],
+                }),
+            },
+            ctx.opts(),
+        );
+        this.alarmTopicArn = topicArn;
+        this.dashboardName = dashboard.dashboardName;
+        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+    }
+}

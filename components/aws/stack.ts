@@ -1,0 +1,295 @@
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { awsTags } from "../core/tags";
+import { StackSettings } from "../core/types";
+import { validateStackSettings } from "../core/validation";
+import { ApiService } from "./api-service";
+import { Audit } from "./audit";
+import { Cache } from "./cache";
+import { EcsCluster } from "./cluster";
+import { Database } from "./database";
+import { Edge } from "./edge";
+import { Keys } from "./keys";
+import { Llm } from "./llm";
+import { Network } from "./network";
+import { Observability } from "./observability";
+import { Storage } from "./storage";
+import { Waf } from "./waf";
+
+export interface AwsRagStackArgs {
+    /** Fully resolved settings (see `resolveStackSettings`). */
+    settings: StackSettings;
+}
+
+/** The whole RAG stack on AWS, composed from this folder's components. */
+export class AwsRagStack extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+    readonly loadBalancerDnsName: pulumi.Output<string>;
+    readonly databaseEndpoint: pulumi.Output<string>;
+    readonly databaseReaderEndpoint: pulumi.Output<string>;
+    readonly cacheEndpoint: pulumi.Output<string>;
+    readonly llmEndpoint: pulumi.Output<string | undefined>;
+    readonly documentsBucket: pulumi.Output<string>;
+    readonly backupsBucket: pulumi.Output<string>;
+    /** Secret ARNs (never values). */
+    readonly secretRefs: pulumi.Output<Record<string, string>>;
+    readonly alarmTopicArn: pulumi.Output<string>;
+    readonly vpcId: pulumi.Output<string>;
+
+    constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        const s = args.settings;
+        validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
+        super(typeToken("aws", "RagStack"), name, {}, opts);
+        const common = { environment: s.environment, namePrefix: `${s.name}-${s.environment}`, tags: awsTags(s), protectData: s.protectData };
+        const child = { parent: this };
+        const retention = s.observability.logRetentionDays;
+
+        const keys = new Keys(`${name}-keys`, { ...common, existingKeyArn: s.aws.kmsKeyArn }, child);
+        const network = new Network(
+            `${name}-network`,
+            s.aws.existingVpc
+                ? { ...common, existingVpc: s.aws.existingVpc }
+                : { ...common, cidr: s.network.cidr, azCount: s.network.azCount, natStrategy: s.network.natStrategy, logsKeyArn: keys.logsKeyArn, flowLogRetentionDays: retention },
+            child,
+        );
+        const storage = new Storage(
+            `${name}-storage`,
+            {
+                ...common,
+                kmsKeyArn: keys.dataKeyArn,
+                transitionToIaDays: s.storage.transitionToIaDays,
+                transitionToGlacierDays: s.storage.transitionToGlacierDays,
+                noncurrentVersionExpirationDays: s.storage.noncurrentVersionExpirationDays,
+            },
+            child,
+        );
+        const edge = new Edge(
+            `${name}-edge`,
+            {
+                ...common,
+                vpcId: network.vpcId,
+                publicSubnetIds: network.publicSubnetIds,
+                domain: s.domain,
+                certificateArn: s.aws.certificateArn,
+                hostedZoneId: s.aws.hostedZoneId,
+                allowedCidrs: s.network.allowedIngressCidrs,
+                targetPort: s.api.port,
+                healthPath: s.api.healthPath,
+                hsts: s.edge.hsts,
+                deletionProtection: s.environment === "production",
+                accessLogRetentionDays: retention,
+            },
+            child,
+        );
+        const waf = new Waf(
+            `${name}-waf`,
+            { ...common, loadBalancerArn: edge.loadBalancerArn, rateLimitPer5Min: s.edge.rateLimitPer5Min, logsKeyArn: keys.logsKeyArn, logRetentionDays: retention },
+            child,
+        );
+        const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId }, child);
+
+        // The data stores admit the API's security group and the API needs their endpoints:
+        // the API is built first with deferred inputs that are resolved once the stores exist.
+        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster });
+        const db = new Database(
+            `${name}-db`,
+            {
+                ...common,
+                vpcId: network.vpcId,
+                subnetIds: network.isolatedSubnetIds,
+                allowedSecurityGroupIds: [api.service.securityGroupId],
+                kmsKeyArn: keys.dataKeyArn,
+                logsKeyArn: keys.logsKeyArn,
+                engineVersion: s.database.engineVersion,
+                instanceClass: s.database.instanceClass,
+                allocatedStorageGiB: s.database.storageGiB,
+                maxAllocatedStorageGiB: s.database.maxStorageGiB,
+                backupRetentionDays: s.database.backupRetentionDays,
+                multiAz: s.database.multiAz,
+                readReplicas: s.database.readReplicas,
+                deletionProtection: s.database.deletionProtection,
+                crossRegionBackup: s.database.crossRegionBackup,
+                backupRegion: s.aws.backupRegion,
+                logRetentionDays: retention,
+            },
+            child,
+        );
+        const cache = new Cache(
+            `${name}-cache`,
+            {
+                ...common,
+                vpcId: network.vpcId,
+                subnetIds: network.isolatedSubnetIds,
+                allowedSecurityGroupIds: [api.service.securityGroupId],
+                kmsKeyArn: keys.dataKeyArn,
+                logsKeyArn: keys.logsKeyArn,
+                nodeType: s.cache.nodeType,
+                replicas: s.cache.replicas,
+                automaticFailover: s.cache.automaticFailover,
+                snapshotRetentionDays: s.cache.snapshotRetentionDays,
+                logRetentionDays: retention,
+            },
+            child,
+        );
+        api.resolveData(db, cache);
+
+        let llm: Llm | undefined;
+        if (s.llm.enabled) {
+            llm = new Llm(
+                `${name}-llm`,
+                {
+                    ...common,
+                    vpcId: network.vpcId,
+                    subnetIds: network.privateSubnetIds,
+                    clusterArn: cluster.clusterArn,
+                    clusterName: cluster.clusterName,
+                    namespaceId: cluster.namespaceId,
+                    namespaceName: cluster.namespaceName,
+                    allowedSecurityGroupIds: [api.service.securityGroupId],
+                    kmsKeyArn: keys.dataKeyArn,
+                    logsKeyArn: keys.logsKeyArn,
+                    image: s.llm.image,
+                    models: s.llm.models,
+                    instanceType: s.llm.instanceType,
+                    gpusPerTask: s.llm.gpusPerNode,
+                    desiredCount: s.llm.desiredNodes,
+                    minInstances: s.llm.minNodes,
+                    maxInstances: s.llm.maxNodes,
+                    spot: s.llm.spot,
+                    volumeGiB: s.llm.modelVolumeGiB,
+                    keepAlive: s.llm.keepAlive,
+                    logRetentionDays: retention,
+                },
+                child,
+            );
+        }
+        api.resolveLlm(llm);
+
+        const observability = new Observability(
+            `${name}-observability`,
+            {
+                ...common,
+                logsKeyArn: keys.logsKeyArn,
+                alarmTopicArn: s.aws.alarmTopicArn,
+                alarmEmails: s.aws.alarmTopicArn ? undefined : s.observability.alarmEmails,
+                loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
+                targetGroupArnSuffix: edge.targetGroupArnSuffix,
+                clusterName: cluster.clusterName,
+                apiServiceName: api.service.serviceName,
+                dbInstanceIdentifier: db.instanceIdentifier,
+                dbReplicaIdentifiers: db.replicaIdentifiers,
+                dbInstanceClass: s.database.instanceClass,
+                dbStorageGiB: s.database.storageGiB,
+                cacheReplicationGroupId: cache.replicationGroupId,
+                gpuAutoScalingGroupName: llm?.autoScalingGroupName,
+                webAclName: waf.webAclName,
+            },
+            child,
+        );
+        new Audit(`${name}-audit`, { ...common, logsKeyArn: keys.logsKeyArn, logRetentionDays: Math.max(retention, 365) }, child);
+
+        this.url = edge.url;
+        this.loadBalancerDnsName = edge.dnsName;
+        this.databaseEndpoint = db.address;
+        this.databaseReaderEndpoint = db.readerAddress;
+        this.cacheEndpoint = cache.primaryEndpoint;
+        this.llmEndpoint = llm ? llm.endpoint : pulumi.output(undefined);
+        this.documentsBucket = storage.documentsBucket;
+        this.backupsBucket = storage.backupsBucket;
+        this.secretRefs = pulumi.all({
+            databaseMasterSecretArn: db.masterSecretArn,
+            cacheAuthSecretArn: cache.authSecretArn,
+            apiSecretKeyArn: api.service.appSecretArn,
+        });
+        this.alarmTopicArn = observability.alarmTopicArn;
+        this.vpcId = network.vpcId;
+        this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint, secretRefs: this.secretRefs });
+    }
+
+    /**
+     * The API needs data-store endpoints and the data stores need the API's security group:
+     * the endpoints are passed as deferred outputs resolved once the stores exist.
+     */
+    private buildApi(
+        name: string,
+        s: StackSettings,
+        common: { environment: StackSettings["environment"]; namePrefix: string; tags: Record<string, string>; protectData: boolean },
+        deps: { keys: Keys; network: Network; storage: Storage; edge: Edge; cluster: EcsCluster },
+    ) {
+        const deferred = <T>() => {
+            let resolve!: (v: pulumi.Input<T>) => void;
+            const p = new Promise<pulumi.Input<T>>((r) => (resolve = r));
+            return { value: pulumi.output(p).apply((x) => x) as pulumi.Output<T>, resolve };
+        };
+        const dbHost = deferred<string>();
+        const dbReader = deferred<string>();
+        const dbSecret = deferred<string>();
+        const dbResource = deferred<string>();
+        const cacheHost = deferred<string>();
+        const cacheSecret = deferred<string>();
+        const llmUrl = deferred<string>();
+        const service = new ApiService(
+            `${name}-api`,
+            {
+                ...common,
+                vpcId: deps.network.vpcId,
+                vpcCidr: deps.network.vpcCidr,
+                subnetIds: deps.network.privateSubnetIds,
+                clusterArn: deps.cluster.clusterArn,
+                clusterName: deps.cluster.clusterName,
+                albSecurityGroupId: deps.edge.securityGroupId,
+                targetGroupArn: deps.edge.targetGroupArn,
+                loadBalancerArnSuffix: deps.edge.loadBalancerArnSuffix,
+                targetGroupArnSuffix: deps.edge.targetGroupArnSuffix,
+                image: s.api.image,
+                port: s.api.port,
+                healthPath: s.api.healthPath,
+                cpu: s.api.cpu,
+                memoryMiB: s.api.memoryMiB,
+                minReplicas: s.api.minReplicas,
+                maxReplicas: s.api.maxReplicas,
+                cpuTargetPercent: s.api.cpuTargetPercent,
+                memoryTargetPercent: s.api.memoryTargetPercent,
+                requestsPerTarget: s.api.requestsPerTarget,
+                imageManagedByCi: s.api.imageManagedByCi,
+                environmentVariables: {
+                    ...s.api.env,
+                    ENVIRONMENT: s.environment,
+                    DATABASE_HOST: dbHost.value,
+                    DATABASE_READER_HOST: dbReader.value,
+                    DATABASE_PORT: "5432",
+                    DATABASE_NAME: "rag",
+                    DATABASE_USER: "rag_app",
+                    DATABASE_IAM_AUTH: "true",
+                    DATABASE_SSLMODE: "verify-full",
+                    REDIS_HOST: cacheHost.value,
+                    REDIS_PORT: "6379",
+                    REDIS_TLS: "true",
+                    OLLAMA_BASE_URL: llmUrl.value,
+                    DOCUMENTS_BUCKET: deps.storage.documentsBucket,
+                    BACKUPS_BUCKET: deps.storage.backupsBucket,
+                },
+                secrets: { REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } },
+                kmsKeyArn: deps.keys.dataKeyArn,
+                logsKeyArn: deps.keys.logsKeyArn,
+                bucketArns: [deps.storage.documentsBucketArn, deps.storage.backupsBucketArn],
+                databaseIamAuth: { resourceIds: [dbResource.value], user: "rag_app" },
+                databaseBootstrap: { masterSecretArn: dbSecret.value, host: dbHost.value, database: "rag" },
+                logRetentionDays: s.observability.logRetentionDays,
+            },
+            { parent: this },
+        );
+        return {
+            service,
+            resolveData: (db: Database, cache: Cache) => {
+                dbHost.resolve(db.address);
+                dbReader.resolve(db.readerAddress);
+                dbSecret.resolve(db.masterSecretArn);
+                dbResource.resolve(db.resourceId);
+                cacheHost.resolve(cache.primaryEndpoint);
+                cacheSecret.resolve(cache.authSecretArn);
+            },
+            resolveLlm: (llm: Llm | undefined) => llmUrl.resolve(llm ? llm.endpoint : "disabled"),
+        };
+    }
+}

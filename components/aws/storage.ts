@@ -1,0 +1,43 @@
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { SecureBucket } from "./bucket";
+import { AwsCommonArgs } from "./common";
+
+export interface StorageArgs extends AwsCommonArgs {
+    /** KMS key for SSE-KMS. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** @default 90 */
+    transitionToIaDays?: number;
+    /** @default 365 */
+    transitionToGlacierDays?: number;
+    /** @default 30 staging, 365 production */
+    noncurrentVersionExpirationDays?: number;
+}
+
+/** S3 buckets for source documents and for backups, each a SecureBucket. */
+export class Storage extends pulumi.ComponentResource {
+    readonly documentsBucket: pulumi.Output<string>;
+    readonly documentsBucketArn: pulumi.Output<string>;
+    readonly backupsBucket: pulumi.Output<string>;
+    readonly backupsBucketArn: pulumi.Output<string>;
+
+    constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("aws", "Storage"), name, {}, opts);
+        const common = {
+            environment: args.environment,
+            namePrefix: args.namePrefix ?? name,
+            tags: args.tags,
+            protectData: args.protectData,
+            kmsKeyArn: args.kmsKeyArn,
+            lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365 },
+            noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
+        };
+        const documents = new SecureBucket(`${name}-documents`, { ...common, purpose: "documents" }, { parent: this });
+        const backups = new SecureBucket(`${name}-backups`, { ...common, purpose: "backups" }, { parent: this });
+        this.documentsBucket = documents.bucketName;
+        this.documentsBucketArn = documents.arn;
+        this.backupsBucket = backups.bucketName;
+        this.backupsBucketArn = backups.arn;
+        this.registerOutputs({ documentsBucket: this.documentsBucket, backupsBucket: this.backupsBucket });
+    }
+}

@@ -1,0 +1,6 @@
+export * from "./types";
+export * from "./validation";
+export * from "./naming";
+export * from "./tags";
+export * from "./sizing";
+export * from "./merge";

@@ -1,0 +1,37 @@
+import { StackSettings } from "./types";
+
+/** AWS tags written on everything taggable. */
+export function awsTags(s: Pick<StackSettings, "name" | "environment" | "tags">): Record<string, string> {
+    return {
+        Project: s.name,
+        Environment: s.environment,
+        ManagedBy: "pulumi",
+        Owner: s.tags.owner,
+        CostCenter: s.tags.costCenter,
+        DataClassification: s.tags.dataClassification,
+        ...s.tags.extra,
+    };
+}
+
+/** Kubernetes labels (recommended `app.kubernetes.io/*` plus ownership labels). */
+export function k8sLabels(
+    s: Pick<StackSettings, "name" | "environment" | "tags">,
+    component: string,
+): Record<string, string> {
+    const clean = (v: string) =>
+        v
+            .toLowerCase()
+            .replace(/[^a-z0-9._-]/g, "-")
+            .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")
+            .slice(0, 63);
+    return {
+        "app.kubernetes.io/name": component,
+        "app.kubernetes.io/instance": `${s.name}-${s.environment}`,
+        "app.kubernetes.io/part-of": s.name,
+        "app.kubernetes.io/managed-by": "pulumi",
+        "ragstack.io/environment": s.environment,
+        "ragstack.io/owner": clean(s.tags.owner),
+        "ragstack.io/cost-center": clean(s.tags.costCenter),
+        "ragstack.io/data-classification": s.tags.dataClassification,
+    };
+}

@@ -1,0 +1,289 @@
+/**
+ * Cloud-neutral settings of one RAG stack. The same shape deploys to AWS or to Kubernetes;
+ * `environments/` provides the staging and production presets that fill every field, and
+ * stack config or component args override any of them.
+ */
+
+/** Where the stack is deployed. */
+export const TARGETS = ["aws", "kubernetes"] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** The two environments this library ships presets for. */
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** Data classification labels written to the `DataClassification` tag / label. */
+export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
+export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+
+/** NAT gateway strategy of the AWS network. */
+export const NAT_STRATEGIES = ["single", "perAz"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+/** Edge implementation on Kubernetes. */
+export const K8S_EDGE_MODES = ["gateway", "ingress"] as const;
+export type KubernetesEdgeMode = (typeof K8S_EDGE_MODES)[number];
+
+/** Object storage on Kubernetes: an external S3-compatible endpoint, or one deployed in the cluster. */
+export const OBJECT_STORAGE_MODES = ["external", "in-cluster"] as const;
+export type ObjectStorageMode = (typeof OBJECT_STORAGE_MODES)[number];
+
+/** The API backend (FastAPI container). */
+export interface ApiSettings {
+    /** Container image, pinned by tag or digest; `latest` is rejected. */
+    image: string;
+    /** Container port. @default 8000 */
+    port: number;
+    /** HTTP health check path. @default "/health" */
+    healthPath: string;
+    /** vCPU per task / pod limit (0.25, 0.5, 1, 2, 4). */
+    cpu: number;
+    /** Memory per task / pod limit, MiB. */
+    memoryMiB: number;
+    /** Minimum replicas kept by the autoscaler. */
+    minReplicas: number;
+    /** Maximum replicas the autoscaler may reach. */
+    maxReplicas: number;
+    /** Target average CPU utilisation for autoscaling, percent. @default 70 */
+    cpuTargetPercent: number;
+    /** Target average memory utilisation for autoscaling, percent. @default 80 */
+    memoryTargetPercent: number;
+    /** Target ALB requests per task per minute (AWS only). @default 1000 */
+    requestsPerTarget: number;
+    /**
+     * When true, CI/CD owns the image tag: the library ignores later changes to the image so that
+     * `pulumi up` does not roll back a deployment made by the pipeline.
+     * @default false
+     */
+    imageManagedByCi: boolean;
+    /** Extra non-secret environment variables for the API container. */
+    env: Record<string, string>;
+}
+
+/** The Ollama LLM server on GPU machines. */
+export interface LlmSettings {
+    /** Deploy the LLM server. When false the API must be pointed at an external LLM. */
+    enabled: boolean;
+    /** Ollama image, pinned (never `latest`). */
+    image: string;
+    /** Models pulled before the server takes traffic, e.g. `llama3.1:8b`. */
+    models: string[];
+    /** GPU machines / pods wanted in steady state. */
+    desiredNodes: number;
+    /** Lowest number of GPU machines (0 lets staging scale to zero). */
+    minNodes: number;
+    /** Highest number of GPU machines. */
+    maxNodes: number;
+    /** GPU instance type on AWS. @default "g5.xlarge" */
+    instanceType: string;
+    /** GPUs requested by one Ollama task / pod. @default 1 */
+    gpusPerNode: number;
+    /** Use Spot capacity for GPU instances (AWS). */
+    spot: boolean;
+    /** Volume for the model cache, GiB. */
+    modelVolumeGiB: number;
+    /** How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE). @default "24h" */
+    keepAlive: string;
+}
+
+/** PostgreSQL with pgvector. */
+export interface DatabaseSettings {
+    /** PostgreSQL major version. @default "16" */
+    engineVersion: string;
+    /** RDS instance class (AWS). */
+    instanceClass: string;
+    /** CPU for each Postgres pod (Kubernetes), vCPU. */
+    cpu: number;
+    /** Memory for each Postgres pod (Kubernetes), MiB. */
+    memoryMiB: number;
+    /** Allocated storage, GiB. */
+    storageGiB: number;
+    /** Storage autoscaling ceiling, GiB (AWS). */
+    maxStorageGiB: number;
+    /** Days of automated backups / point-in-time recovery (1..35). */
+    backupRetentionDays: number;
+    /** Synchronous standby in another AZ (AWS Multi-AZ) / in another node (Kubernetes). */
+    multiAz: boolean;
+    /** Read replicas. On Kubernetes the cluster has `1 + readReplicas` instances. */
+    readReplicas: number;
+    /** Refuse deletion of the database. */
+    deletionProtection: boolean;
+    /** Copy automated backups to a second region (AWS) / object store (Kubernetes). */
+    crossRegionBackup: boolean;
+}
+
+/** Redis / Valkey. */
+export interface CacheSettings {
+    /** ElastiCache node type (AWS). */
+    nodeType: string;
+    /** Read replicas next to the primary. */
+    replicas: number;
+    /** Automatic failover to a replica (needs replicas >= 1). */
+    automaticFailover: boolean;
+    /** Days of snapshots kept (0 disables snapshots). */
+    snapshotRetentionDays: number;
+    /** Memory per Valkey pod (Kubernetes), MiB. */
+    memoryMiB: number;
+}
+
+/** Object storage for documents and backups. */
+export interface StorageSettings {
+    /** Days before current objects move to infrequent access. @default 90 */
+    transitionToIaDays: number;
+    /** Days before current objects move to Glacier / cold storage. @default 365 */
+    transitionToGlacierDays: number;
+    /** Days noncurrent object versions are kept. */
+    noncurrentVersionExpirationDays: number;
+}
+
+/** Network (AWS). */
+export interface NetworkSettings {
+    /** VPC CIDR, a /16 to /20. @default "10.0.0.0/16" */
+    cidr: string;
+    /** Availability zones used (2 or 3). */
+    azCount: number;
+    /** One NAT gateway for the VPC, or one per AZ. */
+    natStrategy: NatStrategy;
+    /** CIDRs allowed to reach the public edge on 80/443. @default ["0.0.0.0/0"] */
+    allowedIngressCidrs: string[];
+}
+
+/** Public edge: TLS, WAF and rate limiting. */
+export interface EdgeSettings {
+    /** Requests per 5 minutes per client IP before the WAF / gateway blocks it. */
+    rateLimitPer5Min: number;
+    /** Add Strict-Transport-Security. @default true */
+    hsts: boolean;
+}
+
+/** Logs, alarms and audit. */
+export interface ObservabilitySettings {
+    /** Days application, flow and audit logs are kept. */
+    logRetentionDays: number;
+    /** E-mail addresses subscribed to the alarm topic. */
+    alarmEmails: string[];
+}
+
+/** Tags / labels written on everything taggable. */
+export interface TagSettings {
+    /** Team that owns the stack (tag `Owner`). */
+    owner: string;
+    /** Cost centre (tag `CostCenter`). */
+    costCenter: string;
+    /** Data classification (tag `DataClassification`). */
+    dataClassification: DataClassification;
+    /** Extra tags. */
+    extra: Record<string, string>;
+}
+
+/** AWS-only settings. */
+export interface AwsSettings {
+    /** Region of the stack. */
+    region: string;
+    /** Region automated RDS backups are replicated to in production. */
+    backupRegion: string;
+    /** Use this ACM certificate instead of issuing one. */
+    certificateArn?: string;
+    /** Route 53 hosted zone for DNS validation and the alias record. */
+    hostedZoneId?: string;
+    /** Bring your own VPC: its id and subnet ids per tier. */
+    existingVpc?: ExistingVpc;
+    /** Bring your own KMS key (ARN) instead of the keys this library creates. */
+    kmsKeyArn?: string;
+    /** Bring your own SNS topic (ARN) for alarms. */
+    alarmTopicArn?: string;
+}
+
+export interface ExistingVpc {
+    vpcId: string;
+    publicSubnetIds: string[];
+    privateSubnetIds: string[];
+    isolatedSubnetIds: string[];
+    /** CIDR of the VPC (used for endpoint security groups). */
+    cidr: string;
+}
+
+/** Kubernetes-only settings. */
+export interface KubernetesSettings {
+    /** Prefix of the namespaces (`<prefix>-edge`, `<prefix>-app`, `<prefix>-data`). */
+    namespacePrefix: string;
+    /** StorageClass for persistent volumes (empty: the cluster default). */
+    storageClass: string;
+    /** Gateway API or Ingress. */
+    edgeMode: KubernetesEdgeMode;
+    /** GatewayClass for the Gateway (edgeMode gateway). */
+    gatewayClassName: string;
+    /** IngressClass for the Ingress (edgeMode ingress). */
+    ingressClassName: string;
+    /** cert-manager ClusterIssuer that signs the edge certificate. */
+    clusterIssuer: string;
+    /** Registry mirror prepended to every image without a registry host (air-gapped clusters). */
+    imageRegistry: string;
+    /** Valkey image, pinned. */
+    valkeyImage: string;
+    /** CloudNativePG operand image with pgvector, pinned. */
+    postgresImage: string;
+    /** Image for the pg_dump CronJob, pinned. */
+    backupImage: string;
+    /** S3-compatible object storage. */
+    objectStorageMode: ObjectStorageMode;
+    /** Endpoint of the external S3-compatible store (objectStorageMode external). */
+    objectStorageEndpoint: string;
+    /** Existing Secret with ACCESS_KEY_ID / ACCESS_SECRET_KEY for the external store. */
+    objectStorageSecretName: string;
+    /** Image of the in-cluster S3 server (objectStorageMode in-cluster), pinned. */
+    objectStorageImage: string;
+    /** Node selector of GPU nodes. */
+    gpuNodeSelector: Record<string, string>;
+    /** Taint key tolerated on GPU nodes. @default "nvidia.com/gpu" */
+    gpuTolerationKey: string;
+    /** RuntimeClass for GPU pods (empty: none). */
+    gpuRuntimeClassName: string;
+    /** Deploy ServiceMonitor/PodMonitor/PrometheusRule (needs prometheus-operator CRDs). */
+    monitoring: boolean;
+    /** Logical pg_dump CronJob in addition to CloudNativePG backups. */
+    logicalBackup: boolean;
+    /** Namespace of the CloudNativePG operator (for NetworkPolicies). @default "cnpg-system" */
+    cnpgOperatorNamespace: string;
+    /** Namespace of the ingress / gateway controller (for NetworkPolicies). */
+    edgeControllerNamespace: string;
+    /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
+    monitoringNamespace: string;
+}
+
+/** Everything that describes one stack, fully resolved (no optional knobs left but BYO ones). */
+export interface StackSettings {
+    /** Name prefix of every resource. @default "rag" */
+    name: string;
+    target: Target;
+    environment: EnvironmentName;
+    /** Public host name of the API, e.g. `rag.example.gov`. Required: TLS needs it. */
+    domain: string;
+    /**
+     * Protect stateful resources (database, buckets, keys) with `protect` and `retainOnDelete`.
+     * On by default in production.
+     */
+    protectData: boolean;
+    tags: TagSettings;
+    api: ApiSettings;
+    llm: LlmSettings;
+    database: DatabaseSettings;
+    cache: CacheSettings;
+    storage: StorageSettings;
+    network: NetworkSettings;
+    edge: EdgeSettings;
+    observability: ObservabilitySettings;
+    aws: AwsSettings;
+    kubernetes: KubernetesSettings;
+}
+
+/** Deep partial used for overrides. Arrays and records are replaced, not merged. */
+export type DeepPartial<T> = {
+    [K in keyof T]?: T[K] extends (infer U)[]
+        ? U[]
+        : T[K] extends Record<string, string>
+          ? T[K]
+          : T[K] extends object
+            ? DeepPartial<T[K]>
+            : T[K];
+};

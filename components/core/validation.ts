@@ -1,0 +1,352 @@
+/**
+ * One validation layer for all user input: stack config and component args.
+ * Every check names the field, the value it got and what is allowed, and every entry point calls
+ * these before it registers a single resource.
+ */
+import {
+    DATA_CLASSIFICATIONS,
+    ENVIRONMENTS,
+    K8S_EDGE_MODES,
+    NAT_STRATEGIES,
+    OBJECT_STORAGE_MODES,
+    StackSettings,
+    TARGETS,
+} from "./types";
+
+/** A problem with one input field. */
+export interface ValidationIssue {
+    field: string;
+    value: unknown;
+    allowed: string;
+}
+
+/** Thrown for invalid input, before any resource is registered. Lists every problem found. */
+export class ValidationError extends Error {
+    readonly issues: ValidationIssue[];
+    constructor(context: string, issues: ValidationIssue[]) {
+        super(
+            `${context}: invalid input\n` +
+                issues.map((i) => `  - ${i.field}: got ${show(i.value)}; allowed: ${i.allowed}`).join("\n"),
+        );
+        this.name = "ValidationError";
+        this.issues = issues;
+    }
+}
+
+function show(v: unknown): string {
+    if (v === undefined) return "nothing (the field is missing)";
+    if (typeof v === "string") return JSON.stringify(v);
+    try {
+        return JSON.stringify(v);
+    } catch {
+        return String(v);
+    }
+}
+
+/** Collects issues; `throwIfAny` raises one ValidationError with all of them. */
+export class Validator {
+    readonly issues: ValidationIssue[] = [];
+    constructor(private readonly context: string) {}
+
+    fail(field: string, value: unknown, allowed: string): void {
+        this.issues.push({ field, value, allowed });
+    }
+
+    oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): value is T {
+        if (typeof value !== "string" || !allowed.includes(value as T)) {
+            this.fail(field, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+            return false;
+        }
+        return true;
+    }
+
+    int(field: string, value: unknown, min: number, max: number): boolean {
+        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+            this.fail(field, value, `an integer from ${min} to ${max}`);
+            return false;
+        }
+        return true;
+    }
+
+    number(field: string, value: unknown, min: number, max: number): boolean {
+        if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+            this.fail(field, value, `a number from ${min} to ${max}`);
+            return false;
+        }
+        return true;
+    }
+
+    bool(field: string, value: unknown): boolean {
+        if (typeof value !== "boolean") {
+            this.fail(field, value, "true or false");
+            return false;
+        }
+        return true;
+    }
+
+    nonEmpty(field: string, value: unknown, what = "a non-empty string"): boolean {
+        if (typeof value !== "string" || value.trim() === "") {
+            this.fail(field, value, what);
+            return false;
+        }
+        return true;
+    }
+
+    matches(field: string, value: unknown, re: RegExp, allowed: string): boolean {
+        if (typeof value !== "string" || !re.test(value)) {
+            this.fail(field, value, allowed);
+            return false;
+        }
+        return true;
+    }
+
+    cidr(field: string, value: unknown, minPrefix = 0, maxPrefix = 32): boolean {
+        if (typeof value !== "string" || !isCidr(value)) {
+            this.fail(field, value, "an IPv4 CIDR such as 10.0.0.0/16");
+            return false;
+        }
+        const prefix = Number(value.split("/")[1]);
+        if (prefix < minPrefix || prefix > maxPrefix) {
+            this.fail(field, value, `an IPv4 CIDR with a prefix from /${minPrefix} to /${maxPrefix}`);
+            return false;
+        }
+        return true;
+    }
+
+    image(field: string, value: unknown): boolean {
+        if (typeof value !== "string" || value.trim() === "") {
+            this.fail(field, value, "a container image pinned by tag or digest, e.g. registry/app:1.2.3");
+            return false;
+        }
+        if (!isPinnedImage(value)) {
+            this.fail(field, value, "an image pinned by a tag other than `latest` or by an @sha256 digest");
+            return false;
+        }
+        return true;
+    }
+
+    /** `create` and `existing` forms of one thing are mutually exclusive. */
+    exclusive(fieldA: string, a: unknown, fieldB: string, b: unknown): boolean {
+        if (a !== undefined && a !== false && b !== undefined && b !== false) {
+            this.fail(`${fieldA} / ${fieldB}`, { [fieldA]: a, [fieldB]: b }, `either ${fieldA} or ${fieldB}, not both`);
+            return false;
+        }
+        return true;
+    }
+
+    throwIfAny(): void {
+        if (this.issues.length > 0) throw new ValidationError(this.context, this.issues);
+    }
+}
+
+/** True for a syntactically valid IPv4 CIDR whose address is the network address. */
+export function isCidr(value: string): boolean {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+    if (!m) return false;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return false;
+    const addr = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return (addr & mask) >>> 0 === addr;
+}
+
+/** True when an image reference names a tag other than `latest`, or a digest. */
+export function isPinnedImage(image: string): boolean {
+    if (/@sha256:[a-f0-9]{64}$/.test(image)) return true;
+    const lastSlash = image.lastIndexOf("/");
+    const tail = image.slice(lastSlash + 1);
+    const colon = tail.lastIndexOf(":");
+    if (colon < 0) return false;
+    const tag = tail.slice(colon + 1);
+    return tag !== "" && tag !== "latest" && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag);
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const NAME_RE = /^[a-z][a-z0-9-]{1,20}[a-z0-9]$/;
+const MODEL_RE = /^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/;
+const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const FARGATE_CPU = [0.25, 0.5, 1, 2, 4, 8, 16];
+
+/** Fargate memory range (MiB) allowed for a vCPU size. */
+export function fargateMemoryRange(cpu: number): [number, number] {
+    switch (cpu) {
+        case 0.25:
+            return [512, 2048];
+        case 0.5:
+            return [1024, 4096];
+        case 1:
+            return [2048, 8192];
+        case 2:
+            return [4096, 16384];
+        case 4:
+            return [8192, 30720];
+        case 8:
+            return [16384, 61440];
+        default:
+            return [32768, 122880];
+    }
+}
+
+/**
+ * Validates fully resolved stack settings. Throws one ValidationError naming every bad field.
+ * Called by the program, the facade and each component entry point before anything is registered.
+ */
+export function validateStackSettings(s: StackSettings, context = "rag stack"): void {
+    const v = new Validator(context);
+    v.matches("name", s.name, NAME_RE, "3-22 characters: lower-case letters, digits and '-', starting with a letter");
+    v.oneOf("target", s.target, TARGETS);
+    v.oneOf("environment", s.environment, ENVIRONMENTS);
+    v.matches("domain", s.domain, DOMAIN_RE, "a lower-case DNS name such as rag.example.gov (HTTPS needs a domain)");
+    v.bool("protectData", s.protectData);
+
+    v.nonEmpty("tags.owner", s.tags?.owner, "a non-empty team or person name");
+    v.nonEmpty("tags.costCenter", s.tags?.costCenter, "a non-empty cost centre");
+    v.oneOf("tags.dataClassification", s.tags?.dataClassification, DATA_CLASSIFICATIONS);
+
+    const api = s.api;
+    v.image("api.image", api.image);
+    v.int("api.port", api.port, 1024, 65535);
+    v.matches("api.healthPath", api.healthPath, /^\/[A-Za-z0-9/_.-]*$/, "a path starting with '/'");
+    if (!FARGATE_CPU.includes(api.cpu)) v.fail("api.cpu", api.cpu, `one of ${FARGATE_CPU.join(", ")} vCPU`);
+    else {
+        const [lo, hi] = fargateMemoryRange(api.cpu);
+        v.int("api.memoryMiB", api.memoryMiB, lo, hi);
+    }
+    v.int("api.minReplicas", api.minReplicas, 1, 100);
+    v.int("api.maxReplicas", api.maxReplicas, 1, 200);
+    if (api.minReplicas > api.maxReplicas)
+        v.fail("api.minReplicas", api.minReplicas, `at most api.maxReplicas (${api.maxReplicas})`);
+    v.int("api.cpuTargetPercent", api.cpuTargetPercent, 10, 95);
+    v.int("api.memoryTargetPercent", api.memoryTargetPercent, 10, 95);
+    v.int("api.requestsPerTarget", api.requestsPerTarget, 1, 100000);
+    v.bool("api.imageManagedByCi", api.imageManagedByCi);
+    for (const k of Object.keys(api.env ?? {})) {
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) v.fail(`api.env.${k}`, k, "an environment variable name ([A-Z_][A-Z0-9_]*)");
+        if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
+            v.fail(`api.env.${k}`, "(hidden)", "no secrets in plain environment values: secrets are injected by the library");
+    }
+
+    const llm = s.llm;
+    v.bool("llm.enabled", llm.enabled);
+    if (llm.enabled) {
+        v.image("llm.image", llm.image);
+        if (!Array.isArray(llm.models) || llm.models.length === 0)
+            v.fail("llm.models", llm.models, "at least one model name such as llama3.1:8b");
+        else llm.models.forEach((m, i) => v.matches(`llm.models[${i}]`, m, MODEL_RE, "an Ollama model name such as llama3.1:8b"));
+        v.int("llm.gpusPerNode", llm.gpusPerNode, 1, 8);
+        v.int("llm.maxNodes", llm.maxNodes, 1, 50);
+        v.int("llm.minNodes", llm.minNodes, 0, 50);
+        v.int("llm.desiredNodes", llm.desiredNodes, 0, 50);
+        if (llm.minNodes > llm.desiredNodes || llm.desiredNodes > llm.maxNodes)
+            v.fail("llm.desiredNodes", llm.desiredNodes, `between llm.minNodes (${llm.minNodes}) and llm.maxNodes (${llm.maxNodes})`);
+        v.matches(
+            "llm.instanceType",
+            llm.instanceType,
+            /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[0-9]*x?large$/,
+            "a GPU instance type of the g4dn, g5, g6, g6e, p3, p4d or p5 families (e.g. g5.xlarge)",
+        );
+        v.int("llm.modelVolumeGiB", llm.modelVolumeGiB, 30, 16384);
+        v.matches("llm.keepAlive", llm.keepAlive, /^(-1|\d+[smh]?)$/, "a duration such as 5m, 24h or -1");
+        v.bool("llm.spot", llm.spot);
+    }
+
+    const db = s.database;
+    v.matches("database.engineVersion", db.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)");
+    v.matches("database.instanceClass", db.instanceClass, /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large");
+    v.number("database.cpu", db.cpu, 0.25, 64);
+    v.int("database.memoryMiB", db.memoryMiB, 256, 524288);
+    v.int("database.storageGiB", db.storageGiB, 20, 65536);
+    v.int("database.maxStorageGiB", db.maxStorageGiB, 20, 65536);
+    if (db.maxStorageGiB < db.storageGiB)
+        v.fail("database.maxStorageGiB", db.maxStorageGiB, `at least database.storageGiB (${db.storageGiB})`);
+    v.int("database.backupRetentionDays", db.backupRetentionDays, 1, 35);
+    v.bool("database.multiAz", db.multiAz);
+    v.int("database.readReplicas", db.readReplicas, 0, 5);
+    v.bool("database.deletionProtection", db.deletionProtection);
+    v.bool("database.crossRegionBackup", db.crossRegionBackup);
+
+    const c = s.cache;
+    v.matches("cache.nodeType", c.nodeType, /^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
+    v.int("cache.replicas", c.replicas, 0, 5);
+    v.bool("cache.automaticFailover", c.automaticFailover);
+    if (c.automaticFailover && c.replicas < 1)
+        v.fail("cache.replicas", c.replicas, "at least 1 when cache.automaticFailover is true");
+    v.int("cache.snapshotRetentionDays", c.snapshotRetentionDays, 0, 35);
+    v.int("cache.memoryMiB", c.memoryMiB, 64, 262144);
+
+    const st = s.storage;
+    v.int("storage.transitionToIaDays", st.transitionToIaDays, 30, 3650);
+    v.int("storage.transitionToGlacierDays", st.transitionToGlacierDays, 31, 3650);
+    if (st.transitionToGlacierDays <= st.transitionToIaDays)
+        v.fail("storage.transitionToGlacierDays", st.transitionToGlacierDays, `greater than storage.transitionToIaDays (${st.transitionToIaDays})`);
+    v.int("storage.noncurrentVersionExpirationDays", st.noncurrentVersionExpirationDays, 1, 3650);
+
+    const n = s.network;
+    v.cidr("network.cidr", n.cidr, 16, 20);
+    v.int("network.azCount", n.azCount, 2, 3);
+    v.oneOf("network.natStrategy", n.natStrategy, NAT_STRATEGIES);
+    if (!Array.isArray(n.allowedIngressCidrs) || n.allowedIngressCidrs.length === 0)
+        v.fail("network.allowedIngressCidrs", n.allowedIngressCidrs, "at least one IPv4 CIDR");
+    else n.allowedIngressCidrs.forEach((cidr, i) => v.cidr(`network.allowedIngressCidrs[${i}]`, cidr));
+
+    v.int("edge.rateLimitPer5Min", s.edge.rateLimitPer5Min, 100, 2000000000);
+    v.bool("edge.hsts", s.edge.hsts);
+
+    v.int("observability.logRetentionDays", s.observability.logRetentionDays, 1, 3653);
+    (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
+
+    if (s.environment === "production") {
+        if (s.database.backupRetentionDays < 7)
+            v.fail("database.backupRetentionDays", db.backupRetentionDays, "at least 7 in production");
+    }
+
+    if (s.target === "aws") {
+        const a = s.aws;
+        v.matches("aws.region", a.region, REGION_RE, "an AWS region such as eu-west-1");
+        v.matches("aws.backupRegion", a.backupRegion, REGION_RE, "an AWS region such as eu-central-1");
+        if (db.crossRegionBackup && a.backupRegion === a.region)
+            v.fail("aws.backupRegion", a.backupRegion, `a region other than aws.region (${a.region}) when database.crossRegionBackup is true`);
+        if (a.certificateArn !== undefined)
+            v.matches("aws.certificateArn", a.certificateArn, /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, "an ACM certificate ARN");
+        if (a.kmsKeyArn !== undefined)
+            v.matches("aws.kmsKeyArn", a.kmsKeyArn, /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, "a KMS key or alias ARN");
+        if (a.alarmTopicArn !== undefined)
+            v.matches("aws.alarmTopicArn", a.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN");
+        if (a.hostedZoneId !== undefined) v.matches("aws.hostedZoneId", a.hostedZoneId, /^Z[A-Z0-9]{4,32}$/, "a Route 53 hosted zone id (Z...)");
+        if (a.certificateArn === undefined && a.hostedZoneId === undefined)
+            v.fail("aws.certificateArn / aws.hostedZoneId", undefined, "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)");
+        if (a.existingVpc) {
+            const e = a.existingVpc;
+            v.matches("aws.existingVpc.vpcId", e.vpcId, /^vpc-[0-9a-f]{8,17}$/, "a VPC id (vpc-...)");
+            v.cidr("aws.existingVpc.cidr", e.cidr, 8, 24);
+            for (const tier of ["publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"] as const) {
+                const ids = e[tier];
+                if (!Array.isArray(ids) || ids.length < 2) v.fail(`aws.existingVpc.${tier}`, ids, "at least two subnet ids (subnet-...) in different AZs");
+                else ids.forEach((id, i) => v.matches(`aws.existingVpc.${tier}[${i}]`, id, /^subnet-[0-9a-f]{8,17}$/, "a subnet id (subnet-...)"));
+            }
+        }
+    } else if (s.target === "kubernetes") {
+        const k = s.kubernetes;
+        v.matches("kubernetes.namespacePrefix", k.namespacePrefix, /^[a-z][a-z0-9-]{0,40}$/, "a DNS label prefix (lower-case, up to 41 characters)");
+        v.oneOf("kubernetes.edgeMode", k.edgeMode, K8S_EDGE_MODES);
+        v.nonEmpty("kubernetes.clusterIssuer", k.clusterIssuer, "the name of a cert-manager ClusterIssuer");
+        if (k.edgeMode === "gateway") v.nonEmpty("kubernetes.gatewayClassName", k.gatewayClassName, "a GatewayClass name");
+        if (k.edgeMode === "ingress") v.nonEmpty("kubernetes.ingressClassName", k.ingressClassName, "an IngressClass name");
+        v.matches("kubernetes.imageRegistry", k.imageRegistry, /^([a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*)?$/, "empty, or a registry host with an optional path");
+        v.image("kubernetes.valkeyImage", k.valkeyImage);
+        v.image("kubernetes.postgresImage", k.postgresImage);
+        v.image("kubernetes.backupImage", k.backupImage);
+        v.oneOf("kubernetes.objectStorageMode", k.objectStorageMode, OBJECT_STORAGE_MODES);
+        if (k.objectStorageMode === "external") {
+            v.matches("kubernetes.objectStorageEndpoint", k.objectStorageEndpoint, /^https:\/\/[^\s/]+(:\d+)?\/?$/, "an https:// URL of the S3-compatible endpoint");
+            v.nonEmpty("kubernetes.objectStorageSecretName", k.objectStorageSecretName, "the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY");
+        } else if (k.objectStorageMode === "in-cluster") {
+            v.image("kubernetes.objectStorageImage", k.objectStorageImage);
+        }
+        v.bool("kubernetes.monitoring", k.monitoring);
+        v.bool("kubernetes.logicalBackup", k.logicalBackup);
+    }
+    v.throwIfAny();
+}

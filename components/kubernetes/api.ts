@@ -1,0 +1,174 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { k8sCpu, k8sMemory } from "../core/sizing";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+
+/** An environment variable read from a Secret key (never a literal value). */
+export interface SecretEnv {
+    secretName: pulumi.Input<string>;
+    key: string;
+}
+
+export interface ApiArgs extends K8sCommonArgs {
+    namespace: pulumi.Input<string>;
+    /** Image, pinned. */
+    image: string;
+    /** @default 8000 */
+    port?: number;
+    /** @default "/health" */
+    healthPath?: string;
+    /** vCPU limit. @default 1 */
+    cpu?: number;
+    /** MiB limit. @default 2048 */
+    memoryMiB?: number;
+    /** @default 1 staging, 2 production */
+    minReplicas?: number;
+    /** @default 3 staging, 10 production */
+    maxReplicas?: number;
+    /** @default 70 */
+    cpuTargetPercent?: number;
+    /** @default 80 */
+    memoryTargetPercent?: number;
+    /** Non-secret environment. */
+    env?: Record<string, pulumi.Input<string>>;
+    /** Secret environment, by reference. */
+    secretEnv?: Record<string, SecretEnv>;
+}
+
+/**
+ * The FastAPI backend: dedicated ServiceAccount without token automount, Deployment with
+ * startup/readiness/liveness probes on `/health`, requests and limits, Pod-Security-restricted
+ * pods (non-root 10001, read-only root with an emptyDir `/tmp`, drop ALL, RuntimeDefault
+ * seccomp), topology spread over nodes and zones, a ClusterIP Service, an HPA on CPU and memory
+ * between the environment's min and max, and a PodDisruptionBudget.
+ */
+export class Api extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    readonly serviceHost: pulumi.Output<string>;
+    readonly port: number;
+
+    constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const s = {
+            port: args.port ?? 8000,
+            health: args.healthPath ?? "/health",
+            cpu: args.cpu ?? 1,
+            memory: args.memoryMiB ?? 2048,
+            min: args.minReplicas ?? (production ? 2 : 1),
+            max: args.maxReplicas ?? (production ? 10 : 3),
+        };
+        const v = new Validator(`Api ${name}`);
+        v.image("image", args.image);
+        v.int("minReplicas", s.min, 1, 100);
+        v.int("maxReplicas", s.max, s.min, 200);
+        for (const k of Object.keys(args.env ?? {}))
+            if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
+        v.throwIfAny();
+        super(typeToken("kubernetes", "Api"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const labels = ctx.labels("api", { "app.kubernetes.io/component": "backend" });
+        const selector = ctx.selector("api");
+
+        const sa = new k8s.core.v1.ServiceAccount(
+            ctx.n("sa"),
+            { metadata: { name: "api", namespace: args.namespace, labels }, automountServiceAccountToken: false },
+            ctx.opts(),
+        );
+        const env = [
+            ...Object.entries(args.env ?? {}).map(([n, value]) => ({ name: n, value })),
+            ...Object.entries(args.secretEnv ?? {}).map(([n, ref]) => ({ name: n, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
+        ];
+        const probe = (failureThreshold: number, periodSeconds: number) => ({
+            httpGet: { path: s.health, port: "http" },
+            periodSeconds,
+            timeoutSeconds: 3,
+            failureThreshold,
+        });
+        const deployment = new k8s.apps.v1.Deployment(
+            ctx.n("deployment"),
+            {
+                metadata: { name: "api", namespace: args.namespace, labels },
+                spec: {
+                    replicas: s.min,
+                    revisionHistoryLimit: 5,
+                    selector: { matchLabels: selector },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    template: {
+                        metadata: { labels: { ...labels, ...selector } },
+                        spec: {
+                            serviceAccountName: sa.metadata.name,
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(),
+                            enableServiceLinks: false,
+                            terminationGracePeriodSeconds: 30,
+                            topologySpreadConstraints: [
+                                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+                                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+                            ],
+                            containers: [
+                                {
+                                    name: "api",
+                                    image: ctx.image(args.image),
+                                    imagePullPolicy: "IfNotPresent",
+                                    ports: [{ name: "http", containerPort: s.port, protocol: "TCP" }],
+                                    env,
+                                    resources: {
+                                        requests: { cpu: k8sCpu(s.cpu / 2), memory: k8sMemory(s.memory) },
+                                        limits: { cpu: k8sCpu(s.cpu), memory: k8sMemory(s.memory) },
+                                    },
+                                    startupProbe: probe(30, 5),
+                                    readinessProbe: probe(3, 10),
+                                    livenessProbe: probe(3, 20),
+                                    securityContext: restrictedContainerSecurity(true),
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }],
+                        },
+                    },
+                },
+            },
+            // The HPA owns replicas.
+            ctx.opts({ ignoreChanges: ["spec.replicas"] }),
+        );
+        const service = new k8s.core.v1.Service(
+            ctx.n("service"),
+            {
+                metadata: { name: "api", namespace: args.namespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: s.port, targetPort: "http", protocol: "TCP" }] },
+            },
+            ctx.opts(),
+        );
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            ctx.n("hpa"),
+            {
+                metadata: { name: "api", namespace: args.namespace, labels },
+                spec: {
+                    scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
+                    minReplicas: s.min,
+                    maxReplicas: s.max,
+                    metrics: [
+                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.cpuTargetPercent ?? 70 } } },
+                        { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: args.memoryTargetPercent ?? 80 } } },
+                    ],
+                    behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+                },
+            },
+            ctx.opts(),
+        );
+        new k8s.policy.v1.PodDisruptionBudget(
+            ctx.n("pdb"),
+            {
+                metadata: { name: "api", namespace: args.namespace, labels },
+                spec: s.min > 1 ? { minAvailable: 1, selector: { matchLabels: selector } } : { maxUnavailable: 1, selector: { matchLabels: selector } },
+            },
+            ctx.opts(),
+        );
+        this.serviceName = service.metadata.name;
+        this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.port = s.port;
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

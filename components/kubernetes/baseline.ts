@@ -1,0 +1,227 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext } from "./common";
+
+/** Ports the zones talk on. */
+export const PORTS = { api: 8000, postgres: 5432, cnpgStatus: 8000, cnpgMetrics: 9187, valkey: 6379, ollama: 11434, s3: 8333, dns: 53 } as const;
+
+export interface BaselineArgs extends K8sCommonArgs {
+    /** Namespace prefix: `<prefix>-edge`, `<prefix>-app`, `<prefix>-data`. */
+    namespacePrefix: string;
+    /** Namespace of the gateway / ingress controller pods (edge -> API). */
+    edgeControllerNamespace: string;
+    /** Namespace of the CloudNativePG operator. @default "cnpg-system" */
+    cnpgOperatorNamespace?: string;
+    /** Namespace of Prometheus. @default "monitoring" */
+    monitoringNamespace?: string;
+    /** Object storage is outside the cluster: allow API and Postgres egress to it on 443. */
+    externalObjectStorage: boolean;
+    /** CIDR of the Kubernetes API server, for CNPG instances. @default "0.0.0.0/0" */
+    kubeApiCidr?: string;
+    /** Port of the Kubernetes API server. @default 6443 */
+    kubeApiPort?: number;
+    /** ResourceQuota of the app namespace (GPU count included). */
+    appQuota?: { cpu: string; memory: string; gpus: number };
+    /** ResourceQuota of the data namespace. */
+    dataQuota?: { cpu: string; memory: string; storage: string };
+}
+
+/**
+ * Namespaces per zone (edge, app, data) enforcing Pod Security "restricted", a ResourceQuota and
+ * LimitRange each, a default-deny NetworkPolicy (ingress and egress) and the explicit allows:
+ * edge -> API 8000; API -> Postgres 5432, Valkey 6379, Ollama 11434, object storage; DNS; the
+ * CloudNativePG operator -> instances (8000, 5432); instances -> each other and the API server;
+ * Prometheus -> metrics ports.
+ */
+export class Baseline extends pulumi.ComponentResource {
+    readonly edgeNamespace: pulumi.Output<string>;
+    readonly appNamespace: pulumi.Output<string>;
+    readonly dataNamespace: pulumi.Output<string>;
+
+    constructor(name: string, args: BaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Baseline ${name}`);
+        v.matches("namespacePrefix", args.namespacePrefix, /^[a-z][a-z0-9-]{0,40}$/, "a DNS label prefix");
+        v.nonEmpty("edgeControllerNamespace", args.edgeControllerNamespace);
+        if (!args.provider) v.fail("provider", args.provider, "an explicit k8s.Provider");
+        v.throwIfAny();
+        super(typeToken("kubernetes", "Baseline"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const cnpgNs = args.cnpgOperatorNamespace ?? "cnpg-system";
+        const monNs = args.monitoringNamespace ?? "monitoring";
+        const nsName = (zone: string) => `${args.namespacePrefix}-${zone}`;
+
+        const namespaces: Record<string, k8s.core.v1.Namespace> = {};
+        for (const zone of ["edge", "app", "data"]) {
+            namespaces[zone] = new k8s.core.v1.Namespace(
+                ctx.n(`ns-${zone}`),
+                {
+                    metadata: {
+                        name: nsName(zone),
+                        labels: {
+                            ...ctx.labels(`${zone}-zone`),
+                            "ragstack.io/zone": zone,
+                            "pod-security.kubernetes.io/enforce": "restricted",
+                            "pod-security.kubernetes.io/enforce-version": "latest",
+                            "pod-security.kubernetes.io/audit": "restricted",
+                            "pod-security.kubernetes.io/warn": "restricted",
+                        },
+                    },
+                },
+                ctx.opts(),
+            );
+        }
+        const ns = (zone: string) => namespaces[zone].metadata.name;
+        const zoneSelector = (zone: string) => ({ matchLabels: { "kubernetes.io/metadata.name": nsName(zone) } });
+        const nsSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
+        const app = (component: string) => ({ matchLabels: { "app.kubernetes.io/name": component } });
+
+        const appQuota = args.appQuota ?? { cpu: "32", memory: "128Gi", gpus: 4 };
+        const dataQuota = args.dataQuota ?? { cpu: "32", memory: "128Gi", storage: "4Ti" };
+        const quotas: Record<string, Record<string, string>> = {
+            edge: { pods: "20", "limits.cpu": "8", "limits.memory": "16Gi", "services.nodeports": "0" },
+            app: { "limits.cpu": appQuota.cpu, "limits.memory": appQuota.memory, "requests.nvidia.com/gpu": String(appQuota.gpus), pods: "60", "services.nodeports": "0", "services.loadbalancers": "0" },
+            data: { "limits.cpu": dataQuota.cpu, "limits.memory": dataQuota.memory, "requests.storage": dataQuota.storage, pods: "40", "services.nodeports": "0", "services.loadbalancers": "0" },
+        };
+        for (const zone of ["edge", "app", "data"]) {
+            new k8s.core.v1.ResourceQuota(
+                ctx.n(`quota-${zone}`),
+                { metadata: { name: "zone-quota", namespace: ns(zone), labels: ctx.labels("baseline") }, spec: { hard: quotas[zone] } },
+                ctx.opts(),
+            );
+            new k8s.core.v1.LimitRange(
+                ctx.n(`limits-${zone}`),
+                {
+                    metadata: { name: "zone-defaults", namespace: ns(zone), labels: ctx.labels("baseline") },
+                    spec: {
+                        limits: [
+                            {
+                                type: "Container",
+                                default: { cpu: "500m", memory: "512Mi" },
+                                defaultRequest: { cpu: "100m", memory: "128Mi" },
+                                max: { cpu: "16", memory: "64Gi" },
+                            },
+                        ],
+                    },
+                },
+                ctx.opts(),
+            );
+            new k8s.networking.v1.NetworkPolicy(
+                ctx.n(`deny-${zone}`),
+                {
+                    metadata: { name: "default-deny-all", namespace: ns(zone), labels: ctx.labels("baseline") },
+                    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+                },
+                ctx.opts(),
+            );
+        }
+
+        const policy = (key: string, zone: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+            new k8s.networking.v1.NetworkPolicy(ctx.n(key), { metadata: { name: key, namespace: ns(zone), labels: ctx.labels("baseline") }, spec }, ctx.opts());
+        const tcp = (port: number) => ({ protocol: "TCP", port });
+        const dnsEgress = {
+            to: [{ namespaceSelector: nsSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+                { protocol: "UDP", port: PORTS.dns },
+                { protocol: "TCP", port: PORTS.dns },
+            ],
+        };
+        for (const zone of ["app", "data"]) policy("allow-dns", zone, { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] });
+
+        const objectStoreEgress = args.externalObjectStorage
+            ? { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }
+            : { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] };
+
+        // app zone
+        policy("api-ingress", "app", {
+            podSelector: app("api"),
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ namespaceSelector: nsSelector(args.edgeControllerNamespace) }], ports: [tcp(PORTS.api)] },
+                { from: [{ namespaceSelector: nsSelector(monNs) }], ports: [tcp(PORTS.api)] },
+            ],
+        });
+        policy("api-egress", "app", {
+            podSelector: app("api"),
+            policyTypes: ["Egress"],
+            egress: [
+                { to: [{ namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } }], ports: [tcp(PORTS.postgres)] },
+                { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
+                { to: [{ podSelector: app("ollama") }], ports: [tcp(PORTS.ollama)] },
+                objectStoreEgress,
+            ],
+        });
+        policy("ollama-ingress", "app", {
+            podSelector: app("ollama"),
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: app("api") }], ports: [tcp(PORTS.ollama)] }],
+        });
+        policy("ollama-egress", "app", {
+            podSelector: app("ollama"),
+            policyTypes: ["Egress"],
+            // Model pulls (registry or internal mirror) over HTTPS only.
+            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }],
+        });
+
+        // data zone
+        const fromApi = { namespaceSelector: zoneSelector("app"), podSelector: app("api") };
+        const cnpgInstances = { podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } };
+        policy("postgres-ingress", "data", {
+            podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [fromApi, { podSelector: app("logical-backup") }], ports: [tcp(PORTS.postgres)] },
+                { from: [{ namespaceSelector: nsSelector(cnpgNs) }], ports: [tcp(PORTS.cnpgStatus), tcp(PORTS.postgres)] },
+                { from: [cnpgInstances], ports: [tcp(PORTS.postgres), tcp(PORTS.cnpgStatus)] },
+                { from: [{ namespaceSelector: nsSelector(monNs) }], ports: [tcp(PORTS.cnpgMetrics)] },
+            ],
+        });
+        policy("postgres-egress", "data", {
+            podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } },
+            policyTypes: ["Egress"],
+            egress: [
+                { to: [cnpgInstances], ports: [tcp(PORTS.postgres), tcp(PORTS.cnpgStatus)] },
+                { to: [{ ipBlock: { cidr: args.kubeApiCidr ?? "0.0.0.0/0" } }], ports: [tcp(args.kubeApiPort ?? 6443), tcp(443)] },
+                objectStoreEgress,
+            ],
+        });
+        policy("valkey-ingress", "data", {
+            podSelector: app("valkey"),
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [fromApi, { podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }],
+        });
+        policy("valkey-egress", "data", {
+            podSelector: app("valkey"),
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }],
+        });
+        policy("logical-backup-egress", "data", {
+            podSelector: app("logical-backup"),
+            policyTypes: ["Egress"],
+            egress: [{ to: [cnpgInstances], ports: [tcp(PORTS.postgres)] }, objectStoreEgress],
+        });
+        if (!args.externalObjectStorage) {
+            policy("object-storage-ingress", "data", {
+                podSelector: app("object-storage"),
+                policyTypes: ["Ingress"],
+                ingress: [
+                    {
+                        from: [fromApi, cnpgInstances, { podSelector: app("logical-backup") }, { podSelector: app("bucket-setup") }],
+                        ports: [tcp(PORTS.s3)],
+                    },
+                ],
+            });
+            policy("bucket-setup-egress", "data", {
+                podSelector: app("bucket-setup"),
+                policyTypes: ["Egress"],
+                egress: [{ to: [{ podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] }],
+            });
+        }
+
+        this.edgeNamespace = ns("edge");
+        this.appNamespace = ns("app");
+        this.dataNamespace = ns("data");
+        this.registerOutputs({ appNamespace: this.appNamespace, dataNamespace: this.dataNamespace });
+    }
+}

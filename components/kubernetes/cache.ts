@@ -1,0 +1,148 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { k8sMemory } from "../core/sizing";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+
+export interface CacheArgs extends K8sCommonArgs {
+    namespace: pulumi.Input<string>;
+    /** Valkey image, pinned. */
+    image: string;
+    /** Secret (in `namespace`) with key `password`. */
+    passwordSecretName: pulumi.Input<string>;
+    /** Read replicas (a second StatefulSet replicating from the primary). @default 0 */
+    replicas?: number;
+    /** Memory limit MiB (maxmemory is 80% of it). @default 1024 */
+    memoryMiB?: number;
+    /** Volume GiB. @default 5 */
+    storageGiB?: number;
+    storageClass?: string;
+}
+
+/**
+ * Valkey as a StatefulSet: AUTH from a Secret, append-only persistence on a PVC, restricted
+ * pods, and an optional replica StatefulSet. Service `valkey` is the primary.
+ */
+export class Cache extends pulumi.ComponentResource {
+    readonly host: pulumi.Output<string>;
+    readonly port = 6379;
+
+    constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Cache ${name}`);
+        v.image("image", args.image);
+        v.int("replicas", args.replicas ?? 0, 0, 5);
+        v.throwIfAny();
+        super(typeToken("kubernetes", "Cache"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const memory = args.memoryMiB ?? 1024;
+        const maxmemory = `${Math.floor(memory * 0.8)}mb`;
+
+        const sa = new k8s.core.v1.ServiceAccount(
+            ctx.n("sa"),
+            { metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") }, automountServiceAccountToken: false },
+            ctx.opts(),
+        );
+        const statefulSet = (role: "primary" | "replica", replicas: number) => {
+            const selector = { ...ctx.selector("valkey"), "ragstack.io/role": role };
+            const labels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": role };
+            const serviceName = role === "primary" ? "valkey-headless" : "valkey-replica-headless";
+            new k8s.core.v1.Service(
+                ctx.n(`${role}-headless`),
+                { metadata: { name: serviceName, namespace: args.namespace, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] } },
+                ctx.opts(),
+            );
+            const valkeyArgs = [
+                "--port",
+                "6379",
+                "--requirepass",
+                "$(VALKEY_PASSWORD)",
+                "--masterauth",
+                "$(VALKEY_PASSWORD)",
+                "--appendonly",
+                "yes",
+                "--dir",
+                "/data",
+                "--maxmemory",
+                maxmemory,
+                "--maxmemory-policy",
+                "allkeys-lru",
+                "--protected-mode",
+                "yes",
+                ...(role === "replica" ? ["--replicaof", `valkey-0.valkey-headless`, "6379", "--replica-read-only", "yes"] : []),
+            ];
+            const probe = { exec: { command: ["sh", "-c", 'valkey-cli --no-auth-warning -a "$VALKEY_PASSWORD" ping | grep -q PONG'] }, periodSeconds: 10, timeoutSeconds: 3 };
+            return new k8s.apps.v1.StatefulSet(
+                ctx.n(role),
+                {
+                    metadata: { name: role === "primary" ? "valkey" : "valkey-replica", namespace: args.namespace, labels },
+                    spec: {
+                        serviceName,
+                        replicas,
+                        selector: { matchLabels: selector },
+                        podManagementPolicy: "OrderedReady",
+                        template: {
+                            metadata: { labels: { ...labels, ...selector } },
+                            spec: {
+                                serviceAccountName: sa.metadata.name,
+                                automountServiceAccountToken: false,
+                                securityContext: restrictedPodSecurity(),
+                                enableServiceLinks: false,
+                                containers: [
+                                    {
+                                        name: "valkey",
+                                        image: ctx.image(args.image),
+                                        imagePullPolicy: "IfNotPresent",
+                                        command: ["valkey-server"],
+                                        args: valkeyArgs,
+                                        env: [{ name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: args.passwordSecretName, key: "password" } } }],
+                                        ports: [{ name: "valkey", containerPort: 6379 }],
+                                        resources: { requests: { cpu: "100m", memory: k8sMemory(memory) }, limits: { cpu: "1", memory: k8sMemory(memory) } },
+                                        startupProbe: { ...probe, failureThreshold: 30 },
+                                        readinessProbe: { ...probe, failureThreshold: 3 },
+                                        livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 5 },
+                                        securityContext: restrictedContainerSecurity(true),
+                                        volumeMounts: [
+                                            { name: "data", mountPath: "/data" },
+                                            { name: "tmp", mountPath: "/tmp" },
+                                        ],
+                                    },
+                                ],
+                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                            },
+                        },
+                        volumeClaimTemplates: [
+                            {
+                                metadata: { name: "data", labels },
+                                spec: {
+                                    accessModes: ["ReadWriteOnce"],
+                                    resources: { requests: { storage: `${args.storageGiB ?? 5}Gi` } },
+                                    ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                                },
+                            },
+                        ],
+                        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    },
+                },
+                ctx.dataOpts(),
+            );
+        };
+        statefulSet("primary", 1);
+        const primarySelector = { ...ctx.selector("valkey"), "ragstack.io/role": "primary" };
+        const service = new k8s.core.v1.Service(
+            ctx.n("service"),
+            { metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") }, spec: { type: "ClusterIP", selector: primarySelector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] } },
+            ctx.opts(),
+        );
+        if ((args.replicas ?? 0) > 0) {
+            statefulSet("replica", args.replicas!);
+            new k8s.policy.v1.PodDisruptionBudget(
+                ctx.n("pdb"),
+                { metadata: { name: "valkey-replica", namespace: args.namespace, labels: ctx.labels("valkey") }, spec: { maxUnavailable: 1, selector: { matchLabels: { ...ctx.selector("valkey"), "ragstack.io/role": "replica" } } } },
+                ctx.opts(),
+            );
+        }
+        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.registerOutputs({ host: this.host });
+    }
+}

@@ -1,0 +1,169 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { k8sCpu, k8sMemory } from "../core/sizing";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext } from "./common";
+
+/** Operator versions this component is written and tested against (prerequisites). */
+export const CNPG_VERSION = "1.27";
+export const BARMAN_CLOUD_PLUGIN_VERSION = "0.7";
+
+export interface DatabaseArgs extends K8sCommonArgs {
+    namespace: pulumi.Input<string>;
+    /** CloudNativePG operand image with pgvector, pinned. */
+    image: string;
+    /** Instances: 1 primary + replicas. @default 1 staging, 3 production */
+    instances?: number;
+    /** GiB. @default 50 */
+    storageGiB?: number;
+    /** @default cluster default */
+    storageClass?: string;
+    /** vCPU. @default 1 */
+    cpu?: number;
+    /** MiB. @default 4096 */
+    memoryMiB?: number;
+    /** Secret (in `namespace`) with `username` and `password` of the application owner. */
+    appSecretName: pulumi.Input<string>;
+    /** Object store for WAL archiving and base backups. */
+    backup: {
+        /** s3://bucket/path */
+        destinationPath: string;
+        endpointUrl: pulumi.Input<string>;
+        /** Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
+        credentialsSecretName: pulumi.Input<string>;
+        /** Days of backups kept. */
+        retentionDays: number;
+    };
+    /** Create the PodMonitor (prometheus-operator CRDs needed). @default true */
+    monitoring?: boolean;
+}
+
+/**
+ * PostgreSQL with pgvector through CloudNativePG: a `Cluster` (TLS on, hostssl-only pg_hba,
+ * anti-affinity, PDB only when there is more than one instance), a declarative `Database` with the
+ * `vector` extension, WAL archiving and base backups through the Barman Cloud plugin (`ObjectStore`
+ * + `ScheduledBackup`, retention per environment), and a PodMonitor. The API writes to `-rw` and
+ * reads from `-ro` (the replicas).
+ */
+export class Database extends pulumi.ComponentResource {
+    readonly clusterName: string;
+    readonly writeHost: pulumi.Output<string>;
+    readonly readHost: pulumi.Output<string>;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const instances = args.instances ?? (production ? 3 : 1);
+        const v = new Validator(`Database ${name}`);
+        v.image("image", args.image);
+        v.int("instances", instances, 1, 9);
+        v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
+        v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
+        v.throwIfAny();
+        super(typeToken("kubernetes", "Database"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const clusterName = "postgres";
+        const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
+
+        const store = new k8s.apiextensions.CustomResource(
+            ctx.n("objectstore"),
+            {
+                apiVersion: "barmancloud.cnpg.io/v1",
+                kind: "ObjectStore",
+                metadata: { name: "postgres-backups", namespace: args.namespace, labels },
+                spec: {
+                    retentionPolicy: `${args.backup.retentionDays}d`,
+                    configuration: {
+                        destinationPath: args.backup.destinationPath,
+                        endpointURL: args.backup.endpointUrl,
+                        s3Credentials: {
+                            accessKeyId: { name: args.backup.credentialsSecretName, key: "ACCESS_KEY_ID" },
+                            secretAccessKey: { name: args.backup.credentialsSecretName, key: "ACCESS_SECRET_KEY" },
+                        },
+                        wal: { compression: "gzip", maxParallel: 4 },
+                        data: { compression: "gzip", jobs: 2 },
+                    },
+                },
+            },
+            ctx.opts(),
+        );
+        const cluster = new k8s.apiextensions.CustomResource(
+            ctx.n("cluster"),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Cluster",
+                metadata: { name: clusterName, namespace: args.namespace, labels },
+                spec: {
+                    instances,
+                    imageName: ctx.image(args.image),
+                    primaryUpdateStrategy: "unsupervised",
+                    enablePDB: instances > 1,
+                    storage: { size: `${args.storageGiB ?? 50}Gi`, ...(args.storageClass ? { storageClass: args.storageClass } : {}) },
+                    resources: {
+                        requests: { cpu: k8sCpu(args.cpu ?? 1), memory: k8sMemory(args.memoryMiB ?? 4096) },
+                        limits: { cpu: k8sCpu(args.cpu ?? 1), memory: k8sMemory(args.memoryMiB ?? 4096) },
+                    },
+                    affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: production ? "required" : "preferred" },
+                    postgresql: {
+                        parameters: { ssl_min_protocol_version: "TLSv1.2", log_min_duration_statement: "1000", shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)) },
+                        pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
+                    },
+                    bootstrap: { initdb: { database: "rag", owner: "rag_app", secret: { name: args.appSecretName }, dataChecksums: true } },
+                    plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],
+                    monitoring: { enablePodMonitor: false },
+                },
+            },
+            ctx.dataOpts({ dependsOn: [store] }),
+        );
+        new k8s.apiextensions.CustomResource(
+            ctx.n("database"),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Database",
+                metadata: { name: "rag", namespace: args.namespace, labels },
+                spec: {
+                    name: "rag",
+                    owner: "rag_app",
+                    cluster: { name: clusterName },
+                    ensure: "present",
+                    databaseReclaimPolicy: "retain",
+                    extensions: [{ name: "vector", ensure: "present" }],
+                },
+            },
+            ctx.opts({ dependsOn: [cluster] }),
+        );
+        new k8s.apiextensions.CustomResource(
+            ctx.n("scheduled-backup"),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "ScheduledBackup",
+                metadata: { name: "postgres-daily", namespace: args.namespace, labels },
+                spec: {
+                    schedule: "0 0 2 * * *",
+                    backupOwnerReference: "self",
+                    cluster: { name: clusterName },
+                    method: "plugin",
+                    pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
+                    immediate: true,
+                },
+            },
+            ctx.opts({ dependsOn: [cluster] }),
+        );
+        if (args.monitoring ?? true) {
+            new k8s.apiextensions.CustomResource(
+                ctx.n("podmonitor"),
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: "postgres", namespace: args.namespace, labels },
+                    spec: { selector: { matchLabels: { "cnpg.io/cluster": clusterName } }, podMetricsEndpoints: [{ port: "metrics" }] },
+                },
+                ctx.opts({ dependsOn: [cluster] }),
+            );
+        }
+        this.clusterName = clusterName;
+        this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
+        this.readHost = pulumi.interpolate`${clusterName}-${instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;
+        this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
+    }
+}

@@ -1,0 +1,191 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { KubernetesEdgeMode } from "../core/types";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext } from "./common";
+
+export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
+
+export interface EdgeArgs extends K8sCommonArgs {
+    mode: KubernetesEdgeMode;
+    domain: string;
+    /** Namespace of the Gateway and its certificate (gateway mode). */
+    edgeNamespace: pulumi.Input<string>;
+    /** Namespace of the API Service. */
+    appNamespace: pulumi.Input<string>;
+    apiServiceName: pulumi.Input<string>;
+    apiPort: number;
+    /** cert-manager ClusterIssuer. */
+    clusterIssuer: string;
+    /** gateway mode. */
+    gatewayClassName?: string;
+    /** ingress mode. */
+    ingressClassName?: string;
+    /** Add HSTS. @default true */
+    hsts?: boolean;
+    /** ingress mode (ingress-nginx compatible annotations): requests per second per client IP. @default 20 */
+    rateLimitRps?: number;
+}
+
+/**
+ * TLS at the edge with a cert-manager certificate. Gateway API (default): a Gateway with an HTTPS
+ * listener and an HTTP listener whose only route redirects to HTTPS, an HTTPRoute to the API
+ * with HSTS added, and a ReferenceGrant letting the route reach the API namespace. Ingress
+ * fallback: an Ingress with TLS, forced SSL redirect, HSTS and a per-IP rate limit. Rate
+ * limiting and WAF on Gateway API are controller-specific (see docs/components/kubernetes-edge.md).
+ */
+export class Edge extends pulumi.ComponentResource {
+    readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Edge ${name}`);
+        v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
+        v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
+        v.nonEmpty("clusterIssuer", args.clusterIssuer);
+        if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
+        if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
+        v.throwIfAny();
+        super(typeToken("kubernetes", "Edge"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const labels = ctx.labels("edge");
+        const tlsSecret = "api-tls";
+        const hsts = args.hsts ?? true;
+
+        if (args.mode === "gateway") {
+            new k8s.apiextensions.CustomResource(
+                ctx.n("certificate"),
+                {
+                    apiVersion: "cert-manager.io/v1",
+                    kind: "Certificate",
+                    metadata: { name: "api", namespace: args.edgeNamespace, labels },
+                    spec: {
+                        secretName: tlsSecret,
+                        dnsNames: [args.domain],
+                        issuerRef: { name: args.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+                        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                        duration: "2160h",
+                        renewBefore: "720h",
+                    },
+                },
+                ctx.opts(),
+            );
+            const gateway = new k8s.apiextensions.CustomResource(
+                ctx.n("gateway"),
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "Gateway",
+                    metadata: { name: "public", namespace: args.edgeNamespace, labels },
+                    spec: {
+                        gatewayClassName: args.gatewayClassName,
+                        listeners: [
+                            {
+                                name: "https",
+                                hostname: args.domain,
+                                port: 443,
+                                protocol: "HTTPS",
+                                tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", group: "", name: tlsSecret }] },
+                                allowedRoutes: { namespaces: { from: "Same" } },
+                            },
+                            { name: "http", hostname: args.domain, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+                        ],
+                    },
+                },
+                ctx.opts(),
+            );
+            new k8s.apiextensions.CustomResource(
+                ctx.n("redirect"),
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: { name: "http-to-https", namespace: args.edgeNamespace, labels },
+                    spec: {
+                        parentRefs: [{ name: gateway.metadata.name, sectionName: "http" }],
+                        hostnames: [args.domain],
+                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+                    },
+                },
+                ctx.opts(),
+            );
+            new k8s.apiextensions.CustomResource(
+                ctx.n("route"),
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1",
+                    kind: "HTTPRoute",
+                    metadata: { name: "api", namespace: args.edgeNamespace, labels },
+                    spec: {
+                        parentRefs: [{ name: gateway.metadata.name, sectionName: "https" }],
+                        hostnames: [args.domain],
+                        rules: [
+                            {
+                                matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                                filters: [
+                                    {
+                                        type: "ResponseHeaderModifier",
+                                        responseHeaderModifier: {
+                                            set: [
+                                                ...(hsts ? [{ name: "Strict-Transport-Security", value: HSTS_VALUE }] : []),
+                                                { name: "X-Content-Type-Options", value: "nosniff" },
+                                                { name: "X-Frame-Options", value: "DENY" },
+                                            ],
+                                        },
+                                    },
+                                ],
+                                backendRefs: [{ name: args.apiServiceName, namespace: args.appNamespace, port: args.apiPort }],
+                            },
+                        ],
+                    },
+                },
+                ctx.opts(),
+            );
+            new k8s.apiextensions.CustomResource(
+                ctx.n("reference-grant"),
+                {
+                    apiVersion: "gateway.networking.k8s.io/v1beta1",
+                    kind: "ReferenceGrant",
+                    metadata: { name: "edge-routes-to-api", namespace: args.appNamespace, labels },
+                    spec: {
+                        from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: args.edgeNamespace }],
+                        to: [{ group: "", kind: "Service", name: args.apiServiceName }],
+                    },
+                },
+                ctx.opts(),
+            );
+        } else {
+            const rps = args.rateLimitRps ?? 20;
+            new k8s.networking.v1.Ingress(
+                ctx.n("ingress"),
+                {
+                    metadata: {
+                        name: "api",
+                        namespace: args.appNamespace,
+                        labels,
+                        annotations: {
+                            "cert-manager.io/cluster-issuer": args.clusterIssuer,
+                            "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+                            "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                            "nginx.ingress.kubernetes.io/limit-rps": String(rps),
+                            "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
+                            ...(hsts
+                                ? { "nginx.ingress.kubernetes.io/configuration-snippet": `more_set_headers "Strict-Transport-Security: ${HSTS_VALUE}";` }
+                                : {}),
+                        },
+                    },
+                    spec: {
+                        ingressClassName: args.ingressClassName,
+                        tls: [{ hosts: [args.domain], secretName: tlsSecret }],
+                        rules: [
+                            {
+                                host: args.domain,
+                                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }] },
+                            },
+                        ],
+                    },
+                },
+                ctx.opts(),
+            );
+        }
+        this.url = pulumi.output(`https://${args.domain}`);
+        this.registerOutputs({ url: this.url });
+    }
+}

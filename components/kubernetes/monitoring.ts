@@ -1,0 +1,137 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { K8sCommonArgs, K8sContext } from "./common";
+
+export interface MonitoringArgs extends K8sCommonArgs {
+    appNamespace: pulumi.Input<string>;
+    dataNamespace: pulumi.Input<string>;
+    /** Namespace names as plain strings, used inside PromQL. */
+    appNamespaceName: string;
+    dataNamespaceName: string;
+    /** Label Prometheus selects rules and monitors by. @default { release: "prometheus" } */
+    prometheusSelector?: Record<string, string>;
+    /** Team label Alertmanager routes on. */
+    team: string;
+    /** LLM deployed (GPU alerts). */
+    llm: boolean;
+}
+
+interface Alert {
+    alert: string;
+    expr: string;
+    for: string;
+    severity: "critical" | "warning";
+    summary: string;
+}
+
+/** The alert set of this stack, as PromQL. Exported for tests and docs. */
+export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[] {
+    const rules: Alert[] = [
+        { alert: "RagApiDown", expr: `sum(up{namespace="${appNs}",service="api"}) == 0`, for: "1m", severity: "critical", summary: "No API pod is being scraped successfully" },
+        {
+            alert: "RagApiHigh5xxRate",
+            expr: `sum(rate(http_requests_total{namespace="${appNs}",service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="${appNs}",service="api"}[5m])) > 0.05`,
+            for: "5m",
+            severity: "critical",
+            summary: "More than 5% of API requests fail with 5xx",
+        },
+        {
+            alert: "RagApiHighLatencyP95",
+            expr: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${appNs}",service="api"}[5m]))) > 2`,
+            for: "10m",
+            severity: "warning",
+            summary: "API p95 latency above 2 s",
+        },
+        { alert: "RagPodRestarting", expr: `increase(kube_pod_container_status_restarts_total{namespace=~"${appNs}|${dataNs}"}[15m]) > 3`, for: "0m", severity: "warning", summary: "A pod restarted more than 3 times in 15 minutes" },
+        { alert: "RagPostgresDown", expr: `sum(cnpg_collector_up{namespace="${dataNs}"}) == 0`, for: "1m", severity: "critical", summary: "PostgreSQL is down" },
+        { alert: "RagPostgresReplicationLag", expr: `max(cnpg_pg_replication_lag{namespace="${dataNs}"}) > 30`, for: "5m", severity: "warning", summary: "A PostgreSQL replica is more than 30 s behind" },
+        {
+            alert: "RagPostgresBackupFailing",
+            expr: `time() - max(cnpg_collector_last_available_backup_timestamp{namespace="${dataNs}"}) > 93600`,
+            for: "30m",
+            severity: "critical",
+            summary: "No successful PostgreSQL backup in 26 hours",
+        },
+        { alert: "RagPostgresConnectionsHigh", expr: `sum(cnpg_backends_total{namespace="${dataNs}"}) / max(cnpg_pg_settings_setting{name="max_connections",namespace="${dataNs}"}) > 0.8`, for: "5m", severity: "warning", summary: "PostgreSQL connections above 80% of max" },
+        { alert: "RagValkeyDown", expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey"}) == 0`, for: "1m", severity: "critical", summary: "Valkey primary is not ready" },
+        {
+            alert: "RagValkeyMemoryHigh",
+            expr: `max(container_memory_working_set_bytes{namespace="${dataNs}",container="valkey"} / container_spec_memory_limit_bytes{namespace="${dataNs}",container="valkey"}) > 0.85`,
+            for: "10m",
+            severity: "warning",
+            summary: "Valkey memory above 85% of its limit",
+        },
+        {
+            alert: "RagVolumeAlmostFull",
+            expr: `kubelet_volume_stats_available_bytes{namespace=~"${appNs}|${dataNs}"} / kubelet_volume_stats_capacity_bytes{namespace=~"${appNs}|${dataNs}"} < 0.10`,
+            for: "5m",
+            severity: "warning",
+            summary: "A persistent volume has less than 10% free",
+        },
+        {
+            alert: "RagCertificateExpiring",
+            expr: `certmanager_certificate_expiration_timestamp_seconds{namespace=~".*"} - time() < 14 * 24 * 3600`,
+            for: "1h",
+            severity: "warning",
+            summary: "A TLS certificate expires within 14 days",
+        },
+    ];
+    if (llm) {
+        rules.push(
+            { alert: "RagLlmUnavailable", expr: `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`, for: "5m", severity: "critical", summary: "No Ollama pod is available" },
+            {
+                alert: "RagGpuMemoryHigh",
+                expr: `max(DCGM_FI_DEV_FB_USED{namespace="${appNs}"} / (DCGM_FI_DEV_FB_USED{namespace="${appNs}"} + DCGM_FI_DEV_FB_FREE{namespace="${appNs}"})) > 0.95`,
+                for: "15m",
+                severity: "warning",
+                summary: "GPU memory above 95% (DCGM exporter)",
+            },
+        );
+    }
+    return rules;
+}
+
+/** ServiceMonitor for the API and a PrometheusRule with the stack's alert set. */
+export class Monitoring extends pulumi.ComponentResource {
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(typeToken("kubernetes", "Monitoring"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const labels = { ...ctx.labels("monitoring"), ...(args.prometheusSelector ?? { release: "prometheus" }) };
+        new k8s.apiextensions.CustomResource(
+            ctx.n("api"),
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "api", namespace: args.appNamespace, labels },
+                spec: { selector: { matchLabels: { "app.kubernetes.io/name": "api" } }, endpoints: [{ port: "http", path: "/metrics", interval: "30s" }] },
+            },
+            ctx.opts(),
+        );
+        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm);
+        new k8s.apiextensions.CustomResource(
+            ctx.n("rules"),
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: "rag-stack", namespace: args.appNamespace, labels },
+                spec: {
+                    groups: [
+                        {
+                            name: "rag-stack",
+                            rules: rules.map((r) => ({
+                                alert: r.alert,
+                                expr: r.expr,
+                                for: r.for,
+                                labels: { severity: r.severity, team: args.team, environment: args.environment },
+                                annotations: { summary: r.summary, description: `${r.summary}. Runbook: docs/runbooks.md#${r.alert.toLowerCase()}` },
+                            })),
+                        },
+                    ],
+                },
+            },
+            ctx.opts(),
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,190 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { typeToken } from "../core/naming";
+import { ObjectStorageMode } from "../core/types";
+import { Validator } from "../core/validation";
+import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretIn } from "./common";
+
+/** Buckets every stack uses. */
+export const BUCKETS = ["documents", "backups"] as const;
+
+export interface ObjectStorageArgs extends K8sCommonArgs {
+    /** `external`: an existing S3-compatible endpoint; `in-cluster`: SeaweedFS deployed here. */
+    mode: ObjectStorageMode;
+    /** Namespaces whose workloads need the credentials Secret (`object-storage-credentials`). */
+    consumerNamespaces: pulumi.Input<string>[];
+    /** Namespace of the in-cluster server. */
+    dataNamespace: pulumi.Input<string>;
+    /** external: https:// endpoint. */
+    endpoint?: string;
+    /** external: an existing Secret (same name in every consumer namespace) with ACCESS_KEY_ID / ACCESS_SECRET_KEY. */
+    existingSecretName?: string;
+    /** in-cluster: server image, pinned. */
+    image?: string;
+    /** in-cluster: aws-cli image for the bucket setup Job, pinned. */
+    setupImage?: string;
+    /** in-cluster: volume GiB. @default 200 */
+    storageGiB?: number;
+    storageClass?: string;
+}
+
+/**
+ * S3-compatible object storage as a generic interface: an external endpoint with an existing
+ * credentials Secret, or SeaweedFS in the cluster with generated credentials (Secrets, never
+ * literals) and a Job that creates the `documents` and `backups` buckets.
+ */
+export class ObjectStorage extends pulumi.ComponentResource {
+    readonly endpoint: pulumi.Output<string>;
+    /** Name of the Secret holding ACCESS_KEY_ID / ACCESS_SECRET_KEY in each consumer namespace. */
+    readonly credentialsSecretName: string;
+
+    constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`ObjectStorage ${name}`);
+        v.oneOf("mode", args.mode, ["external", "in-cluster"] as const);
+        if (args.mode === "external") {
+            v.matches("endpoint", args.endpoint, /^https:\/\//, "an https:// endpoint");
+            v.nonEmpty("existingSecretName", args.existingSecretName, "the name of an existing Secret");
+            v.exclusive("existingSecretName", args.existingSecretName, "image", args.image);
+        } else {
+            v.image("image", args.image);
+            v.image("setupImage", args.setupImage);
+        }
+        v.throwIfAny();
+        super(typeToken("kubernetes", "ObjectStorage"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+
+        if (args.mode === "external") {
+            this.endpoint = pulumi.output(args.endpoint!);
+            this.credentialsSecretName = args.existingSecretName!;
+            this.registerOutputs({ endpoint: this.endpoint });
+            return;
+        }
+        const secretName = "object-storage-credentials";
+        const accessKey = new random.RandomString(ctx.n("access-key"), { length: 20, special: false, upper: true, lower: false }, { parent: this });
+        const secretKey = new random.RandomPassword(ctx.n("secret-key"), { length: 40, special: false }, { parent: this });
+        args.consumerNamespaces.forEach((nsName, i) =>
+            secretIn(ctx, `credentials-${i}`, secretName, nsName, { ACCESS_KEY_ID: accessKey.result, ACCESS_SECRET_KEY: secretKey.result }, "object-storage"),
+        );
+        const s3Config = pulumi.jsonStringify({
+            identities: [{ name: "rag", credentials: [{ accessKey: accessKey.result, secretKey: secretKey.result }], actions: ["Admin", "Read", "Write", "List", "Tagging"] }],
+        });
+        const configSecret = secretIn(ctx, "s3-config", "object-storage-s3-config", args.dataNamespace, { "s3.json": s3Config }, "object-storage");
+        const labels = ctx.labels("object-storage", { "app.kubernetes.io/component": "storage" });
+        const selector = ctx.selector("object-storage");
+        const sa = new k8s.core.v1.ServiceAccount(
+            ctx.n("sa"),
+            { metadata: { name: "object-storage", namespace: args.dataNamespace, labels }, automountServiceAccountToken: false },
+            ctx.opts(),
+        );
+        new k8s.core.v1.Service(
+            ctx.n("headless"),
+            { metadata: { name: "object-storage-headless", namespace: args.dataNamespace, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "s3", port: 8333 }] } },
+            ctx.opts(),
+        );
+        const probe = { tcpSocket: { port: "s3" }, periodSeconds: 10 };
+        new k8s.apps.v1.StatefulSet(
+            ctx.n("server"),
+            {
+                metadata: { name: "object-storage", namespace: args.dataNamespace, labels },
+                spec: {
+                    serviceName: "object-storage-headless",
+                    replicas: 1,
+                    selector: { matchLabels: selector },
+                    template: {
+                        metadata: { labels: { ...labels, ...selector } },
+                        spec: {
+                            serviceAccountName: sa.metadata.name,
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(),
+                            enableServiceLinks: false,
+                            containers: [
+                                {
+                                    name: "seaweedfs",
+                                    image: ctx.image(args.image!),
+                                    imagePullPolicy: "IfNotPresent",
+                                    args: ["server", "-dir=/data", "-s3", "-s3.port=8333", "-s3.config=/etc/seaweedfs/s3.json", "-master.volumeSizeLimitMB=1024"],
+                                    ports: [{ name: "s3", containerPort: 8333 }],
+                                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+                                    startupProbe: { ...probe, failureThreshold: 30 },
+                                    readinessProbe: { ...probe, failureThreshold: 3 },
+                                    livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 5 },
+                                    securityContext: restrictedContainerSecurity(true),
+                                    volumeMounts: [
+                                        { name: "data", mountPath: "/data" },
+                                        { name: "config", mountPath: "/etc/seaweedfs", readOnly: true },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "config", secret: { secretName: configSecret.metadata.name } },
+                                { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                            ],
+                        },
+                    },
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: "data", labels },
+                            spec: {
+                                accessModes: ["ReadWriteOnce"],
+                                resources: { requests: { storage: `${args.storageGiB ?? 200}Gi` } },
+                                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                            },
+                        },
+                    ],
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                },
+            },
+            ctx.dataOpts(),
+        );
+        const service = new k8s.core.v1.Service(
+            ctx.n("service"),
+            { metadata: { name: "object-storage", namespace: args.dataNamespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "s3", port: 8333, targetPort: "s3" }] } },
+            ctx.opts(),
+        );
+        const endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.dataNamespace}.svc.cluster.local:8333`;
+        const setupLabels = ctx.labels("bucket-setup");
+        new k8s.batch.v1.Job(
+            ctx.n("buckets"),
+            {
+                metadata: { name: "object-storage-buckets", namespace: args.dataNamespace, labels: setupLabels },
+                spec: {
+                    backoffLimit: 10,
+                    ttlSecondsAfterFinished: 3600,
+                    template: {
+                        metadata: { labels: setupLabels },
+                        spec: {
+                            restartPolicy: "OnFailure",
+                            automountServiceAccountToken: false,
+                            securityContext: restrictedPodSecurity(),
+                            containers: [
+                                {
+                                    name: "create-buckets",
+                                    image: ctx.image(args.setupImage!),
+                                    command: ["sh", "-c"],
+                                    args: [BUCKETS.map((b) => `aws --endpoint-url "$S3_ENDPOINT" s3api head-bucket --bucket ${b} 2>/dev/null || aws --endpoint-url "$S3_ENDPOINT" s3 mb s3://${b}`).join(" && ")],
+                                    env: [
+                                        { name: "S3_ENDPOINT", value: endpoint },
+                                        { name: "HOME", value: "/tmp" },
+                                        { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
+                                        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_KEY_ID" } } },
+                                        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_SECRET_KEY" } } },
+                                    ],
+                                    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                                    securityContext: restrictedContainerSecurity(true),
+                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                },
+                            ],
+                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                        },
+                    },
+                },
+            },
+            ctx.opts({ dependsOn: [service] }),
+        );
+        this.endpoint = endpoint;
+        this.credentialsSecretName = secretName;
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+}

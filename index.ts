@@ -1,0 +1,34 @@
+/**
+ * The Pulumi program: reads the stack's config (Pulumi.<stack>.yaml), resolves it against the
+ * environment preset, builds the RAG stack through the library and exports references (never
+ * secret values). The library itself is `components/index.ts` and registers nothing on import.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { RagStack } from "./components/stack";
+import { parseConfig } from "./environments/config";
+
+const config = new pulumi.Config();
+const program = parseConfig((key) => config.get(key), pulumi.getProject(), new pulumi.Config("aws").get("region"));
+
+let kubernetesProvider: k8s.Provider | undefined;
+if (program.input.target === "kubernetes") {
+    kubernetesProvider = new k8s.Provider("cluster", {
+        context: program.kubernetes.context,
+        renderYamlToDirectory: program.kubernetes.renderYamlDir,
+        enableServerSideApply: true,
+    });
+}
+
+const stack = new RagStack(program.input.name ?? "rag", { ...program.input, kubernetesProvider });
+
+export const target = stack.settings.target;
+export const environment = stack.settings.environment;
+export const url = stack.url;
+export const databaseEndpoint = stack.databaseEndpoint;
+export const databaseReaderEndpoint = stack.databaseReaderEndpoint;
+export const cacheEndpoint = stack.cacheEndpoint;
+export const llmEndpoint = stack.llmEndpoint;
+export const documentsBucket = stack.documentsBucket;
+export const backupsBucket = stack.backupsBucket;
+export const secretRefs = stack.secretRefs;

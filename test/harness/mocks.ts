@@ -1,0 +1,276 @@
+/**
+ * In-process mocks harness shared by the tests and the offline plan.
+ *
+ * It installs `pulumi.runtime.setMocks`, then wraps the mock monitor so that every registered
+ * resource is recorded with what the real engine would see: type, name, URN, parent, custom or
+ * component, inputs (secrets marked), dependencies, property dependencies, protect/retainOnDelete,
+ * aliases and ignoreChanges. Mocked provider functions return plausible, documented values.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Account, region and AZs the mocks pretend to be in. Documented in docs/offline-plan.md. */
+export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_AZ_SUFFIXES = ["a", "b", "c"];
+export const MOCK_GPU_AMI = "ami-0abcdef1234567890";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** One resource as registered with the (mock) engine. */
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent, if any. */
+    parent?: string;
+    /** True for custom (provider) resources, false for components. */
+    custom: boolean;
+    /** Inputs as the provider would get them; secret values are plain here (see `secretPaths`). */
+    inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that are Pulumi secrets. */
+    secretPaths: string[];
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    ignoreChanges: string[];
+    aliases: string[];
+    provider?: string;
+    /** True when the resource is a remote component (children invisible to mocks). */
+    remote: boolean;
+}
+
+/** Query helpers over the recorded resources. */
+export class ResourceLog {
+    readonly all: RecordedResource[] = [];
+
+    ofType(type: string): RecordedResource[] {
+        return this.all.filter((r) => r.type === type);
+    }
+    /** The single resource of a type (optionally whose name contains `nameIncludes`); throws otherwise. */
+    one(type: string, nameIncludes = ""): RecordedResource {
+        const found = this.ofType(type).filter((r) => r.name.includes(nameIncludes));
+        if (found.length !== 1) {
+            throw new Error(
+                `expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}: ${found.map((f) => f.name).join(", ")}`,
+            );
+        }
+        return found[0];
+    }
+    named(name: string): RecordedResource | undefined {
+        return this.all.find((r) => r.name === name);
+    }
+    byUrn(urn: string): RecordedResource | undefined {
+        return this.all.find((r) => r.urn === urn);
+    }
+    children(parentUrn: string): RecordedResource[] {
+        return this.all.filter((r) => r.parent === parentUrn);
+    }
+    countByType(): Record<string, number> {
+        const out: Record<string, number> = {};
+        for (const r of this.all) out[r.type] = (out[r.type] ?? 0) + 1;
+        return out;
+    }
+}
+
+/** Deterministic short hash for mock ids. */
+function shortHash(s: string): string {
+    let h = 2166136261;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+function serviceOf(type: string): string {
+    // aws:rds/instance:Instance -> rds
+    const m = /^aws:([a-z0-9]+)\//.exec(type);
+    return m ? m[1] : "unknown";
+}
+
+/** Computed outputs the real providers would return, for the fields the components read. */
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
+    const id = `${name}-${shortHash(type + name)}`;
+    const arn = `arn:aws:${serviceOf(type)}:${region}:${MOCK_ACCOUNT_ID}:${name}`;
+    const base: Record<string, unknown> = { ...inputs, arn: inputs.arn ?? arn };
+    switch (type) {
+        case "aws:kms/key:Key":
+            return { ...base, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` };
+        case "aws:s3/bucket:Bucket": {
+            const bucket = inputs.bucket ?? id;
+            return { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` };
+        }
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { ...base, dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2", arnSuffix: `app/${name}/${shortHash(name)}` };
+        case "aws:lb/targetGroup:TargetGroup":
+            return { ...base, arnSuffix: `targetgroup/${name}/${shortHash(name)}`, name: inputs.name ?? id };
+        case "aws:rds/instance:Instance":
+            return {
+                ...base,
+                address: `${name}.abcdefghijkl.${region}.rds.amazonaws.com`,
+                endpoint: `${name}.abcdefghijkl.${region}.rds.amazonaws.com:5432`,
+                identifier: inputs.identifier ?? id,
+                resourceId: `db-${shortHash(name).toUpperCase()}`,
+                masterUserSecrets: inputs.manageMasterUserPassword
+                    ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${shortHash(name)}`, secretStatus: "active" }]
+                    : [],
+            };
+        case "aws:elasticache/replicationGroup:ReplicationGroup":
+            return {
+                ...base,
+                primaryEndpointAddress: `master.${name}.abcdef.${region}.cache.amazonaws.com`,
+                readerEndpointAddress: `replica.${name}.abcdef.${region}.cache.amazonaws.com`,
+            };
+        case "aws:acm/certificate:Certificate":
+            return {
+                ...base,
+                domainValidationOptions: [
+                    { domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_x2.acm-validations.aws." },
+                ],
+            };
+        case "aws:ecs/cluster:Cluster":
+        case "aws:autoscaling/group:Group":
+        case "aws:ecs/service:Service":
+        case "aws:cloudwatch/logGroup:LogGroup":
+        case "aws:iam/role:Role":
+        case "aws:sns/topic:Topic":
+            return { ...base, name: inputs.name ?? id };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...base, latestVersion: 1 };
+        case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+            return { ...base, hostedZone: "Z0123456789ABCDEFGHIJ" };
+        default:
+            break;
+    }
+    if (type.startsWith("kubernetes:")) {
+        const metadata = { ...(inputs.metadata ?? {}) };
+        if (!metadata.name) metadata.name = `${name}-${shortHash(name).slice(0, 8)}`;
+        return { ...inputs, metadata };
+    }
+    if (type.startsWith("random:")) {
+        return { ...inputs, result: `mock-${shortHash(name)}${shortHash(name + "2")}` };
+    }
+    return base;
+}
+
+/** Mocked provider functions (invokes). Values are plausible and stable. */
+function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {
+                names: MOCK_AZ_SUFFIXES.map((s) => `${region}${s}`),
+                zoneIds: MOCK_AZ_SUFFIXES.map((_, i) => `euw1-az${i + 1}`),
+                id: region,
+            };
+        case "aws:ssm/getParameter:getParameter":
+            return { name: inputs.name, value: MOCK_GPU_AMI, type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
+        default:
+            return inputs;
+    }
+}
+
+function secretPathsOf(value: unknown, prefix = ""): string[] {
+    if (value === null || typeof value !== "object") return [];
+    const obj = value as Record<string, unknown>;
+    if (obj[SECRET_SIG] === SECRET_VALUE) return [prefix || "(root)"];
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(obj)) out.push(...secretPathsOf(v, prefix ? `${prefix}.${k}` : k));
+    return out;
+}
+
+export interface MockOptions {
+    project?: string;
+    stack?: string;
+    /** Region the AWS mocks report. @default "eu-west-1" */
+    region?: string;
+    /** Stack config, keys fully qualified (`project:key`, `aws:region`). */
+    config?: Record<string, string>;
+}
+
+/**
+ * Installs the mocks and returns the log that every registration is appended to.
+ * Each call starts a fresh log and a fresh mock monitor.
+ */
+export function installMocks(opts: MockOptions = {}): ResourceLog {
+    const project = opts.project ?? "rag-platform";
+    const stack = opts.stack ?? "test";
+    const region = opts.region ?? "eu-west-1";
+    const log = new ResourceLog();
+    pulumi.runtime.setAllConfig(opts.config ?? {}, []);
+    pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({
+                id: args.custom ? `${args.name}-${shortHash(args.type + args.name)}` : undefined,
+                state: mockState(args.type, args.name, args.inputs, region),
+            }),
+            call: (args) => mockCall(args.token, args.inputs, region),
+        },
+        project,
+        stack,
+        false,
+    );
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) {
+                const propDeps: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((v: any, k: string) => {
+                    propDeps[k] = v.getUrnsList();
+                });
+                const raw = req.getObject()?.toJavaScript() ?? {};
+                log.all.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    inputs: stripSecrets(raw) as Record<string, unknown>,
+                    secretPaths: secretPathsOf(raw),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies: propDeps,
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    ignoreChanges: req.getIgnorechangesList(),
+                    aliases: req.getAliasurnsList(),
+                    provider: req.getProvider() || undefined,
+                    remote: req.getRemote() === true,
+                });
+            }
+            callback(err, resp);
+        });
+    return log;
+}
+
+/** Replaces the serialized secret envelopes by their plain values (inputs as a provider sees them). */
+function stripSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(stripSecrets);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    if (obj[SECRET_SIG] === SECRET_VALUE) return stripSecrets(obj.value);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = stripSecrets(v);
+    return out;
+}
+
+/** Resolves an Output (or plain value) to its value under mocks. */
+export function valueOf<T>(o: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+/**
+ * Waits until every registration the program started has been recorded: the SDK's outstanding
+ * RPC counter is drained twice in a row (children register after their parents resolve).
+ */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+        await (pulumi.runtime as any).waitForRPCs?.();
+        await new Promise((r) => setImmediate(r));
+    }
+}
