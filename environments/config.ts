@@ -86,7 +86,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "k8sMonitoring", path: "kubernetes.monitoring", type: "boolean", description: "Create ServiceMonitor/PodMonitor/PrometheusRule." },
     { key: "k8sLogicalBackup", path: "kubernetes.logicalBackup", type: "boolean", description: "pg_dump CronJob to the object store." },
     { key: "k8sGpuRuntimeClassName", path: "kubernetes.gpuRuntimeClassName", type: "string", description: "RuntimeClass for GPU pods." },
-    { key: "k8sEdgeControllerNamespace", path: "kubernetes.edgeControllerNamespace", type: "string", description: "Namespace of the gateway/ingress controller." },
+    {
+        key: "k8sEdgeControllerNamespace",
+        path: "kubernetes.edgeControllerNamespace",
+        type: "string",
+        description: "Namespace of the gateway/ingress controller.",
+    },
     { key: "k8sContext", path: "", type: "string", description: "kubeconfig context of the target cluster (default: current)." },
     { key: "k8sRenderYamlDir", path: "", type: "string", description: "Render manifests to this folder instead of applying." },
 ];

@@ -28,9 +28,7 @@ export function resolveStackSettings(input: StackInput, context = "rag stack"): 
         ]);
     }
     if (!TARGETS.includes(input.target)) {
-        throw new ValidationError(context, [
-            { field: "target", value: input.target, allowed: `one of ${TARGETS.map((e) => `"${e}"`).join(", ")}` },
-        ]);
+        throw new ValidationError(context, [{ field: "target", value: input.target, allowed: `one of ${TARGETS.map((e) => `"${e}"`).join(", ")}` }]);
     }
     const base: StackSettings = {
         name: input.name ?? "rag",

@@ -102,7 +102,8 @@ export class ApiService extends pulumi.ComponentResource {
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
-            if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`environmentVariables.${k}`, "(hidden)", "no secrets in plain environment: pass it in `secrets`");
+            if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
+                v.fail(`environmentVariables.${k}`, "(hidden)", "no secrets in plain environment: pass it in `secrets`");
         v.throwIfAny();
         super(typeToken("aws", "ApiService"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
@@ -117,17 +118,38 @@ export class ApiService extends pulumi.ComponentResource {
         );
         new aws.vpc.SecurityGroupIngressRule(
             ctx.n("api-from-alb"),
-            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: s.port, toPort: s.port, referencedSecurityGroupId: args.albSecurityGroupId, description: "API port from the ALB" },
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: s.port,
+                toPort: s.port,
+                referencedSecurityGroupId: args.albSecurityGroupId,
+                description: "API port from the ALB",
+            },
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupEgressRule(
             ctx.n("alb-to-api"),
-            { securityGroupId: args.albSecurityGroupId, ipProtocol: "tcp", fromPort: s.port, toPort: s.port, referencedSecurityGroupId: sg.id, description: "ALB to the API tasks" },
+            {
+                securityGroupId: args.albSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: s.port,
+                toPort: s.port,
+                referencedSecurityGroupId: sg.id,
+                description: "ALB to the API tasks",
+            },
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupEgressRule(
             ctx.n("api-https"),
-            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs (endpoints, S3) and external services" },
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+                description: "HTTPS to AWS APIs (endpoints, S3) and external services",
+            },
             ctx.opts(),
         );
         for (const [port, what] of [
@@ -152,7 +174,13 @@ export class ApiService extends pulumi.ComponentResource {
         const appSecretValue = new random.RandomPassword(ctx.n("app-secret"), { length: 64, special: false }, { parent: this });
         const appSecret = new aws.secretsmanager.Secret(
             ctx.n("app-secret"),
-            { namePrefix: `${ctx.prefix}/api-secret-key-`, description: "API secret key", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7, tags: ctx.tags("api-secret") },
+            {
+                namePrefix: `${ctx.prefix}/api-secret-key-`,
+                description: "API secret key",
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: production ? 30 : 7,
+                tags: ctx.tags("api-secret"),
+            },
             ctx.opts(),
         );
         new aws.secretsmanager.SecretVersion(ctx.n("app-secret"), { secretId: appSecret.id, secretString: appSecretValue.result }, ctx.opts());
@@ -162,7 +190,11 @@ export class ApiService extends pulumi.ComponentResource {
         // Execution role: pull the image, write logs, read exactly the injected secrets.
         const executionRole = new aws.iam.Role(
             ctx.n("execution"),
-            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "ECS agent for the API tasks", tags: ctx.tags("api-execution") },
+            {
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId),
+                description: "ECS agent for the API tasks",
+                tags: ctx.tags("api-execution"),
+            },
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
@@ -211,7 +243,9 @@ export class ApiService extends pulumi.ComponentResource {
                 Sid: "RdsIamAuth",
                 Effect: "Allow",
                 Action: ["rds-db:connect"],
-                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${identity.accountId}:dbuser:${id}/${user}`),
+                Resource: args.databaseIamAuth.resourceIds.map(
+                    (id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${identity.accountId}:dbuser:${id}/${user}`,
+                ),
             });
         }
         new aws.iam.RolePolicy(ctx.n("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());
@@ -302,7 +336,11 @@ export class ApiService extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const tracking = (key: string, spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, value: number) =>
+        const tracking = (
+            key: string,
+            spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+            value: number,
+        ) =>
             new aws.appautoscaling.Policy(
                 ctx.n(`scale-${key}`),
                 {
@@ -351,7 +389,11 @@ export class ApiService extends pulumi.ComponentResource {
                             essential: true,
                             user: "70:70",
                             readonlyRootFilesystem: true,
-                            command: ["sh", "-c", `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`],
+                            command: [
+                                "sh",
+                                "-c",
+                                `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`,
+                            ],
                             environment: [
                                 { name: "PGHOST", value: b.host },
                                 { name: "SQL", value: BOOTSTRAP_SQL },
@@ -377,7 +419,9 @@ export class ApiService extends pulumi.ComponentResource {
                 ctx.n("execution-bootstrap"),
                 {
                     role: executionRole.id,
-                    policy: policyDocument([{ Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] }]),
+                    policy: policyDocument([
+                        { Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] },
+                    ]),
                 },
                 ctx.opts(),
             );

@@ -66,14 +66,20 @@ export class Audit extends pulumi.ComponentResource {
         );
         const role = new aws.iam.Role(
             ctx.n("trail"),
-            { assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", identity.accountId), description: "CloudTrail to CloudWatch Logs", tags: ctx.tags("trail") },
+            {
+                assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", identity.accountId),
+                description: "CloudTrail to CloudWatch Logs",
+                tags: ctx.tags("trail"),
+            },
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
             ctx.n("trail"),
             {
                 role: role.id,
-                policy: policyDocument([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` }]),
+                policy: policyDocument([
+                    { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                ]),
             },
             ctx.opts(),
         );

@@ -39,7 +39,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`SecureBucket ${name}`);
         v.matches("purpose", args.purpose, /^[a-z][a-z0-9-]{1,30}$/, "a short lower-case word such as documents");
-        if (!args.allowS3ManagedEncryption && !args.kmsKeyArn) v.fail("kmsKeyArn", args.kmsKeyArn, "a KMS key ARN (or allowS3ManagedEncryption: true for ALB logs)");
+        if (!args.allowS3ManagedEncryption && !args.kmsKeyArn)
+            v.fail("kmsKeyArn", args.kmsKeyArn, "a KMS key ARN (or allowS3ManagedEncryption: true for ALB logs)");
         v.exclusive("kmsKeyArn", args.kmsKeyArn, "allowS3ManagedEncryption", args.allowS3ManagedEncryption);
         const lc = { toIaDays: 90, toGlacierDays: 365, ...(args.lifecycle ?? {}) };
         v.int("lifecycle.toIaDays", lc.toIaDays, 30, 3650);
@@ -75,11 +76,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const versioning = new aws.s3.BucketVersioning(
-            ctx.n("versioning"),
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            ctx.opts(),
-        );
+        const versioning = new aws.s3.BucketVersioning(ctx.n("versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, ctx.opts());
         new aws.s3.BucketLifecycleConfiguration(
             ctx.n("lifecycle"),
             {
@@ -131,11 +128,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [pab, ownership] }),
         );
         if (args.accessLogBucket) {
-            new aws.s3.BucketLogging(
-                ctx.n("logging"),
-                { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` },
-                ctx.opts(),
-            );
+            new aws.s3.BucketLogging(ctx.n("logging"), { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` }, ctx.opts());
         }
         this.bucketName = bucket.bucket;
         this.arn = bucket.arn;

@@ -62,24 +62,47 @@ export class Cache extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "Valkey: 6379 from the application tier only", tags: ctx.tags("cache", { "ragstack:tier": "data" }) },
             ctx.opts(),
         );
-        args.allowedSecurityGroupIds.forEach((src, i) =>
-            new aws.vpc.SecurityGroupIngressRule(
-                ctx.n(`cache-from-app-${i}`),
-                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 6379, toPort: 6379, referencedSecurityGroupId: src, description: "Valkey from the application tier" },
-                ctx.opts(),
-            ),
+        args.allowedSecurityGroupIds.forEach(
+            (src, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    ctx.n(`cache-from-app-${i}`),
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: 6379,
+                        toPort: 6379,
+                        referencedSecurityGroupId: src,
+                        description: "Valkey from the application tier",
+                    },
+                    ctx.opts(),
+                ),
         );
-        const subnets = new aws.elasticache.SubnetGroup(ctx.n("subnets"), { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") }, ctx.opts());
+        const subnets = new aws.elasticache.SubnetGroup(
+            ctx.n("subnets"),
+            { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") },
+            ctx.opts(),
+        );
         const token = new random.RandomPassword(ctx.n("auth"), { length: 64, special: false }, { parent: this });
         const secret = new aws.secretsmanager.Secret(
             ctx.n("auth"),
-            { namePrefix: `${ctx.prefix}/cache-auth-`, description: "Valkey AUTH token", kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: production ? 30 : 7, tags: ctx.tags("cache-auth") },
+            {
+                namePrefix: `${ctx.prefix}/cache-auth-`,
+                description: "Valkey AUTH token",
+                kmsKeyId: args.kmsKeyArn,
+                recoveryWindowInDays: production ? 30 : 7,
+                tags: ctx.tags("cache-auth"),
+            },
             ctx.opts(),
         );
         new aws.secretsmanager.SecretVersion(ctx.n("auth"), { secretId: secret.id, secretString: token.result }, ctx.opts());
         const slowLog = new aws.cloudwatch.LogGroup(
             ctx.n("slow-log"),
-            { name: `/${ctx.prefix}/elasticache/slow-log`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("cache-slow-log") },
+            {
+                name: `/${ctx.prefix}/elasticache/slow-log`,
+                retentionInDays: args.logRetentionDays ?? 90,
+                kmsKeyId: args.logsKeyArn,
+                tags: ctx.tags("cache-slow-log"),
+            },
             ctx.opts(),
         );
         const group = new aws.elasticache.ReplicationGroup(

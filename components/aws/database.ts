@@ -108,14 +108,26 @@ export class Database extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "PostgreSQL: 5432 from the application tier only", tags: ctx.tags("db", { "ragstack:tier": "data" }) },
             ctx.opts(),
         );
-        args.allowedSecurityGroupIds.forEach((src, i) =>
-            new aws.vpc.SecurityGroupIngressRule(
-                ctx.n(`db-from-app-${i}`),
-                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, referencedSecurityGroupId: src, description: "PostgreSQL from the application tier" },
-                ctx.opts(),
-            ),
+        args.allowedSecurityGroupIds.forEach(
+            (src, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    ctx.n(`db-from-app-${i}`),
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: 5432,
+                        toPort: 5432,
+                        referencedSecurityGroupId: src,
+                        description: "PostgreSQL from the application tier",
+                    },
+                    ctx.opts(),
+                ),
         );
-        const subnetGroup = new aws.rds.SubnetGroup(ctx.n("subnets"), { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") }, ctx.opts());
+        const subnetGroup = new aws.rds.SubnetGroup(
+            ctx.n("subnets"),
+            { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") },
+            ctx.opts(),
+        );
         const params = new aws.rds.ParameterGroup(
             ctx.n("params"),
             {
@@ -149,7 +161,12 @@ export class Database extends pulumi.ComponentResource {
             (l) =>
                 new aws.cloudwatch.LogGroup(
                     ctx.n(`log-${l}`),
-                    { name: `/aws/rds/instance/${identifier}/${l}`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags(`db-log-${l}`) },
+                    {
+                        name: `/aws/rds/instance/${identifier}/${l}`,
+                        retentionInDays: args.logRetentionDays ?? 90,
+                        kmsKeyId: args.logsKeyArn,
+                        tags: ctx.tags(`db-log-${l}`),
+                    },
                     ctx.opts(),
                 ),
         );

@@ -61,8 +61,7 @@ export class Edge extends pulumi.ComponentResource {
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Edge ${name}`);
         v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
-        if (!args.certificateArn && !args.hostedZoneId)
-            v.fail("certificateArn / hostedZoneId", undefined, "one of them: HTTPS needs a certificate");
+        if (!args.certificateArn && !args.hostedZoneId) v.fail("certificateArn / hostedZoneId", undefined, "one of them: HTTPS needs a certificate");
         const cidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
         cidrs.forEach((c, i) => v.cidr(`allowedCidrs[${i}]`, c));
         const sslPolicy = args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -74,14 +73,25 @@ export class Edge extends pulumi.ComponentResource {
 
         const sg = new aws.ec2.SecurityGroup(
             ctx.n("alb"),
-            { vpcId: args.vpcId, description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs", tags: ctx.tags("alb", { "ragstack:role": "public-alb" }) },
+            {
+                vpcId: args.vpcId,
+                description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
+                tags: ctx.tags("alb", { "ragstack:role": "public-alb" }),
+            },
             ctx.opts(),
         );
         cidrs.forEach((cidr, i) => {
             for (const p of [443, 80]) {
                 new aws.vpc.SecurityGroupIngressRule(
                     ctx.n(`alb-${p}-${i}`),
-                    { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: p, toPort: p, cidrIpv4: cidr, description: p === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients (redirected to HTTPS)" },
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: p,
+                        toPort: p,
+                        cidrIpv4: cidr,
+                        description: p === 443 ? "HTTPS from allowed clients" : "HTTP from allowed clients (redirected to HTTPS)",
+                    },
                     ctx.opts(),
                 );
             }
@@ -157,11 +167,7 @@ export class Edge extends pulumi.ComponentResource {
                 },
                 ctx.opts(),
             );
-            const validation = new aws.acm.CertificateValidation(
-                ctx.n("cert"),
-                { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
-                ctx.opts(),
-            );
+            const validation = new aws.acm.CertificateValidation(ctx.n("cert"), { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, ctx.opts());
             certificateArn = validation.certificateArn;
         }
 
@@ -197,9 +203,7 @@ export class Edge extends pulumi.ComponentResource {
                 sslPolicy,
                 certificateArn,
                 defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
-                ...(args.hsts === false
-                    ? {}
-                    : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
+                ...(args.hsts === false ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
                 routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
                 routingHttpResponseXFrameOptionsHeaderValue: "DENY",
                 tags: ctx.tags("https"),

@@ -94,16 +94,31 @@ export class Llm extends pulumi.ComponentResource {
             { vpcId: args.vpcId, description: "Ollama: 11434 from the API only", tags: ctx.tags("llm", { "ragstack:tier": "app" }) },
             ctx.opts(),
         );
-        args.allowedSecurityGroupIds.forEach((src, i) =>
-            new aws.vpc.SecurityGroupIngressRule(
-                ctx.n(`llm-from-api-${i}`),
-                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: OLLAMA_PORT, toPort: OLLAMA_PORT, referencedSecurityGroupId: src, description: "Ollama API from the API tasks" },
-                ctx.opts(),
-            ),
+        args.allowedSecurityGroupIds.forEach(
+            (src, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    ctx.n(`llm-from-api-${i}`),
+                    {
+                        securityGroupId: sg.id,
+                        ipProtocol: "tcp",
+                        fromPort: OLLAMA_PORT,
+                        toPort: OLLAMA_PORT,
+                        referencedSecurityGroupId: src,
+                        description: "Ollama API from the API tasks",
+                    },
+                    ctx.opts(),
+                ),
         );
         new aws.vpc.SecurityGroupEgressRule(
             ctx.n("llm-https"),
-            { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS: model registry, ECS and SSM endpoints" },
+            {
+                securityGroupId: sg.id,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrIpv4: "0.0.0.0/0",
+                description: "HTTPS: model registry, ECS and SSM endpoints",
+            },
             ctx.opts(),
         );
 
@@ -174,7 +189,11 @@ CONFIG
                 ...(args.spot
                     ? {
                           mixedInstancesPolicy: {
-                              instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: "price-capacity-optimized" },
+                              instancesDistribution: {
+                                  onDemandBaseCapacity: 0,
+                                  onDemandPercentageAboveBaseCapacity: 0,
+                                  spotAllocationStrategy: "price-capacity-optimized",
+                              },
                               launchTemplate: { launchTemplateSpecification: { launchTemplateId: template.id, version: "$Latest" } },
                           },
                       }
@@ -215,14 +234,20 @@ CONFIG
         );
         const executionRole = new aws.iam.Role(
             ctx.n("execution"),
-            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "ECS agent for Ollama tasks", tags: ctx.tags("llm-execution") },
+            {
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId),
+                description: "ECS agent for Ollama tasks",
+                tags: ctx.tags("llm-execution"),
+            },
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
             ctx.n("execution"),
             {
                 role: executionRole.id,
-                policy: policyDocument([{ Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` }]),
+                policy: policyDocument([
+                    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                ]),
             },
             ctx.opts(),
         );

@@ -7,7 +7,19 @@ import { Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
-export const DEFAULT_INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "secretsmanager", "logs", "kms", "ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry"];
+export const DEFAULT_INTERFACE_ENDPOINTS = [
+    "ecr.api",
+    "ecr.dkr",
+    "secretsmanager",
+    "logs",
+    "kms",
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "ecs",
+    "ecs-agent",
+    "ecs-telemetry",
+];
 
 export interface NetworkArgs extends AwsCommonArgs {
     /** VPC CIDR (/16 to /20). Subnets are carved at fixed offsets so that adding an AZ never moves one. @default "10.0.0.0/16" */
@@ -74,16 +86,8 @@ export class Network extends pulumi.ComponentResource {
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
 
-        const vpc = new aws.ec2.Vpc(
-            ctx.n("vpc"),
-            { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") },
-            ctx.opts(),
-        );
-        new aws.ec2.DefaultSecurityGroup(
-            ctx.n("default-sg"),
-            { vpcId: vpc.id, ingress: [], egress: [], tags: ctx.tags("default-sg-unused") },
-            ctx.opts(),
-        );
+        const vpc = new aws.ec2.Vpc(ctx.n("vpc"), { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") }, ctx.opts());
+        new aws.ec2.DefaultSecurityGroup(ctx.n("default-sg"), { vpcId: vpc.id, ingress: [], egress: [], tags: ctx.tags("default-sg-unused") }, ctx.opts());
         const igw = new aws.ec2.InternetGateway(ctx.n("igw"), { vpcId: vpc.id, tags: ctx.tags("igw") }, ctx.opts());
 
         const tiers = ["public", "private", "isolated"] as const;
@@ -108,9 +112,7 @@ export class Network extends pulumi.ComponentResource {
 
         const publicRt = new aws.ec2.RouteTable(ctx.n("public-rt"), { vpcId: vpc.id, tags: ctx.tags("public-rt") }, ctx.opts());
         new aws.ec2.Route(ctx.n("public-default"), { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
-        subnets.public.forEach((s, a) =>
-            new aws.ec2.RouteTableAssociation(ctx.n(`public-${a}`), { subnetId: s.id, routeTableId: publicRt.id }, ctx.opts()),
-        );
+        subnets.public.forEach((s, a) => new aws.ec2.RouteTableAssociation(ctx.n(`public-${a}`), { subnetId: s.id, routeTableId: publicRt.id }, ctx.opts()));
 
         const natCount = nat === "perAz" ? azCount : 1;
         const natGateways: aws.ec2.NatGateway[] = [];
@@ -136,8 +138,8 @@ export class Network extends pulumi.ComponentResource {
             privateRts.push(rt);
         });
         const isolatedRt = new aws.ec2.RouteTable(ctx.n("isolated-rt"), { vpcId: vpc.id, tags: ctx.tags("isolated-rt") }, ctx.opts());
-        subnets.isolated.forEach((s, a) =>
-            new aws.ec2.RouteTableAssociation(ctx.n(`isolated-${a}`), { subnetId: s.id, routeTableId: isolatedRt.id }, ctx.opts()),
+        subnets.isolated.forEach(
+            (s, a) => new aws.ec2.RouteTableAssociation(ctx.n(`isolated-${a}`), { subnetId: s.id, routeTableId: isolatedRt.id }, ctx.opts()),
         );
 
         // Flow logs: every packet decision, to an encrypted log group with retention.

@@ -51,9 +51,13 @@ export class Observability extends pulumi.ComponentResource {
         let topicArn: pulumi.Output<string>;
         if (args.alarmTopicArn) topicArn = pulumi.output(args.alarmTopicArn);
         else {
-            const topic = new aws.sns.Topic(ctx.n("alarms"), { name: ctx.physical("alarms"), kmsMasterKeyId: args.logsKeyArn, tags: ctx.tags("alarms") }, ctx.opts());
-            (args.alarmEmails ?? []).forEach((email, i) =>
-                new aws.sns.TopicSubscription(ctx.n(`alarm-email-${i}`), { topic: topic.arn, protocol: "email", endpoint: email }, ctx.opts()),
+            const topic = new aws.sns.Topic(
+                ctx.n("alarms"),
+                { name: ctx.physical("alarms"), kmsMasterKeyId: args.logsKeyArn, tags: ctx.tags("alarms") },
+                ctx.opts(),
+            );
+            (args.alarmEmails ?? []).forEach(
+                (email, i) => new aws.sns.TopicSubscription(ctx.n(`alarm-email-${i}`), { topic: topic.arn, protocol: "email", endpoint: email }, ctx.opts()),
             );
             topicArn = topic.arn;
         }
@@ -105,10 +109,40 @@ export class Observability extends pulumi.ComponentResource {
             comparisonOperator: "GreaterThanThreshold",
         });
         const ecs = { ClusterName: args.clusterName, ServiceName: args.apiServiceName };
-        alarm("api-cpu", { alarmDescription: "API CPU above 70%", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: ecs, statistic: "Average", period: 300, evaluationPeriods: 2, threshold: 70, comparisonOperator: "GreaterThanThreshold" });
-        alarm("api-memory", { alarmDescription: "API memory above 80%", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: ecs, statistic: "Average", period: 300, evaluationPeriods: 2, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+        alarm("api-cpu", {
+            alarmDescription: "API CPU above 70%",
+            namespace: "AWS/ECS",
+            metricName: "CPUUtilization",
+            dimensions: ecs,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 2,
+            threshold: 70,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("api-memory", {
+            alarmDescription: "API memory above 80%",
+            namespace: "AWS/ECS",
+            metricName: "MemoryUtilization",
+            dimensions: ecs,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 2,
+            threshold: 80,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
-        alarm("db-cpu", { alarmDescription: "Database CPU above 80%", namespace: "AWS/RDS", metricName: "CPUUtilization", dimensions: db, statistic: "Average", period: 300, evaluationPeriods: 3, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
+        alarm("db-cpu", {
+            alarmDescription: "Database CPU above 80%",
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions: db,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 3,
+            threshold: 80,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         alarm("db-free-storage", {
             alarmDescription: "Database free storage below 10%",
             namespace: "AWS/RDS",
@@ -145,8 +179,28 @@ export class Observability extends pulumi.ComponentResource {
             }),
         );
         const cache = { ReplicationGroupId: args.cacheReplicationGroupId };
-        alarm("cache-memory", { alarmDescription: "Valkey memory above 80%", namespace: "AWS/ElastiCache", metricName: "DatabaseMemoryUsagePercentage", dimensions: cache, statistic: "Maximum", period: 300, evaluationPeriods: 2, threshold: 80, comparisonOperator: "GreaterThanThreshold" });
-        alarm("cache-evictions", { alarmDescription: "Valkey evicting keys", namespace: "AWS/ElastiCache", metricName: "Evictions", dimensions: cache, statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 0, comparisonOperator: "GreaterThanThreshold" });
+        alarm("cache-memory", {
+            alarmDescription: "Valkey memory above 80%",
+            namespace: "AWS/ElastiCache",
+            metricName: "DatabaseMemoryUsagePercentage",
+            dimensions: cache,
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 2,
+            threshold: 80,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("cache-evictions", {
+            alarmDescription: "Valkey evicting keys",
+            namespace: "AWS/ElastiCache",
+            metricName: "Evictions",
+            dimensions: cache,
+            statistic: "Sum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+        });
         if (args.gpuAutoScalingGroupName) {
             alarm("gpu-status", {
                 alarmDescription: "GPU instance status check failing (LLM unhealthy)",
@@ -189,11 +243,48 @@ export class Observability extends pulumi.ComponentResource {
                 dashboardName: ctx.physical("dashboard", 255),
                 dashboardBody: pulumi.jsonStringify({
                     widgets: [
-                        widget("ALB requests and 5xx", [["AWS/ApplicationELB", "RequestCount", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }], ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }]], 0, 0),
-                        widget("Latency p95", [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "p95" }]], 12, 0),
-                        widget("API CPU / memory", [["AWS/ECS", "CPUUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName], ["AWS/ECS", "MemoryUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName]], 0, 6),
-                        widget("Database", [["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", args.dbInstanceIdentifier], ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", args.dbInstanceIdentifier]], 12, 6),
-                        widget("Valkey", [["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", args.cacheReplicationGroupId], ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", args.cacheReplicationGroupId]], 0, 12),
+                        widget(
+                            "ALB requests and 5xx",
+                            [
+                                ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }],
+                                ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "Sum" }],
+                            ],
+                            0,
+                            0,
+                        ),
+                        widget(
+                            "Latency p95",
+                            [["AWS/ApplicationELB", "TargetResponseTime", "LoadBalancer", args.loadBalancerArnSuffix, { stat: "p95" }]],
+                            12,
+                            0,
+                        ),
+                        widget(
+                            "API CPU / memory",
+                            [
+                                ["AWS/ECS", "CPUUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName],
+                                ["AWS/ECS", "MemoryUtilization", "ClusterName", args.clusterName, "ServiceName", args.apiServiceName],
+                            ],
+                            0,
+                            6,
+                        ),
+                        widget(
+                            "Database",
+                            [
+                                ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", args.dbInstanceIdentifier],
+                                ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", args.dbInstanceIdentifier],
+                            ],
+                            12,
+                            6,
+                        ),
+                        widget(
+                            "Valkey",
+                            [
+                                ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", args.cacheReplicationGroupId],
+                                ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", args.cacheReplicationGroupId],
+                            ],
+                            0,
+                            12,
+                        ),
                     ],
                 }),
             },

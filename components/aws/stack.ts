@@ -49,7 +49,14 @@ export class AwsRagStack extends pulumi.ComponentResource {
             `${name}-network`,
             s.aws.existingVpc
                 ? { ...common, existingVpc: s.aws.existingVpc }
-                : { ...common, cidr: s.network.cidr, azCount: s.network.azCount, natStrategy: s.network.natStrategy, logsKeyArn: keys.logsKeyArn, flowLogRetentionDays: retention },
+                : {
+                      ...common,
+                      cidr: s.network.cidr,
+                      azCount: s.network.azCount,
+                      natStrategy: s.network.natStrategy,
+                      logsKeyArn: keys.logsKeyArn,
+                      flowLogRetentionDays: retention,
+                  },
             child,
         );
         const storage = new Storage(
@@ -83,7 +90,13 @@ export class AwsRagStack extends pulumi.ComponentResource {
         );
         const waf = new Waf(
             `${name}-waf`,
-            { ...common, loadBalancerArn: edge.loadBalancerArn, rateLimitPer5Min: s.edge.rateLimitPer5Min, logsKeyArn: keys.logsKeyArn, logRetentionDays: retention },
+            {
+                ...common,
+                loadBalancerArn: edge.loadBalancerArn,
+                rateLimitPer5Min: s.edge.rateLimitPer5Min,
+                logsKeyArn: keys.logsKeyArn,
+                logRetentionDays: retention,
+            },
             child,
         );
         const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId }, child);

@@ -11,12 +11,19 @@ export function typeToken(target: "aws" | "kubernetes" | "index", component: str
     return `ragstack:${target}:${component}`;
 }
 
-/** Prefixes an image with a registry mirror when it names no registry host. */
+/**
+ * Rewrites an image to pull through a registry mirror (air-gapped clusters):
+ * `<mirror>/<original host>/<path>`, docker.io being the host of images that name none
+ * (`ollama/ollama:1` -> `<mirror>/docker.io/ollama/ollama:1`, `postgres:16` ->
+ * `<mirror>/docker.io/library/postgres:16`). Images already on the mirror are left alone.
+ */
 export function withRegistry(image: string, registry: string): string {
     if (!registry) return image;
+    const mirror = registry.replace(/\/+$/, "");
+    if (image.startsWith(`${mirror}/`)) return image;
     const first = image.split("/")[0];
     const hasHost = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-    if (hasHost) return image;
-    const path = image.includes("/") ? image : `library/${image}`;
-    return `${registry.replace(/\/+$/, "")}/${path}`;
+    const host = hasHost ? first : "docker.io";
+    const rest = hasHost ? image.slice(first.length + 1) : image.includes("/") ? image : `library/${image}`;
+    return `${mirror}/${host}/${rest}`;
 }

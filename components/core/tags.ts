@@ -14,10 +14,7 @@ export function awsTags(s: Pick<StackSettings, "name" | "environment" | "tags">)
 }
 
 /** Kubernetes labels (recommended `app.kubernetes.io/*` plus ownership labels). */
-export function k8sLabels(
-    s: Pick<StackSettings, "name" | "environment" | "tags">,
-    component: string,
-): Record<string, string> {
+export function k8sLabels(s: Pick<StackSettings, "name" | "environment" | "tags">, component: string): Record<string, string> {
     const clean = (v: string) =>
         v
             .toLowerCase()

@@ -279,11 +279,5 @@ export interface StackSettings {
 
 /** Deep partial used for overrides. Arrays and records are replaced, not merged. */
 export type DeepPartial<T> = {
-    [K in keyof T]?: T[K] extends (infer U)[]
-        ? U[]
-        : T[K] extends Record<string, string>
-          ? T[K]
-          : T[K] extends object
-            ? DeepPartial<T[K]>
-            : T[K];
+    [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends Record<string, string> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
 };

@@ -3,15 +3,7 @@
  * Every check names the field, the value it got and what is allowed, and every entry point calls
  * these before it registers a single resource.
  */
-import {
-    DATA_CLASSIFICATIONS,
-    ENVIRONMENTS,
-    K8S_EDGE_MODES,
-    NAT_STRATEGIES,
-    OBJECT_STORAGE_MODES,
-    StackSettings,
-    TARGETS,
-} from "./types";
+import { DATA_CLASSIFICATIONS, ENVIRONMENTS, K8S_EDGE_MODES, NAT_STRATEGIES, OBJECT_STORAGE_MODES, StackSettings, TARGETS } from "./types";
 
 /** A problem with one input field. */
 export interface ValidationIssue {
@@ -24,10 +16,7 @@ export interface ValidationIssue {
 export class ValidationError extends Error {
     readonly issues: ValidationIssue[];
     constructor(context: string, issues: ValidationIssue[]) {
-        super(
-            `${context}: invalid input\n` +
-                issues.map((i) => `  - ${i.field}: got ${show(i.value)}; allowed: ${i.allowed}`).join("\n"),
-        );
+        super(`${context}: invalid input\n` + issues.map((i) => `  - ${i.field}: got ${show(i.value)}; allowed: ${i.allowed}`).join("\n"));
         this.name = "ValidationError";
         this.issues = issues;
     }
@@ -216,8 +205,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     }
     v.int("api.minReplicas", api.minReplicas, 1, 100);
     v.int("api.maxReplicas", api.maxReplicas, 1, 200);
-    if (api.minReplicas > api.maxReplicas)
-        v.fail("api.minReplicas", api.minReplicas, `at most api.maxReplicas (${api.maxReplicas})`);
+    if (api.minReplicas > api.maxReplicas) v.fail("api.minReplicas", api.minReplicas, `at most api.maxReplicas (${api.maxReplicas})`);
     v.int("api.cpuTargetPercent", api.cpuTargetPercent, 10, 95);
     v.int("api.memoryTargetPercent", api.memoryTargetPercent, 10, 95);
     v.int("api.requestsPerTarget", api.requestsPerTarget, 1, 100000);
@@ -232,8 +220,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.bool("llm.enabled", llm.enabled);
     if (llm.enabled) {
         v.image("llm.image", llm.image);
-        if (!Array.isArray(llm.models) || llm.models.length === 0)
-            v.fail("llm.models", llm.models, "at least one model name such as llama3.1:8b");
+        if (!Array.isArray(llm.models) || llm.models.length === 0) v.fail("llm.models", llm.models, "at least one model name such as llama3.1:8b");
         else llm.models.forEach((m, i) => v.matches(`llm.models[${i}]`, m, MODEL_RE, "an Ollama model name such as llama3.1:8b"));
         v.int("llm.gpusPerNode", llm.gpusPerNode, 1, 8);
         v.int("llm.maxNodes", llm.maxNodes, 1, 50);
@@ -259,8 +246,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.int("database.memoryMiB", db.memoryMiB, 256, 524288);
     v.int("database.storageGiB", db.storageGiB, 20, 65536);
     v.int("database.maxStorageGiB", db.maxStorageGiB, 20, 65536);
-    if (db.maxStorageGiB < db.storageGiB)
-        v.fail("database.maxStorageGiB", db.maxStorageGiB, `at least database.storageGiB (${db.storageGiB})`);
+    if (db.maxStorageGiB < db.storageGiB) v.fail("database.maxStorageGiB", db.maxStorageGiB, `at least database.storageGiB (${db.storageGiB})`);
     v.int("database.backupRetentionDays", db.backupRetentionDays, 1, 35);
     v.bool("database.multiAz", db.multiAz);
     v.int("database.readReplicas", db.readReplicas, 0, 5);
@@ -271,8 +257,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.matches("cache.nodeType", c.nodeType, /^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
     v.int("cache.replicas", c.replicas, 0, 5);
     v.bool("cache.automaticFailover", c.automaticFailover);
-    if (c.automaticFailover && c.replicas < 1)
-        v.fail("cache.replicas", c.replicas, "at least 1 when cache.automaticFailover is true");
+    if (c.automaticFailover && c.replicas < 1) v.fail("cache.replicas", c.replicas, "at least 1 when cache.automaticFailover is true");
     v.int("cache.snapshotRetentionDays", c.snapshotRetentionDays, 0, 35);
     v.int("cache.memoryMiB", c.memoryMiB, 64, 262144);
 
@@ -298,8 +283,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
 
     if (s.environment === "production") {
-        if (s.database.backupRetentionDays < 7)
-            v.fail("database.backupRetentionDays", db.backupRetentionDays, "at least 7 in production");
+        if (s.database.backupRetentionDays < 7) v.fail("database.backupRetentionDays", db.backupRetentionDays, "at least 7 in production");
     }
 
     if (s.target === "aws") {
@@ -316,7 +300,11 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
             v.matches("aws.alarmTopicArn", a.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN");
         if (a.hostedZoneId !== undefined) v.matches("aws.hostedZoneId", a.hostedZoneId, /^Z[A-Z0-9]{4,32}$/, "a Route 53 hosted zone id (Z...)");
         if (a.certificateArn === undefined && a.hostedZoneId === undefined)
-            v.fail("aws.certificateArn / aws.hostedZoneId", undefined, "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)");
+            v.fail(
+                "aws.certificateArn / aws.hostedZoneId",
+                undefined,
+                "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)",
+            );
         if (a.existingVpc) {
             const e = a.existingVpc;
             v.matches("aws.existingVpc.vpcId", e.vpcId, /^vpc-[0-9a-f]{8,17}$/, "a VPC id (vpc-...)");
@@ -340,7 +328,12 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.image("kubernetes.backupImage", k.backupImage);
         v.oneOf("kubernetes.objectStorageMode", k.objectStorageMode, OBJECT_STORAGE_MODES);
         if (k.objectStorageMode === "external") {
-            v.matches("kubernetes.objectStorageEndpoint", k.objectStorageEndpoint, /^https:\/\/[^\s/]+(:\d+)?\/?$/, "an https:// URL of the S3-compatible endpoint");
+            v.matches(
+                "kubernetes.objectStorageEndpoint",
+                k.objectStorageEndpoint,
+                /^https:\/\/[^\s/]+(:\d+)?\/?$/,
+                "an https:// URL of the S3-compatible endpoint",
+            );
             v.nonEmpty("kubernetes.objectStorageSecretName", k.objectStorageSecretName, "the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY");
         } else if (k.objectStorageMode === "in-cluster") {
             v.image("kubernetes.objectStorageImage", k.objectStorageImage);

@@ -104,8 +104,18 @@ export class Api extends pulumi.ComponentResource {
                             enableServiceLinks: false,
                             terminationGracePeriodSeconds: 30,
                             topologySpreadConstraints: [
-                                { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway", labelSelector: { matchLabels: selector } },
-                                { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "kubernetes.io/hostname",
+                                    whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
+                                    labelSelector: { matchLabels: selector },
+                                },
+                                {
+                                    maxSkew: 1,
+                                    topologyKey: "topology.kubernetes.io/zone",
+                                    whenUnsatisfiable: "ScheduleAnyway",
+                                    labelSelector: { matchLabels: selector },
+                                },
                             ],
                             containers: [
                                 {

@@ -73,7 +73,11 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                         {
                                             name: "pg-dump",
                                             image: ctx.image(args.pgDumpImage),
-                                            command: ["sh", "-c", 'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=require"'],
+                                            command: [
+                                                "sh",
+                                                "-c",
+                                                'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=require"',
+                                            ],
                                             env: [
                                                 { name: "PGHOST", value: args.host },
                                                 { name: "PGUSER", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "username" } } },

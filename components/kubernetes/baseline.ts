@@ -81,8 +81,22 @@ export class Baseline extends pulumi.ComponentResource {
         const dataQuota = args.dataQuota ?? { cpu: "32", memory: "128Gi", storage: "4Ti" };
         const quotas: Record<string, Record<string, string>> = {
             edge: { pods: "20", "limits.cpu": "8", "limits.memory": "16Gi", "services.nodeports": "0" },
-            app: { "limits.cpu": appQuota.cpu, "limits.memory": appQuota.memory, "requests.nvidia.com/gpu": String(appQuota.gpus), pods: "60", "services.nodeports": "0", "services.loadbalancers": "0" },
-            data: { "limits.cpu": dataQuota.cpu, "limits.memory": dataQuota.memory, "requests.storage": dataQuota.storage, pods: "40", "services.nodeports": "0", "services.loadbalancers": "0" },
+            app: {
+                "limits.cpu": appQuota.cpu,
+                "limits.memory": appQuota.memory,
+                "requests.nvidia.com/gpu": String(appQuota.gpus),
+                pods: "60",
+                "services.nodeports": "0",
+                "services.loadbalancers": "0",
+            },
+            data: {
+                "limits.cpu": dataQuota.cpu,
+                "limits.memory": dataQuota.memory,
+                "requests.storage": dataQuota.storage,
+                pods: "40",
+                "services.nodeports": "0",
+                "services.loadbalancers": "0",
+            },
         };
         for (const zone of ["edge", "app", "data"]) {
             new k8s.core.v1.ResourceQuota(
@@ -146,7 +160,10 @@ export class Baseline extends pulumi.ComponentResource {
             podSelector: app("api"),
             policyTypes: ["Egress"],
             egress: [
-                { to: [{ namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } }], ports: [tcp(PORTS.postgres)] },
+                {
+                    to: [{ namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } }],
+                    ports: [tcp(PORTS.postgres)],
+                },
                 { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
                 { to: [{ podSelector: app("ollama") }], ports: [tcp(PORTS.ollama)] },
                 objectStoreEgress,

@@ -49,7 +49,10 @@ export class Cache extends pulumi.ComponentResource {
             const serviceName = role === "primary" ? "valkey-headless" : "valkey-replica-headless";
             new k8s.core.v1.Service(
                 ctx.n(`${role}-headless`),
-                { metadata: { name: serviceName, namespace: args.namespace, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] } },
+                {
+                    metadata: { name: serviceName, namespace: args.namespace, labels },
+                    spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
+                },
                 ctx.opts(),
             );
             const valkeyArgs = [
@@ -71,7 +74,11 @@ export class Cache extends pulumi.ComponentResource {
                 "yes",
                 ...(role === "replica" ? ["--replicaof", `valkey-0.valkey-headless`, "6379", "--replica-read-only", "yes"] : []),
             ];
-            const probe = { exec: { command: ["sh", "-c", 'valkey-cli --no-auth-warning -a "$VALKEY_PASSWORD" ping | grep -q PONG'] }, periodSeconds: 10, timeoutSeconds: 3 };
+            const probe = {
+                exec: { command: ["sh", "-c", 'valkey-cli --no-auth-warning -a "$VALKEY_PASSWORD" ping | grep -q PONG'] },
+                periodSeconds: 10,
+                timeoutSeconds: 3,
+            };
             return new k8s.apps.v1.StatefulSet(
                 ctx.n(role),
                 {
@@ -131,14 +138,20 @@ export class Cache extends pulumi.ComponentResource {
         const primarySelector = { ...ctx.selector("valkey"), "ragstack.io/role": "primary" };
         const service = new k8s.core.v1.Service(
             ctx.n("service"),
-            { metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") }, spec: { type: "ClusterIP", selector: primarySelector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] } },
+            {
+                metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") },
+                spec: { type: "ClusterIP", selector: primarySelector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
+            },
             ctx.opts(),
         );
         if ((args.replicas ?? 0) > 0) {
             statefulSet("replica", args.replicas!);
             new k8s.policy.v1.PodDisruptionBudget(
                 ctx.n("pdb"),
-                { metadata: { name: "valkey-replica", namespace: args.namespace, labels: ctx.labels("valkey") }, spec: { maxUnavailable: 1, selector: { matchLabels: { ...ctx.selector("valkey"), "ragstack.io/role": "replica" } } } },
+                {
+                    metadata: { name: "valkey-replica", namespace: args.namespace, labels: ctx.labels("valkey") },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: { ...ctx.selector("valkey"), "ragstack.io/role": "replica" } } },
+                },
                 ctx.opts(),
             );
         }

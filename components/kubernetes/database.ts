@@ -103,9 +103,17 @@ export class Database extends pulumi.ComponentResource {
                         requests: { cpu: k8sCpu(args.cpu ?? 1), memory: k8sMemory(args.memoryMiB ?? 4096) },
                         limits: { cpu: k8sCpu(args.cpu ?? 1), memory: k8sMemory(args.memoryMiB ?? 4096) },
                     },
-                    affinity: { enablePodAntiAffinity: true, topologyKey: "kubernetes.io/hostname", podAntiAffinityType: production ? "required" : "preferred" },
+                    affinity: {
+                        enablePodAntiAffinity: true,
+                        topologyKey: "kubernetes.io/hostname",
+                        podAntiAffinityType: production ? "required" : "preferred",
+                    },
                     postgresql: {
-                        parameters: { ssl_min_protocol_version: "TLSv1.2", log_min_duration_statement: "1000", shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)) },
+                        parameters: {
+                            ssl_min_protocol_version: "TLSv1.2",
+                            log_min_duration_statement: "1000",
+                            shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)),
+                        },
                         pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
                     },
                     bootstrap: { initdb: { database: "rag", owner: "rag_app", secret: { name: args.appSecretName }, dataChecksums: true } },

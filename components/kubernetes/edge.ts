@@ -177,7 +177,11 @@ export class Edge extends pulumi.ComponentResource {
                         rules: [
                             {
                                 host: args.domain,
-                                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }] },
+                                http: {
+                                    paths: [
+                                        { path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } },
+                                    ],
+                                },
                             },
                         ],
                     },

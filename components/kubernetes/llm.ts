@@ -149,7 +149,10 @@ export class Llm extends pulumi.ComponentResource {
         );
         const service = new k8s.core.v1.Service(
             ctx.n("service"),
-            { metadata: { name: "ollama", namespace: args.namespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 11434, targetPort: "http" }] } },
+            {
+                metadata: { name: "ollama", namespace: args.namespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 11434, targetPort: "http" }] },
+            },
             ctx.opts({ dependsOn: [deployment] }),
         );
         this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;

@@ -28,7 +28,13 @@ interface Alert {
 /** The alert set of this stack, as PromQL. Exported for tests and docs. */
 export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[] {
     const rules: Alert[] = [
-        { alert: "RagApiDown", expr: `sum(up{namespace="${appNs}",service="api"}) == 0`, for: "1m", severity: "critical", summary: "No API pod is being scraped successfully" },
+        {
+            alert: "RagApiDown",
+            expr: `sum(up{namespace="${appNs}",service="api"}) == 0`,
+            for: "1m",
+            severity: "critical",
+            summary: "No API pod is being scraped successfully",
+        },
         {
             alert: "RagApiHigh5xxRate",
             expr: `sum(rate(http_requests_total{namespace="${appNs}",service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="${appNs}",service="api"}[5m])) > 0.05`,
@@ -43,9 +49,27 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[]
             severity: "warning",
             summary: "API p95 latency above 2 s",
         },
-        { alert: "RagPodRestarting", expr: `increase(kube_pod_container_status_restarts_total{namespace=~"${appNs}|${dataNs}"}[15m]) > 3`, for: "0m", severity: "warning", summary: "A pod restarted more than 3 times in 15 minutes" },
-        { alert: "RagPostgresDown", expr: `sum(cnpg_collector_up{namespace="${dataNs}"}) == 0`, for: "1m", severity: "critical", summary: "PostgreSQL is down" },
-        { alert: "RagPostgresReplicationLag", expr: `max(cnpg_pg_replication_lag{namespace="${dataNs}"}) > 30`, for: "5m", severity: "warning", summary: "A PostgreSQL replica is more than 30 s behind" },
+        {
+            alert: "RagPodRestarting",
+            expr: `increase(kube_pod_container_status_restarts_total{namespace=~"${appNs}|${dataNs}"}[15m]) > 3`,
+            for: "0m",
+            severity: "warning",
+            summary: "A pod restarted more than 3 times in 15 minutes",
+        },
+        {
+            alert: "RagPostgresDown",
+            expr: `sum(cnpg_collector_up{namespace="${dataNs}"}) == 0`,
+            for: "1m",
+            severity: "critical",
+            summary: "PostgreSQL is down",
+        },
+        {
+            alert: "RagPostgresReplicationLag",
+            expr: `max(cnpg_pg_replication_lag{namespace="${dataNs}"}) > 30`,
+            for: "5m",
+            severity: "warning",
+            summary: "A PostgreSQL replica is more than 30 s behind",
+        },
         {
             alert: "RagPostgresBackupFailing",
             expr: `time() - max(cnpg_collector_last_available_backup_timestamp{namespace="${dataNs}"}) > 93600`,
@@ -53,8 +77,20 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[]
             severity: "critical",
             summary: "No successful PostgreSQL backup in 26 hours",
         },
-        { alert: "RagPostgresConnectionsHigh", expr: `sum(cnpg_backends_total{namespace="${dataNs}"}) / max(cnpg_pg_settings_setting{name="max_connections",namespace="${dataNs}"}) > 0.8`, for: "5m", severity: "warning", summary: "PostgreSQL connections above 80% of max" },
-        { alert: "RagValkeyDown", expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey"}) == 0`, for: "1m", severity: "critical", summary: "Valkey primary is not ready" },
+        {
+            alert: "RagPostgresConnectionsHigh",
+            expr: `sum(cnpg_backends_total{namespace="${dataNs}"}) / max(cnpg_pg_settings_setting{name="max_connections",namespace="${dataNs}"}) > 0.8`,
+            for: "5m",
+            severity: "warning",
+            summary: "PostgreSQL connections above 80% of max",
+        },
+        {
+            alert: "RagValkeyDown",
+            expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey"}) == 0`,
+            for: "1m",
+            severity: "critical",
+            summary: "Valkey primary is not ready",
+        },
         {
             alert: "RagValkeyMemoryHigh",
             expr: `max(container_memory_working_set_bytes{namespace="${dataNs}",container="valkey"} / container_spec_memory_limit_bytes{namespace="${dataNs}",container="valkey"}) > 0.85`,
@@ -79,7 +115,13 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[]
     ];
     if (llm) {
         rules.push(
-            { alert: "RagLlmUnavailable", expr: `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`, for: "5m", severity: "critical", summary: "No Ollama pod is available" },
+            {
+                alert: "RagLlmUnavailable",
+                expr: `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`,
+                for: "5m",
+                severity: "critical",
+                summary: "No Ollama pod is available",
+            },
             {
                 alert: "RagGpuMemoryHigh",
                 expr: `max(DCGM_FI_DEV_FB_USED{namespace="${appNs}"} / (DCGM_FI_DEV_FB_USED{namespace="${appNs}"} + DCGM_FI_DEV_FB_FREE{namespace="${appNs}"})) > 0.95`,

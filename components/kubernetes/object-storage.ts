@@ -67,7 +67,13 @@ export class ObjectStorage extends pulumi.ComponentResource {
             secretIn(ctx, `credentials-${i}`, secretName, nsName, { ACCESS_KEY_ID: accessKey.result, ACCESS_SECRET_KEY: secretKey.result }, "object-storage"),
         );
         const s3Config = pulumi.jsonStringify({
-            identities: [{ name: "rag", credentials: [{ accessKey: accessKey.result, secretKey: secretKey.result }], actions: ["Admin", "Read", "Write", "List", "Tagging"] }],
+            identities: [
+                {
+                    name: "rag",
+                    credentials: [{ accessKey: accessKey.result, secretKey: secretKey.result }],
+                    actions: ["Admin", "Read", "Write", "List", "Tagging"],
+                },
+            ],
         });
         const configSecret = secretIn(ctx, "s3-config", "object-storage-s3-config", args.dataNamespace, { "s3.json": s3Config }, "object-storage");
         const labels = ctx.labels("object-storage", { "app.kubernetes.io/component": "storage" });
@@ -79,7 +85,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
         );
         new k8s.core.v1.Service(
             ctx.n("headless"),
-            { metadata: { name: "object-storage-headless", namespace: args.dataNamespace, labels }, spec: { clusterIP: "None", selector, ports: [{ name: "s3", port: 8333 }] } },
+            {
+                metadata: { name: "object-storage-headless", namespace: args.dataNamespace, labels },
+                spec: { clusterIP: "None", selector, ports: [{ name: "s3", port: 8333 }] },
+            },
             ctx.opts(),
         );
         const probe = { tcpSocket: { port: "s3" }, periodSeconds: 10 };
@@ -103,7 +112,14 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                     name: "seaweedfs",
                                     image: ctx.image(args.image!),
                                     imagePullPolicy: "IfNotPresent",
-                                    args: ["server", "-dir=/data", "-s3", "-s3.port=8333", "-s3.config=/etc/seaweedfs/s3.json", "-master.volumeSizeLimitMB=1024"],
+                                    args: [
+                                        "server",
+                                        "-dir=/data",
+                                        "-s3",
+                                        "-s3.port=8333",
+                                        "-s3.config=/etc/seaweedfs/s3.json",
+                                        "-master.volumeSizeLimitMB=1024",
+                                    ],
                                     ports: [{ name: "s3", containerPort: 8333 }],
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
                                     startupProbe: { ...probe, failureThreshold: 30 },
@@ -140,7 +156,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
         );
         const service = new k8s.core.v1.Service(
             ctx.n("service"),
-            { metadata: { name: "object-storage", namespace: args.dataNamespace, labels }, spec: { type: "ClusterIP", selector, ports: [{ name: "s3", port: 8333, targetPort: "s3" }] } },
+            {
+                metadata: { name: "object-storage", namespace: args.dataNamespace, labels },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "s3", port: 8333, targetPort: "s3" }] },
+            },
             ctx.opts(),
         );
         const endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.dataNamespace}.svc.cluster.local:8333`;
@@ -163,7 +182,12 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                     name: "create-buckets",
                                     image: ctx.image(args.setupImage!),
                                     command: ["sh", "-c"],
-                                    args: [BUCKETS.map((b) => `aws --endpoint-url "$S3_ENDPOINT" s3api head-bucket --bucket ${b} 2>/dev/null || aws --endpoint-url "$S3_ENDPOINT" s3 mb s3://${b}`).join(" && ")],
+                                    args: [
+                                        BUCKETS.map(
+                                            (b) =>
+                                                `aws --endpoint-url "$S3_ENDPOINT" s3api head-bucket --bucket ${b} 2>/dev/null || aws --endpoint-url "$S3_ENDPOINT" s3 mb s3://${b}`,
+                                        ).join(" && "),
+                                    ],
                                     env: [
                                         { name: "S3_ENDPOINT", value: endpoint },
                                         { name: "HOME", value: "/tmp" },

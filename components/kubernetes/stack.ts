@@ -39,7 +39,9 @@ export class KubernetesRagStack extends pulumi.ComponentResource {
         const s = args.settings;
         validateStackSettings({ ...s, target: "kubernetes" }, `KubernetesRagStack ${name}`);
         if (!args.provider) {
-            throw new ValidationError(`KubernetesRagStack ${name}`, [{ field: "provider", value: undefined, allowed: "an explicit k8s.Provider for the target cluster" }]);
+            throw new ValidationError(`KubernetesRagStack ${name}`, [
+                { field: "provider", value: undefined, allowed: "an explicit k8s.Provider for the target cluster" },
+            ]);
         }
         super(typeToken("kubernetes", "RagStack"), name, {}, opts);
         const k = s.kubernetes;
@@ -64,7 +66,11 @@ export class KubernetesRagStack extends pulumi.ComponentResource {
                 cnpgOperatorNamespace: k.cnpgOperatorNamespace,
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
-                appQuota: { cpu: String(Math.max(32, s.api.maxReplicas * s.api.cpu * 2)), memory: "256Gi", gpus: Math.max(1, s.llm.maxNodes * s.llm.gpusPerNode) },
+                appQuota: {
+                    cpu: String(Math.max(32, s.api.maxReplicas * s.api.cpu * 2)),
+                    memory: "256Gi",
+                    gpus: Math.max(1, s.llm.maxNodes * s.llm.gpusPerNode),
+                },
             },
             child,
         );
@@ -94,7 +100,12 @@ export class KubernetesRagStack extends pulumi.ComponentResource {
                 dataNamespace: dataNs,
                 ...(external
                     ? { endpoint: k.objectStorageEndpoint, existingSecretName: k.objectStorageSecretName }
-                    : { image: k.objectStorageImage, setupImage: k.backupImage, storageGiB: Math.max(100, s.database.storageGiB * 2), storageClass: k.storageClass || undefined }),
+                    : {
+                          image: k.objectStorageImage,
+                          setupImage: k.backupImage,
+                          storageGiB: Math.max(100, s.database.storageGiB * 2),
+                          storageClass: k.storageClass || undefined,
+                      }),
             },
             child,
         );

@@ -47,13 +47,11 @@ export class ResourceLog {
     ofType(type: string): RecordedResource[] {
         return this.all.filter((r) => r.type === type);
     }
-    /** The single resource of a type (optionally whose name contains `nameIncludes`); throws otherwise. */
-    one(type: string, nameIncludes = ""): RecordedResource {
-        const found = this.ofType(type).filter((r) => r.name.includes(nameIncludes));
+    /** The single resource of a type (optionally whose name ends with `-<suffix>`); throws otherwise. */
+    one(type: string, suffix = ""): RecordedResource {
+        const found = this.ofType(type).filter((r) => !suffix || r.name === suffix || r.name.endsWith(`-${suffix}`));
         if (found.length !== 1) {
-            throw new Error(
-                `expected exactly one ${type}${nameIncludes ? ` named *${nameIncludes}*` : ""}, found ${found.length}: ${found.map((f) => f.name).join(", ")}`,
-            );
+            throw new Error(`expected exactly one ${type}${suffix ? ` named *-${suffix}` : ""}, found ${found.length}: ${found.map((f) => f.name).join(", ")}`);
         }
         return found[0];
     }
@@ -99,7 +97,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` };
         }
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { ...base, dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`, zoneId: "Z32O12XQLNTSW2", arnSuffix: `app/${name}/${shortHash(name)}` };
+            return {
+                ...base,
+                dnsName: `${name}-1234567890.${region}.elb.amazonaws.com`,
+                zoneId: "Z32O12XQLNTSW2",
+                arnSuffix: `app/${name}/${shortHash(name)}`,
+            };
         case "aws:lb/targetGroup:TargetGroup":
             return { ...base, arnSuffix: `targetgroup/${name}/${shortHash(name)}`, name: inputs.name ?? id };
         case "aws:rds/instance:Instance":
@@ -123,7 +126,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return {
                 ...base,
                 domainValidationOptions: [
-                    { domainName: inputs.domainName, resourceRecordName: `_x1.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_x2.acm-validations.aws." },
+                    {
+                        domainName: inputs.domainName,
+                        resourceRecordName: `_x1.${inputs.domainName}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: "_x2.acm-validations.aws.",
+                    },
                 ],
             };
         case "aws:ecs/cluster:Cluster":
@@ -146,7 +154,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
         return { ...inputs, metadata };
     }
     if (type.startsWith("random:")) {
-        return { ...inputs, result: `mock-${shortHash(name)}${shortHash(name + "2")}` };
+        // Deterministic value of the requested length, recognisable by its "mock" prefix.
+        let result = "mock";
+        for (let i = 0; result.length < (inputs.length ?? 32); i++) result += shortHash(`${name}${i}`);
+        return { ...inputs, result: result.slice(0, inputs.length ?? 32) };
     }
     return base;
 }

@@ -1,0 +1,369 @@
+import * as assert from "assert";
+import { RecordedResource } from "./harness/mocks";
+import { ProgramRun, runProgram } from "./harness/program";
+
+const T = {
+    vpc: "aws:ec2/vpc:Vpc",
+    subnet: "aws:ec2/subnet:Subnet",
+    nat: "aws:ec2/natGateway:NatGateway",
+    flowLog: "aws:ec2/flowLog:FlowLog",
+    endpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
+    defaultSg: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    sg: "aws:ec2/securityGroup:SecurityGroup",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    kms: "aws:kms/key:Key",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    tg: "aws:lb/targetGroup:TargetGroup",
+    waf: "aws:wafv2/webAcl:WebAcl",
+    wafAssoc: "aws:wafv2/webAclAssociation:WebAclAssociation",
+    wafLog: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    taskDef: "aws:ecs/taskDefinition:TaskDefinition",
+    service: "aws:ecs/service:Service",
+    cluster: "aws:ecs/cluster:Cluster",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    scalingTarget: "aws:appautoscaling/target:Target",
+    scalingPolicy: "aws:appautoscaling/policy:Policy",
+    lt: "aws:ec2/launchTemplate:LaunchTemplate",
+    asg: "aws:autoscaling/group:Group",
+    rds: "aws:rds/instance:Instance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    backupRepl: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    bucket: "aws:s3/bucket:Bucket",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    secret: "aws:secretsmanager/secret:Secret",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    trail: "aws:cloudtrail/trail:Trail",
+    topic: "aws:sns/topic:Topic",
+};
+
+const runs: Record<string, ProgramRun> = {};
+const inp = (r: RecordedResource) => r.inputs as Record<string, any>;
+const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
+
+describe("AWS target", function () {
+    before(async () => {
+        runs.staging = await runProgram("staging", { target: "aws" });
+        runs.production = await runProgram("production", { target: "aws" });
+    });
+
+    for (const env of ["staging", "production"] as const) {
+        describe(`${env}`, () => {
+            const log = () => runs[env].resources;
+            const prod = env === "production";
+
+            it("registers every component in-process (no remote components, no opaque children)", () => {
+                const types = new Set(log().all.map((r) => r.type));
+                for (const c of [
+                    "Keys",
+                    "Network",
+                    "Storage",
+                    "Edge",
+                    "Waf",
+                    "EcsCluster",
+                    "ApiService",
+                    "Database",
+                    "Cache",
+                    "Llm",
+                    "Observability",
+                    "Audit",
+                    "SecureBucket",
+                ])
+                    assert.ok(types.has(`ragstack:aws:${c}`), `missing component ${c}`);
+                assert.deepStrictEqual(
+                    log().all.filter((r) => r.remote),
+                    [],
+                );
+                assert.ok(![...types].some((t) => t.startsWith("awsx:")), "no awsx remote components");
+            });
+
+            it("every child has a parent, and every taggable resource carries the standard tags", () => {
+                const roots = log().all.filter((r) => !r.parent);
+                assert.deepStrictEqual(
+                    roots.map((r) => r.type).sort(),
+                    ["pulumi:providers:aws", "ragstack:index:RagStack"].filter((t) => roots.some((r) => r.type === t)).sort(),
+                );
+                for (const r of log().all.filter((x) => x.custom && "tags" in x.inputs)) {
+                    const raw = inp(r).tags;
+                    // Auto Scaling groups take a list of { key, value, propagateAtLaunch }.
+                    const tags = Array.isArray(raw) ? Object.fromEntries(raw.map((t: any) => [t.key, t.value])) : raw;
+                    for (const k of ["Project", "Environment", "ManagedBy", "Owner", "CostCenter", "DataClassification"])
+                        assert.ok(tags?.[k], `${r.type} ${r.name} lacks tag ${k}`);
+                    assert.strictEqual(tags.Environment, env);
+                }
+            });
+
+            it("network: 3 tiers x AZs with a stable layout, NAT per environment, flow logs, endpoints, empty default SG", () => {
+                const az = prod ? 3 : 2;
+                const subnets = log().ofType(T.subnet);
+                assert.strictEqual(subnets.length, 3 * az);
+                for (const s of subnets) assert.strictEqual(inp(s).mapPublicIpOnLaunch, false);
+                const vpcCidr = inp(log().one(T.vpc)).cidrBlock as string;
+                const base = vpcCidr.split(".").slice(0, 2).join(".");
+                assert.strictEqual(inp(log().one(T.subnet, "public-0")).cidrBlock, `${base}.0.0/20`);
+                assert.strictEqual(inp(log().one(T.subnet, "private-0")).cidrBlock, `${base}.64.0/20`);
+                assert.strictEqual(inp(log().one(T.subnet, "isolated-1")).cidrBlock, `${base}.144.0/20`);
+                assert.strictEqual(log().ofType(T.nat).length, prod ? 3 : 1);
+                const flow = log().one(T.flowLog);
+                assert.strictEqual(inp(flow).trafficType, "ALL");
+                const flowGroup = log().one(T.logGroup, "flow-logs");
+                assert.ok(inp(flowGroup).kmsKeyId && inp(flowGroup).retentionInDays > 0);
+                const ds = inp(log().one(T.defaultSg));
+                assert.deepStrictEqual([ds.ingress ?? [], ds.egress ?? []], [[], []]);
+                const services = log()
+                    .ofType(T.endpoint)
+                    .map((e) => String(inp(e).serviceName).split(".").slice(3).join("."));
+                for (const s of ["s3", "ecr.api", "ecr.dkr", "secretsmanager", "logs", "kms", "ssm"]) assert.ok(services.includes(s), `endpoint ${s}`);
+            });
+
+            it("keys: customer-managed, rotated, no wildcard principal", () => {
+                const keys = log().ofType(T.kms);
+                assert.ok(keys.length >= 2);
+                for (const k of keys) {
+                    assert.strictEqual(inp(k).enableKeyRotation, true);
+                    if (inp(k).policy) assert.ok(!JSON.stringify(json(inp(k).policy)).includes('"AWS":"*"'));
+                }
+            });
+
+            it("edge: HTTPS with a TLS 1.2+ policy, HTTP only redirects, invalid headers dropped, access logs, deletion protection in production", () => {
+                const alb = inp(log().one(T.alb));
+                assert.strictEqual(alb.internal, false);
+                assert.strictEqual(alb.dropInvalidHeaderFields, true);
+                assert.strictEqual(alb.accessLogs.enabled, true);
+                assert.strictEqual(alb.enableDeletionProtection, prod);
+                const https = inp(log().one(T.listener, "https"));
+                assert.strictEqual(https.protocol, "HTTPS");
+                assert.match(https.sslPolicy, /^ELBSecurityPolicy-TLS13-1-2/);
+                assert.match(https.routingHttpResponseStrictTransportSecurityHeaderValue, /max-age=\d+/);
+                const http = inp(log().one(T.listener, "http"));
+                assert.deepStrictEqual(
+                    http.defaultActions.map((a: any) => a.type),
+                    ["redirect"],
+                );
+                assert.strictEqual(http.defaultActions[0].redirect.protocol, "HTTPS");
+                const albRules = log()
+                    .ofType(T.ingress)
+                    .filter((r) => r.name.includes("-alb-"));
+                assert.deepStrictEqual([...new Set(albRules.map((r) => inp(r).fromPort))].sort(), [443, 80]);
+                assert.strictEqual(inp(log().one(T.tg)).healthCheck.path, "/health");
+            });
+
+            it("WAF: managed rule groups, rate rule, association, logging with redaction", () => {
+                const acl = inp(log().one(T.waf));
+                const names = acl.rules.map((r: any) => r.name);
+                for (const g of [
+                    "AWSManagedRulesCommonRuleSet",
+                    "AWSManagedRulesKnownBadInputsRuleSet",
+                    "AWSManagedRulesSQLiRuleSet",
+                    "AWSManagedRulesAmazonIpReputationList",
+                    "AWSManagedRulesAnonymousIpList",
+                ])
+                    assert.ok(names.includes(g), g);
+                assert.ok(acl.rules.some((r: any) => r.statement.rateBasedStatement?.limit === (prod ? 3000 : 2000)));
+                log().one(T.wafAssoc);
+                const logging = inp(log().one(T.wafLog));
+                assert.deepStrictEqual(logging.redactedFields.map((f: any) => f.singleHeader.name).sort(), ["authorization", "cookie"]);
+                assert.match(inp(log().one(T.logGroup, "waf-logs")).name, /^aws-waf-logs-/);
+            });
+
+            it("API service: Fargate in private subnets, no public IP, secrets injected, circuit breaker, autoscaler owns desiredCount", () => {
+                const svc = log().one(T.service, "api-service");
+                const si = inp(svc);
+                assert.strictEqual(si.networkConfiguration.assignPublicIp, false);
+                assert.deepStrictEqual(si.deploymentCircuitBreaker, { enable: true, rollback: true });
+                assert.ok(svc.ignoreChanges.includes("desiredCount"));
+                if (prod) assert.ok(svc.ignoreChanges.includes("taskDefinition"), "CI owns the image in production's stack config");
+                const containers = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions);
+                const api = containers[0];
+                assert.strictEqual(api.readonlyRootFilesystem, true);
+                assert.match(api.user, /^[1-9]\d*:/);
+                assert.strictEqual(api.logConfiguration.logDriver, "awslogs");
+                assert.ok(api.healthCheck.command.join(" ").includes("/health"));
+                assert.ok(api.secrets.some((s: any) => s.name === "REDIS_AUTH_TOKEN"));
+                for (const e of api.environment) assert.ok(!/PASSWORD|SECRET|TOKEN/.test(e.name), `plain env ${e.name}`);
+                const target = inp(log().one(T.scalingTarget));
+                assert.deepStrictEqual([target.minCapacity, target.maxCapacity], prod ? [2, 10] : [1, 3]);
+                const metrics = log()
+                    .ofType(T.scalingPolicy)
+                    .map((p) => inp(p).targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType)
+                    .sort();
+                assert.deepStrictEqual(metrics, ["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"]);
+                assert.strictEqual(inp(log().one(T.cluster)).settings[0].name, "containerInsights");
+            });
+
+            it("IAM: execution and task roles are separate, least privilege, no '*' except ecr:GetAuthorizationToken", () => {
+                for (const p of log().ofType(T.rolePolicy)) {
+                    for (const st of json(inp(p).policy).Statement) {
+                        const actions = [].concat(st.Action);
+                        assert.ok(!actions.includes("*" as never), `${p.name}: Action *`);
+                        const resources = [].concat(st.Resource);
+                        if (resources.includes("*" as never))
+                            assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], `${p.name}: Resource * for ${actions}`);
+                    }
+                }
+                const exec = json(inp(log().one(T.rolePolicy, "api-execution")).policy).Statement;
+                const secretStatement = exec.find((s: any) => s.Sid === "Secrets");
+                assert.ok(secretStatement.Resource.length >= 2 && secretStatement.Resource.every((r: string) => r.startsWith("arn:aws:secretsmanager:")));
+                for (const r of log().ofType(T.role)) assert.ok(!JSON.stringify(json(inp(r).assumeRolePolicy)).includes('"AWS":"*"'));
+            });
+
+            it("LLM: GPU ASG from the ECS GPU AMI, IMDSv2 hop limit 1, encrypted gp3, no public IP, GPU requirement, 11434 from the API only", () => {
+                const lt = inp(log().one(T.lt));
+                assert.deepStrictEqual([lt.metadataOptions.httpTokens, lt.metadataOptions.httpPutResponseHopLimit], ["required", 1]);
+                assert.strictEqual(lt.networkInterfaces[0].associatePublicIpAddress, "false");
+                assert.deepStrictEqual([lt.blockDeviceMappings[0].ebs.encrypted, lt.blockDeviceMappings[0].ebs.volumeType], ["true", "gp3"]);
+                assert.ok(!lt.keyName, "no SSH key");
+                assert.strictEqual(lt.instanceType, prod ? "g5.2xlarge" : "g5.xlarge");
+                const asg = inp(log().one(T.asg));
+                assert.deepStrictEqual([asg.minSize, asg.maxSize], prod ? [2, 3] : [0, 1]);
+                const containers = json(inp(log().one(T.taskDef, "llm-task")).containerDefinitions);
+                const ollama = containers.find((c: any) => c.name === "ollama");
+                assert.deepStrictEqual(ollama.resourceRequirements, [{ type: "GPU", value: "1" }]);
+                assert.ok(ollama.environment.some((e: any) => e.name === "OLLAMA_HOST" && e.value.startsWith("0.0.0.0")));
+                assert.deepStrictEqual(ollama.healthCheck.command, ["CMD", "ollama", "list"]);
+                assert.ok(ollama.healthCheck.startPeriod >= 300);
+                assert.ok(containers.find((c: any) => c.name === "model-pull").command[0].includes("llama3.1:8b"));
+                const rules = log()
+                    .ofType(T.ingress)
+                    .filter((r) => r.name.includes("llm-from-api"));
+                assert.strictEqual(rules.length, 1);
+                assert.ok(inp(rules[0]).referencedSecurityGroupId && !inp(rules[0]).cidrIpv4);
+            });
+
+            it("database: encrypted with KMS, managed password, IAM auth, TLS forced, private, backups and protection per environment", () => {
+                const primary = log().one(T.rds, "primary");
+                const p = inp(primary);
+                assert.strictEqual(p.storageEncrypted, true);
+                assert.ok(p.kmsKeyId && p.performanceInsightsKmsKeyId);
+                assert.strictEqual(p.manageMasterUserPassword, true);
+                assert.ok(!p.password);
+                assert.strictEqual(p.iamDatabaseAuthenticationEnabled, true);
+                assert.strictEqual(p.publiclyAccessible, false);
+                assert.strictEqual(p.engineVersion, "16");
+                assert.strictEqual(p.backupRetentionPeriod, prod ? 30 : 7);
+                assert.strictEqual(p.multiAz, prod);
+                assert.strictEqual(p.deletionProtection, prod);
+                assert.strictEqual(p.skipFinalSnapshot, false);
+                assert.strictEqual(p.copyTagsToSnapshot, true);
+                assert.ok(p.monitoringInterval > 0 && p.enabledCloudwatchLogsExports.includes("postgresql"));
+                assert.strictEqual(primary.protect, prod);
+                assert.strictEqual(primary.retainOnDelete, prod);
+                const params = inp(log().one(T.params)).parameters;
+                assert.ok(params.some((x: any) => x.name === "rds.force_ssl" && x.value === "1"));
+                const replicas = log()
+                    .ofType(T.rds)
+                    .filter((r) => r.name.includes("replica"));
+                assert.strictEqual(replicas.length, prod ? 1 : 0);
+                for (const r of replicas) assert.ok(!inp(r).username && !inp(r).password && inp(r).storageEncrypted);
+                assert.strictEqual(log().ofType(T.backupRepl).length, prod ? 1 : 0);
+                const dbRules = log()
+                    .ofType(T.ingress)
+                    .filter((r) => r.name.includes("db-from-app"));
+                assert.ok(dbRules.length >= 1 && dbRules.every((r) => inp(r).fromPort === 5432 && inp(r).referencedSecurityGroupId && !inp(r).cidrIpv4));
+            });
+
+            it("cache: encryption at rest and in transit, AUTH from Secrets Manager, failover in production, slow log", () => {
+                const c = inp(log().one(T.redis));
+                assert.strictEqual(c.atRestEncryptionEnabled, true);
+                assert.ok(c.kmsKeyId);
+                assert.strictEqual(c.transitEncryptionEnabled, true);
+                assert.ok(c.authToken && c.authToken.length >= 32);
+                assert.ok(log().one(T.redis).secretPaths.includes("authToken"), "AUTH token is a Pulumi secret");
+                assert.strictEqual(c.automaticFailoverEnabled, prod);
+                assert.strictEqual(c.multiAzEnabled, prod);
+                assert.strictEqual(c.numCacheClusters, prod ? 2 : 1);
+                assert.strictEqual(c.logDeliveryConfigurations[0].logType, "slow-log");
+            });
+
+            it("storage: every bucket versioned, SSE (KMS except the ALB log bucket), public access blocked, TLS-only policy, lifecycle", () => {
+                const buckets = log().ofType(T.bucket);
+                assert.strictEqual(buckets.length, 4); // documents, backups, ALB logs, CloudTrail
+                for (const type of [T.sse, T.pab, T.bucketPolicy, T.versioning, T.lifecycle])
+                    assert.strictEqual(log().ofType(type).length, buckets.length, type);
+                for (const s of log().ofType(T.sse)) {
+                    const algo = inp(s).rules[0].applyServerSideEncryptionByDefault.sseAlgorithm;
+                    assert.strictEqual(algo, s.name.includes("access-logs") ? "AES256" : "aws:kms", s.name);
+                }
+                for (const p of log().ofType(T.pab))
+                    assert.ok(["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"].every((k) => inp(p)[k] === true));
+                for (const p of log().ofType(T.bucketPolicy)) {
+                    const deny = json(inp(p).policy).Statement.find((s: any) => s.Sid === "DenyInsecureTransport");
+                    assert.deepStrictEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+                }
+                const docs = log()
+                    .ofType(T.lifecycle)
+                    .find((l) => l.name.includes("documents"))!;
+                const rule = inp(docs).rules[0];
+                assert.deepStrictEqual(
+                    rule.transitions.map((t: any) => t.storageClass),
+                    ["STANDARD_IA", "GLACIER"],
+                );
+                assert.ok(rule.abortIncompleteMultipartUpload.daysAfterInitiation > 0 && rule.noncurrentVersionExpiration.noncurrentDays > 0);
+                for (const b of buckets.filter((x) => !x.name.includes("access-logs"))) assert.strictEqual(b.protect, prod, b.name);
+            });
+
+            it("secrets: every Secrets Manager secret uses the customer-managed key", () => {
+                const secrets = log().ofType(T.secret);
+                assert.ok(secrets.length >= 2);
+                for (const s of secrets) assert.ok(String(inp(s).kmsKeyId).startsWith("arn:aws:kms:"), s.name);
+            });
+
+            it("observability and audit: alarms to SNS, dashboard, encrypted log groups, multi-region validated CloudTrail", () => {
+                const alarms = log()
+                    .ofType(T.alarm)
+                    .map((a) => a.name);
+                for (const a of [
+                    "alb-5xx-rate",
+                    "alb-p95-latency",
+                    "api-unhealthy-targets",
+                    "api-cpu",
+                    "api-memory",
+                    "db-cpu",
+                    "db-free-storage",
+                    "db-connections",
+                    "cache-memory",
+                    "cache-evictions",
+                    "gpu-status",
+                    "waf-blocked-spike",
+                ])
+                    assert.ok(
+                        alarms.some((n) => n.endsWith(a)),
+                        `alarm ${a}`,
+                    );
+                assert.strictEqual(
+                    alarms.some((n) => n.includes("replica-lag")),
+                    prod,
+                );
+                for (const a of log().ofType(T.alarm)) assert.ok(inp(a).alarmActions.length === 1);
+                assert.ok(inp(log().one(T.topic)).kmsMasterKeyId);
+                log().one(T.dashboard);
+                for (const g of log().ofType(T.logGroup)) assert.ok(inp(g).kmsKeyId && inp(g).retentionInDays >= 1, g.name);
+                const trail = inp(log().one(T.trail));
+                assert.deepStrictEqual(
+                    [trail.isMultiRegionTrail, trail.enableLogFileValidation, !!trail.kmsKeyId, !!trail.cloudWatchLogsGroupArn],
+                    [true, true, true, true],
+                );
+            });
+
+            it("stack outputs hold references, never secret values", () => {
+                const out = JSON.stringify(runs[env].outputs);
+                const generated = log().all.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+                assert.ok(generated.length > 0);
+                assert.ok(!out.includes("mock"), "a generated secret leaked into the outputs");
+                assert.match(String((runs[env].outputs.secretRefs as any).databaseMasterSecretArn), /^arn:aws:secretsmanager:/);
+            });
+        });
+    }
+
+    it("production counts more resources than staging (replica, NATs, backup replication, AZ)", () => {
+        assert.ok(runs.production.resources.all.length > runs.staging.resources.all.length);
+    });
+});

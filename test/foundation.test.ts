@@ -1,0 +1,108 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CONFIG_KEYS } from "../environments/config";
+import { presetFor } from "../environments/presets";
+import { resolveStackSettings } from "../environments/resolve";
+import { subnetCidr } from "../components/core/sizing";
+import { withRegistry } from "../components/core/naming";
+import { installMocks, settle } from "./harness/mocks";
+import { readStackConfig, repoRoot, runProgram } from "./harness/program";
+
+describe("foundation", () => {
+    it("Pulumi.yaml declares exactly the config keys the program reads, with types and descriptions", () => {
+        const project = YAML.parse(fs.readFileSync(path.join(repoRoot(), "Pulumi.yaml"), "utf8"));
+        assert.strictEqual(project.runtime.name, "nodejs");
+        assert.strictEqual(project.main, "index.ts");
+        const declared = Object.keys(project.config).sort();
+        assert.deepStrictEqual(declared, CONFIG_KEYS.map((k) => k.key).sort());
+        for (const k of CONFIG_KEYS) {
+            const d = project.config[k.key];
+            assert.strictEqual(d.type, k.type === "number" ? "string" : k.type, k.key);
+            assert.ok(d.description && d.description.length > 5, k.key);
+        }
+    });
+
+    it("stack files only set declared keys", () => {
+        const declared = new Set(CONFIG_KEYS.map((k) => `rag-platform:${k.key}`));
+        for (const stack of ["staging", "production"]) {
+            for (const key of Object.keys(readStackConfig(stack))) {
+                if (key.startsWith("rag-platform:")) assert.ok(declared.has(key), `${stack}: ${key} is not declared in Pulumi.yaml`);
+            }
+        }
+    });
+
+    it("presets carry the numbers real deployments use", () => {
+        const s = presetFor("staging");
+        const p = presetFor("production");
+        assert.deepStrictEqual([s.api.minReplicas, s.api.maxReplicas, p.api.minReplicas, p.api.maxReplicas], [1, 3, 2, 10]);
+        assert.deepStrictEqual([s.network.natStrategy, p.network.natStrategy], ["single", "perAz"]);
+        assert.deepStrictEqual([s.database.backupRetentionDays, p.database.backupRetentionDays], [7, 30]);
+        assert.deepStrictEqual([s.database.multiAz, p.database.multiAz, p.database.readReplicas], [false, true, 1]);
+        assert.deepStrictEqual([s.database.deletionProtection, p.database.deletionProtection], [false, true]);
+        assert.deepStrictEqual([s.database.crossRegionBackup, p.database.crossRegionBackup], [false, true]);
+        assert.deepStrictEqual([s.cache.automaticFailover, p.cache.automaticFailover], [false, true]);
+        assert.deepStrictEqual([s.llm.minNodes, p.llm.desiredNodes], [0, 2]);
+    });
+
+    it("every preset value can be overridden, and overrides do not leak between calls", () => {
+        const a = resolveStackSettings({
+            target: "aws",
+            environment: "production",
+            domain: "a.example.gov",
+            overrides: { api: { image: "x/y:1", maxReplicas: 20 }, aws: { hostedZoneId: "Z0123456789ABC" } },
+        });
+        assert.strictEqual(a.api.maxReplicas, 20);
+        assert.strictEqual(a.api.minReplicas, 2, "siblings keep the preset value");
+        assert.strictEqual(presetFor("production").api.maxReplicas, 10);
+    });
+
+    it("subnet layout is stable: adding an AZ never moves an existing subnet", () => {
+        assert.strictEqual(subnetCidr("10.20.0.0/16", 0, 0), "10.20.0.0/20");
+        assert.strictEqual(subnetCidr("10.20.0.0/16", 1, 1), "10.20.80.0/20");
+        assert.strictEqual(subnetCidr("10.20.0.0/16", 2, 2), "10.20.160.0/20");
+        assert.strictEqual(subnetCidr("10.20.0.0/20", 1, 0), "10.20.4.0/24");
+    });
+
+    it("registry mirrors rewrite every image host", () => {
+        assert.strictEqual(withRegistry("ollama/ollama:0.12.6", "mirror.local"), "mirror.local/docker.io/ollama/ollama:0.12.6");
+        assert.strictEqual(withRegistry("postgres:16", "mirror.local/"), "mirror.local/docker.io/library/postgres:16");
+        assert.strictEqual(withRegistry("ghcr.io/a/b:1", "mirror.local"), "mirror.local/ghcr.io/a/b:1");
+        assert.strictEqual(withRegistry("mirror.local/x/y:1", "mirror.local"), "mirror.local/x/y:1");
+        assert.strictEqual(withRegistry("ghcr.io/a/b:1", ""), "ghcr.io/a/b:1");
+    });
+
+    it("importing the library registers no resources", async () => {
+        const log = installMocks();
+        for (const id of Object.keys(require.cache)) if (id.includes(`${path.sep}dist${path.sep}components${path.sep}`)) delete require.cache[id];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const lib = require(path.join(repoRoot(), "dist", "components", "index.js"));
+        await settle();
+        assert.ok(lib.RagStack && lib.aws.Database && lib.kubernetes.Database && lib.environments.presetFor);
+        assert.strictEqual(log.all.length, 0);
+    });
+
+    for (const stack of ["staging", "production"]) {
+        for (const target of ["aws", "kubernetes"]) {
+            it(`the program plans ${stack} on ${target} and exports references only`, async () => {
+                const run = await runProgram(stack, { target });
+                assert.strictEqual(run.outputs.target, target);
+                assert.strictEqual(run.outputs.environment, stack);
+                assert.match(String(run.outputs.url), /^https:\/\/[a-z.]+$/);
+                for (const k of [
+                    "databaseEndpoint",
+                    "databaseReaderEndpoint",
+                    "cacheEndpoint",
+                    "documentsBucket",
+                    "backupsBucket",
+                    "secretRefs",
+                    "llmEndpoint",
+                ])
+                    assert.ok(run.outputs[k], k);
+                assert.ok(run.resources.all.length > (target === "aws" ? 150 : 60), `only ${run.resources.all.length} resources`);
+                assert.ok(run.resources.all.some((r) => r.type === "ragstack:index:RagStack"));
+            });
+        }
+    }
+});

@@ -1,0 +1,246 @@
+import * as assert from "assert";
+import { RecordedResource } from "./harness/mocks";
+import { ProgramRun, runProgram } from "./harness/program";
+
+const runs: Record<string, ProgramRun> = {};
+const inp = (r: RecordedResource) => r.inputs as Record<string, any>;
+
+const WORKLOADS = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"];
+
+/** Pod template of a workload object. */
+export function podTemplate(r: RecordedResource): any {
+    const spec = inp(r).spec;
+    return r.type.endsWith(":CronJob") ? spec.jobTemplate.spec.template : spec.template;
+}
+
+function matches(selector: any, labels: Record<string, string>): boolean {
+    return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+describe("Kubernetes target", function () {
+    before(async () => {
+        runs.staging = await runProgram("staging", { target: "kubernetes" });
+        runs.production = await runProgram("production", { target: "kubernetes" });
+    });
+
+    for (const env of ["staging", "production"] as const) {
+        describe(env, () => {
+            const log = () => runs[env].resources;
+            const prod = env === "production";
+            const workloads = () => log().all.filter((r) => WORKLOADS.includes(r.type));
+
+            it("every object uses the explicit provider and has a parent", () => {
+                for (const r of log().all.filter((x) => x.type.startsWith("kubernetes:"))) {
+                    assert.ok(r.provider && r.provider.includes("pulumi:providers:kubernetes::cluster"), `${r.name} provider ${r.provider}`);
+                    assert.ok(r.parent, r.name);
+                }
+            });
+
+            it("namespaces per zone enforce Pod Security restricted, with quota, limits and default deny", () => {
+                const nss = log().ofType("kubernetes:core/v1:Namespace");
+                assert.strictEqual(nss.length, 3);
+                for (const ns of nss) assert.strictEqual(inp(ns).metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                for (const t of ["kubernetes:core/v1:ResourceQuota", "kubernetes:core/v1:LimitRange"]) assert.strictEqual(log().ofType(t).length, 3, t);
+                const denies = log()
+                    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                    .filter((p) => inp(p).metadata.name === "default-deny-all");
+                assert.strictEqual(denies.length, 3);
+                for (const d of denies) assert.deepStrictEqual([inp(d).spec.podSelector, inp(d).spec.policyTypes], [{}, ["Ingress", "Egress"]]);
+            });
+
+            it("every pod is Pod-Security-restricted, pinned, with requests, limits and (for servers) probes", () => {
+                assert.ok(workloads().length >= 4);
+                for (const w of workloads()) {
+                    const pod = podTemplate(w).spec;
+                    const where = `${w.type} ${inp(w).metadata.name}`;
+                    assert.strictEqual(pod.securityContext.runAsNonRoot, true, where);
+                    assert.ok(pod.securityContext.runAsUser > 0, where);
+                    assert.strictEqual(pod.securityContext.seccompProfile.type, "RuntimeDefault", where);
+                    assert.strictEqual(pod.automountServiceAccountToken, false, where);
+                    assert.ok(!pod.hostNetwork && !pod.hostPID && !pod.hostIPC, where);
+                    for (const vol of pod.volumes ?? []) assert.ok(!vol.hostPath, `${where}: hostPath`);
+                    for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+                        const sc = c.securityContext;
+                        assert.strictEqual(sc.allowPrivilegeEscalation, false, `${where}/${c.name}`);
+                        assert.strictEqual(sc.privileged, false, `${where}/${c.name}`);
+                        assert.strictEqual(sc.readOnlyRootFilesystem, true, `${where}/${c.name}`);
+                        assert.deepStrictEqual(sc.capabilities.drop, ["ALL"], `${where}/${c.name}`);
+                        assert.ok(c.resources.requests && c.resources.limits?.memory, `${where}/${c.name} resources`);
+                        assert.ok(!/:latest$/.test(c.image) && /:[\w.-]+$|@sha256:/.test(c.image), `${where}/${c.name} image ${c.image}`);
+                        for (const e of c.env ?? [])
+                            if (/PASSWORD|SECRET|TOKEN/.test(e.name))
+                                assert.ok(e.valueFrom?.secretKeyRef && e.value === undefined, `${where}: ${e.name} literal`);
+                    }
+                    if (w.type.startsWith("kubernetes:apps/")) {
+                        for (const c of pod.containers) assert.ok(c.readinessProbe && c.livenessProbe && c.startupProbe, `${where}/${c.name} probes`);
+                    }
+                }
+            });
+
+            it("the air-gapped registry mirror is applied to every image in production", () => {
+                if (!prod) return;
+                for (const w of workloads())
+                    for (const c of [...(podTemplate(w).spec.initContainers ?? []), ...podTemplate(w).spec.containers])
+                        assert.ok(c.image.startsWith("registry.internal.example.gov/"), c.image);
+            });
+
+            it("every workload is covered by a NetworkPolicy besides the default deny", () => {
+                const policies = log()
+                    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                    .filter((p) => inp(p).metadata.name !== "default-deny-all" && inp(p).metadata.name !== "allow-dns");
+                for (const w of workloads()) {
+                    const labels = podTemplate(w).metadata.labels;
+                    const ns = inp(w).metadata.namespace;
+                    const covering = policies.filter((p) => inp(p).metadata.namespace === ns && matches(inp(p).spec.podSelector, labels));
+                    assert.ok(covering.length > 0, `${inp(w).metadata.name} in ${ns} has no allow policy`);
+                }
+                const cnpg = log().all.find((r) => inp(r).kind === "Cluster")!;
+                const pg = policies.find((p) => inp(p).metadata.name === "postgres-ingress")!;
+                assert.strictEqual(inp(pg).metadata.namespace, inp(cnpg).metadata.namespace);
+                const operatorRule = inp(pg).spec.ingress.find(
+                    (i: any) => i.from[0].namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "cnpg-system",
+                );
+                assert.deepStrictEqual(operatorRule.ports.map((p: any) => p.port).sort(), [5432, 8000]);
+                const apiEgress = inp(policies.find((p) => inp(p).metadata.name === "api-egress")!).spec.egress.flatMap((e: any) =>
+                    e.ports.map((p: any) => p.port),
+                );
+                for (const port of [5432, 6379, 11434]) assert.ok(apiEgress.includes(port), `api egress ${port}`);
+                assert.ok(apiEgress.includes(prod ? 443 : 8333), "object storage egress");
+            });
+
+            it("API: dedicated service account, HPA min/max per environment, PDB, topology spread, probes on /health", () => {
+                const dep = log().all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "api")!;
+                const pod = podTemplate(dep).spec;
+                assert.strictEqual(pod.serviceAccountName, "api");
+                assert.strictEqual(pod.containers[0].readinessProbe.httpGet.path, "/health");
+                assert.strictEqual(pod.topologySpreadConstraints.length, 2);
+                assert.ok(pod.volumes.some((v: any) => v.name === "tmp" && v.emptyDir));
+                const hpa = inp(log().one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"));
+                assert.deepStrictEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], prod ? [2, 10] : [1, 3]);
+                assert.deepStrictEqual(
+                    hpa.spec.metrics.map((m: any) => m.resource.name),
+                    ["cpu", "memory"],
+                );
+                assert.ok(dep.ignoreChanges.includes("spec.replicas"));
+                const sas = log().ofType("kubernetes:core/v1:ServiceAccount");
+                for (const sa of sas) assert.strictEqual(inp(sa).automountServiceAccountToken, false);
+            });
+
+            it("Ollama: GPU limits, node selector, toleration, Recreate with a RWO volume, init-container model pull, long startup budget", () => {
+                const dep = log().all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "ollama")!;
+                const spec = inp(dep).spec;
+                assert.strictEqual(spec.strategy.type, "Recreate");
+                const pod = spec.template.spec;
+                const c = pod.containers[0];
+                assert.strictEqual(c.resources.limits["nvidia.com/gpu"], "1");
+                assert.ok(pod.nodeSelector && pod.tolerations[0].key === "nvidia.com/gpu");
+                assert.ok(c.env.some((e: any) => e.name === "HOME" && e.value === "/models"));
+                assert.ok(pod.initContainers[0].args[0].includes("ollama pull"));
+                assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600);
+                assert.strictEqual(spec.replicas, prod ? 2 : 1);
+                assert.ok(!c.lifecycle?.postStart, "no postStart model pull");
+            });
+
+            it("PostgreSQL: CloudNativePG cluster with instances per environment, pgvector declared, TLS only, backups with retention", () => {
+                const cluster = log().all.find((r) => inp(r).kind === "Cluster")!;
+                const spec = inp(cluster).spec;
+                assert.strictEqual(spec.instances, prod ? 3 : 1);
+                assert.strictEqual(spec.enablePDB, prod);
+                assert.deepStrictEqual(spec.postgresql.pg_hba[0], "hostssl all all all scram-sha-256");
+                assert.ok(spec.plugins[0].isWALArchiver);
+                const db = log().all.find((r) => inp(r).kind === "Database")!;
+                assert.deepStrictEqual(inp(db).spec.extensions, [{ name: "vector", ensure: "present" }]);
+                const store = log().all.find((r) => inp(r).kind === "ObjectStore")!;
+                assert.strictEqual(inp(store).spec.retentionPolicy, prod ? "30d" : "7d");
+                assert.ok(log().all.some((r) => inp(r).kind === "ScheduledBackup"));
+                assert.ok(log().all.some((r) => inp(r).kind === "PodMonitor"));
+                assert.strictEqual(cluster.protect, prod);
+                assert.strictEqual(
+                    runs[env].outputs.databaseReaderEndpoint,
+                    prod ? "postgres-ro.rag-prod-data.svc.cluster.local" : "postgres-rw.rag-staging-data.svc.cluster.local",
+                );
+            });
+
+            it("Valkey: auth from a generated Secret, persistence, replica in production", () => {
+                const sts = log()
+                    .ofType("kubernetes:apps/v1:StatefulSet")
+                    .filter((s) => inp(s).metadata.name.startsWith("valkey"));
+                assert.strictEqual(sts.length, prod ? 2 : 1);
+                for (const s of sts) {
+                    const c = inp(s).spec.template.spec.containers[0];
+                    assert.ok(c.args.includes("--requirepass") && c.env[0].valueFrom.secretKeyRef.name === "valkey-auth");
+                    assert.ok(inp(s).spec.volumeClaimTemplates.length === 1);
+                }
+                const secrets = log()
+                    .ofType("kubernetes:core/v1:Secret")
+                    .filter((s) => inp(s).metadata.name === "valkey-auth");
+                assert.strictEqual(secrets.length, 2);
+                for (const s of secrets)
+                    assert.ok(
+                        s.secretPaths.some((p) => p.startsWith("stringData")),
+                        "secret data is a Pulumi secret",
+                    );
+            });
+
+            it("edge: Gateway API with a cert-manager certificate, HTTP redirect, HSTS", () => {
+                const cert = log().all.find((r) => inp(r).kind === "Certificate")!;
+                assert.strictEqual(inp(cert).spec.issuerRef.kind, "ClusterIssuer");
+                const gw = log().all.find((r) => inp(r).kind === "Gateway")!;
+                const https = inp(gw).spec.listeners.find((l: any) => l.protocol === "HTTPS");
+                assert.strictEqual(https.tls.mode, "Terminate");
+                const routes = log().all.filter((r) => inp(r).kind === "HTTPRoute");
+                const redirect = routes.find((r) => inp(r).metadata.name === "http-to-https")!;
+                assert.strictEqual(inp(redirect).spec.rules[0].filters[0].requestRedirect.scheme, "https");
+                const api = routes.find((r) => inp(r).metadata.name === "api")!;
+                const headers = inp(api).spec.rules[0].filters[0].responseHeaderModifier.set.map((h: any) => h.name);
+                assert.ok(headers.includes("Strict-Transport-Security"));
+                assert.ok(log().all.some((r) => inp(r).kind === "ReferenceGrant"));
+            });
+
+            it("monitoring: ServiceMonitor and PrometheusRule with the stack's alert set and routing labels", () => {
+                const rule = log().all.find((r) => inp(r).kind === "PrometheusRule")!;
+                const alerts = inp(rule).spec.groups[0].rules;
+                const names = alerts.map((a: any) => a.alert);
+                for (const a of [
+                    "RagApiDown",
+                    "RagApiHigh5xxRate",
+                    "RagApiHighLatencyP95",
+                    "RagPodRestarting",
+                    "RagPostgresDown",
+                    "RagPostgresReplicationLag",
+                    "RagPostgresBackupFailing",
+                    "RagValkeyDown",
+                    "RagValkeyMemoryHigh",
+                    "RagVolumeAlmostFull",
+                    "RagCertificateExpiring",
+                    "RagGpuMemoryHigh",
+                ])
+                    assert.ok(names.includes(a), a);
+                for (const a of alerts) assert.ok(a.labels.severity && a.labels.team && a.annotations.summary);
+                assert.ok(log().all.some((r) => inp(r).kind === "ServiceMonitor"));
+            });
+
+            it("logical backup CronJob only where enabled, with Forbid concurrency", () => {
+                const cron = log().ofType("kubernetes:batch/v1:CronJob");
+                assert.strictEqual(cron.length, prod ? 1 : 0);
+                for (const c of cron) assert.strictEqual(inp(c).spec.concurrencyPolicy, "Forbid");
+            });
+
+            it("object storage: external endpoint in production, in-cluster SeaweedFS with generated credentials in staging", () => {
+                const seaweed = log()
+                    .ofType("kubernetes:apps/v1:StatefulSet")
+                    .filter((s) => inp(s).metadata.name === "object-storage");
+                assert.strictEqual(seaweed.length, prod ? 0 : 1);
+                const creds = log()
+                    .ofType("kubernetes:core/v1:Secret")
+                    .filter((s) => inp(s).metadata.name === "object-storage-credentials");
+                assert.strictEqual(creds.length, prod ? 0 : 2);
+            });
+
+            it("no Service is exposed as NodePort or LoadBalancer", () => {
+                for (const s of log().ofType("kubernetes:core/v1:Service"))
+                    assert.ok(!["NodePort", "LoadBalancer"].includes(inp(s).spec.type), inp(s).metadata.name);
+            });
+        });
+    }
+});
