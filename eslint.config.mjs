@@ -13,8 +13,8 @@ export default tseslint.config(
         },
     },
     {
-        // Tests read untyped provider inputs.
-        files: ["test/**/*.ts"],
+        // Tests and policy rules read untyped provider inputs (any resource's props).
+        files: ["test/**/*.ts", "policies/lib/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

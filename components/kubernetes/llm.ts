@@ -155,6 +155,11 @@ export class Llm extends pulumi.ComponentResource {
             },
             ctx.opts({ dependsOn: [deployment] }),
         );
+        new k8s.policy.v1.PodDisruptionBudget(
+            ctx.n("pdb"),
+            { metadata: { name: "ollama", namespace: args.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
+            ctx.opts(),
+        );
         this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
         this.endpoint = pulumi.interpolate`http://${this.serviceHost}:11434`;
         this.registerOutputs({ endpoint: this.endpoint });

@@ -1,0 +1,58 @@
+/**
+ * The rules of the pack, exported for the library's own checks and tests. Importing this module
+ * starts nothing; `policies/index.ts` constructs the PolicyPack.
+ */
+import type { EnforcementLevel, PolicyPackConfig, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { awsRules } from "./aws";
+import { exceptionsReportPolicy, Framework, Rule, RuleSelection, RuleTarget, selectRules, SEVERITY_ORDER, toPolicy } from "./framework";
+import { kubernetesRules } from "./kubernetes";
+
+export * from "./framework";
+export { awsRules, AWS_TYPES, ALLOWED_TLS_POLICIES } from "./aws";
+export { kubernetesRules, podSpecOf, K8S_WORKLOAD_TYPES } from "./kubernetes";
+
+/** Every rule, AWS first. */
+export const allRules: Rule[] = [...awsRules, ...kubernetesRules];
+
+export const PACK_NAME = "ragstack-policies";
+
+/** Options of the pack (the same knobs as the RAGSTACK_POLICY_* environment variables). */
+export interface PackOptions extends RuleSelection {
+    /** Level of every selected rule, overriding the per-category defaults. */
+    enforcementLevel?: EnforcementLevel;
+}
+
+/** The policies the pack registers: the selected rules plus the exceptions report. */
+export function buildPolicies(options: PackOptions = {}): (ResourceValidationPolicy | StackValidationPolicy)[] {
+    return [...selectRules(allRules, options).map((r) => toPolicy(r, options.enforcementLevel)), exceptionsReportPolicy()];
+}
+
+/** Reads pack options from RAGSTACK_POLICY_TARGETS / _FRAMEWORKS / _MIN_SEVERITY / _CATEGORIES. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PackOptions {
+    const listOf = (v?: string) =>
+        v
+            ? v
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean)
+            : undefined;
+    const opts: PackOptions = {
+        targets: listOf(env.RAGSTACK_POLICY_TARGETS) as RuleTarget[] | undefined,
+        frameworks: listOf(env.RAGSTACK_POLICY_FRAMEWORKS) as Framework[] | undefined,
+        categories: listOf(env.RAGSTACK_POLICY_CATEGORIES) as PackOptions["categories"],
+        minSeverity: env.RAGSTACK_POLICY_MIN_SEVERITY as PackOptions["minSeverity"],
+    };
+    if (opts.minSeverity && !SEVERITY_ORDER.includes(opts.minSeverity))
+        throw new Error(`RAGSTACK_POLICY_MIN_SEVERITY: got "${opts.minSeverity}"; allowed: ${SEVERITY_ORDER.join(", ")}`);
+    for (const t of opts.targets ?? [])
+        if (!["aws", "kubernetes"].includes(t)) throw new Error(`RAGSTACK_POLICY_TARGETS: got "${t}"; allowed: aws, kubernetes`);
+    return opts;
+}
+
+/**
+ * Policy config that makes every rule mandatory (what `config/production.json` holds). It names
+ * each rule rather than using `all`, so that the exceptions report stays advisory.
+ */
+export function productionConfig(): PolicyPackConfig {
+    return Object.fromEntries(allRules.map((r) => [r.name, "mandatory" as const]));
+}

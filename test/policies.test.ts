@@ -1,0 +1,524 @@
+import * as assert from "assert";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import {
+    allRules,
+    buildPolicies,
+    exceptionProblem,
+    EXCEPTIONS_REPORT_POLICY,
+    optionsFromEnv,
+    productionConfig,
+    selectRules,
+    withDefaults,
+} from "../policies/lib";
+import { evaluate } from "../policies/lib/evaluate";
+import { RecordedResource } from "./harness/mocks";
+import { evaluatePack, toAnalyzed } from "./harness/policy";
+import * as path from "path";
+import { ProgramRun, repoRoot, runProgram } from "./harness/program";
+
+type Mutation = (rs: RecordedResource[]) => void;
+const runs: Record<string, ProgramRun> = {};
+
+const clone = (rs: RecordedResource[]): RecordedResource[] => JSON.parse(JSON.stringify(rs));
+const byName = (rs: RecordedResource[], type: string, suffix: string): RecordedResource => {
+    const found = rs.filter((r) => r.type === type && (r.name === suffix || r.name.endsWith(`-${suffix}`)));
+    if (found.length !== 1) throw new Error(`mutation target ${type} *-${suffix}: found ${found.length}`);
+    return found[0];
+};
+const k8sNamed = (rs: RecordedResource[], type: string, name: string): RecordedResource => {
+    const found = rs.filter((r) => r.type === type && (r.inputs as any).metadata?.name === name);
+    if (found.length < 1) throw new Error(`mutation target ${type} ${name} not found`);
+    return found[0];
+};
+const inp = (r: RecordedResource) => r.inputs as any;
+const edit =
+    (type: string, suffix: string, f: (i: any, r: RecordedResource) => void): Mutation =>
+    (rs) =>
+        f(inp(byName(rs, type, suffix)), byName(rs, type, suffix));
+const editK8s =
+    (type: string, name: string, f: (i: any) => void): Mutation =>
+    (rs) =>
+        f(inp(k8sNamed(rs, type, name)));
+const drop =
+    (pred: (r: RecordedResource) => boolean): Mutation =>
+    (rs) => {
+        const before = rs.length;
+        for (let i = rs.length - 1; i >= 0; i--) if (pred(rs[i])) rs.splice(i, 1);
+        assert.ok(rs.length < before, "the mutation removed nothing");
+    };
+const add =
+    (type: string, name: string, inputs: Record<string, unknown>, propertyDependencies: Record<string, string[]> = {}): Mutation =>
+    (rs) => {
+        rs.push({
+            urn: `urn:pulumi:test::rag-platform::${type}::${name}`,
+            type,
+            name,
+            custom: true,
+            inputs,
+            secretPaths: [],
+            dependencies: [],
+            propertyDependencies,
+            protect: false,
+            retainOnDelete: false,
+            ignoreChanges: [],
+            aliases: [],
+            remote: false,
+        });
+    };
+const containerDefs = (suffix: string, f: (containers: any[]) => void): Mutation =>
+    edit("aws:ecs/taskDefinition:TaskDefinition", suffix, (i) => {
+        const c = JSON.parse(i.containerDefinitions);
+        f(c);
+        i.containerDefinitions = JSON.stringify(c);
+    });
+const apiPod = (f: (pod: any, c: any) => void): Mutation =>
+    editK8s("kubernetes:apps/v1:Deployment", "api", (i) => f(i.spec.template.spec, i.spec.template.spec.containers[0]));
+const prodTags = { Owner: "x", Environment: "production", DataClassification: "internal" };
+
+const A = {
+    rds: "aws:rds/instance:Instance",
+    params: "aws:rds/parameterGroup:ParameterGroup",
+    redis: "aws:elasticache/replicationGroup:ReplicationGroup",
+    sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+    lt: "aws:ec2/launchTemplate:LaunchTemplate",
+    kms: "aws:kms/key:Key",
+    secret: "aws:secretsmanager/secret:Secret",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    trail: "aws:cloudtrail/trail:Trail",
+    topic: "aws:sns/topic:Topic",
+    listener: "aws:lb/listener:Listener",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    role: "aws:iam/role:Role",
+    ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    service: "aws:ecs/service:Service",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+};
+
+/** One mutation per rule: [rule, stack, mutation, optional policy config]. */
+const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] = [
+    ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
+    ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
+    [
+        "aws-rds-parametergroup-require-force-ssl",
+        "aws",
+        edit(A.params, "db-params", (i) => (i.parameters = i.parameters.filter((p: any) => p.name !== "rds.force_ssl"))),
+    ],
+    [
+        "aws-rds-instance-require-tls-parameter-group",
+        "aws",
+        edit(A.rds, "db-primary", (i, r) => {
+            i.parameterGroupName = "default.postgres16";
+            r.propertyDependencies.parameterGroupName = [];
+        }),
+    ],
+    ["aws-elasticache-replicationgroup-require-at-rest-encryption", "aws", edit(A.redis, "valkey", (i) => (i.atRestEncryptionEnabled = false))],
+    ["aws-elasticache-replicationgroup-require-transit-encryption", "aws", edit(A.redis, "valkey", (i) => (i.transitEncryptionEnabled = false))],
+    ["aws-elasticache-replicationgroup-require-auth-token", "aws", edit(A.redis, "valkey", (i) => delete i.authToken)],
+    [
+        "aws-s3-bucket-require-kms-encryption",
+        "aws",
+        edit(A.sse, "storage-documents-encryption", (i) => (i.rules = [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }])),
+    ],
+    [
+        "aws-s3-bucket-require-tls-only-policy",
+        "aws",
+        edit(A.bucketPolicy, "storage-documents-policy", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement = doc.Statement.filter((s: any) => s.Sid !== "DenyInsecureTransport");
+            i.policy = JSON.stringify(doc);
+        }),
+    ],
+    ["aws-ec2-launchtemplate-require-encrypted-volumes", "aws", edit(A.lt, "llm-gpu", (i) => (i.blockDeviceMappings[0].ebs.encrypted = "false"))],
+    [
+        "aws-ec2-instance-require-encrypted-volumes",
+        "aws",
+        add("aws:ec2/instance:Instance", "bastion", { rootBlockDevice: { encrypted: false }, metadataOptions: { httpTokens: "required" }, tags: prodTags }),
+    ],
+    ["aws-ebs-volume-require-encryption", "aws", add("aws:ebs/volume:Volume", "scratch", { encrypted: false, size: 10 })],
+    ["aws-kms-key-enable-rotation", "aws", edit(A.kms, "keys-data", (i) => (i.enableKeyRotation = false))],
+    [
+        "aws-kms-key-disallow-public-principal",
+        "aws",
+        edit(A.kms, "keys-data", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement.push({ Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" });
+            i.policy = JSON.stringify(doc);
+        }),
+    ],
+    ["aws-secretsmanager-secret-require-cmk", "aws", edit(A.secret, "cache-auth", (i) => delete i.kmsKeyId)],
+    ["aws-cloudwatch-loggroup-require-kms", "aws", edit(A.logGroup, "flow-logs", (i) => delete i.kmsKeyId)],
+    ["aws-cloudtrail-trail-require-kms", "aws", edit(A.trail, "audit-trail", (i) => delete i.kmsKeyId)],
+    ["aws-sns-topic-require-kms", "aws", edit(A.topic, "alarms", (i) => delete i.kmsMasterKeyId)],
+    ["aws-lb-listener-require-tls-policy", "aws", edit(A.listener, "edge-https", (i) => (i.sslPolicy = "ELBSecurityPolicy-2016-08"))],
+    [
+        "aws-lb-listener-require-https-redirect",
+        "aws",
+        edit(A.listener, "edge-http", (i) => (i.defaultActions = [{ type: "forward", targetGroupArn: "arn:tg" }])),
+    ],
+    [
+        "aws-iam-policy-disallow-wildcard-action",
+        "aws",
+        edit(A.rolePolicy, "api-task", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement.push({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::x" });
+            i.policy = JSON.stringify(doc);
+        }),
+    ],
+    [
+        "aws-iam-policy-disallow-wildcard-resource",
+        "aws",
+        edit(A.rolePolicy, "api-task", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement.push({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" });
+            i.policy = JSON.stringify(doc);
+        }),
+    ],
+    [
+        "aws-iam-role-disallow-admin-policies",
+        "aws",
+        add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", { role: "x", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }),
+    ],
+    [
+        "aws-iam-role-require-service-trust",
+        "aws",
+        edit(
+            A.role,
+            "api-task",
+            (i) => (i.assumeRolePolicy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] })),
+        ),
+    ],
+    [
+        "aws-ec2-securitygroup-disallow-public-ingress",
+        "aws",
+        edit(A.ingress, "api-from-alb", (i) => {
+            delete i.referencedSecurityGroupId;
+            i.cidrIpv4 = "0.0.0.0/0";
+        }),
+    ],
+    ["aws-ec2-securitygroup-require-rule-descriptions", "aws", edit(A.ingress, "api-from-alb", (i) => delete i.description)],
+    ["aws-ec2-securitygroup-restrict-data-tier-sources", "aws", edit(A.ingress, "db-from-app-0", (i) => (i.cidrIpv4 = "10.0.0.0/8"))],
+    ["aws-ecs-service-disallow-public-ip", "aws", edit(A.service, "api-service", (i) => (i.networkConfiguration.assignPublicIp = true))],
+    ["aws-ec2-launchtemplate-disallow-public-ip", "aws", edit(A.lt, "llm-gpu", (i) => (i.networkInterfaces[0].associatePublicIpAddress = "true"))],
+    ["aws-ec2-launchtemplate-require-imdsv2", "aws", edit(A.lt, "llm-gpu", (i) => (i.metadataOptions.httpTokens = "optional"))],
+    [
+        "aws-ec2-instance-require-imdsv2",
+        "aws",
+        add("aws:ec2/instance:Instance", "legacy", { rootBlockDevice: { encrypted: true }, metadataOptions: { httpTokens: "optional" }, tags: prodTags }),
+    ],
+    ["aws-ec2-launchtemplate-disallow-ssh-key", "aws", edit(A.lt, "llm-gpu", (i) => (i.keyName = "ops"))],
+    ["aws-rds-instance-disallow-public-access", "aws", edit(A.rds, "db-primary", (i) => (i.publiclyAccessible = true))],
+    ["aws-rds-instance-require-iam-auth", "aws", edit(A.rds, "db-primary", (i) => (i.iamDatabaseAuthenticationEnabled = false))],
+    ["aws-ecs-taskdefinition-disallow-privileged", "aws", containerDefs("api-task", (c) => (c[0].privileged = true))],
+    ["aws-ecs-taskdefinition-disallow-host-namespaces", "aws", edit("aws:ecs/taskDefinition:TaskDefinition", "api-task", (i) => (i.pidMode = "host"))],
+    [
+        "aws-ecs-taskdefinition-disallow-plain-secrets",
+        "aws",
+        containerDefs("api-task", (c) => c[0].environment.push({ name: "DB_PASSWORD", value: "hunter2" })),
+    ],
+    ["aws-ecs-taskdefinition-require-non-root", "aws", containerDefs("api-task", (c) => (c[0].user = "0"))],
+    ["aws-lb-loadbalancer-require-drop-invalid-headers", "aws", edit(A.alb, "edge-alb", (i) => (i.dropInvalidHeaderFields = false))],
+    ["aws-rds-instance-require-backup-retention", "aws", edit(A.rds, "db-primary", (i) => (i.backupRetentionPeriod = 1))],
+    ["aws-rds-instance-require-deletion-protection", "aws", edit(A.rds, "db-primary", (i) => (i.deletionProtection = false))],
+    ["aws-rds-instance-require-final-snapshot", "aws", edit(A.rds, "db-primary", (i) => (i.skipFinalSnapshot = true))],
+    ["aws-rds-instance-require-multi-az", "aws", edit(A.rds, "db-primary", (i) => (i.multiAz = false))],
+    ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
+    ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
+    ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],
+    ["aws-lb-loadbalancer-require-waf", "aws", drop((r) => r.type === "aws:wafv2/webAclAssociation:WebAclAssociation")],
+    ["aws-ec2-vpc-require-flow-logs", "aws", drop((r) => r.type === "aws:ec2/flowLog:FlowLog")],
+    ["aws-cloudtrail-trail-require-multi-region-validation", "aws", edit(A.trail, "audit-trail", (i) => (i.isMultiRegionTrail = false))],
+    ["aws-cloudwatch-loggroup-require-retention", "aws", edit(A.logGroup, "flow-logs", (i) => (i.retentionInDays = 7))],
+    ["aws-s3-bucket-require-versioning", "aws", edit(A.versioning, "storage-documents-versioning", (i) => (i.versioningConfiguration.status = "Suspended"))],
+    ["aws-s3-bucket-require-public-access-block", "aws", edit(A.pab, "storage-documents-public-access", (i) => (i.blockPublicPolicy = false))],
+    ["aws-all-resource-require-tags", "aws", edit(A.rds, "db-primary", (i) => delete i.tags.Owner)],
+
+    ["kubernetes-core-pod-disallow-privileged", "kubernetes", apiPod((_p, c) => (c.securityContext.privileged = true))],
+    ["kubernetes-core-pod-disallow-privilege-escalation", "kubernetes", apiPod((_p, c) => (c.securityContext.allowPrivilegeEscalation = true))],
+    [
+        "kubernetes-core-pod-require-run-as-non-root",
+        "kubernetes",
+        apiPod((p, c) => {
+            p.securityContext.runAsNonRoot = false;
+            delete c.securityContext.runAsNonRoot;
+        }),
+    ],
+    [
+        "kubernetes-core-pod-require-seccomp-profile",
+        "kubernetes",
+        apiPod((p, c) => {
+            p.securityContext.seccompProfile = { type: "Unconfined" };
+            delete c.securityContext.seccompProfile;
+        }),
+    ],
+    ["kubernetes-core-pod-require-drop-all-capabilities", "kubernetes", apiPod((_p, c) => (c.securityContext.capabilities = { drop: [], add: ["NET_ADMIN"] }))],
+    ["kubernetes-core-pod-disallow-host-namespaces", "kubernetes", apiPod((p) => (p.hostNetwork = true))],
+    ["kubernetes-core-pod-disallow-host-ports", "kubernetes", apiPod((_p, c) => (c.ports[0].hostPort = 8000))],
+    ["kubernetes-core-pod-disallow-host-path-volumes", "kubernetes", apiPod((p) => p.volumes.push({ name: "host", hostPath: { path: "/var/run" } }))],
+    ["kubernetes-core-pod-require-read-only-root-filesystem", "kubernetes", apiPod((_p, c) => (c.securityContext.readOnlyRootFilesystem = false))],
+    ["kubernetes-core-pod-disallow-token-automount", "kubernetes", apiPod((p) => (p.automountServiceAccountToken = true))],
+    ["kubernetes-core-pod-require-dedicated-service-account", "kubernetes", apiPod((p) => (p.serviceAccountName = "default"))],
+    [
+        "kubernetes-core-serviceaccount-disallow-token-automount",
+        "kubernetes",
+        editK8s("kubernetes:core/v1:ServiceAccount", "api", (i) => (i.automountServiceAccountToken = true)),
+    ],
+    [
+        "kubernetes-rbac-role-disallow-wildcards",
+        "kubernetes",
+        add("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "god", {
+            metadata: { name: "god" },
+            rules: [{ apiGroups: [""], resources: ["*"], verbs: ["*"] }],
+        }),
+    ],
+    [
+        "kubernetes-rbac-binding-disallow-cluster-admin",
+        "kubernetes",
+        add("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "admins", {
+            metadata: { name: "admins" },
+            roleRef: { kind: "ClusterRole", name: "cluster-admin" },
+        }),
+    ],
+    [
+        "kubernetes-core-service-disallow-exposed-data-services",
+        "kubernetes",
+        editK8s("kubernetes:core/v1:Service", "valkey", (i) => (i.spec.type = "LoadBalancer")),
+    ],
+    [
+        "kubernetes-core-pod-require-pinned-images",
+        "kubernetes",
+        apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),
+    ],
+    [
+        "kubernetes-core-pod-require-allowed-registries",
+        "kubernetes",
+        apiPod((_p, c) => (c.image = "docker.io/evil/api:1.0")),
+        { "kubernetes-core-pod-require-allowed-registries": { enforcementLevel: "mandatory", allowedRegistries: ["registry.internal.example.gov"] } },
+    ],
+    ["kubernetes-core-pod-require-resources", "kubernetes", apiPod((_p, c) => delete c.resources.requests)],
+    ["kubernetes-core-pod-require-probes", "kubernetes", apiPod((_p, c) => delete c.readinessProbe)],
+    ["kubernetes-core-pod-disallow-literal-secrets", "kubernetes", apiPod((_p, c) => c.env.push({ name: "API_TOKEN", value: "literal" }))],
+    [
+        "kubernetes-core-namespace-require-pod-security-restricted",
+        "kubernetes",
+        editK8s("kubernetes:core/v1:Namespace", "rag-prod-app", (i) => (i.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline")),
+    ],
+    [
+        "kubernetes-networking-ingress-require-tls",
+        "kubernetes",
+        add("kubernetes:networking.k8s.io/v1:Ingress", "plain", {
+            metadata: { name: "plain", namespace: "rag-prod-app" },
+            spec: { rules: [{ host: "plain.example.gov" }] },
+        }),
+    ],
+    [
+        "kubernetes-gateway-listener-require-tls",
+        "kubernetes",
+        (rs) => {
+            const route = rs.find((r) => inp(r).kind === "HTTPRoute" && inp(r).metadata.name === "api")!;
+            inp(route).spec.parentRefs[0].sectionName = "http";
+        },
+    ],
+    [
+        "kubernetes-cnpg-cluster-require-tls",
+        "kubernetes",
+        (rs) => inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.postgresql.pg_hba.unshift("host all all all md5"),
+    ],
+    ["kubernetes-cnpg-cluster-require-backups", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.plugins = [])],
+    ["kubernetes-cnpg-cluster-require-instances", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.instances = 1)],
+    ["kubernetes-apps-deployment-require-replicas", "kubernetes", editK8s("kubernetes:apps/v1:Deployment", "api", (i) => (i.spec.replicas = 1))],
+    [
+        "kubernetes-apps-deployment-require-pdb",
+        "kubernetes",
+        drop((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && inp(r).metadata.name === "api"),
+    ],
+    [
+        "kubernetes-networking-networkpolicy-require-workload-coverage",
+        "kubernetes",
+        drop((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && ["api-ingress", "api-egress"].includes(inp(r).metadata.name)),
+    ],
+    [
+        "kubernetes-all-resource-require-labels",
+        "kubernetes",
+        editK8s("kubernetes:core/v1:Namespace", "rag-prod-app", (i) => delete i.metadata.labels["ragstack.io/owner"]),
+    ],
+];
+
+describe("policy pack", function () {
+    before(async () => {
+        for (const stack of ["staging", "production"])
+            for (const target of ["aws", "kubernetes"]) runs[`${stack}-${target}`] = await runProgram(stack, { target });
+    });
+
+    describe("rules", () => {
+        it(`has at least 60 rules (has ${allRules.length}), each named vendor-service-resource-verb-object with full metadata`, () => {
+            assert.ok(allRules.length >= 60);
+            const names = new Set<string>();
+            for (const r of allRules) {
+                assert.match(r.name, /^(aws|kubernetes)-[a-z0-9]+-[a-z0-9]+-(disallow|enable|configure|require|restrict)-[a-z0-9-]+$/, r.name);
+                assert.ok(!names.has(r.name), `duplicate ${r.name}`);
+                names.add(r.name);
+                assert.ok(r.description.length > 10 && r.remediation.length > 5, r.name);
+                assert.ok(["low", "medium", "high", "critical"].includes(r.severity));
+                assert.ok(Object.keys(r.frameworks).length > 0, `${r.name} maps to no framework`);
+            }
+        });
+
+        it("every rule has a mutation below", () => {
+            const covered = new Set(MUTATIONS.map((m) => m[0]));
+            assert.deepStrictEqual(
+                allRules.map((r) => r.name).filter((n) => !covered.has(n)),
+                [],
+            );
+        });
+    });
+
+    describe("full stacks pass with zero mandatory violations", () => {
+        for (const key of ["staging-aws", "production-aws", "staging-kubernetes", "production-kubernetes"]) {
+            it(`${key} (production config: everything mandatory)`, async () => {
+                const res = await evaluatePack(runs[key].resources.all, key.startsWith("production") ? productionConfig() : undefined);
+                assert.deepStrictEqual(res.mandatory, []);
+                assert.deepStrictEqual(res.undecided, []);
+                assert.ok(res.policiesRun > allRules.length);
+            });
+        }
+    });
+
+    describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {
+        for (const [rule, target, mutate, config] of MUTATIONS) {
+            it(`${rule}`, async () => {
+                const original = runs[`production-${target}`].resources.all;
+                const baseline = await evaluatePack(original, { ...productionConfig(), ...(config ?? {}) });
+                assert.deepStrictEqual(
+                    baseline.violations.filter((v) => v.policy === rule),
+                    [],
+                    "the compliant stack already violates the rule",
+                );
+                const mutated = clone(original);
+                mutate(mutated);
+                const res = await evaluatePack(mutated, { ...productionConfig(), ...(config ?? {}) });
+                const hits = res.violations.filter((v) => v.policy === rule);
+                assert.ok(hits.length > 0, `${rule} did not catch the mutation; got ${res.violations.map((v) => v.policy).join(", ") || "nothing"}`);
+                assert.ok(
+                    hits.every((h) => h.enforcementLevel === "mandatory" && h.urn),
+                    "a mandatory violation with its resource",
+                );
+            });
+        }
+    });
+
+    describe("configuration", () => {
+        it("config/production.json is the generated production config", () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const file = require(path.join(repoRoot(), "policies", "config", "production.json"));
+            assert.deepStrictEqual(file, productionConfig());
+        });
+
+        it("encryption and least privilege default to mandatory, compliance and resilience to advisory", () => {
+            for (const p of buildPolicies()) {
+                const rule = allRules.find((r) => r.name === p.name);
+                if (!rule) continue;
+                assert.strictEqual(p.enforcementLevel, ["encryption", "least-privilege"].includes(rule.category) ? "mandatory" : "advisory", p.name);
+            }
+        });
+
+        it("configSchema defaults are applied; a config value overrides them", async () => {
+            const rule = allRules.find((r) => r.name === "aws-rds-instance-require-backup-retention")!;
+            assert.strictEqual(withDefaults(rule, {}).minDays, 7);
+            const policy = buildPolicies().find((p) => p.name === rule.name)!;
+            assert.strictEqual((policy.configSchema!.properties.minDays as any).default, 7);
+            const staging = runs["staging-aws"].resources.all;
+            const ok = await evaluatePack(staging);
+            assert.strictEqual(ok.violations.filter((v) => v.policy === rule.name).length, 0);
+            const strict = await evaluatePack(staging, { [rule.name]: { enforcementLevel: "mandatory", minDays: 14 } });
+            assert.ok(strict.mandatory.some((v) => v.policy === rule.name && v.message.includes("7 < 14")));
+        });
+
+        it("`all` sets every level; a policy's own entry wins over `all`; disabled policies do not run", async () => {
+            const rs = clone(runs["production-aws"].resources.all);
+            edit(A.rds, "db-primary", (i) => (i.multiAz = false))(rs);
+            const advisory = await evaluatePack(rs, { all: "advisory" });
+            assert.ok(advisory.violations.some((v) => v.policy === "aws-rds-instance-require-multi-az") && advisory.mandatory.length === 0);
+            const own = await evaluatePack(rs, { all: "advisory", "aws-rds-instance-require-multi-az": "mandatory" });
+            assert.deepStrictEqual(
+                own.mandatory.map((v) => v.policy),
+                ["aws-rds-instance-require-multi-az"],
+            );
+            const disabled = await evaluatePack(rs, { "aws-rds-instance-require-multi-az": "disabled" });
+            assert.ok(!disabled.violations.some((v) => v.policy === "aws-rds-instance-require-multi-az"));
+        });
+
+        it("selection by target, framework and severity", () => {
+            assert.ok(selectRules(allRules, { targets: ["kubernetes"] }).every((r) => r.target === "kubernetes"));
+            const pci = selectRules(allRules, { frameworks: ["PCI-DSS"] });
+            assert.ok(pci.length > 10 && pci.every((r) => (r.frameworks["PCI-DSS"] ?? []).length > 0));
+            assert.ok(selectRules(allRules, { minSeverity: "critical" }).every((r) => r.severity === "critical"));
+            assert.deepStrictEqual(optionsFromEnv({ RAGSTACK_POLICY_TARGETS: "aws", RAGSTACK_POLICY_MIN_SEVERITY: "high" }).targets, ["aws"]);
+            assert.throws(
+                () => optionsFromEnv({ RAGSTACK_POLICY_MIN_SEVERITY: "urgent" }),
+                /RAGSTACK_POLICY_MIN_SEVERITY: got "urgent"; allowed: low, medium, high, critical/,
+            );
+        });
+    });
+
+    describe("exceptions", () => {
+        const rule = "aws-rds-instance-require-multi-az";
+        const mutated = () => {
+            const rs = clone(runs["production-aws"].resources.all);
+            edit(A.rds, "db-primary", (i) => (i.multiAz = false))(rs);
+            return rs;
+        };
+        it("a valid exception suppresses the finding and is reported as used", async () => {
+            const res = await evaluatePack(mutated(), {
+                ...productionConfig(),
+                [rule]: {
+                    enforcementLevel: "mandatory",
+                    exceptions: [{ resource: "*-db-primary", reason: "single-AZ during the migration window", ticket: "SEC-42", expires: "2999-01-01" }],
+                },
+            });
+            assert.deepStrictEqual(res.mandatory, []);
+            const report = res.violations.filter((v) => v.policy === EXCEPTIONS_REPORT_POLICY);
+            assert.strictEqual(report.length, 1);
+            assert.match(report[0].message, /exception used: aws-rds-instance-require-multi-az .*SEC-42/);
+            assert.strictEqual(report[0].enforcementLevel, "advisory");
+        });
+        for (const [what, exception, why] of [
+            ["expired", { resource: "*-db-primary", reason: "single-AZ during the migration window", expires: "2020-01-01" }, /expired on 2020-01-01/],
+            ["reasonless", { resource: "*-db-primary", reason: "because" }, /reason of at least 10 characters/],
+            ["badly dated", { resource: "*-db-primary", reason: "single-AZ during the migration window", expires: "next week" }, /invalid expiry/],
+        ] as const) {
+            it(`an ${what} exception is rejected and the finding stands`, async () => {
+                const res = await evaluatePack(mutated(), { ...productionConfig(), [rule]: { enforcementLevel: "mandatory", exceptions: [exception] } });
+                const hits = res.mandatory.filter((v) => v.policy === rule);
+                assert.ok(
+                    hits.some((v) => why.test(v.message)),
+                    "the rejection is reported",
+                );
+                assert.ok(
+                    hits.some((v) => v.message === "primary is single-AZ"),
+                    "the finding is not suppressed",
+                );
+            });
+        }
+        it("exceptionProblem accepts a well-formed, unexpired exception", () => {
+            assert.strictEqual(exceptionProblem({ resource: "x", reason: "a good reason here", expires: "2999-12-31" }), undefined);
+        });
+    });
+
+    describe("unknown values during preview", () => {
+        it("a rule reading an unknown value reports that it could not decide instead of crashing", async () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { unknownBooleanValue } = require("@pulumi/policy/proxy");
+            const rs = clone(runs["production-aws"].resources.all);
+            edit(A.rds, "db-primary", (i) => (i.storageEncrypted = unknownBooleanValue))(rs);
+            const res = await evaluate(buildPolicies(), toAnalyzed(rs), productionConfig());
+            const undecided = res.undecided.filter((v) => v.policy === "aws-rds-instance-require-storage-encryption");
+            assert.strictEqual(undecided.length, 1);
+            assert.match(undecided[0].message, /can't run policy .* during preview: .*storageEncrypted/);
+            assert.strictEqual(undecided[0].enforcementLevel, "advisory");
+            assert.ok(!res.mandatory.some((v) => v.policy === "aws-rds-instance-require-storage-encryption"));
+        });
+    });
+});
