@@ -14,6 +14,7 @@ import { evaluate } from "../policies/lib/evaluate";
 import { RecordedResource } from "./harness/mocks";
 import { evaluatePack, toAnalyzed } from "./harness/policy";
 import * as path from "path";
+import { policiesMarkdown, POLICIES_DOC } from "../tools/gen-docs";
 import { ProgramRun, repoRoot, runProgram } from "./harness/program";
 
 type Mutation = (rs: RecordedResource[]) => void;
@@ -364,6 +365,11 @@ describe("policy pack", function () {
                 assert.ok(["low", "medium", "high", "critical"].includes(r.severity));
                 assert.ok(Object.keys(r.frameworks).length > 0, `${r.name} maps to no framework`);
             }
+        });
+
+        it("docs/policies.md is generated from the rules and current (npm run docs)", () => {
+            const fs = require("fs") as typeof import("fs"); // eslint-disable-line @typescript-eslint/no-require-imports
+            assert.strictEqual(fs.readFileSync(POLICIES_DOC, "utf8"), policiesMarkdown());
         });
 
         it("every rule has a mutation below", () => {
