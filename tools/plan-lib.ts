@@ -263,12 +263,22 @@ export function renderSummary(result: PlanResult): string {
     return lines.join("\n");
 }
 
+/** A rendered Kubernetes object. */
+export interface K8sObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [k: string]: unknown };
+    data?: Record<string, unknown>;
+    stringData?: Record<string, unknown>;
+    [k: string]: unknown;
+}
+
 /** Kubernetes objects of a plan, Secrets without their data. */
-export function kubernetesObjects(records: RecordedResource[]): { file: string; object: Record<string, any> }[] {
-    const out: { file: string; object: Record<string, any> }[] = [];
+export function kubernetesObjects(records: RecordedResource[]): { file: string; object: K8sObject }[] {
+    const out: { file: string; object: K8sObject }[] = [];
     for (const r of records) {
         if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:")) continue;
-        const obj = JSON.parse(JSON.stringify(r.inputs)) as Record<string, any>;
+        const obj = JSON.parse(JSON.stringify(r.inputs)) as K8sObject;
         if (!obj.apiVersion || !obj.kind) continue;
         if (obj.kind === "Secret") {
             const keys = [...Object.keys(obj.stringData ?? {}), ...Object.keys(obj.data ?? {})];
