@@ -367,3 +367,37 @@ describe("AWS target", function () {
         assert.ok(runs.production.resources.all.length > runs.staging.resources.all.length);
     });
 });
+
+describe("AWS target: bring your own VPC, key, certificate and alarm topic", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram("production", {
+            target: "aws",
+            existingVpcId: "vpc-0123456789abcdef0",
+            existingVpcCidr: "10.50.0.0/16",
+            existingPublicSubnetIds: JSON.stringify(["subnet-0a000001", "subnet-0a000002"]),
+            existingPrivateSubnetIds: JSON.stringify(["subnet-0b000001", "subnet-0b000002"]),
+            existingIsolatedSubnetIds: JSON.stringify(["subnet-0c000001", "subnet-0c000002"]),
+            kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+            certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abcdef01-2345-6789-abcd-ef0123456789",
+            alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:platform-alarms",
+            alarmEmails: "[]",
+        });
+    });
+    it("creates no VPC, no primary KMS keys, no certificate and no topic, and wires the given ones", () => {
+        const log = run.resources;
+        for (const t of [T.vpc, T.subnet, T.nat, T.flowLog, T.topic, "aws:acm/certificate:Certificate"]) assert.strictEqual(log.ofType(t).length, 0, t);
+        // only the backup-region key of the cross-region replication remains
+        assert.deepStrictEqual(
+            log.ofType(T.kms).map((k) => k.name),
+            ["rag-aws-db-backup-key"],
+        );
+        assert.strictEqual(inp(log.one(T.rds, "primary")).kmsKeyId, "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555");
+        assert.deepStrictEqual(inp(log.one(T.alb)).subnets, ["subnet-0a000001", "subnet-0a000002"]);
+        assert.strictEqual(
+            inp(log.one(T.listener, "https")).certificateArn,
+            "arn:aws:acm:eu-west-1:123456789012:certificate/abcdef01-2345-6789-abcd-ef0123456789",
+        );
+        for (const a of log.ofType(T.alarm)) assert.deepStrictEqual(inp(a).alarmActions, ["arn:aws:sns:eu-west-1:123456789012:platform-alarms"]);
+    });
+});

@@ -244,3 +244,21 @@ describe("Kubernetes target", function () {
         });
     }
 });
+
+describe("Kubernetes target: Ingress fallback", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram("staging", { target: "kubernetes", k8sEdgeMode: "ingress", k8sIngressClassName: "haproxy" });
+    });
+    it("creates an Ingress with TLS from cert-manager, forced redirect, HSTS and a rate limit, and no Gateway", () => {
+        const ing = run.resources.one("kubernetes:networking.k8s.io/v1:Ingress");
+        const i = inp(ing);
+        assert.strictEqual(i.spec.ingressClassName, "haproxy");
+        assert.deepStrictEqual(i.spec.tls[0].hosts, ["rag.staging.example.gov"]);
+        assert.strictEqual(i.metadata.annotations["cert-manager.io/cluster-issuer"], "internal-ca");
+        assert.strictEqual(i.metadata.annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"], "true");
+        assert.match(i.metadata.annotations["nginx.ingress.kubernetes.io/configuration-snippet"], /Strict-Transport-Security/);
+        assert.strictEqual(i.metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"], "7");
+        assert.ok(!run.resources.all.some((r) => inp(r).kind === "Gateway"));
+    });
+});
