@@ -25,9 +25,13 @@ export class RagStack extends pulumi.ComponentResource {
     readonly databaseEndpoint: pulumi.Output<string>;
     /** Read-only endpoint of PostgreSQL (the replica, or the primary when there is none). */
     readonly databaseReaderEndpoint: pulumi.Output<string>;
+    /** Endpoint of the cache. */
     readonly cacheEndpoint: pulumi.Output<string>;
+    /** Internal URL of Ollama (undefined when the LLM is disabled). */
     readonly llmEndpoint: pulumi.Output<string | undefined>;
+    /** Name of the documents bucket. */
     readonly documentsBucket: pulumi.Output<string>;
+    /** Name of the backups bucket. */
     readonly backupsBucket: pulumi.Output<string>;
     /** Where secrets live (ARNs or Secret names), never their values. */
     readonly secretRefs: pulumi.Output<Record<string, string>>;

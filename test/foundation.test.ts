@@ -106,3 +106,24 @@ describe("foundation", () => {
         }
     }
 });
+
+describe("generated component docs", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { componentPages } = require("../tools/component-docs") as typeof import("../tools/component-docs");
+    const pages = componentPages(repoRoot());
+    it("one page per component, each current (npm run docs)", () => {
+        const dir = path.join(repoRoot(), "docs", "components");
+        assert.deepStrictEqual(fs.readdirSync(dir).sort(), [...pages.keys()].sort());
+        for (const [file, text] of pages) assert.strictEqual(fs.readFileSync(path.join(dir, file), "utf8"), text, `${file} is stale: run npm run docs`);
+        assert.ok(pages.size >= 24);
+    });
+    it("every argument and output of every component is documented", () => {
+        for (const [file, text] of pages) {
+            if (file === "README.md") continue;
+            const undocumentedArgs = text.split("\n").filter((l) => l.startsWith("| `") && l.endsWith("|  |"));
+            assert.deepStrictEqual(undocumentedArgs, [], file);
+            const undocumentedOutputs = text.split("\n").filter((l) => /^- `[A-Za-z]+`: `[^`]*`$/.test(l));
+            assert.deepStrictEqual(undocumentedOutputs, [], file);
+        }
+    });
+});

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY } from "../policies/lib";
+import { componentPages } from "./component-docs";
 
 export function policiesMarkdown(): string {
     const lines: string[] = [];
@@ -41,7 +42,14 @@ export function policiesMarkdown(): string {
 
 export const POLICIES_DOC = path.join(__dirname, "..", "..", "docs", "policies.md");
 
+export const COMPONENTS_DIR = path.join(__dirname, "..", "..", "docs", "components");
+
 if (require.main === module) {
     fs.writeFileSync(POLICIES_DOC, policiesMarkdown());
     console.log(`wrote ${POLICIES_DOC}`);
+    fs.rmSync(COMPONENTS_DIR, { recursive: true, force: true });
+    fs.mkdirSync(COMPONENTS_DIR, { recursive: true });
+    const pages = componentPages(path.join(__dirname, "..", ".."));
+    for (const [file, text] of pages) fs.writeFileSync(path.join(COMPONENTS_DIR, file), text);
+    console.log(`wrote ${pages.size} pages to ${COMPONENTS_DIR}`);
 }

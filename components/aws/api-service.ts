@@ -16,34 +16,41 @@ export interface InjectedSecret {
 }
 
 export interface ApiServiceArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
+    /** CIDR of the VPC (egress rules to the data tier and endpoints). */
     vpcCidr: pulumi.Input<string>;
     /** Private subnets for the tasks (no public IP is ever assigned). */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** ARN of the ECS cluster. */
     clusterArn: pulumi.Input<string>;
+    /** Name of the cluster. */
     clusterName: pulumi.Input<string>;
     /** Security group of the ALB; it gets the only ingress rule of the service. */
     albSecurityGroupId: pulumi.Input<string>;
+    /** Target group the ALB forwards to (from Edge). */
     targetGroupArn: pulumi.Input<string>;
+    /** ARN suffix of the ALB (CloudWatch dimensions, request-count scaling). */
     loadBalancerArnSuffix: pulumi.Input<string>;
+    /** ARN suffix of the target group (CloudWatch dimensions, request-count scaling). */
     targetGroupArnSuffix: pulumi.Input<string>;
     /** Container image, pinned. */
     image: string;
-    /** @default 8000 */
+    /** Container port. @default 8000 */
     port?: number;
-    /** @default "/health" */
+    /** HTTP health check path. @default "/health" */
     healthPath?: string;
     /** vCPU. @default 1 */
     cpu?: number;
     /** MiB. @default 2048 */
     memoryMiB?: number;
-    /** @default 1 staging, 2 production */
+    /** Lowest replica count the autoscaler keeps. @default 1 staging, 2 production */
     minReplicas?: number;
-    /** @default 3 staging, 10 production */
+    /** Highest replica count the autoscaler may reach. @default 3 staging, 10 production */
     maxReplicas?: number;
-    /** @default 70 */
+    /** Target average CPU utilisation, percent. @default 70 */
     cpuTargetPercent?: number;
-    /** @default 80 */
+    /** Target average memory utilisation, percent. @default 80 */
     memoryTargetPercent?: number;
     /** ALB requests per target per minute. @default 1000 */
     requestsPerTarget?: number;
@@ -63,7 +70,7 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     databaseIamAuth?: { resourceIds: pulumi.Input<string>[]; user: string };
     /** One-off bootstrap task (pgvector, app role): the master secret and the database host. */
     databaseBootstrap?: { masterSecretArn: pulumi.Input<string>; host: pulumi.Input<string>; database: string; image?: string };
-    /** @default 90 */
+    /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
 }
 
@@ -74,12 +81,19 @@ export interface ApiServiceArgs extends AwsCommonArgs {
  * on CPU, memory and ALB requests per target. The desired count belongs to the autoscaler.
  */
 export class ApiService extends pulumi.ComponentResource {
+    /** Name of the service. */
     readonly serviceName: pulumi.Output<string>;
+    /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** ARN of the task role (what the application may do). */
     readonly taskRoleArn: pulumi.Output<string>;
+    /** ARN of the execution role (what the ECS agent may do). */
     readonly executionRoleArn: pulumi.Output<string>;
+    /** Name of the log group. */
     readonly logGroupName: pulumi.Output<string>;
+    /** ARN of the generated application secret key. */
     readonly appSecretArn: pulumi.Output<string>;
+    /** ARN of the one-off database bootstrap task definition, when configured. */
     readonly bootstrapTaskDefinitionArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {

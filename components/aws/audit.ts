@@ -16,7 +16,9 @@ export interface AuditArgs extends AwsCommonArgs {
  * encrypted S3 bucket (TLS-only, versioned, lifecycle to Glacier) and to CloudWatch Logs.
  */
 export class Audit extends pulumi.ComponentResource {
+    /** ARN of the trail. */
     readonly trailArn: pulumi.Output<string>;
+    /** Name of the bucket. */
     readonly bucketName: pulumi.Output<string>;
 
     constructor(name: string, args: AuditArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -33,7 +33,9 @@ export interface SecureBucketArgs extends AwsCommonArgs {
  * (transitions, noncurrent version expiry, incomplete upload abort).
  */
 export class SecureBucket extends pulumi.ComponentResource {
+    /** Name of the bucket. */
     readonly bucketName: pulumi.Output<string>;
+    /** ARN of the bucket. */
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -6,6 +6,7 @@ import { Validator } from "../core/validation";
 import { AwsCommonArgs, AwsContext } from "./common";
 
 export interface CacheArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** Isolated subnets in at least two AZs. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -15,7 +16,7 @@ export interface CacheArgs extends AwsCommonArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** KMS key for the slow-log group. */
     logsKeyArn: pulumi.Input<string>;
-    /** @default "cache.t4g.medium" staging, "cache.r7g.large" production */
+    /** ElastiCache node type. @default "cache.t4g.medium" staging, "cache.r7g.large" production */
     nodeType?: string;
     /** Read replicas. @default 0 staging, 1 production */
     replicas?: number;
@@ -36,11 +37,17 @@ export interface CacheArgs extends AwsCommonArgs {
  * group open on 6379 only to the API.
  */
 export class Cache extends pulumi.ComponentResource {
+    /** Primary endpoint address. */
     readonly primaryEndpoint: pulumi.Output<string>;
+    /** Reader endpoint address. */
     readonly readerEndpoint: pulumi.Output<string>;
+    /** Port the service listens on. */
     readonly port: pulumi.Output<number>;
+    /** ARN of the secret holding the AUTH token. */
     readonly authSecretArn: pulumi.Output<string>;
+    /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** Id of the replication group. */
     readonly replicationGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {

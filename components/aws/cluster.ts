@@ -4,6 +4,7 @@ import { typeToken } from "../core/naming";
 import { AwsCommonArgs, AwsContext } from "./common";
 
 export interface EcsClusterArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** Private DNS namespace for service discovery (the LLM is `ollama.<namespace>`). @default "<prefix>.internal" */
     namespace?: string;
@@ -11,9 +12,13 @@ export interface EcsClusterArgs extends AwsCommonArgs {
 
 /** ECS cluster with Container Insights (enhanced) and a private Cloud Map namespace. */
 export class EcsCluster extends pulumi.ComponentResource {
+    /** ARN of the cluster. */
     readonly clusterArn: pulumi.Output<string>;
+    /** Name of the cluster. */
     readonly clusterName: pulumi.Output<string>;
+    /** Id of the Cloud Map namespace. */
     readonly namespaceId: pulumi.Output<string>;
+    /** Name of the Cloud Map namespace (the endpoint is `ollama.<namespaceName>`). */
     readonly namespaceName: pulumi.Output<string>;
 
     constructor(name: string, args: EcsClusterArgs, opts?: pulumi.ComponentResourceOptions) {

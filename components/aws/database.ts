@@ -23,6 +23,7 @@ export const BOOTSTRAP_SQL = [
 ].join(" ");
 
 export interface DatabaseArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** Isolated subnets (no route out) in at least two AZs. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -32,19 +33,19 @@ export interface DatabaseArgs extends AwsCommonArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** PostgreSQL major version (15, 16 or 17). @default "16" */
     engineVersion?: string;
-    /** @default "db.r6g.large" staging, "db.r6g.xlarge" production */
+    /** RDS instance class. @default "db.r6g.large" staging, "db.r6g.xlarge" production */
     instanceClass?: string;
-    /** @default 50 */
+    /** Allocated storage, GiB. @default 50 */
     allocatedStorageGiB?: number;
     /** Storage autoscaling ceiling. @default 4 x allocatedStorageGiB */
     maxAllocatedStorageGiB?: number;
-    /** @default 7 staging, 30 production */
+    /** Days of automated backups and point-in-time recovery (1..35). @default 7 staging, 30 production */
     backupRetentionDays?: number;
-    /** @default environment === "production" */
+    /** Synchronous standby in a second AZ. @default environment === "production" */
     multiAz?: boolean;
-    /** @default 0 staging, 1 production */
+    /** Read replicas of the primary. @default 0 staging, 1 production */
     readReplicas?: number;
-    /** @default environment === "production" */
+    /** Refuse deletion of the resource. @default environment === "production" */
     deletionProtection?: boolean;
     /** Replicate automated backups to `backupRegion`. @default environment === "production" */
     crossRegionBackup?: boolean;
@@ -64,15 +65,25 @@ export interface DatabaseArgs extends AwsCommonArgs {
  * cross-region backup replication in production.
  */
 export class Database extends pulumi.ComponentResource {
+    /** Host name of the primary. */
     readonly address: pulumi.Output<string>;
+    /** Host name of the first read replica (the primary when there is none). */
     readonly readerAddress: pulumi.Output<string>;
+    /** Port the service listens on. */
     readonly port: pulumi.Output<number>;
+    /** Identifier of the primary. */
     readonly instanceIdentifier: pulumi.Output<string>;
+    /** Resource id of the primary (for `rds-db:connect` ARNs). */
     readonly resourceId: pulumi.Output<string>;
+    /** ARN of the Secrets Manager secret RDS manages for the master user. */
     readonly masterSecretArn: pulumi.Output<string>;
+    /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** Identifiers of the read replicas. */
     readonly replicaIdentifiers: pulumi.Output<string>[];
+    /** Name of the application database. */
     readonly databaseName = DB_NAME;
+    /** Database role the API connects as (IAM authentication). */
     readonly appUser = APP_DB_USER;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {

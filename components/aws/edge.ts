@@ -16,6 +16,7 @@ export const ALLOWED_TLS_POLICIES = [
 ] as const;
 
 export interface EdgeArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** Public subnets for the ALB (at least two AZs). */
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -48,14 +49,23 @@ export interface EdgeArgs extends AwsCommonArgs {
  * CIDRs. Creates the API target group (`/health`).
  */
 export class Edge extends pulumi.ComponentResource {
+    /** ARN of the ALB. */
     readonly loadBalancerArn: pulumi.Output<string>;
+    /** ARN suffix of the ALB (CloudWatch dimensions, request-count scaling). */
     readonly loadBalancerArnSuffix: pulumi.Output<string>;
+    /** DNS name of the ALB. */
     readonly dnsName: pulumi.Output<string>;
+    /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** Target group the ALB forwards to (from Edge). */
     readonly targetGroupArn: pulumi.Output<string>;
+    /** ARN suffix of the target group (CloudWatch dimensions, request-count scaling). */
     readonly targetGroupArnSuffix: pulumi.Output<string>;
+    /** ARN of the HTTPS listener. */
     readonly httpsListenerArn: pulumi.Output<string>;
+    /** ARN of the certificate served. */
     readonly certificateArn: pulumi.Output<string>;
+    /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {

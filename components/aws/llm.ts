@@ -10,13 +10,17 @@ export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/
 export const OLLAMA_PORT = 11434;
 
 export interface LlmArgs extends AwsCommonArgs {
+    /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** Private subnets for the GPU instances and tasks. */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** ARN of the ECS cluster. */
     clusterArn: pulumi.Input<string>;
+    /** Name of the cluster. */
     clusterName: pulumi.Input<string>;
     /** Cloud Map namespace; Ollama registers as `ollama.<namespace>`. */
     namespaceId: pulumi.Input<string>;
+    /** Name of the Cloud Map namespace (the endpoint is `ollama.<namespaceName>`). */
     namespaceName: pulumi.Input<string>;
     /** Security groups allowed on 11434 (the API). Nothing else reaches Ollama. */
     allowedSecurityGroupIds: pulumi.Input<string>[];
@@ -28,7 +32,7 @@ export interface LlmArgs extends AwsCommonArgs {
     image?: string;
     /** Models pulled before the server takes traffic. */
     models: string[];
-    /** @default "g5.xlarge" */
+    /** GPU instance type. @default "g5.xlarge" */
     instanceType?: string;
     /** GPUs per task. @default 1 */
     gpusPerTask?: number;
@@ -44,7 +48,7 @@ export interface LlmArgs extends AwsCommonArgs {
     volumeGiB?: number;
     /** OLLAMA_KEEP_ALIVE. @default "24h" */
     keepAlive?: string;
-    /** @default 90 */
+    /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
 }
 
@@ -56,9 +60,13 @@ export interface LlmArgs extends AwsCommonArgs {
  * API's security group, through Cloud Map (`ollama.<namespace>`).
  */
 export class Llm extends pulumi.ComponentResource {
+    /** Internal endpoint URL. */
     readonly endpoint: pulumi.Output<string>;
+    /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** Name of the GPU Auto Scaling group. */
     readonly autoScalingGroupName: pulumi.Output<string>;
+    /** Name of the service. */
     readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {

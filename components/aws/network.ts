@@ -45,10 +45,15 @@ export interface NetworkArgs extends AwsCommonArgs {
  * through a gateway endpoint and AWS APIs through interface endpoints.
  */
 export class Network extends pulumi.ComponentResource {
+    /** Id of the VPC. */
     readonly vpcId: pulumi.Output<string>;
+    /** CIDR of the VPC. */
     readonly vpcCidr: pulumi.Output<string>;
+    /** Public subnet ids (ALB, NAT). */
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Private subnet ids (tasks, GPU hosts, endpoints). */
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Isolated subnet ids (databases, caches). */
     readonly isolatedSubnetIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -12,10 +12,15 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     alarmTopicArn?: pulumi.Input<string>;
     /** E-mail addresses subscribed to the created topic. */
     alarmEmails?: string[];
+    /** ARN suffix of the ALB (CloudWatch dimensions, request-count scaling). */
     loadBalancerArnSuffix: pulumi.Input<string>;
+    /** ARN suffix of the target group (CloudWatch dimensions, request-count scaling). */
     targetGroupArnSuffix: pulumi.Input<string>;
+    /** Name of the cluster. */
     clusterName: pulumi.Input<string>;
+    /** Name of the API's ECS service. */
     apiServiceName: pulumi.Input<string>;
+    /** Identifier of the primary RDS instance. */
     dbInstanceIdentifier: pulumi.Input<string>;
     /** Read replica identifiers (one lag alarm each). */
     dbReplicaIdentifiers?: pulumi.Input<string>[];
@@ -23,8 +28,11 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbInstanceClass: string;
     /** Allocated storage, to alarm at 10% free. */
     dbStorageGiB: number;
+    /** Id of the ElastiCache replication group. */
     cacheReplicationGroupId: pulumi.Input<string>;
+    /** Auto Scaling group of the GPU hosts (status-check alarm). @default none: no GPU alarm */
     gpuAutoScalingGroupName?: pulumi.Input<string>;
+    /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
     webAclName?: pulumi.Input<string>;
     /** Blocked requests in 5 minutes that count as a spike. @default 500 */
     wafBlockedSpike?: number;
@@ -36,8 +44,11 @@ export interface ObservabilityArgs extends AwsCommonArgs {
  * max, replica lag, Valkey memory and evictions, GPU instance status, WAF blocked spike.
  */
 export class Observability extends pulumi.ComponentResource {
+    /** ARN of the SNS topic alarms go to. */
     readonly alarmTopicArn: pulumi.Output<string>;
+    /** Name of the CloudWatch dashboard. */
     readonly dashboardName: pulumi.Output<string>;
+    /** Names of the alarms. */
     readonly alarmNames: pulumi.Output<string>[] = [];
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {

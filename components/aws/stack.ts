@@ -23,17 +23,27 @@ export interface AwsRagStackArgs {
 
 /** The whole RAG stack on AWS, composed from this folder's components. */
 export class AwsRagStack extends pulumi.ComponentResource {
+    /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
+    /** DNS name of the ALB. */
     readonly loadBalancerDnsName: pulumi.Output<string>;
+    /** Writer endpoint of PostgreSQL. */
     readonly databaseEndpoint: pulumi.Output<string>;
+    /** Read-only endpoint of PostgreSQL. */
     readonly databaseReaderEndpoint: pulumi.Output<string>;
+    /** Endpoint of the cache. */
     readonly cacheEndpoint: pulumi.Output<string>;
+    /** Internal URL of Ollama (undefined when the LLM is disabled). */
     readonly llmEndpoint: pulumi.Output<string | undefined>;
+    /** Name of the documents bucket. */
     readonly documentsBucket: pulumi.Output<string>;
+    /** Name of the backups bucket. */
     readonly backupsBucket: pulumi.Output<string>;
     /** Secret ARNs (never values). */
     readonly secretRefs: pulumi.Output<Record<string, string>>;
+    /** ARN of the SNS topic alarms go to. */
     readonly alarmTopicArn: pulumi.Output<string>;
+    /** Id of the VPC. */
     readonly vpcId: pulumi.Output<string>;
 
     constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -6,19 +6,23 @@ import { AwsCommonArgs } from "./common";
 export interface StorageArgs extends AwsCommonArgs {
     /** KMS key for SSE-KMS. */
     kmsKeyArn: pulumi.Input<string>;
-    /** @default 90 */
+    /** Days before current objects move to infrequent access. @default 90 */
     transitionToIaDays?: number;
-    /** @default 365 */
+    /** Days before current objects move to Glacier. @default 365 */
     transitionToGlacierDays?: number;
-    /** @default 30 staging, 365 production */
+    /** Days noncurrent object versions are kept. @default 30 staging, 365 production */
     noncurrentVersionExpirationDays?: number;
 }
 
 /** S3 buckets for source documents and for backups, each a SecureBucket. */
 export class Storage extends pulumi.ComponentResource {
+    /** Name of the documents bucket. */
     readonly documentsBucket: pulumi.Output<string>;
+    /** ARN of the documents bucket. */
     readonly documentsBucketArn: pulumi.Output<string>;
+    /** Name of the backups bucket. */
     readonly backupsBucket: pulumi.Output<string>;
+    /** ARN of the backups bucket. */
     readonly backupsBucketArn: pulumi.Output<string>;
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -35,7 +35,9 @@ export interface WafArgs extends AwsCommonArgs {
  * logging to an `aws-waf-logs-*` log group with the Authorization and Cookie headers redacted.
  */
 export class Waf extends pulumi.ComponentResource {
+    /** ARN of the web ACL. */
     readonly webAclArn: pulumi.Output<string>;
+    /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
     readonly webAclName: pulumi.Output<string>;
 
     constructor(name: string, args: WafArgs, opts?: pulumi.ComponentResourceOptions) {

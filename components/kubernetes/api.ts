@@ -12,24 +12,25 @@ export interface SecretEnv {
 }
 
 export interface ApiArgs extends K8sCommonArgs {
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** Image, pinned. */
     image: string;
-    /** @default 8000 */
+    /** Container port. @default 8000 */
     port?: number;
-    /** @default "/health" */
+    /** HTTP health check path. @default "/health" */
     healthPath?: string;
     /** vCPU limit. @default 1 */
     cpu?: number;
     /** MiB limit. @default 2048 */
     memoryMiB?: number;
-    /** @default 1 staging, 2 production */
+    /** Lowest replica count the autoscaler keeps. @default 1 staging, 2 production */
     minReplicas?: number;
-    /** @default 3 staging, 10 production */
+    /** Highest replica count the autoscaler may reach. @default 3 staging, 10 production */
     maxReplicas?: number;
-    /** @default 70 */
+    /** Target average CPU utilisation, percent. @default 70 */
     cpuTargetPercent?: number;
-    /** @default 80 */
+    /** Target average memory utilisation, percent. @default 80 */
     memoryTargetPercent?: number;
     /** Non-secret environment. */
     env?: Record<string, pulumi.Input<string>>;
@@ -45,8 +46,11 @@ export interface ApiArgs extends K8sCommonArgs {
  * between the environment's min and max, and a PodDisruptionBudget.
  */
 export class Api extends pulumi.ComponentResource {
+    /** Name of the service. */
     readonly serviceName: pulumi.Output<string>;
+    /** Cluster DNS name of the Service. */
     readonly serviceHost: pulumi.Output<string>;
+    /** Port the service listens on. */
     readonly port: number;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {

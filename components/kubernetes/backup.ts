@@ -5,6 +5,7 @@ import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface LogicalBackupArgs extends K8sCommonArgs {
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** Image with pg_dump (the CloudNativePG operand image), pinned. */
     pgDumpImage: string;
@@ -14,10 +15,11 @@ export interface LogicalBackupArgs extends K8sCommonArgs {
     host: pulumi.Input<string>;
     /** Secret with `username` / `password`. */
     credentialsSecretName: pulumi.Input<string>;
-    /** Object store endpoint and credentials Secret (ACCESS_KEY_ID / ACCESS_SECRET_KEY). */
+    /** Endpoint URL of the object store. */
     s3Endpoint: pulumi.Input<string>;
+    /** Secret with ACCESS_KEY_ID / ACCESS_SECRET_KEY of the object store. */
     s3SecretName: pulumi.Input<string>;
-    /** @default "backups" */
+    /** Bucket the dumps are written to. @default "backups" */
     bucket?: string;
     /** Cron schedule. @default "30 3 * * *" */
     schedule?: string;

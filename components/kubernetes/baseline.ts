@@ -36,8 +36,11 @@ export interface BaselineArgs extends K8sCommonArgs {
  * Prometheus -> metrics ports.
  */
 export class Baseline extends pulumi.ComponentResource {
+    /** Name of the edge namespace. */
     readonly edgeNamespace: pulumi.Output<string>;
+    /** Name of the application namespace. */
     readonly appNamespace: pulumi.Output<string>;
+    /** Name of the data namespace. */
     readonly dataNamespace: pulumi.Output<string>;
 
     constructor(name: string, args: BaselineArgs, opts?: pulumi.ComponentResourceOptions) {

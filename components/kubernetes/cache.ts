@@ -6,6 +6,7 @@ import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface CacheArgs extends K8sCommonArgs {
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** Valkey image, pinned. */
     image: string;
@@ -17,6 +18,7 @@ export interface CacheArgs extends K8sCommonArgs {
     memoryMiB?: number;
     /** Volume GiB. @default 5 */
     storageGiB?: number;
+    /** StorageClass of the volumes. @default the cluster's default */
     storageClass?: string;
 }
 
@@ -25,7 +27,9 @@ export interface CacheArgs extends K8sCommonArgs {
  * pods, and an optional replica StatefulSet. Service `valkey` is the primary.
  */
 export class Cache extends pulumi.ComponentResource {
+    /** Cluster DNS name of the primary. */
     readonly host: pulumi.Output<string>;
+    /** Port the service listens on. */
     readonly port = 6379;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -7,6 +7,7 @@ import { EnvironmentName } from "../core/types";
 export interface K8sCommonArgs {
     /** The cluster's provider. Required: nothing is created against an implicit context. */
     provider: k8s.Provider;
+    /** `staging` or `production`; production turns on the stricter defaults. */
     environment: EnvironmentName;
     /** Labels written on every object (ownership, environment). @default {} */
     labels?: Record<string, string>;
@@ -82,6 +83,7 @@ export function secretIn(
     ctx: K8sContext,
     key: string,
     name: string,
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>,
     data: Record<string, pulumi.Input<string>>,
     component: string,

@@ -10,6 +10,7 @@ export const CNPG_VERSION = "1.27";
 export const BARMAN_CLOUD_PLUGIN_VERSION = "0.7";
 
 export interface DatabaseArgs extends K8sCommonArgs {
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** CloudNativePG operand image with pgvector, pinned. */
     image: string;
@@ -17,7 +18,7 @@ export interface DatabaseArgs extends K8sCommonArgs {
     instances?: number;
     /** GiB. @default 50 */
     storageGiB?: number;
-    /** @default cluster default */
+    /** StorageClass of the volumes. @default the cluster's default @default cluster default */
     storageClass?: string;
     /** vCPU. @default 1 */
     cpu?: number;
@@ -47,8 +48,11 @@ export interface DatabaseArgs extends K8sCommonArgs {
  * reads from `-ro` (the replicas).
  */
 export class Database extends pulumi.ComponentResource {
+    /** Name of the cluster. */
     readonly clusterName: string;
+    /** Cluster DNS name of the read-write service (`-rw`). */
     readonly writeHost: pulumi.Output<string>;
+    /** Cluster DNS name of the read-only service (`-ro`, or `-rw` with one instance). */
     readonly readHost: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {

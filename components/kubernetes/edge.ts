@@ -8,13 +8,17 @@ import { K8sCommonArgs, K8sContext } from "./common";
 export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
 
 export interface EdgeArgs extends K8sCommonArgs {
+    /** `gateway` (Gateway API) or `ingress`. */
     mode: KubernetesEdgeMode;
+    /** Public host name served. */
     domain: string;
     /** Namespace of the Gateway and its certificate (gateway mode). */
     edgeNamespace: pulumi.Input<string>;
     /** Namespace of the API Service. */
     appNamespace: pulumi.Input<string>;
+    /** Name of the API's ECS service. */
     apiServiceName: pulumi.Input<string>;
+    /** Port of the API Service. */
     apiPort: number;
     /** cert-manager ClusterIssuer. */
     clusterIssuer: string;
@@ -36,6 +40,7 @@ export interface EdgeArgs extends K8sCommonArgs {
  * limiting and WAF on Gateway API are controller-specific (see docs/components/kubernetes-edge.md).
  */
 export class Edge extends pulumi.ComponentResource {
+    /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {

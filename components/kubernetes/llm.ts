@@ -5,6 +5,7 @@ import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface LlmArgs extends K8sCommonArgs {
+    /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** Ollama image, pinned. */
     image: string;
@@ -27,7 +28,7 @@ export interface LlmArgs extends K8sCommonArgs {
     tolerationKey?: string;
     /** RuntimeClass (e.g. `nvidia`). @default none */
     runtimeClassName?: string;
-    /** @default "24h" */
+    /** How long Ollama keeps a model loaded (OLLAMA_KEEP_ALIVE). @default "24h" */
     keepAlive?: string;
     /** Memory limit MiB. @default 24576 */
     memoryMiB?: number;
@@ -40,7 +41,9 @@ export interface LlmArgs extends K8sCommonArgs {
  * budget; the restricted security context. No privilege is needed to use a GPU.
  */
 export class Llm extends pulumi.ComponentResource {
+    /** Cluster DNS name of the Service. */
     readonly serviceHost: pulumi.Output<string>;
+    /** Internal endpoint URL. */
     readonly endpoint: pulumi.Output<string>;
 
     constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {

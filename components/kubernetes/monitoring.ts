@@ -4,10 +4,13 @@ import { typeToken } from "../core/naming";
 import { K8sCommonArgs, K8sContext } from "./common";
 
 export interface MonitoringArgs extends K8sCommonArgs {
+    /** Name of the application namespace. */
     appNamespace: pulumi.Input<string>;
+    /** Name of the data namespace. */
     dataNamespace: pulumi.Input<string>;
     /** Namespace names as plain strings, used inside PromQL. */
     appNamespaceName: string;
+    /** Name of the data namespace, used inside PromQL. */
     dataNamespaceName: string;
     /** Label Prometheus selects rules and monitors by. @default { release: "prometheus" } */
     prometheusSelector?: Record<string, string>;

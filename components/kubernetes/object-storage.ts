@@ -26,6 +26,7 @@ export interface ObjectStorageArgs extends K8sCommonArgs {
     setupImage?: string;
     /** in-cluster: volume GiB. @default 200 */
     storageGiB?: number;
+    /** StorageClass of the volumes. @default the cluster's default */
     storageClass?: string;
 }
 
@@ -35,6 +36,7 @@ export interface ObjectStorageArgs extends K8sCommonArgs {
  * literals) and a Job that creates the `documents` and `backups` buckets.
  */
 export class ObjectStorage extends pulumi.ComponentResource {
+    /** Internal endpoint URL. */
     readonly endpoint: pulumi.Output<string>;
     /** Name of the Secret holding ACCESS_KEY_ID / ACCESS_SECRET_KEY in each consumer namespace. */
     readonly credentialsSecretName: string;

@@ -25,14 +25,23 @@ export interface KubernetesRagStackArgs {
 
 /** The whole RAG stack on a Kubernetes cluster, composed from this folder's components. */
 export class KubernetesRagStack extends pulumi.ComponentResource {
+    /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
+    /** Writer endpoint of PostgreSQL. */
     readonly databaseEndpoint: pulumi.Output<string>;
+    /** Read-only endpoint of PostgreSQL. */
     readonly databaseReaderEndpoint: pulumi.Output<string>;
+    /** Endpoint of the cache. */
     readonly cacheEndpoint: pulumi.Output<string>;
+    /** Internal URL of Ollama (undefined when the LLM is disabled). */
     readonly llmEndpoint: pulumi.Output<string | undefined>;
+    /** Name of the documents bucket. */
     readonly documentsBucket: pulumi.Output<string>;
+    /** Name of the backups bucket. */
     readonly backupsBucket: pulumi.Output<string>;
+    /** Where secrets live (ARNs or namespace/name), never their values. */
     readonly secretRefs: pulumi.Output<Record<string, string>>;
+    /** Names of the three zone namespaces. */
     readonly namespaces: { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
 
     constructor(name: string, args: KubernetesRagStackArgs, opts?: pulumi.ComponentResourceOptions) {

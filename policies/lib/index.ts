@@ -56,3 +56,5 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PackOption
 export function productionConfig(): PolicyPackConfig {
     return Object.fromEntries(allRules.map((r) => [r.name, "mandatory" as const]));
 }
+export { evaluate, checkPolicyConfig, levelOf, policyConfig } from "./evaluate";
+export type { AnalyzedResource, Violation, EvaluationResult } from "./evaluate";
