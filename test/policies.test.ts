@@ -52,6 +52,7 @@ const add =
     (rs) => {
         rs.push({
             urn: `urn:pulumi:test::rag-platform::${type}::${name}`,
+            engineUrn: `urn:pulumi:test::rag-platform::${type}::${name}`,
             type,
             name,
             custom: true,

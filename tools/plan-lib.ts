@@ -27,6 +27,11 @@ export interface PlanOptions {
     policyConfigFile?: string;
     /** Extra config overrides (`key` -> string value), as `pulumi config set` would. */
     configOverrides?: Record<string, string>;
+    /**
+     * Program folder relative to the repository (an example). Default: the repository's own
+     * program, whose config is validated against the library's settings first.
+     */
+    dir?: string;
 }
 
 export interface PlanResource {
@@ -69,7 +74,8 @@ export interface PlanDocument {
 
 export interface PlanResult {
     document: PlanDocument;
-    settings: StackSettings;
+    /** Resolved settings (the repository's own program only). */
+    settings?: StackSettings;
     records: RecordedResource[];
     evaluation: EvaluationResult;
 }
@@ -92,7 +98,7 @@ function redact(inputs: Record<string, unknown>, secretPaths: string[]): Record<
 
 function loadPolicyConfig(opts: PlanOptions): { file: string | null; config: PolicyPackConfig | undefined } {
     let file = opts.policyConfigFile ?? null;
-    if (!file) {
+    if (!file && (opts.dir ?? ".") === ".") {
         const candidate = path.join(repoRoot(), "policies", "config", `${opts.stack}.json`);
         file = fs.existsSync(candidate) ? candidate : null;
     }
@@ -114,20 +120,26 @@ function loadPolicyConfig(opts: PlanOptions): { file: string | null; config: Pol
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const overrides: Record<string, string> = { ...(opts.configOverrides ?? {}) };
     if (opts.target) overrides.target = opts.target;
+    const dir = opts.dir ?? ".";
+    const root = path.resolve(repoRoot(), dir);
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new PlanInputError(`--dir: ${dir} has no Pulumi.yaml`);
     let stackConfig: Record<string, string>;
     try {
-        stackConfig = readStackConfig(opts.stack);
+        stackConfig = readStackConfig(opts.stack, root);
     } catch (e) {
         throw new PlanInputError((e as Error).message);
     }
     const policy = loadPolicyConfig(opts);
-    // Resolve the settings first: bad config fails here, before anything is registered.
-    const merged = { ...stackConfig };
-    for (const [k, v] of Object.entries(overrides)) merged[`${PROJECT}:${k}`] = v;
-    const parsed = parseConfig((k) => merged[`${PROJECT}:${k}`], PROJECT, merged["aws:region"]);
-    const settings = resolveStackSettings(parsed.input, `stack ${opts.stack}`);
+    let settings: StackSettings | undefined;
+    if (dir === ".") {
+        // Resolve the settings first: bad config fails here, before anything is registered.
+        const merged = { ...stackConfig };
+        for (const [k, v] of Object.entries(overrides)) merged[`${PROJECT}:${k}`] = v;
+        const parsed = parseConfig((k) => merged[`${PROJECT}:${k}`], PROJECT, merged["aws:region"]);
+        settings = resolveStackSettings(parsed.input, `stack ${opts.stack}`);
+    }
 
-    const run = await runProgram(opts.stack, overrides);
+    const run = await runProgram(opts.stack, overrides, dir);
     const records = run.resources.all;
     exceptionLedger.length = 0;
     const evaluation = await evaluate(buildPolicies(), toAnalyzed(records), policy.config);
@@ -141,11 +153,18 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         urn: v.urn ?? null,
         message: v.message,
     });
+    const vendors = new Set(
+        records
+            .filter((r) => r.custom && !r.type.startsWith("pulumi:"))
+            .map((r) => r.type.split(":")[0])
+            .filter((v) => v === "aws" || v === "kubernetes"),
+    );
+    const environments = new Set(records.map((r) => environmentOf(r.inputs)).filter((e): e is string => !!e));
     const document: PlanDocument = {
         formatVersion: PLAN_FORMAT_VERSION,
         stack: opts.stack,
-        target: settings.target,
-        environment: settings.environment,
+        target: settings?.target ?? ([...vendors].sort().join("+") || "none"),
+        environment: settings?.environment ?? (environments.size === 1 ? [...environments][0] : "unknown"),
         summary: {
             resources: records.length,
             components: records.filter((r) => !r.custom).length,
@@ -153,7 +172,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
             byType,
             opaque: records.filter((r) => r.remote || r.type.startsWith("awsx:")).map((r) => r.urn),
         },
-        settings: keySettings(settings),
+        settings: settings ? keySettings(settings) : {},
         outputs: run.outputs,
         resources: records.map((r) => ({
             urn: r.urn,
@@ -175,6 +194,12 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         },
     };
     return { document, settings, records, evaluation };
+}
+
+function environmentOf(inputs: Record<string, unknown>): string | undefined {
+    const tags = inputs.tags as Record<string, string> | undefined;
+    if (tags && !Array.isArray(tags) && tags.Environment) return tags.Environment;
+    return (inputs.metadata as { labels?: Record<string, string> } | undefined)?.labels?.["ragstack.io/environment"];
 }
 
 /** The settings a reviewer compares between environments. */

@@ -1,5 +1,8 @@
 /**
- * npm run plan -- --stack <staging|production> [--target aws|kubernetes] [--json] [--out DIR] [--policy-config FILE] [--set key=value ...]
+ * npm run plan -- --stack <staging|production> [--target aws|kubernetes] [--json] [--out DIR] [--policy-config FILE] [--set key=value ...] [--dir PROGRAM_DIR]
+ *
+ * `--dir examples/aws-staging` plans another program of this repository (an example) instead of
+ * the root program; its stack file is `<dir>/Pulumi.<stack>.yaml`.
  *
  * `--set key=value` overrides one stack config key for this plan only, like `pulumi config set`
  * (arrays as JSON: --set 'llmModels=["llama3.1:8b"]').
@@ -11,7 +14,8 @@ import * as path from "path";
 import { ValidationError } from "../components/core/validation";
 import { plan, PlanInputError, renderSummary, writeOut } from "./plan-lib";
 
-const USAGE = "usage: npm run plan -- --stack <staging|production> [--target aws|kubernetes] [--json] [--out DIR] [--policy-config FILE] [--set key=value ...]";
+const USAGE =
+    "usage: npm run plan -- --stack <staging|production> [--target aws|kubernetes] [--json] [--out DIR] [--policy-config FILE] [--set key=value ...] [--dir PROGRAM_DIR]";
 
 interface Args {
     stack?: string;
@@ -20,6 +24,7 @@ interface Args {
     out?: string;
     policyConfig?: string;
     set: Record<string, string>;
+    dir?: string;
 }
 
 export function parseArgs(argv: string[]): Args {
@@ -57,6 +62,9 @@ export function parseArgs(argv: string[]): Args {
                 args.set[kv.slice(0, eq)] = kv.slice(eq + 1);
                 break;
             }
+            case "--dir":
+                args.dir = value();
+                break;
             case "--help":
             case "-h":
                 throw new PlanInputError(USAGE);
@@ -72,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     let args: Args;
     try {
         args = parseArgs(argv);
-        const result = await plan({ stack: args.stack!, target: args.target, policyConfigFile: args.policyConfig, configOverrides: args.set });
+        const result = await plan({ stack: args.stack!, target: args.target, policyConfigFile: args.policyConfig, configOverrides: args.set, dir: args.dir });
         if (args.out) {
             const files = writeOut(result, path.resolve(args.out));
             if (!args.json) process.stderr.write(`wrote ${files.length} files to ${args.out}\n`);

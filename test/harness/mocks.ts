@@ -38,6 +38,11 @@ export interface RecordedResource {
     provider?: string;
     /** True when the resource is a remote component (children invisible to mocks). */
     remote: boolean;
+    /**
+     * The URN the real engine gives the resource: the type is qualified by every ancestor's type
+     * (the mock monitor only prefixes the parent's own type).
+     */
+    engineUrn: string;
 }
 
 /** Query helpers over the recorded resources. */
@@ -236,6 +241,9 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     propDeps[k] = v.getUrnsList();
                 });
                 const raw = req.getObject()?.toJavaScript() ?? {};
+                const parentUrn: string | undefined = req.getParent() || undefined;
+                const parentRecord = parentUrn ? log.byUrn(parentUrn) : undefined;
+                const qualifiedType = parentRecord ? `${parentRecord.engineUrn.split("::")[2]}$${req.getType()}` : req.getType();
                 log.all.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -252,6 +260,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     aliases: req.getAliasurnsList(),
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,
+                    engineUrn: `urn:pulumi:${stack}::${project}::${qualifiedType}::${req.getName()}`,
                 });
             }
             callback(err, resp);

@@ -45,15 +45,26 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
 }
 
+/** Project name of a program folder (its Pulumi.yaml). */
+export function projectName(dir: string): string {
+    const file = path.join(dir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) throw new Error(`no Pulumi.yaml in ${dir}`);
+    return String(YAML.parse(fs.readFileSync(file, "utf8")).name);
+}
+
 /**
- * Runs the program for a stack. `overrides` are config keys without the project prefix
- * (`target`, `dbMultiAz`, ...) with string values, applied over the stack file.
+ * Runs a program for a stack. `overrides` are config keys without the project prefix
+ * (`target`, `dbMultiAz`, ...) with string values, applied over the stack file. `dir` is the
+ * program folder relative to the repository (default: the repository's own program); its
+ * compiled entry point is `dist/<dir>/index.js`.
  */
-export async function runProgram(stack: string, overrides: Record<string, string> = {}): Promise<ProgramRun> {
-    const config = readStackConfig(stack);
-    for (const [k, v] of Object.entries(overrides)) config[k.includes(":") ? k : `${PROJECT}:${k}`] = v;
-    const resources = installMocks({ project: PROJECT, stack, region: config["aws:region"] ?? "eu-west-1", config });
-    const entry = path.join(repoRoot(), "dist", "index.js");
+export async function runProgram(stack: string, overrides: Record<string, string> = {}, dir = "."): Promise<ProgramRun> {
+    const root = path.resolve(repoRoot(), dir);
+    const project = projectName(root);
+    const config = readStackConfig(stack, root);
+    for (const [k, v] of Object.entries(overrides)) config[k.includes(":") ? k : `${project}:${k}`] = v;
+    const resources = installMocks({ project, stack, region: config["aws:region"] ?? "eu-west-1", config });
+    const entry = path.join(repoRoot(), "dist", path.relative(repoRoot(), root), "index.js");
     for (const id of Object.keys(require.cache)) if (id === entry) delete require.cache[id];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(entry) as Record<string, unknown>;

@@ -1,0 +1,34 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { RagStack } from "@ragstack/pulumi-rag-platform";
+
+const config = new pulumi.Config();
+const provider = new k8s.Provider("onprem", { context: config.get("kubeContext"), enableServerSideApply: true });
+
+const stack = new RagStack("rag", {
+    target: "kubernetes",
+    environment: "production",
+    domain: "rag.internal.example.gov",
+    kubernetesProvider: provider,
+    overrides: {
+        tags: { owner: "platform-team", costCenter: "cc-4410", dataClassification: "restricted", extra: {} },
+        api: { image: "ghcr.io/example-gov/rag-api:1.4.2" },
+        llm: { models: ["llama3.1:70b-instruct-q4_K_M", "nomic-embed-text:v1.5"], gpusPerNode: 2 },
+        kubernetes: {
+            namespacePrefix: "rag",
+            imageRegistry: "harbor.internal.example.gov/mirror",
+            storageClass: "ceph-rbd-encrypted",
+            gatewayClassName: "envoy-gateway",
+            edgeControllerNamespace: "envoy-gateway-system",
+            clusterIssuer: "corporate-ca",
+            objectStorageMode: "external",
+            objectStorageEndpoint: "https://s3.internal.example.gov",
+            objectStorageSecretName: "rag-object-storage",
+            gpuRuntimeClassName: "nvidia",
+        },
+    },
+});
+
+export const url = stack.url;
+export const databaseEndpoint = stack.databaseEndpoint;
+export const databaseReaderEndpoint = stack.databaseReaderEndpoint;

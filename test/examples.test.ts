@@ -1,0 +1,36 @@
+import * as assert from "assert";
+import { plan } from "../tools/plan-lib";
+
+describe("examples compile and plan with zero mandatory violations", () => {
+    it("aws-staging: the whole stack on AWS, with the example's overrides", async () => {
+        const r = await plan({ dir: "examples/aws-staging", stack: "example" });
+        assert.strictEqual(r.document.policy.passed, true);
+        assert.deepStrictEqual([r.document.target, r.document.environment], ["aws", "staging"]);
+        const target = r.records.find((x) => x.type === "aws:appautoscaling/target:Target")!;
+        assert.strictEqual((target.inputs as any).maxCapacity, 4);
+        const asg = r.records.find((x) => x.type === "aws:autoscaling/group:Group")!;
+        assert.ok((asg.inputs as any).mixedInstancesPolicy, "spot GPU capacity");
+    });
+
+    it("onprem-production: the whole stack on Kubernetes through the registry mirror, production config", async () => {
+        const r = await plan({ dir: "examples/onprem-production", stack: "example", policyConfigFile: "policies/config/production.json" });
+        assert.strictEqual(r.document.policy.passed, true);
+        assert.deepStrictEqual([r.document.target, r.document.environment], ["kubernetes", "production"]);
+        const ollama = r.records.find((x) => x.type === "kubernetes:apps/v1:Deployment" && (x.inputs as any).metadata.name === "ollama")!;
+        const pod = (ollama.inputs as any).spec.template.spec;
+        assert.strictEqual(pod.containers[0].image, "harbor.internal.example.gov/mirror/docker.io/ollama/ollama:0.12.6");
+        assert.strictEqual(pod.containers[0].resources.limits["nvidia.com/gpu"], "2");
+        assert.strictEqual(pod.runtimeClassName, "nvidia");
+    });
+
+    it("byo-vpc-and-cluster: single components on existing infrastructure create no network and no key", async () => {
+        const r = await plan({ dir: "examples/byo-vpc-and-cluster", stack: "example", policyConfigFile: "policies/config/production.json" });
+        assert.strictEqual(r.document.policy.passed, true);
+        assert.strictEqual(r.document.target, "aws+kubernetes");
+        for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]) assert.ok(!r.records.some((x) => x.type === t), t);
+        const primary = r.records.find((x) => x.type === "aws:rds/instance:Instance" && x.name.endsWith("primary"))!;
+        assert.strictEqual((primary.inputs as any).kmsKeyId, "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555");
+        assert.ok(r.records.some((x) => x.type === "ragstack:kubernetes:Llm"));
+        assert.ok(!r.records.some((x) => x.type === "ragstack:kubernetes:Api"));
+    });
+});
