@@ -330,7 +330,11 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ],
     ["kubernetes-cnpg-cluster-require-backups", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.plugins = [])],
     ["kubernetes-cnpg-cluster-require-instances", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.instances = 1)],
-    ["kubernetes-apps-deployment-require-replicas", "kubernetes", editK8s("kubernetes:apps/v1:Deployment", "api", (i) => (i.spec.replicas = 1))],
+    [
+        "kubernetes-apps-deployment-require-replicas",
+        "kubernetes",
+        editK8s("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "api", (i) => (i.spec.minReplicas = 1)),
+    ],
     [
         "kubernetes-apps-deployment-require-pdb",
         "kubernetes",

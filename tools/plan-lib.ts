@@ -371,7 +371,8 @@ export function writeOut(result: PlanResult, dir: string): string[] {
         for (const o of objects) {
             const file = path.join(dir, "manifests", o.file);
             fs.mkdirSync(path.dirname(file), { recursive: true });
-            fs.writeFileSync(file, YAML.stringify(o.object, { lineWidth: 0 }));
+            // YAML 1.1 so that strings such as "yes" or "on" are quoted: kubectl and Go YAML parsers read 1.1.
+            fs.writeFileSync(file, YAML.stringify(o.object, { lineWidth: 0, version: "1.1" }));
             written.push(file);
         }
     }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -90,12 +90,15 @@ export class Api extends pulumi.ComponentResource {
             timeoutSeconds: 3,
             failureThreshold,
         });
+        // Liveness only asks whether the process answers: a failing dependency behind /health
+        // takes the pod out of the Service (readiness) without restarting it.
+        const liveness = { tcpSocket: { port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 };
         const deployment = new k8s.apps.v1.Deployment(
             ctx.n("deployment"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
                 spec: {
-                    replicas: s.min,
+                    // No replicas: the HPA owns the count (a static count would fight it).
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -107,6 +110,7 @@ export class Api extends pulumi.ComponentResource {
                             securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
                             terminationGracePeriodSeconds: 30,
+                            affinity: preferSpreadOverNodes(selector),
                             topologySpreadConstraints: [
                                 {
                                     maxSkew: 1,
@@ -129,12 +133,12 @@ export class Api extends pulumi.ComponentResource {
                                     ports: [{ name: "http", containerPort: s.port, protocol: "TCP" }],
                                     env,
                                     resources: {
-                                        requests: { cpu: k8sCpu(s.cpu / 2), memory: k8sMemory(s.memory) },
-                                        limits: { cpu: k8sCpu(s.cpu), memory: k8sMemory(s.memory) },
+                                        requests: { cpu: k8sCpu(s.cpu / 2), memory: k8sMemory(s.memory), "ephemeral-storage": "256Mi" },
+                                        limits: { cpu: k8sCpu(s.cpu), memory: k8sMemory(s.memory), "ephemeral-storage": "2Gi" },
                                     },
                                     startupProbe: probe(30, 5),
                                     readinessProbe: probe(3, 10),
-                                    livenessProbe: probe(3, 20),
+                                    livenessProbe: liveness,
                                     securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                 },
@@ -158,7 +162,15 @@ export class Api extends pulumi.ComponentResource {
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             ctx.n("hpa"),
             {
-                metadata: { name: "api", namespace: args.namespace, labels },
+                metadata: {
+                    name: "api",
+                    namespace: args.namespace,
+                    labels,
+                    annotations: kubeScoreIgnore(
+                        s.min < 2 ? ["horizontalpodautoscaler-replicas"] : [],
+                        "staging runs one API replica by design (preset min 1)",
+                    ),
+                },
                 spec: {
                     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
                     minReplicas: s.min,

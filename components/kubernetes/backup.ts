@@ -49,7 +49,10 @@ export class LogicalBackup extends pulumi.ComponentResource {
             { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_KEY_ID" } } },
             { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_SECRET_KEY" } } },
         ];
-        const resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } };
+        const resources = (ephemeralLimit: string) => ({
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+            limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": ephemeralLimit },
+        });
         new k8s.batch.v1.CronJob(
             ctx.n("cronjob"),
             {
@@ -85,7 +88,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                                 { name: "PGUSER", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "username" } } },
                                                 { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "password" } } },
                                             ],
-                                            resources,
+                                            resources: resources("52Gi"),
                                             securityContext: restrictedContainerSecurity(true),
                                             volumeMounts: [{ name: "dump", mountPath: "/dump" }],
                                         },
@@ -101,7 +104,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                                     `aws --endpoint-url "$S3_ENDPOINT" s3 ls s3://${bucket}/logical/ | awk '{print $4}' | while read f; do d=$(echo "$f" | sed -n 's/^rag-\\([0-9]\\{8\\}\\).*/\\1/p'); [ -n "$d" ] && [ "$d" -lt "$cutoff" ] && aws --endpoint-url "$S3_ENDPOINT" s3 rm "s3://${bucket}/logical/$f"; done; true`,
                                             ],
                                             env: s3Env,
-                                            resources,
+                                            resources: resources("512Mi"),
                                             securityContext: restrictedContainerSecurity(true),
                                             volumeMounts: [
                                                 { name: "dump", mountPath: "/dump", readOnly: true },

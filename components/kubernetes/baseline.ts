@@ -16,6 +16,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     cnpgOperatorNamespace?: string;
     /** Namespace of Prometheus. @default "monitoring" */
     monitoringNamespace?: string;
+    /** The logical pg_dump CronJob is deployed: allow its traffic. @default false */
+    logicalBackup?: boolean;
     /** Object storage is outside the cluster: allow API and Postgres egress to it on 443. */
     externalObjectStorage: boolean;
     /** CIDR of the Kubernetes API server, for CNPG instances. @default "0.0.0.0/0" */
@@ -216,11 +218,13 @@ export class Baseline extends pulumi.ComponentResource {
             policyTypes: ["Egress"],
             egress: [{ to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }],
         });
-        policy("logical-backup-egress", "data", {
-            podSelector: app("logical-backup"),
-            policyTypes: ["Egress"],
-            egress: [{ to: [cnpgInstances], ports: [tcp(PORTS.postgres)] }, objectStoreEgress],
-        });
+        if (args.logicalBackup) {
+            policy("logical-backup-egress", "data", {
+                podSelector: app("logical-backup"),
+                policyTypes: ["Egress"],
+                egress: [{ to: [cnpgInstances], ports: [tcp(PORTS.postgres)] }, objectStoreEgress],
+            });
+        }
         if (!args.externalObjectStorage) {
             policy("object-storage-ingress", "data", {
                 podSelector: app("object-storage"),

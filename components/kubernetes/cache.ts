@@ -108,10 +108,13 @@ export class Cache extends pulumi.ComponentResource {
                                         args: valkeyArgs,
                                         env: [{ name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: args.passwordSecretName, key: "password" } } }],
                                         ports: [{ name: "valkey", containerPort: 6379 }],
-                                        resources: { requests: { cpu: "100m", memory: k8sMemory(memory) }, limits: { cpu: "1", memory: k8sMemory(memory) } },
+                                        resources: {
+                                            requests: { cpu: "100m", memory: k8sMemory(memory), "ephemeral-storage": "64Mi" },
+                                            limits: { cpu: "1", memory: k8sMemory(memory), "ephemeral-storage": "512Mi" },
+                                        },
                                         startupProbe: { ...probe, failureThreshold: 30 },
                                         readinessProbe: { ...probe, failureThreshold: 3 },
-                                        livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 5 },
+                                        livenessProbe: { tcpSocket: { port: "valkey" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 5 },
                                         securityContext: restrictedContainerSecurity(true),
                                         volumeMounts: [
                                             { name: "data", mountPath: "/data" },

@@ -44,6 +44,25 @@ export function restrictedContainerSecurity(readOnlyRoot = true): k8s.types.inpu
     };
 }
 
+/**
+ * Per-object exemption from a kube-score check, with the reason next to it (kube-score reads
+ * `kube-score/ignore`; the reason is for reviewers).
+ */
+export function kubeScoreIgnore(checks: string[], reason: string): Record<string, string> {
+    return checks.length === 0 ? {} : { "kube-score/ignore": checks.join(","), "ragstack.io/kube-score-ignore-reason": reason };
+}
+
+/** Prefer spreading replicas of one workload over different nodes. */
+export function preferSpreadOverNodes(selector: Record<string, string>): k8s.types.input.core.v1.Affinity {
+    return {
+        podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } } },
+            ],
+        },
+    };
+}
+
 /** Shared helper for names, labels, images and child options. */
 export class K8sContext {
     readonly production: boolean;

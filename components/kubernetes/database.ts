@@ -7,7 +7,7 @@ import { K8sCommonArgs, K8sContext } from "./common";
 
 /** Operator versions this component is written and tested against (prerequisites). */
 export const CNPG_VERSION = "1.27";
-export const BARMAN_CLOUD_PLUGIN_VERSION = "0.7";
+export const BARMAN_CLOUD_PLUGIN_VERSION = "0.15";
 
 export interface DatabaseArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */

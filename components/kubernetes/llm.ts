@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface LlmArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -88,13 +88,21 @@ export class Llm extends pulumi.ComponentResource {
             { name: "tmp", mountPath: "/tmp" },
         ];
         const gpuResources = {
-            requests: { cpu: "2", memory, "nvidia.com/gpu": gpus },
-            limits: { cpu: "8", memory, "nvidia.com/gpu": gpus },
+            requests: { cpu: "2", memory, "nvidia.com/gpu": gpus, "ephemeral-storage": "512Mi" },
+            limits: { cpu: "8", memory, "nvidia.com/gpu": gpus, "ephemeral-storage": "4Gi" },
         };
         const deployment = new k8s.apps.v1.Deployment(
             ctx.n("deployment"),
             {
-                metadata: { name: "ollama", namespace: args.namespace, labels },
+                metadata: {
+                    name: "ollama",
+                    namespace: args.namespace,
+                    labels,
+                    annotations: kubeScoreIgnore(
+                        ["deployment-strategy", ...((args.replicas ?? 1) < 2 ? ["deployment-replicas"] : [])],
+                        "Recreate: the model volume is ReadWriteOnce and a GPU cannot be shared during a rollout; one replica in staging by design",
+                    ),
+                },
                 spec: {
                     replicas: args.replicas ?? 1,
                     // The model volume is ReadWriteOnce: a rolling update would deadlock on it.
@@ -107,6 +115,7 @@ export class Llm extends pulumi.ComponentResource {
                             automountServiceAccountToken: false,
                             securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
+                            affinity: preferSpreadOverNodes(selector),
                             nodeSelector: args.nodeSelector ?? { "nvidia.com/gpu.present": "true" },
                             tolerations: [{ key: args.tolerationKey ?? "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
                             ...(args.runtimeClassName ? { runtimeClassName: args.runtimeClassName } : {}),
@@ -120,7 +129,10 @@ export class Llm extends pulumi.ComponentResource {
                                         `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${args.models.join(" ")}; do ollama pull "$m" || exit 1; done`,
                                     ],
                                     env,
-                                    resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } },
+                                    resources: {
+                                        requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" },
+                                        limits: { cpu: "2", memory: "4Gi", "ephemeral-storage": "2Gi" },
+                                    },
                                     securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: mounts,
                                 },
@@ -135,7 +147,7 @@ export class Llm extends pulumi.ComponentResource {
                                     resources: gpuResources,
                                     startupProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 120 },
                                     readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                                    livenessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
+                                    livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
                                     securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: mounts,
                                 },

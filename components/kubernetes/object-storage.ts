@@ -122,11 +122,18 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                         "-s3.config=/etc/seaweedfs/s3.json",
                                         "-master.volumeSizeLimitMB=1024",
                                     ],
-                                    ports: [{ name: "s3", containerPort: 8333 }],
-                                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+                                    ports: [
+                                        { name: "s3", containerPort: 8333 },
+                                        { name: "master", containerPort: 9333 },
+                                    ],
+                                    resources: {
+                                        requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "128Mi" },
+                                        limits: { cpu: "2", memory: "2Gi", "ephemeral-storage": "1Gi" },
+                                    },
                                     startupProbe: { ...probe, failureThreshold: 30 },
+                                    // Ready when the S3 gateway answers; alive while the master answers.
                                     readinessProbe: { ...probe, failureThreshold: 3 },
-                                    livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 5 },
+                                    livenessProbe: { tcpSocket: { port: "master" }, periodSeconds: 20, failureThreshold: 5 },
                                     securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [
                                         { name: "data", mountPath: "/data" },
@@ -197,7 +204,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                         { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_KEY_ID" } } },
                                         { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_SECRET_KEY" } } },
                                     ],
-                                    resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                                    resources: {
+                                        requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "32Mi" },
+                                        limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+                                    },
                                     securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                 },

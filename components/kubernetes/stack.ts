@@ -75,6 +75,7 @@ export class KubernetesRagStack extends pulumi.ComponentResource {
                 cnpgOperatorNamespace: k.cnpgOperatorNamespace,
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
+                logicalBackup: k.logicalBackup,
                 appQuota: {
                     cpu: String(Math.max(32, s.api.maxReplicas * s.api.cpu * 2)),
                     memory: "256Gi",

@@ -470,19 +470,38 @@ export const kubernetesRules: Rule[] = [
         check: (p, ctx) => (Number(p.spec?.instances ?? 1) < ctx.config.minInstances ? `cluster has ${p.spec?.instances ?? 1} instance(s)` : undefined),
     },
     {
-        kind: "resource",
+        kind: "stack",
         name: "kubernetes-apps-deployment-require-replicas",
-        description: "Production Deployments run at least two replicas.",
+        description: "Production Deployments run at least two replicas (the HPA's minimum when an HPA scales them).",
         severity: "medium",
         category: "resilience",
         target: "kubernetes",
-        productionOnly: true,
         frameworks: { "NIST-800-53": ["CP-10"] },
-        remediation: "Set replicas (or the HPA minimum) to 2 or more.",
+        remediation: "Set the HPA's minReplicas (or spec.replicas without an HPA) to 2 or more.",
         params: { minReplicas: { type: "integer", default: 2, description: "Minimum replicas in production." } },
-        types: ["kubernetes:apps/v1:Deployment"],
-        check: (p, ctx) =>
-            Number(p.spec?.replicas ?? 1) < ctx.config.minReplicas ? `deployment ${objName(p)} has ${p.spec?.replicas ?? 1} replica(s)` : undefined,
+        check: (resources, config) => {
+            const hpas = resources.filter((r) => r.type.startsWith("kubernetes:autoscaling/") && r.type.endsWith(":HorizontalPodAutoscaler"));
+            return resources
+                .filter((r) => r.type === "kubernetes:apps/v1:Deployment" && isProduction(r.props))
+                .flatMap((d) => {
+                    const hpa = hpas.find(
+                        (h) =>
+                            h.props.metadata?.namespace === d.props.metadata?.namespace &&
+                            h.props.spec?.scaleTargetRef?.kind === "Deployment" &&
+                            h.props.spec?.scaleTargetRef?.name === d.props.metadata?.name,
+                    );
+                    const replicas = Number(hpa ? (hpa.props.spec?.minReplicas ?? 1) : (d.props.spec?.replicas ?? 1));
+                    return replicas < config.minReplicas
+                        ? [
+                              {
+                                  urn: (hpa ?? d).urn,
+                                  name: (hpa ?? d).name,
+                                  message: `deployment ${d.props.metadata?.name} runs ${replicas} replica(s)${hpa ? " (HPA minimum)" : ""}`,
+                              },
+                          ]
+                        : [];
+                });
+        },
     },
     {
         kind: "stack",

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Checks written by others, on the rendered Kubernetes manifests of both environments:
+#  - kubectl-validate: the OpenAPI schemas of Kubernetes 1.30 (built into the tool) plus the CRDs
+#    of CloudNativePG, its Barman Cloud plugin, cert-manager, prometheus-operator and Gateway API,
+#    taken from those projects' Go modules at pinned versions (the Go module proxy serves them);
+#  - kube-score: every default check, with the exemptions below, each with its reason.
+# Tools are installed with `go install` at pinned versions when missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$(go env GOPATH)/bin:$PATH"
+
+KUBECTL_VALIDATE=sigs.k8s.io/kubectl-validate@v0.0.4
+KUBE_SCORE=github.com/zegl/kube-score/cmd/kube-score@v1.20.0
+K8S_VERSION=1.30
+CRD_MODULES=(
+  "github.com/cloudnative-pg/cloudnative-pg@v1.27.1 config/crd/bases"
+  "github.com/cloudnative-pg/plugin-barman-cloud@v0.15.0 config/crd/bases"
+  "sigs.k8s.io/gateway-api@v1.3.0 config/crd/standard"
+  "github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd"
+  "github.com/cert-manager/cert-manager@v1.18.2 deploy/crds"
+)
+# kube-score checks exempted for the whole stack, and why:
+#  container-image-pull-policy: images are pinned by tag or digest and pulled through an internal
+#    mirror; Always would make every pod start depend on the registry being up.
+#  networkpolicy-targets-pod: the Postgres policies select pods the CloudNativePG operator
+#    creates (not in these manifests), and the edge namespace's deny-all guards pods to come.
+KUBE_SCORE_IGNORE=(container-image-pull-policy networkpolicy-targets-pod)
+
+command -v kubectl-validate >/dev/null || go install "$KUBECTL_VALIDATE"
+command -v kube-score >/dev/null || go install "$KUBE_SCORE"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/mod" "$work/crds"
+(cd "$work/mod" && go mod init crds >/dev/null 2>&1)
+for entry in "${CRD_MODULES[@]}"; do
+  module=${entry% *}
+  sub=${entry#* }
+  dir=$(cd "$work/mod" && go mod download -json "$module" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+  cp "$dir/$sub"/*.yaml "$work/crds/"
+done
+echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
+
+npm run build --silent
+for stack in staging production; do
+  out="$work/$stack"
+  node dist/tools/plan.js --stack "$stack" --target kubernetes --out "$out" >/dev/null
+  files=$(find "$out/manifests" -name '*.yaml' | sort)
+  echo "== $stack: $(echo "$files" | wc -l) objects"
+  kubectl-validate $files --version "$K8S_VERSION" --local-crds "$work/crds" -o json > "$work/validate-$stack.json" || {
+    cat "$work/validate-$stack.json"
+    echo "kubectl-validate: invalid objects in $stack" >&2
+    exit 1
+  }
+  echo "kubectl-validate: $(grep -c '"status": "Success"' "$work/validate-$stack.json") objects valid"
+  ignore_flags=()
+  for t in "${KUBE_SCORE_IGNORE[@]}"; do ignore_flags+=(--ignore-test "$t"); done
+  if ! kube-score score $files "${ignore_flags[@]}" --exit-one-on-warning --output-format ci > "$work/score-$stack.txt"; then
+    grep -E '^\[(WARNING|CRITICAL)\]' "$work/score-$stack.txt" >&2 || cat "$work/score-$stack.txt" >&2
+    echo "kube-score: findings in $stack" >&2
+    exit 1
+  fi
+  echo "kube-score: $(grep -c '^\[OK\]' "$work/score-$stack.txt") checks OK, 0 warnings, 0 critical"
+done
