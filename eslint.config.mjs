@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "dist/**", "policies/node_modules/**", "plan-out/**", "docs/api/**"] },
+    { ignores: ["node_modules/**", "dist/**", "consumer/dist/**", "consumer/node_modules/**", "policies/node_modules/**", "plan-out/**", "docs/api/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -13,8 +13,8 @@ export default tseslint.config(
         },
     },
     {
-        // Tests and policy rules read untyped provider inputs (any resource's props).
-        files: ["test/**/*.ts", "policies/lib/**/*.ts"],
+        // Tests, policy rules and the consumer check read untyped provider inputs (any resource's props).
+        files: ["test/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );
