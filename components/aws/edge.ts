@@ -1,19 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { ALLOWED_TLS_POLICIES } from "../../policies/lib/aws";
 import { Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
 import { AwsCommonArgs, AwsContext } from "./common";
 
-/** TLS policies accepted on the HTTPS listener (TLS 1.2+ only). */
-export const ALLOWED_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-] as const;
+/**
+ * TLS policies accepted on the HTTPS listener (TLS 1.2+ only): the policy pack's allowlist, so
+ * that a listener the pack would reject is refused when the component is built.
+ */
+export { ALLOWED_TLS_POLICIES };
 
 export interface EdgeArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -28,8 +25,8 @@ export interface EdgeArgs extends AwsCommonArgs {
     hostedZoneId?: pulumi.Input<string>;
     /** CIDRs allowed on 80/443. @default ["0.0.0.0/0"] */
     allowedCidrs?: string[];
-    /** Listener TLS policy. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
-    sslPolicy?: (typeof ALLOWED_TLS_POLICIES)[number];
+    /** Listener TLS policy, one of ALLOWED_TLS_POLICIES. @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+    sslPolicy?: string;
     /** Port the API containers listen on. @default 8000 */
     targetPort?: number;
     /** Health check path of the API. @default "/health" */

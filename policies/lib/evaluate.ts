@@ -40,6 +40,29 @@ export interface EvaluationResult {
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
+/** The resource options the engine describes to policies. */
+function optionsOf(r: AnalyzedResource) {
+    return {
+        protect: !!r.protect,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        parent: r.parent,
+    };
+}
+
+/** What the engine reports when a policy reads a value unknown during preview. */
+function undecidedOf(p: AnyPolicy, e: unknown, urn?: string): Violation {
+    return {
+        policy: p.name,
+        enforcementLevel: "advisory",
+        severity: p.severity,
+        urn,
+        message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
+    };
+}
+
 function configEntry(config: PolicyPackConfig | undefined, name: string): Record<string, any> | undefined {
     const c = config?.[name];
     if (c === undefined) return undefined;
@@ -105,14 +128,7 @@ export async function evaluate(policies: AnyPolicy[], resources: AnalyzedResourc
                             props,
                             urn: r.urn,
                             name: r.name,
-                            opts: {
-                                protect: !!r.protect,
-                                ignoreChanges: [],
-                                aliases: [],
-                                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                                additionalSecretOutputs: [],
-                                parent: r.parent,
-                            },
+                            opts: optionsOf(r),
                             stackTags: new Map(),
                             isType: () => false,
                             asType: () => undefined,
@@ -124,14 +140,7 @@ export async function evaluate(policies: AnyPolicy[], resources: AnalyzedResourc
                         report,
                     );
                 } catch (e) {
-                    if (e instanceof UnknownValueError)
-                        undecided.push({
-                            policy: p.name,
-                            enforcementLevel: "advisory",
-                            severity: p.severity,
-                            urn: r.urn,
-                            message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
-                        });
+                    if (e instanceof UnknownValueError) undecided.push(undecidedOf(p, e, r.urn));
                     else if (!(e instanceof NotApplicable))
                         throw new Error(`Error validating resource ${r.urn} with policy '${p.name}': ${(e as Error).message}`);
                 }
@@ -148,14 +157,7 @@ export async function evaluate(policies: AnyPolicy[], resources: AnalyzedResourc
             props,
             urn: r.urn,
             name: r.name,
-            opts: {
-                protect: !!r.protect,
-                ignoreChanges: [],
-                aliases: [],
-                customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-                additionalSecretOutputs: [],
-                parent: r.parent,
-            },
+            opts: optionsOf(r),
             dependencies: [],
             propertyDependencies: {},
             isType: () => false,
@@ -188,13 +190,7 @@ export async function evaluate(policies: AnyPolicy[], resources: AnalyzedResourc
                 report,
             );
         } catch (e) {
-            if (e instanceof UnknownValueError)
-                undecided.push({
-                    policy: p.name,
-                    enforcementLevel: "advisory",
-                    severity: p.severity,
-                    message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
-                });
+            if (e instanceof UnknownValueError) undecided.push(undecidedOf(p, e));
             else if (!(e instanceof NotApplicable)) throw new Error(`Error validating stack with policy '${p.name}': ${(e as Error).message}`);
         }
     }
