@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONFIG_KEYS } from "../environments/config";
+import { CONFIG_KEYS, parseConfig } from "../environments/config";
+import { pulumiYaml } from "../tools/gen-docs";
 import { presetFor } from "../environments/presets";
 import { resolveStackSettings } from "../environments/resolve";
 import { subnetCidr } from "../components/core/sizing";
@@ -11,17 +12,25 @@ import { installMocks, settle } from "./harness/mocks";
 import { readStackConfig, repoRoot, runProgram } from "./harness/program";
 
 describe("foundation", () => {
-    it("Pulumi.yaml declares exactly the config keys the program reads, with types and descriptions", () => {
-        const project = YAML.parse(fs.readFileSync(path.join(repoRoot(), "Pulumi.yaml"), "utf8"));
+    it("Pulumi.yaml declares exactly the config keys the program reads, with types and descriptions (npm run docs)", () => {
+        const text = fs.readFileSync(path.join(repoRoot(), "Pulumi.yaml"), "utf8");
+        assert.strictEqual(text, pulumiYaml(), "Pulumi.yaml is stale: run npm run docs");
+        const project = YAML.parse(text);
         assert.strictEqual(project.runtime.name, "nodejs");
         assert.strictEqual(project.main, "index.ts");
-        const declared = Object.keys(project.config).sort();
-        assert.deepStrictEqual(declared, CONFIG_KEYS.map((k) => k.key).sort());
+        assert.deepStrictEqual(Object.keys(project.config).sort(), CONFIG_KEYS.map((k) => k.key).sort());
         for (const k of CONFIG_KEYS) {
             const d = project.config[k.key];
-            assert.strictEqual(d.type, k.type === "number" ? "string" : k.type, k.key);
-            assert.ok(d.description && d.description.length > 5, k.key);
+            assert.ok(d.type && d.description.length > 5, k.key);
+            // The Pulumi CLI requires every declared key without a default.
+            assert.strictEqual("default" in d, !k.required, `${k.key}: required keys have no default, optional keys have one`);
         }
+    });
+
+    it("the declared defaults of optional keys leave the preset in charge", () => {
+        const raw: Record<string, string> = { target: "aws", environment: "production", domain: "a.example.gov", apiImage: "a/b:1", dbMultiAz: "", llmModels: "[]", apiMinReplicas: "" };
+        const parsed = parseConfig((k) => raw[k]);
+        assert.deepStrictEqual(parsed.input.overrides, { api: { image: "a/b:1" } });
     });
 
     it("stack files only set declared keys", () => {
