@@ -103,9 +103,19 @@ export const CONFIG_KEYS: ConfigKey[] = [
 export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
     const out: Record<string, Record<string, unknown>> = {};
     for (const k of CONFIG_KEYS) {
-        const kind = k.type === "integer" ? "an integer" : k.type === "number" ? "a number" : k.type === "boolean" ? "true or false" : k.type === "array" ? "a list of strings" : "a string";
+        const kind =
+            k.type === "integer"
+                ? "an integer"
+                : k.type === "number"
+                  ? "a number"
+                  : k.type === "boolean"
+                    ? "true or false"
+                    : k.type === "array"
+                      ? "a list of strings"
+                      : "a string";
         const description = `${k.description} (${kind}${k.required ? "; required" : "; empty: the environment preset decides"})`;
-        if (k.required) out[k.key] = { type: k.type === "array" ? "array" : k.type === "integer" ? "integer" : k.type === "boolean" ? "boolean" : "string", description };
+        if (k.required)
+            out[k.key] = { type: k.type === "array" ? "array" : k.type === "integer" ? "integer" : k.type === "boolean" ? "boolean" : "string", description };
         else if (k.type === "array") out[k.key] = { type: "array", items: { type: "string" }, default: [], description };
         else out[k.key] = { type: "string", default: "", description };
     }

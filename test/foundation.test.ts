@@ -28,7 +28,15 @@ describe("foundation", () => {
     });
 
     it("the declared defaults of optional keys leave the preset in charge", () => {
-        const raw: Record<string, string> = { target: "aws", environment: "production", domain: "a.example.gov", apiImage: "a/b:1", dbMultiAz: "", llmModels: "[]", apiMinReplicas: "" };
+        const raw: Record<string, string> = {
+            target: "aws",
+            environment: "production",
+            domain: "a.example.gov",
+            apiImage: "a/b:1",
+            dbMultiAz: "",
+            llmModels: "[]",
+            apiMinReplicas: "",
+        };
         const parsed = parseConfig((k) => raw[k]);
         assert.deepStrictEqual(parsed.input.overrides, { api: { image: "a/b:1" } });
     });
