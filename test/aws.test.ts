@@ -224,6 +224,7 @@ describe("AWS target", function () {
                 assert.strictEqual(lt.instanceType, prod ? "g5.2xlarge" : "g5.xlarge");
                 const asg = inp(log().one(T.asg));
                 assert.deepStrictEqual([asg.minSize, asg.maxSize], prod ? [2, 3] : [0, 1]);
+                assert.strictEqual(inp(log().one(T.taskDef, "llm-task")).memory, prod ? "24576" : "12288", "75% of the g5 host memory");
                 const containers = json(inp(log().one(T.taskDef, "llm-task")).containerDefinitions);
                 const ollama = containers.find((c: any) => c.name === "ollama");
                 assert.deepStrictEqual(ollama.resourceRequirements, [{ type: "GPU", value: "1" }]);

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
@@ -321,7 +322,8 @@ CONFIG
                 family: ctx.physical("ollama"),
                 requiresCompatibilities: ["EC2"],
                 networkMode: "awsvpc",
-                memory: "12288",
+                // Leave a quarter of the host's memory to the OS, the ECS agent and the GPU driver.
+                memory: String(Math.floor(gpuInstanceMemoryMiB(s.instanceType) * 0.75)),
                 executionRoleArn: executionRole.arn,
                 volumes: [{ name: "models", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } }],
                 containerDefinitions,

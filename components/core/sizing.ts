@@ -57,3 +57,19 @@ export function subnetCidr(vpcCidr: string, tier: number, az: number): string {
     const net = (base + index * size) >>> 0;
     return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join(".")}/${newPrefix}`;
 }
+
+/** Memory (MiB) of an EC2 GPU instance size, used to size the Ollama task (g4dn/g5/g6/g6e share it). */
+export function gpuInstanceMemoryMiB(instanceType: string): number {
+    const size = instanceType.split(".")[1] ?? "xlarge";
+    const table: Record<string, number> = {
+        xlarge: 16384,
+        "2xlarge": 32768,
+        "4xlarge": 65536,
+        "8xlarge": 131072,
+        "12xlarge": 196608,
+        "16xlarge": 262144,
+        "24xlarge": 393216,
+        "48xlarge": 786432,
+    };
+    return table[size] ?? 16384;
+}
