@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { AwsCommonArgs, AwsContext } from "./common";
+import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
 
 export interface CacheArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -64,26 +64,16 @@ export class Cache extends pulumi.ComponentResource {
         super(typeToken("aws", "Cache"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
 
-        const sg = new aws.ec2.SecurityGroup(
-            ctx.n("cache"),
-            { vpcId: args.vpcId, description: "Valkey: 6379 from the application tier only", tags: ctx.tags("cache", { "ragstack:tier": "data" }) },
-            ctx.opts(),
-        );
-        args.allowedSecurityGroupIds.forEach(
-            (src, i) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    ctx.n(`cache-from-app-${i}`),
-                    {
-                        securityGroupId: sg.id,
-                        ipProtocol: "tcp",
-                        fromPort: 6379,
-                        toPort: 6379,
-                        referencedSecurityGroupId: src,
-                        description: "Valkey from the application tier",
-                    },
-                    ctx.opts(),
-                ),
-        );
+        const sg = admittingSecurityGroup(ctx, {
+            key: "cache",
+            ruleKey: "cache-from-app",
+            vpcId: args.vpcId,
+            tier: "data",
+            port: 6379,
+            what: "Valkey",
+            from: "the application tier",
+            sources: args.allowedSecurityGroupIds,
+        });
         const subnets = new aws.elasticache.SubnetGroup(
             ctx.n("subnets"),
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") },

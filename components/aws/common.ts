@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName } from "../core/types";
 
@@ -71,4 +72,46 @@ export function assumeRolePolicy(service: string, accountId?: pulumi.Input<strin
 /** Builds an IAM policy document from statements (Outputs allowed anywhere inside). */
 export function policyDocument(statements: pulumi.Input<Record<string, unknown>>[]): pulumi.Output<string> {
     return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}
+
+/** A security group that admits only the given security groups on one port. */
+export interface AdmittingGroupSpec {
+    /** Child name part of the group (`<component>-<key>`). */
+    key: string;
+    /** Child name part of each rule (`<component>-<ruleKey>-<i>`). */
+    ruleKey: string;
+    vpcId: pulumi.Input<string>;
+    /** Tier tag (`ragstack:tier`), read by the data-tier policy. */
+    tier: "app" | "data";
+    port: number;
+    /** What the group protects, e.g. "PostgreSQL". */
+    what: string;
+    /** Who is admitted, e.g. "the application tier". */
+    from: string;
+    sources: pulumi.Input<string>[];
+}
+
+/** Creates the group and one described ingress rule per source security group (never a CIDR). */
+export function admittingSecurityGroup(ctx: AwsContext, spec: AdmittingGroupSpec): aws.ec2.SecurityGroup {
+    const sg = new aws.ec2.SecurityGroup(
+        ctx.n(spec.key),
+        { vpcId: spec.vpcId, description: `${spec.what}: ${spec.port} from ${spec.from} only`, tags: ctx.tags(spec.key, { "ragstack:tier": spec.tier }) },
+        ctx.opts(),
+    );
+    spec.sources.forEach(
+        (src, i) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.n(`${spec.ruleKey}-${i}`),
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: spec.port,
+                    toPort: spec.port,
+                    referencedSecurityGroupId: src,
+                    description: `${spec.what} from ${spec.from}`,
+                },
+                ctx.opts(),
+            ),
+    );
+    return sg;
 }

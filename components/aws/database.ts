@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
+import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
 export const APP_DB_USER = "rag_app";
@@ -114,26 +114,16 @@ export class Database extends pulumi.ComponentResource {
         const major = s.engineVersion.split(".")[0];
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
 
-        const sg = new aws.ec2.SecurityGroup(
-            ctx.n("db"),
-            { vpcId: args.vpcId, description: "PostgreSQL: 5432 from the application tier only", tags: ctx.tags("db", { "ragstack:tier": "data" }) },
-            ctx.opts(),
-        );
-        args.allowedSecurityGroupIds.forEach(
-            (src, i) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    ctx.n(`db-from-app-${i}`),
-                    {
-                        securityGroupId: sg.id,
-                        ipProtocol: "tcp",
-                        fromPort: 5432,
-                        toPort: 5432,
-                        referencedSecurityGroupId: src,
-                        description: "PostgreSQL from the application tier",
-                    },
-                    ctx.opts(),
-                ),
-        );
+        const sg = admittingSecurityGroup(ctx, {
+            key: "db",
+            ruleKey: "db-from-app",
+            vpcId: args.vpcId,
+            tier: "data",
+            port: 5432,
+            what: "PostgreSQL",
+            from: "the application tier",
+            sources: args.allowedSecurityGroupIds,
+        });
         const subnetGroup = new aws.rds.SubnetGroup(
             ctx.n("subnets"),
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") },

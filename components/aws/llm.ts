@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
 export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
@@ -98,26 +98,16 @@ export class Llm extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this });
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
 
-        const sg = new aws.ec2.SecurityGroup(
-            ctx.n("llm"),
-            { vpcId: args.vpcId, description: "Ollama: 11434 from the API only", tags: ctx.tags("llm", { "ragstack:tier": "app" }) },
-            ctx.opts(),
-        );
-        args.allowedSecurityGroupIds.forEach(
-            (src, i) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    ctx.n(`llm-from-api-${i}`),
-                    {
-                        securityGroupId: sg.id,
-                        ipProtocol: "tcp",
-                        fromPort: OLLAMA_PORT,
-                        toPort: OLLAMA_PORT,
-                        referencedSecurityGroupId: src,
-                        description: "Ollama API from the API tasks",
-                    },
-                    ctx.opts(),
-                ),
-        );
+        const sg = admittingSecurityGroup(ctx, {
+            key: "llm",
+            ruleKey: "llm-from-api",
+            vpcId: args.vpcId,
+            tier: "app",
+            port: OLLAMA_PORT,
+            what: "Ollama",
+            from: "the API",
+            sources: args.allowedSecurityGroupIds,
+        });
         new aws.vpc.SecurityGroupEgressRule(
             ctx.n("llm-https"),
             {
