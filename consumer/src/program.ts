@@ -13,23 +13,16 @@ export function build() {
         tags: { Owner: "team-x", Environment: "production", DataClassification: "internal" },
     };
     const key = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
-    const db = new Database("team-db", {
+    const dataTier = {
         ...common,
         vpcId: "vpc-0123456789abcdef0",
         subnetIds: ["subnet-0c000001", "subnet-0c000002"],
         allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f67890"],
         kmsKeyArn: key,
         logsKeyArn: key,
-        backupRegion: "eu-central-1",
-    });
-    const cache = new Cache("team-cache", {
-        ...common,
-        vpcId: "vpc-0123456789abcdef0",
-        subnetIds: ["subnet-0c000001", "subnet-0c000002"],
-        allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f67890"],
-        kmsKeyArn: key,
-        logsKeyArn: key,
-    });
+    };
+    const db = new Database("team-db", { ...dataTier, backupRegion: "eu-central-1" });
+    const cache = new Cache("team-cache", dataTier);
     const provider = new k8s.Provider("gpu-cluster", { context: "gpu" });
     const llm = new Llm("team-llm", {
         provider,

@@ -17,24 +17,11 @@ const kmsKeyArn = config.require("kmsKeyArn");
 const isolated = config.requireObject<string[]>("isolatedSubnetIds");
 const appSg = config.require("appSecurityGroupId");
 
-const db = new aws.Database("search-db", {
-    ...common,
-    vpcId: config.require("vpcId"),
-    subnetIds: isolated,
-    allowedSecurityGroupIds: [appSg],
-    kmsKeyArn,
-    logsKeyArn: kmsKeyArn,
-    instanceClass: "db.r6g.large",
-    backupRegion: "eu-central-1",
-});
-const cache = new aws.Cache("search-cache", {
-    ...common,
-    vpcId: config.require("vpcId"),
-    subnetIds: isolated,
-    allowedSecurityGroupIds: [appSg],
-    kmsKeyArn,
-    logsKeyArn: kmsKeyArn,
-});
+// Where the data tier goes and who may reach it: the same for the database and the cache.
+const dataTier = { ...common, vpcId: config.require("vpcId"), subnetIds: isolated, allowedSecurityGroupIds: [appSg], kmsKeyArn, logsKeyArn: kmsKeyArn };
+
+const db = new aws.Database("search-db", { ...dataTier, instanceClass: "db.r6g.large", backupRegion: "eu-central-1" });
+const cache = new aws.Cache("search-cache", dataTier);
 const storage = new aws.Storage("search-storage", { ...common, kmsKeyArn });
 
 // Only the LLM, on a GPU cluster you already run. The namespace is Pod-Security-restricted and
