@@ -13,8 +13,8 @@ export default tseslint.config(
         },
     },
     {
-        // Tests, policy rules and the consumer check read untyped provider inputs (any resource's props).
-        files: ["test/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
+        // Tests, the testing kit, policy rules and the consumer check read untyped provider inputs (any resource's props).
+        files: ["test/**/*.ts", "testing/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

@@ -9,7 +9,7 @@ import { RagStack } from "./components/stack";
 import { parseConfig } from "./environments/config";
 
 const config = new pulumi.Config();
-const program = parseConfig((key) => config.get(key), pulumi.getProject(), new pulumi.Config("aws").get("region"));
+const program = parseConfig((key) => config.get(key), pulumi.getProject(), new pulumi.Config("aws").get("region"), Object.keys(pulumi.runtime.allConfig()));
 
 let kubernetesProvider: k8s.Provider | undefined;
 if (program.input.target === "kubernetes") {

@@ -1,5 +1,5 @@
 import { DeepPartial, StackSettings } from "../components/core/types";
-import { ValidationError, ValidationIssue } from "../components/core/validation";
+import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
 import { StackInput } from "./resolve";
 
 /** Type of a stack config value, as declared in Pulumi.yaml. */
@@ -142,11 +142,38 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 }
 
 /**
- * Parses stack config into the program's input. Type errors (a non-integer, a bad boolean, an
- * array that is not JSON) are reported for every key at once, naming the key and the value.
+ * Config keys of `project` that are set but not declared (a typo such as `dbMultiAZ` would
+ * otherwise be ignored silently): one issue per key, naming the closest declared key.
+ * `present` holds fully qualified keys (`project:key`, `aws:region`); other namespaces belong to
+ * providers and are left alone.
  */
-export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?: string): ProgramConfig {
+export function unknownConfigKeys(present: readonly string[], project: string, declared: readonly string[]): ValidationIssue[] {
+    const known = new Set(declared);
     const issues: ValidationIssue[] = [];
+    for (const full of present) {
+        if (!full.startsWith(`${project}:`)) continue;
+        const key = full.slice(project.length + 1);
+        if (known.has(key)) continue;
+        issues.push({
+            field: full,
+            value: "(set)",
+            allowed: `a key declared in Pulumi.yaml${didYouMean(key, declared, (c) => `"${project}:${c}"`)}`,
+        });
+    }
+    return issues;
+}
+
+/**
+ * Parses stack config into the program's input. Type errors (a non-integer, a bad boolean, an
+ * array that is not JSON) and unknown keys (`presentKeys`, fully qualified) are reported for
+ * every key at once, naming the key and the value.
+ */
+export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?: string, presentKeys: readonly string[] = []): ProgramConfig {
+    const issues: ValidationIssue[] = unknownConfigKeys(
+        presentKeys,
+        project,
+        CONFIG_KEYS.map((k) => k.key),
+    );
     const overrides: Record<string, unknown> = {};
     const values: Record<string, unknown> = {};
     for (const k of CONFIG_KEYS) {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { RecordedResource } from "./harness/mocks";
-import { ProgramRun, runProgram } from "./harness/program";
+import { RecordedResource } from "../testing/mocks";
+import { ProgramRun, runProgram } from "../testing/program";
 
 const T = {
     vpc: "aws:ec2/vpc:Vpc",

@@ -1,9 +1,11 @@
 import * as assert from "assert";
-import { plan } from "../tools/plan-lib";
+import * as path from "path";
+import { plan } from "../testing/plan";
+import { repoRoot } from "../testing/program";
 
 describe("examples compile and plan with zero mandatory violations", () => {
     it("aws-staging: the whole stack on AWS, with the example's overrides", async () => {
-        const r = await plan({ dir: "examples/aws-staging", stack: "example" });
+        const r = await plan({ dir: path.join(repoRoot(), "examples/aws-staging"), stack: "example" });
         assert.strictEqual(r.document.policy.passed, true);
         assert.deepStrictEqual([r.document.target, r.document.environment], ["aws", "staging"]);
         const target = r.records.find((x) => x.type === "aws:appautoscaling/target:Target")!;
@@ -13,7 +15,11 @@ describe("examples compile and plan with zero mandatory violations", () => {
     });
 
     it("onprem-production: the whole stack on Kubernetes through the registry mirror, production config", async () => {
-        const r = await plan({ dir: "examples/onprem-production", stack: "example", policyConfigFile: "policies/config/production.json" });
+        const r = await plan({
+            dir: path.join(repoRoot(), "examples/onprem-production"),
+            stack: "example",
+            policyConfigFile: "policies/config/production.json",
+        });
         assert.strictEqual(r.document.policy.passed, true);
         assert.deepStrictEqual([r.document.target, r.document.environment], ["kubernetes", "production"]);
         const ollama = r.records.find((x) => x.type === "kubernetes:apps/v1:Deployment" && (x.inputs as any).metadata.name === "ollama")!;
@@ -24,7 +30,11 @@ describe("examples compile and plan with zero mandatory violations", () => {
     });
 
     it("byo-vpc-and-cluster: single components on existing infrastructure create no network and no key", async () => {
-        const r = await plan({ dir: "examples/byo-vpc-and-cluster", stack: "example", policyConfigFile: "policies/config/production.json" });
+        const r = await plan({
+            dir: path.join(repoRoot(), "examples/byo-vpc-and-cluster"),
+            stack: "example",
+            policyConfigFile: "policies/config/production.json",
+        });
         assert.strictEqual(r.document.policy.passed, true);
         assert.strictEqual(r.document.target, "aws+kubernetes");
         for (const t of ["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]) assert.ok(!r.records.some((x) => x.type === t), t);

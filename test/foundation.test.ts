@@ -8,8 +8,8 @@ import { presetFor } from "../environments/presets";
 import { resolveStackSettings } from "../environments/resolve";
 import { subnetCidr } from "../components/core/sizing";
 import { withRegistry } from "../components/core/naming";
-import { installMocks, settle } from "./harness/mocks";
-import { readStackConfig, repoRoot, runProgram } from "./harness/program";
+import { installMocks, settle } from "../testing/mocks";
+import { readStackConfig, repoRoot, runProgram } from "../testing/program";
 
 describe("foundation", () => {
     it("Pulumi.yaml declares exactly the config keys the program reads, with types and descriptions (npm run docs)", () => {
@@ -47,6 +47,17 @@ describe("foundation", () => {
             for (const key of Object.keys(readStackConfig(stack))) {
                 if (key.startsWith("rag-platform:")) assert.ok(declared.has(key), `${stack}: ${key} is not declared in Pulumi.yaml`);
             }
+        }
+    });
+
+    it("stack files commit no encryption salt or secret, so anyone can `pulumi stack init` them with their own secrets provider", () => {
+        const files = fs.readdirSync(repoRoot()).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+        assert.deepStrictEqual(files.sort(), ["Pulumi.production.yaml", "Pulumi.staging.yaml"]);
+        for (const f of files) {
+            const doc = YAML.parse(fs.readFileSync(path.join(repoRoot(), f), "utf8")) ?? {};
+            for (const key of ["encryptionsalt", "secretsprovider", "encryptedkey"]) assert.ok(!(key in doc), `${f} commits ${key}`);
+            for (const [k, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>))
+                assert.ok(!(v && typeof v === "object" && "secure" in (v as object)), `${f}: ${k} is an encrypted value tied to one passphrase`);
         }
     });
 

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { main } from "../tools/plan";
-import { PLAN_FORMAT_VERSION, REDACTED } from "../tools/plan-lib";
+import { PLAN_FORMAT_VERSION, REDACTED } from "../testing/plan";
 
 /** Runs the CLI in-process, capturing stdout and stderr. */
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -11,11 +11,11 @@ import {
     withDefaults,
 } from "../policies/lib";
 import { evaluate } from "../policies/lib/evaluate";
-import { RecordedResource } from "./harness/mocks";
-import { evaluatePack, toAnalyzed } from "./harness/policy";
+import { RecordedResource } from "../testing/mocks";
+import { evaluatePack, toAnalyzed } from "../testing/policy";
 import * as path from "path";
 import { policiesMarkdown, POLICIES_DOC } from "../tools/gen-docs";
-import { ProgramRun, repoRoot, runProgram } from "./harness/program";
+import { ProgramRun, repoRoot, runProgram } from "../testing/program";
 
 type Mutation = (rs: RecordedResource[]) => void;
 const runs: Record<string, ProgramRun> = {};

@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot, runProgram } from "./harness/program";
+import { repoRoot, runProgram } from "../testing/program";
 
 const STATEFUL = [
     "aws:rds/instance:Instance",

@@ -5,7 +5,7 @@ import { DeepPartial, StackSettings } from "../components/core/types";
 import { isCidr, isPinnedImage, ValidationError } from "../components/core/validation";
 import { StackInput } from "../environments/resolve";
 import { parseConfig } from "../environments/config";
-import { installMocks, settle } from "./harness/mocks";
+import { installMocks, settle } from "../testing/mocks";
 import * as aws from "../components/aws";
 import * as kube from "../components/kubernetes";
 

@@ -12,8 +12,8 @@ import * as path from "path";
 import { buildPolicies } from "../policies/lib";
 import { AnalyzedResource, evaluate } from "../policies/lib/evaluate";
 import { productionConfig } from "../policies/lib";
-import { toAnalyzed } from "../test/harness/policy";
-import { runProgram } from "../test/harness/program";
+import { toAnalyzed } from "../testing/policy";
+import { runProgram } from "../testing/program";
 
 function planInChild(stack: string, target: string): { ms: number; maxRssMiB: number; code: number | null } {
     const script = `

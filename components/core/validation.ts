@@ -343,3 +343,35 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     }
     v.throwIfAny();
 }
+
+/** Levenshtein distance between two strings (case-insensitive). */
+export function editDistance(a: string, b: string): number {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+        prev = cur;
+    }
+    return prev[y.length];
+}
+
+/** The candidate closest to `value` ("did you mean ..."), or undefined when none is close. */
+export function closest(value: string, candidates: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+        const d = editDistance(value, c);
+        if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    const prefixHit = candidates.find((c) => c.toLowerCase().startsWith(value.toLowerCase()) && value.length >= 3);
+    if (bestDistance <= Math.max(2, Math.floor(value.length / 3))) return best;
+    return prefixHit;
+}
+
+/** "; did you mean "x"?" or "" — appended to messages about unknown names. */
+export function didYouMean(value: string, candidates: readonly string[], quote = (s: string) => `"${s}"`): string {
+    const c = closest(value, candidates);
+    return c ? `; did you mean ${quote(c)}?` : "";
+}

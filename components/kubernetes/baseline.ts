@@ -136,8 +136,14 @@ export class Baseline extends pulumi.ComponentResource {
             );
         }
 
-        const policy = (key: string, zone: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            new k8s.networking.v1.NetworkPolicy(ctx.n(key), { metadata: { name: key, namespace: ns(zone), labels: ctx.labels("baseline") }, spec }, ctx.opts());
+        // One NetworkPolicy `name` in a zone's namespace; its Pulumi name is unique per zone when the
+        // same policy exists in several zones (`<component>-<name>-<zone>`).
+        const policy = (name: string, zone: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, perZone = false) =>
+            new k8s.networking.v1.NetworkPolicy(
+                ctx.n(perZone ? `${name}-${zone}` : name),
+                { metadata: { name, namespace: ns(zone), labels: ctx.labels("baseline") }, spec },
+                ctx.opts(),
+            );
         const tcp = (port: number) => ({ protocol: "TCP", port });
         const dnsEgress = {
             to: [{ namespaceSelector: nsSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
@@ -146,7 +152,7 @@ export class Baseline extends pulumi.ComponentResource {
                 { protocol: "TCP", port: PORTS.dns },
             ],
         };
-        for (const zone of ["app", "data"]) policy("allow-dns", zone, { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] });
+        for (const zone of ["app", "data"]) policy("allow-dns", zone, { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] }, true);
 
         const objectStoreEgress = args.externalObjectStorage
             ? { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }

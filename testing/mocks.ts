@@ -45,9 +45,68 @@ export interface RecordedResource {
     engineUrn: string;
 }
 
+/** One provider function call (invoke) the program made. */
+export interface RecordedInvoke {
+    token: string;
+    inputs: Record<string, unknown>;
+}
+
+/**
+ * Thrown when the program breaks a rule the real Pulumi engine (or the Kubernetes provider)
+ * enforces, so that what fails `pulumi preview` fails the mocks too.
+ */
+export class EngineInvariantError extends Error {
+    constructor(readonly problems: string[]) {
+        super(`the Pulumi engine would refuse this program:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "EngineInvariantError";
+    }
+}
+
 /** Query helpers over the recorded resources. */
 export class ResourceLog {
     readonly all: RecordedResource[] = [];
+    /** Provider functions called, in order. */
+    readonly invokes: RecordedInvoke[] = [];
+    /** Engine invariants the program broke (see `EngineInvariantError`). */
+    readonly problems: string[] = [];
+    /** URNs of resources read (`get`) rather than registered; they may be parents too. */
+    readonly reads = new Set<string>();
+    private readonly engineUrns = new Set<string>();
+    private readonly k8sObjects = new Map<string, string>();
+
+    /** Throws an EngineInvariantError when the program broke an engine invariant. */
+    assertEngineInvariants(): void {
+        if (this.problems.length > 0) throw new EngineInvariantError(this.problems);
+    }
+
+    /**
+     * Checks one registration against what the engine and the Kubernetes provider enforce:
+     * URNs are unique; a parent, a provider and every dependency are registered before the
+     * resource; one Kubernetes object (apiVersion group, kind, namespace, name) per provider has
+     * one owner (two resources managing one object conflict under server-side apply and
+     * overwrite each other's file when rendering).
+     */
+    check(r: RecordedResource, providerUrn: string | undefined): void {
+        if (this.engineUrns.has(r.engineUrn)) this.problems.push(`Duplicate resource URN '${r.engineUrn}'; try giving it a unique name`);
+        this.engineUrns.add(r.engineUrn);
+        const known = (urn: string) => this.reads.has(urn) || !!this.byUrn(urn);
+        if (r.parent && !known(r.parent)) this.problems.push(`${r.engineUrn}: parent ${r.parent} was never registered`);
+        if (providerUrn && !known(providerUrn)) this.problems.push(`${r.engineUrn}: provider ${providerUrn} was never registered`);
+        for (const d of r.dependencies) if (!known(d)) this.problems.push(`${r.engineUrn}: dependency ${d} was never registered`);
+        if (r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:yaml") && !r.type.includes("List")) {
+            const o = r.inputs as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+            if (o.kind && o.metadata?.name) {
+                const group = (o.apiVersion ?? "").includes("/") ? o.apiVersion!.split("/")[0] : "";
+                const key = `${providerUrn ?? "default"}|${group}|${o.kind}|${o.metadata.namespace ?? ""}|${o.metadata.name}`;
+                const other = this.k8sObjects.get(key);
+                if (other)
+                    this.problems.push(
+                        `${r.engineUrn} and ${other} manage the same Kubernetes object ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`,
+                    );
+                else this.k8sObjects.set(key, r.engineUrn);
+            }
+        }
+    }
 
     ofType(type: string): RecordedResource[] {
         return this.all.filter((r) => r.type === type);
@@ -225,13 +284,22 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                 id: args.custom ? `${args.name}-${shortHash(args.type + args.name)}` : undefined,
                 state: mockState(args.type, args.name, args.inputs, region),
             }),
-            call: (args) => mockCall(args.token, args.inputs, region),
+            call: (args) => {
+                log.invokes.push({ token: args.token, inputs: args.inputs });
+                return mockCall(args.token, args.inputs, region);
+            },
         },
         project,
         stack,
         false,
     );
     const monitor = pulumi.runtime.getMonitor() as any;
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: (err: any, resp: any) => void) =>
+        read(req, (err: any, resp: any) => {
+            if (!err && resp) log.reads.add(resp.getUrn());
+            callback(err, resp);
+        });
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
         register(req, (err: any, resp: any) => {
@@ -244,7 +312,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                 const parentUrn: string | undefined = req.getParent() || undefined;
                 const parentRecord = parentUrn ? log.byUrn(parentUrn) : undefined;
                 const qualifiedType = parentRecord ? `${parentRecord.engineUrn.split("::")[2]}$${req.getType()}` : req.getType();
-                log.all.push({
+                const record: RecordedResource = {
                     urn: resp.getUrn(),
                     type: req.getType(),
                     name: req.getName(),
@@ -261,7 +329,10 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,
                     engineUrn: `urn:pulumi:${stack}::${project}::${qualifiedType}::${req.getName()}`,
-                });
+                };
+                const providerRef: string = req.getProvider() || "";
+                log.check(record, providerRef ? providerRef.split("::").slice(0, -1).join("::") : undefined);
+                log.all.push(record);
             }
             callback(err, resp);
         });
@@ -286,11 +357,13 @@ export function valueOf<T>(o: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
 
 /**
  * Waits until every registration the program started has been recorded: the SDK's outstanding
- * RPC counter is drained twice in a row (children register after their parents resolve).
+ * RPC counter is drained twice in a row (children register after their parents resolve). Given
+ * the log, it then throws an EngineInvariantError if the program broke an engine invariant.
  */
-export async function settle(): Promise<void> {
+export async function settle(log?: ResourceLog): Promise<void> {
     for (let i = 0; i < 3; i++) {
         await (pulumi.runtime as any).waitForRPCs?.();
         await new Promise((r) => setImmediate(r));
     }
+    log?.assertEngineInvariants();
 }

@@ -1,7 +1,7 @@
 /** Glue between the mocks harness and the in-process policy evaluation. */
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { AnalyzedResource, evaluate, EvaluationResult } from "../../policies/lib/evaluate";
-import { buildPolicies, exceptionLedger, PackOptions } from "../../policies/lib";
+import { AnalyzedResource, evaluate, EvaluationResult } from "../policies/lib/evaluate";
+import { buildPolicies, exceptionLedger, PackOptions } from "../policies/lib";
 import { RecordedResource } from "./mocks";
 
 /** The engine's view of recorded resources (inputs as props). */

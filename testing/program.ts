@@ -20,6 +20,17 @@ export function repoRoot(): string {
     throw new Error("cannot find the repository root (Pulumi.yaml) above " + __dirname);
 }
 
+/** Root of this package (its package.json), in a checkout or installed under node_modules. */
+export function packageRoot(): string {
+    let dir = __dirname;
+    for (let i = 0; i < 6; i++) {
+        const file = path.join(dir, "package.json");
+        if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, "utf8")).name === "@ragstack/pulumi-rag-platform") return dir;
+        dir = path.dirname(dir);
+    }
+    throw new Error("cannot find the package root of @ragstack/pulumi-rag-platform above " + __dirname);
+}
+
 /** Reads `Pulumi.<stack>.yaml` into fully qualified config strings (arrays as JSON). */
 export function readStackConfig(stack: string, root = repoRoot()): Record<string, string> {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
@@ -53,23 +64,41 @@ export function projectName(dir: string): string {
 }
 
 /**
+ * The JavaScript entry point of a program folder: for this repository's programs (the root
+ * program and the examples) the compiled `dist/<folder>/index.js`.
+ */
+export function programEntry(root: string): string {
+    const rel = path.relative(repoRoot(), root);
+    if (rel.startsWith("..") || path.isAbsolute(rel)) throw new Error(`${root} is not a program of this repository`);
+    return path.join(repoRoot(), "dist", rel, "index.js");
+}
+
+/**
+ * Runs a program folder under the mocks with fully qualified config (`project:key` -> string),
+ * as `pulumi preview` would: every registration is recorded, the exported values resolved, and
+ * engine invariants checked (EngineInvariantError).
+ */
+export async function runProgramWithConfig(root: string, project: string, stack: string, config: Record<string, string>): Promise<ProgramRun> {
+    const resources = installMocks({ project, stack, region: config["aws:region"] ?? "eu-west-1", config });
+    const entry = programEntry(root);
+    for (const id of Object.keys(require.cache)) if (id === entry) delete require.cache[id];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(entry) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(mod)) outputs[k] = await valueOf(v as never);
+    await settle(resources);
+    return { stack, config, resources, outputs };
+}
+
+/**
  * Runs a program for a stack. `overrides` are config keys without the project prefix
  * (`target`, `dbMultiAz`, ...) with string values, applied over the stack file. `dir` is the
- * program folder relative to the repository (default: the repository's own program); its
- * compiled entry point is `dist/<dir>/index.js`.
+ * program folder relative to the repository (default: the repository's own program).
  */
 export async function runProgram(stack: string, overrides: Record<string, string> = {}, dir = "."): Promise<ProgramRun> {
     const root = path.resolve(repoRoot(), dir);
     const project = projectName(root);
     const config = readStackConfig(stack, root);
     for (const [k, v] of Object.entries(overrides)) config[k.includes(":") ? k : `${project}:${k}`] = v;
-    const resources = installMocks({ project, stack, region: config["aws:region"] ?? "eu-west-1", config });
-    const entry = path.join(repoRoot(), "dist", path.relative(repoRoot(), root), "index.js");
-    for (const id of Object.keys(require.cache)) if (id === entry) delete require.cache[id];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(entry) as Record<string, unknown>;
-    const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(mod)) outputs[k] = await valueOf(v as never);
-    await settle();
-    return { stack, config, resources, outputs };
+    return runProgramWithConfig(root, project, stack, config);
 }

@@ -1,0 +1,144 @@
+/**
+ * Stage 1 of the plan: the stack's config. Reads `Pulumi.<stack>.yaml` of the program folder,
+ * applies `--target` and `--set`, refuses unknown keys of the project's namespace (naming the
+ * closest declared key) and, for this repository's own program, parses and validates the
+ * settings. Nothing is registered; every problem is a PlanInputError or a ValidationError.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { StackSettings } from "../../components/core/types";
+import { didYouMean } from "../../components/core/validation";
+import { CONFIG_KEYS, parseConfig, unknownConfigKeys } from "../../environments/config";
+import { resolveStackSettings } from "../../environments/resolve";
+import { repoRoot } from "../program";
+import { PlanInputError } from "./errors";
+
+/** Namespaces other than the project's that `--set` may name (provider config). */
+const PROVIDER_NAMESPACES = ["aws", "kubernetes"];
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+export interface ConfigStageOptions {
+    stack: string;
+    /** Program folder (absolute, or relative to the working directory). @default this repository */
+    dir?: string;
+    target?: "aws" | "kubernetes";
+    /** `--set` values: key (bare, `project:key` or `aws:key`) -> string value. */
+    set?: Record<string, string>;
+}
+
+export interface StackConfig {
+    /** Program folder (absolute). */
+    root: string;
+    /** True for this repository's own program (`index.ts` at the top). */
+    ownProgram: boolean;
+    project: string;
+    stack: string;
+    /** The stack file. */
+    file: string;
+    /** Fully qualified config as `pulumi config` would hand it to the program (strings, arrays as JSON). */
+    config: Record<string, string>;
+    /** Resolved settings (this repository's own program only). */
+    settings?: StackSettings;
+}
+
+/** A program folder's Pulumi.yaml: its project name and the config keys it declares. */
+export function readProject(root: string): { name: string; declared: string[] | undefined; main: string } {
+    const file = path.join(root, "Pulumi.yaml");
+    let doc: Record<string, unknown>;
+    try {
+        doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+    } catch (e) {
+        throw new PlanInputError(`${file}: cannot read the project file: ${firstLine(e)}`);
+    }
+    if (typeof doc.name !== "string" || doc.name === "") throw new PlanInputError(`${file}: the project has no name`);
+    const config = doc.config as Record<string, unknown> | undefined;
+    const declared = config && typeof config === "object" ? Object.keys(config).filter((k) => !k.includes(":")) : undefined;
+    return { name: doc.name, declared: declared && declared.length > 0 ? declared : undefined, main: typeof doc.main === "string" ? doc.main : "index.ts" };
+}
+
+function firstLine(e: unknown): string {
+    return String(e instanceof Error ? e.message : e).split("\n")[0];
+}
+
+/** The stacks of a program folder (its `Pulumi.<stack>.yaml` files). */
+export function stacksIn(root: string): string[] {
+    return fs
+        .readdirSync(root)
+        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+        .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+        .sort();
+}
+
+/** Reads a stack file into fully qualified string values (arrays and objects as JSON). */
+export function readStackFile(root: string, stack: string): { file: string; config: Record<string, string> } {
+    if (!STACK_NAME.test(stack) || stack.includes(".."))
+        throw new PlanInputError(`--stack: got ${JSON.stringify(stack)}; allowed: a stack name (letters, digits, '-', '_', '.')`);
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = stacksIn(root);
+        throw new PlanInputError(`unknown stack "${stack}": ${file} does not exist${didYouMean(stack, known)} (stacks here: ${known.join(", ") || "none"})`);
+    }
+    let doc: unknown;
+    try {
+        doc = YAML.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PlanInputError(`${file}: not a readable YAML stack file: ${firstLine(e)}`);
+    }
+    if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc)))
+        throw new PlanInputError(`${file}: expected a mapping with a "config:" section`);
+    const section = (doc as { config?: unknown } | null)?.config ?? {};
+    if (typeof section !== "object" || section === null || Array.isArray(section))
+        throw new PlanInputError(`${file}: "config:" must be a mapping of key: value`);
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(section as Record<string, unknown>)) {
+        if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v)
+            throw new PlanInputError(`${file}: ${k} is an encrypted value; the offline plan has no secrets provider (use a plain test value or --set)`);
+        config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return { file, config };
+}
+
+/** Qualifies a `--set` key and refuses namespaces no provider of ours reads. */
+function qualify(key: string, project: string): string {
+    if (!key.includes(":")) return `${project}:${key}`;
+    const ns = key.slice(0, key.indexOf(":"));
+    if (ns === project || PROVIDER_NAMESPACES.includes(ns)) return key;
+    throw new PlanInputError(
+        `--set ${key}: unknown namespace "${ns}"; allowed: a key of ${project} (with or without "${project}:") or ${PROVIDER_NAMESPACES.map((n) => `${n}:<key>`).join(", ")}`,
+    );
+}
+
+/** Stage 1: the config of one stack of one program, checked. */
+export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
+    const root = path.resolve(opts.dir ?? repoRoot());
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new PlanInputError(`--dir: ${opts.dir} is not a folder`);
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new PlanInputError(`--dir: ${opts.dir} has no Pulumi.yaml (not a Pulumi program)`);
+    const ownProgram = root === repoRoot();
+    const project = readProject(root);
+    const declared = ownProgram ? CONFIG_KEYS.map((k) => k.key) : project.declared;
+    const { file, config } = readStackFile(root, opts.stack);
+
+    if (declared) {
+        const unknown = unknownConfigKeys(Object.keys(config), project.name, declared);
+        if (unknown.length > 0)
+            throw new PlanInputError(unknown.map((i) => `${path.basename(file)}: unknown key "${i.field}"; allowed: ${i.allowed}`).join("\n"), unknown);
+    }
+    const sets: Record<string, string> = { ...(opts.set ?? {}) };
+    if (opts.target) sets.target = opts.target;
+    for (const [key, value] of Object.entries(sets)) {
+        const full = qualify(key, project.name);
+        if (declared && full.startsWith(`${project.name}:`)) {
+            const unknown = unknownConfigKeys([full], project.name, declared);
+            if (unknown.length > 0) throw new PlanInputError(`--set ${key}=${value}: unknown key "${full}"; allowed: ${unknown[0].allowed}`, unknown);
+        }
+        config[full] = value;
+    }
+
+    let settings: StackSettings | undefined;
+    if (ownProgram) {
+        const parsed = parseConfig((k) => config[`${project.name}:${k}`], project.name, config["aws:region"], Object.keys(config));
+        settings = resolveStackSettings(parsed.input, `stack ${opts.stack}`);
+    }
+    return { root, ownProgram, project: project.name, stack: opts.stack, file, config, settings };
+}

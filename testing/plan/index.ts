@@ -1,0 +1,68 @@
+/**
+ * The offline plan, in stages: (1) config — the stack file, `--set`, validation; (2) run — the
+ * program under the SDK's mocks, every registration recorded; (3) evaluate — the policy pack
+ * in-process with the engine's semantics; (4) report — the JSON document, the terminal summary,
+ * SARIF/JUnit/Markdown; (5) write — files. No cloud credentials, no Pulumi CLI.
+ *
+ * The same stages are the testing kit other teams import (`@ragstack/pulumi-rag-platform/testing`).
+ */
+import * as YAML from "yaml";
+import { StackSettings } from "../../components/core/types";
+import { EvaluationResult } from "../../policies/lib/evaluate";
+import { RecordedResource } from "../mocks";
+import { runProgramWithConfig } from "../program";
+import { ConfigStageOptions, loadStackConfig } from "./config";
+import { mermaid } from "./diagram";
+import { buildDocument, PlanDocument } from "./document";
+import { evaluatePolicies, loadPolicyConfig } from "./evaluate";
+import { kubernetesObjects } from "./manifests";
+import { OutFile } from "./write";
+
+export { PLAN_FORMAT_VERSION, REDACTED, keySettings } from "./document";
+export type { PlanDocument, PlanResource, PlanViolation } from "./document";
+export { EXIT, PlanInputError, classify } from "./errors";
+export { renderSummary } from "./summary";
+export { kubernetesObjects } from "./manifests";
+export type { K8sObject } from "./manifests";
+export { mermaid } from "./diagram";
+export { sarifReport, junitReport, markdownReport } from "./reports";
+
+export interface PlanOptions extends ConfigStageOptions {
+    /** Policy config file; default `policies/config/<stack>.json` for this repository's program. */
+    policyConfigFile?: string;
+}
+
+export interface PlanResult {
+    document: PlanDocument;
+    /** Resolved settings (this repository's own program only). */
+    settings?: StackSettings;
+    records: RecordedResource[];
+    evaluation: EvaluationResult;
+    /** Program folder and project. */
+    root: string;
+    project: string;
+}
+
+/** Runs the plan of one stack. Throws PlanInputError / ValidationError / EngineInvariantError for bad input. */
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
+    const stack = loadStackConfig(opts);
+    const policy = loadPolicyConfig(opts.policyConfigFile, opts.stack, stack.ownProgram);
+    const run = await runProgramWithConfig(stack.root, stack.project, stack.stack, stack.config);
+    const records = run.resources.all;
+    const evaluation = await evaluatePolicies(records, policy.config);
+    const document = buildDocument({ stack: opts.stack, settings: stack.settings, records, outputs: run.outputs, policyConfigFile: policy.file, evaluation });
+    return { document, settings: stack.settings, records, evaluation, root: stack.root, project: stack.project };
+}
+
+/** What `--out` writes: plan.json, one YAML file per Kubernetes object, architecture.mmd. */
+export function planFiles(result: PlanResult): OutFile[] {
+    const files: OutFile[] = [{ path: "plan.json", content: JSON.stringify(result.document, null, 2) }];
+    if (result.document.target === "kubernetes") {
+        for (const o of kubernetesObjects(result.records)) {
+            // YAML 1.1 so that strings such as "yes" or "on" are quoted: kubectl and Go YAML parsers read 1.1.
+            files.push({ path: `manifests/${o.file}`, content: YAML.stringify(o.object, { lineWidth: 0, version: "1.1" }) });
+        }
+    }
+    files.push({ path: "architecture.mmd", content: mermaid(result) });
+    return files;
+}
