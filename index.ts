@@ -6,10 +6,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RagStack } from "./components/stack";
-import { parseConfig } from "./environments/config";
+import { ValidationError } from "./components/core/validation";
+import { ProgramConfig, settingsFromConfig } from "./environments/config";
 
 const config = new pulumi.Config();
-const program = parseConfig((key) => config.get(key), pulumi.getProject(), new pulumi.Config("aws").get("region"), Object.keys(pulumi.runtime.allConfig()));
+let program: ProgramConfig;
+try {
+    // Bad stack config fails here, before anything is registered, with the message the offline
+    // plan prints (a RunError: the engine shows the message without a stack trace).
+    program = settingsFromConfig(
+        (key) => config.get(key),
+        pulumi.getProject(),
+        new pulumi.Config("aws").get("region"),
+        Object.keys(pulumi.runtime.allConfig()),
+        `stack ${pulumi.getStack()}`,
+    ).program;
+} catch (e) {
+    throw e instanceof ValidationError ? new pulumi.RunError(e.message) : e;
+}
 
 let kubernetesProvider: k8s.Provider | undefined;
 if (program.input.target === "kubernetes") {

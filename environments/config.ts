@@ -1,6 +1,6 @@
 import { DeepPartial, StackSettings } from "../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
-import { StackInput } from "./resolve";
+import { resolveStackSettings, StackInput } from "./resolve";
 
 /** Type of a stack config value, as declared in Pulumi.yaml. */
 export type ConfigType = "string" | "integer" | "number" | "boolean" | "array";
@@ -221,4 +221,35 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
         },
         kubernetes: { context: values.k8sContext as string | undefined, renderYamlDir: values.k8sRenderYamlDir as string | undefined },
     };
+}
+
+/**
+ * Resolves stack config to settings, as the program does: parse (types, unknown keys), apply
+ * the preset, validate. A bad setting is reported under the config key that set it
+ * (`rag-platform:logRetentionDays (observability.logRetentionDays)`), so that the offline plan and
+ * `pulumi preview` print the same message.
+ */
+export function settingsFromConfig(
+    raw: RawConfig,
+    project: string,
+    awsRegion: string | undefined,
+    presentKeys: readonly string[],
+    context: string,
+): { program: ProgramConfig; settings: StackSettings } {
+    const program = parseConfig(raw, project, awsRegion, presentKeys);
+    try {
+        return { program, settings: resolveStackSettings(program.input, context) };
+    } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        const byPath = new Map(CONFIG_KEYS.filter((k) => k.path).map((k) => [k.path, k.key]));
+        const keyOf = (field: string) =>
+            byPath.get(field.replace(/\[\d+\]$/, "")) ?? (["target", "environment", "domain", "name"].includes(field) ? field : undefined);
+        throw new ValidationError(
+            context,
+            e.issues.map((i) => {
+                const key = keyOf(i.field);
+                return key ? { ...i, field: `${project}:${key} (${i.field})` } : i;
+            }),
+        );
+    }
 }

@@ -132,7 +132,7 @@ describe("offline plan", function () {
         assert.match(badConfig.stderr, /rag-platform:apiMinReplicas: got "two"; allowed: an integer/);
         const badRange = await cli("--stack", "staging", "--set", "apiMinReplicas=9");
         assert.strictEqual(badRange.code, 2);
-        assert.match(badRange.stderr, /api\.minReplicas: got 9; allowed: at most api\.maxReplicas \(3\)/);
+        assert.match(badRange.stderr, /rag-platform:apiMinReplicas \(api\.minReplicas\): got 9; allowed: at most api\.maxReplicas \(3\)/);
         const badTarget = await cli("--stack", "staging", "--target", "gcp");
         assert.strictEqual(badTarget.code, 2);
         assert.match(badTarget.stderr, /--target: got "gcp"; allowed: aws, kubernetes/);

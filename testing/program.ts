@@ -7,29 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { installMocks, ResourceLog, settle, valueOf } from "./mocks";
+import { packageRoot, repoRoot } from "./paths";
+
+export { packageRoot, repoRoot };
 
 export const PROJECT = "rag-platform";
-
-/** Root of the repository (where Pulumi.yaml lives), from the compiled or the source tree. */
-export function repoRoot(): string {
-    let dir = __dirname;
-    for (let i = 0; i < 6; i++) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json"))) return dir;
-        dir = path.dirname(dir);
-    }
-    throw new Error("cannot find the repository root (Pulumi.yaml) above " + __dirname);
-}
-
-/** Root of this package (its package.json), in a checkout or installed under node_modules. */
-export function packageRoot(): string {
-    let dir = __dirname;
-    for (let i = 0; i < 6; i++) {
-        const file = path.join(dir, "package.json");
-        if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, "utf8")).name === "@ragstack/pulumi-rag-platform") return dir;
-        dir = path.dirname(dir);
-    }
-    throw new Error("cannot find the package root of @ragstack/pulumi-rag-platform above " + __dirname);
-}
 
 /** Reads `Pulumi.<stack>.yaml` into fully qualified config strings (arrays as JSON). */
 export function readStackConfig(stack: string, root = repoRoot()): Record<string, string> {

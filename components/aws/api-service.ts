@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
-import { fargateMemoryRange, Validator } from "../core/validation";
+import { checkFargateSize, checkLogRetention, Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 
@@ -108,11 +108,8 @@ export class ApiService extends pulumi.ComponentResource {
         };
         const v = new Validator(`ApiService ${name}`);
         v.image("image", args.image);
-        if (![0.25, 0.5, 1, 2, 4, 8, 16].includes(s.cpu)) v.fail("cpu", s.cpu, "one of 0.25, 0.5, 1, 2, 4, 8, 16 vCPU");
-        else {
-            const [lo, hi] = fargateMemoryRange(s.cpu);
-            v.int("memoryMiB", s.memory, lo, hi);
-        }
+        checkFargateSize(v, "cpu", s.cpu, "memoryMiB", s.memory);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))

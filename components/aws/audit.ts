@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { checkLogRetention, Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
@@ -22,6 +23,9 @@ export class Audit extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
 
     constructor(name: string, args: AuditArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Audit ${name}`);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 365);
+        v.throwIfAny();
         super(typeToken("aws", "Audit"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const identity = aws.getCallerIdentityOutput({}, { parent: this });

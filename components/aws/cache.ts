@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
-import { Validator } from "../core/validation";
+import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
+import { checkLogRetention, Validator } from "../core/validation";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
 
 export interface CacheArgs extends AwsCommonArgs {
@@ -58,6 +59,10 @@ export class Cache extends pulumi.ComponentResource {
         v.int("replicas", replicas, 0, 5);
         if (failover && replicas < 1) v.fail("replicas", replicas, "at least 1 when automaticFailover is true");
         v.int("snapshotRetentionDays", args.snapshotRetentionDays ?? 1, 0, 35);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+        const nodeType = args.nodeType ?? (production ? "cache.r7g.large" : "cache.t4g.medium");
+        if (!inCatalog(CACHE_NODE_TYPES, nodeType))
+            v.fail("nodeType", nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
         v.throwIfAny();
@@ -109,7 +114,7 @@ export class Cache extends pulumi.ComponentResource {
                 description: `${ctx.prefix} cache, sessions and rate limits`,
                 engine: "valkey",
                 engineVersion: args.engineVersion ?? "8.0",
-                nodeType: args.nodeType ?? (production ? "cache.r7g.large" : "cache.t4g.medium"),
+                nodeType,
                 numCacheClusters: 1 + replicas,
                 automaticFailoverEnabled: failover,
                 multiAzEnabled: failover,

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
-import { Validator } from "../core/validation";
+import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
+import { checkLogRetention, Validator } from "../core/validation";
 import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
@@ -102,7 +103,10 @@ export class Database extends pulumi.ComponentResource {
         const v = new Validator(`Database ${name}`);
         v.matches("engineVersion", s.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17");
         v.int("allocatedStorageGiB", s.storage, 20, 65536);
-        v.int("maxAllocatedStorageGiB", maxStorage, s.storage, 65536);
+        v.int("maxAllocatedStorageGiB", maxStorage, minMaxAllocatedStorage(s.storage), 65536);
+        if (!inCatalog(RDS_INSTANCE_CLASSES, s.instanceClass))
+            v.fail("instanceClass", s.instanceClass, `an RDS for PostgreSQL instance class (families: ${families(RDS_INSTANCE_CLASSES)})`);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
         v.int("readReplicas", s.readReplicas, 0, 5);
         if (s.crossRegionBackup) v.matches("backupRegion", args.backupRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region when crossRegionBackup is on");

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
-import { Validator } from "../core/validation";
+import { checkGpuInstance, checkLogRetention, Validator } from "../core/validation";
 import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
@@ -84,8 +84,9 @@ export class Llm extends pulumi.ComponentResource {
         const v = new Validator(`Llm ${name}`);
         v.image("image", s.image);
         if (!Array.isArray(args.models) || args.models.length === 0) v.fail("models", args.models, "at least one model such as llama3.1:8b");
-        v.matches("instanceType", s.instanceType, /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[0-9]*x?large$/, "a GPU instance type (g4dn, g5, g6, g6e, p3, p4d, p5)");
         v.int("gpusPerTask", s.gpus, 1, 8);
+        checkGpuInstance(v, "instanceType", s.instanceType, "gpusPerTask", s.gpus);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         v.int("maxInstances", s.max, 1, 50);
         v.int("minInstances", s.min, 0, s.max);
         v.int("desiredCount", s.desired, 0, s.max);

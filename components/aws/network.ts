@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
 import { ExistingVpc, NatStrategy } from "../core/types";
-import { Validator } from "../core/validation";
+import { checkLogRetention, Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
@@ -71,7 +71,7 @@ export class Network extends pulumi.ComponentResource {
             v.oneOf("natStrategy", nat, ["single", "perAz"] as const);
             if (!args.logsKeyArn) v.fail("logsKeyArn", args.logsKeyArn, "a KMS key ARN for the flow log group");
         }
-        v.int("flowLogRetentionDays", args.flowLogRetentionDays ?? 90, 1, 3653);
+        checkLogRetention(v, "flowLogRetentionDays", args.flowLogRetentionDays ?? 90);
         v.throwIfAny();
         super(typeToken("aws", "Network"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);

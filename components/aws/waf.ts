@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
-import { Validator } from "../core/validation";
+import { checkLogRetention, Validator } from "../core/validation";
 import { AwsCommonArgs, AwsContext } from "./common";
 
 /** AWS managed rule groups applied in this order. */
@@ -44,7 +44,7 @@ export class Waf extends pulumi.ComponentResource {
         const v = new Validator(`Waf ${name}`);
         const limit = args.rateLimitPer5Min ?? 2000;
         v.int("rateLimitPer5Min", limit, 100, 2000000000);
-        v.int("logRetentionDays", args.logRetentionDays ?? 90, 1, 3653);
+        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         v.throwIfAny();
         super(typeToken("aws", "Waf"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);

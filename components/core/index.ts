@@ -4,3 +4,4 @@ export * from "./naming";
 export * from "./tags";
 export * from "./sizing";
 export * from "./merge";
+export * from "./aws-catalog";

@@ -1,3 +1,5 @@
+import { GPU_INSTANCE_TYPES } from "./aws-catalog";
+
 /** Sizing helpers: pure conversions between the cloud-neutral sizes and each target's units. */
 
 /** Fargate CPU units for a vCPU size (1 vCPU = 1024 units). */
@@ -39,11 +41,9 @@ export function rdsMaxConnections(instanceClass: string): number {
     return Math.min(Math.floor(mem / 9531392), 5000);
 }
 
-/** GPU memory (GiB) of one GPU of an instance family; used to warn when a model will not fit. */
+/** GPU memory (GiB) of one GPU of an instance type (16 when the type is unknown). */
 export function gpuMemoryGiB(instanceType: string): number {
-    const family = instanceType.split(".")[0];
-    const table: Record<string, number> = { g4dn: 16, g5: 24, g6: 24, g6e: 48, p3: 16, p4d: 40, p5: 80 };
-    return table[family] ?? 16;
+    return GPU_INSTANCE_TYPES[instanceType]?.gpuMemoryGiB ?? 16;
 }
 
 /** Splits a /16../20 VPC CIDR into stable /N subnets: tier t, AZ a -> index t*4 + a. */
@@ -58,18 +58,7 @@ export function subnetCidr(vpcCidr: string, tier: number, az: number): string {
     return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join(".")}/${newPrefix}`;
 }
 
-/** Memory (MiB) of an EC2 GPU instance size, used to size the Ollama task (g4dn/g5/g6/g6e share it). */
+/** Host memory (MiB) of an EC2 GPU instance type, used to size the Ollama task (16 GiB when unknown). */
 export function gpuInstanceMemoryMiB(instanceType: string): number {
-    const size = instanceType.split(".")[1] ?? "xlarge";
-    const table: Record<string, number> = {
-        xlarge: 16384,
-        "2xlarge": 32768,
-        "4xlarge": 65536,
-        "8xlarge": 131072,
-        "12xlarge": 196608,
-        "16xlarge": 262144,
-        "24xlarge": 393216,
-        "48xlarge": 786432,
-    };
-    return table[size] ?? 16384;
+    return GPU_INSTANCE_TYPES[instanceType]?.memoryMiB ?? 16384;
 }

@@ -3,6 +3,17 @@
  * Every check names the field, the value it got and what is allowed, and every entry point calls
  * these before it registers a single resource.
  */
+import {
+    CACHE_NODE_TYPES,
+    families,
+    FARGATE_CPUS,
+    FARGATE_MEMORY_MIB,
+    GPU_INSTANCE_TYPES,
+    inCatalog,
+    LOG_RETENTION_DAYS,
+    minMaxAllocatedStorage,
+    RDS_INSTANCE_CLASSES,
+} from "./aws-catalog";
 import { DATA_CLASSIFICATIONS, ENVIRONMENTS, K8S_EDGE_MODES, NAT_STRATEGIES, OBJECT_STORAGE_MODES, StackSettings, TARGETS } from "./types";
 
 /** A problem with one input field. */
@@ -156,26 +167,46 @@ const NAME_RE = /^[a-z][a-z0-9-]{1,20}[a-z0-9]$/;
 const MODEL_RE = /^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/;
 const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const FARGATE_CPU = [0.25, 0.5, 1, 2, 4, 8, 16];
-
 /** Fargate memory range (MiB) allowed for a vCPU size. */
 export function fargateMemoryRange(cpu: number): [number, number] {
-    switch (cpu) {
-        case 0.25:
-            return [512, 2048];
-        case 0.5:
-            return [1024, 4096];
-        case 1:
-            return [2048, 8192];
-        case 2:
-            return [4096, 16384];
-        case 4:
-            return [8192, 30720];
-        case 8:
-            return [16384, 61440];
-        default:
-            return [32768, 122880];
+    const allowed = FARGATE_MEMORY_MIB[String(cpu)] ?? FARGATE_MEMORY_MIB["16"];
+    return [allowed[0], allowed[allowed.length - 1]];
+}
+
+/** Checks a Fargate vCPU / memory pair against the sizes ECS accepts. */
+export function checkFargateSize(v: Validator, cpuField: string, cpu: unknown, memoryField: string, memory: unknown): void {
+    if (typeof cpu !== "number" || !FARGATE_CPUS.includes(cpu)) {
+        v.fail(cpuField, cpu, `one of ${FARGATE_CPUS.join(", ")} vCPU (Fargate task sizes)`);
+        return;
     }
+    const allowed = FARGATE_MEMORY_MIB[String(cpu)];
+    if (typeof memory !== "number" || !allowed.includes(memory)) {
+        const [lo, hi] = [allowed[0], allowed[allowed.length - 1]];
+        const step = allowed.length > 1 ? allowed[1] - allowed[0] : 0;
+        v.fail(
+            memoryField,
+            memory,
+            allowed.length <= 3 ? `with ${cpu} vCPU on Fargate one of ${allowed.join(", ")}` : `with ${cpu} vCPU on Fargate ${lo} to ${hi} in steps of ${step}`,
+        );
+    }
+}
+
+/** Checks a CloudWatch Logs retention against the values the API accepts. */
+export function checkLogRetention(v: Validator, field: string, days: unknown): void {
+    if (typeof days !== "number" || !(LOG_RETENTION_DAYS as readonly number[]).includes(days))
+        v.fail(field, days, `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`);
+}
+
+/** Checks a GPU instance type and the GPUs one task asks of it. */
+export function checkGpuInstance(v: Validator, typeField: string, instanceType: unknown, gpusField: string, gpus: unknown): void {
+    const spec = typeof instanceType === "string" ? GPU_INSTANCE_TYPES[instanceType] : undefined;
+    if (!spec) {
+        const fams = [...new Set(Object.keys(GPU_INSTANCE_TYPES).map((t) => t.split(".")[0]))].join(", ");
+        v.fail(typeField, instanceType, `a GPU instance type of the ${fams} families (e.g. g5.xlarge, g5.2xlarge, g6e.xlarge)`);
+        return;
+    }
+    if (typeof gpus === "number" && gpus > spec.gpus)
+        v.fail(gpusField, gpus, `at most ${spec.gpus}: ${instanceType} has ${spec.gpus} GPU${spec.gpus > 1 ? "s" : ""}`);
 }
 
 /**
@@ -198,10 +229,10 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.image("api.image", api.image);
     v.int("api.port", api.port, 1024, 65535);
     v.matches("api.healthPath", api.healthPath, /^\/[A-Za-z0-9/_.-]*$/, "a path starting with '/'");
-    if (!FARGATE_CPU.includes(api.cpu)) v.fail("api.cpu", api.cpu, `one of ${FARGATE_CPU.join(", ")} vCPU`);
+    if (s.target === "aws") checkFargateSize(v, "api.cpu", api.cpu, "api.memoryMiB", api.memoryMiB);
     else {
-        const [lo, hi] = fargateMemoryRange(api.cpu);
-        v.int("api.memoryMiB", api.memoryMiB, lo, hi);
+        v.number("api.cpu", api.cpu, 0.1, 64);
+        v.int("api.memoryMiB", api.memoryMiB, 128, 262144);
     }
     v.int("api.minReplicas", api.minReplicas, 1, 100);
     v.int("api.maxReplicas", api.maxReplicas, 1, 200);
@@ -223,17 +254,12 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         if (!Array.isArray(llm.models) || llm.models.length === 0) v.fail("llm.models", llm.models, "at least one model name such as llama3.1:8b");
         else llm.models.forEach((m, i) => v.matches(`llm.models[${i}]`, m, MODEL_RE, "an Ollama model name such as llama3.1:8b"));
         v.int("llm.gpusPerNode", llm.gpusPerNode, 1, 8);
+        if (s.target === "aws") checkGpuInstance(v, "llm.instanceType", llm.instanceType, "llm.gpusPerNode", llm.gpusPerNode);
         v.int("llm.maxNodes", llm.maxNodes, 1, 50);
         v.int("llm.minNodes", llm.minNodes, 0, 50);
         v.int("llm.desiredNodes", llm.desiredNodes, 0, 50);
         if (llm.minNodes > llm.desiredNodes || llm.desiredNodes > llm.maxNodes)
             v.fail("llm.desiredNodes", llm.desiredNodes, `between llm.minNodes (${llm.minNodes}) and llm.maxNodes (${llm.maxNodes})`);
-        v.matches(
-            "llm.instanceType",
-            llm.instanceType,
-            /^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[0-9]*x?large$/,
-            "a GPU instance type of the g4dn, g5, g6, g6e, p3, p4d or p5 families (e.g. g5.xlarge)",
-        );
         v.int("llm.modelVolumeGiB", llm.modelVolumeGiB, 30, 16384);
         v.matches("llm.keepAlive", llm.keepAlive, /^(-1|\d+[smh]?)$/, "a duration such as 5m, 24h or -1");
         v.bool("llm.spot", llm.spot);
@@ -241,12 +267,22 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
 
     const db = s.database;
     v.matches("database.engineVersion", db.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)");
-    v.matches("database.instanceClass", db.instanceClass, /^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large");
+    if (!inCatalog(RDS_INSTANCE_CLASSES, db.instanceClass))
+        v.fail(
+            "database.instanceClass",
+            db.instanceClass,
+            `an RDS for PostgreSQL instance class such as db.r6g.large (families: ${families(RDS_INSTANCE_CLASSES)})`,
+        );
     v.number("database.cpu", db.cpu, 0.25, 64);
     v.int("database.memoryMiB", db.memoryMiB, 256, 524288);
     v.int("database.storageGiB", db.storageGiB, 20, 65536);
     v.int("database.maxStorageGiB", db.maxStorageGiB, 20, 65536);
-    if (db.maxStorageGiB < db.storageGiB) v.fail("database.maxStorageGiB", db.maxStorageGiB, `at least database.storageGiB (${db.storageGiB})`);
+    if (db.maxStorageGiB < minMaxAllocatedStorage(db.storageGiB))
+        v.fail(
+            "database.maxStorageGiB",
+            db.maxStorageGiB,
+            `at least ${minMaxAllocatedStorage(db.storageGiB)}: RDS storage autoscaling needs a ceiling 10% above database.storageGiB (${db.storageGiB})`,
+        );
     v.int("database.backupRetentionDays", db.backupRetentionDays, 1, 35);
     v.bool("database.multiAz", db.multiAz);
     v.int("database.readReplicas", db.readReplicas, 0, 5);
@@ -254,7 +290,8 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.bool("database.crossRegionBackup", db.crossRegionBackup);
 
     const c = s.cache;
-    v.matches("cache.nodeType", c.nodeType, /^cache\.[a-z0-9]+\.[a-z0-9]+$/, "an ElastiCache node type such as cache.r7g.large");
+    if (!inCatalog(CACHE_NODE_TYPES, c.nodeType))
+        v.fail("cache.nodeType", c.nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
     v.int("cache.replicas", c.replicas, 0, 5);
     v.bool("cache.automaticFailover", c.automaticFailover);
     if (c.automaticFailover && c.replicas < 1) v.fail("cache.replicas", c.replicas, "at least 1 when cache.automaticFailover is true");
@@ -279,7 +316,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.int("edge.rateLimitPer5Min", s.edge.rateLimitPer5Min, 100, 2000000000);
     v.bool("edge.hsts", s.edge.hsts);
 
-    v.int("observability.logRetentionDays", s.observability.logRetentionDays, 1, 3653);
+    checkLogRetention(v, "observability.logRetentionDays", s.observability.logRetentionDays);
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
 
     if (s.environment === "production") {

@@ -3,16 +3,14 @@
  * starts nothing; `policies/index.ts` constructs the PolicyPack.
  */
 import type { EnforcementLevel, PolicyPackConfig, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { awsRules } from "./aws";
-import { exceptionsReportPolicy, Framework, Rule, RuleSelection, RuleTarget, selectRules, SEVERITY_ORDER, toPolicy } from "./framework";
-import { kubernetesRules } from "./kubernetes";
+import { exceptionsReportPolicy, Framework, RuleSelection, RuleTarget, selectRules, SEVERITY_ORDER, toPolicy } from "./framework";
+import { allRules } from "./rules";
 
 export * from "./framework";
 export { awsRules, AWS_TYPES, ALLOWED_TLS_POLICIES } from "./aws";
 export { kubernetesRules, podSpecOf, K8S_WORKLOAD_TYPES } from "./kubernetes";
 
-/** Every rule, AWS first. */
-export const allRules: Rule[] = [...awsRules, ...kubernetesRules];
+export { allRules, policyDescriptors } from "./rules";
 
 export const PACK_NAME = "ragstack-policies";
 
@@ -56,5 +54,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PackOption
 export function productionConfig(): PolicyPackConfig {
     return Object.fromEntries(allRules.map((r) => [r.name, "mandatory" as const]));
 }
-export { evaluate, checkPolicyConfig, levelOf, policyConfig } from "./evaluate";
+export { checkPolicyConfig } from "./config";
+export type { PolicyDescriptor } from "./config";
+export { evaluate, levelOf, policyConfig } from "./evaluate";
 export type { AnalyzedResource, Violation, EvaluationResult } from "./evaluate";

@@ -12,10 +12,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { didYouMean } from "../../components/core/validation";
-import { packageRoot } from "../program";
+import { packageRoot } from "../paths";
+import { loadStackConfig } from "./config";
 import { PLAN_FORMAT_VERSION } from "./document";
 import { classify, EXIT, PlanInputError } from "./errors";
-import { plan, planFiles, PlanResult } from "./index";
+import type { PlanResult } from "./index";
+import { loadPolicyConfig } from "./policy-config";
 import { isJunitReport, isMarkdownReport, isSarifReport, junitReport, markdownReport, ReportContext, sarifReport } from "./reports";
 import { componentSources } from "./sources";
 import { renderSummary } from "./summary";
@@ -203,8 +205,14 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
     try {
         const args = parseArgs(argv);
         if (args.help) return { code: EXIT.pass, stdout: USAGE + "\n", stderr: "" };
+        // Everything the user gave is checked before the Pulumi SDK is even loaded: bad input fails
+        // in a fraction of a second and writes nothing.
+        const options = { stack: args.stack!, target: args.target, set: args.set, dir: args.dir, policyConfigFile: args.policyConfig };
+        const stack = loadStackConfig(options);
+        loadPolicyConfig(options.policyConfigFile, options.stack, stack.ownProgram);
         destinations = prepare(args);
-        const result = await plan({ stack: args.stack!, target: args.target, set: args.set, dir: args.dir, policyConfigFile: args.policyConfig });
+        const { plan, planFiles } = await import("./index");
+        const result = await plan(options);
         const notes: string[] = [];
         if (destinations.out) {
             const files = writeOutFolder(destinations.out, planFiles(result));

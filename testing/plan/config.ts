@@ -9,9 +9,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { StackSettings } from "../../components/core/types";
 import { didYouMean } from "../../components/core/validation";
-import { CONFIG_KEYS, parseConfig, unknownConfigKeys } from "../../environments/config";
-import { resolveStackSettings } from "../../environments/resolve";
-import { repoRoot } from "../program";
+import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
+import { repoRoot } from "../paths";
 import { PlanInputError } from "./errors";
 
 /** Namespaces other than the project's that `--set` may name (provider config). */
@@ -137,8 +136,13 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
 
     let settings: StackSettings | undefined;
     if (ownProgram) {
-        const parsed = parseConfig((k) => config[`${project.name}:${k}`], project.name, config["aws:region"], Object.keys(config));
-        settings = resolveStackSettings(parsed.input, `stack ${opts.stack}`);
+        settings = settingsFromConfig(
+            (k) => config[`${project.name}:${k}`],
+            project.name,
+            config["aws:region"],
+            Object.keys(config),
+            `stack ${opts.stack}`,
+        ).settings;
     }
     return { root, ownProgram, project: project.name, stack: opts.stack, file, config, settings };
 }

@@ -3,7 +3,6 @@
  * (docs/offline-plan.md, "Exit codes").
  */
 import { ValidationError, ValidationIssue } from "../../components/core/validation";
-import { EngineInvariantError } from "../mocks";
 
 export const EXIT = {
     /** Plan made, no mandatory policy violated. */
@@ -45,7 +44,8 @@ export interface PlanFailure {
 export function classify(e: unknown): PlanFailure {
     if (e instanceof PlanInputError) return { exitCode: 2, kind: "bad-input", message: e.message, issues: e.issues };
     if (e instanceof ValidationError) return { exitCode: 2, kind: "bad-input", message: e.message, issues: e.issues };
-    if (e instanceof EngineInvariantError) return { exitCode: 2, kind: "bad-input", message: e.message, issues: [] };
+    // By name: the mocks (and the SDK they load) are not imported before a plan runs.
+    if (e instanceof Error && e.name === "EngineInvariantError") return { exitCode: 2, kind: "bad-input", message: e.message, issues: [] };
     const message = e instanceof Error ? e.message : String(e);
     return {
         exitCode: 3,

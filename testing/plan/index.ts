@@ -14,7 +14,8 @@ import { runProgramWithConfig } from "../program";
 import { ConfigStageOptions, loadStackConfig } from "./config";
 import { mermaid } from "./diagram";
 import { buildDocument, PlanDocument } from "./document";
-import { evaluatePolicies, loadPolicyConfig } from "./evaluate";
+import { evaluatePolicies } from "./evaluate";
+import { loadPolicyConfig } from "./policy-config";
 import { kubernetesObjects } from "./manifests";
 import { OutFile } from "./write";
 

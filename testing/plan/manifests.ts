@@ -3,7 +3,7 @@
  * without their data (generated values are applied by Pulumi, never written to disk).
  */
 import * as path from "path";
-import { RecordedResource } from "../mocks";
+import type { RecordedResource } from "../mocks";
 
 /** A rendered Kubernetes object. */
 export interface K8sObject {

@@ -6,10 +6,11 @@
  * Each carries a signature so that the plan recognises (and may replace) a report it wrote.
  */
 import * as path from "path";
-import { allRules, Rule } from "../../policies/lib";
-import { RecordedResource } from "../mocks";
+import { Rule } from "../../policies/lib/framework";
+import { allRules } from "../../policies/lib/rules";
+import type { RecordedResource } from "../mocks";
 import { PlanViolation } from "./document";
-import { PlanResult } from "./index";
+import type { PlanResult } from "./index";
 import { locate, SourceLocation } from "./sources";
 
 export const TOOL_NAME = "ragstack-plan";

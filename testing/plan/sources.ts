@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RecordedResource } from "../mocks";
+import type { RecordedResource } from "../mocks";
 
 const TOKEN_RE = /typeToken\)?\("(aws|kubernetes|index)", "(\w+)"\)/g;
 

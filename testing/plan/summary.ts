@@ -1,6 +1,6 @@
 /** The plan's terminal report: component tree, key settings, policy findings, verdict. */
-import { RecordedResource } from "../mocks";
-import { PlanResult } from "./index";
+import type { RecordedResource } from "../mocks";
+import type { PlanResult } from "./index";
 
 /** Human-readable summary. */
 export function renderSummary(result: PlanResult): string {

@@ -36,6 +36,19 @@ function code(e: unknown): string {
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message.split("\n")[0];
 }
 
+/** Every file and symbolic link below a folder, relative to it ("/"-separated). */
+function filesUnder(dir: string, rel = ""): string[] {
+    const out: string[] = [];
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+        const p = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+            const inner = filesUnder(dir, p);
+            out.push(...(inner.length > 0 ? inner : [`${p}/`]));
+        } else out.push(p);
+    }
+    return out;
+}
+
 /** The nearest existing ancestor of a path (the path itself if it exists). */
 function existingAncestor(p: string): string {
     let cur = p;
@@ -99,11 +112,11 @@ export function prepareOutFolder(given: string, flag = "--out"): OutFolder {
     let previous: string[] = [];
     if (fs.existsSync(dir)) {
         if (!fs.statSync(dir).isDirectory()) throw new PlanInputError(`${flag}: ${given} is an existing file; allowed: ${allowed}`);
-        const entries = fs.readdirSync(dir);
+        const entries = filesUnder(dir);
         if (entries.length > 0) {
             const listed = readMarker(dir);
-            const tops = new Set((listed ?? []).map((f) => f.split(/[\\/]/)[0]));
-            const foreign = entries.filter((e) => e !== OUT_MARKER && !tops.has(e));
+            const known = new Set([...(listed ?? []), OUT_MARKER]);
+            const foreign = entries.filter((e) => !known.has(e));
             if (!listed || foreign.length > 0)
                 throw new PlanInputError(`${flag}: ${given} holds other content (${(listed ? foreign : entries).slice(0, 3).join(", ")}); allowed: ${allowed}`);
             previous = listed;
