@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import { Rule } from "../../policies/lib/framework";
-import { allRules } from "../../policies/lib/rules";
+import { allRules, policyDescriptors } from "../../policies/lib/rules";
 import type { RecordedResource } from "../mocks";
 import { PlanViolation } from "./document";
 import type { PlanResult } from "./index";
@@ -49,7 +49,7 @@ function uriOf(file: string, baseDir: string): { uri: string; uriBaseId?: string
 /** SARIF 2.1.0: one result per violation (and per undecided policy, as a note), each rule described once. */
 export function sarifReport(result: PlanResult, ctx: ReportContext): Record<string, unknown> {
     const d = result.document;
-    const ran = [...new Set([...allRules.map((r) => r.name), ...d.policy.violations.map((v) => v.policy), ...d.policy.undecided.map((v) => v.policy)])];
+    const ran = [...new Set([...policyDescriptors().map((p) => p.name), ...d.policy.violations.map((v) => v.policy), ...d.policy.undecided.map((v) => v.policy)])];
     const rules = ran.map((name) => {
         const r = ruleOf(name);
         const help = r
@@ -153,7 +153,7 @@ export function junitReport(result: PlanResult): string {
     let tests = 0;
     let failures = 0;
     let skipped = 0;
-    const ruleNames = [...new Set([...allRules.map((r) => r.name), ...d.policy.violations.map((v) => v.policy)])];
+    const ruleNames = [...new Set([...policyDescriptors().map((p) => p.name), ...d.policy.violations.map((v) => v.policy)])];
     for (const name of ruleNames) {
         const rule = ruleOf(name);
         const found = violationsOf(name);
