@@ -13,8 +13,14 @@ export default tseslint.config(
         },
     },
     {
-        // Tests, the testing kit, policy rules and the consumer check read untyped provider inputs (any resource's props).
-        files: ["test/**/*.ts", "testing/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
+        // The CommonJS entry points the Pulumi CLI loads (plain JavaScript, run before anything is compiled).
+        files: ["tools/entry/*.js", "policies/pack.js"],
+        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
+    {
+        // Tests, the testing kit, the engine check (untyped engine JSON), policy rules and the consumer check read untyped provider inputs (any resource's props).
+        files: ["test/**/*.ts", "testing/**/*.ts", "tools/engine/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

@@ -71,6 +71,14 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "hostedZoneId", path: "aws.hostedZoneId", type: "string", description: "Route 53 zone for DNS validation and the alias." },
     { key: "kmsKeyArn", path: "aws.kmsKeyArn", type: "string", description: "Existing KMS key ARN (bring your own)." },
     { key: "alarmTopicArn", path: "aws.alarmTopicArn", type: "string", description: "Existing SNS topic ARN for alarms." },
+    { key: "awsAccountId", path: "aws.accountId", type: "string", description: "AWS account id: a preview makes no STS call (CI without credentials)." },
+    {
+        key: "awsAvailabilityZones",
+        path: "aws.availabilityZones",
+        type: "array",
+        description: "Availability zone names: a preview makes no EC2 call.",
+    },
+    { key: "awsGpuAmiId", path: "aws.gpuAmiId", type: "string", description: "GPU AMI id: pinned, and a preview makes no SSM call." },
     { key: "existingVpcId", path: "aws.existingVpc.vpcId", type: "string", description: "Existing VPC id (bring your own)." },
     { key: "existingVpcCidr", path: "aws.existingVpc.cidr", type: "string", description: "CIDR of the existing VPC." },
     { key: "existingPublicSubnetIds", path: "aws.existingVpc.publicSubnetIds", type: "array", description: "Existing public subnet ids." },
@@ -143,11 +151,16 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 
 /**
  * Config keys of `project` that are set but not declared (a typo such as `dbMultiAZ` would
- * otherwise be ignored silently): one issue per key, naming the closest declared key.
- * `present` holds fully qualified keys (`project:key`, `aws:region`); other namespaces belong to
- * providers and are left alone.
+ * otherwise be ignored silently): one issue per key with its value, naming the closest declared
+ * key. `present` holds fully qualified keys (`project:key`, `aws:region`); other namespaces belong
+ * to providers and are left alone.
  */
-export function unknownConfigKeys(present: readonly string[], project: string, declared: readonly string[]): ValidationIssue[] {
+export function unknownConfigKeys(
+    present: readonly string[],
+    project: string,
+    declared: readonly string[],
+    valueOf: (fullKey: string) => unknown = () => "(set)",
+): ValidationIssue[] {
     const known = new Set(declared);
     const issues: ValidationIssue[] = [];
     for (const full of present) {
@@ -156,7 +169,7 @@ export function unknownConfigKeys(present: readonly string[], project: string, d
         if (known.has(key)) continue;
         issues.push({
             field: full,
-            value: "(set)",
+            value: valueOf(full),
             allowed: `a key declared in Pulumi.yaml${didYouMean(key, declared, (c) => `"${project}:${c}"`)}`,
         });
     }
@@ -173,6 +186,7 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
         presentKeys,
         project,
         CONFIG_KEYS.map((k) => k.key),
+        (full) => raw(full.slice(project.length + 1)),
     );
     const overrides: Record<string, unknown> = {};
     const values: Record<string, unknown> = {};

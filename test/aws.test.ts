@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { RecordedResource } from "../testing/mocks";
+import { MOCK_ACCOUNT_ID, RecordedResource } from "../testing/mocks";
 import { ProgramRun, runProgram } from "../testing/program";
 
 const T = {
@@ -400,5 +400,47 @@ describe("AWS target: bring your own VPC, key, certificate and alarm topic", () 
             "arn:aws:acm:eu-west-1:123456789012:certificate/abcdef01-2345-6789-abcd-ef0123456789",
         );
         for (const a of log.ofType(T.alarm)) assert.deepStrictEqual(inp(a).alarmActions, ["arn:aws:sns:eu-west-1:123456789012:platform-alarms"]);
+    });
+});
+
+describe("AWS target: a credential-less preview (account, zones and AMI from stack config)", () => {
+    const NETWORK_CALLS = [
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getAvailabilityZones:getAvailabilityZones",
+        "aws:ssm/getParameter:getParameter",
+    ];
+    let looked: ProgramRun;
+    let given: ProgramRun;
+    before(async () => {
+        looked = await runProgram("production", { target: "aws" });
+        given = await runProgram("production", {
+            target: "aws",
+            awsAccountId: "210987654321",
+            awsAvailabilityZones: JSON.stringify(["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
+            awsGpuAmiId: "ami-0123456789abcdef0",
+        });
+    });
+
+    it("without them the program asks AWS (STS, EC2, SSM), which needs credentials even for a preview", () => {
+        const tokens = new Set(looked.resources.invokes.map((i) => i.token));
+        for (const t of NETWORK_CALLS) assert.ok(tokens.has(t), t);
+    });
+
+    it("with them it makes none of those calls and uses the given values", () => {
+        const tokens = new Set(given.resources.invokes.map((i) => i.token));
+        for (const t of NETWORK_CALLS) assert.ok(!tokens.has(t), `${t} was called`);
+        const log = given.resources;
+        assert.deepStrictEqual(
+            log
+                .ofType(T.subnet)
+                .map((s) => inp(s).availabilityZone)
+                .sort(),
+            ["eu-west-1a", "eu-west-1a", "eu-west-1a", "eu-west-1b", "eu-west-1b", "eu-west-1b", "eu-west-1c", "eu-west-1c", "eu-west-1c"],
+        );
+        assert.strictEqual(inp(log.one("aws:ec2/launchTemplate:LaunchTemplate")).imageId, "ami-0123456789abcdef0");
+        // Every input names the given account (the mocked AWS reports it too), never another one.
+        const all = JSON.stringify(log.all.map((r) => r.inputs));
+        assert.ok(all.includes("210987654321"));
+        assert.ok(!all.includes(MOCK_ACCOUNT_ID), "another account in the inputs");
     });
 });

@@ -106,14 +106,22 @@ const BAD: [string, string[], RegExp][] = [
     [
         "unknown key in the stack file",
         ["--stack", "typo", "--dir", program],
-        /Pulumi\.typo\.yaml: unknown key "rag-platform:dbMultiAZ"; .*did you mean "rag-platform:dbMultiAz"\?/,
+        /Pulumi\.typo\.yaml: invalid input\n {2}- rag-platform:dbMultiAZ: got "true"; allowed: a key declared in Pulumi\.yaml; did you mean "rag-platform:dbMultiAz"\?/,
     ],
     ["encrypted value offline", ["--stack", "secret", "--dir", program], /rag-platform:domain is an encrypted value/],
     ["program folder missing", [...S, "--dir", path.join(tmp, "nope")], /--dir: .*nope is not a folder/],
     ["folder without Pulumi.yaml", [...S, "--dir", tmp], /--dir: .* has no Pulumi\.yaml/],
     // --set keys and values
-    ["unknown key", [...S, ...set("nosuchkey=1")], /--set nosuchkey=1: unknown key "rag-platform:nosuchkey"; allowed: a key declared in Pulumi\.yaml/],
-    ["misspelt key", [...S, ...set("dbMultiAZ=true")], /unknown key "rag-platform:dbMultiAZ".*did you mean "rag-platform:dbMultiAz"\?/],
+    [
+        "unknown key",
+        [...S, ...set("nosuchkey=1")],
+        /--set nosuchkey: invalid input\n {2}- rag-platform:nosuchkey: got "1"; allowed: a key declared in Pulumi\.yaml\n/,
+    ],
+    [
+        "misspelt key",
+        [...S, ...set("dbMultiAZ=true")],
+        /rag-platform:dbMultiAZ: got "true"; allowed: a key declared in Pulumi\.yaml; did you mean "rag-platform:dbMultiAz"\?/,
+    ],
     ["foreign namespace", [...S, ...set("gcp:project=x")], /--set gcp:project: unknown namespace "gcp"/],
     ["not an integer", [...S, ...set("apiMinReplicas=two")], /rag-platform:apiMinReplicas: got "two"; allowed: an integer/],
     ["min above max", [...S, ...set("apiMinReplicas=9")], /rag-platform:apiMinReplicas \(api\.minReplicas\): got 9; allowed: at most api\.maxReplicas \(3\)/],

@@ -17,7 +17,8 @@ describe("foundation", () => {
         assert.strictEqual(text, pulumiYaml(), "Pulumi.yaml is stale: run npm run docs");
         const project = YAML.parse(text);
         assert.strictEqual(project.runtime.name, "nodejs");
-        assert.strictEqual(project.main, "index.ts");
+        assert.strictEqual(project.main, "tools/entry/program.js");
+        assert.strictEqual(project.runtime.options.typescript, false);
         assert.deepStrictEqual(Object.keys(project.config).sort(), CONFIG_KEYS.map((k) => k.key).sort());
         for (const k of CONFIG_KEYS) {
             const d = project.config[k.key];

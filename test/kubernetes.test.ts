@@ -48,6 +48,14 @@ describe("Kubernetes target", function () {
                 for (const d of denies) assert.deepStrictEqual([inp(d).spec.podSelector, inp(d).spec.policyTypes], [{}, ["Ingress", "Egress"]]);
             });
 
+            it("the namespaces that hold data are protected and retained in production (a namespace delete takes its volumes)", () => {
+                for (const ns of log().ofType("kubernetes:core/v1:Namespace")) {
+                    const zone = inp(ns).metadata.labels["ragstack.io/zone"];
+                    const expected = prod && zone !== "edge";
+                    assert.deepStrictEqual([ns.protect, ns.retainOnDelete], [expected, expected], `${zone} namespace`);
+                }
+            });
+
             it("every pod is Pod-Security-restricted, pinned, with requests, limits and (for servers) probes", () => {
                 assert.ok(workloads().length >= 4);
                 for (const w of workloads()) {

@@ -54,7 +54,7 @@ describe("plan reports: SARIF, JUnit, Markdown", function () {
 
     it("SARIF validates against the SARIF 2.1.0 JSON schema", () => {
         const ajv = new Ajv({ schemaId: "id", allErrors: true, logger: false });
-        ajv.addMetaSchema(require("ajv/lib/refs/json-schema-draft-04.json"));
+        ajv.addMetaSchema(JSON.parse(fs.readFileSync(require.resolve("ajv/lib/refs/json-schema-draft-04.json"), "utf8")));
         const validate = ajv.compile(JSON.parse(fs.readFileSync(SCHEMA, "utf8")));
         for (const doc of [pass.sarif, fail.sarif]) assert.ok(validate(doc), JSON.stringify(validate.errors, null, 2));
         // The validator does reject a broken document (so the check can fail).
@@ -76,7 +76,9 @@ describe("plan reports: SARIF, JUnit, Markdown", function () {
         assert.strictEqual(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
         assert.match(res.locations[0].logicalLocations[0].fullyQualifiedName, /rag-aws-db-primary$/);
         assert.strictEqual(res.locations[0].physicalLocation.artifactLocation.uri, "components/aws/database.ts");
-        const line = fs.readFileSync(path.join(repoRoot(), "components/aws/database.ts"), "utf8").split("\n")[res.locations[0].physicalLocation.region.startLine - 1];
+        const line = fs.readFileSync(path.join(repoRoot(), "components/aws/database.ts"), "utf8").split("\n")[
+            res.locations[0].physicalLocation.region.startLine - 1
+        ];
         assert.match(line, /typeToken\("aws", "Database"\)/);
         const all = run.results.filter((x: any) => x.level !== "note");
         const doc = JSON.parse(
@@ -86,7 +88,10 @@ describe("plan reports: SARIF, JUnit, Markdown", function () {
             }).stdout,
         );
         assert.strictEqual(all.length, doc.policy.violations.length, "one result per violation");
-        assert.deepStrictEqual(pass.sarif.runs[0].results.filter((x: any) => x.level === "error"), []);
+        assert.deepStrictEqual(
+            pass.sarif.runs[0].results.filter((x: any) => x.level === "error"),
+            [],
+        );
     });
 
     it("JUnit: a suite per rule, a case per rule x resource, failures for violations", () => {
@@ -100,7 +105,10 @@ describe("plan reports: SARIF, JUnit, Markdown", function () {
         const failed = rds.testcase.filter((c: any) => c.failure);
         assert.strictEqual(failed.length, 1);
         assert.strictEqual(failed[0].failure.type, "mandatory");
-        assert.strictEqual(Number(fail.junit.testsuites.failures), suites.reduce((n, s) => n + Number(s.failures), 0));
+        assert.strictEqual(
+            Number(fail.junit.testsuites.failures),
+            suites.reduce((n, s) => n + Number(s.failures), 0),
+        );
         assert.ok(Number(fail.junit.testsuites.failures) >= 2);
         assert.ok(Number(pass.junit.testsuites.tests) > 100, `${pass.junit.testsuites.tests} cases`);
         assert.ok(!pass.junitText.includes('type="mandatory"'), "a passing plan has no mandatory failure");
@@ -115,7 +123,9 @@ describe("plan reports: SARIF, JUnit, Markdown", function () {
     });
 
     it("a report the command wrote may be written again; another file may not", () => {
-        const again = spawnSync(process.execPath, [PLAN, "--stack", "staging", "--sarif", pass.files.sarif, "--summary", pass.files.summary], { cwd: repoRoot() });
+        const again = spawnSync(process.execPath, [PLAN, "--stack", "staging", "--sarif", pass.files.sarif, "--summary", pass.files.summary], {
+            cwd: repoRoot(),
+        });
         assert.strictEqual(again.status, 0, String(again.stderr));
         const other = path.join(tmp, "notes.md");
         fs.writeFileSync(other, "# my notes\n");

@@ -149,9 +149,31 @@ function serviceOf(type: string): string {
 }
 
 /** Computed outputs the real providers would return, for the fields the components read. */
-function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
+/** ARN formats of the resource types whose ARNs the components reference. */
+function arnOf(type: string, name: string, inputs: Record<string, any>, region: string, account: string): string {
+    const physical = inputs.name ?? name;
+    switch (type) {
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return `arn:aws:logs:${region}:${account}:log-group:${physical}`;
+        case "aws:iam/role:Role":
+            return `arn:aws:iam::${account}:role/${physical}`;
+        case "aws:iam/instanceProfile:InstanceProfile":
+            return `arn:aws:iam::${account}:instance-profile/${physical}`;
+        case "aws:sns/topic:Topic":
+            return `arn:aws:sns:${region}:${account}:${physical}`;
+        case "aws:secretsmanager/secret:Secret":
+            return `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.namePrefix ?? `${physical}-`}${shortHash(name).slice(0, 6)}`;
+        case "aws:acm/certificate:Certificate":
+            return `arn:aws:acm:${region}:${account}:certificate/${shortHash(name)}-0000-4000-8000-${shortHash(type + name)}0000`;
+        default:
+            return `arn:aws:${serviceOf(type)}:${region}:${account}:${name}`;
+    }
+}
+
+function mockState(type: string, name: string, inputs: Record<string, any>, region: string, account: string): Record<string, unknown> {
+    const MOCK_ACCOUNT_ID = account;
     const id = `${name}-${shortHash(type + name)}`;
-    const arn = `arn:aws:${serviceOf(type)}:${region}:${MOCK_ACCOUNT_ID}:${name}`;
+    const arn = arnOf(type, name, inputs, region, account);
     const base: Record<string, unknown> = { ...inputs, arn: inputs.arn ?? arn };
     switch (type) {
         case "aws:kms/key:Key":
@@ -227,7 +249,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
 }
 
 /** Mocked provider functions (invokes). Values are plausible and stable. */
-function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, unknown> {
+function mockCall(token: string, inputs: Record<string, any>, region: string, account: string): Record<string, unknown> {
+    const MOCK_ACCOUNT_ID = account;
     switch (token) {
         case "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {
@@ -266,6 +289,8 @@ export interface MockOptions {
     region?: string;
     /** Stack config, keys fully qualified (`project:key`, `aws:region`). */
     config?: Record<string, string>;
+    /** Account the AWS mocks report and write into ARNs. @default MOCK_ACCOUNT_ID */
+    accountId?: string;
 }
 
 /**
@@ -276,17 +301,18 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
     const project = opts.project ?? "rag-platform";
     const stack = opts.stack ?? "test";
     const region = opts.region ?? "eu-west-1";
+    const account = opts.accountId ?? MOCK_ACCOUNT_ID;
     const log = new ResourceLog();
     pulumi.runtime.setAllConfig(opts.config ?? {}, []);
     pulumi.runtime.setMocks(
         {
             newResource: (args) => ({
                 id: args.custom ? `${args.name}-${shortHash(args.type + args.name)}` : undefined,
-                state: mockState(args.type, args.name, args.inputs, region),
+                state: mockState(args.type, args.name, args.inputs, region, account),
             }),
             call: (args) => {
                 log.invokes.push({ token: args.token, inputs: args.inputs });
-                return mockCall(args.token, args.inputs, region);
+                return mockCall(args.token, args.inputs, region, account);
             },
         },
         project,

@@ -61,7 +61,14 @@ export function programEntry(root: string): string {
  * engine invariants checked (EngineInvariantError).
  */
 export async function runProgramWithConfig(root: string, project: string, stack: string, config: Record<string, string>): Promise<ProgramRun> {
-    const resources = installMocks({ project, stack, region: config["aws:region"] ?? "eu-west-1", config });
+    // The account a stack names (rag-platform:awsAccountId) is the one the mocked AWS reports.
+    const resources = installMocks({
+        project,
+        stack,
+        region: config["aws:region"] ?? "eu-west-1",
+        config,
+        accountId: config[`${project}:awsAccountId`] || undefined,
+    });
     const entry = programEntry(root);
     for (const id of Object.keys(require.cache)) if (id === entry) delete require.cache[id];
     // eslint-disable-next-line @typescript-eslint/no-require-imports

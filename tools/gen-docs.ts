@@ -53,8 +53,11 @@ export function pulumiYaml(): string {
         "  name: nodejs",
         "  options:",
         "    packagemanager: npm",
+        "    # tools/entry/program.js runs the compiled program (dist/, built by `npm ci`) and rebuilds it",
+        "    # when a source changed: no type-checking ts-node on every preview.",
+        "    typescript: false",
         "description: RAG application stack (API, Ollama on GPU, PostgreSQL + pgvector, Valkey, object storage, TLS + WAF) on AWS or on-prem Kubernetes.",
-        "main: index.ts",
+        "main: tools/entry/program.js",
     ].join("\n");
     return `${header}\n${YAML.stringify({ config: pulumiYamlConfig() }, { lineWidth: 0 })}`;
 }

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { checkFargateSize, checkLogRetention, Validator } from "../core/validation";
-import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
@@ -118,7 +118,7 @@ export class ApiService extends pulumi.ComponentResource {
         v.throwIfAny();
         super(typeToken("aws", "ApiService"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const accountId = accountIdOf(args, this);
         const region = aws.getRegionOutput({}, { parent: this });
 
         // Network: only the ALB may reach the tasks; the ALB may reach only the tasks.
@@ -202,7 +202,7 @@ export class ApiService extends pulumi.ComponentResource {
         const executionRole = new aws.iam.Role(
             ctx.n("execution"),
             {
-                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId),
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
                 description: "ECS agent for the API tasks",
                 tags: ctx.tags("api-execution"),
             },
@@ -219,7 +219,7 @@ export class ApiService extends pulumi.ComponentResource {
                         Sid: "EcrPull",
                         Effect: "Allow",
                         Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                        Resource: pulumi.interpolate`arn:aws:ecr:${region.region}:${identity.accountId}:repository/*`,
+                        Resource: pulumi.interpolate`arn:aws:ecr:${region.region}:${accountId}:repository/*`,
                     },
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
@@ -232,7 +232,7 @@ export class ApiService extends pulumi.ComponentResource {
         // Task role: what the application itself may do.
         const taskRole = new aws.iam.Role(
             ctx.n("task"),
-            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId), description: "API application", tags: ctx.tags("api-task") },
+            { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId), description: "API application", tags: ctx.tags("api-task") },
             ctx.opts(),
         );
         const bucketArns = args.bucketArns ?? [];
@@ -254,9 +254,7 @@ export class ApiService extends pulumi.ComponentResource {
                 Sid: "RdsIamAuth",
                 Effect: "Allow",
                 Action: ["rds-db:connect"],
-                Resource: args.databaseIamAuth.resourceIds.map(
-                    (id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${identity.accountId}:dbuser:${id}/${user}`,
-                ),
+                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${accountId}:dbuser:${id}/${user}`),
             });
         }
         new aws.iam.RolePolicy(ctx.n("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());

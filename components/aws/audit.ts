@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { checkLogRetention, Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
-import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 export interface AuditArgs extends AwsCommonArgs {
     /** KMS key for the trail, its bucket and its log group. */
@@ -28,10 +28,10 @@ export class Audit extends pulumi.ComponentResource {
         v.throwIfAny();
         super(typeToken("aws", "Audit"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const accountId = accountIdOf(args, this);
         const region = aws.getRegionOutput({}, { parent: this });
         const trailName = ctx.physical("trail", 128);
-        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region.region}:${identity.accountId}:trail/${trailName}`;
+        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
 
         const bucket = new SecureBucket(
             ctx.n("trail"),
@@ -58,7 +58,7 @@ export class Audit extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Principal: { Service: "cloudtrail.amazonaws.com" },
                         Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/AWSLogs/${identity.accountId}/*`,
+                        Resource: pulumi.interpolate`${arn}/AWSLogs/${accountId}/*`,
                         Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
                     },
                 ],
@@ -73,7 +73,7 @@ export class Audit extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             ctx.n("trail"),
             {
-                assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", identity.accountId),
+                assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", accountId),
                 description: "CloudTrail to CloudWatch Logs",
                 tags: ctx.tags("trail"),
             },

@@ -15,6 +15,16 @@ export interface AwsCommonArgs {
      * accidental replacement cannot delete data. @default environment === "production"
      */
     protectData?: boolean;
+    /**
+     * The AWS account id, when known: the component then makes no `sts:GetCallerIdentity` call,
+     * so that `pulumi preview` can run without credentials. @default looked up
+     */
+    accountId?: string;
+}
+
+/** The account id: the one given, else `sts:GetCallerIdentity` (a network call that needs credentials). */
+export function accountIdOf(args: Pick<AwsCommonArgs, "accountId">, parent: pulumi.Resource): pulumi.Output<string> {
+    return args.accountId ? pulumi.output(args.accountId) : aws.getCallerIdentityOutput({}, { parent }).accountId;
 }
 
 /** Small helper every AWS component uses for names, tags and child options. */

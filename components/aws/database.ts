@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
 import { checkLogRetention, Validator } from "../core/validation";
-import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
+import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
 export const APP_DB_USER = "rag_app";
@@ -116,7 +116,7 @@ export class Database extends pulumi.ComponentResource {
         super(typeToken("aws", "Database"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const major = s.engineVersion.split(".")[0];
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const accountId = accountIdOf(args, this);
 
         const sg = admittingSecurityGroup(ctx, {
             key: "db",
@@ -152,7 +152,7 @@ export class Database extends pulumi.ComponentResource {
         );
         const monitoringRole = new aws.iam.Role(
             ctx.n("monitoring"),
-            { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", identity.accountId), tags: ctx.tags("db-monitoring") },
+            { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", accountId), tags: ctx.tags("db-monitoring") },
             ctx.opts(),
         );
         new aws.iam.RolePolicyAttachment(

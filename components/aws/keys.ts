@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { AwsCommonArgs, AwsContext } from "./common";
+import { accountIdOf, AwsCommonArgs, AwsContext } from "./common";
 
 export interface KeysArgs extends AwsCommonArgs {
     /**
@@ -42,10 +42,10 @@ export class Keys extends pulumi.ComponentResource {
             this.dataKeyArn = pulumi.output(args.existingKeyArn);
             this.logsKeyArn = pulumi.output(args.existingKeyArn);
         } else {
-            const identity = aws.getCallerIdentityOutput({}, { parent: this });
+            const accountId = accountIdOf(args, this);
             const region = aws.getRegionOutput({}, { parent: this });
             const partition = aws.getPartitionOutput({}, { parent: this });
-            const root = pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root`;
+            const root = pulumi.interpolate`arn:${partition.partition}:iam::${accountId}:root`;
             const admin = {
                 Sid: "KeyAdministration",
                 Effect: "Allow",
@@ -81,7 +81,7 @@ export class Keys extends pulumi.ComponentResource {
                         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
                         Resource: "*",
                         Condition: {
-                            StringEquals: { "kms:CallerAccount": identity.accountId },
+                            StringEquals: { "kms:CallerAccount": accountId },
                             StringLike: { "kms:ViaService": services.map((s) => pulumi.interpolate`${s}.${region.region}.amazonaws.com`) },
                         },
                     },
@@ -89,7 +89,7 @@ export class Keys extends pulumi.ComponentResource {
                         Sid: "AutoScalingServiceLinkedRoleForEncryptedVolumes",
                         Effect: "Allow",
                         Principal: {
-                            AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+                            AWS: pulumi.interpolate`arn:${partition.partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
                         },
                         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
                         Resource: "*",
@@ -108,7 +108,7 @@ export class Keys extends pulumi.ComponentResource {
                         Resource: "*",
                         Condition: {
                             ArnLike: {
-                                "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${identity.accountId}:log-group:*`,
+                                "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${accountId}:log-group:*`,
                             },
                         },
                     },
@@ -119,9 +119,9 @@ export class Keys extends pulumi.ComponentResource {
                         Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
                         Resource: "*",
                         Condition: {
-                            StringEquals: { "aws:SourceAccount": identity.accountId },
+                            StringEquals: { "aws:SourceAccount": accountId },
                             StringLike: {
-                                "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${identity.accountId}:trail/*`,
+                                "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${accountId}:trail/*`,
                             },
                         },
                     },
@@ -131,7 +131,7 @@ export class Keys extends pulumi.ComponentResource {
                         Principal: { Service: "cloudwatch.amazonaws.com" },
                         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                         Resource: "*",
-                        Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+                        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                     },
                     {
                         Sid: "DecryptTrailLogsInThisAccount",
@@ -139,7 +139,7 @@ export class Keys extends pulumi.ComponentResource {
                         Principal: { AWS: root },
                         Action: ["kms:Decrypt", "kms:ReEncryptFrom", "kms:DescribeKey"],
                         Resource: "*",
-                        Condition: { StringEquals: { "kms:CallerAccount": identity.accountId } },
+                        Condition: { StringEquals: { "kms:CallerAccount": accountId } },
                     },
                 ],
             });

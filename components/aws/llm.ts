@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { checkGpuInstance, checkLogRetention, Validator } from "../core/validation";
-import { admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
 export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
@@ -29,6 +29,12 @@ export interface LlmArgs extends AwsCommonArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** KMS key for the log group. */
     logsKeyArn: pulumi.Input<string>;
+    /**
+     * AMI of the GPU instances (an ECS GPU-optimized AMI). Given, no `ssm:GetParameter` call is
+     * made (a credential-less preview) and the AMI changes only when you change it.
+     * @default the latest from the SSM parameter GPU_AMI_PARAMETER
+     */
+    amiId?: string;
     /** Ollama image, pinned. @default "ollama/ollama:0.12.6" */
     image?: string;
     /** Models pulled before the server takes traffic. */
@@ -91,13 +97,14 @@ export class Llm extends pulumi.ComponentResource {
         v.int("minInstances", s.min, 0, s.max);
         v.int("desiredCount", s.desired, 0, s.max);
         v.int("volumeGiB", s.volume, 30, 16384);
+        if (args.amiId !== undefined) v.matches("amiId", args.amiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
         v.throwIfAny();
         super(typeToken("aws", "Llm"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const region = aws.getRegionOutput({}, { parent: this });
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const accountId = accountIdOf(args, this);
 
         const sg = admittingSecurityGroup(ctx, {
             key: "llm",
@@ -135,7 +142,7 @@ export class Llm extends pulumi.ComponentResource {
             new aws.iam.RolePolicyAttachment(ctx.n(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
         }
         const profile = new aws.iam.InstanceProfile(ctx.n("instance"), { role: role.name, tags: ctx.tags("gpu-instance") }, ctx.opts());
-        const ami = aws.ssm.getParameterOutput({ name: GPU_AMI_PARAMETER }, { parent: this });
+        const amiId = args.amiId ? pulumi.output(args.amiId) : aws.ssm.getParameterOutput({ name: GPU_AMI_PARAMETER }, { parent: this }).value;
         const userData = pulumi.interpolate`#!/bin/bash
 cat >> /etc/ecs/ecs.config <<'CONFIG'
 ECS_CLUSTER=${args.clusterName}
@@ -150,7 +157,7 @@ CONFIG
             ctx.n("gpu"),
             {
                 namePrefix: ctx.physical("gpu-"),
-                imageId: ami.value,
+                imageId: amiId,
                 instanceType: s.instanceType,
                 iamInstanceProfile: { arn: profile.arn },
                 userData,
@@ -235,7 +242,7 @@ CONFIG
         const executionRole = new aws.iam.Role(
             ctx.n("execution"),
             {
-                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", identity.accountId),
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
                 description: "ECS agent for Ollama tasks",
                 tags: ctx.tags("llm-execution"),
             },

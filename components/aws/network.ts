@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
 import { ExistingVpc, NatStrategy } from "../core/types";
 import { checkLogRetention, Validator } from "../core/validation";
-import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
@@ -34,6 +34,12 @@ export interface NetworkArgs extends AwsCommonArgs {
     logsKeyArn?: pulumi.Input<string>;
     /** Interface endpoints to create. @default DEFAULT_INTERFACE_ENDPOINTS */
     interfaceEndpoints?: string[];
+    /**
+     * Names of the availability zones to use (at least `azCount`), e.g. `["eu-west-1a", "eu-west-1b"]`:
+     * no `ec2:DescribeAvailabilityZones` call, so `pulumi preview` can run without credentials.
+     * @default the region's available zones, looked up
+     */
+    availabilityZones?: string[];
     /** Bring your own VPC: nothing is created, the ids are passed through. Excludes cidr/azCount/natStrategy. */
     existingVpc?: ExistingVpc;
 }
@@ -70,6 +76,14 @@ export class Network extends pulumi.ComponentResource {
             v.int("azCount", azCount, 2, 3);
             v.oneOf("natStrategy", nat, ["single", "perAz"] as const);
             if (!args.logsKeyArn) v.fail("logsKeyArn", args.logsKeyArn, "a KMS key ARN for the flow log group");
+            if (args.availabilityZones !== undefined) {
+                if (!Array.isArray(args.availabilityZones) || args.availabilityZones.length < azCount)
+                    v.fail("availabilityZones", args.availabilityZones, `at least azCount (${azCount}) zone names`);
+                else
+                    args.availabilityZones.forEach((z, i) =>
+                        v.matches(`availabilityZones[${i}]`, z, /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, "a zone name such as eu-west-1a"),
+                    );
+            }
         }
         checkLogRetention(v, "flowLogRetentionDays", args.flowLogRetentionDays ?? 90);
         v.throwIfAny();
@@ -87,8 +101,10 @@ export class Network extends pulumi.ComponentResource {
             return;
         }
 
-        const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this });
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const azNames: pulumi.Output<string[]> = args.availabilityZones
+            ? pulumi.output(args.availabilityZones)
+            : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+        const accountId = accountIdOf(args, this);
         const region = aws.getRegionOutput({}, { parent: this });
 
         const vpc = new aws.ec2.Vpc(ctx.n("vpc"), { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") }, ctx.opts());
@@ -105,7 +121,7 @@ export class Network extends pulumi.ComponentResource {
                         {
                             vpcId: vpc.id,
                             cidrBlock: subnetCidr(cidr, t, a),
-                            availabilityZone: azs.names[a],
+                            availabilityZone: azNames[a],
                             mapPublicIpOnLaunch: false,
                             tags: ctx.tags(`${tier}-${a}`, { Tier: tier }),
                         },
@@ -160,7 +176,7 @@ export class Network extends pulumi.ComponentResource {
         );
         const flowRole = new aws.iam.Role(
             ctx.n("flow-logs"),
-            { assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", identity.accountId), tags: ctx.tags("flow-logs") },
+            { assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", accountId), tags: ctx.tags("flow-logs") },
             ctx.opts(),
         );
         new aws.iam.RolePolicy(

@@ -50,7 +50,13 @@ export class AwsRagStack extends pulumi.ComponentResource {
         const s = args.settings;
         validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
         super(typeToken("aws", "RagStack"), name, {}, opts);
-        const common = { environment: s.environment, namePrefix: `${s.name}-${s.environment}`, tags: awsTags(s), protectData: s.protectData };
+        const common = {
+            environment: s.environment,
+            namePrefix: `${s.name}-${s.environment}`,
+            tags: awsTags(s),
+            protectData: s.protectData,
+            accountId: s.aws.accountId,
+        };
         const child = { parent: this };
         const retention = s.observability.logRetentionDays;
 
@@ -64,6 +70,7 @@ export class AwsRagStack extends pulumi.ComponentResource {
                       cidr: s.network.cidr,
                       azCount: s.network.azCount,
                       natStrategy: s.network.natStrategy,
+                      availabilityZones: s.aws.availabilityZones,
                       logsKeyArn: keys.logsKeyArn,
                       flowLogRetentionDays: retention,
                   },
@@ -173,6 +180,7 @@ export class AwsRagStack extends pulumi.ComponentResource {
                     logsKeyArn: keys.logsKeyArn,
                     image: s.llm.image,
                     models: s.llm.models,
+                    amiId: s.aws.gpuAmiId,
                     instanceType: s.llm.instanceType,
                     gpusPerTask: s.llm.gpusPerNode,
                     desiredCount: s.llm.desiredNodes,
@@ -236,7 +244,7 @@ export class AwsRagStack extends pulumi.ComponentResource {
     private buildApi(
         name: string,
         s: StackSettings,
-        common: { environment: StackSettings["environment"]; namePrefix: string; tags: Record<string, string>; protectData: boolean },
+        common: { environment: StackSettings["environment"]; namePrefix: string; tags: Record<string, string>; protectData: boolean; accountId?: string },
         deps: { keys: Keys; network: Network; storage: Storage; edge: Edge; cluster: EcsCluster },
     ) {
         const deferred = <T>() => {

@@ -192,6 +192,12 @@ export interface AwsSettings {
     kmsKeyArn?: string;
     /** Bring your own SNS topic (ARN) for alarms. */
     alarmTopicArn?: string;
+    /** The account id, so that no `sts:GetCallerIdentity` call is made (credential-less preview). */
+    accountId?: string;
+    /** Availability zone names, so that no `ec2:DescribeAvailabilityZones` call is made. */
+    availabilityZones?: string[];
+    /** AMI of the GPU instances, so that no `ssm:GetParameter` call is made (and the AMI is pinned). */
+    gpuAmiId?: string;
 }
 
 export interface ExistingVpc {

@@ -335,6 +335,16 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
             v.matches("aws.kmsKeyArn", a.kmsKeyArn, /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/, "a KMS key or alias ARN");
         if (a.alarmTopicArn !== undefined)
             v.matches("aws.alarmTopicArn", a.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, "an SNS topic ARN");
+        if (a.accountId !== undefined) v.matches("aws.accountId", a.accountId, /^\d{12}$/, "a 12-digit AWS account id");
+        if (a.availabilityZones !== undefined) {
+            if (!Array.isArray(a.availabilityZones) || a.availabilityZones.length < s.network.azCount)
+                v.fail("aws.availabilityZones", a.availabilityZones, `at least network.azCount (${s.network.azCount}) zone names of ${a.region}`);
+            else
+                a.availabilityZones.forEach((z, i) =>
+                    v.matches(`aws.availabilityZones[${i}]`, z, new RegExp(`^${a.region}[a-z]$`), `a zone of aws.region (${a.region}), such as ${a.region}a`),
+                );
+        }
+        if (a.gpuAmiId !== undefined) v.matches("aws.gpuAmiId", a.gpuAmiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (a.hostedZoneId !== undefined) v.matches("aws.hostedZoneId", a.hostedZoneId, /^Z[A-Z0-9]{4,32}$/, "a Route 53 hosted zone id (Z...)");
         if (a.certificateArn === undefined && a.hostedZoneId === undefined)
             v.fail(

@@ -74,7 +74,9 @@ export class Baseline extends pulumi.ComponentResource {
                         },
                     },
                 },
-                ctx.opts(),
+                // Deleting a namespace deletes every object in it, protected volumes and the
+                // database cluster included: the zones that hold data are data themselves.
+                zone === "edge" ? ctx.opts() : ctx.dataOpts(),
             );
         }
         const ns = (zone: string) => namespaces[zone].metadata.name;

@@ -46,10 +46,11 @@ export function restrictedContainerSecurity(readOnlyRoot = true): k8s.types.inpu
 
 /**
  * Per-object exemption from a kube-score check, with the reason next to it (kube-score reads
- * `kube-score/ignore`; the reason is for reviewers).
+ * `kube-score/ignore`; the reason is for reviewers). Undefined when there is none: the
+ * Kubernetes provider drops an empty map, so an empty one would differ from what is applied.
  */
-export function kubeScoreIgnore(checks: string[], reason: string): Record<string, string> {
-    return checks.length === 0 ? {} : { "kube-score/ignore": checks.join(","), "ragstack.io/kube-score-ignore-reason": reason };
+export function kubeScoreIgnore(checks: string[], reason: string): Record<string, string> | undefined {
+    return checks.length === 0 ? undefined : { "kube-score/ignore": checks.join(","), "ragstack.io/kube-score-ignore-reason": reason };
 }
 
 /** Prefer spreading replicas of one workload over different nodes. */

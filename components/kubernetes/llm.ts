@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
@@ -58,7 +59,8 @@ export class Llm extends pulumi.ComponentResource {
         const labels = ctx.labels("ollama", { "app.kubernetes.io/component": "llm" });
         const selector = ctx.selector("ollama");
         const gpus = String(args.gpus ?? 1);
-        const memory = `${args.memoryMiB ?? 24576}Mi`;
+        // Canonical quantity (24Gi, not 24576Mi): what the API server and the provider write back.
+        const memory = k8sMemory(args.memoryMiB ?? 24576);
 
         const sa = new k8s.core.v1.ServiceAccount(
             ctx.n("sa"),

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { StackSettings } from "../../components/core/types";
-import { didYouMean } from "../../components/core/validation";
+import { didYouMean, ValidationError } from "../../components/core/validation";
 import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
 import { repoRoot } from "../paths";
 import { PlanInputError } from "./errors";
@@ -128,8 +128,8 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     for (const [key, value] of Object.entries(sets)) {
         const full = qualify(key, project.name);
         if (declared && full.startsWith(`${project.name}:`)) {
-            const unknown = unknownConfigKeys([full], project.name, declared);
-            if (unknown.length > 0) throw new PlanInputError(`--set ${key}=${value}: unknown key "${full}"; allowed: ${unknown[0].allowed}`, unknown);
+            const unknown = unknownConfigKeys([full], project.name, declared, () => value);
+            if (unknown.length > 0) throw new ValidationError(`--set ${key}`, unknown);
         }
         config[full] = value;
     }

@@ -49,7 +49,9 @@ function uriOf(file: string, baseDir: string): { uri: string; uriBaseId?: string
 /** SARIF 2.1.0: one result per violation (and per undecided policy, as a note), each rule described once. */
 export function sarifReport(result: PlanResult, ctx: ReportContext): Record<string, unknown> {
     const d = result.document;
-    const ran = [...new Set([...policyDescriptors().map((p) => p.name), ...d.policy.violations.map((v) => v.policy), ...d.policy.undecided.map((v) => v.policy)])];
+    const ran = [
+        ...new Set([...policyDescriptors().map((p) => p.name), ...d.policy.violations.map((v) => v.policy), ...d.policy.undecided.map((v) => v.policy)]),
+    ];
     const rules = ran.map((name) => {
         const r = ruleOf(name);
         const help = r

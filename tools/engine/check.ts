@@ -1,0 +1,374 @@
+/**
+ * npm run engine:check — the Kubernetes target through the real Pulumi engine (CLI, Node.js
+ * language host, Kubernetes and random providers built by tools/engine/build.sh), against a local
+ * file backend with render-to-directory, the real policy pack and each environment's pack config:
+ *
+ *  1. `pulumi preview` and `pulumi up`: no error, no mandatory violation;
+ *  2. the rendered manifests equal the offline plan's, object for object (Secret data aside);
+ *  3. for every rule stack config can trigger, the real analyzer and the offline evaluator give
+ *     the same findings on the same change, and a mandatory one fails the real preview;
+ *  4. a rule exception in the pack config is reported alike by both;
+ *  5. day two: an image change is one update, a change that replaces protected data is refused,
+ *     destroy of production stops at protected objects, refresh and a second preview change
+ *     nothing, stack outputs hold no secret value;
+ *  6. bad stack config fails the real preview with the offline plan's message.
+ *
+ * Prints one line per step with its wall time; exits 1 when any step fails.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { kubernetesObjects, plan, PlanOptions } from "../../testing/plan";
+import { runCli } from "../../testing/plan/cli";
+import { repoRoot } from "../../testing/paths";
+import { PolicyFinding, Workspace } from "./workspace";
+
+interface StepResult {
+    name: string;
+    ok: boolean;
+    ms: number;
+    detail: string;
+}
+const results: StepResult[] = [];
+
+async function step(name: string, f: () => Promise<string | void> | string | void): Promise<void> {
+    const t0 = Date.now();
+    try {
+        const detail = (await f()) ?? "";
+        results.push({ name, ok: true, ms: Date.now() - t0, detail });
+        process.stdout.write(`ok    ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ""}\n`);
+    } catch (e) {
+        const detail = (e as Error).message;
+        results.push({ name, ok: false, ms: Date.now() - t0, detail });
+        process.stdout.write(`FAIL  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n${detail.replace(/^/gm, "      ")}\n`);
+    }
+}
+
+const repo = repoRoot();
+const packDir = path.join(repo, "policies");
+const packConfig = (env: string) => path.join(repo, "policies", "config", `${env}.json`);
+const policyArgs = (configFile: string) => ["--policy-pack", packDir, "--policy-pack-config", configFile];
+
+/** A Kubernetes object's identity. */
+function keyOf(o: any): string {
+    return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
+}
+
+/** Objects the provider rendered (every YAML document under the folder). */
+function renderedObjects(dir: string): Map<string, any> {
+    const out = new Map<string, any>();
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (/\.ya?ml$/.test(e.name))
+                for (const doc of YAML.parseAllDocuments(fs.readFileSync(p, "utf8"))) {
+                    const o = doc.toJS();
+                    if (o) out.set(keyOf(o), o);
+                }
+        }
+    };
+    walk(dir);
+    return out;
+}
+
+/** Secret data is generated and applied by Pulumi: the offline plan leaves it out on purpose. */
+function withoutSecretData(o: any): any {
+    const c = JSON.parse(JSON.stringify(o));
+    if (c.kind === "Secret") {
+        delete c.data;
+        delete c.stringData;
+        if (c.metadata?.annotations) {
+            delete c.metadata.annotations["ragstack.io/secret-data"];
+            if (Object.keys(c.metadata.annotations).length === 0) delete c.metadata.annotations;
+        }
+    }
+    return c;
+}
+
+/** The first differing path of two JSON values, for messages. */
+function firstDifference(a: any, b: any, at = ""): string | undefined {
+    if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
+        return `${at || "."}: rendered ${JSON.stringify(a)?.slice(0, 120)} vs offline ${JSON.stringify(b)?.slice(0, 120)}`;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        const d = firstDifference(a[k], b[k], `${at}.${k}`);
+        if (d) return d;
+    }
+    return undefined;
+}
+
+async function offlineObjects(opts: PlanOptions): Promise<Map<string, any>> {
+    const r = await plan(opts);
+    return new Map(kubernetesObjects(r.records).map((o) => [keyOf(o.object), o.object]));
+}
+
+/** Findings as comparable strings: policy, resource name, level (the exceptions report aside). */
+function findingSet(findings: { policy: string; resource: string | null; enforcementLevel: string }[]): string[] {
+    return [
+        ...new Set(
+            findings
+                .filter((f) => f.policy !== "ragstack-policy-exceptions-report")
+                .map((f) => `${f.enforcementLevel} ${f.policy} @ ${f.resource ?? "(stack)"}`),
+        ),
+    ].sort();
+}
+
+/** The offline plan's findings for the same stack, config and pack config. */
+async function offlineFindings(stack: string, set: Record<string, string>, configFile: string) {
+    const cli = await runCli(["--stack", stack, "--json", "--policy-config", configFile, ...Object.entries(set).flatMap(([k, v]) => ["--set", `${k}=${v}`])]);
+    const doc = JSON.parse(cli.stdout);
+    if (doc.error) throw new Error(`offline plan failed: ${doc.error.message}`);
+    const findings = (doc.policy.violations as any[]).map((v) => ({
+        policy: v.policy,
+        resource: v.urn ? String(v.urn).split("::").pop()! : null,
+        enforcementLevel: v.enforcementLevel,
+        message: v.message,
+    }));
+    return { code: cli.code, findings };
+}
+
+function realFindings(findings: PolicyFinding[]): PolicyFinding[] {
+    // "can't run policy ... during preview" is the engine's undecided report, compared separately.
+    return findings.filter((f) => !/can't run policy/.test(f.message));
+}
+
+/** Sets config keys on a stack for one check and restores the stack file afterwards. */
+async function withConfig<T>(ws: Workspace, stack: string, set: Record<string, string>, f: () => Promise<T> | T): Promise<T> {
+    const file = ws.stackFile(stack);
+    const saved = fs.readFileSync(file, "utf8");
+    try {
+        for (const [k, v] of Object.entries(set)) ws.must(["config", "set", "--stack", stack, `rag-platform:${k}`, v]);
+        return await f();
+    } finally {
+        fs.writeFileSync(file, saved);
+    }
+}
+
+async function checkEnvironment(ws: Workspace, env: "staging" | "production"): Promise<void> {
+    const renderDir = path.join(ws.root, `render-${env}`);
+    const base = { target: "kubernetes", k8sRenderYamlDir: renderDir };
+    ws.initStack(env, base);
+
+    await step(`${env}: pulumi preview with the pack and config/${env}.json`, () => {
+        const r = ws.events(env, ["preview"], policyArgs(packConfig(env)));
+        assert.strictEqual(r.code, 0, `exit ${r.code}: ${r.errors.join("; ")}\n${r.stderr.slice(-2000)}`);
+        const mandatory = r.policy.filter((p) => p.enforcementLevel === "mandatory");
+        assert.deepStrictEqual(mandatory, [], "mandatory violations");
+        return `${(r.steps.create ?? []).length} to create, ${r.policy.length} advisory findings`;
+    });
+
+    await step(`${env}: pulumi up with the pack`, () => {
+        const r = ws.events(env, ["up", "--yes", "--skip-preview"], policyArgs(packConfig(env)));
+        assert.strictEqual(r.code, 0, `exit ${r.code}: ${r.errors.join("; ")}\n${r.stderr.slice(-2000)}`);
+        return `${(r.steps.create ?? []).length} created`;
+    });
+
+    await step(`${env}: rendered manifests equal the offline plan's, object for object`, async () => {
+        const rendered = renderedObjects(renderDir);
+        const offline = await offlineObjects({ stack: env, set: base });
+        const missing = [...offline.keys()].filter((k) => !rendered.has(k));
+        const extra = [...rendered.keys()].filter((k) => !offline.has(k));
+        assert.deepStrictEqual({ missing, extra }, { missing: [], extra: [] }, "the same set of objects");
+        const different = [...offline.keys()]
+            .map((k) => [k, firstDifference(withoutSecretData(rendered.get(k)), withoutSecretData(offline.get(k)))] as const)
+            .filter(([, d]) => d);
+        assert.deepStrictEqual(
+            different.map(([k, d]) => `${k} ${d}`),
+            [],
+            "the same content",
+        );
+        return `${offline.size} objects equal`;
+    });
+
+    // `pulumi refresh` reads objects back from a cluster; with render-to-directory there is none
+    // (the provider fails "unreachable cluster"), so refresh is checked by cluster:check.
+    await step(`${env}: a second preview changes nothing`, () => {
+        const p = ws.pulumi(["preview", "--stack", env, "--expect-no-changes", ...policyArgs(packConfig(env))]);
+        assert.strictEqual(p.code, 0, `preview --expect-no-changes: ${p.stdout.slice(-2000)}${p.stderr.slice(-1000)}`);
+    });
+
+    await step(`${env}: stack outputs hold references only, no secret value`, () => {
+        const outputs = ws.must(["stack", "output", "--stack", env, "--json"]).stdout;
+        const state = JSON.parse(ws.must(["stack", "export", "--stack", env, "--show-secrets"]).stdout);
+        const secrets: string[] = [];
+        for (const r of state.deployment.resources ?? []) {
+            if (!String(r.type).startsWith("random:")) continue;
+            // A secret output is an envelope whose plaintext is the JSON of the value.
+            const v = r.outputs?.result;
+            if (typeof v === "string") secrets.push(v);
+            else if (typeof v?.plaintext === "string") secrets.push(JSON.parse(v.plaintext));
+        }
+        assert.ok(secrets.length >= 2, `found ${secrets.length} generated secrets in the state`);
+        for (const s of secrets) assert.ok(!outputs.includes(s), "a generated secret reached the stack outputs");
+        assert.ok(!outputs.includes("[secret]"), "an output is a secret");
+        return `${Object.keys(JSON.parse(outputs)).length} outputs, ${secrets.length} secrets kept out`;
+    });
+}
+
+/** Stack-config changes that trigger rules, each compared between the real analyzer and the offline evaluator. */
+const VERDICT_CASES: { name: string; stack: "staging" | "production"; set: Record<string, string>; config?: Record<string, unknown>; expect: string[] }[] = [
+    { name: "production API below two replicas", stack: "production", set: { apiMinReplicas: "1" }, expect: ["kubernetes-apps-deployment-require-replicas"] },
+    {
+        name: "production Postgres with one instance",
+        stack: "production",
+        set: { dbMultiAz: "false", dbReadReplicas: "0" },
+        expect: ["kubernetes-cnpg-cluster-require-instances"],
+    },
+    {
+        name: "images from a registry the pack does not allow",
+        stack: "production",
+        set: { k8sImageRegistry: "registry.other.example" },
+        config: { "kubernetes-core-pod-require-allowed-registries": { enforcementLevel: "mandatory", allowedRegistries: ["registry.internal.example.gov"] } },
+        expect: ["kubernetes-core-pod-require-allowed-registries"],
+    },
+    { name: "staging under the production pack config", stack: "staging", set: {}, expect: [] },
+];
+
+async function checkVerdicts(ws: Workspace): Promise<void> {
+    for (const c of VERDICT_CASES) {
+        await step(`verdicts: ${c.name}: the real analyzer and the offline plan agree`, async () => {
+            const configFile = path.join(ws.root, `pack-${c.name.replace(/\W+/g, "-")}.json`);
+            fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(packConfig("production"), "utf8")), ...(c.config ?? {}) }, null, 2));
+            const real = await withConfig(ws, c.stack, c.set, () => ws.events(c.stack, ["preview"], policyArgs(configFile)));
+            const offline = await offlineFindings(
+                c.stack,
+                { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, `render-${c.stack}`), ...c.set },
+                configFile,
+            );
+            const realSet = findingSet(realFindings(real.policy));
+            const offlineSet = findingSet(offline.findings);
+            assert.deepStrictEqual(realSet, offlineSet, "the same findings (level, policy, resource)");
+            for (const e of c.expect)
+                assert.ok(
+                    realSet.some((f) => f.startsWith(`mandatory ${e} @`)),
+                    `${e} fires, mandatory`,
+                );
+            const mandatory = realSet.some((f) => f.startsWith("mandatory "));
+            assert.strictEqual(real.code !== 0, mandatory, `the real preview ${mandatory ? "fails" : "passes"}`);
+            assert.strictEqual(offline.code, mandatory ? 1 : 0, "the offline plan exits alike");
+            if (mandatory) {
+                const text = `${real.stdout}${real.stderr}`;
+                for (const e of c.expect) assert.ok(text.includes(e), `the failing preview names ${e}`);
+            }
+            return `${realSet.length} findings, ${mandatory ? "refused" : "passed"} by both`;
+        });
+    }
+
+    await step("exceptions: a rule exception is reported alike by the real analyzer and the offline plan", async () => {
+        const exception = { resource: "rag-k8s-api-hpa", reason: "single replica during the migration window", ticket: "RAG-142", expires: "2099-12-31" };
+        const configFile = path.join(ws.root, "pack-exception.json");
+        fs.writeFileSync(
+            configFile,
+            JSON.stringify({
+                ...JSON.parse(fs.readFileSync(packConfig("production"), "utf8")),
+                "kubernetes-apps-deployment-require-replicas": { enforcementLevel: "mandatory", exceptions: [exception] },
+            }),
+        );
+        const set = { apiMinReplicas: "1" };
+        const real = await withConfig(ws, "production", set, () => ws.events("production", ["preview"], policyArgs(configFile)));
+        const offline = await offlineFindings(
+            "production",
+            { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render-production"), ...set },
+            configFile,
+        );
+        assert.strictEqual(real.code, 0, `the exception lets the real preview pass: ${real.errors.join("; ")}`);
+        assert.strictEqual(offline.code, 0, "and the offline plan");
+        const report = (findings: { policy: string; message: string }[]) =>
+            findings.filter((f) => f.policy === "ragstack-policy-exceptions-report").map((f) => f.message.replace(/ on urn:\S+: "/, ': "'));
+        const realReport = report(real.policy);
+        assert.deepStrictEqual(realReport, report(offline.findings), "the same exceptions report");
+        assert.deepStrictEqual(realReport, [
+            `exception used: kubernetes-apps-deployment-require-replicas: "${exception.reason}" (ticket ${exception.ticket}), expires ${exception.expires}`,
+        ]);
+        return "suppressed and reported by both";
+    });
+}
+
+async function checkDayTwo(ws: Workspace): Promise<void> {
+    const env = "production";
+    await step("day two: a new API image previews as exactly one update, no replacement", async () => {
+        const r = await withConfig(ws, env, { apiImage: "ghcr.io/example-gov/rag-api:1.4.3" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
+        assert.strictEqual(r.code, 0, r.errors.join("; "));
+        const changed = Object.entries(r.steps).filter(([op]) => op !== "same");
+        assert.deepStrictEqual(changed, [["update", ["rag-k8s-api-deployment"]]]);
+        return "1 update (the API Deployment)";
+    });
+
+    await step("day two: a change that replaces protected data is shown as a replace and refused", async () => {
+        const r = await withConfig(ws, env, { k8sStorageClass: "ceph-rbd-other" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
+        assert.notStrictEqual(r.code, 0, "the preview must fail");
+        const text = `${r.errors.join("\n")}\n${r.stdout}\n${r.stderr}`;
+        assert.match(text, /protect/i, "refused because of protect");
+        const replaced = [...(r.steps.replace ?? []), ...(r.steps["create-replacement"] ?? []), ...(r.steps["delete-replaced"] ?? [])];
+        return `refused (${replaced.length ? `replace of ${[...new Set(replaced)].join(", ")}` : "protected"})`;
+    });
+
+    await step("day two: destroy of production is refused for protected objects, which survive", () => {
+        const before = JSON.parse(ws.must(["stack", "export", "--stack", env]).stdout).deployment.resources.filter((r: any) => r.protect);
+        assert.ok(before.length >= 3, `${before.length} protected resources`);
+        const r = ws.pulumi(["destroy", "--stack", env, "--yes"]);
+        assert.notStrictEqual(r.code, 0, "destroy must fail");
+        assert.match(`${r.stdout}${r.stderr}`, /protect/i);
+        const after = JSON.parse(ws.must(["stack", "export", "--stack", env]).stdout).deployment.resources.filter((x: any) => x.protect);
+        assert.deepStrictEqual(after.map((x: any) => x.urn).sort(), before.map((x: any) => x.urn).sort());
+        return `${after.length} protected objects survive`;
+    });
+
+    await step("day two: staging destroys cleanly and leaves nothing in the state", () => {
+        ws.must(["destroy", "--stack", "staging", "--yes"]);
+        const left = JSON.parse(ws.must(["stack", "export", "--stack", "staging"]).stdout).deployment.resources ?? [];
+        assert.deepStrictEqual(left, []);
+    });
+}
+
+async function checkBadInput(ws: Workspace): Promise<void> {
+    for (const [name, set] of [
+        ["a log retention CloudWatch refuses", { logRetentionDays: "2" }],
+        ["a misspelt key", { dbMultiAZ: "true" }],
+    ] as const) {
+        await step(`bad input: ${name} fails the real preview with the offline plan's message`, async () => {
+            const offline = await runCli(["--stack", "staging", "--target", "kubernetes", ...Object.entries(set).flatMap(([k, v]) => ["--set", `${k}=${v}`])]);
+            assert.strictEqual(offline.code, 2);
+            const message = offline.stderr.replace(/^plan: /, "").trim();
+            // The plan says where the value came from (--set, a stack file); the program says "stack <name>".
+            const lastLine = message
+                .split("\n")
+                .pop()!
+                .replace(/^\s*-\s*/, "");
+            const real = await withConfig(ws, "staging", set, () => ws.pulumi(["preview", "--stack", "staging"]));
+            assert.notStrictEqual(real.code, 0);
+            const text = `${real.stdout}\n${real.stderr}`;
+            assert.ok(text.includes(lastLine.split("; allowed:")[0]), `the real preview names it: ${lastLine}\n---\n${text.slice(-1500)}`);
+            assert.ok(text.includes(lastLine.split("; allowed:")[1]?.trim() ?? ""), "and what is allowed");
+            assert.doesNotMatch(text, /\n\s+at .+\.js:\d+:\d+/, "no stack trace");
+            return lastLine.slice(0, 100);
+        });
+    }
+}
+
+async function main(): Promise<void> {
+    const t0 = Date.now();
+    const ws = new Workspace();
+    process.stdout.write(`engine check in ${ws.root}\n${ws.must(["version"]).stdout.trim()} (pulumi)\n`);
+    try {
+        await checkEnvironment(ws, "staging");
+        await checkEnvironment(ws, "production");
+        await checkVerdicts(ws);
+        await checkBadInput(ws);
+        await checkDayTwo(ws);
+    } finally {
+        if (results.every((r) => r.ok) && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
+        else process.stdout.write(`workspace kept for inspection: ${ws.root}\n`);
+    }
+    const failed = results.filter((r) => !r.ok);
+    process.stdout.write(`engine check: ${results.length - failed.length} passed, ${failed.length} failed in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+    process.exitCode = failed.length > 0 ? 1 : 0;
+}
+
+if (require.main === module)
+    main().catch((e) => {
+        process.stderr.write(`engine check: ${(e as Error).stack ?? e}\n`);
+        process.exitCode = 1;
+    });
