@@ -3,12 +3,19 @@
  *  1. the full offline plan of every stack x target, each in a fresh Node process: wall time and
  *     peak RSS (what a user waits for with `npm run plan`);
  *  2. policy evaluation alone over synthetic sets of 1,000 / 5,000 / 10,000 resources made by
- *     replicating the production stacks with fresh URNs: time per run and per 10,000 resources.
+ *     replicating the production stacks with fresh URNs: time per run and per 10,000 resources;
+ *  3. the real engine (when tools/engine/build.sh has built it): `pulumi preview` of staging on
+ *     Kubernetes with the pack next to the offline plan of the same stack, measured in the same
+ *     run, and the breakdown (program through ts-node as before / compiled; with / without the
+ *     pack).
  *
- * npm run bench
+ * npm run bench            (RAGSTACK_BENCH_ENGINE=0 skips part 3)
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import { repoRoot } from "../testing/paths";
+import { engineBin, Workspace } from "./engine/workspace";
 import { buildPolicies } from "../policies/lib";
 import { AnalyzedResource, evaluate } from "../policies/lib/evaluate";
 import { productionConfig } from "../policies/lib";
@@ -76,6 +83,63 @@ async function main(): Promise<void> {
             best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
         }
         console.log(`${String(n).padStart(9)} ${best.toFixed(0).padStart(16)} ${((best / n) * 10000).toFixed(0).padStart(15)}`);
+    }
+    realEngine();
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+/** Part 3: the real preview against the offline plan, with its breakdown. */
+function realEngine(runs = 3): void {
+    console.log("");
+    if (process.env.RAGSTACK_BENCH_ENGINE === "0" || !fs.existsSync(path.join(engineBin(), "pulumi-resource-kubernetes"))) {
+        console.log("Real engine: not built (npm run engine:build), skipped.");
+        return;
+    }
+    const ws = new Workspace("ragstack-bench-");
+    try {
+        ws.initStack("staging", { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render") });
+        const pack = ["--policy-pack", path.join(repoRoot(), "policies"), "--policy-pack-config", path.join(repoRoot(), "policies", "config", "staging.json")];
+        const project = fs.readFileSync(path.join(ws.project, "Pulumi.yaml"), "utf8");
+        // The program as it ran before: index.ts through the language host's ts-node (type-checked).
+        const viaTsNode = () => {
+            for (const f of ["index.ts", "components", "environments", "tsconfig.json"])
+                if (!fs.existsSync(path.join(ws.project, f))) fs.symlinkSync(path.join(repoRoot(), f), path.join(ws.project, f));
+            fs.writeFileSync(
+                path.join(ws.project, "Pulumi.yaml"),
+                project.replace("main: tools/entry/program.js", "main: index.ts").replace("typescript: false", "typescript: true"),
+            );
+        };
+        const compiled = () => fs.writeFileSync(path.join(ws.project, "Pulumi.yaml"), project);
+        const time = (args: string[]) => {
+            const r = ws.pulumi(["preview", "--stack", "staging", ...args]);
+            if (r.code !== 0) throw new Error(`pulumi preview failed: ${r.stdout.slice(-1500)}${r.stderr.slice(-800)}`);
+            return r.ms;
+        };
+        time(pack); // warm-up: plugin discovery, file caches
+        const variants: [string, () => void, string[]][] = [
+            ["pulumi preview, program via ts-node (before), with the pack", viaTsNode, pack],
+            ["pulumi preview, program compiled, no pack", compiled, []],
+            ["pulumi preview, program compiled, with the pack (default)", compiled, pack],
+        ];
+        const figures: [string, number][] = [];
+        for (const [name, setup, args] of variants) {
+            setup();
+            figures.push([name, median(Array.from({ length: runs }, () => time(args)))]);
+        }
+        const offline = median(Array.from({ length: runs }, () => planInChild("staging", "kubernetes").ms));
+        figures.push(["offline plan (npm run plan), same stack", offline]);
+        const real = figures[2][1];
+        console.log(`Real engine vs offline plan, staging on Kubernetes, median of ${runs} runs each (same machine, same run):`);
+        for (const [name, ms] of figures) console.log(`  ${name.padEnd(64)} ${(ms / 1000).toFixed(2).padStart(6)} s`);
+        console.log(`  ${"ratio real preview (default) / offline plan".padEnd(64)} ${(real / offline).toFixed(1).padStart(6)} x`);
+        console.log(`  ${"of which type-checking the program through ts-node (saved)".padEnd(64)} ${((figures[0][1] - real) / 1000).toFixed(2).padStart(6)} s`);
+        console.log(`  ${"of which the policy pack".padEnd(64)} ${((real - figures[1][1]) / 1000).toFixed(2).padStart(6)} s`);
+    } finally {
+        ws.dispose();
     }
 }
 

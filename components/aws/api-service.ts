@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { TIER_TAG } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { checkFargateSize, checkLogRetention, Validator } from "../core/validation";
@@ -124,7 +125,7 @@ export class ApiService extends pulumi.ComponentResource {
         // Network: only the ALB may reach the tasks; the ALB may reach only the tasks.
         const sg = new aws.ec2.SecurityGroup(
             ctx.n("api"),
-            { vpcId: args.vpcId, description: "API tasks: app port from the ALB only", tags: ctx.tags("api", { "ragstack:tier": "app" }) },
+            { vpcId: args.vpcId, description: "API tasks: app port from the ALB only", tags: ctx.tags("api", { [TIER_TAG]: "app" }) },
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupIngressRule(

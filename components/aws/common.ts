@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TIER_TAG } from "../core/facts";
 import { EnvironmentName } from "../core/types";
 
 /** Arguments every AWS component takes. */
@@ -105,7 +106,7 @@ export interface AdmittingGroupSpec {
 export function admittingSecurityGroup(ctx: AwsContext, spec: AdmittingGroupSpec): aws.ec2.SecurityGroup {
     const sg = new aws.ec2.SecurityGroup(
         ctx.n(spec.key),
-        { vpcId: spec.vpcId, description: `${spec.what}: ${spec.port} from ${spec.from} only`, tags: ctx.tags(spec.key, { "ragstack:tier": spec.tier }) },
+        { vpcId: spec.vpcId, description: `${spec.what}: ${spec.port} from ${spec.from} only`, tags: ctx.tags(spec.key, { [TIER_TAG]: spec.tier }) },
         ctx.opts(),
     );
     spec.sources.forEach(

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
-import { ALLOWED_TLS_POLICIES } from "../../policies/lib/aws";
+import { ALLOWED_TLS_POLICIES } from "../core/facts";
 import { Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
 import { AwsCommonArgs, AwsContext } from "./common";

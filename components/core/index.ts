@@ -5,3 +5,4 @@ export * from "./tags";
 export * from "./sizing";
 export * from "./merge";
 export * from "./aws-catalog";
+export * from "./facts";

@@ -1,10 +1,11 @@
+import { ENVIRONMENT_LABEL, ENVIRONMENT_TAG } from "./facts";
 import { StackSettings } from "./types";
 
 /** AWS tags written on everything taggable. */
 export function awsTags(s: Pick<StackSettings, "name" | "environment" | "tags">): Record<string, string> {
     return {
         Project: s.name,
-        Environment: s.environment,
+        [ENVIRONMENT_TAG]: s.environment,
         ManagedBy: "pulumi",
         Owner: s.tags.owner,
         CostCenter: s.tags.costCenter,
@@ -26,7 +27,7 @@ export function k8sLabels(s: Pick<StackSettings, "name" | "environment" | "tags"
         "app.kubernetes.io/instance": `${s.name}-${s.environment}`,
         "app.kubernetes.io/part-of": s.name,
         "app.kubernetes.io/managed-by": "pulumi",
-        "ragstack.io/environment": s.environment,
+        [ENVIRONMENT_LABEL]: s.environment,
         "ragstack.io/owner": clean(s.tags.owner),
         "ragstack.io/cost-center": clean(s.tags.costCenter),
         "ragstack.io/data-classification": s.tags.dataClassification,

@@ -1,11 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PORTS, ZONE_LABEL } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext } from "./common";
-
-/** Ports the zones talk on. */
-export const PORTS = { api: 8000, postgres: 5432, cnpgStatus: 8000, cnpgMetrics: 9187, valkey: 6379, ollama: 11434, s3: 8333, dns: 53 } as const;
 
 export interface BaselineArgs extends K8sCommonArgs {
     /** Namespace prefix: `<prefix>-edge`, `<prefix>-app`, `<prefix>-data`. */
@@ -66,7 +64,7 @@ export class Baseline extends pulumi.ComponentResource {
                         name: nsName(zone),
                         labels: {
                             ...ctx.labels(`${zone}-zone`),
-                            "ragstack.io/zone": zone,
+                            [ZONE_LABEL]: zone,
                             "pod-security.kubernetes.io/enforce": "restricted",
                             "pod-security.kubernetes.io/enforce-version": "latest",
                             "pod-security.kubernetes.io/audit": "restricted",

@@ -17,6 +17,8 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 
+import { isProductionResource } from "../../components/core/facts";
+
 type PolicyConfigJSONSchema = PolicyConfigSchema["properties"][string];
 
 /** What a rule protects. Encryption and least privilege are mandatory by default. */
@@ -180,13 +182,8 @@ export function withDefaults(rule: Rule, config: Record<string, any> | undefined
     return out;
 }
 
-/** True when props mark a production resource (AWS tag or Kubernetes label). */
-export function isProduction(props: any): boolean {
-    const tags = props?.tags;
-    if (tags && !Array.isArray(tags) && tags.Environment === "production") return true;
-    if (Array.isArray(tags) && tags.some((t: any) => t?.key === "Environment" && t?.value === "production")) return true;
-    return props?.metadata?.labels?.["ragstack.io/environment"] === "production";
-}
+/** True when props mark a production resource (AWS tag or Kubernetes label): the library's own marker. */
+export const isProduction = (props: any): boolean => isProductionResource(props);
 
 function asList(v: string | string[] | undefined | void): string[] {
     if (v === undefined || v === null) return [];

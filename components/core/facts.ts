@@ -1,0 +1,38 @@
+/**
+ * Facts the components and the policy pack share, defined once here: the pack imports them from
+ * the library, never the other way round (a test keeps components/ and environments/ free of
+ * imports from policies/, tools/ and testing/).
+ */
+
+/** Load-balancer TLS policies allowed on HTTPS listeners (TLS 1.2+ only). */
+export const ALLOWED_TLS_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+] as const;
+
+/** Ports of the stack's services. */
+export const PORTS = { api: 8000, postgres: 5432, cnpgStatus: 8000, cnpgMetrics: 9187, valkey: 6379, ollama: 11434, s3: 8333, dns: 53 } as const;
+
+/** AWS tag that marks an environment; `production` turns on the production-only rules. */
+export const ENVIRONMENT_TAG = "Environment";
+/** Kubernetes label that marks an environment (same meaning as ENVIRONMENT_TAG). */
+export const ENVIRONMENT_LABEL = "ragstack.io/environment";
+/** Kubernetes label of a namespace's zone (edge, app, data). */
+export const ZONE_LABEL = "ragstack.io/zone";
+/** AWS tag of a security group's tier (`app`, `data`); data-tier groups admit only other groups. */
+export const TIER_TAG = "ragstack:tier";
+/** The environment value that marks production. */
+export const PRODUCTION = "production";
+
+/** True when a resource's props mark it as production (AWS tag map or list, or Kubernetes label). */
+export function isProductionResource(props: { tags?: unknown; metadata?: { labels?: Record<string, string> } } | undefined): boolean {
+    const tags = props?.tags;
+    if (tags && !Array.isArray(tags) && (tags as Record<string, unknown>)[ENVIRONMENT_TAG] === PRODUCTION) return true;
+    if (Array.isArray(tags) && tags.some((t: { key?: string; value?: string }) => t?.key === ENVIRONMENT_TAG && t?.value === PRODUCTION)) return true;
+    return props?.metadata?.labels?.[ENVIRONMENT_LABEL] === PRODUCTION;
+}

@@ -1,0 +1,83 @@
+/**
+ * The AWS rules, one file per service (cdk-nag's layout): each rule's metadata sits next to its
+ * check. This index lists them in the order the pack registers them: encryption, least privilege,
+ * compliance and resilience.
+ */
+import { isProduction, Rule } from "../framework";
+import * as compute from "./compute";
+import * as ecs from "./ecs";
+import * as edge from "./edge";
+import * as elasticache from "./elasticache";
+import * as iam from "./iam";
+import * as kms from "./kms";
+import * as logging from "./logging";
+import * as network from "./network";
+import * as rds from "./rds";
+import * as s3 from "./s3";
+import * as secrets from "./secrets";
+import * as tagging from "./tagging";
+
+export { AWS_TYPES, RESOURCE_WILDCARD_ONLY_ACTIONS } from "./common";
+export { ALLOWED_TLS_POLICIES } from "../../../components/core/facts";
+
+export const awsRules: Rule[] = [
+    // encryption
+    rds.instanceRequireStorageEncryption,
+    rds.instanceRequirePerformanceInsightsKms,
+    rds.parametergroupRequireForceSsl,
+    rds.instanceRequireTlsParameterGroup,
+    elasticache.replicationgroupRequireAtRestEncryption,
+    elasticache.replicationgroupRequireTransitEncryption,
+    elasticache.replicationgroupRequireAuthToken,
+    s3.bucketRequireKmsEncryption,
+    s3.bucketRequireTlsOnlyPolicy,
+    compute.launchtemplateRequireEncryptedVolumes,
+    compute.instanceRequireEncryptedVolumes,
+    compute.volumeRequireEncryption,
+    kms.keyEnableRotation,
+    kms.keyDisallowPublicPrincipal,
+    secrets.secretRequireCmk,
+    logging.loggroupRequireKms,
+    logging.trailRequireKms,
+    logging.topicRequireKms,
+    edge.listenerRequireTlsPolicy,
+    edge.listenerRequireHttpsRedirect,
+    // least privilege
+    iam.policyDisallowWildcardAction,
+    iam.policyDisallowWildcardResource,
+    iam.roleDisallowAdminPolicies,
+    iam.roleRequireServiceTrust,
+    network.securitygroupDisallowPublicIngress,
+    network.securitygroupRequireRuleDescriptions,
+    network.securitygroupRestrictDataTierSources,
+    ecs.serviceDisallowPublicIp,
+    compute.launchtemplateDisallowPublicIp,
+    compute.launchtemplateRequireImdsv2,
+    compute.instanceRequireImdsv2,
+    compute.launchtemplateDisallowSshKey,
+    rds.instanceDisallowPublicAccess,
+    rds.instanceRequireIamAuth,
+    ecs.taskdefinitionDisallowPrivileged,
+    ecs.taskdefinitionDisallowHostNamespaces,
+    ecs.taskdefinitionDisallowPlainSecrets,
+    ecs.taskdefinitionRequireNonRoot,
+    edge.loadbalancerRequireDropInvalidHeaders,
+    // compliance and resilience
+    rds.instanceRequireBackupRetention,
+    rds.instanceRequireDeletionProtection,
+    rds.instanceRequireFinalSnapshot,
+    rds.instanceRequireMultiAz,
+    elasticache.replicationgroupRequireAutomaticFailover,
+    edge.loadbalancerRequireDeletionProtection,
+    edge.loadbalancerRequireAccessLogs,
+    edge.loadbalancerRequireWaf,
+    network.vpcRequireFlowLogs,
+    logging.trailRequireMultiRegionValidation,
+    logging.loggroupRequireRetention,
+    s3.bucketRequireVersioning,
+    s3.bucketRequirePublicAccessBlock,
+    tagging.resourceRequireTags,
+];
+
+/** True for an AWS resource of production (used by reports). */
+export const awsIsProduction = isProduction;

@@ -1,0 +1,46 @@
+import { ResourceRule, list } from "../framework";
+
+export const clusterRequireTls: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-cnpg-cluster-require-tls",
+    description: "CloudNativePG clusters must accept only TLS connections (hostssl pg_hba, no plain host accept).",
+    severity: "high",
+    category: "encryption",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["SC-8"], "PCI-DSS": ["4.2.1"] },
+    remediation: 'Set postgresql.pg_hba to ["hostssl all all all scram-sha-256", "host all all all reject"].',
+    types: ["kubernetes:postgresql.cnpg.io/v1:Cluster"],
+    check: (p) => {
+        const hba = list<string>(p.spec?.postgresql?.pg_hba);
+        const plain = hba.some((l) => /^\s*host\s/.test(l) && !/\breject\s*$/.test(l));
+        return !hba.some((l) => /^\s*hostssl\s/.test(l)) || plain ? "cluster accepts non-TLS connections" : undefined;
+    },
+};
+
+export const clusterRequireBackups: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-cnpg-cluster-require-backups",
+    description: "CloudNativePG clusters must archive WAL to an object store.",
+    severity: "high",
+    category: "resilience",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["CP-9"], "ISO-27001": ["A.8.13"] },
+    remediation: "Add the Barman Cloud plugin with isWALArchiver: true (or spec.backup.barmanObjectStore).",
+    types: ["kubernetes:postgresql.cnpg.io/v1:Cluster"],
+    check: (p) => (!list<any>(p.spec?.plugins).some((x) => x.isWALArchiver) && !p.spec?.backup?.barmanObjectStore ? "cluster has no WAL archiving" : undefined),
+};
+
+export const clusterRequireInstances: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-cnpg-cluster-require-instances",
+    description: "Production CloudNativePG clusters need a primary plus replicas.",
+    severity: "high",
+    category: "resilience",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CP-10"] },
+    remediation: "Set spec.instances to 3.",
+    params: { minInstances: { type: "integer", default: 2, description: "Minimum instances in production." } },
+    types: ["kubernetes:postgresql.cnpg.io/v1:Cluster"],
+    check: (p, ctx) => (Number(p.spec?.instances ?? 1) < ctx.config.minInstances ? `cluster has ${p.spec?.instances ?? 1} instance(s)` : undefined),
+};

@@ -1,0 +1,34 @@
+import { StackFinding, StackRule, list } from "../framework";
+import { K8S_WORKLOAD_TYPES, matchesSelector, podLabelsOf } from "./common";
+
+export const networkpolicyRequireWorkloadCoverage: StackRule = {
+    kind: "stack",
+    name: "kubernetes-networking-networkpolicy-require-workload-coverage",
+    description: "Every workload's namespace denies by default, and an allow policy selects the workload's pods.",
+    severity: "high",
+    category: "least-privilege",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["SC-7", "AC-4"], "PCI-DSS": ["1.2.1"], CIS: ["Kubernetes 5.3.2"] },
+    remediation: "Add a default-deny NetworkPolicy per namespace and an allow policy per workload.",
+    check: (resources) => {
+        const policies = resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const out: StackFinding[] = [];
+        for (const w of resources.filter((r) => K8S_WORKLOAD_TYPES.includes(r.type))) {
+            const ns = w.props.metadata?.namespace;
+            const labels = podLabelsOf(w.type, w.props);
+            const inNs = policies.filter((p) => p.props.metadata?.namespace === ns);
+            const deny = inNs.some(
+                (p) =>
+                    Object.keys(p.props.spec?.podSelector ?? {}).length === 0 &&
+                    list(p.props.spec?.ingress).length === 0 &&
+                    list(p.props.spec?.policyTypes).includes("Ingress"),
+            );
+            const allow = inNs.some(
+                (p) => Object.keys(p.props.spec?.podSelector?.matchLabels ?? {}).length > 0 && matchesSelector(p.props.spec?.podSelector, labels),
+            );
+            if (!deny) out.push({ urn: w.urn, name: w.name, message: `namespace ${ns} of ${w.props.metadata?.name} has no default-deny policy` });
+            else if (!allow) out.push({ urn: w.urn, name: w.name, message: `no NetworkPolicy selects the pods of ${w.props.metadata?.name}` });
+        }
+        return out;
+    },
+};
