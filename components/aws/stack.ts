@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
+import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
 import { validateStackSettings } from "../core/validation";
 import { ApiService } from "./api-service";
@@ -22,25 +23,9 @@ export interface AwsRagStackArgs {
 }
 
 /** The whole RAG stack on AWS, composed from this folder's components. */
-export class AwsRagStack extends pulumi.ComponentResource {
-    /** Public HTTPS URL. */
-    readonly url: pulumi.Output<string>;
+export class AwsRagStack extends RagStackComponent {
     /** DNS name of the ALB. */
     readonly loadBalancerDnsName: pulumi.Output<string>;
-    /** Writer endpoint of PostgreSQL. */
-    readonly databaseEndpoint: pulumi.Output<string>;
-    /** Read-only endpoint of PostgreSQL. */
-    readonly databaseReaderEndpoint: pulumi.Output<string>;
-    /** Endpoint of the cache. */
-    readonly cacheEndpoint: pulumi.Output<string>;
-    /** Internal URL of Ollama (undefined when the LLM is disabled). */
-    readonly llmEndpoint: pulumi.Output<string | undefined>;
-    /** Name of the documents bucket. */
-    readonly documentsBucket: pulumi.Output<string>;
-    /** Name of the backups bucket. */
-    readonly backupsBucket: pulumi.Output<string>;
-    /** Secret ARNs (never values). */
-    readonly secretRefs: pulumi.Output<Record<string, string>>;
     /** ARN of the SNS topic alarms go to. */
     readonly alarmTopicArn: pulumi.Output<string>;
     /** Id of the VPC. */
@@ -219,19 +204,21 @@ export class AwsRagStack extends pulumi.ComponentResource {
         );
         new Audit(`${name}-audit`, { ...common, logsKeyArn: keys.logsKeyArn, logRetentionDays: Math.max(retention, 365) }, child);
 
-        this.url = edge.url;
-        this.loadBalancerDnsName = edge.dnsName;
-        this.databaseEndpoint = db.address;
-        this.databaseReaderEndpoint = db.readerAddress;
-        this.cacheEndpoint = cache.primaryEndpoint;
-        this.llmEndpoint = llm ? llm.endpoint : pulumi.output(undefined);
-        this.documentsBucket = storage.documentsBucket;
-        this.backupsBucket = storage.backupsBucket;
-        this.secretRefs = pulumi.all({
-            databaseMasterSecretArn: db.masterSecretArn,
-            cacheAuthSecretArn: cache.authSecretArn,
-            apiSecretKeyArn: api.service.appSecretArn,
+        this.setOutputs({
+            url: edge.url,
+            databaseEndpoint: db.address,
+            databaseReaderEndpoint: db.readerAddress,
+            cacheEndpoint: cache.primaryEndpoint,
+            llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
+            documentsBucket: storage.documentsBucket,
+            backupsBucket: storage.backupsBucket,
+            secretRefs: pulumi.all({
+                databaseMasterSecretArn: db.masterSecretArn,
+                cacheAuthSecretArn: cache.authSecretArn,
+                apiSecretKeyArn: api.service.appSecretArn,
+            }),
         });
+        this.loadBalancerDnsName = edge.dnsName;
         this.alarmTopicArn = observability.alarmTopicArn;
         this.vpcId = network.vpcId;
         this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint, secretRefs: this.secretRefs });

@@ -6,3 +6,4 @@ export * from "./sizing";
 export * from "./merge";
 export * from "./aws-catalog";
 export * from "./facts";
+export * from "./outputs";

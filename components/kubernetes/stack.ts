@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { k8sLabels } from "../core/tags";
+import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
 import { validateStackSettings, ValidationError } from "../core/validation";
 import { Api } from "./api";
@@ -24,23 +25,7 @@ export interface KubernetesRagStackArgs {
 }
 
 /** The whole RAG stack on a Kubernetes cluster, composed from this folder's components. */
-export class KubernetesRagStack extends pulumi.ComponentResource {
-    /** Public HTTPS URL. */
-    readonly url: pulumi.Output<string>;
-    /** Writer endpoint of PostgreSQL. */
-    readonly databaseEndpoint: pulumi.Output<string>;
-    /** Read-only endpoint of PostgreSQL. */
-    readonly databaseReaderEndpoint: pulumi.Output<string>;
-    /** Endpoint of the cache. */
-    readonly cacheEndpoint: pulumi.Output<string>;
-    /** Internal URL of Ollama (undefined when the LLM is disabled). */
-    readonly llmEndpoint: pulumi.Output<string | undefined>;
-    /** Name of the documents bucket. */
-    readonly documentsBucket: pulumi.Output<string>;
-    /** Name of the backups bucket. */
-    readonly backupsBucket: pulumi.Output<string>;
-    /** Where secrets live (ARNs or namespace/name), never their values. */
-    readonly secretRefs: pulumi.Output<Record<string, string>>;
+export class KubernetesRagStack extends RagStackComponent {
     /** Names of the three zone namespaces. */
     readonly namespaces: { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
 
@@ -266,17 +251,19 @@ export class KubernetesRagStack extends pulumi.ComponentResource {
             );
         }
 
-        this.url = edge.url;
-        this.databaseEndpoint = db.writeHost;
-        this.databaseReaderEndpoint = db.readHost;
-        this.cacheEndpoint = cache.host;
-        this.llmEndpoint = llm ? llm.endpoint : pulumi.output(undefined);
-        this.documentsBucket = pulumi.output("documents");
-        this.backupsBucket = pulumi.output("backups");
-        this.secretRefs = pulumi.all({
-            databaseCredentialsSecret: pulumi.interpolate`${appNs}/${dbSecretName}`,
-            cacheCredentialsSecret: pulumi.interpolate`${appNs}/${cacheSecretName}`,
-            objectStorageCredentialsSecret: pulumi.interpolate`${appNs}/${storage.credentialsSecretName}`,
+        this.setOutputs({
+            url: edge.url,
+            databaseEndpoint: db.writeHost,
+            databaseReaderEndpoint: db.readHost,
+            cacheEndpoint: cache.host,
+            llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
+            documentsBucket: pulumi.output("documents"),
+            backupsBucket: pulumi.output("backups"),
+            secretRefs: pulumi.all({
+                databaseCredentialsSecret: pulumi.interpolate`${appNs}/${dbSecretName}`,
+                cacheCredentialsSecret: pulumi.interpolate`${appNs}/${cacheSecretName}`,
+                objectStorageCredentialsSecret: pulumi.interpolate`${appNs}/${storage.credentialsSecretName}`,
+            }),
         });
         this.namespaces = { edge: baseline.edgeNamespace, app: appNs, data: dataNs };
         this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint });
