@@ -75,6 +75,25 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     logRetentionDays?: number;
 }
 
+/** Sizes and defaults resolved from the args. */
+interface Sizing {
+    port: number;
+    healthPath: string;
+    cpu: number;
+    memory: number;
+    min: number;
+    max: number;
+}
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    ctx: AwsContext;
+    args: ApiServiceArgs;
+    s: Sizing;
+    accountId: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+}
+
 /**
  * The FastAPI backend on ECS Fargate behind the ALB: private subnets, no public IP, non-root,
  * read-only root filesystem, secrets injected from Secrets Manager, `/health` checks in the
@@ -98,8 +117,36 @@ export class ApiService extends pulumi.ComponentResource {
     readonly bootstrapTaskDefinitionArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        const s = ApiService.validate(name, args);
+        super(typeToken("aws", "ApiService"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const env: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+
+        const securityGroup = this.createNetworkRules(env);
+        const logGroup = this.createLogGroup(env);
+        const appSecret = this.createAppSecret(env);
+        const secrets: Record<string, InjectedSecret> = { APP_SECRET_KEY: { secretArn: appSecret.arn }, ...(args.secrets ?? {}) };
+        const executionRole = this.createExecutionRole(env, logGroup, secrets);
+        const taskRole = this.createTaskRole(env);
+        const service = this.createService(env, { securityGroup, logGroup, secrets, executionRole, taskRole });
+        this.createAutoscaling(env, service);
+        this.bootstrapTaskDefinitionArn = args.databaseBootstrap
+            ? this.createDatabaseBootstrap(env, args.databaseBootstrap, executionRole, logGroup)
+            : pulumi.output(undefined);
+
+        this.serviceName = service.name;
+        this.securityGroupId = securityGroup.id;
+        this.taskRoleArn = taskRole.arn;
+        this.executionRoleArn = executionRole.arn;
+        this.logGroupName = logGroup.name;
+        this.appSecretArn = appSecret.arn;
+        this.registerOutputs({ serviceName: this.serviceName, securityGroupId: this.securityGroupId });
+    }
+
+    /** Defaults applied and every argument checked; throws before anything is registered. */
+    private static validate(name: string, args: ApiServiceArgs): Sizing {
         const production = args.environment === "production";
-        const s = {
+        const s: Sizing = {
             port: args.port ?? 8000,
             healthPath: args.healthPath ?? "/health",
             cpu: args.cpu ?? 1,
@@ -117,19 +164,19 @@ export class ApiService extends pulumi.ComponentResource {
             if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
                 v.fail(`environmentVariables.${k}`, "(hidden)", "no secrets in plain environment: pass it in `secrets`");
         v.throwIfAny();
-        super(typeToken("aws", "ApiService"), name, {}, opts);
-        const ctx = new AwsContext(name, args, this);
-        const accountId = accountIdOf(args, this);
-        const region = aws.getRegionOutput({}, { parent: this });
+        return s;
+    }
 
-        // Network: only the ALB may reach the tasks; the ALB may reach only the tasks.
+    /** Security group of the tasks: the app port from the ALB only; out to HTTPS and the data tier. */
+    private createNetworkRules({ ctx, args, s }: StepInput): aws.ec2.SecurityGroup {
+        // Only the ALB may reach the tasks; the ALB may reach only the tasks.
         const sg = new aws.ec2.SecurityGroup(
-            ctx.n("api"),
+            ctx.childName("api"),
             { vpcId: args.vpcId, description: "API tasks: app port from the ALB only", tags: ctx.tags("api", { [TIER_TAG]: "app" }) },
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupIngressRule(
-            ctx.n("api-from-alb"),
+            ctx.childName("api-from-alb"),
             {
                 securityGroupId: sg.id,
                 ipProtocol: "tcp",
@@ -141,7 +188,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupEgressRule(
-            ctx.n("alb-to-api"),
+            ctx.childName("alb-to-api"),
             {
                 securityGroupId: args.albSecurityGroupId,
                 ipProtocol: "tcp",
@@ -153,7 +200,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupEgressRule(
-            ctx.n("api-https"),
+            ctx.childName("api-https"),
             {
                 securityGroupId: sg.id,
                 ipProtocol: "tcp",
@@ -170,38 +217,51 @@ export class ApiService extends pulumi.ComponentResource {
             [11434, "Ollama"],
         ] as const) {
             new aws.vpc.SecurityGroupEgressRule(
-                ctx.n(`api-to-${port}`),
+                ctx.childName(`api-to-${port}`),
                 { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: args.vpcCidr, description: `${what} inside the VPC` },
                 ctx.opts(),
             );
         }
 
-        const logGroup = new aws.cloudwatch.LogGroup(
-            ctx.n("logs"),
+        return sg;
+    }
+
+    /** The tasks' log group, encrypted, with retention. */
+    private createLogGroup({ ctx, args }: StepInput): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(
+            ctx.childName("logs"),
             { name: `/${ctx.prefix}/ecs/api`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("api-logs") },
             ctx.opts(),
         );
+    }
 
-        // Application secret (session signing), generated and kept in Secrets Manager.
-        const appSecretValue = new random.RandomPassword(ctx.n("app-secret"), { length: 64, special: false }, { parent: this });
+    /** Application secret (session signing), generated and kept in Secrets Manager. */
+    private createAppSecret({ ctx, args, s }: StepInput): aws.secretsmanager.Secret {
+        const appSecretValue = new random.RandomPassword(ctx.childName("app-secret"), { length: 64, special: false }, { parent: this });
         const appSecret = new aws.secretsmanager.Secret(
-            ctx.n("app-secret"),
+            ctx.childName("app-secret"),
             {
                 namePrefix: `${ctx.prefix}/api-secret-key-`,
                 description: "API secret key",
                 kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: production ? 30 : 7,
+                recoveryWindowInDays: ctx.production ? 30 : 7,
                 tags: ctx.tags("api-secret"),
             },
             ctx.opts(),
         );
-        new aws.secretsmanager.SecretVersion(ctx.n("app-secret"), { secretId: appSecret.id, secretString: appSecretValue.result }, ctx.opts());
-        const secrets: Record<string, InjectedSecret> = { APP_SECRET_KEY: { secretArn: appSecret.arn }, ...(args.secrets ?? {}) };
-        const secretArns = Object.values(secrets).map((x) => x.secretArn);
+        new aws.secretsmanager.SecretVersion(ctx.childName("app-secret"), { secretId: appSecret.id, secretString: appSecretValue.result }, ctx.opts());
+        return appSecret;
+    }
 
-        // Execution role: pull the image, write logs, read exactly the injected secrets.
+    /** Execution role (the ECS agent): pull the image, write logs, read exactly the injected secrets. */
+    private createExecutionRole(
+        { ctx, args, accountId, region }: StepInput,
+        logGroup: aws.cloudwatch.LogGroup,
+        secrets: Record<string, InjectedSecret>,
+    ): aws.iam.Role {
+        const secretArns = Object.values(secrets).map((x) => x.secretArn);
         const executionRole = new aws.iam.Role(
-            ctx.n("execution"),
+            ctx.childName("execution"),
             {
                 assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
                 description: "ECS agent for the API tasks",
@@ -210,7 +270,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
-            ctx.n("execution"),
+            ctx.childName("execution"),
             {
                 role: executionRole.id,
                 policy: policyDocument([
@@ -220,7 +280,7 @@ export class ApiService extends pulumi.ComponentResource {
                         Sid: "EcrPull",
                         Effect: "Allow",
                         Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                        Resource: pulumi.interpolate`arn:aws:ecr:${region.region}:${accountId}:repository/*`,
+                        Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/*`,
                     },
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
@@ -230,9 +290,13 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts(),
         );
 
-        // Task role: what the application itself may do.
+        return executionRole;
+    }
+
+    /** Task role: what the application itself may do (its data key, its buckets, IAM database auth). */
+    private createTaskRole({ ctx, args, accountId, region }: StepInput): aws.iam.Role {
         const taskRole = new aws.iam.Role(
-            ctx.n("task"),
+            ctx.childName("task"),
             { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId), description: "API application", tags: ctx.tags("api-task") },
             ctx.opts(),
         );
@@ -255,11 +319,26 @@ export class ApiService extends pulumi.ComponentResource {
                 Sid: "RdsIamAuth",
                 Effect: "Allow",
                 Action: ["rds-db:connect"],
-                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region.region}:${accountId}:dbuser:${id}/${user}`),
+                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region}:${accountId}:dbuser:${id}/${user}`),
             });
         }
-        new aws.iam.RolePolicy(ctx.n("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());
+        new aws.iam.RolePolicy(ctx.childName("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());
 
+        return taskRole;
+    }
+
+    /** The task definition and the service behind the ALB (the autoscaler owns the desired count). */
+    private createService(
+        { ctx, args, s, region }: StepInput,
+        deps: {
+            securityGroup: aws.ec2.SecurityGroup;
+            logGroup: aws.cloudwatch.LogGroup;
+            secrets: Record<string, InjectedSecret>;
+            executionRole: aws.iam.Role;
+            taskRole: aws.iam.Role;
+        },
+    ): aws.ecs.Service {
+        const { securityGroup: sg, logGroup, secrets, executionRole, taskRole } = deps;
         const env = Object.entries({ PORT: String(s.port), ...(args.environmentVariables ?? {}) }).map(([n, value]) => ({ name: n, value }));
         const containerSecrets = Object.entries(secrets).map(([n, sec]) => ({
             name: n,
@@ -289,12 +368,12 @@ export class ApiService extends pulumi.ComponentResource {
                 },
                 logConfiguration: {
                     logDriver: "awslogs",
-                    options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "api", mode: "non-blocking" },
+                    options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": "api", mode: "non-blocking" },
                 },
             },
         ]);
         const taskDef = new aws.ecs.TaskDefinition(
-            ctx.n("task"),
+            ctx.childName("task"),
             {
                 family: ctx.physical("api"),
                 requiresCompatibilities: ["FARGATE"],
@@ -311,7 +390,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts({ ignoreChanges: args.imageManagedByCi ? ["containerDefinitions"] : [] }),
         );
         const service = new aws.ecs.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 name: ctx.physical("api"),
                 cluster: args.clusterArn,
@@ -335,8 +414,13 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts({ ignoreChanges: ["desiredCount", ...(args.imageManagedByCi ? ["taskDefinition"] : [])] }),
         );
 
+        return service;
+    }
+
+    /** Target tracking on CPU, memory and ALB requests per target between min and max. */
+    private createAutoscaling({ ctx, args, s }: StepInput, service: aws.ecs.Service): void {
         const target = new aws.appautoscaling.Target(
-            ctx.n("scaling"),
+            ctx.childName("scaling"),
             {
                 serviceNamespace: "ecs",
                 scalableDimension: "ecs:service:DesiredCount",
@@ -352,7 +436,7 @@ export class ApiService extends pulumi.ComponentResource {
             value: number,
         ) =>
             new aws.appautoscaling.Policy(
-                ctx.n(`scale-${key}`),
+                ctx.childName(`scale-${key}`),
                 {
                     policyType: "TargetTrackingScaling",
                     resourceId: target.resourceId,
@@ -377,73 +461,61 @@ export class ApiService extends pulumi.ComponentResource {
             },
             args.requestsPerTarget ?? 1000,
         );
+    }
 
-        // One-off bootstrap task: `aws ecs run-task` with the API's network (see docs).
-        let bootstrapArn: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        if (args.databaseBootstrap) {
-            const b = args.databaseBootstrap;
-            const bootstrap = new aws.ecs.TaskDefinition(
-                ctx.n("db-bootstrap"),
-                {
-                    family: ctx.physical("db-bootstrap"),
-                    requiresCompatibilities: ["FARGATE"],
-                    networkMode: "awsvpc",
-                    cpu: "256",
-                    memory: "512",
-                    executionRoleArn: executionRole.arn,
-                    runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-                    containerDefinitions: pulumi.jsonStringify([
-                        {
-                            name: "psql",
-                            image: b.image ?? "public.ecr.aws/docker/library/postgres:16.10-alpine",
-                            essential: true,
-                            user: "70:70",
-                            readonlyRootFilesystem: true,
-                            command: [
-                                "sh",
-                                "-c",
-                                `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`,
-                            ],
-                            environment: [
-                                { name: "PGHOST", value: b.host },
-                                { name: "SQL", value: BOOTSTRAP_SQL },
-                            ],
-                            secrets: [
-                                { name: "PGUSER", valueFrom: pulumi.interpolate`${b.masterSecretArn}:username::` },
-                                { name: "PGPASSWORD", valueFrom: pulumi.interpolate`${b.masterSecretArn}:password::` },
-                            ],
-                            linuxParameters: { capabilities: { drop: ["ALL"] } },
-                            logConfiguration: {
-                                logDriver: "awslogs",
-                                options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": "db-bootstrap" },
-                            },
+    /** One-off bootstrap task (`aws ecs run-task` with the API's network, see docs/aws.md). */
+    private createDatabaseBootstrap(
+        { ctx, region }: StepInput,
+        b: NonNullable<ApiServiceArgs["databaseBootstrap"]>,
+        executionRole: aws.iam.Role,
+        logGroup: aws.cloudwatch.LogGroup,
+    ): pulumi.Output<string | undefined> {
+        const bootstrap = new aws.ecs.TaskDefinition(
+            ctx.childName("db-bootstrap"),
+            {
+                family: ctx.physical("db-bootstrap"),
+                requiresCompatibilities: ["FARGATE"],
+                networkMode: "awsvpc",
+                cpu: "256",
+                memory: "512",
+                executionRoleArn: executionRole.arn,
+                runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                containerDefinitions: pulumi.jsonStringify([
+                    {
+                        name: "psql",
+                        image: b.image ?? "public.ecr.aws/docker/library/postgres:16.10-alpine",
+                        essential: true,
+                        user: "70:70",
+                        readonlyRootFilesystem: true,
+                        command: ["sh", "-c", `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`],
+                        environment: [
+                            { name: "PGHOST", value: b.host },
+                            { name: "SQL", value: BOOTSTRAP_SQL },
+                        ],
+                        secrets: [
+                            { name: "PGUSER", valueFrom: pulumi.interpolate`${b.masterSecretArn}:username::` },
+                            { name: "PGPASSWORD", valueFrom: pulumi.interpolate`${b.masterSecretArn}:password::` },
+                        ],
+                        linuxParameters: { capabilities: { drop: ["ALL"] } },
+                        logConfiguration: {
+                            logDriver: "awslogs",
+                            options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": "db-bootstrap" },
                         },
-                    ]),
-                    tags: ctx.tags("db-bootstrap"),
-                },
-                ctx.opts(),
-            );
-            bootstrapArn = bootstrap.arn;
-            // The bootstrap reads the master secret: grant exactly that to the execution role.
-            new aws.iam.RolePolicy(
-                ctx.n("execution-bootstrap"),
-                {
-                    role: executionRole.id,
-                    policy: policyDocument([
-                        { Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] },
-                    ]),
-                },
-                ctx.opts(),
-            );
-        }
-
-        this.serviceName = service.name;
-        this.securityGroupId = sg.id;
-        this.taskRoleArn = taskRole.arn;
-        this.executionRoleArn = executionRole.arn;
-        this.logGroupName = logGroup.name;
-        this.appSecretArn = appSecret.arn;
-        this.bootstrapTaskDefinitionArn = bootstrapArn;
-        this.registerOutputs({ serviceName: this.serviceName, securityGroupId: this.securityGroupId });
+                    },
+                ]),
+                tags: ctx.tags("db-bootstrap"),
+            },
+            ctx.opts(),
+        );
+        // The bootstrap reads the master secret: grant exactly that to the execution role.
+        new aws.iam.RolePolicy(
+            ctx.childName("execution-bootstrap"),
+            {
+                role: executionRole.id,
+                policy: policyDocument([{ Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] }]),
+            },
+            ctx.opts(),
+        );
+        return bootstrap.arn;
     }
 }

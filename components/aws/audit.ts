@@ -34,7 +34,7 @@ export class Audit extends pulumi.ComponentResource {
         const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
 
         const bucket = new SecureBucket(
-            ctx.n("trail"),
+            ctx.childName("trail"),
             {
                 environment: args.environment,
                 namePrefix: ctx.prefix,
@@ -66,12 +66,12 @@ export class Audit extends pulumi.ComponentResource {
             { parent: this },
         );
         const logGroup = new aws.cloudwatch.LogGroup(
-            ctx.n("trail"),
+            ctx.childName("trail"),
             { name: `/${ctx.prefix}/cloudtrail`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.logsKeyArn, tags: ctx.tags("trail-logs") },
             ctx.opts(),
         );
         const role = new aws.iam.Role(
-            ctx.n("trail"),
+            ctx.childName("trail"),
             {
                 assumeRolePolicy: assumeRolePolicy("cloudtrail.amazonaws.com", accountId),
                 description: "CloudTrail to CloudWatch Logs",
@@ -80,7 +80,7 @@ export class Audit extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
-            ctx.n("trail"),
+            ctx.childName("trail"),
             {
                 role: role.id,
                 policy: policyDocument([
@@ -90,7 +90,7 @@ export class Audit extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const trail = new aws.cloudtrail.Trail(
-            ctx.n("trail"),
+            ctx.childName("trail"),
             {
                 name: trailName,
                 s3BucketName: bucket.bucketName,

@@ -52,22 +52,22 @@ export class SecureBucket extends pulumi.ComponentResource {
         const ctx = new AwsContext(name, args, this);
 
         const bucket = new aws.s3.Bucket(
-            ctx.n("bucket"),
+            ctx.childName("bucket"),
             { bucketPrefix: ctx.physical(`${args.purpose}-`, 37), forceDestroy: false, tags: ctx.tags(args.purpose, { Purpose: args.purpose }) },
             ctx.dataOpts(),
         );
         const ownership = new aws.s3.BucketOwnershipControls(
-            ctx.n("ownership"),
+            ctx.childName("ownership"),
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
             ctx.opts(),
         );
         const pab = new aws.s3.BucketPublicAccessBlock(
-            ctx.n("public-access"),
+            ctx.childName("public-access"),
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             ctx.opts(),
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(
-            ctx.n("encryption"),
+            ctx.childName("encryption"),
             {
                 bucket: bucket.id,
                 rules: [
@@ -78,9 +78,9 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const versioning = new aws.s3.BucketVersioning(ctx.n("versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, ctx.opts());
+        const versioning = new aws.s3.BucketVersioning(ctx.childName("versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, ctx.opts());
         new aws.s3.BucketLifecycleConfiguration(
-            ctx.n("lifecycle"),
+            ctx.childName("lifecycle"),
             {
                 bucket: bucket.id,
                 rules: [
@@ -101,7 +101,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [versioning] }),
         );
         new aws.s3.BucketPolicy(
-            ctx.n("policy"),
+            ctx.childName("policy"),
             {
                 bucket: bucket.id,
                 policy: pulumi.jsonStringify({
@@ -130,7 +130,7 @@ export class SecureBucket extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [pab, ownership] }),
         );
         if (args.accessLogBucket) {
-            new aws.s3.BucketLogging(ctx.n("logging"), { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` }, ctx.opts());
+            new aws.s3.BucketLogging(ctx.childName("logging"), { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` }, ctx.opts());
         }
         this.bucketName = bucket.bucket;
         this.arn = bucket.arn;

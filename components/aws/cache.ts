@@ -80,13 +80,13 @@ export class Cache extends pulumi.ComponentResource {
             sources: args.allowedSecurityGroupIds,
         });
         const subnets = new aws.elasticache.SubnetGroup(
-            ctx.n("subnets"),
+            ctx.childName("subnets"),
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") },
             ctx.opts(),
         );
-        const token = new random.RandomPassword(ctx.n("auth"), { length: 64, special: false }, { parent: this });
+        const token = new random.RandomPassword(ctx.childName("auth"), { length: 64, special: false }, { parent: this });
         const secret = new aws.secretsmanager.Secret(
-            ctx.n("auth"),
+            ctx.childName("auth"),
             {
                 namePrefix: `${ctx.prefix}/cache-auth-`,
                 description: "Valkey AUTH token",
@@ -96,9 +96,9 @@ export class Cache extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        new aws.secretsmanager.SecretVersion(ctx.n("auth"), { secretId: secret.id, secretString: token.result }, ctx.opts());
+        new aws.secretsmanager.SecretVersion(ctx.childName("auth"), { secretId: secret.id, secretString: token.result }, ctx.opts());
         const slowLog = new aws.cloudwatch.LogGroup(
-            ctx.n("slow-log"),
+            ctx.childName("slow-log"),
             {
                 name: `/${ctx.prefix}/elasticache/slow-log`,
                 retentionInDays: args.logRetentionDays ?? 90,
@@ -108,7 +108,7 @@ export class Cache extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const group = new aws.elasticache.ReplicationGroup(
-            ctx.n("valkey"),
+            ctx.childName("valkey"),
             {
                 replicationGroupId: ctx.physical("cache", 40),
                 description: `${ctx.prefix} cache, sessions and rate limits`,

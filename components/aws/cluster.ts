@@ -25,12 +25,12 @@ export class EcsCluster extends pulumi.ComponentResource {
         super(typeToken("aws", "EcsCluster"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const cluster = new aws.ecs.Cluster(
-            ctx.n("cluster"),
+            ctx.childName("cluster"),
             { name: ctx.physical("cluster"), settings: [{ name: "containerInsights", value: "enhanced" }], tags: ctx.tags("cluster") },
             ctx.opts(),
         );
         const ns = new aws.servicediscovery.PrivateDnsNamespace(
-            ctx.n("ns"),
+            ctx.childName("ns"),
             { name: args.namespace ?? `${ctx.prefix}.internal`, vpc: args.vpcId, description: "Service discovery for internal services", tags: ctx.tags("ns") },
             ctx.opts(),
         );

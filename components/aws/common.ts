@@ -42,8 +42,8 @@ export class AwsContext {
         this.production = args.environment === "production";
         this.protectData = args.protectData ?? this.production;
     }
-    /** `<prefix>-<part>` for child resource names. */
-    n(part: string): string {
+    /** The Pulumi name of a child: `<component name>-<part>`. */
+    childName(part: string): string {
         return `${this.name}-${part}`;
     }
     /** Physical name, trimmed to `max` characters. */
@@ -105,14 +105,14 @@ export interface AdmittingGroupSpec {
 /** Creates the group and one described ingress rule per source security group (never a CIDR). */
 export function admittingSecurityGroup(ctx: AwsContext, spec: AdmittingGroupSpec): aws.ec2.SecurityGroup {
     const sg = new aws.ec2.SecurityGroup(
-        ctx.n(spec.key),
+        ctx.childName(spec.key),
         { vpcId: spec.vpcId, description: `${spec.what}: ${spec.port} from ${spec.from} only`, tags: ctx.tags(spec.key, { [TIER_TAG]: spec.tier }) },
         ctx.opts(),
     );
     spec.sources.forEach(
         (src, i) =>
             new aws.vpc.SecurityGroupIngressRule(
-                ctx.n(`${spec.ruleKey}-${i}`),
+                ctx.childName(`${spec.ruleKey}-${i}`),
                 {
                     securityGroupId: sg.id,
                     ipProtocol: "tcp",

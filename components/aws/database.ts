@@ -129,12 +129,12 @@ export class Database extends pulumi.ComponentResource {
             sources: args.allowedSecurityGroupIds,
         });
         const subnetGroup = new aws.rds.SubnetGroup(
-            ctx.n("subnets"),
+            ctx.childName("subnets"),
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") },
             ctx.opts(),
         );
         const params = new aws.rds.ParameterGroup(
-            ctx.n("params"),
+            ctx.childName("params"),
             {
                 family: `postgres${major}`,
                 description: "TLS forced, slow queries logged",
@@ -151,12 +151,12 @@ export class Database extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const monitoringRole = new aws.iam.Role(
-            ctx.n("monitoring"),
+            ctx.childName("monitoring"),
             { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", accountId), tags: ctx.tags("db-monitoring") },
             ctx.opts(),
         );
         new aws.iam.RolePolicyAttachment(
-            ctx.n("monitoring"),
+            ctx.childName("monitoring"),
             { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
             ctx.opts(),
         );
@@ -165,7 +165,7 @@ export class Database extends pulumi.ComponentResource {
         const logGroups = logExports.map(
             (l) =>
                 new aws.cloudwatch.LogGroup(
-                    ctx.n(`log-${l}`),
+                    ctx.childName(`log-${l}`),
                     {
                         name: `/aws/rds/instance/${identifier}/${l}`,
                         retentionInDays: args.logRetentionDays ?? 90,
@@ -196,7 +196,7 @@ export class Database extends pulumi.ComponentResource {
             deletionProtection: s.deletionProtection,
         };
         const primary = new aws.rds.Instance(
-            ctx.n("primary"),
+            ctx.childName("primary"),
             {
                 ...shared,
                 identifier,
@@ -224,7 +224,7 @@ export class Database extends pulumi.ComponentResource {
         for (let i = 0; i < s.readReplicas; i++) {
             replicas.push(
                 new aws.rds.Instance(
-                    ctx.n(`replica-${i}`),
+                    ctx.childName(`replica-${i}`),
                     {
                         ...shared,
                         identifier: `${identifier}-replica-${i}`.slice(0, 63),
@@ -239,9 +239,9 @@ export class Database extends pulumi.ComponentResource {
             );
         }
         if (s.crossRegionBackup) {
-            const backupProvider = new aws.Provider(ctx.n("backup-region"), { region: args.backupRegion }, { parent: this });
+            const backupProvider = new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
             const backupKey = new aws.kms.Key(
-                ctx.n("backup-key"),
+                ctx.childName("backup-key"),
                 {
                     description: `${ctx.prefix} replicated RDS backups`,
                     enableKeyRotation: true,
@@ -251,7 +251,7 @@ export class Database extends pulumi.ComponentResource {
                 ctx.dataOpts({ provider: backupProvider }),
             );
             new aws.rds.InstanceAutomatedBackupsReplication(
-                ctx.n("backup-replication"),
+                ctx.childName("backup-replication"),
                 { sourceDbInstanceArn: primary.arn, kmsKeyId: backupKey.arn, retentionPeriod: s.backupRetentionDays },
                 ctx.opts({ provider: backupProvider }),
             );

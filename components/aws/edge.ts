@@ -79,7 +79,7 @@ export class Edge extends pulumi.ComponentResource {
         const port = args.targetPort ?? 8000;
 
         const sg = new aws.ec2.SecurityGroup(
-            ctx.n("alb"),
+            ctx.childName("alb"),
             {
                 vpcId: args.vpcId,
                 description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
@@ -90,7 +90,7 @@ export class Edge extends pulumi.ComponentResource {
         cidrs.forEach((cidr, i) => {
             for (const p of [443, 80]) {
                 new aws.vpc.SecurityGroupIngressRule(
-                    ctx.n(`alb-${p}-${i}`),
+                    ctx.childName(`alb-${p}-${i}`),
                     {
                         securityGroupId: sg.id,
                         ipProtocol: "tcp",
@@ -106,7 +106,7 @@ export class Edge extends pulumi.ComponentResource {
 
         const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
         const logs = new SecureBucket(
-            ctx.n("access-logs"),
+            ctx.childName("access-logs"),
             {
                 environment: args.environment,
                 namePrefix: ctx.prefix,
@@ -136,7 +136,7 @@ export class Edge extends pulumi.ComponentResource {
         );
 
         const alb = new aws.lb.LoadBalancer(
-            ctx.n("alb"),
+            ctx.childName("alb"),
             {
                 name: ctx.physical("alb", 32),
                 loadBalancerType: "application",
@@ -158,12 +158,12 @@ export class Edge extends pulumi.ComponentResource {
             certificateArn = pulumi.output(args.certificateArn);
         } else {
             const cert = new aws.acm.Certificate(
-                ctx.n("cert"),
+                ctx.childName("cert"),
                 { domainName: args.domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: ctx.tags("cert") },
                 ctx.opts(),
             );
             const record = new aws.route53.Record(
-                ctx.n("cert-validation"),
+                ctx.childName("cert-validation"),
                 {
                     zoneId: args.hostedZoneId!,
                     name: cert.domainValidationOptions[0].resourceRecordName,
@@ -174,12 +174,12 @@ export class Edge extends pulumi.ComponentResource {
                 },
                 ctx.opts(),
             );
-            const validation = new aws.acm.CertificateValidation(ctx.n("cert"), { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, ctx.opts());
+            const validation = new aws.acm.CertificateValidation(ctx.childName("cert"), { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, ctx.opts());
             certificateArn = validation.certificateArn;
         }
 
         const tg = new aws.lb.TargetGroup(
-            ctx.n("api"),
+            ctx.childName("api"),
             {
                 name: ctx.physical("api", 32),
                 vpcId: args.vpcId,
@@ -202,7 +202,7 @@ export class Edge extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const https = new aws.lb.Listener(
-            ctx.n("https"),
+            ctx.childName("https"),
             {
                 loadBalancerArn: alb.arn,
                 port: 443,
@@ -218,7 +218,7 @@ export class Edge extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.lb.Listener(
-            ctx.n("http"),
+            ctx.childName("http"),
             {
                 loadBalancerArn: alb.arn,
                 port: 80,
@@ -230,7 +230,7 @@ export class Edge extends pulumi.ComponentResource {
         );
         if (args.hostedZoneId) {
             new aws.route53.Record(
-                ctx.n("alias"),
+                ctx.childName("alias"),
                 { zoneId: args.hostedZoneId, name: args.domain, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
                 ctx.opts(),
             );

@@ -151,17 +151,17 @@ export class Keys extends pulumi.ComponentResource {
                 customerMasterKeySpec: "SYMMETRIC_DEFAULT",
             };
             const data = new aws.kms.Key(
-                ctx.n("data"),
+                ctx.childName("data"),
                 { ...common, description: `${ctx.prefix} data at rest`, policy: dataPolicy, tags: ctx.tags("data-key") },
                 ctx.dataOpts(),
             );
-            new aws.kms.Alias(ctx.n("data"), { name: `alias/${ctx.physical("data")}`, targetKeyId: data.keyId }, ctx.opts());
+            new aws.kms.Alias(ctx.childName("data"), { name: `alias/${ctx.physical("data")}`, targetKeyId: data.keyId }, ctx.opts());
             const logs = new aws.kms.Key(
-                ctx.n("logs"),
+                ctx.childName("logs"),
                 { ...common, description: `${ctx.prefix} logs and audit`, policy: logsPolicy, tags: ctx.tags("logs-key") },
                 ctx.dataOpts(),
             );
-            new aws.kms.Alias(ctx.n("logs"), { name: `alias/${ctx.physical("logs")}`, targetKeyId: logs.keyId }, ctx.opts());
+            new aws.kms.Alias(ctx.childName("logs"), { name: `alias/${ctx.physical("logs")}`, targetKeyId: logs.keyId }, ctx.opts());
             this.dataKeyArn = data.arn;
             this.logsKeyArn = logs.arn;
         }

@@ -59,6 +59,26 @@ export interface LlmArgs extends AwsCommonArgs {
     logRetentionDays?: number;
 }
 
+/** Sizes and defaults resolved from the args. */
+interface Sizing {
+    image: string;
+    instanceType: string;
+    gpus: number;
+    desired: number;
+    min: number;
+    max: number;
+    volume: number;
+}
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    ctx: AwsContext;
+    args: LlmArgs;
+    s: Sizing;
+    accountId: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+}
+
 /**
  * Ollama on GPU EC2 instances under ECS: an Auto Scaling group from the ECS GPU-optimized AMI
  * (IMDSv2 only with hop limit 1, encrypted gp3 root volume sized for the model cache, no public
@@ -77,8 +97,26 @@ export class Llm extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
 
     constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {
+        const s = Llm.validate(name, args);
+        super(typeToken("aws", "Llm"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const input: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+
+        const securityGroup = this.createSecurityGroup(input);
+        const { asg, capacityProvider } = this.createGpuCapacity(input, securityGroup);
+        const service = this.createService(input, securityGroup, capacityProvider);
+
+        this.endpoint = pulumi.interpolate`http://ollama.${args.namespaceName}:${OLLAMA_PORT}`;
+        this.securityGroupId = securityGroup.id;
+        this.autoScalingGroupName = asg.name;
+        this.serviceName = service.name;
+        this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName });
+    }
+
+    /** Defaults applied and every argument checked; throws before anything is registered. */
+    private static validate(name: string, args: LlmArgs): Sizing {
         const production = args.environment === "production";
-        const s = {
+        const s: Sizing = {
             image: args.image ?? "ollama/ollama:0.12.6",
             instanceType: args.instanceType ?? "g5.xlarge",
             gpus: args.gpusPerTask ?? 1,
@@ -101,11 +139,11 @@ export class Llm extends pulumi.ComponentResource {
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
         v.throwIfAny();
-        super(typeToken("aws", "Llm"), name, {}, opts);
-        const ctx = new AwsContext(name, args, this);
-        const region = aws.getRegionOutput({}, { parent: this });
-        const accountId = accountIdOf(args, this);
+        return s;
+    }
 
+    /** Ollama's security group: 11434 from the allowed groups only; out to HTTPS. */
+    private createSecurityGroup({ ctx, args }: StepInput): aws.ec2.SecurityGroup {
         const sg = admittingSecurityGroup(ctx, {
             key: "llm",
             ruleKey: "llm-from-api",
@@ -117,7 +155,7 @@ export class Llm extends pulumi.ComponentResource {
             sources: args.allowedSecurityGroupIds,
         });
         new aws.vpc.SecurityGroupEgressRule(
-            ctx.n("llm-https"),
+            ctx.childName("llm-https"),
             {
                 securityGroupId: sg.id,
                 ipProtocol: "tcp",
@@ -128,10 +166,17 @@ export class Llm extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        return sg;
+    }
 
+    /** GPU instances: role and profile (ECS agent, SSM), launch template, Auto Scaling group and the ECS capacity provider. */
+    private createGpuCapacity(
+        { ctx, args, s }: StepInput,
+        sg: aws.ec2.SecurityGroup,
+    ): { asg: aws.autoscaling.Group; capacityProvider: aws.ecs.CapacityProvider } {
         // Instance role: ECS agent and SSM Session Manager only (no SSH key, no port 22).
         const role = new aws.iam.Role(
-            ctx.n("instance"),
+            ctx.childName("instance"),
             { assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"), description: "GPU container instances", tags: ctx.tags("gpu-instance") },
             ctx.opts(),
         );
@@ -139,9 +184,9 @@ export class Llm extends pulumi.ComponentResource {
             ["ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
             ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
         ]) {
-            new aws.iam.RolePolicyAttachment(ctx.n(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
+            new aws.iam.RolePolicyAttachment(ctx.childName(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
         }
-        const profile = new aws.iam.InstanceProfile(ctx.n("instance"), { role: role.name, tags: ctx.tags("gpu-instance") }, ctx.opts());
+        const profile = new aws.iam.InstanceProfile(ctx.childName("instance"), { role: role.name, tags: ctx.tags("gpu-instance") }, ctx.opts());
         const amiId = args.amiId ? pulumi.output(args.amiId) : aws.ssm.getParameterOutput({ name: GPU_AMI_PARAMETER }, { parent: this }).value;
         const userData = pulumi.interpolate`#!/bin/bash
 cat >> /etc/ecs/ecs.config <<'CONFIG'
@@ -154,7 +199,7 @@ ECS_CONTAINER_STOP_TIMEOUT=60s
 CONFIG
 `.apply((u) => Buffer.from(u).toString("base64"));
         const template = new aws.ec2.LaunchTemplate(
-            ctx.n("gpu"),
+            ctx.childName("gpu"),
             {
                 namePrefix: ctx.physical("gpu-"),
                 imageId: amiId,
@@ -182,7 +227,7 @@ CONFIG
         );
         const tags = Object.entries({ ...ctx.tags("gpu"), AmazonECSManaged: "true" }).map(([key, value]) => ({ key, value, propagateAtLaunch: true }));
         const asg = new aws.autoscaling.Group(
-            ctx.n("gpu"),
+            ctx.childName("gpu"),
             {
                 namePrefix: ctx.physical("gpu-"),
                 vpcZoneIdentifiers: args.subnetIds,
@@ -211,7 +256,7 @@ CONFIG
             ctx.opts({ ignoreChanges: ["desiredCapacity"] }),
         );
         const capacityProvider = new aws.ecs.CapacityProvider(
-            ctx.n("gpu"),
+            ctx.childName("gpu"),
             {
                 name: ctx.physical("gpu"),
                 autoScalingGroupProvider: {
@@ -225,7 +270,7 @@ CONFIG
             ctx.opts(),
         );
         new aws.ecs.ClusterCapacityProviders(
-            ctx.n("capacity"),
+            ctx.childName("capacity"),
             {
                 clusterName: args.clusterName,
                 capacityProviders: ["FARGATE", "FARGATE_SPOT", capacityProvider.name],
@@ -233,14 +278,22 @@ CONFIG
             },
             ctx.opts(),
         );
+        return { asg, capacityProvider };
+    }
 
+    /** Logs, the execution role, the task (model pull before the server) and the service, discoverable as `ollama.<namespace>`. */
+    private createService(
+        { ctx, args, s, accountId, region }: StepInput,
+        sg: aws.ec2.SecurityGroup,
+        capacityProvider: aws.ecs.CapacityProvider,
+    ): aws.ecs.Service {
         const logGroup = new aws.cloudwatch.LogGroup(
-            ctx.n("logs"),
+            ctx.childName("logs"),
             { name: `/${ctx.prefix}/ecs/ollama`, retentionInDays: args.logRetentionDays ?? 90, kmsKeyId: args.logsKeyArn, tags: ctx.tags("llm-logs") },
             ctx.opts(),
         );
         const executionRole = new aws.iam.Role(
-            ctx.n("execution"),
+            ctx.childName("execution"),
             {
                 assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
                 description: "ECS agent for Ollama tasks",
@@ -249,7 +302,7 @@ CONFIG
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
-            ctx.n("execution"),
+            ctx.childName("execution"),
             {
                 role: executionRole.id,
                 policy: policyDocument([
@@ -260,7 +313,7 @@ CONFIG
         );
         const log = (prefix: string) => ({
             logDriver: "awslogs",
-            options: { "awslogs-group": logGroup.name, "awslogs-region": region.region, "awslogs-stream-prefix": prefix },
+            options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": prefix },
         });
         const models = args.models.join(" ");
         const env = [
@@ -315,7 +368,7 @@ CONFIG
             },
         ]);
         const taskDef = new aws.ecs.TaskDefinition(
-            ctx.n("task"),
+            ctx.childName("task"),
             {
                 family: ctx.physical("ollama"),
                 requiresCompatibilities: ["EC2"],
@@ -330,7 +383,7 @@ CONFIG
             ctx.opts(),
         );
         const discovery = new aws.servicediscovery.Service(
-            ctx.n("discovery"),
+            ctx.childName("discovery"),
             {
                 name: "ollama",
                 dnsConfig: { namespaceId: args.namespaceId, dnsRecords: [{ type: "A", ttl: 10 }], routingPolicy: "MULTIVALUE" },
@@ -340,7 +393,7 @@ CONFIG
             ctx.opts(),
         );
         const service = new aws.ecs.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 name: ctx.physical("ollama"),
                 cluster: args.clusterArn,
@@ -352,7 +405,7 @@ CONFIG
                 placementConstraints: [{ type: "distinctInstance" }],
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 // A GPU cannot be shared during a deployment: replace tasks in place.
-                deploymentMinimumHealthyPercent: production ? 50 : 0,
+                deploymentMinimumHealthyPercent: ctx.production ? 50 : 0,
                 deploymentMaximumPercent: 100,
                 enableExecuteCommand: false,
                 propagateTags: "SERVICE",
@@ -361,10 +414,6 @@ CONFIG
             },
             ctx.opts(),
         );
-        this.endpoint = pulumi.interpolate`http://ollama.${args.namespaceName}:${OLLAMA_PORT}`;
-        this.securityGroupId = sg.id;
-        this.autoScalingGroupName = asg.name;
-        this.serviceName = service.name;
-        this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName });
+        return service;
     }
 }

@@ -44,6 +44,25 @@ export interface NetworkArgs extends AwsCommonArgs {
     existingVpc?: ExistingVpc;
 }
 
+/** Sizes and defaults resolved from the args. */
+interface Sizing {
+    cidr: string;
+    azCount: number;
+    nat: NatStrategy;
+}
+
+/** The subnets of each tier, one per AZ. */
+type Subnets = Record<"public" | "private" | "isolated", aws.ec2.Subnet[]>;
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    ctx: AwsContext;
+    args: NetworkArgs;
+    s: Sizing;
+    accountId: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+}
+
 /**
  * VPC over 2-3 AZs with three subnet tiers: public (ALB, NAT), private (ECS tasks, GPU hosts,
  * endpoints; egress through NAT) and isolated (RDS, ElastiCache; no route out). Flow logs (ALL)
@@ -63,6 +82,43 @@ export class Network extends pulumi.ComponentResource {
     readonly isolatedSubnetIds: pulumi.Output<string[]>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        const s = Network.validate(name, args);
+        super(typeToken("aws", "Network"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+
+        if (args.existingVpc) {
+            const e = args.existingVpc;
+            this.vpcId = pulumi.output(e.vpcId);
+            this.vpcCidr = pulumi.output(e.cidr);
+            this.publicSubnetIds = pulumi.output(e.publicSubnetIds);
+            this.privateSubnetIds = pulumi.output(e.privateSubnetIds);
+            this.isolatedSubnetIds = pulumi.output(e.isolatedSubnetIds);
+            this.registerOutputs({});
+            return;
+        }
+
+        const input: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+        const { vpc, igw } = this.createVpc(input);
+        const subnets = this.createSubnets(input, vpc);
+        const { privateRts, isolatedRt } = this.createRouting(input, vpc, igw, subnets);
+        this.createFlowLogs(input, vpc);
+        this.createEndpoints(input, vpc, subnets, [...privateRts, isolatedRt]);
+
+        this.vpcId = vpc.id;
+        this.vpcCidr = vpc.cidrBlock;
+        this.publicSubnetIds = pulumi.all(subnets.public.map((x) => x.id));
+        this.privateSubnetIds = pulumi.all(subnets.private.map((x) => x.id));
+        this.isolatedSubnetIds = pulumi.all(subnets.isolated.map((x) => x.id));
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            isolatedSubnetIds: this.isolatedSubnetIds,
+        });
+    }
+
+    /** Defaults applied and every argument checked; throws before anything is registered. */
+    private static validate(name: string, args: NetworkArgs): Sizing {
         const production = args.environment === "production";
         const cidr = args.cidr ?? "10.0.0.0/16";
         const azCount = args.azCount ?? (production ? 3 : 2);
@@ -87,40 +143,41 @@ export class Network extends pulumi.ComponentResource {
         }
         checkLogRetention(v, "flowLogRetentionDays", args.flowLogRetentionDays ?? 90);
         v.throwIfAny();
-        super(typeToken("aws", "Network"), name, {}, opts);
-        const ctx = new AwsContext(name, args, this);
+        const s: Sizing = { cidr, azCount, nat };
+        return s;
+    }
 
-        if (args.existingVpc) {
-            const e = args.existingVpc;
-            this.vpcId = pulumi.output(e.vpcId);
-            this.vpcCidr = pulumi.output(e.cidr);
-            this.publicSubnetIds = pulumi.output(e.publicSubnetIds);
-            this.privateSubnetIds = pulumi.output(e.privateSubnetIds);
-            this.isolatedSubnetIds = pulumi.output(e.isolatedSubnetIds);
-            this.registerOutputs({});
-            return;
-        }
+    /** The VPC, its default security group emptied, the internet gateway. */
+    private createVpc({ ctx, s }: StepInput): { vpc: aws.ec2.Vpc; igw: aws.ec2.InternetGateway } {
+        const vpc = new aws.ec2.Vpc(
+            ctx.childName("vpc"),
+            { cidrBlock: s.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") },
+            ctx.opts(),
+        );
+        new aws.ec2.DefaultSecurityGroup(
+            ctx.childName("default-sg"),
+            { vpcId: vpc.id, ingress: [], egress: [], tags: ctx.tags("default-sg-unused") },
+            ctx.opts(),
+        );
+        const igw = new aws.ec2.InternetGateway(ctx.childName("igw"), { vpcId: vpc.id, tags: ctx.tags("igw") }, ctx.opts());
+        return { vpc, igw };
+    }
 
+    /** Three tiers per AZ at fixed offsets (adding an AZ never moves a subnet); zones as given or looked up. */
+    private createSubnets({ ctx, args, s }: StepInput, vpc: aws.ec2.Vpc): Subnets {
         const azNames: pulumi.Output<string[]> = args.availabilityZones
             ? pulumi.output(args.availabilityZones)
             : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
-        const accountId = accountIdOf(args, this);
-        const region = aws.getRegionOutput({}, { parent: this });
-
-        const vpc = new aws.ec2.Vpc(ctx.n("vpc"), { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: ctx.tags("vpc") }, ctx.opts());
-        new aws.ec2.DefaultSecurityGroup(ctx.n("default-sg"), { vpcId: vpc.id, ingress: [], egress: [], tags: ctx.tags("default-sg-unused") }, ctx.opts());
-        const igw = new aws.ec2.InternetGateway(ctx.n("igw"), { vpcId: vpc.id, tags: ctx.tags("igw") }, ctx.opts());
-
         const tiers = ["public", "private", "isolated"] as const;
-        const subnets: Record<(typeof tiers)[number], aws.ec2.Subnet[]> = { public: [], private: [], isolated: [] };
+        const subnets: Subnets = { public: [], private: [], isolated: [] };
         tiers.forEach((tier, t) => {
-            for (let a = 0; a < azCount; a++) {
+            for (let a = 0; a < s.azCount; a++) {
                 subnets[tier].push(
                     new aws.ec2.Subnet(
-                        ctx.n(`${tier}-${a}`),
+                        ctx.childName(`${tier}-${a}`),
                         {
                             vpcId: vpc.id,
-                            cidrBlock: subnetCidr(cidr, t, a),
+                            cidrBlock: subnetCidr(s.cidr, t, a),
                             availabilityZone: azNames[a],
                             mapPublicIpOnLaunch: false,
                             tags: ctx.tags(`${tier}-${a}`, { Tier: tier }),
@@ -130,42 +187,56 @@ export class Network extends pulumi.ComponentResource {
                 );
             }
         });
+        return subnets;
+    }
 
-        const publicRt = new aws.ec2.RouteTable(ctx.n("public-rt"), { vpcId: vpc.id, tags: ctx.tags("public-rt") }, ctx.opts());
-        new aws.ec2.Route(ctx.n("public-default"), { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
-        subnets.public.forEach((s, a) => new aws.ec2.RouteTableAssociation(ctx.n(`public-${a}`), { subnetId: s.id, routeTableId: publicRt.id }, ctx.opts()));
+    /** Public routes to the internet gateway; private routes through NAT (one, or one per AZ); isolated subnets with no route out. */
+    private createRouting(
+        { ctx, s }: StepInput,
+        vpc: aws.ec2.Vpc,
+        igw: aws.ec2.InternetGateway,
+        subnets: Subnets,
+    ): { privateRts: aws.ec2.RouteTable[]; isolatedRt: aws.ec2.RouteTable } {
+        const publicRt = new aws.ec2.RouteTable(ctx.childName("public-rt"), { vpcId: vpc.id, tags: ctx.tags("public-rt") }, ctx.opts());
+        new aws.ec2.Route(ctx.childName("public-default"), { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
+        subnets.public.forEach(
+            (subnet, a) => new aws.ec2.RouteTableAssociation(ctx.childName(`public-${a}`), { subnetId: subnet.id, routeTableId: publicRt.id }, ctx.opts()),
+        );
 
-        const natCount = nat === "perAz" ? azCount : 1;
+        const natCount = s.nat === "perAz" ? s.azCount : 1;
         const natGateways: aws.ec2.NatGateway[] = [];
         for (let a = 0; a < natCount; a++) {
-            const eip = new aws.ec2.Eip(ctx.n(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
+            const eip = new aws.ec2.Eip(ctx.childName(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
             natGateways.push(
                 new aws.ec2.NatGateway(
-                    ctx.n(`nat-${a}`),
+                    ctx.childName(`nat-${a}`),
                     { allocationId: eip.id, subnetId: subnets.public[a].id, tags: ctx.tags(`nat-${a}`) },
                     ctx.opts({ dependsOn: [igw] }),
                 ),
             );
         }
         const privateRts: aws.ec2.RouteTable[] = [];
-        subnets.private.forEach((s, a) => {
-            const rt = new aws.ec2.RouteTable(ctx.n(`private-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`private-rt-${a}`) }, ctx.opts());
+        subnets.private.forEach((subnet, a) => {
+            const rt = new aws.ec2.RouteTable(ctx.childName(`private-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`private-rt-${a}`) }, ctx.opts());
             new aws.ec2.Route(
-                ctx.n(`private-default-${a}`),
-                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[nat === "perAz" ? a : 0].id },
+                ctx.childName(`private-default-${a}`),
+                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[s.nat === "perAz" ? a : 0].id },
                 ctx.opts(),
             );
-            new aws.ec2.RouteTableAssociation(ctx.n(`private-${a}`), { subnetId: s.id, routeTableId: rt.id }, ctx.opts());
+            new aws.ec2.RouteTableAssociation(ctx.childName(`private-${a}`), { subnetId: subnet.id, routeTableId: rt.id }, ctx.opts());
             privateRts.push(rt);
         });
-        const isolatedRt = new aws.ec2.RouteTable(ctx.n("isolated-rt"), { vpcId: vpc.id, tags: ctx.tags("isolated-rt") }, ctx.opts());
+        const isolatedRt = new aws.ec2.RouteTable(ctx.childName("isolated-rt"), { vpcId: vpc.id, tags: ctx.tags("isolated-rt") }, ctx.opts());
         subnets.isolated.forEach(
-            (s, a) => new aws.ec2.RouteTableAssociation(ctx.n(`isolated-${a}`), { subnetId: s.id, routeTableId: isolatedRt.id }, ctx.opts()),
+            (s, a) => new aws.ec2.RouteTableAssociation(ctx.childName(`isolated-${a}`), { subnetId: s.id, routeTableId: isolatedRt.id }, ctx.opts()),
         );
+        return { privateRts, isolatedRt };
+    }
 
-        // Flow logs: every packet decision, to an encrypted log group with retention.
+    /** Flow logs: every packet decision, to an encrypted log group with retention. */
+    private createFlowLogs({ ctx, args, accountId }: StepInput, vpc: aws.ec2.Vpc): void {
         const flowLogGroup = new aws.cloudwatch.LogGroup(
-            ctx.n("flow-logs"),
+            ctx.childName("flow-logs"),
             {
                 name: `/${ctx.prefix}/vpc/flow-logs`,
                 retentionInDays: args.flowLogRetentionDays ?? 90,
@@ -175,12 +246,12 @@ export class Network extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const flowRole = new aws.iam.Role(
-            ctx.n("flow-logs"),
+            ctx.childName("flow-logs"),
             { assumeRolePolicy: assumeRolePolicy("vpc-flow-logs.amazonaws.com", accountId), tags: ctx.tags("flow-logs") },
             ctx.opts(),
         );
         new aws.iam.RolePolicy(
-            ctx.n("flow-logs"),
+            ctx.childName("flow-logs"),
             {
                 role: flowRole.id,
                 policy: policyDocument([
@@ -194,7 +265,7 @@ export class Network extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.ec2.FlowLog(
-            ctx.n("flow-log"),
+            ctx.childName("flow-log"),
             {
                 vpcId: vpc.id,
                 trafficType: "ALL",
@@ -206,55 +277,45 @@ export class Network extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+    }
 
-        // Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately.
+    /** Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately. */
+    private createEndpoints({ ctx, args, s, region }: StepInput, vpc: aws.ec2.Vpc, subnets: Subnets, routeTables: aws.ec2.RouteTable[]): void {
         new aws.ec2.VpcEndpoint(
-            ctx.n("s3"),
+            ctx.childName("s3"),
             {
                 vpcId: vpc.id,
-                serviceName: pulumi.interpolate`com.amazonaws.${region.region}.s3`,
+                serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
                 vpcEndpointType: "Gateway",
-                routeTableIds: [...privateRts.map((r) => r.id), isolatedRt.id],
+                routeTableIds: routeTables.map((r) => r.id),
                 tags: ctx.tags("s3-endpoint"),
             },
             ctx.opts(),
         );
         const endpointSg = new aws.ec2.SecurityGroup(
-            ctx.n("endpoints"),
+            ctx.childName("endpoints"),
             { vpcId: vpc.id, description: "Interface VPC endpoints: HTTPS from inside the VPC only", tags: ctx.tags("endpoints") },
             ctx.opts(),
         );
         new aws.vpc.SecurityGroupIngressRule(
-            ctx.n("endpoints-https"),
-            { securityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr, description: "HTTPS to AWS APIs from the VPC" },
+            ctx.childName("endpoints-https"),
+            { securityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: s.cidr, description: "HTTPS to AWS APIs from the VPC" },
             ctx.opts(),
         );
         for (const svc of args.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS) {
             new aws.ec2.VpcEndpoint(
-                ctx.n(`ep-${svc.replace(/\./g, "-")}`),
+                ctx.childName(`ep-${svc.replace(/\./g, "-")}`),
                 {
                     vpcId: vpc.id,
-                    serviceName: pulumi.interpolate`com.amazonaws.${region.region}.${svc}`,
+                    serviceName: pulumi.interpolate`com.amazonaws.${region}.${svc}`,
                     vpcEndpointType: "Interface",
                     privateDnsEnabled: true,
-                    subnetIds: subnets.private.map((s) => s.id),
+                    subnetIds: subnets.private.map((subnet) => subnet.id),
                     securityGroupIds: [endpointSg.id],
                     tags: ctx.tags(`ep-${svc}`),
                 },
                 ctx.opts(),
             );
         }
-
-        this.vpcId = vpc.id;
-        this.vpcCidr = vpc.cidrBlock;
-        this.publicSubnetIds = pulumi.all(subnets.public.map((s) => s.id));
-        this.privateSubnetIds = pulumi.all(subnets.private.map((s) => s.id));
-        this.isolatedSubnetIds = pulumi.all(subnets.isolated.map((s) => s.id));
-        this.registerOutputs({
-            vpcId: this.vpcId,
-            publicSubnetIds: this.publicSubnetIds,
-            privateSubnetIds: this.privateSubnetIds,
-            isolatedSubnetIds: this.isolatedSubnetIds,
-        });
     }
 }

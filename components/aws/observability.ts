@@ -38,6 +38,16 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     wafBlockedSpike?: number;
 }
 
+/** What one alarm measures (its actions and tags are the component's). */
+type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags">;
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    ctx: AwsContext;
+    args: ObservabilityArgs;
+    alarm: (key: string, spec: AlarmSpec) => aws.cloudwatch.MetricAlarm;
+}
+
 /**
  * Alarms to an SNS topic (encrypted) and one dashboard: ALB 5xx rate, p95 latency > 2 s,
  * unhealthy targets, ECS CPU > 70% / memory > 80%, RDS CPU, free storage, connections > 80% of
@@ -58,30 +68,50 @@ export class Observability extends pulumi.ComponentResource {
         v.throwIfAny();
         super(typeToken("aws", "Observability"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
+        const topicArn = this.createTopic(ctx, args);
+        const input: StepInput = { ctx, args, alarm: (key, a) => this.alarm(ctx, topicArn, key, a) };
 
-        let topicArn: pulumi.Output<string>;
-        if (args.alarmTopicArn) topicArn = pulumi.output(args.alarmTopicArn);
-        else {
-            const topic = new aws.sns.Topic(
-                ctx.n("alarms"),
-                { name: ctx.physical("alarms"), kmsMasterKeyId: args.logsKeyArn, tags: ctx.tags("alarms") },
-                ctx.opts(),
-            );
-            (args.alarmEmails ?? []).forEach(
-                (email, i) => new aws.sns.TopicSubscription(ctx.n(`alarm-email-${i}`), { topic: topic.arn, protocol: "email", endpoint: email }, ctx.opts()),
-            );
-            topicArn = topic.arn;
-        }
+        this.createEdgeAlarms(input);
+        this.createApiAlarms(input);
+        this.createDatabaseAlarms(input);
+        this.createCacheAlarms(input);
+        this.createLlmAlarms(input);
+        this.createWafAlarms(input);
+        const dashboard = this.createDashboard(input);
 
-        const alarm = (key: string, a: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags">) => {
-            const res = new aws.cloudwatch.MetricAlarm(
-                ctx.n(key),
-                { name: ctx.physical(key, 255), alarmActions: [topicArn], okActions: [topicArn], treatMissingData: "notBreaching", ...a, tags: ctx.tags(key) },
-                ctx.opts(),
-            );
-            this.alarmNames.push(res.name);
-            return res;
-        };
+        this.alarmTopicArn = topicArn;
+        this.dashboardName = dashboard.dashboardName;
+        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
+    }
+
+    /** The alarm topic: the one given, or a new one encrypted with the logs key, with e-mail subscriptions. */
+    private createTopic(ctx: AwsContext, args: ObservabilityArgs): pulumi.Output<string> {
+        if (args.alarmTopicArn) return pulumi.output(args.alarmTopicArn);
+        const topic = new aws.sns.Topic(
+            ctx.childName("alarms"),
+            { name: ctx.physical("alarms"), kmsMasterKeyId: args.logsKeyArn, tags: ctx.tags("alarms") },
+            ctx.opts(),
+        );
+        (args.alarmEmails ?? []).forEach(
+            (email, i) =>
+                new aws.sns.TopicSubscription(ctx.childName(`alarm-email-${i}`), { topic: topic.arn, protocol: "email", endpoint: email }, ctx.opts()),
+        );
+        return topic.arn;
+    }
+
+    /** One alarm to the topic (alarm and OK), missing data not breaching. */
+    private alarm(ctx: AwsContext, topicArn: pulumi.Output<string>, key: string, a: AlarmSpec): aws.cloudwatch.MetricAlarm {
+        const res = new aws.cloudwatch.MetricAlarm(
+            ctx.childName(key),
+            { name: ctx.physical(key, 255), alarmActions: [topicArn], okActions: [topicArn], treatMissingData: "notBreaching", ...a, tags: ctx.tags(key) },
+            ctx.opts(),
+        );
+        this.alarmNames.push(res.name);
+        return res;
+    }
+
+    /** The edge: 5xx rate, p95 latency, unhealthy API targets. */
+    private createEdgeAlarms({ args, alarm }: StepInput): void {
         const alb = { LoadBalancer: args.loadBalancerArnSuffix };
         alarm("alb-5xx-rate", {
             alarmDescription: "More than 5% of requests answered 5xx",
@@ -119,6 +149,10 @@ export class Observability extends pulumi.ComponentResource {
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
         });
+    }
+
+    /** The API service: CPU and memory. */
+    private createApiAlarms({ args, alarm }: StepInput): void {
         const ecs = { ClusterName: args.clusterName, ServiceName: args.apiServiceName };
         alarm("api-cpu", {
             alarmDescription: "API CPU above 70%",
@@ -142,6 +176,10 @@ export class Observability extends pulumi.ComponentResource {
             threshold: 80,
             comparisonOperator: "GreaterThanThreshold",
         });
+    }
+
+    /** The database: CPU, free storage, connections, and replica lag per replica. */
+    private createDatabaseAlarms({ args, alarm }: StepInput): void {
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
         alarm("db-cpu", {
             alarmDescription: "Database CPU above 80%",
@@ -189,6 +227,10 @@ export class Observability extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold",
             }),
         );
+    }
+
+    /** The cache: memory and evictions. */
+    private createCacheAlarms({ args, alarm }: StepInput): void {
         const cache = { ReplicationGroupId: args.cacheReplicationGroupId };
         alarm("cache-memory", {
             alarmDescription: "Valkey memory above 80%",
@@ -212,6 +254,10 @@ export class Observability extends pulumi.ComponentResource {
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
         });
+    }
+
+    /** The GPU instances: status checks (LLM unhealthy). */
+    private createLlmAlarms({ args, alarm }: StepInput): void {
         if (args.gpuAutoScalingGroupName) {
             alarm("gpu-status", {
                 alarmDescription: "GPU instance status check failing (LLM unhealthy)",
@@ -225,6 +271,10 @@ export class Observability extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold",
             });
         }
+    }
+
+    /** The WAF: a spike of blocked requests. */
+    private createWafAlarms({ args, alarm }: StepInput): void {
         if (args.webAclName) {
             alarm("waf-blocked-spike", {
                 alarmDescription: "WAF blocked-request spike",
@@ -238,7 +288,10 @@ export class Observability extends pulumi.ComponentResource {
                 comparisonOperator: "GreaterThanThreshold",
             });
         }
+    }
 
+    /** One dashboard: ALB, ECS, RDS, Valkey. */
+    private createDashboard({ ctx, args }: StepInput): aws.cloudwatch.Dashboard {
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const widget = (title: string, metrics: unknown[], x: number, y: number) => ({
             type: "metric",
@@ -248,8 +301,8 @@ export class Observability extends pulumi.ComponentResource {
             height: 6,
             properties: { title, region, metrics, stat: "Average", period: 60 },
         });
-        const dashboard = new aws.cloudwatch.Dashboard(
-            ctx.n("dashboard"),
+        return new aws.cloudwatch.Dashboard(
+            ctx.childName("dashboard"),
             {
                 dashboardName: ctx.physical("dashboard", 255),
                 dashboardBody: pulumi.jsonStringify({
@@ -301,8 +354,5 @@ export class Observability extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        this.alarmTopicArn = topicArn;
-        this.dashboardName = dashboard.dashboardName;
-        this.registerOutputs({ alarmTopicArn: this.alarmTopicArn, dashboardName: this.dashboardName });
     }
 }

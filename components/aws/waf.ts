@@ -53,7 +53,7 @@ export class Waf extends pulumi.ComponentResource {
         const countOnly = args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"];
 
         const acl = new aws.wafv2.WebAcl(
-            ctx.n("acl"),
+            ctx.childName("acl"),
             {
                 name: ctx.physical("acl", 128),
                 scope: "REGIONAL",
@@ -87,9 +87,9 @@ export class Waf extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        new aws.wafv2.WebAclAssociation(ctx.n("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
+        new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
         const logGroup = new aws.cloudwatch.LogGroup(
-            ctx.n("logs"),
+            ctx.childName("logs"),
             {
                 name: `aws-waf-logs-${ctx.prefix}`,
                 retentionInDays: args.logRetentionDays ?? 90,
@@ -99,7 +99,7 @@ export class Waf extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new aws.wafv2.WebAclLoggingConfiguration(
-            ctx.n("logging"),
+            ctx.childName("logging"),
             {
                 resourceArn: acl.arn,
                 logDestinationConfigs: [logGroup.arn],

@@ -76,7 +76,7 @@ export class Api extends pulumi.ComponentResource {
         const selector = ctx.selector("api");
 
         const sa = new k8s.core.v1.ServiceAccount(
-            ctx.n("sa"),
+            ctx.childName("sa"),
             { metadata: { name: "api", namespace: args.namespace, labels }, automountServiceAccountToken: false },
             ctx.opts(),
         );
@@ -94,7 +94,7 @@ export class Api extends pulumi.ComponentResource {
         // takes the pod out of the Service (readiness) without restarting it.
         const liveness = { tcpSocket: { port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 };
         const deployment = new k8s.apps.v1.Deployment(
-            ctx.n("deployment"),
+            ctx.childName("deployment"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
                 spec: {
@@ -152,7 +152,7 @@ export class Api extends pulumi.ComponentResource {
             ctx.opts({ ignoreChanges: ["spec.replicas"] }),
         );
         const service = new k8s.core.v1.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
                 spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: s.port, targetPort: "http", protocol: "TCP" }] },
@@ -160,7 +160,7 @@ export class Api extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            ctx.n("hpa"),
+            ctx.childName("hpa"),
             {
                 metadata: {
                     name: "api",
@@ -185,7 +185,7 @@ export class Api extends pulumi.ComponentResource {
             ctx.opts(),
         );
         new k8s.policy.v1.PodDisruptionBudget(
-            ctx.n("pdb"),
+            ctx.childName("pdb"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
                 spec: s.min > 1 ? { minAvailable: 1, selector: { matchLabels: selector } } : { maxUnavailable: 1, selector: { matchLabels: selector } },

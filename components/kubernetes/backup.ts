@@ -54,7 +54,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
             limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": ephemeralLimit },
         });
         new k8s.batch.v1.CronJob(
-            ctx.n("cronjob"),
+            ctx.childName("cronjob"),
             {
                 metadata: { name: "pg-dump", namespace: args.namespace, labels },
                 spec: {

@@ -58,7 +58,7 @@ export class Baseline extends pulumi.ComponentResource {
         const namespaces: Record<string, k8s.core.v1.Namespace> = {};
         for (const zone of ["edge", "app", "data"]) {
             namespaces[zone] = new k8s.core.v1.Namespace(
-                ctx.n(`ns-${zone}`),
+                ctx.childName(`ns-${zone}`),
                 {
                     metadata: {
                         name: nsName(zone),
@@ -105,12 +105,12 @@ export class Baseline extends pulumi.ComponentResource {
         };
         for (const zone of ["edge", "app", "data"]) {
             new k8s.core.v1.ResourceQuota(
-                ctx.n(`quota-${zone}`),
+                ctx.childName(`quota-${zone}`),
                 { metadata: { name: "zone-quota", namespace: ns(zone), labels: ctx.labels("baseline") }, spec: { hard: quotas[zone] } },
                 ctx.opts(),
             );
             new k8s.core.v1.LimitRange(
-                ctx.n(`limits-${zone}`),
+                ctx.childName(`limits-${zone}`),
                 {
                     metadata: { name: "zone-defaults", namespace: ns(zone), labels: ctx.labels("baseline") },
                     spec: {
@@ -127,7 +127,7 @@ export class Baseline extends pulumi.ComponentResource {
                 ctx.opts(),
             );
             new k8s.networking.v1.NetworkPolicy(
-                ctx.n(`deny-${zone}`),
+                ctx.childName(`deny-${zone}`),
                 {
                     metadata: { name: "default-deny-all", namespace: ns(zone), labels: ctx.labels("baseline") },
                     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
@@ -140,7 +140,7 @@ export class Baseline extends pulumi.ComponentResource {
         // same policy exists in several zones (`<component>-<name>-<zone>`).
         const policy = (name: string, zone: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, perZone = false) =>
             new k8s.networking.v1.NetworkPolicy(
-                ctx.n(perZone ? `${name}-${zone}` : name),
+                ctx.childName(perZone ? `${name}-${zone}` : name),
                 { metadata: { name, namespace: ns(zone), labels: ctx.labels("baseline") }, spec },
                 ctx.opts(),
             );

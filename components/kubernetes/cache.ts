@@ -43,7 +43,7 @@ export class Cache extends pulumi.ComponentResource {
         const maxmemory = `${Math.floor(memory * 0.8)}mb`;
 
         const sa = new k8s.core.v1.ServiceAccount(
-            ctx.n("sa"),
+            ctx.childName("sa"),
             { metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") }, automountServiceAccountToken: false },
             ctx.opts(),
         );
@@ -52,7 +52,7 @@ export class Cache extends pulumi.ComponentResource {
             const labels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": role };
             const serviceName = role === "primary" ? "valkey-headless" : "valkey-replica-headless";
             new k8s.core.v1.Service(
-                ctx.n(`${role}-headless`),
+                ctx.childName(`${role}-headless`),
                 {
                     metadata: { name: serviceName, namespace: args.namespace, labels },
                     spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
@@ -84,7 +84,7 @@ export class Cache extends pulumi.ComponentResource {
                 timeoutSeconds: 3,
             };
             return new k8s.apps.v1.StatefulSet(
-                ctx.n(role),
+                ctx.childName(role),
                 {
                     metadata: { name: role === "primary" ? "valkey" : "valkey-replica", namespace: args.namespace, labels },
                     spec: {
@@ -144,7 +144,7 @@ export class Cache extends pulumi.ComponentResource {
         statefulSet("primary", 1);
         const primarySelector = { ...ctx.selector("valkey"), "ragstack.io/role": "primary" };
         const service = new k8s.core.v1.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") },
                 spec: { type: "ClusterIP", selector: primarySelector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
@@ -154,7 +154,7 @@ export class Cache extends pulumi.ComponentResource {
         if ((args.replicas ?? 0) > 0) {
             statefulSet("replica", args.replicas!);
             new k8s.policy.v1.PodDisruptionBudget(
-                ctx.n("pdb"),
+                ctx.childName("pdb"),
                 {
                     metadata: { name: "valkey-replica", namespace: args.namespace, labels: ctx.labels("valkey") },
                     spec: { maxUnavailable: 1, selector: { matchLabels: { ...ctx.selector("valkey"), "ragstack.io/role": "replica" } } },

@@ -76,7 +76,8 @@ export class K8sContext {
         this.production = args.environment === "production";
         this.protectData = args.protectData ?? this.production;
     }
-    n(part: string): string {
+    /** The Pulumi name of a child: `<component name>-<part>`. */
+    childName(part: string): string {
         return `${this.name}-${part}`;
     }
     labels(component: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -108,5 +109,5 @@ export function secretIn(
     data: Record<string, pulumi.Input<string>>,
     component: string,
 ): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(ctx.n(key), { metadata: { name, namespace, labels: ctx.labels(component) }, type: "Opaque", stringData: data }, ctx.opts());
+    return new k8s.core.v1.Secret(ctx.childName(key), { metadata: { name, namespace, labels: ctx.labels(component) }, type: "Opaque", stringData: data }, ctx.opts());
 }

@@ -70,7 +70,7 @@ export class Database extends pulumi.ComponentResource {
         const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
 
         const store = new k8s.apiextensions.CustomResource(
-            ctx.n("objectstore"),
+            ctx.childName("objectstore"),
             {
                 apiVersion: "barmancloud.cnpg.io/v1",
                 kind: "ObjectStore",
@@ -92,7 +92,7 @@ export class Database extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const cluster = new k8s.apiextensions.CustomResource(
-            ctx.n("cluster"),
+            ctx.childName("cluster"),
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
@@ -128,7 +128,7 @@ export class Database extends pulumi.ComponentResource {
             ctx.dataOpts({ dependsOn: [store] }),
         );
         new k8s.apiextensions.CustomResource(
-            ctx.n("database"),
+            ctx.childName("database"),
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Database",
@@ -145,7 +145,7 @@ export class Database extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [cluster] }),
         );
         new k8s.apiextensions.CustomResource(
-            ctx.n("scheduled-backup"),
+            ctx.childName("scheduled-backup"),
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "ScheduledBackup",
@@ -163,7 +163,7 @@ export class Database extends pulumi.ComponentResource {
         );
         if (args.monitoring ?? true) {
             new k8s.apiextensions.CustomResource(
-                ctx.n("podmonitor"),
+                ctx.childName("podmonitor"),
                 {
                     apiVersion: "monitoring.coreos.com/v1",
                     kind: "PodMonitor",

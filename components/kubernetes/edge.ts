@@ -59,7 +59,7 @@ export class Edge extends pulumi.ComponentResource {
 
         if (args.mode === "gateway") {
             new k8s.apiextensions.CustomResource(
-                ctx.n("certificate"),
+                ctx.childName("certificate"),
                 {
                     apiVersion: "cert-manager.io/v1",
                     kind: "Certificate",
@@ -76,7 +76,7 @@ export class Edge extends pulumi.ComponentResource {
                 ctx.opts(),
             );
             const gateway = new k8s.apiextensions.CustomResource(
-                ctx.n("gateway"),
+                ctx.childName("gateway"),
                 {
                     apiVersion: "gateway.networking.k8s.io/v1",
                     kind: "Gateway",
@@ -99,7 +99,7 @@ export class Edge extends pulumi.ComponentResource {
                 ctx.opts(),
             );
             new k8s.apiextensions.CustomResource(
-                ctx.n("redirect"),
+                ctx.childName("redirect"),
                 {
                     apiVersion: "gateway.networking.k8s.io/v1",
                     kind: "HTTPRoute",
@@ -113,7 +113,7 @@ export class Edge extends pulumi.ComponentResource {
                 ctx.opts(),
             );
             new k8s.apiextensions.CustomResource(
-                ctx.n("route"),
+                ctx.childName("route"),
                 {
                     apiVersion: "gateway.networking.k8s.io/v1",
                     kind: "HTTPRoute",
@@ -144,7 +144,7 @@ export class Edge extends pulumi.ComponentResource {
                 ctx.opts(),
             );
             new k8s.apiextensions.CustomResource(
-                ctx.n("reference-grant"),
+                ctx.childName("reference-grant"),
                 {
                     apiVersion: "gateway.networking.k8s.io/v1beta1",
                     kind: "ReferenceGrant",
@@ -159,7 +159,7 @@ export class Edge extends pulumi.ComponentResource {
         } else {
             const rps = args.rateLimitRps ?? 20;
             new k8s.networking.v1.Ingress(
-                ctx.n("ingress"),
+                ctx.childName("ingress"),
                 {
                     metadata: {
                         name: "api",

@@ -63,12 +63,12 @@ export class Llm extends pulumi.ComponentResource {
         const memory = k8sMemory(args.memoryMiB ?? 24576);
 
         const sa = new k8s.core.v1.ServiceAccount(
-            ctx.n("sa"),
+            ctx.childName("sa"),
             { metadata: { name: "ollama", namespace: args.namespace, labels }, automountServiceAccountToken: false },
             ctx.opts(),
         );
         const pvc = new k8s.core.v1.PersistentVolumeClaim(
-            ctx.n("models"),
+            ctx.childName("models"),
             {
                 metadata: { name: "ollama-models", namespace: args.namespace, labels },
                 spec: {
@@ -94,7 +94,7 @@ export class Llm extends pulumi.ComponentResource {
             limits: { cpu: "8", memory, "nvidia.com/gpu": gpus, "ephemeral-storage": "4Gi" },
         };
         const deployment = new k8s.apps.v1.Deployment(
-            ctx.n("deployment"),
+            ctx.childName("deployment"),
             {
                 metadata: {
                     name: "ollama",
@@ -165,7 +165,7 @@ export class Llm extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const service = new k8s.core.v1.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 metadata: { name: "ollama", namespace: args.namespace, labels },
                 spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 11434, targetPort: "http" }] },
@@ -173,7 +173,7 @@ export class Llm extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [deployment] }),
         );
         new k8s.policy.v1.PodDisruptionBudget(
-            ctx.n("pdb"),
+            ctx.childName("pdb"),
             { metadata: { name: "ollama", namespace: args.namespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } },
             ctx.opts(),
         );

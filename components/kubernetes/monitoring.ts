@@ -144,7 +144,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const ctx = new K8sContext(name, args, this);
         const labels = { ...ctx.labels("monitoring"), ...(args.prometheusSelector ?? { release: "prometheus" }) };
         new k8s.apiextensions.CustomResource(
-            ctx.n("api"),
+            ctx.childName("api"),
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "ServiceMonitor",
@@ -155,7 +155,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm);
         new k8s.apiextensions.CustomResource(
-            ctx.n("rules"),
+            ctx.childName("rules"),
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",

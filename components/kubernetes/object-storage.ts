@@ -63,8 +63,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
             return;
         }
         const secretName = "object-storage-credentials";
-        const accessKey = new random.RandomString(ctx.n("access-key"), { length: 20, special: false, upper: true, lower: false }, { parent: this });
-        const secretKey = new random.RandomPassword(ctx.n("secret-key"), { length: 40, special: false }, { parent: this });
+        const accessKey = new random.RandomString(ctx.childName("access-key"), { length: 20, special: false, upper: true, lower: false }, { parent: this });
+        const secretKey = new random.RandomPassword(ctx.childName("secret-key"), { length: 40, special: false }, { parent: this });
         args.consumerNamespaces.forEach((nsName, i) =>
             secretIn(ctx, `credentials-${i}`, secretName, nsName, { ACCESS_KEY_ID: accessKey.result, ACCESS_SECRET_KEY: secretKey.result }, "object-storage"),
         );
@@ -81,12 +81,12 @@ export class ObjectStorage extends pulumi.ComponentResource {
         const labels = ctx.labels("object-storage", { "app.kubernetes.io/component": "storage" });
         const selector = ctx.selector("object-storage");
         const sa = new k8s.core.v1.ServiceAccount(
-            ctx.n("sa"),
+            ctx.childName("sa"),
             { metadata: { name: "object-storage", namespace: args.dataNamespace, labels }, automountServiceAccountToken: false },
             ctx.opts(),
         );
         new k8s.core.v1.Service(
-            ctx.n("headless"),
+            ctx.childName("headless"),
             {
                 metadata: { name: "object-storage-headless", namespace: args.dataNamespace, labels },
                 spec: { clusterIP: "None", selector, ports: [{ name: "s3", port: 8333 }] },
@@ -95,7 +95,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
         );
         const probe = { tcpSocket: { port: "s3" }, periodSeconds: 10 };
         new k8s.apps.v1.StatefulSet(
-            ctx.n("server"),
+            ctx.childName("server"),
             {
                 metadata: { name: "object-storage", namespace: args.dataNamespace, labels },
                 spec: {
@@ -164,7 +164,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             ctx.dataOpts(),
         );
         const service = new k8s.core.v1.Service(
-            ctx.n("service"),
+            ctx.childName("service"),
             {
                 metadata: { name: "object-storage", namespace: args.dataNamespace, labels },
                 spec: { type: "ClusterIP", selector, ports: [{ name: "s3", port: 8333, targetPort: "s3" }] },
@@ -174,7 +174,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
         const endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.dataNamespace}.svc.cluster.local:8333`;
         const setupLabels = ctx.labels("bucket-setup");
         new k8s.batch.v1.Job(
-            ctx.n("buckets"),
+            ctx.childName("buckets"),
             {
                 metadata: { name: "object-storage-buckets", namespace: args.dataNamespace, labels: setupLabels },
                 spec: {
