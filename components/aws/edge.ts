@@ -39,6 +39,20 @@ export interface EdgeArgs extends AwsCommonArgs {
     accessLogRetentionDays?: number;
 }
 
+/** Settings resolved from the args. */
+interface Sizing {
+    cidrs: string[];
+    sslPolicy: string;
+    port: number;
+}
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    ctx: AwsContext;
+    args: EdgeArgs;
+    s: Sizing;
+}
+
 /**
  * Internet-facing ALB in the public subnets: HTTPS with an ACM certificate and a TLS 1.2+ policy,
  * HTTP only redirecting to HTTPS, invalid headers dropped, strictest desync mitigation, access
@@ -66,6 +80,31 @@ export class Edge extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        const s = Edge.validate(name, args);
+        super(typeToken("aws", "Edge"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const input: StepInput = { ctx, args, s };
+
+        const securityGroup = this.createSecurityGroup(input);
+        const alb = this.createLoadBalancer(input, securityGroup);
+        const certificateArn = this.createCertificate(input);
+        const { targetGroup, https } = this.createListeners(input, alb, certificateArn);
+        this.createDnsAlias(input, alb);
+
+        this.loadBalancerArn = alb.arn;
+        this.loadBalancerArnSuffix = alb.arnSuffix;
+        this.dnsName = alb.dnsName;
+        this.securityGroupId = securityGroup.id;
+        this.targetGroupArn = targetGroup.arn;
+        this.targetGroupArnSuffix = targetGroup.arnSuffix;
+        this.httpsListenerArn = https.arn;
+        this.certificateArn = certificateArn;
+        this.url = pulumi.output(`https://${args.domain}`);
+        this.registerOutputs({ loadBalancerArn: this.loadBalancerArn, dnsName: this.dnsName, url: this.url });
+    }
+
+    /** Defaults applied and every argument checked; throws before anything is registered. */
+    private static validate(name: string, args: EdgeArgs): Sizing {
         const v = new Validator(`Edge ${name}`);
         v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
         if (!args.certificateArn && !args.hostedZoneId) v.fail("certificateArn / hostedZoneId", undefined, "one of them: HTTPS needs a certificate");
@@ -74,10 +113,12 @@ export class Edge extends pulumi.ComponentResource {
         const sslPolicy = args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
         v.oneOf("sslPolicy", sslPolicy, ALLOWED_TLS_POLICIES);
         v.throwIfAny();
-        super(typeToken("aws", "Edge"), name, {}, opts);
-        const ctx = new AwsContext(name, args, this);
-        const port = args.targetPort ?? 8000;
+        const s: Sizing = { cidrs, sslPolicy, port: args.targetPort ?? 8000 };
+        return s;
+    }
 
+    /** The ALB's security group: 443 and 80 (redirected) from the allowed CIDRs only. */
+    private createSecurityGroup({ ctx, args, s }: StepInput): aws.ec2.SecurityGroup {
         const sg = new aws.ec2.SecurityGroup(
             ctx.childName("alb"),
             {
@@ -87,7 +128,7 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        cidrs.forEach((cidr, i) => {
+        s.cidrs.forEach((cidr, i) => {
             for (const p of [443, 80]) {
                 new aws.vpc.SecurityGroupIngressRule(
                     ctx.childName(`alb-${p}-${i}`),
@@ -103,7 +144,11 @@ export class Edge extends pulumi.ComponentResource {
                 );
             }
         });
+        return sg;
+    }
 
+    /** The ALB (invalid headers dropped, strictest desync mitigation, deletion protection in production) with its access-log bucket. */
+    private createLoadBalancer({ ctx, args }: StepInput, sg: aws.ec2.SecurityGroup): aws.lb.LoadBalancer {
         const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
         const logs = new SecureBucket(
             ctx.childName("access-logs"),
@@ -135,7 +180,7 @@ export class Edge extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const alb = new aws.lb.LoadBalancer(
+        return new aws.lb.LoadBalancer(
             ctx.childName("alb"),
             {
                 name: ctx.physical("alb", 32),
@@ -152,32 +197,42 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts({ dependsOn: [logs] }),
         );
+    }
 
-        let certificateArn: pulumi.Output<string>;
-        if (args.certificateArn) {
-            certificateArn = pulumi.output(args.certificateArn);
-        } else {
-            const cert = new aws.acm.Certificate(
-                ctx.childName("cert"),
-                { domainName: args.domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: ctx.tags("cert") },
-                ctx.opts(),
-            );
-            const record = new aws.route53.Record(
-                ctx.childName("cert-validation"),
-                {
-                    zoneId: args.hostedZoneId!,
-                    name: cert.domainValidationOptions[0].resourceRecordName,
-                    type: cert.domainValidationOptions[0].resourceRecordType,
-                    records: [cert.domainValidationOptions[0].resourceRecordValue],
-                    ttl: 300,
-                    allowOverwrite: true,
-                },
-                ctx.opts(),
-            );
-            const validation = new aws.acm.CertificateValidation(ctx.childName("cert"), { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] }, ctx.opts());
-            certificateArn = validation.certificateArn;
-        }
+    /** The certificate: the one given, or an ACM certificate validated through DNS in the hosted zone. */
+    private createCertificate({ ctx, args }: StepInput): pulumi.Output<string> {
+        if (args.certificateArn) return pulumi.output(args.certificateArn);
+        const cert = new aws.acm.Certificate(
+            ctx.childName("cert"),
+            { domainName: args.domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: ctx.tags("cert") },
+            ctx.opts(),
+        );
+        const record = new aws.route53.Record(
+            ctx.childName("cert-validation"),
+            {
+                zoneId: args.hostedZoneId!,
+                name: cert.domainValidationOptions[0].resourceRecordName,
+                type: cert.domainValidationOptions[0].resourceRecordType,
+                records: [cert.domainValidationOptions[0].resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: true,
+            },
+            ctx.opts(),
+        );
+        const validation = new aws.acm.CertificateValidation(
+            ctx.childName("cert"),
+            { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+            ctx.opts(),
+        );
+        return validation.certificateArn;
+    }
 
+    /** The API target group (health on /health), the HTTPS listener (allowlisted TLS policy, security headers) and the HTTP listener that only redirects. */
+    private createListeners(
+        { ctx, args, s }: StepInput,
+        alb: aws.lb.LoadBalancer,
+        certificateArn: pulumi.Output<string>,
+    ): { targetGroup: aws.lb.TargetGroup; https: aws.lb.Listener } {
         const tg = new aws.lb.TargetGroup(
             ctx.childName("api"),
             {
@@ -185,7 +240,7 @@ export class Edge extends pulumi.ComponentResource {
                 vpcId: args.vpcId,
                 targetType: "ip",
                 protocol: "HTTP",
-                port,
+                port: s.port,
                 deregistrationDelay: 30,
                 healthCheck: {
                     enabled: true,
@@ -207,7 +262,7 @@ export class Edge extends pulumi.ComponentResource {
                 loadBalancerArn: alb.arn,
                 port: 443,
                 protocol: "HTTPS",
-                sslPolicy,
+                sslPolicy: s.sslPolicy,
                 certificateArn,
                 defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
                 ...(args.hsts === false ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
@@ -228,6 +283,11 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        return { targetGroup: tg, https };
+    }
+
+    /** The DNS alias of the domain to the ALB, when a hosted zone is given. */
+    private createDnsAlias({ ctx, args }: StepInput, alb: aws.lb.LoadBalancer): void {
         if (args.hostedZoneId) {
             new aws.route53.Record(
                 ctx.childName("alias"),
@@ -235,16 +295,5 @@ export class Edge extends pulumi.ComponentResource {
                 ctx.opts(),
             );
         }
-
-        this.loadBalancerArn = alb.arn;
-        this.loadBalancerArnSuffix = alb.arnSuffix;
-        this.dnsName = alb.dnsName;
-        this.securityGroupId = sg.id;
-        this.targetGroupArn = tg.arn;
-        this.targetGroupArnSuffix = tg.arnSuffix;
-        this.httpsListenerArn = https.arn;
-        this.certificateArn = certificateArn;
-        this.url = pulumi.output(`https://${args.domain}`);
-        this.registerOutputs({ loadBalancerArn: this.loadBalancerArn, dnsName: this.dnsName, url: this.url });
     }
 }

@@ -28,6 +28,30 @@ export interface BaselineArgs extends K8sCommonArgs {
     dataQuota?: { cpu: string; memory: string; storage: string };
 }
 
+const ZONES = ["edge", "app", "data"] as const;
+type Zone = (typeof ZONES)[number];
+
+/** Names and selectors of the zones' namespaces. */
+interface Zones {
+    ns: (zone: Zone) => pulumi.Output<string>;
+    zoneSelector: (zone: Zone) => k8s.types.input.meta.v1.LabelSelector;
+}
+
+type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+type PolicyFactory = (name: string, zone: Zone, spec: k8s.types.input.networking.v1.NetworkPolicySpec, perZone?: boolean) => k8s.networking.v1.NetworkPolicy;
+
+/** Selects a namespace by name. */
+function namespaceSelector(name: string): k8s.types.input.meta.v1.LabelSelector {
+    return { matchLabels: { "kubernetes.io/metadata.name": name } };
+}
+/** Selects this stack's pods of a component. */
+function app(component: string): k8s.types.input.meta.v1.LabelSelector {
+    return { matchLabels: { "app.kubernetes.io/name": component } };
+}
+function tcp(port: number): k8s.types.input.networking.v1.NetworkPolicyPort {
+    return { protocol: "TCP", port };
+}
+
 /**
  * Namespaces per zone (edge, app, data) enforcing Pod Security "restricted", a ResourceQuota and
  * LimitRange each, a default-deny NetworkPolicy (ingress and egress) and the explicit allows:
@@ -51,12 +75,32 @@ export class Baseline extends pulumi.ComponentResource {
         v.throwIfAny();
         super(typeToken("kubernetes", "Baseline"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
-        const cnpgNs = args.cnpgOperatorNamespace ?? "cnpg-system";
-        const monNs = args.monitoringNamespace ?? "monitoring";
-        const nsName = (zone: string) => `${args.namespacePrefix}-${zone}`;
 
-        const namespaces: Record<string, k8s.core.v1.Namespace> = {};
-        for (const zone of ["edge", "app", "data"]) {
+        const namespaces = this.createNamespaces(ctx, args);
+        const zones: Zones = {
+            ns: (zone) => namespaces[zone].metadata.name,
+            zoneSelector: (zone) => namespaceSelector(`${args.namespacePrefix}-${zone}`),
+        };
+        this.createQuotasAndDefaults(ctx, args, zones);
+        const policy = this.policyFactory(ctx, zones);
+        const objectStoreEgress = args.externalObjectStorage
+            ? { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }
+            : { to: [{ namespaceSelector: zones.zoneSelector("data"), podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] };
+        this.allowDns(policy);
+        this.allowAppZone(args, zones, policy, objectStoreEgress);
+        this.allowDataZone(args, zones, policy, objectStoreEgress);
+
+        this.edgeNamespace = zones.ns("edge");
+        this.appNamespace = zones.ns("app");
+        this.dataNamespace = zones.ns("data");
+        this.registerOutputs({ appNamespace: this.appNamespace, dataNamespace: this.dataNamespace });
+    }
+
+    /** One namespace per zone, labelled Pod Security "restricted" (enforce, audit, warn). */
+    private createNamespaces(ctx: K8sContext, args: BaselineArgs): Record<Zone, k8s.core.v1.Namespace> {
+        const nsName = (zone: string) => `${args.namespacePrefix}-${zone}`;
+        const namespaces = {} as Record<Zone, k8s.core.v1.Namespace>;
+        for (const zone of ZONES) {
             namespaces[zone] = new k8s.core.v1.Namespace(
                 ctx.childName(`ns-${zone}`),
                 {
@@ -77,11 +121,11 @@ export class Baseline extends pulumi.ComponentResource {
                 zone === "edge" ? ctx.opts() : ctx.dataOpts(),
             );
         }
-        const ns = (zone: string) => namespaces[zone].metadata.name;
-        const zoneSelector = (zone: string) => ({ matchLabels: { "kubernetes.io/metadata.name": nsName(zone) } });
-        const nsSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
-        const app = (component: string) => ({ matchLabels: { "app.kubernetes.io/name": component } });
+        return namespaces;
+    }
 
+    /** Per zone: a ResourceQuota, container defaults (LimitRange) and the default-deny NetworkPolicy. */
+    private createQuotasAndDefaults(ctx: K8sContext, args: BaselineArgs, { ns }: Zones): void {
         const appQuota = args.appQuota ?? { cpu: "32", memory: "128Gi", gpus: 4 };
         const dataQuota = args.dataQuota ?? { cpu: "32", memory: "128Gi", storage: "4Ti" };
         const quotas: Record<string, Record<string, string>> = {
@@ -103,7 +147,7 @@ export class Baseline extends pulumi.ComponentResource {
                 "services.loadbalancers": "0",
             },
         };
-        for (const zone of ["edge", "app", "data"]) {
+        for (const zone of ZONES) {
             new k8s.core.v1.ResourceQuota(
                 ctx.childName(`quota-${zone}`),
                 { metadata: { name: "zone-quota", namespace: ns(zone), labels: ctx.labels("baseline") }, spec: { hard: quotas[zone] } },
@@ -135,36 +179,42 @@ export class Baseline extends pulumi.ComponentResource {
                 ctx.opts(),
             );
         }
+    }
 
-        // One NetworkPolicy `name` in a zone's namespace; its Pulumi name is unique per zone when the
-        // same policy exists in several zones (`<component>-<name>-<zone>`).
-        const policy = (name: string, zone: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec, perZone = false) =>
+    /**
+     * Makes NetworkPolicy `name` in a zone's namespace; its Pulumi name is unique per zone when the
+     * same policy exists in several zones (`<component>-<name>-<zone>`).
+     */
+    private policyFactory(ctx: K8sContext, { ns }: Zones): PolicyFactory {
+        return (name, zone, spec, perZone = false) =>
             new k8s.networking.v1.NetworkPolicy(
                 ctx.childName(perZone ? `${name}-${zone}` : name),
                 { metadata: { name, namespace: ns(zone), labels: ctx.labels("baseline") }, spec },
                 ctx.opts(),
             );
-        const tcp = (port: number) => ({ protocol: "TCP", port });
+    }
+
+    /** DNS to kube-dns from the app and data zones. */
+    private allowDns(policy: PolicyFactory): void {
         const dnsEgress = {
-            to: [{ namespaceSelector: nsSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            to: [{ namespaceSelector: namespaceSelector("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
             ports: [
                 { protocol: "UDP", port: PORTS.dns },
                 { protocol: "TCP", port: PORTS.dns },
             ],
         };
-        for (const zone of ["app", "data"]) policy("allow-dns", zone, { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] }, true);
+        for (const zone of ["app", "data"] as const) policy("allow-dns", zone, { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress] }, true);
+    }
 
-        const objectStoreEgress = args.externalObjectStorage
-            ? { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }
-            : { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] };
-
-        // app zone
+    /** The app zone: the edge and Prometheus to the API; the API to the data stores, Ollama and object storage. */
+    private allowAppZone(args: BaselineArgs, { zoneSelector }: Zones, policy: PolicyFactory, objectStoreEgress: EgressRule): void {
+        const monNs = args.monitoringNamespace ?? "monitoring";
         policy("api-ingress", "app", {
             podSelector: app("api"),
             policyTypes: ["Ingress"],
             ingress: [
-                { from: [{ namespaceSelector: nsSelector(args.edgeControllerNamespace) }], ports: [tcp(PORTS.api)] },
-                { from: [{ namespaceSelector: nsSelector(monNs) }], ports: [tcp(PORTS.api)] },
+                { from: [{ namespaceSelector: namespaceSelector(args.edgeControllerNamespace) }], ports: [tcp(PORTS.api)] },
+                { from: [{ namespaceSelector: namespaceSelector(monNs) }], ports: [tcp(PORTS.api)] },
             ],
         });
         policy("api-egress", "app", {
@@ -191,8 +241,12 @@ export class Baseline extends pulumi.ComponentResource {
             // Model pulls (registry or internal mirror) over HTTPS only.
             egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }],
         });
+    }
 
-        // data zone
+    /** The data zone: Postgres (clients, the operator, its peers, Prometheus, the API server), Valkey, backups, object storage. */
+    private allowDataZone(args: BaselineArgs, { zoneSelector }: Zones, policy: PolicyFactory, objectStoreEgress: EgressRule): void {
+        const cnpgNs = args.cnpgOperatorNamespace ?? "cnpg-system";
+        const monNs = args.monitoringNamespace ?? "monitoring";
         const fromApi = { namespaceSelector: zoneSelector("app"), podSelector: app("api") };
         const cnpgInstances = { podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } };
         policy("postgres-ingress", "data", {
@@ -200,9 +254,9 @@ export class Baseline extends pulumi.ComponentResource {
             policyTypes: ["Ingress"],
             ingress: [
                 { from: [fromApi, { podSelector: app("logical-backup") }], ports: [tcp(PORTS.postgres)] },
-                { from: [{ namespaceSelector: nsSelector(cnpgNs) }], ports: [tcp(PORTS.cnpgStatus), tcp(PORTS.postgres)] },
+                { from: [{ namespaceSelector: namespaceSelector(cnpgNs) }], ports: [tcp(PORTS.cnpgStatus), tcp(PORTS.postgres)] },
                 { from: [cnpgInstances], ports: [tcp(PORTS.postgres), tcp(PORTS.cnpgStatus)] },
-                { from: [{ namespaceSelector: nsSelector(monNs) }], ports: [tcp(PORTS.cnpgMetrics)] },
+                { from: [{ namespaceSelector: namespaceSelector(monNs) }], ports: [tcp(PORTS.cnpgMetrics)] },
             ],
         });
         policy("postgres-egress", "data", {
@@ -248,10 +302,5 @@ export class Baseline extends pulumi.ComponentResource {
                 egress: [{ to: [{ podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] }],
             });
         }
-
-        this.edgeNamespace = ns("edge");
-        this.appNamespace = ns("app");
-        this.dataNamespace = ns("data");
-        this.registerOutputs({ appNamespace: this.appNamespace, dataNamespace: this.dataNamespace });
     }
 }

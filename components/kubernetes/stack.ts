@@ -10,7 +10,7 @@ import { Api } from "./api";
 import { LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
 import { Cache } from "./cache";
-import { secretIn, K8sContext } from "./common";
+import { K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database } from "./database";
 import { Edge } from "./edge";
 import { Llm } from "./llm";
@@ -22,6 +22,21 @@ export interface KubernetesRagStackArgs {
     settings: StackSettings;
     /** Provider of the target cluster. Required. */
     provider?: k8s.Provider;
+}
+
+/** Names of the zone namespaces. */
+type Zones = { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
+/** Names of the generated credentials' Secrets. */
+type SecretNames = { database: string; cache: string };
+
+/** What every step of the constructor needs. */
+interface StepInput {
+    name: string;
+    s: StackSettings;
+    k: StackSettings["kubernetes"];
+    common: K8sCommonArgs;
+    child: pulumi.ComponentResourceOptions;
+    ctx: K8sContext;
 }
 
 /** The whole RAG stack on a Kubernetes cluster, composed from this folder's components. */
@@ -38,20 +53,51 @@ export class KubernetesRagStack extends RagStackComponent {
             ]);
         }
         super(typeToken("kubernetes", "RagStack"), name, {}, opts);
-        const k = s.kubernetes;
-        const provider = args.provider;
-        const common = {
-            provider,
+        const labels = k8sLabels(s, "rag");
+        delete labels["app.kubernetes.io/name"];
+        const common: K8sCommonArgs = {
+            provider: args.provider,
             environment: s.environment,
-            labels: k8sLabels(s, "rag"),
-            imageRegistry: k.imageRegistry,
+            labels,
+            imageRegistry: s.kubernetes.imageRegistry,
             protectData: s.protectData,
         };
-        delete (common.labels as Record<string, string>)["app.kubernetes.io/name"];
-        const child = { parent: this };
-        const external = k.objectStorageMode === "external";
+        const input: StepInput = { name, s, k: s.kubernetes, common, child: { parent: this }, ctx: new K8sContext(name, common, this) };
 
-        const baseline = new Baseline(
+        const baseline = this.createBaseline(input);
+        const zones = { edge: baseline.edgeNamespace, app: baseline.appNamespace, data: baseline.dataNamespace };
+        const secrets = this.createCredentials(input, zones);
+        const storage = this.createObjectStorage(input, zones);
+        const db = this.createDatabase(input, zones, secrets, storage);
+        const cache = this.createCache(input, zones, secrets);
+        const llm = s.llm.enabled ? this.createLlm(input, zones) : undefined;
+        const api = this.createApi(input, zones, secrets, { db, cache, llm, storage });
+        const edge = this.createEdge(input, zones, api);
+        if (s.kubernetes.monitoring) this.createMonitoring(input, zones);
+        if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
+
+        this.setOutputs({
+            url: edge.url,
+            databaseEndpoint: db.writeHost,
+            databaseReaderEndpoint: db.readHost,
+            cacheEndpoint: cache.host,
+            llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
+            documentsBucket: pulumi.output("documents"),
+            backupsBucket: pulumi.output("backups"),
+            secretRefs: pulumi.all({
+                databaseCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.database}`,
+                cacheCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.cache}`,
+                objectStorageCredentialsSecret: pulumi.interpolate`${zones.app}/${storage.credentialsSecretName}`,
+            }),
+        });
+        this.namespaces = zones;
+        this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint });
+    }
+
+    /** Namespaces per zone with quotas sized for the API's and the LLM's maximum, and the NetworkPolicies. */
+    private createBaseline({ name, s, k, common, child }: StepInput): Baseline {
+        const external = k.objectStorageMode === "external";
+        return new Baseline(
             `${name}-baseline`,
             {
                 ...common,
@@ -69,24 +115,28 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        const appNs = baseline.appNamespace;
-        const dataNs = baseline.dataNamespace;
-        const ctx = new K8sContext(name, common, this);
+    }
 
-        // Generated credentials, each a Secret in the namespaces whose pods use it.
+    /** Generated credentials of the database and the cache, each a Secret in the namespaces whose pods use it. */
+    private createCredentials({ name, ctx, child }: StepInput, zones: Zones): SecretNames {
         const dbPassword = new random.RandomPassword(`${name}-db-password`, { length: 40, special: false }, child);
         const cachePassword = new random.RandomPassword(`${name}-cache-password`, { length: 48, special: false }, child);
-        const dbSecretName = "postgres-app";
-        const cacheSecretName = "valkey-auth";
+        const names: SecretNames = { database: "postgres-app", cache: "valkey-auth" };
         for (const [zone, ns] of [
-            ["data", dataNs],
-            ["app", appNs],
+            ["data", zones.data],
+            ["app", zones.app],
         ] as const) {
-            secretIn(ctx, `db-credentials-${zone}`, dbSecretName, ns, { username: "rag_app", password: dbPassword.result }, "postgres");
-            secretIn(ctx, `cache-credentials-${zone}`, cacheSecretName, ns, { password: cachePassword.result }, "valkey");
+            secretIn(ctx, `db-credentials-${zone}`, names.database, ns, { username: "rag_app", password: dbPassword.result }, "postgres");
+            secretIn(ctx, `cache-credentials-${zone}`, names.cache, ns, { password: cachePassword.result }, "valkey");
         }
+        return names;
+    }
 
-        const storage = new ObjectStorage(
+    /** S3-compatible object storage: the external endpoint, or SeaweedFS in the data zone. */
+    private createObjectStorage({ name, s, k, common, child }: StepInput, zones: Zones): ObjectStorage {
+        const external = k.objectStorageMode === "external";
+        const [appNs, dataNs] = [zones.app, zones.data];
+        return new ObjectStorage(
             `${name}-object-storage`,
             {
                 ...common,
@@ -104,7 +154,13 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        const db = new Database(
+    }
+
+    /** PostgreSQL with pgvector (CloudNativePG), backed up to the object store. */
+    private createDatabase({ name, s, k, common, child }: StepInput, zones: Zones, secrets: SecretNames, storage: ObjectStorage): Database {
+        const dataNs = zones.data;
+        const dbSecretName = secrets.database;
+        return new Database(
             `${name}-postgres`,
             {
                 ...common,
@@ -127,7 +183,13 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        const cache = new Cache(
+    }
+
+    /** Valkey in the data zone. */
+    private createCache({ name, s, k, common, child }: StepInput, zones: Zones, secrets: SecretNames): Cache {
+        const dataNs = zones.data;
+        const cacheSecretName = secrets.cache;
+        return new Cache(
             `${name}-valkey`,
             {
                 ...common,
@@ -140,28 +202,42 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        let llm: Llm | undefined;
-        if (s.llm.enabled) {
-            llm = new Llm(
-                `${name}-ollama`,
-                {
-                    ...common,
-                    namespace: appNs,
-                    image: s.llm.image,
-                    models: s.llm.models,
-                    replicas: s.llm.desiredNodes,
-                    gpus: s.llm.gpusPerNode,
-                    volumeGiB: s.llm.modelVolumeGiB,
-                    storageClass: k.storageClass || undefined,
-                    nodeSelector: k.gpuNodeSelector,
-                    tolerationKey: k.gpuTolerationKey,
-                    runtimeClassName: k.gpuRuntimeClassName || undefined,
-                    keepAlive: s.llm.keepAlive,
-                },
-                child,
-            );
-        }
-        const api = new Api(
+    }
+
+    /** Ollama on the GPU nodes, in the app zone. */
+    private createLlm({ name, s, k, common, child }: StepInput, zones: Zones): Llm {
+        const appNs = zones.app;
+        return new Llm(
+            `${name}-ollama`,
+            {
+                ...common,
+                namespace: appNs,
+                image: s.llm.image,
+                models: s.llm.models,
+                replicas: s.llm.desiredNodes,
+                gpus: s.llm.gpusPerNode,
+                volumeGiB: s.llm.modelVolumeGiB,
+                storageClass: k.storageClass || undefined,
+                nodeSelector: k.gpuNodeSelector,
+                tolerationKey: k.gpuTolerationKey,
+                runtimeClassName: k.gpuRuntimeClassName || undefined,
+                keepAlive: s.llm.keepAlive,
+            },
+            child,
+        );
+    }
+
+    /** The API, wired to the data stores, the LLM and the object store (secrets by reference). */
+    private createApi(
+        { name, s, common, child }: StepInput,
+        zones: Zones,
+        secrets: SecretNames,
+        deps: { db: Database; cache: Cache; llm?: Llm; storage: ObjectStorage },
+    ): Api {
+        const { db, cache, llm, storage } = deps;
+        const appNs = zones.app;
+        const [dbSecretName, cacheSecretName] = [secrets.database, secrets.cache];
+        return new Api(
             `${name}-api`,
             {
                 ...common,
@@ -200,13 +276,18 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        const edge = new Edge(
+    }
+
+    /** The public edge (Gateway API or Ingress) in front of the API. */
+    private createEdge({ name, s, k, common, child }: StepInput, zones: Zones, api: Api): Edge {
+        const appNs = zones.app;
+        return new Edge(
             `${name}-edge`,
             {
                 ...common,
                 mode: k.edgeMode,
                 domain: s.domain,
-                edgeNamespace: baseline.edgeNamespace,
+                edgeNamespace: zones.edge,
                 appNamespace: appNs,
                 apiServiceName: api.serviceName,
                 apiPort: api.port,
@@ -218,54 +299,44 @@ export class KubernetesRagStack extends RagStackComponent {
             },
             child,
         );
-        if (k.monitoring) {
-            new Monitoring(
-                `${name}-monitoring`,
-                {
-                    ...common,
-                    appNamespace: appNs,
-                    dataNamespace: dataNs,
-                    appNamespaceName: `${k.namespacePrefix}-app`,
-                    dataNamespaceName: `${k.namespacePrefix}-data`,
-                    team: common.labels["ragstack.io/owner"],
-                    llm: s.llm.enabled,
-                },
-                child,
-            );
-        }
-        if (k.logicalBackup) {
-            new LogicalBackup(
-                `${name}-logical-backup`,
-                {
-                    ...common,
-                    namespace: dataNs,
-                    pgDumpImage: k.postgresImage,
-                    uploadImage: k.backupImage,
-                    host: db.readHost,
-                    credentialsSecretName: dbSecretName,
-                    s3Endpoint: storage.endpoint,
-                    s3SecretName: storage.credentialsSecretName,
-                    retentionDays: s.database.backupRetentionDays,
-                },
-                child,
-            );
-        }
+    }
 
-        this.setOutputs({
-            url: edge.url,
-            databaseEndpoint: db.writeHost,
-            databaseReaderEndpoint: db.readHost,
-            cacheEndpoint: cache.host,
-            llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
-            documentsBucket: pulumi.output("documents"),
-            backupsBucket: pulumi.output("backups"),
-            secretRefs: pulumi.all({
-                databaseCredentialsSecret: pulumi.interpolate`${appNs}/${dbSecretName}`,
-                cacheCredentialsSecret: pulumi.interpolate`${appNs}/${cacheSecretName}`,
-                objectStorageCredentialsSecret: pulumi.interpolate`${appNs}/${storage.credentialsSecretName}`,
-            }),
-        });
-        this.namespaces = { edge: baseline.edgeNamespace, app: appNs, data: dataNs };
-        this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint });
+    /** ServiceMonitor and the PrometheusRule of the stack's alerts. */
+    private createMonitoring({ name, s, k, common, child }: StepInput, zones: Zones): void {
+        const [appNs, dataNs] = [zones.app, zones.data];
+        new Monitoring(
+            `${name}-monitoring`,
+            {
+                ...common,
+                appNamespace: appNs,
+                dataNamespace: dataNs,
+                appNamespaceName: `${k.namespacePrefix}-app`,
+                dataNamespaceName: `${k.namespacePrefix}-data`,
+                team: common.labels?.["ragstack.io/owner"] ?? "",
+                llm: s.llm.enabled,
+            },
+            child,
+        );
+    }
+
+    /** The logical pg_dump CronJob beside CloudNativePG's physical backups. */
+    private createLogicalBackup({ name, s, k, common, child }: StepInput, zones: Zones, secrets: SecretNames, db: Database, storage: ObjectStorage): void {
+        const dataNs = zones.data;
+        const dbSecretName = secrets.database;
+        new LogicalBackup(
+            `${name}-logical-backup`,
+            {
+                ...common,
+                namespace: dataNs,
+                pgDumpImage: k.postgresImage,
+                uploadImage: k.backupImage,
+                host: db.readHost,
+                credentialsSecretName: dbSecretName,
+                s3Endpoint: storage.endpoint,
+                s3SecretName: storage.credentialsSecretName,
+                retentionDays: s.database.backupRetentionDays,
+            },
+            child,
+        );
     }
 }
