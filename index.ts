@@ -3,7 +3,7 @@
  * environment preset, builds the RAG stack through the library and exports references (never
  * secret values). The library itself is `components/index.ts` and registers nothing on import.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RagStack } from "./components/stack";
 import { ValidationError } from "./components/core/validation";
@@ -27,7 +27,10 @@ try {
 
 let kubernetesProvider: k8s.Provider | undefined;
 if (program.input.target === "kubernetes") {
-    kubernetesProvider = new k8s.Provider("cluster", {
+    // Loaded here only: an AWS stack does not load the Kubernetes SDK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Provider } = require("@pulumi/kubernetes") as typeof k8s;
+    kubernetesProvider = new Provider("cluster", {
         context: program.kubernetes.context,
         renderYamlToDirectory: program.kubernetes.renderYamlDir,
         enableServerSideApply: true,

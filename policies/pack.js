@@ -1,7 +1,13 @@
 /**
  * The policy pack's entry (package.json `main`): `policies/index.ts`, compiled into the
  * repository's dist/ with the library, loaded with the repository's single copy of the Pulumi
- * SDKs (no ts-node, no second install); rebuilt first when a source changed.
+ * SDKs (no second install); rebuilt first when a source changed. The SDK's policy runner awaits
+ * an exported function, so the runtime is made lean first (tools/entry/compiled.js).
  */
 "use strict";
-require(require("../tools/entry/compiled").ensureBuilt("policies/index.js"));
+const compiled = require("../tools/entry/compiled");
+
+module.exports = async () => {
+    await compiled.leanRuntime();
+    require(compiled.ensureBuilt("policies/index.js"));
+};

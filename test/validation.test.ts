@@ -54,7 +54,7 @@ const BAD: [string, StackInput, string, string][] = [
         "database.backupRetentionDays",
         "at least 7 in production",
     ],
-    ["max storage < storage", withOverrides({ database: { storageGiB: 100, maxStorageGiB: 50 } }), "database.maxStorageGiB", "at least 111"],
+    ["max storage < storage", withOverrides({ database: { storageGiB: 100, maxStorageGiB: 50 } }), "database.maxStorageGiB", "at least 110"],
     ["autoscaling ceiling under 10% above", withOverrides({ database: { storageGiB: 100, maxStorageGiB: 105 } }), "database.maxStorageGiB", "10% above"],
     ["no such RDS size", withOverrides({ database: { instanceClass: "db.r6g.3xlarge" } }), "database.instanceClass", "RDS for PostgreSQL instance class"],
     ["no such cache size", withOverrides({ cache: { nodeType: "cache.r7g.3xlarge" } }), "cache.nodeType", "ElastiCache node type"],

@@ -93,7 +93,7 @@ function median(xs: number[]): number {
 }
 
 /** Part 3: the real preview against the offline plan, with its breakdown. */
-function realEngine(runs = 3): void {
+function realEngine(runs = 5): void {
     console.log("");
     if (process.env.RAGSTACK_BENCH_ENGINE === "0" || !fs.existsSync(path.join(engineBin(), "pulumi-resource-kubernetes"))) {
         console.log("Real engine: not built (npm run engine:build), skipped.");
@@ -102,7 +102,9 @@ function realEngine(runs = 3): void {
     const ws = new Workspace("ragstack-bench-");
     try {
         ws.initStack("staging", { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render") });
-        const pack = ["--policy-pack", path.join(repoRoot(), "policies"), "--policy-pack-config", path.join(repoRoot(), "policies", "config", "staging.json")];
+        const packConfig = ["--policy-pack-config", path.join(repoRoot(), "policies", "config", "staging.json")];
+        const packFolder = ["--policy-pack", path.join(repoRoot(), "policies"), ...packConfig];
+        const packExecutable = ["--policy-pack", path.join(repoRoot(), "policies", "ragstack-policies"), ...packConfig];
         const project = fs.readFileSync(path.join(ws.project, "Pulumi.yaml"), "utf8");
         // The program as it ran before: index.ts through the language host's ts-node (type-checked).
         const viaTsNode = () => {
@@ -119,25 +121,32 @@ function realEngine(runs = 3): void {
             if (r.code !== 0) throw new Error(`pulumi preview failed: ${r.stdout.slice(-1500)}${r.stderr.slice(-800)}`);
             return r.ms;
         };
-        time(pack); // warm-up: plugin discovery, file caches
+        time(packFolder); // warm-up: plugin discovery, file caches
         const variants: [string, () => void, string[]][] = [
-            ["pulumi preview, program via ts-node (before), with the pack", viaTsNode, pack],
-            ["pulumi preview, program compiled, no pack", compiled, []],
-            ["pulumi preview, program compiled, with the pack (default)", compiled, pack],
+            ["program via ts-node (before), pack folder", viaTsNode, packFolder],
+            ["program compiled, no pack", compiled, []],
+            ["program compiled, pack folder (--policy-pack policies)", compiled, packFolder],
+            ["program compiled, pack executable (policies/ragstack-policies)", compiled, packExecutable],
         ];
-        const figures: [string, number][] = [];
-        for (const [name, setup, args] of variants) {
-            setup();
-            figures.push([name, median(Array.from({ length: runs }, () => time(args)))]);
-        }
+        // Interleaved runs: this machine's timing drifts, so each variant sees the same conditions.
+        const samples = variants.map(() => [] as number[]);
+        for (let i = 0; i < runs; i++)
+            variants.forEach(([, setup, args], v) => {
+                setup();
+                samples[v].push(time(args));
+            });
+        compiled();
         const offline = median(Array.from({ length: runs }, () => planInChild("staging", "kubernetes").ms));
-        figures.push(["offline plan (npm run plan), same stack", offline]);
-        const real = figures[2][1];
-        console.log(`Real engine vs offline plan, staging on Kubernetes, median of ${runs} runs each (same machine, same run):`);
-        for (const [name, ms] of figures) console.log(`  ${name.padEnd(64)} ${(ms / 1000).toFixed(2).padStart(6)} s`);
-        console.log(`  ${"ratio real preview (default) / offline plan".padEnd(64)} ${(real / offline).toFixed(1).padStart(6)} x`);
-        console.log(`  ${"of which type-checking the program through ts-node (saved)".padEnd(64)} ${((figures[0][1] - real) / 1000).toFixed(2).padStart(6)} s`);
-        console.log(`  ${"of which the policy pack".padEnd(64)} ${((real - figures[1][1]) / 1000).toFixed(2).padStart(6)} s`);
+        console.log(`Real engine vs offline plan, staging on Kubernetes, median of ${runs} interleaved runs (min in brackets):`);
+        const line = (name: string, ms: number, min?: number) =>
+            console.log(`  ${name.padEnd(66)} ${(ms / 1000).toFixed(2).padStart(6)} s${min !== undefined ? ` (${(min / 1000).toFixed(2)})` : ""}`);
+        variants.forEach(([name], v) => line(`pulumi preview, ${name}`, median(samples[v]), Math.min(...samples[v])));
+        line("offline plan (npm run plan), same stack", offline);
+        const [before, noPack, folder, executable] = samples.map(median);
+        console.log(`  ${"ratio real preview (pack folder) / offline plan".padEnd(66)} ${(folder / offline).toFixed(1).padStart(6)} x`);
+        line("saved against the program through ts-node", before - folder);
+        line("the pack's share (folder form)", folder - noPack);
+        line("the pack's share (executable form)", executable - noPack);
     } finally {
         ws.dispose();
     }

@@ -102,12 +102,14 @@ export function componentPages(root: string): Map<string, string> {
             .readdirSync(dir)
             .filter((f) => f.endsWith(".ts") && f !== "index.ts")
             .map((f) => path.join(dir, f));
-        const ifaces = collectInterfaces(files);
+        // The shared outputs interface (components/core/outputs.ts) is read too: RagStackComponent subclasses inherit it.
+        const ifaces = collectInterfaces([...files, path.join(root, "components", "core", "outputs.ts")]);
         for (const file of files) {
             const text = fs.readFileSync(file, "utf8");
             const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
             sf.forEachChild((n) => {
-                if (!ts.isClassDeclaration(n) || !n.name || !(n.heritageClauses ?? []).some((h) => h.getText(sf).includes("ComponentResource"))) return;
+                if (!ts.isClassDeclaration(n) || !n.name || !(n.heritageClauses ?? []).some((h) => /ComponentResource|RagStackComponent/.test(h.getText(sf))))
+                    return;
                 const cls = n.name.text;
                 const token = new RegExp(`typeToken\\("${target}", "([A-Za-z]+)"\\)`).exec(n.getText(sf))?.[1] ?? cls;
                 const doc = docOf(n, sf).text;
@@ -126,14 +128,20 @@ export function componentPages(root: string): Map<string, string> {
                     )
                     .sort();
                 const args = allMembers(`${cls}Args`, ifaces);
-                const outputs = n.members
-                    .filter(ts.isPropertyDeclaration)
-                    .filter(
-                        (m) =>
-                            m.modifiers?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword) &&
-                            !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword),
-                    )
-                    .map((m) => ({ name: m.name.getText(sf), type: m.type?.getText(sf) ?? "(value)", doc: docOf(m, sf).text }));
+                const inherited = (n.heritageClauses ?? []).some((h) => /RagStackComponent/.test(h.getText(sf)))
+                    ? allMembers("RagStackOutputs", ifaces).map((m) => ({ name: m.name, type: m.type, doc: m.doc }))
+                    : [];
+                const outputs = [
+                    ...inherited,
+                    ...n.members
+                        .filter(ts.isPropertyDeclaration)
+                        .filter(
+                            (m) =>
+                                m.modifiers?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword) &&
+                                !m.modifiers?.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword),
+                        )
+                        .map((m) => ({ name: m.name.getText(sf), type: m.type?.getText(sf) ?? "(value)", doc: docOf(m, sf).text })),
+                ];
                 const lines: string[] = [];
                 lines.push(`# ${cls} (\`ragstack:${target}:${token}\`)`);
                 lines.push("");

@@ -54,7 +54,7 @@ export function pulumiYaml(): string {
         "  options:",
         "    packagemanager: npm",
         "    # tools/entry/program.js runs the compiled program (dist/, built by `npm ci`) and rebuilds it",
-        "    # when a source changed: no type-checking ts-node on every preview.",
+        "    # when a source changed: no type-checking ts-node on every preview (see the file).",
         "    typescript: false",
         "description: RAG application stack (API, Ollama on GPU, PostgreSQL + pgvector, Valkey, object storage, TLS + WAF) on AWS or on-prem Kubernetes.",
         "main: tools/entry/program.js",

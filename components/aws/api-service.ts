@@ -236,7 +236,7 @@ export class ApiService extends pulumi.ComponentResource {
     }
 
     /** Application secret (session signing), generated and kept in Secrets Manager. */
-    private createAppSecret({ ctx, args, s }: StepInput): aws.secretsmanager.Secret {
+    private createAppSecret({ ctx, args }: StepInput): aws.secretsmanager.Secret {
         const appSecretValue = new random.RandomPassword(ctx.childName("app-secret"), { length: 64, special: false }, { parent: this });
         const appSecret = new aws.secretsmanager.Secret(
             ctx.childName("app-secret"),

@@ -78,7 +78,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const versioning = new aws.s3.BucketVersioning(ctx.childName("versioning"), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, ctx.opts());
+        const versioning = new aws.s3.BucketVersioning(
+            ctx.childName("versioning"),
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            ctx.opts(),
+        );
         new aws.s3.BucketLifecycleConfiguration(
             ctx.childName("lifecycle"),
             {
@@ -130,7 +134,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [pab, ownership] }),
         );
         if (args.accessLogBucket) {
-            new aws.s3.BucketLogging(ctx.childName("logging"), { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` }, ctx.opts());
+            new aws.s3.BucketLogging(
+                ctx.childName("logging"),
+                { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` },
+                ctx.opts(),
+            );
         }
         this.bucketName = bucket.bucket;
         this.arn = bucket.arn;

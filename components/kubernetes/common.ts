@@ -109,5 +109,9 @@ export function secretIn(
     data: Record<string, pulumi.Input<string>>,
     component: string,
 ): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(ctx.childName(key), { metadata: { name, namespace, labels: ctx.labels(component) }, type: "Opaque", stringData: data }, ctx.opts());
+    return new k8s.core.v1.Secret(
+        ctx.childName(key),
+        { metadata: { name, namespace, labels: ctx.labels(component) }, type: "Opaque", stringData: data },
+        ctx.opts(),
+    );
 }

@@ -119,9 +119,9 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     const { file, config } = readStackFile(root, opts.stack);
 
     if (declared) {
-        const unknown = unknownConfigKeys(Object.keys(config), project.name, declared);
-        if (unknown.length > 0)
-            throw new PlanInputError(unknown.map((i) => `${path.basename(file)}: unknown key "${i.field}"; allowed: ${i.allowed}`).join("\n"), unknown);
+        // The program reports the same issues (its message says "stack <name>" where this names the file).
+        const unknown = unknownConfigKeys(Object.keys(config), project.name, declared, (k) => config[k]);
+        if (unknown.length > 0) throw new ValidationError(path.basename(file), unknown);
     }
     const sets: Record<string, string> = { ...(opts.set ?? {}) };
     if (opts.target) sets.target = opts.target;

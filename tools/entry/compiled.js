@@ -48,4 +48,56 @@ function ensureBuilt(entry) {
     return built;
 }
 
-module.exports = { ensureBuilt };
+/**
+ * @pulumi/pulumi's runtime loads its closure serializer eagerly, and with it TypeScript and npm's
+ * arborist: about 0.8 of the SDK's 1.0 s start-up, paid by the program and by the policy pack on
+ * every preview. Neither serializes functions (no dynamic providers, no function callbacks), so
+ * the serializer's entry points are deferred: the real modules load on their first call. Only
+ * these two requests from the SDK's runtime index are touched; anything else loads as usual.
+ */
+let deferred = false;
+function deferClosureSerializer() {
+    if (deferred) return;
+    deferred = true;
+    const Module = require("module");
+    const load = Module._load;
+    const runtimeIndex = path.join("@pulumi", "pulumi", "runtime", "index.js");
+    const entryPoints = {
+        "./closure/serializeClosure": ["serializeFunctionAsync", "serializeFunction"],
+        "./closure/codePaths": ["computeCodePaths"],
+    };
+    Module._load = function (request, parent) {
+        const names = entryPoints[request];
+        if (names && parent && parent.filename && parent.filename.endsWith(runtimeIndex)) {
+            let real;
+            const get = () => (real = real || load.call(Module, request, parent, false));
+            return Object.fromEntries(names.map((n) => [n, (...a) => get()[n](...a)]));
+        }
+        return load.apply(this, arguments);
+    };
+}
+
+/**
+ * What the SDK's runners (the program's and the policy pack's) set up before loading this code
+ * and that it never uses, undone: they enable the V8 inspector's debugger (to map script ids when
+ * serializing functions), which slows down all code loaded after it, and source-map-support
+ * rewrites the stack trace the SDK captures for every resource (this code is compiled without
+ * source maps: there is nothing to map). Together with deferClosureSerializer, about two seconds
+ * of every preview (npm run bench). Function serialization (dynamic providers, function
+ * callbacks) would need them; this repository's program and pack use neither.
+ */
+async function leanRuntime() {
+    deferClosureSerializer();
+    Error.prepareStackTrace = undefined;
+    if (!process.env.RAGSTACK_SDK_DEBUG) {
+        const log = require("@pulumi/pulumi/log");
+        log.debug = () => Promise.resolve();
+    }
+    const hooks = Object.keys(require.cache).find((k) => k.endsWith(path.join("@pulumi", "pulumi", "runtime", "closure", "v8Hooks.js")));
+    if (hooks) {
+        const session = await require.cache[hooks].exports.getSessionAsync();
+        session.disconnect();
+    }
+}
+
+module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime };

@@ -1,3 +1,11 @@
-/** Pulumi.yaml `main`: the program (index.ts), compiled; rebuilt first when a source changed. */
+/**
+ * Pulumi.yaml `main`: the program (index.ts), compiled; rebuilt first when a source changed. The
+ * SDK's runner awaits an exported function, so the runtime is made lean before the program loads.
+ */
 "use strict";
-module.exports = require(require("./compiled").ensureBuilt("index.js"));
+const compiled = require("./compiled");
+
+module.exports = async () => {
+    await compiled.leanRuntime();
+    return require(compiled.ensureBuilt("index.js"));
+};
