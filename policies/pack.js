@@ -8,6 +8,6 @@
 const compiled = require("../tools/entry/compiled");
 
 module.exports = async () => {
-    await compiled.leanRuntime();
+    await compiled.leanPolicyRuntime();
     require(compiled.ensureBuilt("policies/index.js"));
 };

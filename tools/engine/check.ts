@@ -48,7 +48,9 @@ async function step(name: string, f: () => Promise<string | void> | string | voi
 const repo = repoRoot();
 const packDir = path.join(repo, "policies");
 const packConfig = (env: string) => path.join(repo, "policies", "config", `${env}.json`);
-const policyArgs = (configFile: string) => ["--policy-pack", packDir, "--policy-pack-config", configFile];
+const policyArgs = (configFile: string, pack = packDir) => ["--policy-pack", pack, "--policy-pack-config", configFile];
+/** The same pack as an executable analyzer (policies/ragstack-policies). */
+const packExecutable = path.join(packDir, "ragstack-policies");
 
 /** A Kubernetes object's identity. */
 function keyOf(o: any): string {
@@ -208,8 +210,21 @@ async function checkEnvironment(ws: Workspace, env: "staging" | "production"): P
 }
 
 /** Stack-config changes that trigger rules, each compared between the real analyzer and the offline evaluator. */
-const VERDICT_CASES: { name: string; stack: "staging" | "production"; set: Record<string, string>; config?: Record<string, unknown>; expect: string[] }[] = [
-    { name: "production API below two replicas", stack: "production", set: { apiMinReplicas: "1" }, expect: ["kubernetes-apps-deployment-require-replicas"] },
+const VERDICT_CASES: {
+    name: string;
+    stack: "staging" | "production";
+    set: Record<string, string>;
+    config?: Record<string, unknown>;
+    expect: string[];
+    executableToo?: boolean;
+}[] = [
+    {
+        name: "production API below two replicas",
+        stack: "production",
+        set: { apiMinReplicas: "1" },
+        expect: ["kubernetes-apps-deployment-require-replicas"],
+        executableToo: true,
+    },
     {
         name: "production Postgres with one instance",
         stack: "production",
@@ -252,7 +267,12 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
                 const text = `${real.stdout}${real.stderr}`;
                 for (const e of c.expect) assert.ok(text.includes(e), `the failing preview names ${e}`);
             }
-            return `${realSet.length} findings, ${mandatory ? "refused" : "passed"} by both`;
+            if (c.executableToo) {
+                const exe = await withConfig(ws, c.stack, c.set, () => ws.events(c.stack, ["preview"], policyArgs(configFile, packExecutable)));
+                assert.deepStrictEqual(findingSet(realFindings(exe.policy)), realSet, "the executable form of the pack reports the same");
+                assert.strictEqual(exe.code, real.code);
+            }
+            return `${realSet.length} findings, ${mandatory ? "refused" : "passed"} by both${c.executableToo ? " (and by the executable pack)" : ""}`;
         });
     }
 

@@ -100,4 +100,31 @@ async function leanRuntime() {
     }
 }
 
-module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime };
+/**
+ * The policy SDK deserializes a resource's properties once per policy (85 here) for every
+ * resource it analyzes, and once per stack policy per resource for the stack analysis: most of
+ * the pack's time in a preview. The properties of one request are one protobuf Struct, so the
+ * read-only deserialization (validation, not remediation) is memoized per Struct. Every policy
+ * still gets its own unknown-checking proxy; this pack's policies never mutate props.
+ */
+function memoizePolicyDeserialization() {
+    const deserialize = require("@pulumi/policy/deserialize");
+    if (deserialize.__ragstackMemoized) return;
+    const original = deserialize.deserializeProperties;
+    const cache = new WeakMap();
+    deserialize.deserializeProperties = (struct, proxySecrets) => {
+        if (proxySecrets || !struct || typeof struct !== "object") return original(struct, proxySecrets);
+        let props = cache.get(struct);
+        if (!props) cache.set(struct, (props = original(struct, proxySecrets)));
+        return props;
+    };
+    deserialize.__ragstackMemoized = true;
+}
+
+/** leanRuntime, plus what only the policy pack's process needs. */
+async function leanPolicyRuntime() {
+    await leanRuntime();
+    memoizePolicyDeserialization();
+}
+
+module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime, leanPolicyRuntime };
