@@ -3,7 +3,7 @@ import { didYouMean, ValidationError, ValidationIssue } from "../components/core
 import { resolveStackSettings, StackInput } from "./resolve";
 
 /** Type of a stack config value, as declared in Pulumi.yaml. */
-export type ConfigType = "string" | "integer" | "number" | "boolean" | "array";
+export type ConfigType = "string" | "integer" | "number" | "boolean" | "array" | "objects";
 
 /** One stack config key of the program and the settings path it overrides. */
 export interface ConfigKey {
@@ -103,6 +103,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "string",
         description: "Namespace of the gateway/ingress controller.",
     },
+    {
+        key: "k8sNodePools",
+        path: "kubernetes.nodePools",
+        type: "objects",
+        description: "The cluster's node pools: [{name, count, cpu, memoryGiB, gpus, zones, labels, taints}] (capacity checks).",
+    },
     { key: "k8sContext", path: "", type: "string", description: "kubeconfig context of the target cluster (default: current)." },
     { key: "k8sRenderYamlDir", path: "", type: "string", description: "Render manifests to this folder instead of applying." },
 ];
@@ -120,11 +126,14 @@ export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
                     ? "true or false"
                     : k.type === "array"
                       ? "a list of strings"
+                      : k.type === "objects"
+                        ? "a list of objects"
                       : "a string";
         const description = `${k.description} (${kind}${k.required ? "; required" : "; empty: the environment preset decides"})`;
         if (k.required)
             out[k.key] = { type: k.type === "array" ? "array" : k.type === "integer" ? "integer" : k.type === "boolean" ? "boolean" : "string", description };
         else if (k.type === "array") out[k.key] = { type: "array", items: { type: "string" }, default: [], description };
+        else if (k.type === "objects") out[k.key] = { type: "array", items: { type: "object" }, default: [], description };
         else out[k.key] = { type: "string", default: "", description };
     }
     return out;
@@ -193,7 +202,7 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
     for (const k of CONFIG_KEYS) {
         const text = raw(k.key);
         // "" and [] are the declared defaults of optional keys: the preset decides.
-        if (text === undefined || text === "" || (k.type === "array" && text.trim() === "[]")) {
+        if (text === undefined || text === "" || ((k.type === "array" || k.type === "objects") && text.trim() === "[]")) {
             if (k.required) issues.push({ field: `${project}:${k.key}`, value: undefined, allowed: k.description });
             continue;
         }
@@ -210,6 +219,14 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
             case "boolean":
                 if (text !== "true" && text !== "false") issues.push({ field: `${project}:${k.key}`, value: text, allowed: "true or false" });
                 value = text === "true";
+                break;
+            case "objects":
+                try {
+                    value = JSON.parse(text);
+                    if (!Array.isArray(value) || !(value as unknown[]).every((x) => x !== null && typeof x === "object" && !Array.isArray(x))) throw new Error();
+                } catch {
+                    issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of objects" });
+                }
                 break;
             case "array":
                 try {

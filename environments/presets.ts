@@ -91,6 +91,19 @@ function common(): EnvironmentPreset {
             cnpgOperatorNamespace: "cnpg-system",
             edgeControllerNamespace: "gateway-system",
             monitoringNamespace: "monitoring",
+            nodePools: [
+                { name: "cpu", count: 3, cpu: 4, memoryGiB: 16, zones: ["zone-a", "zone-b"] },
+                {
+                    name: "gpu",
+                    count: 1,
+                    cpu: 8,
+                    memoryGiB: 32,
+                    gpus: 1,
+                    zones: ["zone-a"],
+                    labels: { "nvidia.com/gpu.present": "true" },
+                    taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
+                },
+            ],
         },
     };
 }
@@ -140,7 +153,23 @@ export function productionPreset(): EnvironmentPreset {
         network: { ...p.network, cidr: "10.30.0.0/16", azCount: 3, natStrategy: "perAz" },
         edge: { ...p.edge, rateLimitPer5Min: 5000 },
         observability: { ...p.observability, logRetentionDays: 365 },
-        kubernetes: { ...p.kubernetes, logicalBackup: true },
+        kubernetes: {
+            ...p.kubernetes,
+            logicalBackup: true,
+            nodePools: [
+                { name: "cpu", count: 6, cpu: 8, memoryGiB: 32, zones: ["zone-a", "zone-b", "zone-c"] },
+                {
+                    name: "gpu",
+                    count: 3,
+                    cpu: 8,
+                    memoryGiB: 32,
+                    gpus: 1,
+                    zones: ["zone-a", "zone-b", "zone-c"],
+                    labels: { "nvidia.com/gpu.present": "true" },
+                    taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" }],
+                },
+            ],
+        },
     };
 }
 

@@ -13,13 +13,8 @@ export PATH="$(go env GOPATH)/bin:$PATH"
 KUBECTL_VALIDATE=sigs.k8s.io/kubectl-validate@v0.0.4
 KUBE_SCORE=github.com/zegl/kube-score/cmd/kube-score@v1.20.0
 K8S_VERSION=1.30
-CRD_MODULES=(
-  "github.com/cloudnative-pg/cloudnative-pg@v1.27.1 config/crd/bases"
-  "github.com/cloudnative-pg/plugin-barman-cloud@v0.15.0 config/crd/bases"
-  "sigs.k8s.io/gateway-api@v1.3.0 config/crd/standard"
-  "github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd"
-  "github.com/cert-manager/cert-manager@v1.18.2 deploy/crds"
-)
+# CRD modules and folders, pinned in tools/cluster/crds.json (shared with npm run cluster:check).
+mapfile -t CRD_MODULES < <(node -e 'for (const m of require("./tools/cluster/crds.json").modules) console.log(`${m.module} ${m.dir}`)')
 # kube-score checks exempted for the whole stack, and why:
 #  container-image-pull-policy: images are pinned by tag or digest and pulled through an internal
 #    mirror; Always would make every pod start depend on the registry being up.

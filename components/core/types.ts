@@ -255,6 +255,40 @@ export interface KubernetesSettings {
     edgeControllerNamespace: string;
     /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
     monitoringNamespace: string;
+    /**
+     * The target cluster's node pools: what the offline plan checks the stack fits (at every
+     * autoscaler's maximum) and what `npm run cluster:check` simulates. Describe your cluster.
+     */
+    nodePools: NodePool[];
+}
+
+/** A taint on the nodes of a pool. */
+export interface NodeTaint {
+    key: string;
+    value?: string;
+    effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/** One pool of identical nodes of the target Kubernetes cluster. */
+export interface NodePool {
+    /** Pool name; nodes are `<name>-<n>`. */
+    name: string;
+    /** Nodes in the pool. */
+    count: number;
+    /** Allocatable vCPU per node. */
+    cpu: number;
+    /** Allocatable memory per node, GiB. */
+    memoryGiB: number;
+    /** GPUs per node (`nvidia.com/gpu`). @default 0 */
+    gpus?: number;
+    /** Allocatable ephemeral storage per node, GiB. @default 100 */
+    ephemeralStorageGiB?: number;
+    /** Zones the nodes are spread over, round-robin (`topology.kubernetes.io/zone`). */
+    zones: string[];
+    /** Node labels. */
+    labels?: Record<string, string>;
+    /** Node taints. */
+    taints?: NodeTaint[];
 }
 
 /** Everything that describes one stack, fully resolved (no optional knobs left but BYO ones). */

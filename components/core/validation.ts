@@ -385,10 +385,48 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         } else if (k.objectStorageMode === "in-cluster") {
             v.image("kubernetes.objectStorageImage", k.objectStorageImage);
         }
+        checkNodePools(v, "kubernetes.nodePools", k.nodePools);
         v.bool("kubernetes.monitoring", k.monitoring);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
     v.throwIfAny();
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+
+/** Checks a description of node pools (names, counts, sizes, zones, labels, taints). */
+export function checkNodePools(v: Validator, field: string, pools: unknown): void {
+    if (!Array.isArray(pools) || pools.length === 0) {
+        v.fail(field, pools, "at least one node pool {name, count, cpu, memoryGiB, zones}");
+        return;
+    }
+    const names = new Set<string>();
+    pools.forEach((p: Record<string, unknown>, i) => {
+        const f = `${field}[${i}]`;
+        if (p === null || typeof p !== "object") return v.fail(f, p, "an object {name, count, cpu, memoryGiB, zones}");
+        if (v.matches(`${f}.name`, p.name, DNS_LABEL, "a DNS label (lower-case letters, digits, '-')")) {
+            if (names.has(p.name as string)) v.fail(`${f}.name`, p.name, "a name no other pool has");
+            names.add(p.name as string);
+        }
+        v.int(`${f}.count`, p.count, 0, 1000);
+        v.number(`${f}.cpu`, p.cpu, 0.5, 1024);
+        v.number(`${f}.memoryGiB`, p.memoryGiB, 0.5, 24576);
+        if (p.gpus !== undefined) v.int(`${f}.gpus`, p.gpus, 0, 16);
+        if (p.ephemeralStorageGiB !== undefined) v.int(`${f}.ephemeralStorageGiB`, p.ephemeralStorageGiB, 1, 65536);
+        if (!Array.isArray(p.zones) || p.zones.length === 0) v.fail(`${f}.zones`, p.zones, "at least one zone name");
+        else p.zones.forEach((z, j) => v.matches(`${f}.zones[${j}]`, z, /^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "a zone name"));
+        if (p.labels !== undefined && (typeof p.labels !== "object" || p.labels === null || Object.values(p.labels).some((x) => typeof x !== "string")))
+            v.fail(`${f}.labels`, p.labels, "a map of label keys to string values");
+        if (p.taints !== undefined) {
+            if (!Array.isArray(p.taints)) v.fail(`${f}.taints`, p.taints, "a list of {key, value?, effect}");
+            else
+                p.taints.forEach((t: Record<string, unknown>, j) => {
+                    v.nonEmpty(`${f}.taints[${j}].key`, t?.key, "a taint key");
+                    v.oneOf(`${f}.taints[${j}].effect`, t?.effect, TAINT_EFFECTS);
+                });
+        }
+    });
 }
 
 /** Levenshtein distance between two strings (case-insensitive). */

@@ -22,28 +22,11 @@ import * as YAML from "yaml";
 import { kubernetesObjects, plan, PlanOptions } from "../../testing/plan";
 import { runCli } from "../../testing/plan/cli";
 import { repoRoot } from "../../testing/paths";
+import { Steps } from "./steps";
 import { PolicyFinding, Workspace } from "./workspace";
 
-interface StepResult {
-    name: string;
-    ok: boolean;
-    ms: number;
-    detail: string;
-}
-const results: StepResult[] = [];
-
-async function step(name: string, f: () => Promise<string | void> | string | void): Promise<void> {
-    const t0 = Date.now();
-    try {
-        const detail = (await f()) ?? "";
-        results.push({ name, ok: true, ms: Date.now() - t0, detail });
-        process.stdout.write(`ok    ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${detail ? `: ${detail}` : ""}\n`);
-    } catch (e) {
-        const detail = (e as Error).message;
-        results.push({ name, ok: false, ms: Date.now() - t0, detail });
-        process.stdout.write(`FAIL  ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n${detail.replace(/^/gm, "      ")}\n`);
-    }
-}
+const steps = new Steps();
+const step = (name: string, f: () => Promise<string | void> | string | void) => steps.run(name, f);
 
 const repo = repoRoot();
 const packDir = path.join(repo, "policies");
@@ -136,17 +119,7 @@ function realFindings(findings: PolicyFinding[]): PolicyFinding[] {
     return findings.filter((f) => !/can't run policy/.test(f.message));
 }
 
-/** Sets config keys on a stack for one check and restores the stack file afterwards. */
-async function withConfig<T>(ws: Workspace, stack: string, set: Record<string, string>, f: () => Promise<T> | T): Promise<T> {
-    const file = ws.stackFile(stack);
-    const saved = fs.readFileSync(file, "utf8");
-    try {
-        for (const [k, v] of Object.entries(set)) ws.must(["config", "set", "--stack", stack, `rag-platform:${k}`, v]);
-        return await f();
-    } finally {
-        fs.writeFileSync(file, saved);
-    }
-}
+const withConfig = <T>(ws: Workspace, stack: string, set: Record<string, string>, f: () => Promise<T> | T) => ws.withConfig(stack, set, f);
 
 async function checkEnvironment(ws: Workspace, env: "staging" | "production"): Promise<void> {
     const renderDir = path.join(ws.root, `render-${env}`);
@@ -379,12 +352,10 @@ async function main(): Promise<void> {
         await checkBadInput(ws);
         await checkDayTwo(ws);
     } finally {
-        if (results.every((r) => r.ok) && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
+        if (steps.failed.length === 0 && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
         else process.stdout.write(`workspace kept for inspection: ${ws.root}\n`);
     }
-    const failed = results.filter((r) => !r.ok);
-    process.stdout.write(`engine check: ${results.length - failed.length} passed, ${failed.length} failed in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
-    process.exitCode = failed.length > 0 ? 1 : 0;
+    steps.finish("engine check", t0);
 }
 
 if (require.main === module)

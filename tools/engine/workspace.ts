@@ -145,6 +145,23 @@ export class Workspace {
         return { ...r, events, policy, steps, errors };
     }
 
+    /** Sets config keys of a stack for the duration of `f`, then restores its stack file. */
+    async withConfig<T>(stack: string, set: Record<string, string>, f: () => Promise<T> | T): Promise<T> {
+        const file = this.stackFile(stack);
+        const saved = fs.readFileSync(file, "utf8");
+        try {
+            for (const [k, v] of Object.entries(set)) this.must(["config", "set", "--stack", stack, k.includes(":") ? k : `rag-platform:${k}`, v]);
+            return await f();
+        } finally {
+            fs.writeFileSync(file, saved);
+        }
+    }
+
+    /** Sets config keys of a stack (kept). */
+    setConfig(stack: string, set: Record<string, string>): void {
+        for (const [k, v] of Object.entries(set)) this.must(["config", "set", "--stack", stack, k.includes(":") ? k : `rag-platform:${k}`, v]);
+    }
+
     /** Removes the temp folder. */
     dispose(): void {
         fs.rmSync(this.root, { recursive: true, force: true });
