@@ -96,6 +96,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "k8sObjectStorageSecretName", path: "kubernetes.objectStorageSecretName", type: "string", description: "Secret with the external store's keys." },
     { key: "k8sMonitoring", path: "kubernetes.monitoring", type: "boolean", description: "Create ServiceMonitor/PodMonitor/PrometheusRule." },
     { key: "k8sLogicalBackup", path: "kubernetes.logicalBackup", type: "boolean", description: "pg_dump CronJob to the object store." },
+    {
+        key: "k8sLlmSharedStorageClass",
+        path: "kubernetes.llmSharedStorageClass",
+        type: "string",
+        description: "ReadWriteMany StorageClass for one model volume shared by the LLM replicas.",
+    },
     { key: "k8sGpuRuntimeClassName", path: "kubernetes.gpuRuntimeClassName", type: "string", description: "RuntimeClass for GPU pods." },
     {
         key: "k8sEdgeControllerNamespace",
@@ -128,7 +134,7 @@ export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
                       ? "a list of strings"
                       : k.type === "objects"
                         ? "a list of objects"
-                      : "a string";
+                        : "a string";
         const description = `${k.description} (${kind}${k.required ? "; required" : "; empty: the environment preset decides"})`;
         if (k.required)
             out[k.key] = { type: k.type === "array" ? "array" : k.type === "integer" ? "integer" : k.type === "boolean" ? "boolean" : "string", description };
@@ -223,7 +229,8 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
             case "objects":
                 try {
                     value = JSON.parse(text);
-                    if (!Array.isArray(value) || !(value as unknown[]).every((x) => x !== null && typeof x === "object" && !Array.isArray(x))) throw new Error();
+                    if (!Array.isArray(value) || !(value as unknown[]).every((x) => x !== null && typeof x === "object" && !Array.isArray(x)))
+                        throw new Error();
                 } catch {
                     issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of objects" });
                 }

@@ -84,6 +84,7 @@ function common(): EnvironmentPreset {
             objectStorageSecretName: "",
             objectStorageImage: DEFAULT_IMAGES.seaweedfs,
             gpuNodeSelector: { "nvidia.com/gpu.present": "true" },
+            llmSharedStorageClass: "",
             gpuTolerationKey: "nvidia.com/gpu",
             gpuRuntimeClassName: "",
             monitoring: true,

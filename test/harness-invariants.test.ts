@@ -110,6 +110,7 @@ function record(engineUrn: string, extra: { parent?: string; dependencies?: stri
         protect: false,
         retainOnDelete: false,
         ignoreChanges: [],
+        replaceOnChanges: [],
         aliases: [],
         remote: false,
         parent: extra.parent,

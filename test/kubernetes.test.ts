@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
+import { presetFor } from "../environments/presets";
 import { ProgramRun, runProgram } from "../testing/program";
 
 const runs: Record<string, ProgramRun> = {};
@@ -134,19 +136,62 @@ describe("Kubernetes target", function () {
                 for (const sa of sas) assert.strictEqual(inp(sa).automountServiceAccountToken, false);
             });
 
-            it("Ollama: GPU limits, node selector, toleration, Recreate with a RWO volume, init-container model pull, long startup budget", () => {
-                const dep = log().all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "ollama")!;
-                const spec = inp(dep).spec;
-                assert.strictEqual(spec.strategy.type, "Recreate");
+            it("Ollama: a StatefulSet with one RWO model volume per replica, replicas on different nodes, GPU limits, init-container model pull, long startup budget", () => {
+                const set = log().all.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && inp(r).metadata.name === "ollama")!;
+                const spec = inp(set).spec;
+                assert.strictEqual(spec.replicas, prod ? 2 : 1);
+                assert.deepStrictEqual(
+                    spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.accessModes]),
+                    [["models", ["ReadWriteOnce"]]],
+                );
+                assert.ok(
+                    !log().all.some((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim" && inp(r).metadata.name === "ollama-models"),
+                    "no shared RWO claim",
+                );
+                assert.strictEqual(spec.updateStrategy.rollingUpdate.maxUnavailable, 1);
                 const pod = spec.template.spec;
+                const anti = pod.affinity.podAntiAffinity;
+                if (prod) assert.strictEqual(anti.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey, "kubernetes.io/hostname");
+                else assert.ok(anti.preferredDuringSchedulingIgnoredDuringExecution);
                 const c = pod.containers[0];
                 assert.strictEqual(c.resources.limits["nvidia.com/gpu"], "1");
                 assert.ok(pod.nodeSelector && pod.tolerations[0].key === "nvidia.com/gpu");
                 assert.ok(c.env.some((e: any) => e.name === "HOME" && e.value === "/models"));
                 assert.ok(pod.initContainers[0].args[0].includes("ollama pull"));
                 assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600);
-                assert.strictEqual(spec.replicas, prod ? 2 : 1);
                 assert.ok(!c.lifecycle?.postStart, "no postStart model pull");
+                const pdb = log().all.find((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && inp(r).metadata.name === "ollama")!;
+                assert.strictEqual(inp(pdb).spec.maxUnavailable, 1);
+                assert.deepStrictEqual(
+                    set.replaceOnChanges,
+                    ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"],
+                    "immutable fields are previewed as a replace",
+                );
+            });
+
+            it("the API spreads over the nodes it can run on (taints honoured: GPU nodes are no empty domains)", () => {
+                const dep = log().all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "api")!;
+                for (const c of inp(dep).spec.template.spec.topologySpreadConstraints) assert.strictEqual(c.nodeTaintsPolicy, "Honor", c.topologyKey);
+            });
+
+            it("the app quota admits the API and the LLM at their maximum during a rolling update (offline capacity model)", () => {
+                const objects = log()
+                    .all.filter((r) => r.custom && r.type.startsWith("kubernetes:") && (r.inputs as any).kind)
+                    .map((r) => r.inputs as any);
+                const report = capacity(objects, presetFor(env).kubernetes.nodePools);
+                assert.deepStrictEqual(report.problems, []);
+                assert.ok(report.quotas.some((q) => q.resource === "limits.cpu" && q.namespace.endsWith("-app") && q.ok));
+            });
+
+            it("a LLM with a ReadWriteMany class shares one volume from a Deployment that replaces one pod at a time", async () => {
+                if (prod) return;
+                const shared = await runProgram("staging", { target: "kubernetes", k8sLlmSharedStorageClass: "cephfs" });
+                const pvc = shared.resources.all.find(
+                    (r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim" && inp(r).metadata.name === "ollama-models",
+                )!;
+                assert.deepStrictEqual([inp(pvc).spec.accessModes, inp(pvc).spec.storageClassName], [["ReadWriteMany"], "cephfs"]);
+                const dep = shared.resources.all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "ollama")!;
+                assert.deepStrictEqual(inp(dep).spec.strategy.rollingUpdate, { maxSurge: 0, maxUnavailable: 1 });
             });
 
             it("PostgreSQL: CloudNativePG cluster with instances per environment, pgvector declared, TLS only, backups with retention", () => {

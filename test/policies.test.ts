@@ -58,6 +58,7 @@ const add =
             custom: true,
             inputs,
             secretPaths: [],
+            replaceOnChanges: [],
             dependencies: [],
             propertyDependencies,
             protect: false,

@@ -34,6 +34,8 @@ export interface RecordedResource {
     protect: boolean;
     retainOnDelete: boolean;
     ignoreChanges: string[];
+    /** Input paths whose change replaces the resource. */
+    replaceOnChanges: string[];
     aliases: string[];
     provider?: string;
     /** True when the resource is a remote component (children invisible to mocks). */
@@ -351,6 +353,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     ignoreChanges: req.getIgnorechangesList(),
+                    replaceOnChanges: req.getReplaceonchangesList(),
                     aliases: req.getAliasurnsList(),
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,

@@ -65,7 +65,71 @@ function resourcesOf(map: Record<string, unknown> | undefined): Resources {
 }
 
 /** A Kubernetes object as a plan records it (apiVersion, kind, metadata, spec...). */
-export type K8sObject = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; spec?: any };
+export interface K8sObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
+    spec?: K8sSpec;
+}
+
+/** Quantities by resource name (`cpu`, `memory`, `nvidia.com/gpu`...). */
+type Quantities = Record<string, string | number | undefined>;
+type Selector = { matchLabels?: Record<string, string> };
+
+/** A container's name and resources. */
+interface ContainerSpec {
+    name?: string;
+    resources?: { requests?: Quantities; limits?: Quantities };
+}
+
+/** The part of a pod template the capacity model reads. */
+interface PodTemplate {
+    metadata?: { labels?: Record<string, string> };
+    spec?: {
+        containers?: ContainerSpec[];
+        initContainers?: ContainerSpec[];
+        nodeSelector?: Record<string, string>;
+        tolerations?: PodShape["tolerations"];
+        affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { topologyKey?: string; labelSelector?: Selector }[] } };
+        topologySpreadConstraints?: {
+            topologyKey: string;
+            maxSkew?: number;
+            whenUnsatisfiable?: string;
+            labelSelector?: Selector;
+            nodeTaintsPolicy?: string;
+        }[];
+    };
+}
+
+/**
+ * The fields of the specs the model reads, across kinds (Deployment, StatefulSet, Job, CronJob,
+ * HorizontalPodAutoscaler, LimitRange, ResourceQuota, PersistentVolumeClaim, CloudNativePG Cluster).
+ */
+interface K8sSpec {
+    replicas?: number;
+    template?: PodTemplate;
+    strategy?: { type?: string; rollingUpdate?: { maxSurge?: string | number } };
+    volumeClaimTemplates?: { spec?: { resources?: { requests?: Quantities } } }[];
+    parallelism?: number;
+    jobTemplate?: { spec?: { template?: PodTemplate } };
+    scaleTargetRef?: { kind?: string; name?: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+    limits?: { type?: string; default?: Quantities; defaultRequest?: Quantities; max?: Quantities }[];
+    hard?: Quantities;
+    resources?: { requests?: Quantities; limits?: Quantities };
+    // CloudNativePG Cluster
+    instances?: number;
+    storage?: { size?: string };
+    walStorage?: { size?: string };
+    affinity?: {
+        enablePodAntiAffinity?: boolean;
+        podAntiAffinityType?: string;
+        topologyKey?: string;
+        nodeSelector?: Record<string, string>;
+        tolerations?: PodShape["tolerations"];
+    };
+}
 
 /** A LimitRange's container defaults and maxima. */
 interface ContainerLimits {
@@ -75,9 +139,9 @@ interface ContainerLimits {
 }
 
 /** Requests and limits of one container after LimitRange defaulting (as admission does). */
-function container(c: any, lr: ContainerLimits | undefined): { requests: Resources; limits: Resources; name: string } {
-    const req = c?.resources?.requests ?? {};
-    const lim = c?.resources?.limits ?? {};
+function container(c: ContainerSpec | undefined, lr: ContainerLimits | undefined): { requests: Resources; limits: Resources; name: string } {
+    const req: Quantities = c?.resources?.requests ?? {};
+    const lim: Quantities = c?.resources?.limits ?? {};
     const limits = resourcesOf(lim);
     const requests = resourcesOf(req);
     for (const k of ["cpu", "memory", "ephemeralStorage", "gpus"] as const) {
@@ -115,23 +179,35 @@ interface Counts {
     surge: number;
 }
 
-function podShape(workload: string, namespace: string, template: any, lr: ContainerLimits | undefined, claims: number): PodShape {
+function podShape(workload: string, namespace: string, template: PodTemplate | undefined, lr: ContainerLimits | undefined, claims: number): PodShape {
     const spec = template?.spec ?? {};
-    const containers = (spec.containers ?? []).map((c: any) => container(c, lr));
-    const inits = (spec.initContainers ?? []).map((c: any) => container(c, lr));
+    const containers = (spec.containers ?? []).map((c) => container(c, lr));
+    const inits = (spec.initContainers ?? []).map((c) => container(c, lr));
     // The pod's effective request: the sum of its containers, or the largest init container if larger.
-    const requests = max(containers.reduce((a: Resources, c: { requests: Resources }) => add(a, c.requests), zero()), inits.reduce((a: Resources, c: { requests: Resources }) => max(a, c.requests), zero()));
-    const limits = max(containers.reduce((a: Resources, c: { limits: Resources }) => add(a, c.limits), zero()), inits.reduce((a: Resources, c: { limits: Resources }) => max(a, c.limits), zero()));
+    const requests = max(
+        containers.reduce((a: Resources, c: { requests: Resources }) => add(a, c.requests), zero()),
+        inits.reduce((a: Resources, c: { requests: Resources }) => max(a, c.requests), zero()),
+    );
+    const limits = max(
+        containers.reduce((a: Resources, c: { limits: Resources }) => add(a, c.limits), zero()),
+        inits.reduce((a: Resources, c: { limits: Resources }) => max(a, c.limits), zero()),
+    );
     const overLimitRange: string[] = [];
     if (lr?.max)
         for (const c of [...containers, ...inits])
-            for (const k of ["cpu", "memory"] as const) if (lr.max[k] > 0 && c.limits[k] > lr.max[k]) overLimitRange.push(`${workload}/${c.name} ${k} limit above the LimitRange maximum`);
+            for (const k of ["cpu", "memory"] as const)
+                if (lr.max[k] > 0 && c.limits[k] > lr.max[k]) overLimitRange.push(`${workload}/${c.name} ${k} limit above the LimitRange maximum`);
     const anti = (spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [])
-        .filter((t: any) => t.topologyKey === "kubernetes.io/hostname")
-        .map((t: any) => t.labelSelector?.matchLabels ?? {});
+        .filter((t) => t.topologyKey === "kubernetes.io/hostname")
+        .map((t) => t.labelSelector?.matchLabels ?? {});
     const spread = (spec.topologySpreadConstraints ?? [])
-        .filter((c: any) => c.whenUnsatisfiable === "DoNotSchedule")
-        .map((c: any) => ({ topologyKey: c.topologyKey, maxSkew: c.maxSkew ?? 1, selector: c.labelSelector?.matchLabels ?? {}, honorTaints: c.nodeTaintsPolicy === "Honor" }));
+        .filter((c) => c.whenUnsatisfiable === "DoNotSchedule")
+        .map((c) => ({
+            topologyKey: c.topologyKey,
+            maxSkew: c.maxSkew ?? 1,
+            selector: c.labelSelector?.matchLabels ?? {},
+            honorTaints: c.nodeTaintsPolicy === "Honor",
+        }));
     return {
         workload,
         namespace,
@@ -210,14 +286,15 @@ export function place(pods: PodShape[], nodes: SimNode[]): Placement[] {
         const rejections: Record<string, number> = {};
         const reject = (why: string) => (rejections[why] = (rejections[why] ?? 0) + 1);
         const feasible = nodes.filter((n) => {
-            if (!matchesAll(pod.nodeSelector, n.labels)) return reject("node selector does not match"), false;
-            if (!n.taints.every((t) => tolerates(pod, t))) return reject("untolerated taint"), false;
+            if (!matchesAll(pod.nodeSelector, n.labels)) return (reject("node selector does not match"), false);
+            if (!n.taints.every((t) => tolerates(pod, t))) return (reject("untolerated taint"), false);
             const u = add(used.get(n.name)!, pod.requests);
             for (const k of ["cpu", "memory", "ephemeralStorage", "gpus"] as const)
-                if (u[k] > n.allocatable[k] + 1e-9) return reject(`insufficient ${k === "gpus" ? "nvidia.com/gpu" : k === "ephemeralStorage" ? "ephemeral-storage" : k}`), false;
+                if (u[k] > n.allocatable[k] + 1e-9)
+                    return (reject(`insufficient ${k === "gpus" ? "nvidia.com/gpu" : k === "ephemeralStorage" ? "ephemeral-storage" : k}`), false);
             for (const sel of pod.antiAffinityHostname)
                 if (placed.some((p) => p.node.name === n.name && p.pod.namespace === pod.namespace && matchesAll(sel, p.pod.labels)))
-                    return reject("required anti-affinity (another replica on the node)"), false;
+                    return (reject("required anti-affinity (another replica on the node)"), false);
             for (const c of pod.spread) {
                 const domains = nodes.filter((d) => matchesAll(pod.nodeSelector, d.labels) && (!c.honorTaints || d.taints.every((t) => tolerates(pod, t))));
                 const domainOf = (d: SimNode) => d.labels[c.topologyKey];
@@ -227,7 +304,8 @@ export function place(pods: PodShape[], nodes: SimNode[]): Placement[] {
                     if (p.pod.namespace === pod.namespace && matchesAll(c.selector, p.pod.labels) && counts.has(domainOf(p.node)))
                         counts.set(domainOf(p.node), counts.get(domainOf(p.node))! + 1);
                 const minCount = Math.min(...counts.values());
-                if ((counts.get(domainOf(n)) ?? 0) + 1 - minCount > c.maxSkew) return reject(`topology spread on ${c.topologyKey} (maxSkew ${c.maxSkew})`), false;
+                if ((counts.get(domainOf(n)) ?? 0) + 1 - minCount > c.maxSkew)
+                    return (reject(`topology spread on ${c.topologyKey} (maxSkew ${c.maxSkew})`), false);
             }
             return true;
         });
@@ -276,9 +354,13 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
     const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
     const limitRanges = new Map<string, ContainerLimits>();
     for (const lr of byKind("LimitRange")) {
-        const c = (lr.spec?.limits ?? []).find((l: any) => l.type === "Container");
+        const c = (lr.spec?.limits ?? []).find((l) => l.type === "Container");
         if (c && lr.metadata?.namespace)
-            limitRanges.set(lr.metadata.namespace, { defaultRequest: resourcesOf(c.defaultRequest), defaultLimit: resourcesOf(c.default), max: c.max ? resourcesOf(c.max) : undefined });
+            limitRanges.set(lr.metadata.namespace, {
+                defaultRequest: resourcesOf(c.defaultRequest),
+                defaultLimit: resourcesOf(c.default),
+                max: c.max ? resourcesOf(c.max) : undefined,
+            });
     }
     const hpas = byKind("HorizontalPodAutoscaler");
     const shapes: { shape: PodShape; counts: Counts; pvc: number }[] = [];
@@ -288,22 +370,35 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
         const hpa = hpas.find((h) => ns(h) === ns(d) && h.spec?.scaleTargetRef?.kind === "Deployment" && h.spec?.scaleTargetRef?.name === d.metadata?.name);
         const replicas = d.spec?.replicas ?? 1;
         const min = hpa ? (hpa.spec?.minReplicas ?? 1) : replicas;
-        const maxReplicas = hpa ? hpa.spec?.maxReplicas : replicas;
+        const maxReplicas = hpa ? (hpa.spec?.maxReplicas ?? replicas) : replicas;
         const strategy = d.spec?.strategy;
         const surgeSpec = strategy?.type === "Recreate" ? 0 : (strategy?.rollingUpdate?.maxSurge ?? "25%");
-        const surge = typeof surgeSpec === "string" && surgeSpec.endsWith("%") ? Math.ceil((maxReplicas * Number(surgeSpec.slice(0, -1))) / 100) : Number(surgeSpec);
+        const surge =
+            typeof surgeSpec === "string" && surgeSpec.endsWith("%") ? Math.ceil((maxReplicas * Number(surgeSpec.slice(0, -1))) / 100) : Number(surgeSpec);
         shapes.push({ shape: podShape(id(d), ns(d), d.spec?.template, limitRanges.get(ns(d)), 0), counts: { min, max: maxReplicas, surge }, pvc: 0 });
     }
     for (const s of byKind("StatefulSet")) {
-        const claim = (s.spec?.volumeClaimTemplates ?? []).reduce((a: number, t: any) => a + parseQuantity(t.spec?.resources?.requests?.storage), 0);
+        const claim = (s.spec?.volumeClaimTemplates ?? []).reduce((a: number, t) => a + parseQuantity(t.spec?.resources?.requests?.storage), 0);
         const replicas = s.spec?.replicas ?? 1;
         // A StatefulSet replaces its pods one at a time: no surge.
-        shapes.push({ shape: podShape(id(s), ns(s), s.spec?.template, limitRanges.get(ns(s)), claim), counts: { min: replicas, max: replicas, surge: 0 }, pvc: claim });
+        shapes.push({
+            shape: podShape(id(s), ns(s), s.spec?.template, limitRanges.get(ns(s)), claim),
+            counts: { min: replicas, max: replicas, surge: 0 },
+            pvc: claim,
+        });
     }
     for (const j of byKind("Job"))
-        shapes.push({ shape: podShape(id(j), ns(j), j.spec?.template, limitRanges.get(ns(j)), 0), counts: { min: 0, max: j.spec?.parallelism ?? 1, surge: 0 }, pvc: 0 });
+        shapes.push({
+            shape: podShape(id(j), ns(j), j.spec?.template, limitRanges.get(ns(j)), 0),
+            counts: { min: 0, max: j.spec?.parallelism ?? 1, surge: 0 },
+            pvc: 0,
+        });
     for (const c of byKind("CronJob"))
-        shapes.push({ shape: podShape(id(c), ns(c), c.spec?.jobTemplate?.spec?.template, limitRanges.get(ns(c)), 0), counts: { min: 0, max: 1, surge: 0 }, pvc: 0 });
+        shapes.push({
+            shape: podShape(id(c), ns(c), c.spec?.jobTemplate?.spec?.template, limitRanges.get(ns(c)), 0),
+            counts: { min: 0, max: 1, surge: 0 },
+            pvc: 0,
+        });
     for (const c of objects.filter((o) => o.kind === "Cluster" && String(o.apiVersion).startsWith("postgresql.cnpg.io/"))) {
         const instances = c.spec?.instances ?? 1;
         const labels = { "cnpg.io/cluster": c.metadata?.name ?? "", "cnpg.io/podRole": "instance" };
@@ -315,12 +410,25 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
                 nodeSelector: c.spec?.affinity?.nodeSelector,
                 tolerations: c.spec?.affinity?.tolerations,
                 affinity: required
-                    ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: c.spec?.affinity?.topologyKey ?? "kubernetes.io/hostname", labelSelector: { matchLabels: { "cnpg.io/cluster": c.metadata?.name } } }] } }
+                    ? {
+                          podAntiAffinity: {
+                              requiredDuringSchedulingIgnoredDuringExecution: [
+                                  {
+                                      topologyKey: c.spec?.affinity?.topologyKey ?? "kubernetes.io/hostname",
+                                      labelSelector: { matchLabels: { "cnpg.io/cluster": c.metadata?.name ?? "" } },
+                                  },
+                              ],
+                          },
+                      }
                     : undefined,
             },
         };
         const claim = parseQuantity(c.spec?.storage?.size) + parseQuantity(c.spec?.walStorage?.size);
-        shapes.push({ shape: podShape(id(c), ns(c), template, limitRanges.get(ns(c)), claim), counts: { min: instances, max: instances, surge: 0 }, pvc: claim });
+        shapes.push({
+            shape: podShape(id(c), ns(c), template, limitRanges.get(ns(c)), claim),
+            counts: { min: instances, max: instances, surge: 0 },
+            pvc: claim,
+        });
     }
     const standalonePvc = byKind("PersistentVolumeClaim").map((p) => ({ namespace: ns(p), bytes: parseQuantity(p.spec?.resources?.requests?.storage) }));
 
@@ -368,7 +476,7 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
             "requests.ephemeral-storage": need.requests.ephemeralStorage,
             "limits.ephemeral-storage": need.limits.ephemeralStorage,
         };
-        for (const [resource, hard] of Object.entries((q.spec?.hard ?? {}) as Record<string, string>)) {
+        for (const [resource, hard] of Object.entries(q.spec?.hard ?? {})) {
             if (!(resource in measures)) continue;
             const ok = measures[resource] <= parseQuantity(hard) + 1e-9;
             quotas.push({ namespace: n, resource, hard: String(hard), neededAtMaximum: measures[resource], ok });
@@ -380,7 +488,8 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
     }
     for (const s of shapes) for (const m of s.shape.overLimitRange) problems.push(`LimitRange: ${m} (admission rejects the pod)`);
     const gpuNeeded = shapes.some((s) => s.shape.requests.gpus > 0 && s.counts.max > 0);
-    if (gpuNeeded && !nodes.some((n) => n.allocatable.gpus > 0)) problems.push("a workload requests nvidia.com/gpu but no node pool has GPUs (kubernetes.nodePools)");
+    if (gpuNeeded && !nodes.some((n) => n.allocatable.gpus > 0))
+        problems.push("a workload requests nvidia.com/gpu but no node pool has GPUs (kubernetes.nodePools)");
     const byPool: Record<string, number> = {};
     for (const n of nodes) byPool[n.pool] = (byPool[n.pool] ?? 0) + 1;
     return {
@@ -396,4 +505,3 @@ export function formatQuantity(resource: string, value: number): string {
     if (/memory|storage/.test(resource)) return `${(value / 1024 ** 3).toFixed(value % 1024 ** 3 === 0 ? 0 : 1)}Gi`;
     return String(Math.round(value * 1000) / 1000);
 }
-

@@ -241,6 +241,11 @@ export interface KubernetesSettings {
     objectStorageImage: string;
     /** Node selector of GPU nodes. */
     gpuNodeSelector: Record<string, string>;
+    /**
+     * A ReadWriteMany StorageClass for one model volume shared by all LLM replicas (empty: one
+     * ReadWriteOnce volume per replica, of `storageClass`).
+     */
+    llmSharedStorageClass: string;
     /** Taint key tolerated on GPU nodes. @default "nvidia.com/gpu" */
     gpuTolerationKey: string;
     /** RuntimeClass for GPU pods (empty: none). */

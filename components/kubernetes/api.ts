@@ -3,7 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import {
+    IMMUTABLE_FIELDS,
+    K8sCommonArgs,
+    K8sContext,
+    kubeScoreIgnore,
+    preferSpreadOverNodes,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+} from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -112,16 +120,21 @@ export class Api extends pulumi.ComponentResource {
                             terminationGracePeriodSeconds: 30,
                             affinity: preferSpreadOverNodes(selector),
                             topologySpreadConstraints: [
+                                // Honor taints: nodes the API cannot run on (GPU nodes) are no domains.
+                                // Without it they count as empty domains and cap the API at one pod
+                                // per CPU node (found by cluster:check at the autoscaler maximum).
                                 {
                                     maxSkew: 1,
                                     topologyKey: "kubernetes.io/hostname",
                                     whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
+                                    nodeTaintsPolicy: "Honor",
                                     labelSelector: { matchLabels: selector },
                                 },
                                 {
                                     maxSkew: 1,
                                     topologyKey: "topology.kubernetes.io/zone",
                                     whenUnsatisfiable: "ScheduleAnyway",
+                                    nodeTaintsPolicy: "Honor",
                                     labelSelector: { matchLabels: selector },
                                 },
                             ],
@@ -149,7 +162,7 @@ export class Api extends pulumi.ComponentResource {
                 },
             },
             // The HPA owns replicas.
-            ctx.opts({ ignoreChanges: ["spec.replicas"] }),
+            ctx.opts({ ignoreChanges: ["spec.replicas"], replaceOnChanges: IMMUTABLE_FIELDS.Deployment }),
         );
         const service = new k8s.core.v1.Service(
             ctx.childName("service"),

@@ -17,6 +17,20 @@ export interface K8sCommonArgs {
     protectData?: boolean;
 }
 
+/**
+ * Fields the API server refuses to change after creation, per kind. A change to one of them is
+ * declared a replacement (`replaceOnChanges`), so that `pulumi preview` shows a replace (refused
+ * for protected data) instead of the API server failing the update at apply time (found by
+ * cluster:check: a PersistentVolumeClaim's storage class change failed the preview).
+ */
+export const IMMUTABLE_FIELDS = {
+    PersistentVolumeClaim: ["spec.storageClassName", "spec.accessModes", "spec.volumeMode", "spec.selector", "spec.dataSource", "spec.dataSourceRef"],
+    StatefulSet: ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"],
+    Deployment: ["spec.selector"],
+    Job: ["spec.template", "spec.selector", "spec.completions", "spec.completionMode"],
+    Service: ["spec.clusterIP", "spec.ipFamilies"],
+};
+
 /** UID/GID every workload of this library runs as. */
 export const RUN_AS = 10001;
 

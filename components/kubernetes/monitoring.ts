@@ -18,6 +18,8 @@ export interface MonitoringArgs extends K8sCommonArgs {
     team: string;
     /** LLM deployed (GPU alerts). */
     llm: boolean;
+    /** Kind of the LLM's workload (`Llm.workloadKind`). @default "StatefulSet" */
+    llmWorkload?: "StatefulSet" | "Deployment";
 }
 
 interface Alert {
@@ -29,7 +31,7 @@ interface Alert {
 }
 
 /** The alert set of this stack, as PromQL. Exported for tests and docs. */
-export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[] {
+export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkload: "StatefulSet" | "Deployment" = "StatefulSet"): Alert[] {
     const rules: Alert[] = [
         {
             alert: "RagApiDown",
@@ -120,7 +122,10 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean): Alert[]
         rules.push(
             {
                 alert: "RagLlmUnavailable",
-                expr: `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`,
+                expr:
+                    llmWorkload === "StatefulSet"
+                        ? `sum(kube_statefulset_status_replicas_ready{namespace="${appNs}",statefulset="ollama"}) == 0`
+                        : `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`,
                 for: "5m",
                 severity: "critical",
                 summary: "No Ollama pod is available",
@@ -153,7 +158,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm);
+        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload);
         new k8s.apiextensions.CustomResource(
             ctx.childName("rules"),
             {

@@ -13,7 +13,7 @@ import { Cache } from "./cache";
 import { K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database } from "./database";
 import { Edge } from "./edge";
-import { Llm } from "./llm";
+import { Llm, LLM_DEFAULTS } from "./llm";
 import { Monitoring } from "./monitoring";
 import { ObjectStorage } from "./object-storage";
 
@@ -22,6 +22,20 @@ export interface KubernetesRagStackArgs {
     settings: StackSettings;
     /** Provider of the target cluster. Required. */
     provider?: k8s.Provider;
+}
+
+/**
+ * The app zone's quota: what the API (at its maximum, plus one pod of rolling update) and the LLM
+ * (at its maximum) are limited to, with a quarter of headroom. A fixed quota (what this stack had
+ * before) could not admit production's rolling update at the maximum: the offline plan's capacity
+ * stage and cluster:check both caught it.
+ */
+export function appQuota(s: StackSettings): { cpu: string; memory: string; gpus: number } {
+    const apiPods = s.api.maxReplicas + 1;
+    const llmPods = s.llm.enabled ? s.llm.maxNodes : 0;
+    const cpu = apiPods * s.api.cpu + llmPods * LLM_DEFAULTS.cpu;
+    const memoryMiB = apiPods * s.api.memoryMiB + llmPods * LLM_DEFAULTS.memoryMiB;
+    return { cpu: String(Math.ceil(cpu * 1.25)), memory: `${Math.ceil((memoryMiB * 1.25) / 1024)}Gi`, gpus: Math.max(1, llmPods * s.llm.gpusPerNode) };
 }
 
 /** Names of the zone namespaces. */
@@ -73,7 +87,7 @@ export class KubernetesRagStack extends RagStackComponent {
         const llm = s.llm.enabled ? this.createLlm(input, zones) : undefined;
         const api = this.createApi(input, zones, secrets, { db, cache, llm, storage });
         const edge = this.createEdge(input, zones, api);
-        if (s.kubernetes.monitoring) this.createMonitoring(input, zones);
+        if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm);
         if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
 
         this.setOutputs({
@@ -107,11 +121,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
                 logicalBackup: k.logicalBackup,
-                appQuota: {
-                    cpu: String(Math.max(32, s.api.maxReplicas * s.api.cpu * 2)),
-                    memory: "256Gi",
-                    gpus: Math.max(1, s.llm.maxNodes * s.llm.gpusPerNode),
-                },
+                appQuota: appQuota(s),
             },
             child,
         );
@@ -218,6 +228,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 gpus: s.llm.gpusPerNode,
                 volumeGiB: s.llm.modelVolumeGiB,
                 storageClass: k.storageClass || undefined,
+                sharedStorageClass: k.llmSharedStorageClass || undefined,
                 nodeSelector: k.gpuNodeSelector,
                 tolerationKey: k.gpuTolerationKey,
                 runtimeClassName: k.gpuRuntimeClassName || undefined,
@@ -302,7 +313,7 @@ export class KubernetesRagStack extends RagStackComponent {
     }
 
     /** ServiceMonitor and the PrometheusRule of the stack's alerts. */
-    private createMonitoring({ name, s, k, common, child }: StepInput, zones: Zones): void {
+    private createMonitoring({ name, s, k, common, child }: StepInput, zones: Zones, llm?: Llm): void {
         const [appNs, dataNs] = [zones.app, zones.data];
         new Monitoring(
             `${name}-monitoring`,
@@ -314,6 +325,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 dataNamespaceName: `${k.namespacePrefix}-data`,
                 team: common.labels?.["ragstack.io/owner"] ?? "",
                 llm: s.llm.enabled,
+                llmWorkload: llm?.workloadKind,
             },
             child,
         );

@@ -38,6 +38,12 @@ import { repoRoot } from "../../testing/paths";
 import { loadStackConfig } from "../../testing/plan/config";
 import { kubernetesObjects, plan } from "../../testing/plan";
 import { Steps } from "../engine/steps";
+
+/** A resource of `pulumi stack export` (the fields the orphan check reads). */
+interface StateResource {
+    type: string;
+    outputs?: { kind?: string; metadata?: { name?: string; namespace?: string } };
+}
 import { Workspace } from "../engine/workspace";
 import { ControlPlane, waitFor } from "./control-plane";
 import { crdManifests, CSI_DRIVER, kwokConfig, nodeSpecs, storageObjects } from "./fixtures";
@@ -85,7 +91,7 @@ async function bringUp(name: Env["name"], pools?: NodePool[]): Promise<Env> {
     cp.createNodes(nodeSpecs(pools ?? settings.kubernetes.nodePools), CSI_DRIVER);
     await waitFor(
         "simulated nodes Ready",
-        () => cp.get("nodes").every((n) => n.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")),
+        () => cp.get("nodes").every((n) => n.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True")),
         60_000,
     );
     const ws = new Workspace(`ragstack-cluster-${name}-`);
@@ -394,8 +400,8 @@ async function checkStagingOnly(e: Env): Promise<void> {
             120_000,
             1000,
         );
-        const left = e.cp.get("pv").filter((v) => v.status.phase !== "Released" || true);
-        await waitFor(`released volumes deleted (${left.length})`, () => e.cp.get("pv").length === 0, 60_000, 1000);
+        const volumes = e.cp.get("pv").length;
+        await waitFor(`the ${volumes} released volume(s) deleted (reclaim policy Delete)`, () => e.cp.get("pv").length === 0, 60_000, 1000);
         return "namespaces, volumes and every object gone";
     });
 }
@@ -513,8 +519,8 @@ async function checkFaults(e: Env): Promise<void> {
             assert.deepStrictEqual(state.pending_operations ?? [], [], "no pending operation left");
             const inState = new Set(
                 (state.resources ?? [])
-                    .filter((r: any) => String(r.type).startsWith("kubernetes:") && r.outputs?.metadata?.name)
-                    .map((r: any) => `${r.outputs.kind}/${r.outputs.metadata.namespace ?? ""}/${r.outputs.metadata.name}`),
+                    .filter((r: StateResource) => String(r.type).startsWith("kubernetes:") && r.outputs?.metadata?.name)
+                    .map((r: StateResource) => `${r.outputs?.kind}/${r.outputs?.metadata?.namespace ?? ""}/${r.outputs?.metadata?.name}`),
             );
             const orphans = objects.filter((o) => !inState.has(o));
             assert.deepStrictEqual(orphans, [], "objects in the cluster that the state does not know (orphans)");

@@ -89,6 +89,13 @@ export interface NodeSpec {
 }
 
 /** A running local control plane. */
+/**
+ * An object as `kubectl get -o json` prints it. Its shape depends on the kind and the server
+ * version; the checks read the fields they assert on, and a missing field fails the assertion.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeObject = any;
+
 export class ControlPlane {
     readonly dir: string;
     readonly kubeconfig: string;
@@ -279,7 +286,7 @@ export class ControlPlane {
     }
 
     /** Objects of a kind as JSON items. */
-    get(kind: string, ...args: string[]): any[] {
+    get(kind: string, ...args: string[]): KubeObject[] {
         return JSON.parse(this.must(["get", kind, "-o", "json", ...args])).items;
     }
 
