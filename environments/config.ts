@@ -3,7 +3,7 @@ import { didYouMean, ValidationError, ValidationIssue } from "../components/core
 import { resolveStackSettings, StackInput } from "./resolve";
 
 /** Type of a stack config value, as declared in Pulumi.yaml. */
-export type ConfigType = "string" | "integer" | "number" | "boolean" | "array" | "objects";
+export type ConfigType = "string" | "integer" | "number" | "boolean" | "array" | "objects" | "object";
 
 /** One stack config key of the program and the settings path it overrides. */
 export interface ConfigKey {
@@ -115,6 +115,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "objects",
         description: "The cluster's node pools: [{name, count, cpu, memoryGiB, gpus, zones, labels, taints}] (capacity checks).",
     },
+    {
+        key: "costAssumptions",
+        path: "costAssumptions",
+        type: "object",
+        description: "Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md).",
+    },
     { key: "k8sContext", path: "", type: "string", description: "kubeconfig context of the target cluster (default: current)." },
     { key: "k8sRenderYamlDir", path: "", type: "string", description: "Render manifests to this folder instead of applying." },
 ];
@@ -134,12 +140,15 @@ export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
                       ? "a list of strings"
                       : k.type === "objects"
                         ? "a list of objects"
-                        : "a string";
+                        : k.type === "object"
+                          ? "an object"
+                          : "a string";
         const description = `${k.description} (${kind}${k.required ? "; required" : "; empty: the environment preset decides"})`;
         if (k.required)
             out[k.key] = { type: k.type === "array" ? "array" : k.type === "integer" ? "integer" : k.type === "boolean" ? "boolean" : "string", description };
         else if (k.type === "array") out[k.key] = { type: "array", items: { type: "string" }, default: [], description };
         else if (k.type === "objects") out[k.key] = { type: "array", items: { type: "object" }, default: [], description };
+        else if (k.type === "object") out[k.key] = { type: "object", default: {}, description };
         else out[k.key] = { type: "string", default: "", description };
     }
     return out;
@@ -208,7 +217,12 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
     for (const k of CONFIG_KEYS) {
         const text = raw(k.key);
         // "" and [] are the declared defaults of optional keys: the preset decides.
-        if (text === undefined || text === "" || ((k.type === "array" || k.type === "objects") && text.trim() === "[]")) {
+        if (
+            text === undefined ||
+            text === "" ||
+            ((k.type === "array" || k.type === "objects") && text.trim() === "[]") ||
+            (k.type === "object" && text.trim() === "{}")
+        ) {
             if (k.required) issues.push({ field: `${project}:${k.key}`, value: undefined, allowed: k.description });
             continue;
         }
@@ -233,6 +247,14 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
                         throw new Error();
                 } catch {
                     issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of objects" });
+                }
+                break;
+            case "object":
+                try {
+                    value = JSON.parse(text);
+                    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error();
+                } catch {
+                    issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an object" });
                 }
                 break;
             case "array":

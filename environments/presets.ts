@@ -1,3 +1,4 @@
+import { COST_ASSUMPTIONS } from "../components/core/cost";
 import { EnvironmentName, StackSettings } from "../components/core/types";
 
 /** What a preset fixes: everything but the identity of the stack (target, domain, API image). */
@@ -67,6 +68,7 @@ function common(): EnvironmentPreset {
         network: { cidr: "10.20.0.0/16", azCount: 2, natStrategy: "single", allowedIngressCidrs: ["0.0.0.0/0"] },
         edge: { rateLimitPer5Min: 2000, hsts: true },
         observability: { logRetentionDays: 90, alarmEmails: [] },
+        costAssumptions: COST_ASSUMPTIONS.staging,
         aws: { region: "eu-west-1", backupRegion: "eu-central-1" },
         kubernetes: {
             namespacePrefix: "rag",
@@ -154,6 +156,7 @@ export function productionPreset(): EnvironmentPreset {
         network: { ...p.network, cidr: "10.30.0.0/16", azCount: 3, natStrategy: "perAz" },
         edge: { ...p.edge, rateLimitPer5Min: 5000 },
         observability: { ...p.observability, logRetentionDays: 365 },
+        costAssumptions: COST_ASSUMPTIONS.production,
         kubernetes: {
             ...p.kubernetes,
             logicalBackup: true,

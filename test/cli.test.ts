@@ -364,10 +364,13 @@ describe("plan CLI: machine output and pipes", function () {
     it("the summary, --help and errors are complete through a pipe too", async () => {
         const summary = await cli(["--stack", "production"]);
         assert.strictEqual(summary.code, 0);
-        assert.match(summary.stdout, /\nResult: PASS \(no mandatory policy violated\)\n$/);
+        assert.match(summary.stdout, /\nResult: PASS \(no mandatory policy violated; the stack fits its cluster\)\n$/);
         const help = await cli(["--help"]);
         assert.strictEqual(help.code, 0);
-        assert.match(help.stdout, /exit codes: 0 pass, 1 mandatory policy violated, 2 bad input, 3 internal error\n$/);
+        assert.match(
+            help.stdout,
+            /exit codes: 0 pass, 1 mandatory policy violated or the stack does not fit its cluster,\n {12}2 bad input, 3 internal error\n$/,
+        );
     });
 
     it("--json errors are one JSON document with the exit code, the message and the issues", async () => {

@@ -22,7 +22,7 @@ describe("examples compile and plan with zero mandatory violations", () => {
         });
         assert.strictEqual(r.document.policy.passed, true);
         assert.deepStrictEqual([r.document.target, r.document.environment], ["kubernetes", "production"]);
-        const ollama = r.records.find((x) => x.type === "kubernetes:apps/v1:StatefulSet" && (x.inputs as any).metadata.name === "ollama")!;
+        const ollama = r.records.find((x) => x.type === "kubernetes:apps/v1:StatefulSet" && String((x.inputs as any).metadata.name).startsWith("ollama-"))!;
         const pod = (ollama.inputs as any).spec.template.spec;
         assert.strictEqual(pod.containers[0].image, "harbor.internal.example.gov/mirror/docker.io/ollama/ollama:0.12.6");
         assert.strictEqual(pod.containers[0].resources.limits["nvidia.com/gpu"], "2");

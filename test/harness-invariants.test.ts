@@ -111,6 +111,7 @@ function record(engineUrn: string, extra: { parent?: string; dependencies?: stri
         retainOnDelete: false,
         ignoreChanges: [],
         replaceOnChanges: [],
+        deleteBeforeReplace: false,
         aliases: [],
         remote: false,
         parent: extra.parent,

@@ -59,6 +59,7 @@ const add =
             inputs,
             secretPaths: [],
             replaceOnChanges: [],
+            deleteBeforeReplace: false,
             dependencies: [],
             propertyDependencies,
             protect: false,
@@ -227,6 +228,8 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ["aws-rds-instance-require-deletion-protection", "aws", edit(A.rds, "db-primary", (i) => (i.deletionProtection = false))],
     ["aws-rds-instance-require-final-snapshot", "aws", edit(A.rds, "db-primary", (i) => (i.skipFinalSnapshot = true))],
     ["aws-rds-instance-require-multi-az", "aws", edit(A.rds, "db-primary", (i) => (i.multiAz = false))],
+    // A four-GPU instance for the LLM takes production over its $5,000 budget.
+    ["aws-billing-stack-restrict-monthly-cost", "aws", edit(A.lt, "llm-gpu", (i) => (i.instanceType = "g5.12xlarge"))],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
     ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],

@@ -36,6 +36,8 @@ export interface RecordedResource {
     ignoreChanges: string[];
     /** Input paths whose change replaces the resource. */
     replaceOnChanges: string[];
+    /** Replaced by deleting first, then creating. */
+    deleteBeforeReplace: boolean;
     aliases: string[];
     provider?: string;
     /** True when the resource is a remote component (children invisible to mocks). */
@@ -354,6 +356,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     retainOnDelete: req.getRetainondelete() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     aliases: req.getAliasurnsList(),
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,

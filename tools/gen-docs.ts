@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY } from "../policies/lib";
+import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, productionConfig } from "../policies/lib";
 import * as YAML from "yaml";
 import { pulumiYamlConfig } from "../environments/config";
 import { componentPages } from "./component-docs";
@@ -63,6 +63,8 @@ export function pulumiYaml(): string {
 }
 export const PULUMI_YAML = path.join(__dirname, "..", "..", "Pulumi.yaml");
 
+export const PRODUCTION_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "config", "production.json");
+
 export const COMPONENTS_DIR = path.join(__dirname, "..", "..", "docs", "components");
 
 if (require.main === module) {
@@ -70,6 +72,8 @@ if (require.main === module) {
     console.log(`wrote ${POLICIES_DOC}`);
     fs.writeFileSync(PULUMI_YAML, pulumiYaml());
     console.log(`wrote ${PULUMI_YAML}`);
+    fs.writeFileSync(PRODUCTION_POLICY_CONFIG, JSON.stringify(productionConfig(), null, 2) + "\n");
+    console.log(`wrote ${PRODUCTION_POLICY_CONFIG}`);
     fs.rmSync(COMPONENTS_DIR, { recursive: true, force: true });
     fs.mkdirSync(COMPONENTS_DIR, { recursive: true });
     const pages = componentPages(path.join(__dirname, "..", ".."));

@@ -337,7 +337,16 @@ export interface Scenario {
 }
 
 export interface CapacityReport {
-    nodes: { total: number; byPool: Record<string, number>; allocatable: Resources };
+    nodes: {
+        total: number;
+        byPool: Record<string, number>;
+        allocatable: Resources;
+        /**
+         * Nodes of each pool's shape the workloads need at their maximum during a rolling update
+         * (null when no count of these shapes places every pod, e.g. a pod no pool accepts).
+         */
+        neededAtMaximum: Record<string, number> | null;
+    };
     scenarios: Scenario[];
     quotas: { namespace: string; resource: string; hard: string; neededAtMaximum: number; ok: boolean }[];
     /** What makes the stack not fit its cluster (fails the plan). */
@@ -434,12 +443,16 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
 
     const nodes = nodesOf(pools);
     const problems: string[] = [];
-    const scenario = (name: Scenario["name"]): Scenario => {
+    const podsOf = (name: Scenario["name"]): PodShape[] => {
         const pods: PodShape[] = [];
         for (const s of shapes) {
             const n = name === "minimum" ? s.counts.min : s.counts.max + (name === "rolling update at maximum" ? s.counts.surge : 0);
             for (let i = 0; i < n; i++) pods.push(s.shape);
         }
+        return pods;
+    };
+    const scenario = (name: Scenario["name"]): Scenario => {
+        const pods = podsOf(name);
         const byNamespace: Scenario["byNamespace"] = {};
         for (const p of pods) {
             const b = (byNamespace[p.namespace] ??= { pods: 0, requests: zero(), limits: zero(), pvcStorage: 0 });
@@ -493,11 +506,40 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
     const byPool: Record<string, number> = {};
     for (const n of nodes) byPool[n.pool] = (byPool[n.pool] ?? 0) + 1;
     return {
-        nodes: { total: nodes.length, byPool, allocatable: nodes.reduce((a, n) => add(a, n.allocatable), zero()) },
+        nodes: {
+            total: nodes.length,
+            byPool,
+            allocatable: nodes.reduce((a, n) => add(a, n.allocatable), zero()),
+            neededAtMaximum: nodesNeeded(podsOf("rolling update at maximum"), pools),
+        },
         scenarios,
         quotas,
         problems: [...new Set(problems)],
     };
+}
+
+/**
+ * The fewest nodes per pool (each pool's shape, zones and taints) that place every pod: starting
+ * from none, repeatedly add the one node that leaves the fewest pods unplaced. Greedy, so an upper
+ * bound in odd cases; exact for the usual shapes (one CPU pool, one GPU pool).
+ */
+export function nodesNeeded(pods: PodShape[], pools: NodePool[]): Record<string, number> | null {
+    const counts = pools.map(() => 0);
+    const unplaced = (c: number[]) => place(pods, nodesOf(pools.map((p, i) => ({ ...p, count: c[i] })))).filter((x) => !x.node).length;
+    let left = unplaced(counts);
+    for (let step = 0; left > 0 && step < 500; step++) {
+        let best = -1;
+        let bestLeft = left;
+        for (let i = 0; i < pools.length; i++) {
+            const trial = counts.map((c, j) => (j === i ? c + 1 : c));
+            const l = unplaced(trial);
+            if (l < bestLeft) [best, bestLeft] = [i, l];
+        }
+        if (best < 0) return null;
+        counts[best]++;
+        left = bestLeft;
+    }
+    return left === 0 ? Object.fromEntries(pools.map((p, i) => [p.name, counts[i]])) : null;
 }
 
 /** A number in a resource's natural unit (cores; GiB for bytes). */

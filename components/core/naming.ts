@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 /** Naming helpers shared by both targets. Pure functions: no resources, no I/O. */
 
 /** `<stack name>-<environment>-<part>`, lower-case and trimmed to `max` characters. */
@@ -26,4 +27,13 @@ export function withRegistry(image: string, registry: string): string {
     const host = hasHost ? first : "docker.io";
     const rest = hasHost ? image.slice(first.length + 1) : image.includes("/") ? image : `library/${image}`;
     return `${mirror}/${host}/${rest}`;
+}
+
+/**
+ * A short, stable digest of a value (8 hex characters of SHA-256 over its JSON). Used in the name
+ * of an object whose immutable fields may change, so that a change creates an object of a new
+ * name instead of updating one the API server refuses to change.
+ */
+export function contentSuffix(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 8);
 }

@@ -164,6 +164,44 @@ export interface ObservabilitySettings {
     alarmEmails: string[];
 }
 
+/**
+ * Usage the cost estimate assumes where a price depends on use rather than on what is deployed.
+ * Printed with every estimate; set any of them with the `costAssumptions` config key.
+ */
+export interface CostAssumptions {
+    /** Hours in a month. @default 730 */
+    hoursPerMonth: number;
+    /** Requests the API serves a month (ALB, WAF). @default staging 300000, production 5000000 */
+    requestsPerMonth: number;
+    /** Average load balancer capacity units (LCU) the ALB uses. @default staging 0.5, production 2 */
+    albAverageLcu: number;
+    /** Average API tasks running; 0 = the autoscaler's minimum. @default 0 */
+    apiAverageTasks: number;
+    /** GPU hours a day of an LLM group that scales to zero (minimum 0). @default staging 8, production 24 */
+    llmGpuHoursPerDay: number;
+    /** GB through the NAT gateways a month (all of them). @default staging 20, production 200 */
+    natProcessedGbPerMonth: number;
+    /** GB through the interface endpoints a month (all of them). @default staging 20, production 200 */
+    endpointProcessedGbPerMonth: number;
+    /** GB of logs ingested a month (all log groups). @default staging 5, production 50 */
+    logsIngestedGbPerMonth: number;
+    /** GB stored per bucket purpose (`Purpose` tag); other buckets: `other`. */
+    bucketStoredGb: Record<string, number>;
+    /** S3 PUT and GET requests a month (all buckets). */
+    s3PutsPerMonth: number;
+    s3GetsPerMonth: number;
+    /** GB of data in the database (backups, cross-region copies). @default staging 10, production 100 */
+    databaseUsedGb: number;
+    /** Share of the database that changes a day, percent (incremental backups). @default staging 5, production 3 */
+    databaseDailyChangePercent: number;
+    /** KMS requests a month per key. @default staging 50000, production 1000000 */
+    kmsRequestsPerKey: number;
+    /** Secrets Manager API calls a month per secret. @default staging 10000, production 100000 */
+    secretsCallsPerSecret: number;
+    /** CloudTrail data events a month (0 when the trail records management events only). @default 0 */
+    cloudTrailDataEventsPerMonth: number;
+}
+
 /** Tags / labels written on everything taggable. */
 export interface TagSettings {
     /** Team that owns the stack (tag `Owner`). */
@@ -318,6 +356,8 @@ export interface StackSettings {
     network: NetworkSettings;
     edge: EdgeSettings;
     observability: ObservabilitySettings;
+    /** What the cost estimate assumes about use (the plan prints it with the estimate). */
+    costAssumptions: CostAssumptions;
     aws: AwsSettings;
     kubernetes: KubernetesSettings;
 }

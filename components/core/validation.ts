@@ -14,7 +14,7 @@ import {
     minMaxAllocatedStorage,
     RDS_INSTANCE_CLASSES,
 } from "./aws-catalog";
-import { DATA_CLASSIFICATIONS, ENVIRONMENTS, K8S_EDGE_MODES, NAT_STRATEGIES, OBJECT_STORAGE_MODES, StackSettings, TARGETS } from "./types";
+import { CostAssumptions, DATA_CLASSIFICATIONS, ENVIRONMENTS, K8S_EDGE_MODES, NAT_STRATEGIES, OBJECT_STORAGE_MODES, StackSettings, TARGETS } from "./types";
 
 /** A problem with one input field. */
 export interface ValidationIssue {
@@ -389,6 +389,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.bool("kubernetes.monitoring", k.monitoring);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
+    checkCostAssumptions(v, "costAssumptions", s.costAssumptions);
     v.throwIfAny();
 }
 
@@ -427,6 +428,41 @@ export function checkNodePools(v: Validator, field: string, pools: unknown): voi
                 });
         }
     });
+}
+
+/** Bounds of each usage assumption (a count or an amount a month unless named otherwise). */
+const COST_ASSUMPTION_BOUNDS: Readonly<Record<Exclude<keyof CostAssumptions, "bucketStoredGb">, [number, number]>> = {
+    hoursPerMonth: [1, 744],
+    requestsPerMonth: [0, 1e12],
+    albAverageLcu: [0, 1e5],
+    apiAverageTasks: [0, 5000],
+    llmGpuHoursPerDay: [0, 24],
+    natProcessedGbPerMonth: [0, 1e8],
+    endpointProcessedGbPerMonth: [0, 1e8],
+    logsIngestedGbPerMonth: [0, 1e8],
+    s3PutsPerMonth: [0, 1e12],
+    s3GetsPerMonth: [0, 1e12],
+    databaseUsedGb: [0, 1e6],
+    databaseDailyChangePercent: [0, 100],
+    kmsRequestsPerKey: [0, 1e12],
+    secretsCallsPerSecret: [0, 1e12],
+    cloudTrailDataEventsPerMonth: [0, 1e13],
+};
+
+/** Checks the cost estimate's usage assumptions: known names, numbers within bounds. */
+export function checkCostAssumptions(v: Validator, field: string, a: unknown): void {
+    if (a === null || typeof a !== "object" || Array.isArray(a)) return v.fail(field, a, "an object of usage assumptions");
+    const known = [...Object.keys(COST_ASSUMPTION_BOUNDS), "bucketStoredGb"];
+    for (const [key, value] of Object.entries(a)) {
+        const f = `${field}.${key}`;
+        if (key === "bucketStoredGb") {
+            if (value === null || typeof value !== "object" || Array.isArray(value)) v.fail(f, value, "a map of bucket purpose (Purpose tag, or other) to GB");
+            else for (const [purpose, gb] of Object.entries(value)) v.number(`${f}.${purpose}`, gb, 0, 1e9);
+        } else if (key in COST_ASSUMPTION_BOUNDS) {
+            const [min, max] = COST_ASSUMPTION_BOUNDS[key as keyof typeof COST_ASSUMPTION_BOUNDS];
+            v.number(f, value, min, max);
+        } else v.fail(f, value, `one of ${known.join(", ")}${didYouMean(key, known)}`);
+    }
 }
 
 /** Levenshtein distance between two strings (case-insensitive). */

@@ -3,15 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import {
-    IMMUTABLE_FIELDS,
-    K8sCommonArgs,
-    K8sContext,
-    kubeScoreIgnore,
-    preferSpreadOverNodes,
-    restrictedContainerSecurity,
-    restrictedPodSecurity,
-} from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -162,7 +154,7 @@ export class Api extends pulumi.ComponentResource {
                 },
             },
             // The HPA owns replicas.
-            ctx.opts({ ignoreChanges: ["spec.replicas"], replaceOnChanges: IMMUTABLE_FIELDS.Deployment }),
+            ctx.opts({ ignoreChanges: ["spec.replicas"], ...immutable("Deployment") }),
         );
         const service = new k8s.core.v1.Service(
             ctx.childName("service"),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { IMMUTABLE_FIELDS, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface CacheArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -57,7 +57,7 @@ export class Cache extends pulumi.ComponentResource {
                     metadata: { name: serviceName, namespace: args.namespace, labels },
                     spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
                 },
-                ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.Service }),
+                ctx.opts(immutable("Service")),
             );
             const valkeyArgs = [
                 "--port",
@@ -138,7 +138,7 @@ export class Cache extends pulumi.ComponentResource {
                         persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                     },
                 },
-                ctx.dataOpts({ replaceOnChanges: IMMUTABLE_FIELDS.StatefulSet }),
+                ctx.dataOpts(immutable("StatefulSet")),
             );
         };
         statefulSet("primary", 1);

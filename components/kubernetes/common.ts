@@ -31,6 +31,16 @@ export const IMMUTABLE_FIELDS = {
     Service: ["spec.clusterIP", "spec.ipFamilies"],
 };
 
+/**
+ * Resource options for an object with immutable fields: replaced when one changes, deleted
+ * before its replacement is created. The names are fixed, so a create-before-delete replacement
+ * would apply to the old object and be refused (found by cluster:check: the preview of a
+ * StatefulSet claim-template change failed with "updates to statefulset spec ... are forbidden").
+ */
+export function immutable(kind: keyof typeof IMMUTABLE_FIELDS): { replaceOnChanges: string[]; deleteBeforeReplace: true } {
+    return { replaceOnChanges: IMMUTABLE_FIELDS[kind], deleteBeforeReplace: true };
+}
+
 /** UID/GID every workload of this library runs as. */
 export const RUN_AS = 10001;
 

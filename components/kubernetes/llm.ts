@@ -5,10 +5,10 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { typeToken } from "../core/naming";
+import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { IMMUTABLE_FIELDS, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
@@ -219,11 +219,19 @@ export class Llm extends pulumi.ComponentResource {
         template: k8s.types.input.core.v1.PodTemplateSpec,
     ): k8s.apps.v1.StatefulSet {
         const replicas = args.replicas ?? 1;
+        const claim = {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: `${args.volumeGiB ?? 100}Gi` } },
+            ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+        };
         return new k8s.apps.v1.StatefulSet(
             ctx.childName("statefulset"),
             {
                 metadata: {
-                    name: "ollama",
+                    // The claim template is immutable, and the provider cannot preview replacing a
+                    // named StatefulSet in place (cluster:check): a new claim gives a new name, the
+                    // new set is created and the old one deleted. Clients use the Service.
+                    name: `ollama-${contentSuffix(claim)}`,
                     namespace: args.namespace,
                     labels,
                     annotations: kubeScoreIgnore(replicas < 2 ? ["statefulset-has-host-podantiaffinity"] : [], "staging runs one LLM replica by design"),
@@ -233,24 +241,24 @@ export class Llm extends pulumi.ComponentResource {
                     serviceName: "ollama-headless",
                     // Replicas are independent servers: start and replace them in parallel.
                     podManagementPolicy: "Parallel",
-                    updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+                    // maxUnavailable is alpha for StatefulSets (feature gate off by default): the
+                    // API server drops it, which is a diff on every preview (cluster:check).
+                    updateStrategy: { type: "RollingUpdate" },
                     selector: { matchLabels: selector },
                     template,
                     volumeClaimTemplates: [
                         {
                             metadata: { name: "models", labels },
-                            spec: {
-                                accessModes: ["ReadWriteOnce"],
-                                resources: { requests: { storage: `${args.volumeGiB ?? 100}Gi` } },
-                                ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                            },
+                            spec: claim,
                         },
                     ],
-                    // A model cache: regenerable, dropped when the set shrinks, kept when it is deleted.
-                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Delete" },
+                    // A model cache: regenerable, dropped with the set (no orphaned volumes when a
+                    // new claim template replaces it) and when it shrinks.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
                 },
             },
-            ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.StatefulSet }),
+            // Delete before replace: the new set's pods need the GPUs the old set's pods hold.
+            ctx.opts(immutable("StatefulSet")),
         );
     }
 
@@ -272,7 +280,7 @@ export class Llm extends pulumi.ComponentResource {
                     storageClassName: args.sharedStorageClass,
                 },
             },
-            ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.PersistentVolumeClaim }),
+            ctx.opts(immutable("PersistentVolumeClaim")),
         );
         return new k8s.apps.v1.Deployment(
             ctx.childName("deployment"),
@@ -286,7 +294,7 @@ export class Llm extends pulumi.ComponentResource {
                     template,
                 },
             },
-            ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.Deployment }),
+            ctx.opts(immutable("Deployment")),
         );
     }
 
@@ -305,7 +313,7 @@ export class Llm extends pulumi.ComponentResource {
                     metadata: { name: "ollama-headless", namespace: args.namespace, labels },
                     spec: { clusterIP: "None", selector, ports: [{ name: "http", port: OLLAMA_PORT, targetPort: "http" }] },
                 },
-                ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.Service }),
+                ctx.opts(immutable("Service")),
             );
         return new k8s.core.v1.Service(
             ctx.childName("service"),

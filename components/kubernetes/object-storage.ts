@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { ObjectStorageMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { IMMUTABLE_FIELDS, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretIn } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretIn } from "./common";
 
 /** Buckets every stack uses. */
 export const BUCKETS = ["documents", "backups"] as const;
@@ -91,7 +91,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                 metadata: { name: "object-storage-headless", namespace: args.dataNamespace, labels },
                 spec: { clusterIP: "None", selector, ports: [{ name: "s3", port: 8333 }] },
             },
-            ctx.opts({ replaceOnChanges: IMMUTABLE_FIELDS.Service }),
+            ctx.opts(immutable("Service")),
         );
         const probe = { tcpSocket: { port: "s3" }, periodSeconds: 10 };
         new k8s.apps.v1.StatefulSet(
@@ -161,7 +161,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
                 },
             },
-            ctx.dataOpts({ replaceOnChanges: IMMUTABLE_FIELDS.StatefulSet }),
+            ctx.dataOpts(immutable("StatefulSet")),
         );
         const service = new k8s.core.v1.Service(
             ctx.childName("service"),
@@ -217,7 +217,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     },
                 },
             },
-            ctx.opts({ dependsOn: [service], replaceOnChanges: IMMUTABLE_FIELDS.Job }),
+            ctx.opts({ dependsOn: [service], ...immutable("Job") }),
         );
         this.endpoint = endpoint;
         this.credentialsSecretName = secretName;

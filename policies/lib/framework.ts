@@ -30,7 +30,7 @@ export type RuleTarget = "aws" | "kubernetes";
 export type Framework = "CIS" | "NIST-800-53" | "PCI-DSS" | "ISO-27001";
 
 export interface ParamSpec {
-    type: "integer" | "string" | "boolean" | "array";
+    type: "integer" | "string" | "boolean" | "array" | "object";
     default: unknown;
     description: string;
 }

@@ -52,8 +52,15 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PackOption
  * each rule rather than using `all`, so that the exceptions report stays advisory.
  */
 export function productionConfig(): PolicyPackConfig {
-    return Object.fromEntries(allRules.map((r) => [r.name, "mandatory" as const]));
+    return {
+        ...Object.fromEntries(allRules.map((r) => [r.name, "mandatory" as const])),
+        // This repository's production stack: the plan estimates about $4,200 a month (docs/cost.md).
+        "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: PRODUCTION_MONTHLY_BUDGET },
+    };
 }
+
+/** The monthly budget (USD) of this repository's production stack, enforced by its policy config. */
+export const PRODUCTION_MONTHLY_BUDGET = 5000;
 export { checkPolicyConfig } from "./config";
 export type { PolicyDescriptor } from "./config";
 export { evaluate, levelOf, policyConfig } from "./evaluate";

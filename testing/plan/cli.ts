@@ -14,7 +14,7 @@ import * as path from "path";
 import { didYouMean } from "../../components/core/validation";
 import { packageRoot } from "../paths";
 import { loadStackConfig } from "./config";
-import { PLAN_FORMAT_VERSION } from "./document";
+import { PLAN_FORMAT_VERSION, planPassed } from "./document";
 import { classify, EXIT, PlanInputError } from "./errors";
 import type { PlanResult } from "./index";
 import { loadPolicyConfig } from "./policy-config";
@@ -34,8 +34,10 @@ export const USAGE = `usage: npm run plan -- --stack NAME [options]
   --sarif FILE            write a SARIF 2.1.0 report
   --junit FILE            write a JUnit XML report
   --summary FILE          write a Markdown summary
+  --compare NAME          plan Pulumi.NAME.yaml too and print both side by side (cost, capacity)
   --help                  this text
-exit codes: 0 pass, 1 mandatory policy violated, 2 bad input, 3 internal error`;
+exit codes: 0 pass, 1 mandatory policy violated or the stack does not fit its cluster,
+            2 bad input, 3 internal error`;
 
 interface FlagSpec {
     value: boolean;
@@ -53,6 +55,7 @@ const FLAGS: Record<string, FlagSpec> = {
     "--sarif": { value: true },
     "--junit": { value: true },
     "--summary": { value: true },
+    "--compare": { value: true },
     "--help": { value: false },
 };
 
@@ -64,6 +67,7 @@ export interface CliArgs {
     sarif?: string;
     junit?: string;
     summary?: string;
+    compare?: string;
     policyConfig?: string;
     set: Record<string, string>;
     dir?: string;
@@ -132,12 +136,21 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--summary":
                 args.summary = value;
                 break;
+            case "--compare":
+                args.compare = value;
+                break;
             case "--help":
                 args.help = true;
                 break;
         }
     }
     if (!args.help && !args.stack) throw new PlanInputError(`--stack is required\n${USAGE}`);
+    if (args.compare !== undefined) {
+        if (args.compare === args.stack) throw new PlanInputError(`--compare: got ${JSON.stringify(args.compare)}; allowed: a stack other than --stack`);
+        const single = ["--out", "--sarif", "--junit", "--summary", "--policy-config"].filter((f) => seen.has(f));
+        if (single.length > 0)
+            throw new PlanInputError(`--compare cannot be combined with ${single.join(", ")} (they describe one stack); allowed: run the plan once per stack`);
+    }
     const paths = [args.out, args.sarif, args.junit, args.summary].filter((p): p is string => !!p).map((p) => path.resolve(p));
     if (new Set(paths).size !== paths.length) throw new PlanInputError("--out, --sarif, --junit and --summary must name different paths");
     return args;
@@ -210,6 +223,20 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
         const options = { stack: args.stack!, target: args.target, set: args.set, dir: args.dir, policyConfigFile: args.policyConfig };
         const stack = loadStackConfig(options);
         loadPolicyConfig(options.policyConfigFile, options.stack, stack.ownProgram);
+        if (args.compare) {
+            const other = { ...options, stack: args.compare };
+            loadPolicyConfig(undefined, other.stack, loadStackConfig(other).ownProgram);
+            const { plan } = await import("./index");
+            const { compare, renderComparison } = await import("./compare");
+            const first = await plan(options);
+            const second = await plan(other);
+            const comparison = compare(first.document, second.document);
+            return {
+                code: comparison.passed.every((p) => p) ? EXIT.pass : EXIT.violation,
+                stdout: (json ? JSON.stringify(comparison, null, 2) : renderComparison(comparison)) + "\n",
+                stderr: "",
+            };
+        }
         destinations = prepare(args);
         const { plan, planFiles } = await import("./index");
         const result = await plan(options);
@@ -226,7 +253,7 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
             for (const r of [destinations.sarif, destinations.junit, destinations.summary]) if (r) notes.push(`wrote ${r.flag.slice(2)} report ${r.file}`);
         }
         return {
-            code: result.document.policy.passed ? EXIT.pass : EXIT.violation,
+            code: planPassed(result.document) ? EXIT.pass : EXIT.violation,
             stdout: (json ? JSON.stringify(result.document, null, 2) : renderSummary(result)) + "\n",
             stderr: notes.map((n) => `plan: ${n}\n`).join(""),
         };

@@ -2,6 +2,8 @@
  * The plan's JSON document (`--json`, `plan.json`): stable, versioned, secrets redacted.
  * Its shape is documented in docs/offline-plan.md.
  */
+import type { CapacityReport } from "../../components/core/capacity";
+import type { CostEstimate } from "../../components/core/cost";
 import { StackSettings } from "../../components/core/types";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
@@ -47,6 +49,15 @@ export interface PlanDocument {
         mandatoryViolations: number;
         passed: boolean;
     };
+    /** Monthly cost of the AWS resources (null for a plan without AWS resources). */
+    cost: CostEstimate | null;
+    /** Capacity on the configured Kubernetes node pools (null without them); problems fail the plan. */
+    capacity: (CapacityReport & { passed: boolean }) | null;
+}
+
+/** The plan's verdict: no mandatory policy violated and the stack fits its cluster. */
+export function planPassed(d: PlanDocument): boolean {
+    return d.policy.passed && (d.capacity?.passed ?? true);
 }
 
 /** Replaces the inputs at the given dotted secret paths by REDACTED. */
@@ -108,6 +119,8 @@ export interface DocumentInput {
     outputs: Record<string, unknown>;
     policyConfigFile: string | null;
     evaluation: EvaluationResult;
+    cost?: CostEstimate | null;
+    capacity?: CapacityReport | null;
 }
 
 /** Builds the JSON document from the stages' results. */
@@ -161,5 +174,7 @@ export function buildDocument(input: DocumentInput): PlanDocument {
             mandatoryViolations: evaluation.mandatory.length,
             passed: evaluation.mandatory.length === 0,
         },
+        cost: input.cost ?? null,
+        capacity: input.capacity ? { ...input.capacity, passed: input.capacity.problems.length === 0 } : null,
     };
 }

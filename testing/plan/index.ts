@@ -1,11 +1,13 @@
 /**
  * The offline plan, in stages: (1) config — the stack file, `--set`, validation; (2) run — the
  * program under the SDK's mocks, every registration recorded; (3) evaluate — the policy pack
- * in-process with the engine's semantics; (4) report — the JSON document, the terminal summary,
- * SARIF/JUnit/Markdown; (5) write — files. No cloud credentials, no Pulumi CLI.
+ * in-process with the engine's semantics; (4) estimate — the monthly cost on AWS, the capacity
+ * on the Kubernetes node pools; (5) report — the JSON document, the terminal summary,
+ * SARIF/JUnit/Markdown; (6) write — files. No cloud credentials, no Pulumi CLI.
  *
  * The same stages are the testing kit other teams import (`@ragstack/pulumi-rag-platform/testing`).
  */
+import type { PolicyPackConfig } from "@pulumi/policy";
 import * as YAML from "yaml";
 import { StackSettings } from "../../components/core/types";
 import { EvaluationResult } from "../../policies/lib/evaluate";
@@ -15,11 +17,13 @@ import { ConfigStageOptions, loadStackConfig } from "./config";
 import { mermaid } from "./diagram";
 import { buildDocument, PlanDocument } from "./document";
 import { evaluatePolicies } from "./evaluate";
+import { capacityOf, costOf } from "./estimate";
 import { loadPolicyConfig } from "./policy-config";
 import { kubernetesObjects } from "./manifests";
 import { OutFile } from "./write";
 
-export { PLAN_FORMAT_VERSION, REDACTED, keySettings } from "./document";
+export { PLAN_FORMAT_VERSION, REDACTED, keySettings, planPassed } from "./document";
+export { capacityOf, costOf } from "./estimate";
 export type { PlanDocument, PlanResource, PlanViolation } from "./document";
 export { EXIT, PlanInputError, classify } from "./errors";
 export { renderSummary } from "./summary";
@@ -44,14 +48,35 @@ export interface PlanResult {
     project: string;
 }
 
+/**
+ * The budget policy prices with the stack's own region and usage assumptions (the pack alone sees
+ * only resources); settings the policy config gives win.
+ */
+function withStackCostSettings(config: PolicyPackConfig | undefined, settings: StackSettings | undefined): PolicyPackConfig | undefined {
+    if (!settings || settings.target !== "aws") return config;
+    const name = "aws-billing-stack-restrict-monthly-cost";
+    const given = config?.[name];
+    const object = typeof given === "string" ? { enforcementLevel: given } : (given ?? {});
+    return { ...(config ?? {}), [name]: { region: settings.aws.region, assumptions: settings.costAssumptions, ...object } as PolicyPackConfig[string] };
+}
+
 /** Runs the plan of one stack. Throws PlanInputError / ValidationError / EngineInvariantError for bad input. */
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const stack = loadStackConfig(opts);
     const policy = loadPolicyConfig(opts.policyConfigFile, opts.stack, stack.ownProgram);
     const run = await runProgramWithConfig(stack.root, stack.project, stack.stack, stack.config);
     const records = run.resources.all;
-    const evaluation = await evaluatePolicies(records, policy.config);
-    const document = buildDocument({ stack: opts.stack, settings: stack.settings, records, outputs: run.outputs, policyConfigFile: policy.file, evaluation });
+    const evaluation = await evaluatePolicies(records, withStackCostSettings(policy.config, stack.settings));
+    const document = buildDocument({
+        stack: opts.stack,
+        settings: stack.settings,
+        records,
+        outputs: run.outputs,
+        policyConfigFile: policy.file,
+        evaluation,
+        cost: costOf(records, stack.settings, stack.config),
+        capacity: capacityOf(records, stack.settings),
+    });
     return { document, settings: stack.settings, records, evaluation, root: stack.root, project: stack.project };
 }
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import { Rule } from "../../policies/lib/framework";
 import { allRules, policyDescriptors } from "../../policies/lib/rules";
 import type { RecordedResource } from "../mocks";
-import { PlanViolation } from "./document";
+import { PlanViolation, planPassed } from "./document";
 import type { PlanResult } from "./index";
 import { locate, SourceLocation } from "./sources";
 
@@ -108,12 +108,19 @@ export function sarifReport(result: PlanResult, ctx: ReportContext): Record<stri
                 },
                 originalUriBaseIds: { "%SRCROOT%": { uri: `file://${ctx.baseDir.split(path.sep).join("/")}/` } },
                 automationDetails: { id: `${TOOL_NAME}/${d.stack}/${d.target}/` },
-                invocations: [{ executionSuccessful: true, exitCode: d.policy.passed ? 0 : 1 }],
+                invocations: [{ executionSuccessful: true, exitCode: planPassed(d) ? 0 : 1 }],
                 results: [
                     ...d.policy.violations.map((v) => result1(v, v.enforcementLevel === "mandatory" ? "error" : "warning")),
                     ...d.policy.undecided.map((v) => result1(v, "note")),
                 ],
-                properties: { stack: d.stack, target: d.target, environment: d.environment, passed: d.policy.passed },
+                properties: {
+                    stack: d.stack,
+                    target: d.target,
+                    environment: d.environment,
+                    passed: planPassed(d),
+                    capacityProblems: d.capacity?.problems ?? [],
+                    monthlyCostUsd: d.cost?.monthly.total ?? null,
+                },
             },
         ],
     };
@@ -211,7 +218,7 @@ export function markdownReport(result: PlanResult): string {
     const mandatory = v.filter((x) => x.enforcementLevel === "mandatory").length;
     const lines = [
         MARKDOWN_SIGNATURE,
-        `## ${d.policy.passed ? "✅" : "❌"} Offline plan: \`${d.stack}\` on ${d.target} (${d.environment}) — ${d.policy.passed ? "PASS" : "FAIL"}`,
+        `## ${planPassed(d) ? "✅" : "❌"} Offline plan: \`${d.stack}\` on ${d.target} (${d.environment}) — ${planPassed(d) ? "PASS" : "FAIL"}`,
         "",
         `${d.summary.resources} resources (${d.summary.components} components, ${d.summary.customResources} provider resources); ${d.policy.policiesRun} policies run with ${d.policy.configFile ? `\`${d.policy.configFile}\`` : "the pack defaults"}.`,
         "",
@@ -231,6 +238,23 @@ export function markdownReport(result: PlanResult): string {
             );
         lines.push("");
     } else lines.push("No policy findings.", "");
+    if (d.capacity) {
+        lines.push(`### Capacity: ${d.capacity.passed ? "fits" : "does not fit"} the node pools`, "");
+        for (const p of d.capacity.problems) lines.push(`- ${cell(p)}`);
+        if (d.capacity.problems.length > 0) lines.push("");
+    }
+    if (d.cost) {
+        lines.push(
+            `### Estimated cost: $${d.cost.monthly.total.toFixed(2)} a month (GPU $${d.cost.monthly.gpu.toFixed(2)}), ${d.cost.region}, prices of ${d.cost.pricesAsOf}`,
+            "",
+            "| component | USD a month |",
+            "|---|---|",
+        );
+        for (const [c, usd] of Object.entries(d.cost.byComponent)) lines.push(`| ${cell(c)} | ${usd.toFixed(2)} |`);
+        if (d.cost.unpriced.length > 0)
+            lines.push("", `Unpriced: ${d.cost.unpriced.map((u) => `\`${cell(shortName(u.urn))}\` (${cell(u.reason)})`).join(", ")}`);
+        lines.push("");
+    }
     lines.push("<details><summary>Resources by type</summary>", "", "| type | count |", "|---|---|");
     for (const [t, n] of Object.entries(d.summary.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| \`${t}\` | ${n} |`);
     lines.push("", "</details>", "");

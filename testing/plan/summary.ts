@@ -1,6 +1,63 @@
 /** The plan's terminal report: component tree, key settings, policy findings, verdict. */
+import { formatQuantity } from "../../components/core/capacity";
 import type { RecordedResource } from "../mocks";
+import { PlanDocument, planPassed } from "./document";
 import type { PlanResult } from "./index";
+
+const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** The cost section: totals, per component, per type, unpriced resources, assumptions. */
+export function costLines(d: PlanDocument): string[] {
+    const c = d.cost;
+    if (!c) return [];
+    const lines = [
+        `Estimated cost (${c.currency}, ${c.region}, list prices of ${c.pricesAsOf}, before tax and discounts): ${usd(c.monthly.total)} a month; GPU ${usd(c.monthly.gpu)}, without GPU ${usd(c.monthly.withoutGpu)}`,
+        "  by component:",
+    ];
+    for (const [k, v] of Object.entries(c.byComponent)) lines.push(`    ${usd(v).padStart(12)}  ${k}`);
+    lines.push("  by type:");
+    for (const [k, v] of Object.entries(c.byType)) lines.push(`    ${usd(v).padStart(12)}  ${k}`);
+    const derived = c.resources.filter((r) => r.items.some((i) => i.basis !== "published")).length;
+    if (derived > 0) lines.push(`  ${derived} resource(s) priced with derived figures (us-east-1 × region factor): check them before budgeting`);
+    lines.push(`  free: ${c.free.length} resources (no charge, or counted on another resource)`);
+    if (c.unpriced.length > 0) {
+        lines.push(`  unpriced (${c.unpriced.length}, not in the total):`);
+        for (const u of c.unpriced) lines.push(`    ${u.urn.split("::").pop()} (${u.type}): ${u.reason}`);
+    }
+    lines.push(
+        `  assumptions: ${Object.entries(c.assumptions)
+            .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`)
+            .join(", ")}`,
+    );
+    return lines;
+}
+
+/** The capacity section: nodes, each scenario per namespace, quotas, problems. */
+export function capacityLines(d: PlanDocument): string[] {
+    const c = d.capacity;
+    if (!c) return [];
+    const needed = c.nodes.neededAtMaximum;
+    const lines = [
+        `Capacity on the node pools (${Object.entries(c.nodes.byPool)
+            .map(([p, n]) => `${p}: ${n}`)
+            .join(", ")}; needed at the maximum during a rolling update: ${
+            needed
+                ? Object.entries(needed)
+                      .map(([p, n]) => `${p}: ${n}`)
+                      .join(", ")
+                : "no count of these node shapes fits"
+        }): ${c.passed ? "fits" : "DOES NOT FIT"}`,
+    ];
+    for (const s of c.scenarios) {
+        lines.push(`  ${s.name}: ${s.pods} pods${s.unschedulable.length ? `, ${s.unschedulable.length} unschedulable` : ""}`);
+        for (const [ns, b] of Object.entries(s.byNamespace))
+            lines.push(
+                `    ${ns}: ${b.pods} pods, requests cpu ${formatQuantity("cpu", b.requests.cpu)} memory ${formatQuantity("memory", b.requests.memory)} gpu ${b.requests.gpus}, limits cpu ${formatQuantity("cpu", b.limits.cpu)} memory ${formatQuantity("memory", b.limits.memory)}, ephemeral ${formatQuantity("ephemeral-storage", b.requests.ephemeralStorage)}, PVC ${formatQuantity("storage", b.pvcStorage)}`,
+            );
+    }
+    for (const p of c.problems) lines.push(`  problem: ${p}`);
+    return lines;
+}
 
 /** Human-readable summary. */
 export function renderSummary(result: PlanResult): string {
@@ -51,7 +108,12 @@ export function renderSummary(result: PlanResult): string {
         for (const x of group) lines.push(`    [${x.enforcementLevel}] ${x.policy}: ${x.message}${x.urn ? ` (${x.urn.split("::").pop()})` : ""}`);
     }
     for (const u of d.policy.undecided) lines.push(`  [undecided] ${u.policy}: ${u.message}`);
+    for (const section of [costLines(d), capacityLines(d)]) if (section.length > 0) lines.push("", ...section);
     lines.push("");
-    lines.push(d.policy.passed ? "Result: PASS (no mandatory policy violated)" : `Result: FAIL (${d.policy.mandatoryViolations} mandatory violations)`);
+    const reasons = [
+        ...(d.policy.passed ? [] : [`${d.policy.mandatoryViolations} mandatory violations`]),
+        ...(d.capacity && !d.capacity.passed ? [`${d.capacity.problems.length} capacity problems`] : []),
+    ];
+    lines.push(planPassed(d) ? "Result: PASS (no mandatory policy violated; the stack fits its cluster)" : `Result: FAIL (${reasons.join(", ")})`);
     return lines.join("\n");
 }

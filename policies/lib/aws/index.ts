@@ -5,6 +5,7 @@
  */
 import { isProduction, Rule } from "../framework";
 import * as compute from "./compute";
+import * as cost from "./cost";
 import * as ecs from "./ecs";
 import * as edge from "./edge";
 import * as elasticache from "./elasticache";
@@ -77,6 +78,7 @@ export const awsRules: Rule[] = [
     s3.bucketRequireVersioning,
     s3.bucketRequirePublicAccessBlock,
     tagging.resourceRequireTags,
+    cost.billingStackRestrictMonthlyCost,
 ];
 
 /** True for an AWS resource of production (used by reports). */

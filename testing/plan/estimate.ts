@@ -1,0 +1,34 @@
+/**
+ * Stage 4 of the plan: what the stack costs on AWS (a monthly estimate per resource from the price
+ * table and the usage assumptions) and whether it fits its Kubernetes cluster (requests and
+ * limits per namespace, quotas, the scheduler's filters on the configured node pools).
+ */
+import { CapacityReport, K8sObject as CapacityObject, capacity } from "../../components/core/capacity";
+import { COST_ASSUMPTIONS, CostEstimate, estimateCost } from "../../components/core/cost";
+import { StackSettings } from "../../components/core/types";
+import type { RecordedResource } from "../mocks";
+import { kubernetesObjects } from "./manifests";
+
+/** The region when neither the settings nor `aws:region` name one. */
+const FALLBACK_REGION = "us-east-1";
+
+/**
+ * The cost of the AWS resources of a plan; null when it has none. This repository's program uses
+ * its settings (region, assumptions); another program uses `aws:region` and the staging preset's
+ * assumptions.
+ */
+export function costOf(records: RecordedResource[], settings: StackSettings | undefined, config: Record<string, string>): CostEstimate | null {
+    if (!records.some((r) => r.custom && r.type.startsWith("aws:"))) return null;
+    const region = settings?.aws.region || config["aws:region"] || FALLBACK_REGION;
+    return estimateCost(records, region, settings?.costAssumptions ?? COST_ASSUMPTIONS.staging);
+}
+
+/** The capacity of the Kubernetes objects of a plan on the configured node pools; null without Kubernetes objects or node pools. */
+export function capacityOf(records: RecordedResource[], settings: StackSettings | undefined): CapacityReport | null {
+    const pools = settings?.kubernetes.nodePools;
+    if (!pools || pools.length === 0) return null;
+    // Rendered objects, read through the capacity model's view of their specs.
+    const objects = kubernetesObjects(records).map((o) => o.object as CapacityObject);
+    if (objects.length === 0) return null;
+    return capacity(objects, pools);
+}
