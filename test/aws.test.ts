@@ -286,7 +286,7 @@ describe("AWS target", function () {
 
             it("storage: every bucket versioned, SSE (KMS except the ALB log bucket), public access blocked, TLS-only policy, lifecycle", () => {
                 const buckets = log().ofType(T.bucket);
-                assert.strictEqual(buckets.length, 4); // documents, backups, ALB logs, CloudTrail
+                assert.strictEqual(buckets.length, 5); // documents, backups, ALB logs, S3 access logs, CloudTrail
                 for (const type of [T.sse, T.pab, T.bucketPolicy, T.versioning, T.lifecycle])
                     assert.strictEqual(log().ofType(type).length, buckets.length, type);
                 for (const s of log().ofType(T.sse)) {
@@ -309,6 +309,83 @@ describe("AWS target", function () {
                 );
                 assert.ok(rule.abortIncompleteMultipartUpload.daysAfterInitiation > 0 && rule.noncurrentVersionExpiration.noncurrentDays > 0);
                 for (const b of buckets.filter((x) => !x.name.includes("access-logs"))) assert.strictEqual(b.protect, prod, b.name);
+            });
+
+            it("blast radius: backups and audit logs locked in production, access logged, document reads in the trail", () => {
+                const bucket = (purpose: string) =>
+                    log()
+                        .ofType(T.bucket)
+                        .find((b) => inp(b).tags.Purpose === purpose)!;
+                const locks = log().ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration");
+                if (prod) {
+                    for (const [purpose, days] of [
+                        ["backups", 30],
+                        ["cloudtrail", 365],
+                    ] as const) {
+                        assert.strictEqual(inp(bucket(purpose)).objectLockEnabled, true, purpose);
+                        const lock = locks.find((l) => l.parent === bucket(purpose).parent)!;
+                        assert.deepStrictEqual(inp(lock).rule.defaultRetention, { mode: "GOVERNANCE", days }, purpose);
+                    }
+                    const selectors = inp(log().ofType(T.trail)[0]).advancedEventSelectors;
+                    const data = selectors.find((x: any) => x.fieldSelectors.some((f: any) => f.field === "eventCategory" && f.equals[0] === "Data"));
+                    assert.ok(data.fieldSelectors.some((f: any) => f.field === "resources.ARN" && String(f.startsWiths[0]).includes("documents")));
+                } else {
+                    assert.strictEqual(locks.length, 0, "staging: the named opt-out (storage.objectLock none)");
+                    assert.strictEqual(inp(log().ofType(T.trail)[0]).advancedEventSelectors, undefined);
+                }
+                const logging = log().ofType("aws:s3/bucketLogging:BucketLogging");
+                for (const purpose of ["documents", "backups", "cloudtrail"])
+                    assert.ok(
+                        logging.some((l) => l.parent === bucket(purpose).parent),
+                        `${purpose} logs access`,
+                    );
+                const accessLogs = log()
+                    .ofType(T.bucketPolicy)
+                    .find((p) => p.name.includes("storage-access-logs"))!;
+                const grant = json(inp(accessLogs).policy).Statement.find((x: any) => x.Sid === "S3ServerAccessLogs");
+                assert.deepStrictEqual(grant.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+                const albLogs = log()
+                    .ofType(T.bucketPolicy)
+                    .find((p) => p.name.includes("edge-access-logs"))!;
+                for (const x of json(inp(albLogs).policy).Statement.filter((st: any) => String(st.Sid).startsWith("AlbAccessLog")))
+                    assert.match(String(x.Resource), /\/alb\/AWSLogs\/123456789012\/\*$/, x.Sid);
+            });
+
+            it("least privilege: the API touches documents only, the bootstrap's own role reads the master secret, the LLM's root is read-only", () => {
+                const policyOf = (suffix: string) =>
+                    json(
+                        inp(
+                            log()
+                                .ofType(T.rolePolicy)
+                                .find((p) => p.name.endsWith(suffix))!,
+                        ).policy,
+                    );
+                const task = policyOf("api-task");
+                const objects = task.Statement.find((x: any) => x.Sid === "ReadWriteObjects");
+                assert.ok(
+                    objects.Resource.every((r: string) => r.includes("documents")),
+                    JSON.stringify(objects.Resource),
+                );
+                const execution = JSON.stringify(policyOf("api-execution"));
+                assert.ok(!execution.includes("MasterSecret"), "the API's execution role cannot read the master secret");
+                const bootstrap = policyOf("api-bootstrap-execution");
+                assert.ok(bootstrap.Statement.some((x: any) => x.Sid === "MasterSecret"));
+                const bootstrapTask = log()
+                    .ofType(T.taskDef)
+                    .find((t) => t.name.endsWith("db-bootstrap"))!;
+                const apiExec = log()
+                    .ofType(T.role)
+                    .find((r) => r.name.endsWith("api-execution"))!;
+                assert.notStrictEqual(inp(bootstrapTask).executionRoleArn, `arn:aws:iam::123456789012:role/${apiExec.name}`);
+                const llm = JSON.parse(
+                    inp(
+                        log()
+                            .ofType(T.taskDef)
+                            .find((t) => t.name.endsWith("llm-task"))!,
+                    ).containerDefinitions,
+                );
+                for (const c of llm) assert.strictEqual(c.readonlyRootFilesystem, true, c.name);
+                assert.ok(llm.filter((c: any) => c.essential !== false).every((c: any) => c.user === "10001:10001"));
             });
 
             it("secrets: every Secrets Manager secret uses the customer-managed key", () => {

@@ -99,6 +99,7 @@ const A = {
     alb: "aws:lb/loadBalancer:LoadBalancer",
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
     pab: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    bucket: "aws:s3/bucket:Bucket",
 };
 
 /** One mutation per rule: [rule, stack, mutation, optional policy config]. */
@@ -240,6 +241,14 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ["aws-s3-bucket-require-versioning", "aws", edit(A.versioning, "storage-documents-versioning", (i) => (i.versioningConfiguration.status = "Suspended"))],
     ["aws-s3-bucket-require-public-access-block", "aws", edit(A.pab, "storage-documents-public-access", (i) => (i.blockPublicPolicy = false))],
     ["aws-all-resource-require-tags", "aws", edit(A.rds, "db-primary", (i) => delete i.tags.Owner)],
+    ["aws-ecs-taskdefinition-require-readonly-rootfs", "aws", containerDefs("llm-task", (c) => delete c[c.length - 1].readonlyRootFilesystem)],
+    [
+        "aws-s3-bucket-require-access-logging",
+        "aws",
+        drop((r) => r.type === "aws:s3/bucketLogging:BucketLogging" && r.name.endsWith("storage-documents-logging")),
+    ],
+    ["aws-s3-bucket-require-object-lock", "aws", edit(A.bucket, "storage-backups-bucket", (i) => delete i.objectLockEnabled)],
+    ["aws-all-stateful-require-protect", "aws", edit(A.rds, "db-primary", (_i, r) => (r.protect = false))],
 
     ["kubernetes-core-pod-disallow-privileged", "kubernetes", apiPod((_p, c) => (c.securityContext.privileged = true))],
     ["kubernetes-core-pod-disallow-privilege-escalation", "kubernetes", apiPod((_p, c) => (c.securityContext.allowPrivilegeEscalation = true))],
@@ -334,6 +343,7 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ],
     ["kubernetes-cnpg-cluster-require-backups", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.plugins = [])],
     ["kubernetes-cnpg-cluster-require-instances", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.instances = 1)],
+    ["kubernetes-all-stateful-require-protect", "kubernetes", (rs) => (rs.find((r) => inp(r).kind === "Cluster")!.protect = false)],
     [
         "kubernetes-apps-deployment-require-replicas",
         "kubernetes",

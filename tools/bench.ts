@@ -4,6 +4,8 @@
  *     peak RSS (what a user waits for with `npm run plan`);
  *  2. policy evaluation alone over synthetic sets of 1,000 / 5,000 / 10,000 resources made by
  *     replicating the production stacks with fresh URNs: time per run and per 10,000 resources;
+ *  2b. the estimate stage alone (cost on AWS, capacity on Kubernetes) on the recorded resources of
+ *     each stack, against the plan's wall time of part 1;
  *  3. the real engine (when tools/engine/build.sh has built it): `pulumi preview` of staging on
  *     Kubernetes with the pack next to the offline plan of the same stack, measured in the same
  *     run, and the breakdown (program through ts-node as before / compiled; with / without the
@@ -20,7 +22,9 @@ import { buildPolicies } from "../policies/lib";
 import { AnalyzedResource, evaluate } from "../policies/lib/evaluate";
 import { productionConfig } from "../policies/lib";
 import { toAnalyzed } from "../testing/policy";
-import { runProgram } from "../testing/program";
+import { runProgram, runProgramWithConfig } from "../testing/program";
+import { loadStackConfig } from "../testing/plan/config";
+import { capacityOf, costOf } from "../testing/plan/estimate";
 
 function planInChild(stack: string, target: string): { ms: number; maxRssMiB: number; code: number | null } {
     const script = `
@@ -59,12 +63,32 @@ function replicate(base: AnalyzedResource[], n: number): AnalyzedResource[] {
 async function main(): Promise<void> {
     console.log("Offline plan, fresh process each (wall time includes Node start-up and module loading):");
     console.log("stack        target      wall ms   peak RSS MiB   exit");
+    const wall: Record<string, number> = {};
     for (const stack of ["staging", "production"])
         for (const target of ["aws", "kubernetes"]) {
             const r = planInChild(stack, target);
+            wall[`${stack}/${target}`] = r.ms;
             console.log(
                 `${stack.padEnd(12)} ${target.padEnd(10)} ${r.ms.toFixed(0).padStart(8)} ${r.maxRssMiB.toFixed(0).padStart(14)} ${String(r.code).padStart(6)}`,
             );
+        }
+
+    console.log("");
+    console.log("Estimate stage alone (cost on AWS, capacity with the nodes needed on Kubernetes), best of 5, share of the plan's wall time above:");
+    console.log("stack        target      estimate ms   share of plan");
+    for (const stack of ["staging", "production"])
+        for (const target of ["aws", "kubernetes"]) {
+            const st = loadStackConfig({ stack, target: target as "aws" | "kubernetes" });
+            const run = await runProgramWithConfig(st.root, st.project, stack, st.config);
+            let best = Infinity;
+            for (let i = 0; i < 5; i++) {
+                const t0 = process.hrtime.bigint();
+                if (target === "aws") costOf(run.resources.all, st.settings, st.config);
+                else capacityOf(run.resources.all, st.settings);
+                best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+            }
+            const share = (100 * best) / wall[`${stack}/${target}`];
+            console.log(`${stack.padEnd(12)} ${target.padEnd(10)} ${best.toFixed(1).padStart(12)} ${share.toFixed(1).padStart(13)} %`);
         }
 
     const aws = toAnalyzed((await runProgram("production", { target: "aws" })).resources.all);

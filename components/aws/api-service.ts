@@ -65,12 +65,22 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** KMS key of the log group. */
     logsKeyArn: pulumi.Input<string>;
-    /** Buckets the API reads and writes (ARNs). */
+    /** Buckets the API reads and writes (ARNs): the documents bucket, never the backups. */
     bucketArns?: pulumi.Input<string>[];
     /** RDS IAM auth: the instance resource ids and the database user the task role may connect as. */
     databaseIamAuth?: { resourceIds: pulumi.Input<string>[]; user: string };
-    /** One-off bootstrap task (pgvector, app role): the master secret and the database host. */
-    databaseBootstrap?: { masterSecretArn: pulumi.Input<string>; host: pulumi.Input<string>; database: string; image?: string };
+    /**
+     * One-off bootstrap task (pgvector, app role): the master secret, the KMS key it is encrypted
+     * with, and the database host. The task gets its own execution role: the API's never reads the
+     * master secret.
+     */
+    databaseBootstrap?: {
+        masterSecretArn: pulumi.Input<string>;
+        masterSecretKmsKeyArn?: pulumi.Input<string>;
+        host: pulumi.Input<string>;
+        database: string;
+        image?: string;
+    };
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
 }
@@ -131,7 +141,7 @@ export class ApiService extends pulumi.ComponentResource {
         const service = this.createService(env, { securityGroup, logGroup, secrets, executionRole, taskRole });
         this.createAutoscaling(env, service);
         this.bootstrapTaskDefinitionArn = args.databaseBootstrap
-            ? this.createDatabaseBootstrap(env, args.databaseBootstrap, executionRole, logGroup)
+            ? this.createDatabaseBootstrap(env, args.databaseBootstrap, logGroup)
             : pulumi.output(undefined);
 
         this.serviceName = service.name;
@@ -465,11 +475,35 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** One-off bootstrap task (`aws ecs run-task` with the API's network, see docs/aws.md). */
     private createDatabaseBootstrap(
-        { ctx, region }: StepInput,
+        { ctx, region, accountId }: StepInput,
         b: NonNullable<ApiServiceArgs["databaseBootstrap"]>,
-        executionRole: aws.iam.Role,
         logGroup: aws.cloudwatch.LogGroup,
     ): pulumi.Output<string | undefined> {
+        // Its own execution role: the master secret is readable by the one-off bootstrap only,
+        // never by the API's tasks.
+        const executionRole = new aws.iam.Role(
+            ctx.childName("bootstrap-execution"),
+            {
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
+                description: "ECS agent for the one-off database bootstrap task",
+                tags: ctx.tags("db-bootstrap-execution"),
+            },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.childName("bootstrap-execution"),
+            {
+                role: executionRole.id,
+                policy: policyDocument([
+                    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+                    { Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] },
+                    ...(b.masterSecretKmsKeyArn
+                        ? [{ Sid: "DecryptMasterSecret", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [b.masterSecretKmsKeyArn] }]
+                        : []),
+                ]),
+            },
+            ctx.opts(),
+        );
         const bootstrap = new aws.ecs.TaskDefinition(
             ctx.childName("db-bootstrap"),
             {
@@ -504,15 +538,6 @@ export class ApiService extends pulumi.ComponentResource {
                     },
                 ]),
                 tags: ctx.tags("db-bootstrap"),
-            },
-            ctx.opts(),
-        );
-        // The bootstrap reads the master secret: grant exactly that to the execution role.
-        new aws.iam.RolePolicy(
-            ctx.childName("execution-bootstrap"),
-            {
-                role: executionRole.id,
-                policy: policyDocument([{ Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] }]),
             },
             ctx.opts(),
         );

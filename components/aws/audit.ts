@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { checkLogRetention, Validator } from "../core/validation";
-import { SecureBucket } from "./bucket";
+import { OBJECT_LOCK_MODES, SecureBucket } from "./bucket";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 export interface AuditArgs extends AwsCommonArgs {
@@ -10,11 +10,18 @@ export interface AuditArgs extends AwsCommonArgs {
     logsKeyArn: pulumi.Input<string>;
     /** Days the trail's CloudWatch log group keeps events. @default 365 */
     logRetentionDays?: number;
+    /** Bucket (name) the trail bucket's server access logs go to. @default none */
+    accessLogBucket?: pulumi.Input<string>;
+    /** Object Lock on the trail bucket. @default GOVERNANCE 365 days in production, "none" in staging */
+    objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } | "none";
+    /** Buckets (ARNs) whose object reads and writes the trail records as S3 data events. @default none */
+    dataEventBucketArns?: pulumi.Input<string>[];
 }
 
 /**
  * CloudTrail: multi-region, global service events, log-file validation, KMS, delivered to an
- * encrypted S3 bucket (TLS-only, versioned, lifecycle to Glacier) and to CloudWatch Logs.
+ * encrypted S3 bucket (TLS-only, versioned, lifecycle to Glacier, Object Lock in production, server
+ * access logs) and to CloudWatch Logs; S3 data events for the buckets named (who read a document).
  */
 export class Audit extends pulumi.ComponentResource {
     /** ARN of the trail. */
@@ -25,10 +32,16 @@ export class Audit extends pulumi.ComponentResource {
     constructor(name: string, args: AuditArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Audit ${name}`);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 365);
+        if (args.objectLock && args.objectLock !== "none") {
+            v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
+            v.int("objectLock.days", args.objectLock.days, 1, 36500);
+        }
         v.throwIfAny();
         super(typeToken("aws", "Audit"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const accountId = accountIdOf(args, this);
+        const lock = args.objectLock ?? (args.environment === "production" ? { mode: "GOVERNANCE" as const, days: 365 } : "none");
+        const dataEventBuckets = args.dataEventBucketArns ?? [];
         const region = aws.getRegionOutput({}, { parent: this });
         const trailName = ctx.physical("trail", 128);
         const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
@@ -44,6 +57,8 @@ export class Audit extends pulumi.ComponentResource {
                 kmsKeyArn: args.logsKeyArn,
                 lifecycle: { toIaDays: 90, toGlacierDays: 180 },
                 noncurrentVersionExpirationDays: 365,
+                ...(args.accessLogBucket ? { accessLogBucket: args.accessLogBucket } : {}),
+                ...(lock !== "none" ? { objectLock: lock } : {}),
                 policyStatements: (arn) => [
                     {
                         Sid: "CloudTrailAclCheck",
@@ -101,6 +116,21 @@ export class Audit extends pulumi.ComponentResource {
                 kmsKeyId: args.logsKeyArn,
                 cloudWatchLogsGroupArn: pulumi.interpolate`${logGroup.arn}:*`,
                 cloudWatchLogsRoleArn: role.arn,
+                ...(dataEventBuckets.length > 0
+                    ? {
+                          advancedEventSelectors: [
+                              { name: "Management events", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] },
+                              {
+                                  name: "Object reads and writes in the named buckets",
+                                  fieldSelectors: [
+                                      { field: "eventCategory", equals: ["Data"] },
+                                      { field: "resources.type", equals: ["AWS::S3::Object"] },
+                                      { field: "resources.ARN", startsWiths: dataEventBuckets.map((b) => pulumi.interpolate`${b}/`) },
+                                  ],
+                              },
+                          ],
+                      }
+                    : {}),
                 tags: ctx.tags("trail"),
             },
             ctx.opts({ dependsOn: [bucket] }),

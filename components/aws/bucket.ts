@@ -25,7 +25,16 @@ export interface SecureBucketArgs extends AwsCommonArgs {
     policyStatements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<Record<string, unknown>>[];
     /** Server access logs to this bucket (name), under `<purpose>/`. @default none */
     accessLogBucket?: pulumi.Input<string>;
+    /**
+     * S3 Object Lock with a default retention: objects cannot be deleted or overwritten for `days`
+     * (GOVERNANCE: unless a principal holds s3:BypassGovernanceRetention; COMPLIANCE: by nobody,
+     * the root user included). Only at creation: turning it on replaces the bucket. @default none
+     */
+    objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number };
 }
+
+/** Object Lock modes. */
+export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 
 /**
  * An S3 bucket with every guard on: owner-enforced object ownership, all public access blocked,
@@ -47,13 +56,22 @@ export class SecureBucket extends pulumi.ComponentResource {
         const lc = { toIaDays: 90, toGlacierDays: 365, ...(args.lifecycle ?? {}) };
         v.int("lifecycle.toIaDays", lc.toIaDays, 30, 3650);
         v.int("lifecycle.toGlacierDays", lc.toGlacierDays, lc.toIaDays + 1, 3650);
+        if (args.objectLock) {
+            v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
+            v.int("objectLock.days", args.objectLock.days, 1, 36500);
+        }
         v.throwIfAny();
         super(typeToken("aws", "SecureBucket"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
 
         const bucket = new aws.s3.Bucket(
             ctx.childName("bucket"),
-            { bucketPrefix: ctx.physical(`${args.purpose}-`, 37), forceDestroy: false, tags: ctx.tags(args.purpose, { Purpose: args.purpose }) },
+            {
+                bucketPrefix: ctx.physical(`${args.purpose}-`, 37),
+                forceDestroy: false,
+                ...(args.objectLock ? { objectLockEnabled: true } : {}),
+                tags: ctx.tags(args.purpose, { Purpose: args.purpose }),
+            },
             ctx.dataOpts(),
         );
         const ownership = new aws.s3.BucketOwnershipControls(
@@ -133,6 +151,13 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts({ dependsOn: [pab, ownership] }),
         );
+        if (args.objectLock) {
+            new aws.s3.BucketObjectLockConfiguration(
+                ctx.childName("object-lock"),
+                { bucket: bucket.id, rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
+                ctx.opts({ dependsOn: [versioning] }),
+            );
+        }
         if (args.accessLogBucket) {
             new aws.s3.BucketLogging(
                 ctx.childName("logging"),

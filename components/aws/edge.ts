@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES } from "../core/facts";
 import { Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
-import { AwsCommonArgs, AwsContext } from "./common";
+import { accountIdOf, AwsCommonArgs, AwsContext } from "./common";
 
 /**
  * TLS policies accepted on the HTTPS listener (TLS 1.2+ only): the policy pack's allowlist, so
@@ -149,6 +149,7 @@ export class Edge extends pulumi.ComponentResource {
 
     /** The ALB (invalid headers dropped, strictest desync mitigation, deletion protection in production) with its access-log bucket. */
     private createLoadBalancer({ ctx, args }: StepInput, sg: aws.ec2.SecurityGroup): aws.lb.LoadBalancer {
+        const accountId = accountIdOf(args, this);
         const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
         const logs = new SecureBucket(
             ctx.childName("access-logs"),
@@ -161,19 +162,21 @@ export class Edge extends pulumi.ComponentResource {
                 allowS3ManagedEncryption: true, // ALB access logs support SSE-S3 only
                 lifecycle: { toIaDays: 30, toGlacierDays: 90, expireDays: args.accessLogRetentionDays ?? 90 },
                 policyStatements: (arn) => [
+                    // Only this account's load balancers' logs, only under alb/AWSLogs/<account>/.
                     {
                         Sid: "AlbAccessLogDelivery",
                         Effect: "Allow",
                         Principal: { AWS: elbAccount.arn },
                         Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/alb/*`,
+                        Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
                     },
                     {
                         Sid: "AlbAccessLogDeliveryService",
                         Effect: "Allow",
                         Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                         Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/alb/*`,
+                        Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
+                        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                     },
                 ],
             },

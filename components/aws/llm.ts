@@ -330,8 +330,12 @@ CONFIG
                 essential: false,
                 user: "0",
                 entryPoint: ["sh", "-c"],
-                command: ["chown -R 10001:10001 /models"],
-                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                command: ["chown -R 10001:10001 /models /tmp"],
+                readonlyRootFilesystem: true,
+                mountPoints: [
+                    { sourceVolume: "models", containerPath: "/models" },
+                    { sourceVolume: "tmp", containerPath: "/tmp" },
+                ],
                 linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
                 logConfiguration: log("permissions"),
             },
@@ -346,7 +350,11 @@ CONFIG
                     `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama pull "$m" || exit 1; done`,
                 ],
                 environment: env,
-                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                readonlyRootFilesystem: true,
+                mountPoints: [
+                    { sourceVolume: "models", containerPath: "/models" },
+                    { sourceVolume: "tmp", containerPath: "/tmp" },
+                ],
                 dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
                 linuxParameters: { capabilities: { drop: ["ALL"] } },
                 logConfiguration: log("model-pull"),
@@ -359,7 +367,12 @@ CONFIG
                 portMappings: [{ containerPort: OLLAMA_PORT, protocol: "tcp", name: "ollama" }],
                 environment: env,
                 resourceRequirements: [{ type: "GPU", value: String(s.gpus) }],
-                mountPoints: [{ sourceVolume: "models", containerPath: "/models" }],
+                // Read-only root: Ollama writes its models (and HOME) under /models and scratch under /tmp.
+                readonlyRootFilesystem: true,
+                mountPoints: [
+                    { sourceVolume: "models", containerPath: "/models" },
+                    { sourceVolume: "tmp", containerPath: "/tmp" },
+                ],
                 dependsOn: [{ containerName: "model-pull", condition: "SUCCESS" }],
                 linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
                 // The image has no curl: `ollama list` talks to the local server.
@@ -376,7 +389,10 @@ CONFIG
                 // Leave a quarter of the host's memory to the OS, the ECS agent and the GPU driver.
                 memory: String(Math.floor(gpuInstanceMemoryMiB(s.instanceType) * 0.75)),
                 executionRoleArn: executionRole.arn,
-                volumes: [{ name: "models", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } }],
+                volumes: [
+                    { name: "models", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } },
+                    { name: "tmp", dockerVolumeConfiguration: { scope: "task", driver: "local" } },
+                ],
                 containerDefinitions,
                 tags: ctx.tags("ollama-task"),
             },

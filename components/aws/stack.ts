@@ -69,6 +69,8 @@ export class AwsRagStack extends RagStackComponent {
                 transitionToIaDays: s.storage.transitionToIaDays,
                 transitionToGlacierDays: s.storage.transitionToGlacierDays,
                 noncurrentVersionExpirationDays: s.storage.noncurrentVersionExpirationDays,
+                backupsObjectLock: s.storage.objectLock,
+                accessLogRetentionDays: Math.max(retention, 365),
             },
             child,
         );
@@ -202,7 +204,19 @@ export class AwsRagStack extends RagStackComponent {
             },
             child,
         );
-        new Audit(`${name}-audit`, { ...common, logsKeyArn: keys.logsKeyArn, logRetentionDays: Math.max(retention, 365) }, child);
+        new Audit(
+            `${name}-audit`,
+            {
+                ...common,
+                logsKeyArn: keys.logsKeyArn,
+                logRetentionDays: Math.max(retention, 365),
+                accessLogBucket: storage.accessLogsBucket,
+                objectLock: s.storage.objectLock === "none" ? "none" : { mode: s.storage.objectLock.mode, days: Math.max(s.storage.objectLock.days, 365) },
+                // Who read which document: S3 data events on the documents bucket (production).
+                dataEventBucketArns: s.environment === "production" ? [storage.documentsBucketArn] : [],
+            },
+            child,
+        );
 
         this.setOutputs({
             url: edge.url,
@@ -285,14 +299,14 @@ export class AwsRagStack extends RagStackComponent {
                     REDIS_TLS: "true",
                     OLLAMA_BASE_URL: llmUrl.value,
                     DOCUMENTS_BUCKET: deps.storage.documentsBucket,
-                    BACKUPS_BUCKET: deps.storage.backupsBucket,
                 },
                 secrets: { REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } },
                 kmsKeyArn: deps.keys.dataKeyArn,
                 logsKeyArn: deps.keys.logsKeyArn,
-                bucketArns: [deps.storage.documentsBucketArn, deps.storage.backupsBucketArn],
+                // Documents only: a compromised API cannot touch the backups.
+                bucketArns: [deps.storage.documentsBucketArn],
                 databaseIamAuth: { resourceIds: [dbResource.value], user: "rag_app" },
-                databaseBootstrap: { masterSecretArn: dbSecret.value, host: dbHost.value, database: "rag" },
+                databaseBootstrap: { masterSecretArn: dbSecret.value, masterSecretKmsKeyArn: deps.keys.dataKeyArn, host: dbHost.value, database: "rag" },
                 logRetentionDays: s.observability.logRetentionDays,
             },
             { parent: this },

@@ -47,6 +47,7 @@ export const COST_ASSUMPTIONS: Readonly<Record<EnvironmentName, CostAssumptions>
         databaseDailyChangePercent: 3,
         kmsRequestsPerKey: 1_000_000,
         secretsCallsPerSecret: 100_000,
+        cloudTrailDataEventsPerMonth: 5_000_000,
     },
 };
 

@@ -134,6 +134,11 @@ export interface StorageSettings {
     transitionToGlacierDays: number;
     /** Days noncurrent object versions are kept. */
     noncurrentVersionExpirationDays: number;
+    /**
+     * S3 Object Lock on the backups bucket (`days`) and the CloudTrail bucket (at least 365 days),
+     * AWS. `"none"` is the named opt-out. @default GOVERNANCE 30 days in production, "none" in staging
+     */
+    objectLock: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } | "none";
 }
 
 /** Network (AWS). */

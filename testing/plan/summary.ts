@@ -114,6 +114,7 @@ export function renderSummary(result: PlanResult): string {
         ...(d.policy.passed ? [] : [`${d.policy.mandatoryViolations} mandatory violations`]),
         ...(d.capacity && !d.capacity.passed ? [`${d.capacity.problems.length} capacity problems`] : []),
     ];
-    lines.push(planPassed(d) ? "Result: PASS (no mandatory policy violated; the stack fits its cluster)" : `Result: FAIL (${reasons.join(", ")})`);
+    const fits = d.capacity ? "; the stack fits its cluster" : "";
+    lines.push(planPassed(d) ? `Result: PASS (no mandatory policy violated${fits})` : `Result: FAIL (${reasons.join(", ")})`);
     return lines.join("\n");
 }

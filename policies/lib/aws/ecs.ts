@@ -83,3 +83,19 @@ export const taskdefinitionRequireNonRoot: ResourceRule = {
             })
             .map((c) => `container ${c.name} runs as root`),
 };
+
+export const taskdefinitionRequireReadonlyRootfs: ResourceRule = {
+    kind: "resource",
+    name: "aws-ecs-taskdefinition-require-readonly-rootfs",
+    description: "Every container must run with a read-only root filesystem (writable volumes only where it writes).",
+    severity: "medium",
+    category: "least-privilege",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["CM-7", "SI-7"], "PCI-DSS": ["2.2.1"] },
+    remediation: "Set readonlyRootFilesystem: true and mount a volume where the process writes (/tmp, caches).",
+    types: [T.taskDef],
+    check: (p) =>
+        containers(p)
+            .filter((c) => c.readonlyRootFilesystem !== true)
+            .map((c) => `container ${c.name} has a writable root filesystem`),
+};

@@ -13,6 +13,7 @@ import * as iam from "./iam";
 import * as kms from "./kms";
 import * as logging from "./logging";
 import * as network from "./network";
+import * as protection from "./protection";
 import * as rds from "./rds";
 import * as s3 from "./s3";
 import * as secrets from "./secrets";
@@ -62,6 +63,7 @@ export const awsRules: Rule[] = [
     ecs.taskdefinitionDisallowHostNamespaces,
     ecs.taskdefinitionDisallowPlainSecrets,
     ecs.taskdefinitionRequireNonRoot,
+    ecs.taskdefinitionRequireReadonlyRootfs,
     edge.loadbalancerRequireDropInvalidHeaders,
     // compliance and resilience
     rds.instanceRequireBackupRetention,
@@ -77,6 +79,9 @@ export const awsRules: Rule[] = [
     logging.loggroupRequireRetention,
     s3.bucketRequireVersioning,
     s3.bucketRequirePublicAccessBlock,
+    s3.bucketRequireAccessLogging,
+    s3.bucketRequireObjectLock,
+    protection.statefulRequireProtect,
     tagging.resourceRequireTags,
     cost.billingStackRestrictMonthlyCost,
 ];

@@ -1,10 +1,11 @@
-import { StackRule, list, statements } from "../framework";
+import { isProduction, StackRule, list, statements } from "../framework";
 import { T, finding, referencing } from "./common";
 
 export const bucketRequireKmsEncryption: StackRule = {
     kind: "stack",
     name: "aws-s3-bucket-require-kms-encryption",
-    description: "Every bucket must default to SSE-KMS; SSE-S3 only for buckets tagged as ALB access-log buckets (ALB cannot write with KMS).",
+    description:
+        "Every bucket must default to SSE-KMS; SSE-S3 only for buckets tagged as ALB or S3 server access-log buckets (neither service can write with KMS).",
     severity: "high",
     category: "encryption",
     target: "aws",
@@ -22,7 +23,7 @@ export const bucketRequireKmsEncryption: StackRule = {
                         String(x.applyServerSideEncryptionByDefault?.sseAlgorithm).startsWith("aws:kms") &&
                         x.applyServerSideEncryptionByDefault?.kmsMasterKeyId,
                 );
-                const albLogs = b.props.tags?.Purpose === "alb-logs" && algos.includes("AES256");
+                const albLogs = ["alb-logs", "access-logs"].includes(b.props.tags?.Purpose) && algos.includes("AES256");
                 return kms || albLogs
                     ? []
                     : [finding(b, configs.length === 0 ? "bucket has no server-side encryption configuration" : "bucket is not encrypted with SSE-KMS")];
@@ -88,4 +89,42 @@ export const bucketRequirePublicAccessBlock: StackRule = {
                     ? []
                     : [finding(b, "public access is not fully blocked")],
             ),
+};
+
+export const bucketRequireAccessLogging: StackRule = {
+    kind: "stack",
+    name: "aws-s3-bucket-require-access-logging",
+    description: "Production buckets that hold documents, backups or audit logs must write S3 server access logs (who read what).",
+    severity: "medium",
+    category: "compliance",
+    target: "aws",
+    frameworks: { CIS: ["AWS 3.6"], "NIST-800-53": ["AU-2", "AU-12"], "PCI-DSS": ["10.2.1"], "ISO-27001": ["A.8.15"] },
+    remediation: "Add a BucketLogging to the access-log bucket (SecureBucket accessLogBucket).",
+    params: { purposes: { type: "array", default: ["documents", "backups", "cloudtrail"], description: "Purpose tags of the buckets that must log access." } },
+    check: (resources, config) =>
+        resources
+            .filter((r) => (r.type === T.bucket || r.type === T.bucketV2) && isProduction(r.props) && list(config.purposes).includes(r.props.tags?.Purpose))
+            .filter((b) => referencing(resources, [T.bucketLogging, T.bucketLoggingV2], "bucket", b).length === 0)
+            .map((b) => finding(b, `${b.props.tags?.Purpose} bucket writes no server access logs`)),
+};
+
+export const bucketRequireObjectLock: StackRule = {
+    kind: "stack",
+    name: "aws-s3-bucket-require-object-lock",
+    description: "Production backup and audit-log buckets must have S3 Object Lock with a default retention (backups nobody can delete).",
+    severity: "high",
+    category: "resilience",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["CP-9", "AU-9"], "PCI-DSS": ["10.3.3"], "ISO-27001": ["A.8.13"] },
+    remediation: "Create the bucket with objectLockEnabled and add a BucketObjectLockConfiguration (SecureBucket objectLock).",
+    params: { purposes: { type: "array", default: ["backups", "cloudtrail"], description: "Purpose tags of the buckets that must be locked." } },
+    check: (resources, config) =>
+        resources
+            .filter((r) => (r.type === T.bucket || r.type === T.bucketV2) && isProduction(r.props) && list(config.purposes).includes(r.props.tags?.Purpose))
+            .flatMap((b) => {
+                if (b.props.objectLockEnabled !== true) return [finding(b, `${b.props.tags?.Purpose} bucket is created without Object Lock`)];
+                const lock = referencing(resources, [T.objectLock, T.objectLockV2], "bucket", b);
+                const ok = lock.some((l) => Number(l.props.rule?.defaultRetention?.days ?? 0) > 0 || Number(l.props.rule?.defaultRetention?.years ?? 0) > 0);
+                return ok ? [] : [finding(b, `${b.props.tags?.Purpose} bucket has Object Lock without a default retention`)];
+            }),
 };

@@ -1,4 +1,5 @@
-import { ResourceRule, list } from "../framework";
+import { ZONE_LABEL } from "../../../components/core/facts";
+import { isProduction, ResourceRule, StackRule, list } from "../framework";
 
 export const clusterRequireTls: ResourceRule = {
     kind: "resource",
@@ -43,4 +44,29 @@ export const clusterRequireInstances: ResourceRule = {
     params: { minInstances: { type: "integer", default: 2, description: "Minimum instances in production." } },
     types: ["kubernetes:postgresql.cnpg.io/v1:Cluster"],
     check: (p, ctx) => (Number(p.spec?.instances ?? 1) < ctx.config.minInstances ? `cluster has ${p.spec?.instances ?? 1} instance(s)` : undefined),
+};
+
+export const statefulRequireProtect: StackRule = {
+    kind: "stack",
+    name: "kubernetes-all-stateful-require-protect",
+    description:
+        "Production data (CloudNativePG clusters, StatefulSets whose volumes outlive them, namespaces of the data zone) must carry Pulumi's protect option.",
+    severity: "high",
+    category: "resilience",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["CP-9", "SI-12"], "ISO-27001": ["A.8.13"] },
+    remediation: "Keep protectData on for production (the preset's default), or set protect: true and retainOnDelete: true on the object.",
+    check: (resources) =>
+        resources
+            .filter((r) => isProduction(r.props))
+            .filter((r) => {
+                if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster") return true;
+                if (r.type === "kubernetes:core/v1:Namespace") return r.props.metadata?.labels?.[ZONE_LABEL] === "data";
+                // A StatefulSet whose claims are kept when it is deleted holds data; a cache that drops them does not.
+                if (r.type === "kubernetes:apps/v1:StatefulSet")
+                    return list(r.props.spec?.volumeClaimTemplates).length > 0 && r.props.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted !== "Delete";
+                return false;
+            })
+            .filter((r) => r.opts?.protect !== true)
+            .map((r) => ({ urn: r.urn, name: r.name, message: "production data without protect (a destroy or a replacement would delete it)" })),
 };
