@@ -231,7 +231,14 @@ describe("Kubernetes target", function () {
                 assert.strictEqual(sts.length, prod ? 2 : 1);
                 for (const s of sts) {
                     const c = inp(s).spec.template.spec.containers[0];
-                    assert.ok(c.args.includes("--requirepass") && c.env[0].valueFrom.secretKeyRef.name === "valkey-auth");
+                    assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "valkey-auth");
+                    // No password on any command line: server args, entrypoint and probes alike.
+                    const lines = [...c.command, ...c.args, ...c.readinessProbe.exec.command, ...c.startupProbe.exec.command].join(" ");
+                    assert.ok(!/--requirepass|--masterauth| -a /.test(lines), lines);
+                    assert.match(c.command.join(" "), /requirepass .*> \/run\/valkey\/auth.conf/);
+                    assert.match(c.readinessProbe.exec.command.join(" "), /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli ping/);
+                    const run = inp(s).spec.template.spec.volumes.find((v: any) => v.name === "run");
+                    assert.strictEqual(run.emptyDir.medium, "Memory");
                     assert.ok(inp(s).spec.volumeClaimTemplates.length === 1);
                 }
                 const secrets = log()

@@ -248,6 +248,8 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         drop((r) => r.type === "aws:s3/bucketLogging:BucketLogging" && r.name.endsWith("storage-documents-logging")),
     ],
     ["aws-s3-bucket-require-object-lock", "aws", edit(A.bucket, "storage-backups-bucket", (i) => delete i.objectLockEnabled)],
+    ["aws-ec2-vpcendpoint-require-account-policy", "aws", edit("aws:ec2/vpcEndpoint:VpcEndpoint", "network-ep-kms", (i) => delete i.policy)],
+    ["aws-kms-key-require-scoped-policy", "aws", edit(A.kms, "db-backup-key", (i) => delete i.policy)],
     ["aws-all-stateful-require-protect", "aws", edit(A.rds, "db-primary", (_i, r) => (r.protect = false))],
 
     ["kubernetes-core-pod-disallow-privileged", "kubernetes", apiPod((_p, c) => (c.securityContext.privileged = true))],

@@ -240,12 +240,53 @@ export class Database extends pulumi.ComponentResource {
         }
         if (s.crossRegionBackup) {
             const backupProvider = new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
+            const accountId = accountIdOf(args, this);
+            const root = pulumi.interpolate`arn:aws:iam::${accountId}:root`;
             const backupKey = new aws.kms.Key(
                 ctx.childName("backup-key"),
                 {
                     description: `${ctx.prefix} replicated RDS backups`,
                     enableKeyRotation: true,
                     deletionWindowInDays: 30,
+                    // An explicit policy (not the default "the account may do anything"): the account
+                    // administers the key; only RDS in the backup region uses it.
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "KeyAdministration",
+                                Effect: "Allow",
+                                Principal: { AWS: root },
+                                Action: [
+                                    "kms:Create*",
+                                    "kms:Describe*",
+                                    "kms:Enable*",
+                                    "kms:List*",
+                                    "kms:Put*",
+                                    "kms:Update*",
+                                    "kms:Revoke*",
+                                    "kms:Disable*",
+                                    "kms:Get*",
+                                    "kms:Delete*",
+                                    "kms:TagResource",
+                                    "kms:UntagResource",
+                                    "kms:ScheduleKeyDeletion",
+                                    "kms:CancelKeyDeletion",
+                                ],
+                                Resource: "*",
+                            },
+                            {
+                                Sid: "UseThroughRdsInTheBackupRegion",
+                                Effect: "Allow",
+                                Principal: { AWS: root },
+                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+                                Resource: "*",
+                                Condition: {
+                                    StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": `rds.${args.backupRegion}.amazonaws.com` },
+                                },
+                            },
+                        ],
+                    }),
                     tags: ctx.tags("backup-key"),
                 },
                 ctx.dataOpts({ provider: backupProvider }),

@@ -14,6 +14,16 @@ export interface KeysArgs extends AwsCommonArgs {
     deletionWindowDays?: number;
     /** Rotation period of created keys, days (90..2560). @default 365 */
     rotationPeriodDays?: number;
+    /**
+     * Roles that administer the keys (create grants, rotate, schedule deletion; never encrypt or
+     * decrypt). @default the account (its IAM policies decide who)
+     */
+    administratorArns?: pulumi.Input<string>[];
+    /**
+     * Roles that may decrypt the audit trail's log files in S3 (auditors). Nobody else decrypts
+     * them; the services write and read through their own grants. @default none
+     */
+    logReaderArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -46,10 +56,11 @@ export class Keys extends pulumi.ComponentResource {
             const region = aws.getRegionOutput({}, { parent: this });
             const partition = aws.getPartitionOutput({}, { parent: this });
             const root = pulumi.interpolate`arn:${partition.partition}:iam::${accountId}:root`;
+            const admins = args.administratorArns && args.administratorArns.length > 0 ? args.administratorArns : [root];
             const admin = {
                 Sid: "KeyAdministration",
                 Effect: "Allow",
-                Principal: { AWS: root },
+                Principal: { AWS: admins },
                 Action: [
                     "kms:Create*",
                     "kms:Describe*",
@@ -133,14 +144,19 @@ export class Keys extends pulumi.ComponentResource {
                         Resource: "*",
                         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
                     },
-                    {
-                        Sid: "DecryptTrailLogsInThisAccount",
-                        Effect: "Allow",
-                        Principal: { AWS: root },
-                        Action: ["kms:Decrypt", "kms:ReEncryptFrom", "kms:DescribeKey"],
-                        Resource: "*",
-                        Condition: { StringEquals: { "kms:CallerAccount": accountId } },
-                    },
+                    // Reading the trail's log files: the named auditors only (not every principal of the account).
+                    ...(args.logReaderArns && args.logReaderArns.length > 0
+                        ? [
+                              {
+                                  Sid: "DecryptTrailLogsForAuditors",
+                                  Effect: "Allow",
+                                  Principal: { AWS: args.logReaderArns },
+                                  Action: ["kms:Decrypt", "kms:DescribeKey"],
+                                  Resource: "*",
+                                  Condition: { StringEquals: { "kms:CallerAccount": accountId } },
+                              },
+                          ]
+                        : []),
                 ],
             });
             const common = {

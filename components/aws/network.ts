@@ -280,7 +280,11 @@ export class Network extends pulumi.ComponentResource {
     }
 
     /** Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately. */
-    private createEndpoints({ ctx, args, s, region }: StepInput, vpc: aws.ec2.Vpc, subnets: Subnets, routeTables: aws.ec2.RouteTable[]): void {
+    private createEndpoints({ ctx, args, s, region, accountId }: StepInput, vpc: aws.ec2.Vpc, subnets: Subnets, routeTables: aws.ec2.RouteTable[]): void {
+        // Endpoint policies: only principals of this account; through S3, only buckets of this
+        // account and the ECR layer bucket of the region (image pulls). A stolen credential of
+        // another account cannot use the endpoints to move data out.
+        const ownAccount = { StringEquals: { "aws:PrincipalAccount": accountId } };
         new aws.ec2.VpcEndpoint(
             ctx.childName("s3"),
             {
@@ -288,6 +292,27 @@ export class Network extends pulumi.ComponentResource {
                 serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,
                 vpcEndpointType: "Gateway",
                 routeTableIds: routeTables.map((r) => r.id),
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "OwnAccountBuckets",
+                            Effect: "Allow",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: "*",
+                            Condition: { StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } },
+                        },
+                        {
+                            Sid: "EcrImageLayers",
+                            Effect: "Allow",
+                            Principal: "*",
+                            Action: "s3:GetObject",
+                            Resource: pulumi.interpolate`arn:aws:s3:::prod-${region}-starport-layer-bucket/*`,
+                            Condition: ownAccount,
+                        },
+                    ],
+                }),
                 tags: ctx.tags("s3-endpoint"),
             },
             ctx.opts(),
@@ -312,6 +337,10 @@ export class Network extends pulumi.ComponentResource {
                     privateDnsEnabled: true,
                     subnetIds: subnets.private.map((subnet) => subnet.id),
                     securityGroupIds: [endpointSg.id],
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Sid: "OwnAccountOnly", Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: ownAccount }],
+                    }),
                     tags: ctx.tags(`ep-${svc}`),
                 },
                 ctx.opts(),

@@ -59,13 +59,12 @@ export class Cache extends pulumi.ComponentResource {
                 },
                 ctx.opts(immutable("Service")),
             );
+            // The password never appears on a command line (process lists): the entrypoint writes it
+            // from the Secret into a config file on a memory volume, and probes pass it to valkey-cli
+            // through REDISCLI_AUTH.
             const valkeyArgs = [
                 "--port",
                 "6379",
-                "--requirepass",
-                "$(VALKEY_PASSWORD)",
-                "--masterauth",
-                "$(VALKEY_PASSWORD)",
                 "--appendonly",
                 "yes",
                 "--dir",
@@ -78,8 +77,14 @@ export class Cache extends pulumi.ComponentResource {
                 "yes",
                 ...(role === "replica" ? ["--replicaof", `valkey-0.valkey-headless`, "6379", "--replica-read-only", "yes"] : []),
             ];
+            const entrypoint = [
+                "umask 077",
+                'printf "requirepass %s\\nmasterauth %s\\n" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" > /run/valkey/auth.conf',
+                "unset VALKEY_PASSWORD",
+                'exec valkey-server /run/valkey/auth.conf "$@"',
+            ].join("; ");
             const probe = {
-                exec: { command: ["sh", "-c", 'valkey-cli --no-auth-warning -a "$VALKEY_PASSWORD" ping | grep -q PONG'] },
+                exec: { command: ["sh", "-c", 'REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli ping | grep -q PONG'] },
                 periodSeconds: 10,
                 timeoutSeconds: 3,
             };
@@ -104,7 +109,7 @@ export class Cache extends pulumi.ComponentResource {
                                         name: "valkey",
                                         image: ctx.image(args.image),
                                         imagePullPolicy: "IfNotPresent",
-                                        command: ["valkey-server"],
+                                        command: ["sh", "-c", entrypoint, "valkey-server"],
                                         args: valkeyArgs,
                                         env: [{ name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: args.passwordSecretName, key: "password" } } }],
                                         ports: [{ name: "valkey", containerPort: 6379 }],
@@ -119,10 +124,15 @@ export class Cache extends pulumi.ComponentResource {
                                         volumeMounts: [
                                             { name: "data", mountPath: "/data" },
                                             { name: "tmp", mountPath: "/tmp" },
+                                            { name: "run", mountPath: "/run/valkey" },
                                         ],
                                     },
                                 ],
-                                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
+                                volumes: [
+                                    { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                                    // The generated config with the password: memory only, never on disk.
+                                    { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                                ],
                             },
                         },
                         volumeClaimTemplates: [

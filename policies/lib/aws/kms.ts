@@ -30,3 +30,28 @@ export const keyDisallowPublicPrincipal: ResourceRule = {
             ? "key policy allows any principal"
             : undefined,
 };
+
+/** Actions that use a key (encrypt, decrypt, grant), as opposed to administering it. */
+const USE_ACTIONS = /^kms:(\*|Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant)/;
+
+export const keyRequireScopedPolicy: ResourceRule = {
+    kind: "resource",
+    name: "aws-kms-key-require-scoped-policy",
+    description:
+        "KMS keys need an explicit key policy in which no statement lets the whole account use the key without a condition (the default policy does: any principal IAM allows may encrypt and decrypt).",
+    severity: "high",
+    category: "least-privilege",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["AC-6", "SC-12"], "ISO-27001": ["A.8.24"] },
+    remediation: "Give the key a policy: administrators administer, services use it through kms:ViaService or their service principal, named roles decrypt.",
+    types: [T.kms],
+    check: (p) => {
+        if (!p.policy) return "key has the default key policy (every principal of the account may use it)";
+        const broad = statements(p.policy).filter((s) => {
+            const principals = [s.Principal?.AWS ?? []].flat().map(String);
+            const actions = [s.Action ?? []].flat().map(String);
+            return s.Effect === "Allow" && !s.Condition && principals.some((x) => /:root$/.test(x)) && actions.some((a) => USE_ACTIONS.test(a));
+        });
+        return broad.map((s) => `statement ${s.Sid ?? "(no Sid)"} lets every principal of the account use the key`);
+    },
+};

@@ -1,5 +1,5 @@
 import { TIER_TAG } from "../../../components/core/facts";
-import { StackFinding, StackResource, StackRule, list } from "../framework";
+import { ResourceRule, StackFinding, StackResource, StackRule, list, statements } from "../framework";
 import { T, finding, referenced, referencing } from "./common";
 
 export const securitygroupDisallowPublicIngress: StackRule = {
@@ -95,4 +95,23 @@ export const vpcRequireFlowLogs: StackRule = {
                     ? []
                     : [finding(vpc, "VPC has no flow log for ALL traffic")],
             ),
+};
+
+export const vpcendpointRequireAccountPolicy: ResourceRule = {
+    kind: "resource",
+    name: "aws-ec2-vpcendpoint-require-account-policy",
+    description: "VPC endpoints need a policy that admits only principals of the stack's account (the default policy admits anyone's credentials).",
+    severity: "medium",
+    category: "least-privilege",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["AC-4", "SC-7"], "ISO-27001": ["A.8.20"] },
+    remediation: "Give the endpoint a policy whose Allow statements carry aws:PrincipalAccount (or aws:PrincipalOrgID).",
+    types: ["aws:ec2/vpcEndpoint:VpcEndpoint"],
+    check: (p) => {
+        if (!p.policy) return "endpoint has the default (full access) policy";
+        const open = statements(p.policy).filter(
+            (st) => st.Effect === "Allow" && !st.Condition?.StringEquals?.["aws:PrincipalAccount"] && !st.Condition?.StringEquals?.["aws:PrincipalOrgID"],
+        );
+        return open.map((st) => `statement ${st.Sid ?? "(no Sid)"} admits principals of any account`);
+    },
 };
