@@ -4,14 +4,24 @@ import * as path from "path";
 
 export const PACKAGE_NAME = "@ragstack/pulumi-rag-platform";
 
-/** Root of the repository (where Pulumi.yaml and package.json live), from the compiled or the source tree. */
+/**
+ * Root of the repository (this package's root when it holds Pulumi.yaml: a checkout, compiled or
+ * source tree). An installed package has no Pulumi.yaml, and a consumer's project above
+ * node_modules is not this repository.
+ */
 export function repoRoot(): string {
-    let dir = __dirname;
-    for (let i = 0; i < 6; i++) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json"))) return dir;
-        dir = path.dirname(dir);
+    const root = packageRoot();
+    if (fs.existsSync(path.join(root, "Pulumi.yaml"))) return root;
+    throw new Error(`${root} is an installed package, not the repository (no Pulumi.yaml)`);
+}
+
+/** The repository root, or null when this code runs from an installed package. */
+export function repoRootOrNull(): string | null {
+    try {
+        return repoRoot();
+    } catch {
+        return null;
     }
-    throw new Error("cannot find the repository root (Pulumi.yaml) above " + __dirname);
 }
 
 /** Root of this package (its package.json), in a checkout or installed under node_modules. */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { installMocks, ResourceLog, settle, valueOf } from "./mocks";
-import { packageRoot, repoRoot } from "./paths";
+import { packageRoot, repoRoot, repoRootOrNull } from "./paths";
 
 export { packageRoot, repoRoot };
 
@@ -50,9 +50,41 @@ export function projectName(dir: string): string {
  * program and the examples) the compiled `dist/<folder>/index.js`.
  */
 export function programEntry(root: string): string {
-    const rel = path.relative(repoRoot(), root);
-    if (rel.startsWith("..") || path.isAbsolute(rel)) throw new Error(`${root} is not a program of this repository`);
-    return path.join(repoRoot(), "dist", rel, "index.js");
+    const home = repoRootOrNull();
+    const rel = home ? path.relative(home, root) : "..";
+    if (home && !rel.startsWith("..") && !path.isAbsolute(rel)) return path.join(home, "dist", rel, "index.js");
+    return externalEntry(root);
+}
+
+/**
+ * The JavaScript entry point of another program, as the Node.js language host finds it: the
+ * `main` of Pulumi.yaml (a file, or a folder with a package.json `main` or an index.js), else the
+ * `main` of its package.json, else index.js. TypeScript sources are not compiled here: compile
+ * the program first (tsc) and point `main` at the output.
+ */
+export function externalEntry(root: string): string {
+    const project = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as { main?: string };
+    const fromPackage = (dir: string): string | undefined => {
+        const pkg = path.join(dir, "package.json");
+        const main = fs.existsSync(pkg) ? (JSON.parse(fs.readFileSync(pkg, "utf8")) as { main?: string }).main : undefined;
+        return main ? path.join(dir, main) : undefined;
+    };
+    const resolveFile = (p: string): string | undefined => {
+        for (const candidate of [p, `${p}.js`, path.join(p, "index.js")]) if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+        return undefined;
+    };
+    const base = project.main ? path.resolve(root, project.main) : root;
+    const isDir = fs.existsSync(base) && fs.statSync(base).isDirectory();
+    const entry =
+        resolveFile((isDir ? fromPackage(base) : undefined) ?? base) ??
+        (!project.main ? resolveFile(fromPackage(root) ?? path.join(root, "index.js")) : undefined);
+    if (!entry) {
+        const ts = fs.existsSync(path.join(base, "index.ts")) || fs.existsSync(`${base}.ts`);
+        throw new Error(
+            `${root}: no JavaScript entry point found${project.main ? ` at main: ${project.main}` : ""}${ts ? " (TypeScript sources only: compile them first with tsc and set main in Pulumi.yaml to the output)" : ""}`,
+        );
+    }
+    return entry;
 }
 
 /**

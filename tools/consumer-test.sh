@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Consumer test: pack the library, install the tarball into a fresh project, compile a program
-# that composes single components (consumer/src), and run it under mocks with assertions.
+# Consumer test: pack the library, install the tarball (and its peer dependencies, from the
+# registry) into a fresh project, type-check a program that composes single components
+# (consumer/src) under three module resolutions (node16, node10/commonjs, bundler) with the
+# library's declarations checked (skipLibCheck off), run it under mocks with assertions, and plan it with the packaged
+# `ragstack-plan` command.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -13,17 +16,63 @@ echo "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 
 # Only what a consumer needs is published: no tests, tools, examples or the stack program.
 listing=$(tar tzf "$work/$tarball")
-if echo "$listing" | grep -E '^package/(dist/(test|tools|examples|index\.js)|test/|tools/|examples/|node_modules/)'; then
+if echo "$listing" | grep -E '^package/(dist/(test/|tools/|examples/|index\.js|policies/index\.js)|test/|tools/|examples/|node_modules/|consumer/)'; then
   echo "the package publishes files a consumer does not need" >&2
   exit 1
 fi
 echo "$listing" | grep -q '^package/dist/components/index.d.ts$'
 echo "$listing" | grep -q '^package/dist/policies/lib/index.js$'
+echo "$listing" | grep -q '^package/dist/testing/bin/ragstack-plan.js$'
+echo "$listing" | grep -q '^package/LICENSE$'
 
 mkdir "$work/project"
 cp -r "$root/consumer/." "$work/project/"
 rm -rf "$work/project/node_modules" "$work/project/dist"
 cd "$work/project"
-npm install --no-audit --no-fund --prefer-offline "$work/$tarball" typescript@5.9.3 "@types/node@^20.19.0" >/dev/null
+# The peers at the versions this repository tests with (package-lock.json).
+peers=$(cd "$root" && node -e '
+  const p = require("./package.json"), lock = require("./package-lock.json");
+  console.log(Object.keys(p.peerDependencies).map((n) => `${n}@${lock.packages["node_modules/" + n].version}`).join(" "));')
+npm install --no-audit --no-fund --prefer-offline "$work/$tarball" $peers typescript@5.9.3 "@types/node@^20.19.0" >/dev/null
 npx tsc -p tsconfig.json
+for variant in tsconfig.json tsconfig.commonjs.json tsconfig.bundler.json; do
+  # The library's own declarations are checked (skipLibCheck off); errors inside other packages'
+  # declarations (@pulumi/policy's index.d.ts names members its proxy.d.ts lacks) are theirs.
+  set +e
+  npx tsc -p "$variant" --noEmit --skipLibCheck false >tsc.txt
+  set -e
+  if grep -v '^node_modules/' tsc.txt | grep -q . || grep -q '^node_modules/@ragstack/' tsc.txt; then
+    cat tsc.txt
+    echo "the consumer does not type-check with $variant" >&2
+    exit 1
+  fi
+  echo "type-checked with $variant, the library's declarations included ($(grep -c '^node_modules/' tsc.txt || true) errors in other packages' declarations)"
+done
 node dist/check.js
+
+# The packaged plan command on the consumer's own program and stack.
+set +e
+npx --no-install ragstack-plan --stack dev --json >plan.json
+rc=$?
+set -e
+node -e '
+  const doc = require("./plan.json"), rc = Number(process.argv[1]);
+  const types = new Set(doc.resources.map((r) => r.type));
+  for (const t of ["ragstack:aws:Database", "ragstack:aws:Cache", "ragstack:kubernetes:Llm", "kubernetes:apps/v1:StatefulSet"])
+    if (!types.has(t)) throw new Error(`ragstack-plan: ${t} missing from the plan`);
+  const mandatory = doc.policy.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy);
+  // The consumer created no NetworkPolicy for its LLM namespace: the gate says so and fails (exit 1).
+  if (rc !== 1 || !mandatory.includes("kubernetes-networking-networkpolicy-require-workload-coverage"))
+    throw new Error(`ragstack-plan: expected exit 1 with the NetworkPolicy finding, got ${rc}: ${mandatory.join(", ")}`);
+  console.log(`ragstack-plan: ${doc.resources.length} resources, exit ${rc}, mandatory: ${[...new Set(mandatory)].join(", ")}`);
+' "$rc"
+set +e
+npx --no-install ragstack-plan --stack dev --set team-x:llmReplica=3 >typo.txt 2>&1
+rc=$?
+set -e
+if [ "$rc" -ne 2 ] || ! grep -q "llmReplicas" typo.txt; then
+  cat typo.txt
+  echo "ragstack-plan: a misspelt key must exit 2 and suggest llmReplicas (exit $rc)" >&2
+  exit 1
+fi
+echo "ragstack-plan: a misspelt key exits 2: $(grep -m1 llmReplicas typo.txt)"

@@ -42,9 +42,14 @@ async function main(): Promise<void> {
     assert.strictEqual(primary.inputs.deletionProtection, true);
     const cache = registered.find((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup")!;
     assert.strictEqual(cache.inputs.transitEncryptionEnabled, true);
-    const ollama = registered.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
-    assert.strictEqual(ollama.inputs.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
-    assert.strictEqual(ollama.inputs.spec.strategy.type, "Recreate");
+    // The LLM: a StatefulSet with a model volume per replica, one GPU per Pod, a read-only root.
+    const ollama = registered.find((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+    assert.ok(ollama, `the LLM is a StatefulSet; registered: ${[...new Set(types)].join(", ")}`);
+    const server = ollama.inputs.spec.template.spec.containers[0];
+    assert.strictEqual(server.resources.limits["nvidia.com/gpu"], "1");
+    assert.strictEqual(server.securityContext.readOnlyRootFilesystem, true);
+    assert.strictEqual(ollama.inputs.spec.replicas, 2);
+    assert.strictEqual(ollama.inputs.spec.volumeClaimTemplates[0].spec.accessModes[0], "ReadWriteOnce");
 
     // The policy rules ship with the package and evaluate the consumer's own resources.
     assert.ok(allRules.length >= 60);

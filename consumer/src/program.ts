@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Cache, Database } from "@ragstack/pulumi-rag-platform/aws";
 import { Llm } from "@ragstack/pulumi-rag-platform/kubernetes";
 
-export function build() {
+export function build(llmReplicas = 2) {
     const common = {
         environment: "production" as const,
         namePrefix: "team-x",
@@ -30,7 +30,7 @@ export function build() {
         namespace: "team-x-llm",
         image: "ollama/ollama:0.12.6",
         models: ["llama3.1:8b"],
-        replicas: 2,
+        replicas: llmReplicas,
     });
     return { db, cache, llm };
 }

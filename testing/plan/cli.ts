@@ -28,7 +28,8 @@ export const USAGE = `usage: npm run plan -- --stack NAME [options]
   --target aws|kubernetes override the stack's target
   --set KEY=VALUE         override one config key (repeatable; arrays as JSON)
   --policy-config FILE    policy pack config (default: policies/config/NAME.json)
-  --dir FOLDER            plan another Pulumi program (default: this repository's)
+  --dir FOLDER            the Pulumi program to plan (default: this repository's in a checkout,
+                          else the current folder); another program must be compiled (its main)
   --json                  print one JSON document (also for errors)
   --out FOLDER            write plan.json, manifests/, architecture.mmd
   --sarif FILE            write a SARIF 2.1.0 report

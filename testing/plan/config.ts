@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { StackSettings } from "../../components/core/types";
 import { didYouMean, ValidationError } from "../../components/core/validation";
 import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
-import { repoRoot } from "../paths";
+import { repoRootOrNull } from "../paths";
 import { PlanInputError } from "./errors";
 
 /** Namespaces other than the project's that `--set` may name (provider config). */
@@ -110,10 +110,13 @@ function qualify(key: string, project: string): string {
 
 /** Stage 1: the config of one stack of one program, checked. */
 export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
-    const root = path.resolve(opts.dir ?? repoRoot());
-    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new PlanInputError(`--dir: ${opts.dir} is not a folder`);
-    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new PlanInputError(`--dir: ${opts.dir} has no Pulumi.yaml (not a Pulumi program)`);
-    const ownProgram = root === repoRoot();
+    // Default: this repository's program in a checkout; the current folder when installed (ragstack-plan).
+    const home = repoRootOrNull();
+    const root = path.resolve(opts.dir ?? home ?? process.cwd());
+    const shown = opts.dir ?? root;
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new PlanInputError(`--dir: ${shown} is not a folder`);
+    if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new PlanInputError(`--dir: ${shown} has no Pulumi.yaml (not a Pulumi program)`);
+    const ownProgram = root === home;
     const project = readProject(root);
     const declared = ownProgram ? CONFIG_KEYS.map((k) => k.key) : project.declared;
     const { file, config } = readStackFile(root, opts.stack);

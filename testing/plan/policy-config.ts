@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkPolicyConfig } from "../../policies/lib/config";
 import { policyDescriptors } from "../../policies/lib/rules";
-import { repoRoot } from "../paths";
+import { repoRootOrNull } from "../paths";
 import { PlanInputError } from "./errors";
 
 export interface LoadedPolicyConfig {
@@ -23,8 +23,9 @@ export interface LoadedPolicyConfig {
  */
 export function loadPolicyConfig(file: string | undefined, stack: string, ownProgram: boolean): LoadedPolicyConfig {
     let chosen = file ?? null;
-    if (!chosen && ownProgram) {
-        const candidate = path.join(repoRoot(), "policies", "config", `${stack}.json`);
+    const home = repoRootOrNull();
+    if (!chosen && ownProgram && home) {
+        const candidate = path.join(home, "policies", "config", `${stack}.json`);
         chosen = fs.existsSync(candidate) ? candidate : null;
     }
     if (!chosen) return { file: null, config: undefined };
@@ -42,7 +43,7 @@ export function loadPolicyConfig(file: string | undefined, stack: string, ownPro
         throw new PlanInputError(`--policy-config: ${chosen} is not valid JSON: ${(e as Error).message}`);
     }
     try {
-        const rel = path.relative(repoRoot(), path.resolve(chosen));
+        const rel = home ? path.relative(home, path.resolve(chosen)) : "..";
         return { file: rel.startsWith("..") ? chosen : rel, config: checkPolicyConfig(policyDescriptors(), raw) };
     } catch (e) {
         throw new PlanInputError(`--policy-config: ${chosen}: ${(e as Error).message}`);

@@ -158,6 +158,22 @@ function badEvents(cp: ControlPlane, since = ""): string[] {
             // A controller's own request to the API server failing is the injected API server fault,
             // not a refusal: the attach is retried and succeeds (every PVC is checked Bound and attached).
             .filter((ev) => !new RegExp(`(GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Patch|Delete) "${cp.server}/`).test(String(ev.message)))
+            // An optimistic-concurrency conflict on the claim (the scheduler's volume binding and the
+            // provisioner stand-in updating one PVC) is retried by the scheduler, not a refusal.
+            .filter(
+                (ev) =>
+                    !(
+                        ev.reason === "FailedScheduling" &&
+                        /the object has been modified; please apply your changes to the latest version/.test(String(ev.message))
+                    ),
+            )
+            // A StatefulSet pod recreated on another node waits until its volume is detached from the
+            // node of its previous incarnation (same pod name): transient. Two *different* pods on two
+            // nodes sharing a ReadWriteOnce claim is the defect, checked by sharedReadWriteOnce.
+            .filter(
+                (ev) =>
+                    !(/Multi-Attach error/.test(String(ev.message)) && new RegExp(`used by pod\\(s\\) ${ev.involvedObject?.name}$`).test(String(ev.message))),
+            )
             .map(
                 (ev) =>
                     `${ev.involvedObject?.namespace}/${ev.involvedObject?.kind}/${ev.involvedObject?.name}: ${ev.reason}: ${String(ev.message).slice(0, 200)}`,
