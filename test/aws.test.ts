@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { MOCK_ACCOUNT_ID, RecordedResource } from "../testing/mocks";
+import * as awsComponents from "../components/aws";
+import { installMocks, MOCK_ACCOUNT_ID, RecordedResource, settle, valueOf } from "../testing/mocks";
 import { ProgramRun, runProgram } from "../testing/program";
 
 const T = {
@@ -213,6 +214,27 @@ describe("AWS target", function () {
                 const secretStatement = exec.find((s: any) => s.Sid === "Secrets");
                 assert.ok(secretStatement.Resource.length >= 2 && secretStatement.Resource.every((r: string) => r.startsWith("arn:aws:secretsmanager:")));
                 for (const r of log().ofType(T.role)) assert.ok(!JSON.stringify(json(inp(r).assumeRolePolicy)).includes('"AWS":"*"'));
+            });
+
+            it("IAM database authentication is granted on every instance the API connects to (the primary and each read replica)", () => {
+                const task = json(inp(log().one(T.rolePolicy, "api-task")).policy).Statement.find((st: any) => st.Sid === "RdsIamAuth");
+                const instances = log()
+                    .ofType(T.rds)
+                    .map((r) => r.state.resourceId as string);
+                assert.strictEqual(instances.length, prod ? 2 : 1);
+                assert.deepStrictEqual(
+                    [...task.Resource].sort(),
+                    instances.map((id) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${id}/rag_app`).sort(),
+                );
+                const env = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions)[0].environment;
+                const reader = env.find((e: any) => e.name === "DATABASE_READER_HOST").value;
+                const readerInstance = log()
+                    .ofType(T.rds)
+                    .find((r) => r.state.address === reader)!;
+                assert.ok(
+                    task.Resource.some((arn: string) => arn.includes(`:dbuser:${readerInstance.state.resourceId}/`)),
+                    "the reader's instance is granted",
+                );
             });
 
             it("LLM: GPU ASG from the ECS GPU AMI, IMDSv2 hop limit 1, encrypted gp3, no public IP, GPU requirement, 11434 from the API only", () => {
@@ -519,5 +541,52 @@ describe("AWS target: a credential-less preview (account, zones and AMI from sta
         const all = JSON.stringify(log.all.map((r) => r.inputs));
         assert.ok(all.includes("210987654321"));
         assert.ok(!all.includes(MOCK_ACCOUNT_ID), "another account in the inputs");
+    });
+});
+
+describe("AWS Llm on an ECS cluster you bring: the cluster's capacity providers are merged, never dropped", () => {
+    const base = {
+        environment: "production" as const,
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0b000001", "subnet-0b000002"],
+        clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shared",
+        clusterName: "shared",
+        namespaceId: "ns-0123456789",
+        namespaceName: "rag.internal",
+        allowedSecurityGroupIds: ["sg-0a1b2c3d4e5f67890"],
+        kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+        logsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+        amiId: "ami-0123456789abcdef0",
+        models: ["llama3.1:8b"],
+    };
+    const association = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
+
+    it("keeps the providers the cluster has next to FARGATE, FARGATE_SPOT and the GPU provider, and the given default strategy", async () => {
+        const log = installMocks();
+        const llm = new awsComponents.Llm("llm", {
+            ...base,
+            existingCapacityProviders: ["team-ec2", "FARGATE"],
+            defaultCapacityProviderStrategies: [{ capacityProvider: "team-ec2", weight: 1 }],
+        });
+        await settle(log);
+        const gpu = await valueOf(llm.capacityProviderName);
+        const cp = inp(log.one(association));
+        assert.deepStrictEqual(await valueOf(cp.capacityProviders), ["FARGATE", "FARGATE_SPOT", "team-ec2", gpu]);
+        assert.deepStrictEqual(cp.defaultCapacityProviderStrategies, [{ capacityProvider: "team-ec2", weight: 1 }]);
+    });
+
+    it("with associateCapacityProvider: false leaves the cluster's list alone and exports the provider's name", async () => {
+        const log = installMocks();
+        const llm = new awsComponents.Llm("llm", { ...base, associateCapacityProvider: false });
+        await settle(log);
+        assert.strictEqual(log.ofType(association).length, 0);
+        assert.match(await valueOf(llm.capacityProviderName), /gpu/);
+    });
+
+    it("a default strategy naming a provider the cluster does not have fails, naming the field", () => {
+        assert.throws(
+            () => new awsComponents.Llm("llm", { ...base, defaultCapacityProviderStrategies: [{ capacityProvider: "team-ec2" }] }),
+            /defaultCapacityProviderStrategies\[0\]\.capacityProvider.*FARGATE, FARGATE_SPOT/s,
+        );
     });
 });

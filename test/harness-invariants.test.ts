@@ -104,6 +104,7 @@ function record(engineUrn: string, extra: { parent?: string; dependencies?: stri
         name: engineUrn.split("::").pop()!,
         custom: true,
         inputs: {},
+        state: {},
         secretPaths: [],
         dependencies: extra.dependencies ?? [],
         propertyDependencies: {},

@@ -57,6 +57,7 @@ const add =
             name,
             custom: true,
             inputs,
+            state: inputs,
             secretPaths: [],
             replaceOnChanges: [],
             deleteBeforeReplace: false,
@@ -345,6 +346,11 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ],
     ["kubernetes-cnpg-cluster-require-backups", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.plugins = [])],
     ["kubernetes-cnpg-cluster-require-instances", "kubernetes", (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.instances = 1)],
+    [
+        "kubernetes-cnpg-cluster-require-synchronous-replication",
+        "kubernetes",
+        (rs) => delete inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.postgresql.synchronous,
+    ],
     ["kubernetes-all-stateful-require-protect", "kubernetes", (rs) => (rs.find((r) => inp(r).kind === "Cluster")!.protect = false)],
     [
         "kubernetes-apps-deployment-require-replicas",

@@ -27,6 +27,8 @@ export interface RecordedResource {
     custom: boolean;
     /** Inputs as the provider would get them; secret values are plain here (see `secretPaths`). */
     inputs: Record<string, unknown>;
+    /** Outputs the mock provider returned (inputs plus computed values such as ids, ARNs and endpoints). */
+    state: Record<string, unknown>;
     /** Dotted paths of inputs that are Pulumi secrets. */
     secretPaths: string[];
     dependencies: string[];
@@ -349,6 +351,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     inputs: stripSecrets(raw) as Record<string, unknown>,
+                    state: stripSecrets(resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                     secretPaths: secretPathsOf(raw),
                     dependencies: req.getDependenciesList(),
                     propertyDependencies: propDeps,

@@ -57,6 +57,25 @@ export interface LlmArgs extends AwsCommonArgs {
     keepAlive?: string;
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
+    /**
+     * Capacity providers the cluster already has (a cluster you bring). ECS keeps one list per
+     * cluster and the association resource owns all of it, so these are kept in the list next to
+     * FARGATE, FARGATE_SPOT and the GPU provider; a provider of the cluster not named here would
+     * be removed. Pulumi cannot read a cluster's providers, hence the argument.
+     * @default [] (the cluster is this stack's own)
+     */
+    existingCapacityProviders?: string[];
+    /**
+     * Associate the GPU capacity provider with the cluster (and own the cluster's provider list).
+     * `false` when another program manages that list: add `capacityProviderName` to it there.
+     * @default true
+     */
+    associateCapacityProvider?: boolean;
+    /**
+     * The cluster's default capacity provider strategy, used by services without their own.
+     * @default [{ capacityProvider: "FARGATE", weight: 1, base: 0 }]
+     */
+    defaultCapacityProviderStrategies?: { capacityProvider: string; weight?: number; base?: number }[];
 }
 
 /** Sizes and defaults resolved from the args. */
@@ -95,6 +114,8 @@ export class Llm extends pulumi.ComponentResource {
     readonly autoScalingGroupName: pulumi.Output<string>;
     /** Name of the service. */
     readonly serviceName: pulumi.Output<string>;
+    /** Name of the GPU capacity provider (to associate it yourself with `associateCapacityProvider: false`). */
+    readonly capacityProviderName: pulumi.Output<string>;
 
     constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = Llm.validate(name, args);
@@ -110,7 +131,8 @@ export class Llm extends pulumi.ComponentResource {
         this.securityGroupId = securityGroup.id;
         this.autoScalingGroupName = asg.name;
         this.serviceName = service.name;
-        this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName });
+        this.capacityProviderName = capacityProvider.name;
+        this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName, capacityProviderName: this.capacityProviderName });
     }
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
@@ -138,6 +160,17 @@ export class Llm extends pulumi.ComponentResource {
         if (args.amiId !== undefined) v.matches("amiId", args.amiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+        const existing = args.existingCapacityProviders ?? [];
+        if (!Array.isArray(existing) || existing.some((p) => typeof p !== "string" || !/^[A-Za-z0-9_-]{1,255}$/.test(p)))
+            v.fail("existingCapacityProviders", existing, "capacity provider names (letters, digits, - and _)");
+        const listed = new Set(["FARGATE", "FARGATE_SPOT", ...existing]);
+        for (const [i, st] of (args.defaultCapacityProviderStrategies ?? []).entries())
+            if (!listed.has(st.capacityProvider))
+                v.fail(
+                    `defaultCapacityProviderStrategies[${i}].capacityProvider`,
+                    st.capacityProvider,
+                    `one of the cluster's providers: ${[...listed].join(", ")}`,
+                );
         v.throwIfAny();
         return s;
     }
@@ -269,15 +302,19 @@ CONFIG
             },
             ctx.opts(),
         );
-        new aws.ecs.ClusterCapacityProviders(
-            ctx.childName("capacity"),
-            {
-                clusterName: args.clusterName,
-                capacityProviders: ["FARGATE", "FARGATE_SPOT", capacityProvider.name],
-                defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
-            },
-            ctx.opts(),
-        );
+        if (args.associateCapacityProvider ?? true) {
+            // One list per cluster: a brought cluster's own providers are kept (merged, never dropped).
+            const kept = [...new Set(["FARGATE", "FARGATE_SPOT", ...(args.existingCapacityProviders ?? [])])];
+            new aws.ecs.ClusterCapacityProviders(
+                ctx.childName("capacity"),
+                {
+                    clusterName: args.clusterName,
+                    capacityProviders: pulumi.output(capacityProvider.name).apply((gpu) => [...kept, gpu]),
+                    defaultCapacityProviderStrategies: args.defaultCapacityProviderStrategies ?? [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+                },
+                ctx.opts(),
+            );
+        }
         return { asg, capacityProvider };
     }
 

@@ -41,11 +41,6 @@ export function rdsMaxConnections(instanceClass: string): number {
     return Math.min(Math.floor(mem / 9531392), 5000);
 }
 
-/** GPU memory (GiB) of one GPU of an instance type (16 when the type is unknown). */
-export function gpuMemoryGiB(instanceType: string): number {
-    return GPU_INSTANCE_TYPES[instanceType]?.gpuMemoryGiB ?? 16;
-}
-
 /** Splits a /16../20 VPC CIDR into stable /N subnets: tier t, AZ a -> index t*4 + a. */
 export function subnetCidr(vpcCidr: string, tier: number, az: number): string {
     const [addr, prefixStr] = vpcCidr.split("/");

@@ -16,7 +16,7 @@ export interface EdgeArgs extends K8sCommonArgs {
     edgeNamespace: pulumi.Input<string>;
     /** Namespace of the API Service. */
     appNamespace: pulumi.Input<string>;
-    /** Name of the API's ECS service. */
+    /** Name of the API's Kubernetes Service (in `appNamespace`). */
     apiServiceName: pulumi.Input<string>;
     /** Port of the API Service. */
     apiPort: number;
@@ -37,7 +37,7 @@ export interface EdgeArgs extends K8sCommonArgs {
  * listener and an HTTP listener whose only route redirects to HTTPS, an HTTPRoute to the API
  * with HSTS added, and a ReferenceGrant letting the route reach the API namespace. Ingress
  * fallback: an Ingress with TLS, forced SSL redirect, HSTS and a per-IP rate limit. Rate
- * limiting and WAF on Gateway API are controller-specific (see docs/components/kubernetes-edge.md).
+ * limiting and WAF on Gateway API are controller-specific (see docs/kubernetes.md, "Rate limiting and WAF on Gateway API").
  */
 export class Edge extends pulumi.ComponentResource {
     /** Public HTTPS URL. */
