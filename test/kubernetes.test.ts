@@ -210,6 +210,8 @@ describe("Kubernetes target", function () {
                 assert.strictEqual(spec.instances, prod ? 3 : 1);
                 assert.strictEqual(spec.enablePDB, prod);
                 assert.deepStrictEqual(spec.postgresql.pg_hba[0], "hostssl all all all scram-sha-256");
+                // production (multiAz): quorum synchronous replication, durability first; staging: one instance, asynchronous
+                assert.deepStrictEqual(spec.postgresql.synchronous, prod ? { method: "any", number: 1, dataDurability: "required" } : undefined);
                 assert.ok(spec.plugins[0].isWALArchiver);
                 const db = log().all.find((r) => inp(r).kind === "Database")!;
                 assert.deepStrictEqual(inp(db).spec.extensions, [{ name: "vector", ensure: "present" }]);

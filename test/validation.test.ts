@@ -259,6 +259,21 @@ describe("validation: component arguments", () => {
             "existingSecretName / image",
         ],
         [
+            "k8s Database more synchronous standbys than replicas",
+            () =>
+                new kube.Database("d", {
+                    provider: new k8s.Provider("p", {}),
+                    environment: "production",
+                    namespace: "n",
+                    image: "ghcr.io/cloudnative-pg/postgresql:16.4",
+                    instances: 2,
+                    synchronousReplicas: 2,
+                    appSecretName: "app",
+                    backup: { destinationPath: "s3://backups/cnpg", endpointUrl: "https://s3", credentialsSecretName: "s", retentionDays: 7 },
+                }),
+            "synchronousReplicas",
+        ],
+        [
             "k8s Api latest image",
             () => new kube.Api("a", { provider: new k8s.Provider("p", {}), environment: "staging", namespace: "n", image: "api:latest" }),
             "image",

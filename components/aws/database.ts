@@ -82,6 +82,8 @@ export class Database extends pulumi.ComponentResource {
     readonly securityGroupId: pulumi.Output<string>;
     /** Identifiers of the read replicas. */
     readonly replicaIdentifiers: pulumi.Output<string>[];
+    /** Resource ids of the read replicas (IAM authentication is per instance: grant `rds-db:connect` on each). */
+    readonly replicaResourceIds: pulumi.Output<string>[];
     /** Name of the application database. */
     readonly databaseName = DB_NAME;
     /** Database role the API connects as (IAM authentication). */
@@ -306,6 +308,7 @@ export class Database extends pulumi.ComponentResource {
         this.masterSecretArn = primary.masterUserSecrets.apply((ms) => ms?.[0]?.secretArn ?? "");
         this.securityGroupId = sg.id;
         this.replicaIdentifiers = replicas.map((r) => r.identifier);
+        this.replicaResourceIds = replicas.map((r) => r.resourceId);
         this.registerOutputs({ address: this.address, readerAddress: this.readerAddress, masterSecretArn: this.masterSecretArn });
     }
 }

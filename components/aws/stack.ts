@@ -256,7 +256,8 @@ export class AwsRagStack extends RagStackComponent {
         const dbHost = deferred<string>();
         const dbReader = deferred<string>();
         const dbSecret = deferred<string>();
-        const dbResource = deferred<string>();
+        // IAM authentication is per instance: the reader endpoint is a replica, so every instance's resource id.
+        const dbResources = Array.from({ length: 1 + s.database.readReplicas }, () => deferred<string>());
         const cacheHost = deferred<string>();
         const cacheSecret = deferred<string>();
         const llmUrl = deferred<string>();
@@ -305,7 +306,7 @@ export class AwsRagStack extends RagStackComponent {
                 logsKeyArn: deps.keys.logsKeyArn,
                 // Documents only: a compromised API cannot touch the backups.
                 bucketArns: [deps.storage.documentsBucketArn],
-                databaseIamAuth: { resourceIds: [dbResource.value], user: "rag_app" },
+                databaseIamAuth: { resourceIds: dbResources.map((r) => r.value), user: "rag_app" },
                 databaseBootstrap: { masterSecretArn: dbSecret.value, masterSecretKmsKeyArn: deps.keys.dataKeyArn, host: dbHost.value, database: "rag" },
                 logRetentionDays: s.observability.logRetentionDays,
             },
@@ -317,7 +318,7 @@ export class AwsRagStack extends RagStackComponent {
                 dbHost.resolve(db.address);
                 dbReader.resolve(db.readerAddress);
                 dbSecret.resolve(db.masterSecretArn);
-                dbResource.resolve(db.resourceId);
+                [db.resourceId, ...db.replicaResourceIds].forEach((id, i) => dbResources[i].resolve(id));
                 cacheHost.resolve(cache.primaryEndpoint);
                 cacheSecret.resolve(cache.authSecretArn);
             },

@@ -16,6 +16,18 @@ export interface DatabaseArgs extends K8sCommonArgs {
     image: string;
     /** Instances: 1 primary + replicas. @default 1 staging, 3 production */
     instances?: number;
+    /**
+     * Standbys that must confirm each commit (quorum-based synchronous replication, `method: any`):
+     * a failover then loses no acknowledged write. At most `instances - 1`; 0 replicates
+     * asynchronously. @default 1 in production with more than one instance, else 0
+     */
+    synchronousReplicas?: number;
+    /**
+     * With synchronous replicas: `required` blocks writes while fewer standbys are healthy
+     * (durability first); `preferred` lets writes continue on fewer (availability first).
+     * @default "required"
+     */
+    dataDurability?: "required" | "preferred";
     /** GiB. @default 50 */
     storageGiB?: number;
     /** StorageClass of the volumes. @default the cluster's default @default cluster default */
@@ -61,6 +73,9 @@ export class Database extends pulumi.ComponentResource {
         const v = new Validator(`Database ${name}`);
         v.image("image", args.image);
         v.int("instances", instances, 1, 9);
+        const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
+        v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
+        v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
         v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
         v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
         v.throwIfAny();
@@ -119,6 +134,7 @@ export class Database extends pulumi.ComponentResource {
                             shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)),
                         },
                         pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
+                        ...(synchronous > 0 ? { synchronous: { method: "any", number: synchronous, dataDurability: args.dataDurability ?? "required" } } : {}),
                     },
                     bootstrap: { initdb: { database: "rag", owner: "rag_app", secret: { name: args.appSecretName }, dataChecksums: true } },
                     plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],

@@ -178,6 +178,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 image: k.postgresImage,
                 // primary + a synchronous-capable standby when multiAz + the read replicas (all serve -ro)
                 instances: 1 + (s.database.multiAz ? 1 : 0) + s.database.readReplicas,
+                // multiAz: a standby on another node confirms every commit (no acknowledged write lost on failover)
+                synchronousReplicas: s.database.multiAz ? 1 : 0,
                 storageGiB: s.database.storageGiB,
                 storageClass: k.storageClass || undefined,
                 cpu: s.database.cpu,

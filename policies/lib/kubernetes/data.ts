@@ -46,6 +46,28 @@ export const clusterRequireInstances: ResourceRule = {
     check: (p, ctx) => (Number(p.spec?.instances ?? 1) < ctx.config.minInstances ? `cluster has ${p.spec?.instances ?? 1} instance(s)` : undefined),
 };
 
+export const clusterRequireSynchronousReplication: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-cnpg-cluster-require-synchronous-replication",
+    description:
+        "Production CloudNativePG clusters with replicas must replicate synchronously (a standby confirms each commit), so a failover loses no acknowledged write.",
+    severity: "high",
+    category: "resilience",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CP-10", "SC-24"] },
+    remediation: 'Set spec.postgresql.synchronous to { method: "any", number: 1 } (database.multiAz on the stack).',
+    params: { minSynchronous: { type: "integer", default: 1, description: "Standbys that must confirm each commit in production." } },
+    types: ["kubernetes:postgresql.cnpg.io/v1:Cluster"],
+    check: (p, ctx) => {
+        if (Number(p.spec?.instances ?? 1) < 2) return undefined; // no standby to wait for: require-instances reports it
+        const number = Number(p.spec?.postgresql?.synchronous?.number ?? 0);
+        return number < ctx.config.minSynchronous
+            ? `replication is ${number === 0 ? "asynchronous" : `synchronous to ${number} standby`} (need ${ctx.config.minSynchronous})`
+            : undefined;
+    },
+};
+
 export const statefulRequireProtect: StackRule = {
     kind: "stack",
     name: "kubernetes-all-stateful-require-protect",

@@ -43,6 +43,7 @@ export const kubernetesRules: Rule[] = [
     data.clusterRequireTls,
     data.clusterRequireBackups,
     data.clusterRequireInstances,
+    data.clusterRequireSynchronousReplication,
     data.statefulRequireProtect,
     apps.deploymentRequireReplicas,
     apps.deploymentRequirePdb,
