@@ -13,6 +13,15 @@ export interface ConfigKey {
     type: ConfigType;
     description: string;
     required?: boolean;
+    /** A string key with its own syntax: the parsed value, or undefined when the text is invalid. */
+    parse?: (text: string) => unknown;
+}
+
+/** `storageObjectLock`: `none`, or `MODE:DAYS` (GOVERNANCE:30, COMPLIANCE:365). */
+function parseObjectLock(text: string): StackSettings["storage"]["objectLock"] | undefined {
+    if (text.trim() === "none") return "none";
+    const m = /^(GOVERNANCE|COMPLIANCE):(\d+)$/.exec(text.trim());
+    return m ? { mode: m[1] as "GOVERNANCE" | "COMPLIANCE", days: Number(m[2]) } : undefined;
 }
 
 /**
@@ -28,6 +37,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "domain", path: "", type: "string", description: "Public host name of the API (TLS needs it).", required: true },
     { key: "name", path: "", type: "string", description: "Name prefix of every resource (default rag)." },
     { key: "apiImage", path: "api.image", type: "string", description: "API container image, pinned by tag or digest.", required: true },
+    { key: "tagsExtra", path: "tags.extra", type: "object", description: "Extra tags (AWS) and labels (Kubernetes), merged over the preset's." },
     { key: "owner", path: "tags.owner", type: "string", description: "Owning team (Owner tag)." },
     { key: "costCenter", path: "tags.costCenter", type: "string", description: "Cost centre (CostCenter tag)." },
     { key: "dataClassification", path: "tags.dataClassification", type: "string", description: "public, internal, confidential or restricted." },
@@ -37,6 +47,16 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "apiMinReplicas", path: "api.minReplicas", type: "integer", description: "Autoscaling minimum." },
     { key: "apiMaxReplicas", path: "api.maxReplicas", type: "integer", description: "Autoscaling maximum." },
     { key: "apiCpuTargetPercent", path: "api.cpuTargetPercent", type: "integer", description: "Autoscaling CPU target, percent." },
+    { key: "apiPort", path: "api.port", type: "integer", description: "Port the API container listens on." },
+    { key: "apiHealthPath", path: "api.healthPath", type: "string", description: "Health check path of the API." },
+    { key: "apiMemoryTargetPercent", path: "api.memoryTargetPercent", type: "integer", description: "Autoscaling memory target, percent." },
+    { key: "apiRequestsPerTarget", path: "api.requestsPerTarget", type: "integer", description: "Autoscaling: requests per minute per task/pod." },
+    {
+        key: "apiEnv",
+        path: "api.env",
+        type: "object",
+        description: "Plain environment variables of the API, merged over the preset's (never secrets: they are visible in the task/pod spec).",
+    },
     { key: "apiImageManagedByCi", path: "api.imageManagedByCi", type: "boolean", description: "CI/CD owns the image tag after the first deploy." },
     { key: "llmEnabled", path: "llm.enabled", type: "boolean", description: "Deploy the Ollama LLM server." },
     { key: "llmImage", path: "llm.image", type: "string", description: "Ollama image, pinned." },
@@ -46,7 +66,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "llmMaxNodes", path: "llm.maxNodes", type: "integer", description: "GPU nodes maximum." },
     { key: "llmInstanceType", path: "llm.instanceType", type: "string", description: "GPU instance type on AWS (g5.xlarge)." },
     { key: "llmSpot", path: "llm.spot", type: "boolean", description: "Spot GPU instances on AWS." },
+    { key: "llmGpusPerNode", path: "llm.gpusPerNode", type: "integer", description: "GPUs per LLM task/pod." },
+    { key: "llmKeepAlive", path: "llm.keepAlive", type: "string", description: "OLLAMA_KEEP_ALIVE: how long a model stays loaded (e.g. 24h)." },
     { key: "llmModelVolumeGiB", path: "llm.modelVolumeGiB", type: "integer", description: "Model cache volume, GiB." },
+    { key: "dbEngineVersion", path: "database.engineVersion", type: "string", description: "PostgreSQL major version." },
+    { key: "dbCpu", path: "database.cpu", type: "number", description: "vCPU per Postgres pod (Kubernetes)." },
+    { key: "dbMemoryMiB", path: "database.memoryMiB", type: "integer", description: "Memory per Postgres pod (Kubernetes), MiB." },
     { key: "dbInstanceClass", path: "database.instanceClass", type: "string", description: "RDS instance class." },
     { key: "dbStorageGiB", path: "database.storageGiB", type: "integer", description: "Database storage, GiB." },
     { key: "dbMaxStorageGiB", path: "database.maxStorageGiB", type: "integer", description: "Storage autoscaling ceiling, GiB (AWS)." },
@@ -59,6 +84,33 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "cacheReplicas", path: "cache.replicas", type: "integer", description: "Cache replicas." },
     { key: "cacheAutomaticFailover", path: "cache.automaticFailover", type: "boolean", description: "Automatic failover (needs replicas)." },
     { key: "cacheSnapshotRetentionDays", path: "cache.snapshotRetentionDays", type: "integer", description: "Cache snapshot retention, days." },
+    { key: "cacheMemoryMiB", path: "cache.memoryMiB", type: "integer", description: "Memory per Valkey pod (Kubernetes), MiB." },
+    {
+        key: "storageTransitionToIaDays",
+        path: "storage.transitionToIaDays",
+        type: "integer",
+        description: "Days before objects move to Infrequent Access (AWS).",
+    },
+    {
+        key: "storageTransitionToGlacierDays",
+        path: "storage.transitionToGlacierDays",
+        type: "integer",
+        description: "Days before objects move to Glacier (AWS).",
+    },
+    {
+        key: "storageNoncurrentVersionExpirationDays",
+        path: "storage.noncurrentVersionExpirationDays",
+        type: "integer",
+        description: "Days old object versions are kept.",
+    },
+    {
+        key: "storageObjectLock",
+        path: "storage.objectLock",
+        type: "string",
+        description: "S3 Object Lock of the backups (AWS): none, or MODE:DAYS such as GOVERNANCE:30 or COMPLIANCE:365.",
+        parse: parseObjectLock,
+    },
+    { key: "edgeHsts", path: "edge.hsts", type: "boolean", description: "Strict-Transport-Security on every response." },
     { key: "vpcCidr", path: "network.cidr", type: "string", description: "VPC CIDR (/16../20)." },
     { key: "azCount", path: "network.azCount", type: "integer", description: "Availability zones (2 or 3)." },
     { key: "natStrategy", path: "network.natStrategy", type: "string", description: "single or perAz NAT gateways." },
@@ -94,6 +146,29 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "k8sObjectStorageMode", path: "kubernetes.objectStorageMode", type: "string", description: "external or in-cluster S3-compatible store." },
     { key: "k8sObjectStorageEndpoint", path: "kubernetes.objectStorageEndpoint", type: "string", description: "https:// endpoint of the external store." },
     { key: "k8sObjectStorageSecretName", path: "kubernetes.objectStorageSecretName", type: "string", description: "Secret with the external store's keys." },
+    { key: "k8sPostgresImage", path: "kubernetes.postgresImage", type: "string", description: "CloudNativePG operand image with pgvector, pinned." },
+    { key: "k8sValkeyImage", path: "kubernetes.valkeyImage", type: "string", description: "Valkey image, pinned." },
+    { key: "k8sBackupImage", path: "kubernetes.backupImage", type: "string", description: "Image of the logical backup CronJob, pinned." },
+    { key: "k8sObjectStorageImage", path: "kubernetes.objectStorageImage", type: "string", description: "Image of the in-cluster object store, pinned." },
+    {
+        key: "k8sGpuNodeSelector",
+        path: "kubernetes.gpuNodeSelector",
+        type: "object",
+        description: "Node labels of GPU nodes, merged over the preset's (e.g. {nvidia.com/gpu.present: true}).",
+    },
+    { key: "k8sGpuTolerationKey", path: "kubernetes.gpuTolerationKey", type: "string", description: "Taint key of GPU nodes tolerated by the LLM." },
+    {
+        key: "k8sCnpgOperatorNamespace",
+        path: "kubernetes.cnpgOperatorNamespace",
+        type: "string",
+        description: "Namespace of the CloudNativePG operator (allowed to reach Postgres).",
+    },
+    {
+        key: "k8sMonitoringNamespace",
+        path: "kubernetes.monitoringNamespace",
+        type: "string",
+        description: "Namespace of Prometheus (allowed to scrape).",
+    },
     { key: "k8sMonitoring", path: "kubernetes.monitoring", type: "boolean", description: "Create ServiceMonitor/PodMonitor/PrometheusRule." },
     { key: "k8sLogicalBackup", path: "kubernetes.logicalBackup", type: "boolean", description: "pg_dump CronJob to the object store." },
     {
@@ -227,45 +302,49 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
             continue;
         }
         let value: unknown = text;
-        switch (k.type) {
-            case "integer":
-                value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
-                if (Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an integer" });
-                break;
-            case "number":
-                value = Number(text);
-                if (text.trim() === "" || Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a number" });
-                break;
-            case "boolean":
-                if (text !== "true" && text !== "false") issues.push({ field: `${project}:${k.key}`, value: text, allowed: "true or false" });
-                value = text === "true";
-                break;
-            case "objects":
-                try {
-                    value = JSON.parse(text);
-                    if (!Array.isArray(value) || !(value as unknown[]).every((x) => x !== null && typeof x === "object" && !Array.isArray(x)))
-                        throw new Error();
-                } catch {
-                    issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of objects" });
-                }
-                break;
-            case "object":
-                try {
-                    value = JSON.parse(text);
-                    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error();
-                } catch {
-                    issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an object" });
-                }
-                break;
-            case "array":
-                try {
-                    value = JSON.parse(text);
-                    if (!Array.isArray(value) || !(value as unknown[]).every((x) => typeof x === "string")) throw new Error();
-                } catch {
-                    issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of strings" });
-                }
-                break;
-        }
+        if (k.parse) {
+            value = k.parse(text);
+            if (value === undefined) issues.push({ field: `${project}:${k.key}`, value: text, allowed: k.description });
+        } else
+            switch (k.type) {
+                case "integer":
+                    value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
+                    if (Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an integer" });
+                    break;
+                case "number":
+                    value = Number(text);
+                    if (text.trim() === "" || Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a number" });
+                    break;
+                case "boolean":
+                    if (text !== "true" && text !== "false") issues.push({ field: `${project}:${k.key}`, value: text, allowed: "true or false" });
+                    value = text === "true";
+                    break;
+                case "objects":
+                    try {
+                        value = JSON.parse(text);
+                        if (!Array.isArray(value) || !(value as unknown[]).every((x) => x !== null && typeof x === "object" && !Array.isArray(x)))
+                            throw new Error();
+                    } catch {
+                        issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of objects" });
+                    }
+                    break;
+                case "object":
+                    try {
+                        value = JSON.parse(text);
+                        if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error();
+                    } catch {
+                        issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an object" });
+                    }
+                    break;
+                case "array":
+                    try {
+                        value = JSON.parse(text);
+                        if (!Array.isArray(value) || !(value as unknown[]).every((x) => typeof x === "string")) throw new Error();
+                    } catch {
+                        issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a list of strings" });
+                    }
+                    break;
+            }
         values[k.key] = value;
         if (k.path) setPath(overrides, k.path, value);
     }
@@ -302,8 +381,14 @@ export function settingsFromConfig(
     } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         const byPath = new Map(CONFIG_KEYS.filter((k) => k.path).map((k) => [k.path, k.key]));
-        const keyOf = (field: string) =>
-            byPath.get(field.replace(/\[\d+\]$/, "")) ?? (["target", "environment", "domain", "name"].includes(field) ? field : undefined);
+        // the key whose path is the field or its closest parent (tags.extra.Team -> tagsExtra)
+        const keyOf = (field: string): string | undefined => {
+            for (let f = field.replace(/\[\d+\]$/, ""); f; f = f.includes(".") ? f.slice(0, f.lastIndexOf(".")) : "") {
+                const key = byPath.get(f);
+                if (key) return key;
+            }
+            return ["target", "environment", "domain", "name"].includes(field) ? field : undefined;
+        };
         throw new ValidationError(
             context,
             e.issues.map((i) => {
@@ -312,4 +397,46 @@ export function settingsFromConfig(
             }),
         );
     }
+}
+
+/** Preset values that are objects or lists set as a whole by one key (not by one key per field). */
+const WHOLE_VALUES = new Set(["tags.extra", "api.env", "storage.objectLock", "kubernetes.gpuNodeSelector", "kubernetes.nodePools", "costAssumptions"]);
+
+/** Preset values set outside this program's keys: the AWS provider's region. */
+export const PROVIDER_SETTINGS: Record<string, string> = { "aws.region": "aws:region" };
+
+/** One row of the settings table: a preset value, the config key that sets it and the presets' values. */
+export interface SettingRow {
+    path: string;
+    /** The key (`rag-platform:<key>`, or a provider key such as `aws:region`); undefined when none sets it. */
+    key: string | undefined;
+    staging: unknown;
+    production: unknown;
+    description: string;
+}
+
+/** Every preset value with the config key that overrides it (docs/settings.md; a test requires a key for each). */
+export function settingsTable(presets: { staging: object; production: object }): SettingRow[] {
+    const byPath = new Map(CONFIG_KEYS.filter((k) => k.path).map((k) => [k.path, k]));
+    const rows: SettingRow[] = [];
+    const get = (o: unknown, path: string) => path.split(".").reduce<unknown>((x, p) => (x as Record<string, unknown> | undefined)?.[p], o);
+    const walk = (o: Record<string, unknown>, prefix: string) => {
+        for (const [name, value] of Object.entries(o)) {
+            const path = prefix ? `${prefix}.${name}` : name;
+            if (value !== null && typeof value === "object" && !Array.isArray(value) && !WHOLE_VALUES.has(path) && !byPath.has(path))
+                walk(value as Record<string, unknown>, path);
+            else {
+                const k = byPath.get(path);
+                rows.push({
+                    path,
+                    key: k ? `rag-platform:${k.key}` : PROVIDER_SETTINGS[path],
+                    staging: get(presets.staging, path),
+                    production: get(presets.production, path),
+                    description: k?.description ?? (PROVIDER_SETTINGS[path] ? "Set by the provider's config." : ""),
+                });
+            }
+        }
+    };
+    walk({ ...presets.staging, ...presets.production } as Record<string, unknown>, "");
+    return rows;
 }

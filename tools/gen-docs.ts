@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, productionConfig } from "../policies/lib";
 import * as YAML from "yaml";
-import { pulumiYamlConfig } from "../environments/config";
+import { pulumiYamlConfig, settingsTable } from "../environments/config";
+import { productionPreset, stagingPreset } from "../environments/presets";
 import { componentPages } from "./component-docs";
 
 export function policiesMarkdown(): string {
@@ -42,6 +43,27 @@ export function policiesMarkdown(): string {
     return lines.join("\n");
 }
 
+/** docs/settings.md: every preset value, the config key that overrides it, and both presets' values. */
+export function settingsMarkdown(): string {
+    const cell = (v: unknown) => (v === undefined ? "-" : `\`${JSON.stringify(v).replace(/\|/g, "\\|")}\``);
+    const lines = [
+        "# Settings: presets and the config keys that override them",
+        "",
+        "Generated from `environments/presets.ts` and `environments/config.ts` by `npm run docs`; do not edit by hand.",
+        "Every value of the `staging` and `production` presets can be overridden by the stack config key in the second",
+        "column (`pulumi config set <key> <value>`; lists and objects as JSON), or by `overrides` of `RagStack` in a",
+        "program. Object values (`apiEnv`, `tagsExtra`, `k8sGpuNodeSelector`, `costAssumptions`) are merged over the",
+        "preset's; lists replace it. `test/settings.test.ts` fails when a preset value has no key.",
+        "",
+        "| setting | config key | staging | production | what |",
+        "|---|---|---|---|---|",
+    ];
+    for (const r of settingsTable({ staging: stagingPreset(), production: productionPreset() }))
+        lines.push(`| \`${r.path}\` | ${r.key ? `\`${r.key}\`` : "**none**"} | ${cell(r.staging)} | ${cell(r.production)} | ${r.description} |`);
+    return lines.join("\n") + "\n";
+}
+export const SETTINGS_DOC = path.join(__dirname, "..", "..", "docs", "settings.md");
+
 export const POLICIES_DOC = path.join(__dirname, "..", "..", "docs", "policies.md");
 
 /** Pulumi.yaml, its config section generated from CONFIG_KEYS. */
@@ -70,6 +92,8 @@ export const COMPONENTS_DIR = path.join(__dirname, "..", "..", "docs", "componen
 if (require.main === module) {
     fs.writeFileSync(POLICIES_DOC, policiesMarkdown());
     console.log(`wrote ${POLICIES_DOC}`);
+    fs.writeFileSync(SETTINGS_DOC, settingsMarkdown());
+    console.log(`wrote ${SETTINGS_DOC}`);
     fs.writeFileSync(PULUMI_YAML, pulumiYaml());
     console.log(`wrote ${PULUMI_YAML}`);
     fs.writeFileSync(PRODUCTION_POLICY_CONFIG, JSON.stringify(productionConfig(), null, 2) + "\n");

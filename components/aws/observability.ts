@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { rdsMaxConnections } from "../core/sizing";
 import { Validator } from "../core/validation";
@@ -39,7 +40,8 @@ export interface ObservabilityArgs extends AwsCommonArgs {
 }
 
 /** What one alarm measures (its actions and tags are the component's). */
-type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags">;
+/** An alarm's settings; the description is plain text (the runbook link is appended). */
+type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags" | "alarmDescription"> & { alarmDescription: string };
 
 /** What every step of the constructor needs. */
 interface StepInput {
@@ -99,11 +101,19 @@ export class Observability extends pulumi.ComponentResource {
         return topic.arn;
     }
 
-    /** One alarm to the topic (alarm and OK), missing data not breaching. */
+    /** One alarm to the topic (alarm and OK), missing data not breaching, its runbook named in the description. */
     private alarm(ctx: AwsContext, topicArn: pulumi.Output<string>, key: string, a: AlarmSpec): aws.cloudwatch.MetricAlarm {
         const res = new aws.cloudwatch.MetricAlarm(
             ctx.childName(key),
-            { name: ctx.physical(key, 255), alarmActions: [topicArn], okActions: [topicArn], treatMissingData: "notBreaching", ...a, tags: ctx.tags(key) },
+            {
+                name: ctx.physical(key, 255),
+                alarmActions: [topicArn],
+                okActions: [topicArn],
+                treatMissingData: "notBreaching",
+                ...a,
+                alarmDescription: `${a.alarmDescription}. Runbook: ${runbookLink(awsRunbookAnchor(key))}`,
+                tags: ctx.tags(key),
+            },
             ctx.opts(),
         );
         this.alarmNames.push(res.name);

@@ -36,3 +36,21 @@ export function isProductionResource(props: { tags?: unknown; metadata?: { label
     if (Array.isArray(tags) && tags.some((t: { key?: string; value?: string }) => t?.key === ENVIRONMENT_TAG && t?.value === PRODUCTION)) return true;
     return props?.metadata?.labels?.[ENVIRONMENT_LABEL] === PRODUCTION;
 }
+
+/** The runbooks: one entry per Kubernetes alert and per CloudWatch alarm (test/runbooks.test.ts). */
+export const RUNBOOKS = "docs/runbooks.md";
+
+/** The runbook of one alert or alarm: RUNBOOKS#anchor. */
+export function runbookLink(anchor: string): string {
+    return `${RUNBOOKS}#${anchor}`;
+}
+
+/** Anchor of a CloudWatch alarm's runbook: `aws-<key>` (per-replica alarms share one entry). */
+export function awsRunbookAnchor(alarmKey: string): string {
+    return `aws-${alarmKey.replace(/-\d+$/, "")}`;
+}
+
+/** Anchor of a Prometheus alert's runbook: the alert name in lower case. */
+export function alertRunbookAnchor(alert: string): string {
+    return alert.toLowerCase();
+}

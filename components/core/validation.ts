@@ -224,6 +224,13 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.nonEmpty("tags.owner", s.tags?.owner, "a non-empty team or person name");
     v.nonEmpty("tags.costCenter", s.tags?.costCenter, "a non-empty cost centre");
     v.oneOf("tags.dataClassification", s.tags?.dataClassification, DATA_CLASSIFICATIONS);
+    checkStringMap(
+        v,
+        "tags.extra",
+        s.tags?.extra,
+        /^[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,127}$/,
+        "tag keys and string values (AWS tag syntax, keys up to 128 characters)",
+    );
 
     const api = s.api;
     v.image("api.image", api.image);
@@ -304,6 +311,14 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     if (st.transitionToGlacierDays <= st.transitionToIaDays)
         v.fail("storage.transitionToGlacierDays", st.transitionToGlacierDays, `greater than storage.transitionToIaDays (${st.transitionToIaDays})`);
     v.int("storage.noncurrentVersionExpirationDays", st.noncurrentVersionExpirationDays, 1, 3650);
+    if (st.objectLock !== "none") {
+        if (st.objectLock === null || typeof st.objectLock !== "object")
+            v.fail("storage.objectLock", st.objectLock, '"none" or { mode: "GOVERNANCE" | "COMPLIANCE", days }');
+        else {
+            v.oneOf("storage.objectLock.mode", st.objectLock.mode, ["GOVERNANCE", "COMPLIANCE"] as const);
+            v.int("storage.objectLock.days", st.objectLock.days, 1, 36500);
+        }
+    }
 
     const n = s.network;
     v.cidr("network.cidr", n.cidr, 16, 20);
@@ -386,6 +401,17 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
             v.image("kubernetes.objectStorageImage", k.objectStorageImage);
         }
         checkNodePools(v, "kubernetes.nodePools", k.nodePools);
+        checkStringMap(
+            v,
+            "kubernetes.gpuNodeSelector",
+            k.gpuNodeSelector,
+            /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/,
+            "label keys ([prefix/]name) with string values",
+        );
+        const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+        v.matches("kubernetes.cnpgOperatorNamespace", k.cnpgOperatorNamespace, dnsLabel, "a namespace name (DNS label)");
+        v.matches("kubernetes.monitoringNamespace", k.monitoringNamespace, dnsLabel, "a namespace name (DNS label)");
+        v.matches("kubernetes.gpuTolerationKey", k.gpuTolerationKey, /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "a taint key ([prefix/]name)");
         v.bool("kubernetes.monitoring", k.monitoring);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
@@ -495,4 +521,17 @@ export function closest(value: string, candidates: readonly string[]): string | 
 export function didYouMean(value: string, candidates: readonly string[], quote = (s: string) => `"${s}"`): string {
     const c = closest(value, candidates);
     return c ? `; did you mean ${quote(c)}?` : "";
+}
+
+/** A map of string keys (matching `key`) to string values. */
+function checkStringMap(v: Validator, field: string, value: unknown, key: RegExp, allowed: string): void {
+    if (value === undefined) return;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        v.fail(field, value, `an object of ${allowed}`);
+        return;
+    }
+    for (const [k, x] of Object.entries(value)) {
+        if (!key.test(k)) v.fail(`${field}.${k}`, k, allowed);
+        else if (typeof x !== "string") v.fail(`${field}.${k}`, x, "a string value");
+    }
 }

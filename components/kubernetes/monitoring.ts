@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { alertRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { K8sCommonArgs, K8sContext } from "./common";
 
@@ -124,7 +125,8 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
                 alert: "RagLlmUnavailable",
                 expr:
                     llmWorkload === "StatefulSet"
-                        ? `sum(kube_statefulset_status_replicas_ready{namespace="${appNs}",statefulset="ollama"}) == 0`
+                        ? // the StatefulSet is named ollama-<digest of its claim template>
+                          `sum(kube_statefulset_status_replicas_ready{namespace="${appNs}",statefulset=~"ollama-[0-9a-f]+"}) == 0`
                         : `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`,
                 for: "5m",
                 severity: "critical",
@@ -174,7 +176,7 @@ export class Monitoring extends pulumi.ComponentResource {
                                 expr: r.expr,
                                 for: r.for,
                                 labels: { severity: r.severity, team: args.team, environment: args.environment },
-                                annotations: { summary: r.summary, description: `${r.summary}. Runbook: docs/runbooks.md#${r.alert.toLowerCase()}` },
+                                annotations: { summary: r.summary, description: `${r.summary}. Runbook: ${runbookLink(alertRunbookAnchor(r.alert))}` },
                             })),
                         },
                     ],
