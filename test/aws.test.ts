@@ -560,6 +560,7 @@ describe("AWS Llm on an ECS cluster you bring: the cluster's capacity providers 
         models: ["llama3.1:8b"],
     };
     const association = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
+    const base_ = (environment: "staging" | "production") => ({ ...base, environment });
 
     it("keeps the providers the cluster has next to FARGATE, FARGATE_SPOT and the GPU provider, and the given default strategy", async () => {
         const log = installMocks();
@@ -581,6 +582,19 @@ describe("AWS Llm on an ECS cluster you bring: the cluster's capacity providers 
         await settle(log);
         assert.strictEqual(log.ofType(association).length, 0);
         assert.match(await valueOf(llm.capacityProviderName), /gpu/);
+    });
+
+    it("on Spot, production keeps one on-demand GPU instance under the Spot ones (a reclaim cannot take them all); staging none", async () => {
+        for (const [environment, base] of [
+            ["production", 1],
+            ["staging", 0],
+        ] as const) {
+            const log = installMocks();
+            new awsComponents.Llm("llm", { ...base_(environment), spot: true });
+            await settle(log);
+            const dist = inp(log.one("aws:autoscaling/group:Group")).mixedInstancesPolicy.instancesDistribution;
+            assert.deepStrictEqual([dist.onDemandBaseCapacity, dist.onDemandPercentageAboveBaseCapacity], [base, 0], environment);
+        }
     });
 
     it("a default strategy naming a provider the cluster does not have fails, naming the field", () => {

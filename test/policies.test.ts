@@ -232,6 +232,40 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ["aws-rds-instance-require-multi-az", "aws", edit(A.rds, "db-primary", (i) => (i.multiAz = false))],
     // A four-GPU instance for the LLM takes production over its $5,000 budget.
     ["aws-billing-stack-restrict-monthly-cost", "aws", edit(A.lt, "llm-gpu", (i) => (i.instanceType = "g5.12xlarge"))],
+    // Production readiness (careless production settings that pass every encryption rule).
+    [
+        "aws-rds-instance-require-cross-region-backup",
+        "aws",
+        drop((r) => r.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"),
+    ],
+    ["aws-ec2-natgateway-require-per-az", "aws", drop((r) => r.type === "aws:ec2/natGateway:NatGateway" && !r.name.endsWith("nat-0"))],
+    [
+        "aws-ec2-subnet-require-zone-count",
+        "aws",
+        (rs) => {
+            const subnets = rs.filter((r) => r.type === "aws:ec2/subnet:Subnet" && inp(r).tags.Tier === "private");
+            for (const s of subnets) inp(s).availabilityZone = inp(subnets[0]).availabilityZone;
+        },
+    ],
+    ["aws-appautoscaling-target-require-min-capacity", "aws", edit("aws:appautoscaling/target:Target", "api-scaling", (i) => (i.minCapacity = 1))],
+    [
+        "aws-autoscaling-group-require-on-demand-base",
+        "aws",
+        edit("aws:autoscaling/group:Group", "llm-gpu", (i) => {
+            i.mixedInstancesPolicy = {
+                instancesDistribution: { onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 0, spotAllocationStrategy: "price-capacity-optimized" },
+                launchTemplate: { launchTemplateSpecification: { launchTemplateId: i.launchTemplate?.id, version: "$Latest" } },
+            };
+            delete i.launchTemplate;
+        }),
+    ],
+    [
+        "aws-wafv2-webacl-restrict-rate-limit",
+        "aws",
+        edit("aws:wafv2/webAcl:WebAcl", "waf-acl", (i) => {
+            for (const r of i.rules) if (r.statement?.rateBasedStatement) r.statement.rateBasedStatement.limit = 100000000;
+        }),
+    ],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
     ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],

@@ -437,6 +437,7 @@ export class ApiService extends pulumi.ComponentResource {
                 resourceId: pulumi.interpolate`service/${args.clusterName}/${service.name}`,
                 minCapacity: s.min,
                 maxCapacity: s.max,
+                tags: ctx.tags("api-scaling"),
             },
             ctx.opts(),
         );

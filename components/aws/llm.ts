@@ -51,6 +51,11 @@ export interface LlmArgs extends AwsCommonArgs {
     maxInstances?: number;
     /** Use Spot instances. @default false */
     spot?: boolean;
+    /**
+     * With `spot`: instances kept on-demand under the Spot ones, so a Spot reclaim cannot take
+     * every GPU at once. @default 1 production, 0 staging
+     */
+    onDemandBaseCapacity?: number;
     /** Root volume (model cache) GiB. @default 100 */
     volumeGiB?: number;
     /** OLLAMA_KEEP_ALIVE. @default "24h" */
@@ -157,6 +162,7 @@ export class Llm extends pulumi.ComponentResource {
         v.int("minInstances", s.min, 0, s.max);
         v.int("desiredCount", s.desired, 0, s.max);
         v.int("volumeGiB", s.volume, 30, 16384);
+        if (args.onDemandBaseCapacity !== undefined) v.int("onDemandBaseCapacity", args.onDemandBaseCapacity, 0, s.max);
         if (args.amiId !== undefined) v.matches("amiId", args.amiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
@@ -275,7 +281,7 @@ CONFIG
                     ? {
                           mixedInstancesPolicy: {
                               instancesDistribution: {
-                                  onDemandBaseCapacity: 0,
+                                  onDemandBaseCapacity: args.onDemandBaseCapacity ?? (args.environment === "production" ? 1 : 0),
                                   onDemandPercentageAboveBaseCapacity: 0,
                                   spotAllocationStrategy: "price-capacity-optimized",
                               },

@@ -15,6 +15,7 @@ import * as logging from "./logging";
 import * as network from "./network";
 import * as protection from "./protection";
 import * as rds from "./rds";
+import * as readiness from "./readiness";
 import * as s3 from "./s3";
 import * as secrets from "./secrets";
 import * as tagging from "./tagging";
@@ -72,6 +73,12 @@ export const awsRules: Rule[] = [
     rds.instanceRequireDeletionProtection,
     rds.instanceRequireFinalSnapshot,
     rds.instanceRequireMultiAz,
+    readiness.instanceRequireCrossRegionBackup,
+    readiness.natgatewayRequirePerAz,
+    readiness.subnetRequireZoneCount,
+    readiness.scalingTargetRequireMinCapacity,
+    readiness.groupRequireOnDemandBase,
+    readiness.webaclRestrictRateLimit,
     elasticache.replicationgroupRequireAutomaticFailover,
     edge.loadbalancerRequireDeletionProtection,
     edge.loadbalancerRequireAccessLogs,
