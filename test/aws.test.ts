@@ -216,6 +216,28 @@ describe("AWS target", function () {
                 for (const r of log().ofType(T.role)) assert.ok(!JSON.stringify(json(inp(r).assumeRolePolicy)).includes('"AWS":"*"'));
             });
 
+            it("alerts: RDS events (failover, failure, low storage) of every instance, no healthy API target, Ollama tasks below desired, to the topic", () => {
+                const topic = log().one(T.topic);
+                const events = inp(log().one("aws:rds/eventSubscription:EventSubscription"));
+                for (const c of ["failover", "failure", "low storage"]) assert.ok(events.eventCategories.includes(c), c);
+                assert.strictEqual(events.sourceIds.length, prod ? 2 : 1, "the primary and each replica");
+                assert.strictEqual(events.snsTopic, topic.state.arn);
+                const down = inp(log().one(T.alarm, "api-no-healthy-targets"));
+                assert.deepStrictEqual(
+                    [down.metricName, down.comparisonOperator, down.threshold, down.treatMissingData],
+                    ["HealthyHostCount", "LessThanThreshold", 1, "breaching"],
+                );
+                const llm = inp(log().one(T.alarm, "llm-tasks-below-desired"));
+                assert.strictEqual(llm.metricQueries[1].metric.dimensions.ServiceName, inp(log().one(T.service, "llm-service")).name);
+                // the topic's key lets RDS publish its events
+                const keyPolicy = log()
+                    .ofType(T.kms)
+                    .map((k) => json(inp(k).policy))
+                    .find((p) => p.Statement.some((st: any) => st.Sid === "CloudWatchAlarmsToEncryptedTopics"));
+                const st = keyPolicy.Statement.find((x: any) => x.Sid === "CloudWatchAlarmsToEncryptedTopics");
+                assert.ok([].concat(st.Principal.Service).includes("events.rds.amazonaws.com" as never));
+            });
+
             it("IAM database authentication is granted on every instance the API connects to (the primary and each read replica)", () => {
                 const task = json(inp(log().one(T.rolePolicy, "api-task")).policy).Statement.find((st: any) => st.Sid === "RdsIamAuth");
                 const instances = log()

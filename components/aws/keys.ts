@@ -139,7 +139,8 @@ export class Keys extends pulumi.ComponentResource {
                     {
                         Sid: "CloudWatchAlarmsToEncryptedTopics",
                         Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        // CloudWatch alarms and RDS event notifications publish to the encrypted alarm topic.
+                        Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
                         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                         Resource: "*",
                         Condition: { StringEquals: { "aws:SourceAccount": accountId } },

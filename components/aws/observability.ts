@@ -33,6 +33,8 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     cacheReplicationGroupId: pulumi.Input<string>;
     /** Auto Scaling group of the GPU hosts (status-check alarm). @default none: no GPU alarm */
     gpuAutoScalingGroupName?: pulumi.Input<string>;
+    /** ECS service of the LLM (running below desired alarm). @default none: no such alarm */
+    llmServiceName?: pulumi.Input<string>;
     /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
     webAclName?: pulumi.Input<string>;
     /** Blocked requests in 5 minutes that count as a spike. @default 500 */
@@ -51,9 +53,11 @@ interface StepInput {
 }
 
 /**
- * Alarms to an SNS topic (encrypted) and one dashboard: ALB 5xx rate, p95 latency > 2 s,
- * unhealthy targets, ECS CPU > 70% / memory > 80%, RDS CPU, free storage, connections > 80% of
- * max, replica lag, Valkey memory and evictions, GPU instance status, WAF blocked spike.
+ * Alarms to an SNS topic (encrypted) and one dashboard: ALB 5xx rate, p95 latency > 2 s, p99 > 5 s,
+ * no healthy or some unhealthy targets, ECS CPU > 70% / memory > 80%, RDS CPU, free storage,
+ * connections > 80% of max, replica lag, RDS events (failover, failure, low storage...), Valkey
+ * memory, hit rate and evictions, GPU instance status, Ollama tasks below desired, WAF blocked
+ * spike. Each alarm's description links its runbook (docs/runbooks.md).
  */
 export class Observability extends pulumi.ComponentResource {
     /** ARN of the SNS topic alarms go to. */
@@ -76,6 +80,7 @@ export class Observability extends pulumi.ComponentResource {
         this.createEdgeAlarms(input);
         this.createApiAlarms(input);
         this.createDatabaseAlarms(input);
+        this.createDatabaseEvents(input, topicArn);
         this.createCacheAlarms(input);
         this.createLlmAlarms(input);
         this.createWafAlarms(input);
@@ -147,6 +152,31 @@ export class Observability extends pulumi.ComponentResource {
             datapointsToAlarm: 3,
             threshold: 2,
             comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("alb-p99-latency", {
+            alarmDescription: "p99 target response time above 5 s",
+            namespace: "AWS/ApplicationELB",
+            metricName: "TargetResponseTime",
+            dimensions: alb,
+            extendedStatistic: "p99",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 3,
+            threshold: 5,
+            comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("api-no-healthy-targets", {
+            alarmDescription: "No healthy API target behind the load balancer (the API is down)",
+            namespace: "AWS/ApplicationELB",
+            metricName: "HealthyHostCount",
+            dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 2,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            // no data points means no target reported at all
+            treatMissingData: "breaching",
         });
         alarm("api-unhealthy-targets", {
             alarmDescription: "API targets failing /health (API down)",
@@ -239,7 +269,26 @@ export class Observability extends pulumi.ComponentResource {
         );
     }
 
-    /** The cache: memory and evictions. */
+    /**
+     * RDS events of the database instances to the alarm topic: failover, failure, low storage,
+     * a replica's problems and maintenance, as they happen (the alarms only see metrics).
+     */
+    private createDatabaseEvents({ ctx, args }: StepInput, topicArn: pulumi.Output<string>): void {
+        new aws.rds.EventSubscription(
+            ctx.childName("db-events"),
+            {
+                name: ctx.physical("db-events", 255),
+                snsTopic: topicArn,
+                sourceType: "db-instance",
+                sourceIds: [args.dbInstanceIdentifier, ...(args.dbReplicaIdentifiers ?? [])],
+                eventCategories: ["failover", "failure", "low storage", "maintenance", "notification", "read replica", "recovery"],
+                tags: ctx.tags("db-events"),
+            },
+            ctx.opts(),
+        );
+    }
+
+    /** The cache: memory, hit rate and evictions. */
     private createCacheAlarms({ args, alarm }: StepInput): void {
         const cache = { ReplicationGroupId: args.cacheReplicationGroupId };
         alarm("cache-memory", {
@@ -252,6 +301,17 @@ export class Observability extends pulumi.ComponentResource {
             evaluationPeriods: 2,
             threshold: 80,
             comparisonOperator: "GreaterThanThreshold",
+        });
+        alarm("cache-hit-rate", {
+            alarmDescription: "Valkey cache hit rate below 80%",
+            namespace: "AWS/ElastiCache",
+            metricName: "CacheHitRate",
+            dimensions: cache,
+            statistic: "Average",
+            period: 900,
+            evaluationPeriods: 4,
+            threshold: 80,
+            comparisonOperator: "LessThanThreshold",
         });
         alarm("cache-evictions", {
             alarmDescription: "Valkey evicting keys",
@@ -266,8 +326,29 @@ export class Observability extends pulumi.ComponentResource {
         });
     }
 
-    /** The GPU instances: status checks (LLM unhealthy). */
+    /** The GPU instances: status checks (LLM unhealthy); the LLM's tasks below the desired count. */
     private createLlmAlarms({ args, alarm }: StepInput): void {
+        if (args.llmServiceName) {
+            const service = { ClusterName: args.clusterName, ServiceName: args.llmServiceName };
+            alarm("llm-tasks-below-desired", {
+                alarmDescription: "Fewer Ollama tasks running than desired for 10 minutes",
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: 0,
+                evaluationPeriods: 10,
+                datapointsToAlarm: 10,
+                metricQueries: [
+                    { id: "missing", expression: "FILL(desired, 0) - FILL(running, 0)", label: "tasks missing", returnData: true },
+                    {
+                        id: "desired",
+                        metric: { namespace: "ECS/ContainerInsights", metricName: "DesiredTaskCount", dimensions: service, period: 60, stat: "Maximum" },
+                    },
+                    {
+                        id: "running",
+                        metric: { namespace: "ECS/ContainerInsights", metricName: "RunningTaskCount", dimensions: service, period: 60, stat: "Maximum" },
+                    },
+                ],
+            });
+        }
         if (args.gpuAutoScalingGroupName) {
             alarm("gpu-status", {
                 alarmDescription: "GPU instance status check failing (LLM unhealthy)",

@@ -200,6 +200,7 @@ export class AwsRagStack extends RagStackComponent {
                 dbStorageGiB: s.database.storageGiB,
                 cacheReplicationGroupId: cache.replicationGroupId,
                 gpuAutoScalingGroupName: llm?.autoScalingGroupName,
+                llmServiceName: llm?.serviceName,
                 webAclName: waf.webAclName,
             },
             child,

@@ -120,6 +120,7 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:ec2/vpc:Vpc": "no charge",
     "aws:ecs/capacityProvider:CapacityProvider": "the instances are priced with the Auto Scaling group",
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "no charge",
+    "aws:rds/eventSubscription:EventSubscription": "no charge (SNS deliveries are the topic's)",
     "aws:ecs/taskDefinition:TaskDefinition": "a definition; the service running it is priced",
     "aws:elasticache/subnetGroup:SubnetGroup": "no charge",
     "aws:iam/instanceProfile:InstanceProfile": "no charge",
