@@ -238,6 +238,28 @@ describe("AWS target", function () {
                 assert.ok([].concat(st.Principal.Service).includes("events.rds.amazonaws.com" as never));
             });
 
+            it("AWS Backup: tiered rules (7 daily, 4 weekly, 12 monthly in production), copies to the backup region, locked vaults, the database and the documents selected", () => {
+                const plan = inp(log().one("aws:backup/plan:Plan"));
+                const keep = Object.fromEntries(plan.rules.map((r: any) => [r.ruleName, r.lifecycle.deleteAfter]));
+                assert.deepStrictEqual(keep, prod ? { daily: 7, weekly: 28, monthly: 372 } : { daily: 7 });
+                const vaults = log().ofType("aws:backup/vault:Vault");
+                assert.strictEqual(vaults.length, prod ? 2 : 1, "a copy vault in the backup region in production");
+                for (const v of vaults) assert.ok(inp(v).kmsKeyArn, `${v.name} encrypted with a customer key`);
+                for (const r of plan.rules) {
+                    if (prod) assert.strictEqual(r.copyActions[0].destinationVaultArn, log().one("aws:backup/vault:Vault", "copy-vault").state.arn);
+                    else assert.strictEqual(r.copyActions, undefined);
+                }
+                const locks = log().ofType("aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+                assert.deepStrictEqual(
+                    locks.map((l) => inp(l).minRetentionDays),
+                    prod ? [7, 7] : [],
+                );
+                const selection = inp(log().one("aws:backup/selection:Selection"));
+                assert.deepStrictEqual(selection.resources, [log().one(T.rds, "primary").state.arn, log().one(T.bucket, "storage-documents-bucket").state.arn]);
+                const trust = json(inp(log().one(T.role, "backup-role")).assumeRolePolicy).Statement[0];
+                assert.deepStrictEqual([trust.Principal.Service, trust.Condition.StringEquals["aws:SourceAccount"]], ["backup.amazonaws.com", MOCK_ACCOUNT_ID]);
+            });
+
             it("IAM database authentication is granted on every instance the API connects to (the primary and each read replica)", () => {
                 const task = json(inp(log().one(T.rolePolicy, "api-task")).policy).Statement.find((st: any) => st.Sid === "RdsIamAuth");
                 const instances = log()
@@ -509,10 +531,10 @@ describe("AWS target: bring your own VPC, key, certificate and alarm topic", () 
     it("creates no VPC, no primary KMS keys, no certificate and no topic, and wires the given ones", () => {
         const log = run.resources;
         for (const t of [T.vpc, T.subnet, T.nat, T.flowLog, T.topic, "aws:acm/certificate:Certificate"]) assert.strictEqual(log.ofType(t).length, 0, t);
-        // only the backup-region key of the cross-region replication remains
+        // only the backup region's keys remain (RDS backup replication, AWS Backup copies)
         assert.deepStrictEqual(
             log.ofType(T.kms).map((k) => k.name),
-            ["rag-aws-db-backup-key"],
+            ["rag-aws-db-backup-key", "rag-aws-backup-copy-key"],
         );
         assert.strictEqual(inp(log.one(T.rds, "primary")).kmsKeyId, "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555");
         assert.deepStrictEqual(inp(log.one(T.alb)).subnets, ["subnet-0a000001", "subnet-0a000002"]);

@@ -266,6 +266,12 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
             for (const r of i.rules) if (r.statement?.rateBasedStatement) r.statement.rateBasedStatement.limit = 100000000;
         }),
     ],
+    ["aws-backup-vault-require-kms", "aws", edit("aws:backup/vault:Vault", "backup-vault", (i) => delete i.kmsKeyArn)],
+    [
+        "aws-backup-vault-require-lock",
+        "aws",
+        drop((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" && r.name.endsWith("backup-vault-lock")),
+    ],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
     ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],

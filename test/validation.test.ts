@@ -229,6 +229,28 @@ describe("validation: component arguments", () => {
             "allowedSecurityGroupIds",
         ],
         [
+            "Backup without a daily tier",
+            () =>
+                new aws.Backup("b", {
+                    environment: "production",
+                    resourceArns: ["arn:aws:rds:eu-west-1:1:db:x"],
+                    kmsKeyArn: "k",
+                    tiers: { daily: 0, weekly: 4, monthly: 12 },
+                }),
+            "tiers.daily",
+        ],
+        [
+            "Backup with an unknown lock mode",
+            () =>
+                new aws.Backup("b", {
+                    environment: "production",
+                    resourceArns: ["arn:aws:rds:eu-west-1:1:db:x"],
+                    kmsKeyArn: "k",
+                    vaultLock: "legal-hold" as never,
+                }),
+            "vaultLock",
+        ],
+        [
             "Cache failover without replicas",
             () =>
                 new aws.Cache("c", {

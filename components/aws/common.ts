@@ -80,6 +80,44 @@ export function assumeRolePolicy(service: string, accountId?: pulumi.Input<strin
     });
 }
 
+/** Key administration actions (no use of the key): the administrators' statement of every key policy here. */
+export const KEY_ADMIN_ACTIONS = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
+
+/**
+ * The policy of a key that only AWS services of this account use in one region (a backup region's
+ * key): the account administers it; principals of the account use it only through `services`
+ * (e.g. `rds.eu-central-1.amazonaws.com`). Never the default "the account may do anything".
+ */
+export function serviceKeyPolicy(accountId: pulumi.Input<string>, services: pulumi.Input<string>[]): pulumi.Output<string> {
+    const root = pulumi.interpolate`arn:aws:iam::${accountId}:root`;
+    return policyDocument([
+        { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
+        {
+            Sid: "UseThroughServicesOfThisAccount",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+            Resource: "*",
+            Condition: { StringEquals: { "kms:CallerAccount": accountId }, StringLike: { "kms:ViaService": services } },
+        },
+    ]);
+}
+
 /** Builds an IAM policy document from statements (Outputs allowed anywhere inside). */
 export function policyDocument(statements: pulumi.Input<Record<string, unknown>>[]): pulumi.Output<string> {
     return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });

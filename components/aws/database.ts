@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
 import { checkLogRetention, Validator } from "../core/validation";
-import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext } from "./common";
+import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, serviceKeyPolicy } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
 export const APP_DB_USER = "rag_app";
@@ -74,6 +74,8 @@ export class Database extends pulumi.ComponentResource {
     readonly port: pulumi.Output<number>;
     /** Identifier of the primary. */
     readonly instanceIdentifier: pulumi.Output<string>;
+    /** ARN of the primary (AWS Backup selections). */
+    readonly arn: pulumi.Output<string>;
     /** Resource id of the primary (for `rds-db:connect` ARNs). */
     readonly resourceId: pulumi.Output<string>;
     /** ARN of the Secrets Manager secret RDS manages for the master user. */
@@ -243,7 +245,6 @@ export class Database extends pulumi.ComponentResource {
         if (s.crossRegionBackup) {
             const backupProvider = new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
             const accountId = accountIdOf(args, this);
-            const root = pulumi.interpolate`arn:aws:iam::${accountId}:root`;
             const backupKey = new aws.kms.Key(
                 ctx.childName("backup-key"),
                 {
@@ -252,43 +253,7 @@ export class Database extends pulumi.ComponentResource {
                     deletionWindowInDays: 30,
                     // An explicit policy (not the default "the account may do anything"): the account
                     // administers the key; only RDS in the backup region uses it.
-                    policy: pulumi.jsonStringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "KeyAdministration",
-                                Effect: "Allow",
-                                Principal: { AWS: root },
-                                Action: [
-                                    "kms:Create*",
-                                    "kms:Describe*",
-                                    "kms:Enable*",
-                                    "kms:List*",
-                                    "kms:Put*",
-                                    "kms:Update*",
-                                    "kms:Revoke*",
-                                    "kms:Disable*",
-                                    "kms:Get*",
-                                    "kms:Delete*",
-                                    "kms:TagResource",
-                                    "kms:UntagResource",
-                                    "kms:ScheduleKeyDeletion",
-                                    "kms:CancelKeyDeletion",
-                                ],
-                                Resource: "*",
-                            },
-                            {
-                                Sid: "UseThroughRdsInTheBackupRegion",
-                                Effect: "Allow",
-                                Principal: { AWS: root },
-                                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
-                                Resource: "*",
-                                Condition: {
-                                    StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": `rds.${args.backupRegion}.amazonaws.com` },
-                                },
-                            },
-                        ],
-                    }),
+                    policy: serviceKeyPolicy(accountId, [`rds.${args.backupRegion}.amazonaws.com`]),
                     tags: ctx.tags("backup-key"),
                 },
                 ctx.dataOpts({ provider: backupProvider }),
@@ -305,6 +270,7 @@ export class Database extends pulumi.ComponentResource {
         this.readerAddress = replicas.length > 0 ? replicas[0].address : primary.address;
         this.instanceIdentifier = primary.identifier;
         this.resourceId = primary.resourceId;
+        this.arn = primary.arn;
         this.masterSecretArn = primary.masterUserSecrets.apply((ms) => ms?.[0]?.secretArn ?? "");
         this.securityGroupId = sg.id;
         this.replicaIdentifiers = replicas.map((r) => r.identifier);

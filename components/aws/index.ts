@@ -12,4 +12,5 @@ export * from "./cache";
 export * from "./storage";
 export * from "./observability";
 export * from "./audit";
+export * from "./backup";
 export * from "./stack";

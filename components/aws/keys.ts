@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { accountIdOf, AwsCommonArgs, AwsContext } from "./common";
+import { accountIdOf, AwsCommonArgs, AwsContext, KEY_ADMIN_ACTIONS } from "./common";
 
 export interface KeysArgs extends AwsCommonArgs {
     /**
@@ -61,26 +61,10 @@ export class Keys extends pulumi.ComponentResource {
                 Sid: "KeyAdministration",
                 Effect: "Allow",
                 Principal: { AWS: admins },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:RotateKeyOnDemand",
-                ],
+                Action: [...KEY_ADMIN_ACTIONS, "kms:RotateKeyOnDemand"],
                 Resource: "*",
             };
-            const services = ["rds", "elasticache", "s3", "secretsmanager", "ec2", "ecs"];
+            const services = ["rds", "elasticache", "s3", "secretsmanager", "ec2", "ecs", "backup"];
             const dataPolicy = pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [

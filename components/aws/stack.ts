@@ -5,6 +5,7 @@ import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
 import { validateStackSettings } from "../core/validation";
 import { ApiService } from "./api-service";
+import { Backup } from "./backup";
 import { Audit } from "./audit";
 import { Cache } from "./cache";
 import { EcsCluster } from "./cluster";
@@ -149,6 +150,17 @@ export class AwsRagStack extends RagStackComponent {
             child,
         );
         api.resolveData(db, cache);
+        // Tiered, locked, off-site recovery points of the database and the documents (AWS Backup).
+        new Backup(
+            `${name}-backup`,
+            {
+                ...common,
+                resourceArns: [db.arn, storage.documentsBucketArn],
+                kmsKeyArn: keys.dataKeyArn,
+                copyRegion: s.database.crossRegionBackup ? s.aws.backupRegion : undefined,
+            },
+            child,
+        );
 
         let llm: Llm | undefined;
         if (s.llm.enabled) {

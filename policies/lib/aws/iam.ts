@@ -79,6 +79,7 @@ export const roleRequireServiceTrust: ResourceRule = {
                 "monitoring.rds.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "cloudtrail.amazonaws.com",
+                "backup.amazonaws.com",
             ],
             description: "Service principals roles may trust.",
         },

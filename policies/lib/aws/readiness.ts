@@ -12,6 +12,8 @@ const NAT = "aws:ec2/natGateway:NatGateway";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const SCALING_TARGET = "aws:appautoscaling/target:Target";
 const ASG = "aws:autoscaling/group:Group";
+const VAULT = "aws:backup/vault:Vault";
+const VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
 
 /** Private subnets of production (the tier the tasks and the NAT routes serve). */
 function productionPrivateSubnets(resources: StackResource[]): StackResource[] {
@@ -131,4 +133,34 @@ export const webaclRestrictRateLimit: ResourceRule = {
         const lowest = Math.min(...limits);
         return lowest > Number(ctx.config.maxPer5Min) ? `per-IP limit ${lowest} per 5 min (at most ${ctx.config.maxPer5Min})` : undefined;
     },
+};
+
+export const vaultRequireKms: ResourceRule = {
+    kind: "resource",
+    name: "aws-backup-vault-require-kms",
+    description: "Backup vaults must encrypt recovery points with a customer-managed KMS key.",
+    severity: "high",
+    category: "encryption",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["SC-28", "CP-9(8)"], "PCI-DSS": ["3.5.1"] },
+    remediation: "Set kmsKeyArn on the vault (the stack's data key, or a key in the copy region).",
+    types: [VAULT],
+    check: (p) => (!p.kmsKeyArn ? "vault uses the AWS-owned default key" : undefined),
+};
+
+export const vaultRequireLock: StackRule = {
+    kind: "stack",
+    name: "aws-backup-vault-require-lock",
+    description:
+        "Production backup vaults must be under Vault Lock, so that no one (an attacker with admin rights included) deletes recovery points before their retention ends.",
+    severity: "high",
+    category: "resilience",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["CP-9", "SI-7"], "ISO-27001": ["A.8.13"] },
+    remediation: "Keep the Backup component's vaultLock (governance in production), or compliance for immutable locks.",
+    check: (resources) =>
+        resources
+            .filter((r) => r.type === VAULT && isProduction(r.props))
+            .filter((r) => referencing(resources, [VAULT_LOCK], "backupVaultName", r).length === 0)
+            .map((r) => finding(r, "recovery points can be deleted at any time (no Vault Lock)")),
 };

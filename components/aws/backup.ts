@@ -1,0 +1,184 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, serviceKeyPolicy } from "./common";
+
+/** Recovery points kept per tier: daily, weekly (Sundays) and monthly (the 1st). */
+export interface BackupTiers {
+    /** Daily recovery points kept (one a day). */
+    daily: number;
+    /** Weekly recovery points kept (0: no weekly tier). */
+    weekly: number;
+    /** Monthly recovery points kept (0: no monthly tier). */
+    monthly: number;
+}
+
+/** The tiers per environment: 7 daily, 4 weekly, 12 monthly in production; 7 daily in staging. */
+export const BACKUP_TIERS: Record<"staging" | "production", BackupTiers> = {
+    staging: { daily: 7, weekly: 0, monthly: 0 },
+    production: { daily: 7, weekly: 4, monthly: 12 },
+};
+
+export interface BackupArgs extends AwsCommonArgs {
+    /** ARNs of what is backed up (the RDS primary, the documents bucket). */
+    resourceArns: pulumi.Input<string>[];
+    /** KMS key of the vault (the stack's data key). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Tiers of recovery points. @default BACKUP_TIERS[environment] */
+    tiers?: BackupTiers;
+    /**
+     * Region every recovery point is copied to (a vault there, with its own key), or none.
+     * @default none
+     */
+    copyRegion?: string;
+    /** Provider of the copy region (your credentials, assumed role, endpoints). @default a provider for `copyRegion` */
+    copyProvider?: aws.Provider;
+    /**
+     * Vault Lock: recovery points cannot be deleted before their retention ends, by anyone
+     * (governance mode: the lock itself can still be removed by a privileged principal;
+     * `compliance` makes it immutable after 3 days). @default "governance" in production, "none" in staging
+     */
+    vaultLock?: "none" | "governance" | "compliance";
+}
+
+/**
+ * Tiered, off-site backups with AWS Backup: a vault encrypted with the stack's key, a plan with
+ * daily, weekly and monthly rules (each copied to a vault in a second region, encrypted with a
+ * key there), a selection of the given resources, a service role with AWS's backup and restore
+ * policies, and Vault Lock in production so that no one deletes a recovery point early.
+ * Complements RDS automated backups (point-in-time restore) with longer, locked retention.
+ */
+export class Backup extends pulumi.ComponentResource {
+    /** Name of the vault in the stack's region. */
+    readonly vaultName: pulumi.Output<string>;
+    /** ARN of the vault in the copy region, if any. */
+    readonly copyVaultArn: pulumi.Output<string | undefined>;
+    /** Id of the backup plan. */
+    readonly planId: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        const production = args.environment === "production";
+        const tiers = args.tiers ?? BACKUP_TIERS[production ? "production" : "staging"];
+        const lock = args.vaultLock ?? (production ? "governance" : "none");
+        const v = new Validator(`Backup ${name}`);
+        v.int("tiers.daily", tiers.daily, 1, 35);
+        v.int("tiers.weekly", tiers.weekly, 0, 52);
+        v.int("tiers.monthly", tiers.monthly, 0, 120);
+        v.oneOf("vaultLock", lock, ["none", "governance", "compliance"] as const);
+        if (args.copyRegion !== undefined) v.matches("copyRegion", args.copyRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-central-1");
+        if (!Array.isArray(args.resourceArns) || args.resourceArns.length === 0) v.fail("resourceArns", args.resourceArns, "at least one resource ARN");
+        v.throwIfAny();
+        super(typeToken("aws", "Backup"), name, {}, opts);
+        const ctx = new AwsContext(name, args, this);
+        const accountId = accountIdOf(args, this);
+        const longest = Math.max(tiers.daily, tiers.weekly * 7, tiers.monthly * 31);
+
+        const vault = new aws.backup.Vault(
+            ctx.childName("vault"),
+            { name: ctx.physical("vault"), kmsKeyArn: args.kmsKeyArn, tags: ctx.tags("vault") },
+            ctx.dataOpts(),
+        );
+        const copy = args.copyRegion ? this.createCopyVault(ctx, args, accountId, lock, tiers.daily, longest) : undefined;
+        if (lock !== "none") this.lockVault(ctx, "vault-lock", vault.name, lock, tiers.daily, longest, ctx.opts());
+
+        const rule = (ruleName: string, schedule: string, keepDays: number): aws.types.input.backup.PlanRule => ({
+            ruleName,
+            targetVaultName: vault.name,
+            schedule,
+            startWindow: 60,
+            completionWindow: 480,
+            lifecycle: { deleteAfter: keepDays },
+            recoveryPointTags: ctx.tags(undefined, { BackupTier: ruleName }),
+            ...(copy ? { copyActions: [{ destinationVaultArn: copy.arn, lifecycle: { deleteAfter: keepDays } }] } : {}),
+        });
+        const rules = [rule("daily", "cron(0 3 * * ? *)", tiers.daily)];
+        if (tiers.weekly > 0) rules.push(rule("weekly", "cron(0 4 ? * SUN *)", tiers.weekly * 7));
+        if (tiers.monthly > 0) rules.push(rule("monthly", "cron(0 5 1 * ? *)", tiers.monthly * 31));
+        const plan = new aws.backup.Plan(ctx.childName("plan"), { name: ctx.physical("plan"), rules, tags: ctx.tags("plan") }, ctx.opts());
+
+        const role = new aws.iam.Role(
+            ctx.childName("role"),
+            {
+                assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com", accountId),
+                description: "AWS Backup of the stack's data",
+                tags: ctx.tags("backup-role"),
+            },
+            ctx.opts(),
+        );
+        // AWS's managed policies for AWS Backup: scoped by AWS to backup and restore actions.
+        for (const [key, policy] of [
+            ["backup", "AWSBackupServiceRolePolicyForBackup"],
+            ["restore", "AWSBackupServiceRolePolicyForRestores"],
+            ["s3-backup", "AWSBackupServiceRolePolicyForS3Backup"],
+            ["s3-restore", "AWSBackupServiceRolePolicyForS3Restore"],
+        ])
+            new aws.iam.RolePolicyAttachment(
+                ctx.childName(`role-${key}`),
+                { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` },
+                ctx.opts(),
+            );
+        new aws.backup.Selection(
+            ctx.childName("selection"),
+            { name: ctx.physical("selection", 50), planId: plan.id, iamRoleArn: role.arn, resources: args.resourceArns },
+            ctx.opts(),
+        );
+
+        this.vaultName = vault.name;
+        this.copyVaultArn = copy ? copy.arn : pulumi.output(undefined);
+        this.planId = plan.id;
+        this.registerOutputs({ vaultName: this.vaultName, copyVaultArn: this.copyVaultArn, planId: this.planId });
+    }
+
+    /** The vault in the copy region, with a key there that only AWS Backup of this account uses. */
+    private createCopyVault(
+        ctx: AwsContext,
+        args: BackupArgs,
+        accountId: pulumi.Output<string>,
+        lock: string,
+        shortest: number,
+        longest: number,
+    ): aws.backup.Vault {
+        const provider = args.copyProvider ?? new aws.Provider(ctx.childName("copy-region"), { region: args.copyRegion }, { parent: this });
+        const key = new aws.kms.Key(
+            ctx.childName("copy-key"),
+            {
+                description: `${ctx.prefix} backup copies`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: serviceKeyPolicy(accountId, [`backup.${args.copyRegion}.amazonaws.com`]),
+                tags: ctx.tags("backup-copy-key"),
+            },
+            ctx.dataOpts({ provider }),
+        );
+        const vault = new aws.backup.Vault(
+            ctx.childName("copy-vault"),
+            { name: ctx.physical("copy-vault"), kmsKeyArn: key.arn, tags: ctx.tags("copy-vault") },
+            ctx.dataOpts({ provider }),
+        );
+        if (lock !== "none") this.lockVault(ctx, "copy-vault-lock", vault.name, lock, shortest, longest, ctx.opts({ provider }));
+        return vault;
+    }
+
+    /** Vault Lock: no recovery point deleted before the shortest tier ends; compliance mode becomes immutable after 3 days. */
+    private lockVault(
+        ctx: AwsContext,
+        key: string,
+        vaultName: pulumi.Input<string>,
+        lock: string,
+        shortest: number,
+        longest: number,
+        opts: pulumi.CustomResourceOptions,
+    ): void {
+        new aws.backup.VaultLockConfiguration(
+            ctx.childName(key),
+            {
+                backupVaultName: vaultName,
+                minRetentionDays: shortest,
+                maxRetentionDays: longest * 2,
+                ...(lock === "compliance" ? { changeableForDays: 3 } : {}),
+            },
+            opts,
+        );
+    }
+}
