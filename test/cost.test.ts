@@ -37,6 +37,7 @@ const res = (type: string, inputs: Record<string, unknown>, parent = STACK): Cos
     custom: true,
     inputs,
 });
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const component: CostResource = { urn: STACK, type: "ragstack:aws:Thing", name: "c", custom: false, inputs: {} };
 const A = { ...COST_ASSUMPTIONS.staging, hoursPerMonth: 730 };
 const line = (est: ReturnType<typeof estimateCost>, type: string) => est.resources.find((l) => l.type === type)!;
@@ -103,6 +104,31 @@ describe("cost estimate: arithmetic against published prices", () => {
         assert.strictEqual(line(est, "aws:kms/key:Key").monthly, 1.3); // 1 + 10 × 0.03
         assert.strictEqual(line(est, "aws:secretsmanager/secret:Secret").monthly, 0.4);
         assert.strictEqual(line(est, "aws:wafv2/webAcl:WebAcl").monthly, 8.6); // 5 + 3 × 1 + 1 × 0.60
+    });
+
+    it("AWS Backup vaults in us-east-1 (2026-06: $0.095 per GB-month warm storage, $0.02 per GB between regions): the vault and its copy", () => {
+        const plan = res("aws:backup/plan:Plan", {
+            rules: [
+                { targetVaultName: "main", lifecycle: { deleteAfter: 7 } },
+                { targetVaultName: "main", lifecycle: { deleteAfter: 372 } },
+            ],
+        });
+        const est = estimateCost(
+            [component, plan, res("aws:backup/vault:Vault", { name: "main" }), res("aws:backup/vault:Vault", { name: "copy" })],
+            "us-east-1",
+            {
+                ...A,
+                databaseUsedGb: 100,
+                databaseDailyChangePercent: 3,
+                bucketStoredGb: { documents: 200 },
+            },
+        );
+        const [main, copy] = est.resources.filter((l) => l.type === "aws:backup/vault:Vault");
+        // 200 GB of documents once + 100 GB of database + 3 GB of changes a day over the longest tier (372 days) = 1,416 GB
+        assert.strictEqual(main.items[0].quantity, 1416);
+        assert.strictEqual(main.monthly, 134.52); // 1,416 × 0.095
+        // the copy: the same storage plus the daily changes sent to the backup region (3 GB × 30.417 days × 0.02)
+        assert.strictEqual(copy.monthly, round2(134.52 + 3 * (730 / 24) * 0.02));
     });
 
     it("a GPU group: g5.xlarge in us-east-1 (2026-06: $1.006 an hour), around the clock or scaled to zero; counted as GPU", () => {

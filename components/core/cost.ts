@@ -123,6 +123,7 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:rds/eventSubscription:EventSubscription": "no charge (SNS deliveries are the topic's)",
     "aws:backup/plan:Plan": "no charge (recovery points are the vault's)",
     "aws:backup/selection:Selection": "no charge",
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "no charge (locked versions are in the bucket's stored GB)",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "no charge",
     "aws:ecs/taskDefinition:TaskDefinition": "a definition; the service running it is priced",
     "aws:elasticache/subnetGroup:SubnetGroup": "no charge",
@@ -331,6 +332,37 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
             ),
             b.item("inter-region transfer of the daily changes", transferGb, "GB", b.global(GLOBAL_PRICES.interRegionTransferGb), why),
         ]);
+    },
+    "aws:backup/vault:Vault": (r, b) => {
+        // The plan of the same component says what lands here: its own rules (targetVaultName) or copies.
+        const plans = b.sameParent(r, "aws:backup/plan:Plan");
+        const rules = plans.flatMap((p) => (p.inputs.rules ?? []) as { targetVaultName?: string; lifecycle?: { deleteAfter?: number } }[]);
+        if (rules.length === 0) {
+            b.unpriced.push({ urn: r.urn, type: r.type, reason: "no backup plan in its component" });
+            return;
+        }
+        const copy = !rules.some((x) => x.targetVaultName === r.inputs.name);
+        const longest = Math.max(...rules.map((x) => num(x.lifecycle?.deleteAfter, 7)));
+        // The database changes in place (incremental points keep the changed blocks of the longest
+        // tier); the documents are mostly added, not rewritten (kept once).
+        const documents = b.a.bucketStoredGb.documents ?? 0;
+        const changedGb = b.a.databaseUsedGb * (b.a.databaseDailyChangePercent / 100);
+        const gb = documents + b.a.databaseUsedGb + changedGb * longest;
+        const why = `bucketStoredGb.documents ${documents} + databaseUsedGb ${b.a.databaseUsedGb} × (1 + ${b.a.databaseDailyChangePercent} % × ${longest} days, the longest tier)`;
+        const items = [
+            b.item(
+                `AWS Backup warm storage${copy ? " (copies in the backup region, priced at this region's rate)" : ""}`,
+                gb,
+                "GB-months",
+                regionalPrice(b.region, "backupWarmGbMonth"),
+                why,
+            ),
+        ];
+        if (copy)
+            items.push(
+                b.item("inter-region transfer of the daily changes", changedGb * (hours(b) / 24), "GB", b.global(GLOBAL_PRICES.interRegionTransferGb), why),
+            );
+        b.add(r, items);
     },
     "aws:elasticache/replicationGroup:ReplicationGroup": (r, b) => {
         const type = String(r.inputs.nodeType ?? "");
