@@ -169,6 +169,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "string",
         description: "Namespace of Prometheus (allowed to scrape).",
     },
+    {
+        key: "k8sAlertWebhookSecretName",
+        path: "kubernetes.alertWebhookSecretName",
+        type: "string",
+        description: "Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails.",
+    },
     { key: "k8sMonitoring", path: "kubernetes.monitoring", type: "boolean", description: "Create ServiceMonitor/PodMonitor/PrometheusRule." },
     { key: "k8sLogicalBackup", path: "kubernetes.logicalBackup", type: "boolean", description: "pg_dump CronJob to the object store." },
     {

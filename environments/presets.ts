@@ -94,6 +94,7 @@ function common(): EnvironmentPreset {
             cnpgOperatorNamespace: "cnpg-system",
             edgeControllerNamespace: "gateway-system",
             monitoringNamespace: "monitoring",
+            alertWebhookSecretName: "",
             nodePools: [
                 { name: "cpu", count: 3, cpu: 4, memoryGiB: 16, zones: ["zone-a", "zone-b"] },
                 {

@@ -292,6 +292,27 @@ describe("Kubernetes target", function () {
                 assert.ok(log().all.some((r) => inp(r).kind === "ServiceMonitor"));
             });
 
+            it("alert routing: the stack's alarmEmails as an AlertmanagerConfig receiver, critical sent at once, causes inhibit their symptoms", () => {
+                const cfg = log().all.find((r) => inp(r).kind === "AlertmanagerConfig")!;
+                const spec = inp(cfg).spec;
+                const emails = prod ? ["rag-oncall@example.gov", "platform-security@example.gov"] : ["rag-oncall@example.gov"];
+                assert.deepStrictEqual(
+                    spec.receivers[0].emailConfigs.map((e: any) => e.to),
+                    emails,
+                );
+                assert.deepStrictEqual(spec.route.routes[0].matchers, [{ name: "severity", value: "critical", matchType: "=" }]);
+                // every inhibition names alerts that exist, and the operator's namespace scoping matches the alerts
+                const rule = log().all.find((r) => inp(r).kind === "PrometheusRule")!;
+                const alerts = inp(rule).spec.groups[0].rules;
+                const names = new Set(alerts.map((a: any) => a.alert));
+                for (const i of spec.inhibitRules) {
+                    assert.ok(names.has(i.sourceMatch[0].value), i.sourceMatch[0].value);
+                    for (const t of i.targetMatch[0].value.split("|")) assert.ok(names.has(t), t);
+                }
+                assert.ok(spec.inhibitRules.some((i: any) => i.sourceMatch[0].value === "RagApiDown" && /RagApiHigh5xxRate/.test(i.targetMatch[0].value)));
+                for (const a of alerts) assert.strictEqual(a.labels.namespace, inp(cfg).metadata.namespace);
+            });
+
             it("logical backup CronJob only where enabled, with Forbid concurrency", () => {
                 const cron = log().ofType("kubernetes:batch/v1:CronJob");
                 assert.strictEqual(cron.length, prod ? 1 : 0);

@@ -304,6 +304,11 @@ export interface KubernetesSettings {
     /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
     monitoringNamespace: string;
     /**
+     * Secret (in the app namespace, key `url`) with a webhook the alerts go to besides
+     * `observability.alarmEmails` (an AlertmanagerConfig). @default "" (none)
+     */
+    alertWebhookSecretName: string;
+    /**
      * The target cluster's node pools: what the offline plan checks the stack fits (at every
      * autoscaler's maximum) and what `npm run cluster:check` simulates. Describe your cluster.
      */

@@ -411,6 +411,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
         v.matches("kubernetes.cnpgOperatorNamespace", k.cnpgOperatorNamespace, dnsLabel, "a namespace name (DNS label)");
         v.matches("kubernetes.monitoringNamespace", k.monitoringNamespace, dnsLabel, "a namespace name (DNS label)");
+        v.matches("kubernetes.alertWebhookSecretName", k.alertWebhookSecretName, /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, "empty, or a Secret name");
         v.matches("kubernetes.gpuTolerationKey", k.gpuTolerationKey, /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "a taint key ([prefix/]name)");
         v.bool("kubernetes.monitoring", k.monitoring);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);

@@ -17,6 +17,10 @@ export interface MonitoringArgs extends K8sCommonArgs {
     prometheusSelector?: Record<string, string>;
     /** Team label Alertmanager routes on. */
     team: string;
+    /** E-mail addresses the alerts go to (an AlertmanagerConfig receiver; SMTP from Alertmanager's global config). @default none */
+    alertEmails?: string[];
+    /** Secret in the app namespace whose key `url` is a webhook the alerts go to (chat, paging). @default none */
+    alertWebhookSecretName?: string;
     /** LLM deployed (GPU alerts). */
     llm: boolean;
     /** Kind of the LLM's workload (`Llm.workloadKind`). @default "StatefulSet" */
@@ -144,7 +148,18 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
     return rules;
 }
 
-/** ServiceMonitor for the API and a PrometheusRule with the stack's alert set. */
+/**
+ * Which alert silences which while it fires (the cause hides its symptoms): an API that is down
+ * also fails and is slow; a database or cache that is down also lags, fills or fails its backups.
+ */
+export const INHIBITIONS: { source: string; targets: string[] }[] = [
+    { source: "RagApiDown", targets: ["RagApiHigh5xxRate", "RagApiHighLatencyP95"] },
+    { source: "RagPostgresDown", targets: ["RagPostgresReplicationLag", "RagPostgresConnectionsHigh", "RagPostgresBackupFailing"] },
+    { source: "RagValkeyDown", targets: ["RagValkeyMemoryHigh"] },
+    { source: "RagLlmUnavailable", targets: ["RagGpuMemoryHigh"] },
+];
+
+/** ServiceMonitor for the API, a PrometheusRule with the stack's alert set, and its routing (AlertmanagerConfig). */
 export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("kubernetes", "Monitoring"), name, {}, opts);
@@ -175,7 +190,9 @@ export class Monitoring extends pulumi.ComponentResource {
                                 alert: r.alert,
                                 expr: r.expr,
                                 for: r.for,
-                                labels: { severity: r.severity, team: args.team, environment: args.environment },
+                                // namespace: the operator scopes an AlertmanagerConfig's routes to its own
+                                // namespace; the alerts aggregate it away, so the rule sets it.
+                                labels: { severity: r.severity, team: args.team, environment: args.environment, namespace: args.appNamespaceName },
                                 annotations: { summary: r.summary, description: `${r.summary}. Runbook: ${runbookLink(alertRunbookAnchor(r.alert))}` },
                             })),
                         },
@@ -184,6 +201,55 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        if ((args.alertEmails?.length ?? 0) > 0 || args.alertWebhookSecretName)
+            this.createRouting(
+                ctx,
+                args,
+                labels,
+                rules.map((r) => r.alert),
+            );
         this.registerOutputs({});
+    }
+
+    /**
+     * Routing in Alertmanager: one receiver (the e-mails and the webhook), critical alerts sent
+     * at once and repeated hourly, warnings grouped and repeated twice a day, and the inhibitions.
+     */
+    private createRouting(ctx: K8sContext, args: MonitoringArgs, labels: Record<string, string>, alerts: string[]): void {
+        const eq = (name: string, value: string) => ({ name, value, matchType: "=" });
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("routing"),
+            {
+                apiVersion: "monitoring.coreos.com/v1alpha1",
+                kind: "AlertmanagerConfig",
+                metadata: { name: "rag-stack", namespace: args.appNamespace, labels },
+                spec: {
+                    route: {
+                        receiver: "oncall",
+                        groupBy: ["alertname", "severity"],
+                        groupWait: "30s",
+                        groupInterval: "5m",
+                        repeatInterval: "12h",
+                        matchers: [eq("team", args.team)],
+                        routes: [{ receiver: "oncall", matchers: [eq("severity", "critical")], groupWait: "10s", repeatInterval: "1h" }],
+                    },
+                    receivers: [
+                        {
+                            name: "oncall",
+                            ...(args.alertEmails?.length ? { emailConfigs: args.alertEmails.map((to) => ({ to, sendResolved: true })) } : {}),
+                            ...(args.alertWebhookSecretName
+                                ? { webhookConfigs: [{ urlSecret: { name: args.alertWebhookSecretName, key: "url" }, sendResolved: true }] }
+                                : {}),
+                        },
+                    ],
+                    inhibitRules: INHIBITIONS.filter((i) => alerts.includes(i.source)).map((i) => ({
+                        sourceMatch: [eq("alertname", i.source)],
+                        targetMatch: [{ name: "alertname", value: i.targets.filter((t) => alerts.includes(t)).join("|"), matchType: "=~" }],
+                        equal: ["environment"],
+                    })),
+                },
+            },
+            ctx.opts(),
+        );
     }
 }

@@ -328,6 +328,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 team: common.labels?.["ragstack.io/owner"] ?? "",
                 llm: s.llm.enabled,
                 llmWorkload: llm?.workloadKind,
+                alertEmails: s.observability.alarmEmails,
+                alertWebhookSecretName: k.alertWebhookSecretName || undefined,
             },
             child,
         );
