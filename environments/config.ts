@@ -175,6 +175,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "string",
         description: "Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails.",
     },
+    {
+        key: "k8sConnectionPooler",
+        path: "kubernetes.connectionPooler",
+        type: "boolean",
+        description: "PgBouncer (CloudNativePG Pooler) between the API and the primary.",
+    },
     { key: "k8sMonitoring", path: "kubernetes.monitoring", type: "boolean", description: "Create ServiceMonitor/PodMonitor/PrometheusRule." },
     { key: "k8sLogicalBackup", path: "kubernetes.logicalBackup", type: "boolean", description: "pg_dump CronJob to the object store." },
     {

@@ -95,6 +95,7 @@ function common(): EnvironmentPreset {
             edgeControllerNamespace: "gateway-system",
             monitoringNamespace: "monitoring",
             alertWebhookSecretName: "",
+            connectionPooler: false,
             nodePools: [
                 { name: "cpu", count: 3, cpu: 4, memoryGiB: 16, zones: ["zone-a", "zone-b"] },
                 {
@@ -161,6 +162,7 @@ export function productionPreset(): EnvironmentPreset {
         kubernetes: {
             ...p.kubernetes,
             logicalBackup: true,
+            connectionPooler: true,
             nodePools: [
                 { name: "cpu", count: 6, cpu: 8, memoryGiB: 32, zones: ["zone-a", "zone-b", "zone-c"] },
                 {

@@ -292,6 +292,33 @@ describe("Kubernetes target", function () {
                 assert.ok(log().all.some((r) => inp(r).kind === "ServiceMonitor"));
             });
 
+            it("connection pooling: production's API writes through PgBouncer (CloudNativePG Pooler, transaction mode), reachable from the API only; staging connects directly", () => {
+                const pooler = log().all.find((r) => inp(r).kind === "Pooler");
+                const api = inp(log().all.find((r) => r.type === "kubernetes:apps/v1:Deployment" && inp(r).metadata.name === "api")!);
+                const env = Object.fromEntries(api.spec.template.spec.containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
+                const policies = log()
+                    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                    .map((r) => inp(r));
+                if (!prod) {
+                    assert.strictEqual(pooler, undefined);
+                    assert.match(env.DATABASE_HOST, /^postgres-rw\./);
+                    assert.ok(!policies.some((p) => p.metadata.name === "pooler-ingress"));
+                    return;
+                }
+                const spec = inp(pooler!).spec;
+                assert.deepStrictEqual([spec.cluster.name, spec.type, spec.instances, spec.pgbouncer.poolMode], ["postgres", "rw", 2, "transaction"]);
+                assert.ok(spec.template.spec.containers[0].resources.limits.cpu, "limits (the data quota admits it)");
+                assert.strictEqual(env.DATABASE_HOST, "postgres-pooler-rw.rag-prod-data.svc.cluster.local");
+                assert.match(env.DATABASE_READER_HOST, /^postgres-ro\./, "reads still go to the replicas");
+                const ingress = policies.find((p) => p.metadata.name === "pooler-ingress")!;
+                assert.deepStrictEqual(ingress.spec.podSelector.matchLabels, { "cnpg.io/poolerName": "postgres-pooler-rw" });
+                assert.strictEqual(ingress.spec.ingress[0].from[0].podSelector.matchLabels["app.kubernetes.io/name"], "api");
+                const pgIngress = policies.find((p) => p.metadata.name === "postgres-ingress")!;
+                assert.ok(JSON.stringify(pgIngress.spec.ingress[0].from).includes("postgres-pooler-rw"), "Postgres admits the pooler");
+                const apiEgress = policies.find((p) => p.metadata.name === "api-egress")!;
+                assert.ok(JSON.stringify(apiEgress.spec.egress[0].to).includes("postgres-pooler-rw"), "the API may reach the pooler");
+            });
+
             it("alert routing: the stack's alarmEmails as an AlertmanagerConfig receiver, critical sent at once, causes inhibit their symptoms", () => {
                 const cfg = log().all.find((r) => inp(r).kind === "AlertmanagerConfig")!;
                 const spec = inp(cfg).spec;

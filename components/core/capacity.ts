@@ -103,7 +103,7 @@ interface PodTemplate {
 
 /**
  * The fields of the specs the model reads, across kinds (Deployment, StatefulSet, Job, CronJob,
- * HorizontalPodAutoscaler, LimitRange, ResourceQuota, PersistentVolumeClaim, CloudNativePG Cluster).
+ * HorizontalPodAutoscaler, LimitRange, ResourceQuota, PersistentVolumeClaim, CloudNativePG Cluster and Pooler).
  */
 interface K8sSpec {
     replicas?: number;
@@ -437,6 +437,16 @@ export function capacity(objects: K8sObject[], pools: NodePool[]): CapacityRepor
             shape: podShape(id(c), ns(c), template, limitRanges.get(ns(c)), claim),
             counts: { min: instances, max: instances, surge: 0 },
             pvc: claim,
+        });
+    }
+    // CloudNativePG Pooler: its PgBouncer pods from the Pooler's template (the operator creates them).
+    for (const p of objects.filter((o) => o.kind === "Pooler" && String(o.apiVersion).startsWith("postgresql.cnpg.io/"))) {
+        const instances = p.spec?.instances ?? 1;
+        const template = { ...(p.spec?.template ?? {}), metadata: { labels: { "cnpg.io/poolerName": p.metadata?.name ?? "" } } };
+        shapes.push({
+            shape: podShape(id(p), ns(p), template, limitRanges.get(ns(p)), 0),
+            counts: { min: instances, max: instances, surge: 0 },
+            pvc: 0,
         });
     }
     const standalonePvc = byKind("PersistentVolumeClaim").map((p) => ({ namespace: ns(p), bytes: parseQuantity(p.spec?.resources?.requests?.storage) }));

@@ -16,7 +16,17 @@ export const ALLOWED_TLS_POLICIES = [
 ] as const;
 
 /** Ports of the stack's services. */
-export const PORTS = { api: 8000, postgres: 5432, cnpgStatus: 8000, cnpgMetrics: 9187, valkey: 6379, ollama: 11434, s3: 8333, dns: 53 } as const;
+export const PORTS = {
+    api: 8000,
+    postgres: 5432,
+    cnpgStatus: 8000,
+    cnpgMetrics: 9187,
+    pgbouncerMetrics: 9127,
+    valkey: 6379,
+    ollama: 11434,
+    s3: 8333,
+    dns: 53,
+} as const;
 
 /** AWS tag that marks an environment; `production` turns on the production-only rules. */
 export const ENVIRONMENT_TAG = "Environment";
@@ -36,6 +46,9 @@ export function isProductionResource(props: { tags?: unknown; metadata?: { label
     if (Array.isArray(tags) && tags.some((t: { key?: string; value?: string }) => t?.key === ENVIRONMENT_TAG && t?.value === PRODUCTION)) return true;
     return props?.metadata?.labels?.[ENVIRONMENT_LABEL] === PRODUCTION;
 }
+
+/** Name of the CloudNativePG Pooler (PgBouncer): its Service and its pods' `cnpg.io/poolerName` label. */
+export const POOLER_NAME = "postgres-pooler-rw";
 
 /** The runbooks: one entry per Kubernetes alert and per CloudWatch alarm (test/runbooks.test.ts). */
 export const RUNBOOKS = "docs/runbooks.md";

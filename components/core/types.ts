@@ -303,6 +303,8 @@ export interface KubernetesSettings {
     edgeControllerNamespace: string;
     /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
     monitoringNamespace: string;
+    /** A PgBouncer pooler (CloudNativePG Pooler) between the API and the primary. @default false staging, true production */
+    connectionPooler: boolean;
     /**
      * Secret (in the app namespace, key `url`) with a webhook the alerts go to besides
      * `observability.alarmEmails` (an AlertmanagerConfig). @default "" (none)

@@ -414,6 +414,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.matches("kubernetes.alertWebhookSecretName", k.alertWebhookSecretName, /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, "empty, or a Secret name");
         v.matches("kubernetes.gpuTolerationKey", k.gpuTolerationKey, /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "a taint key ([prefix/]name)");
         v.bool("kubernetes.monitoring", k.monitoring);
+        v.bool("kubernetes.connectionPooler", k.connectionPooler);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
     checkCostAssumptions(v, "costAssumptions", s.costAssumptions);

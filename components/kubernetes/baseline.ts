@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PORTS, ZONE_LABEL } from "../core/facts";
+import { POOLER_NAME, PORTS, ZONE_LABEL } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext } from "./common";
@@ -16,6 +16,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     monitoringNamespace?: string;
     /** The logical pg_dump CronJob is deployed: allow its traffic. @default false */
     logicalBackup?: boolean;
+    /** The PgBouncer pooler runs in the data zone (its policies; the API reaches it). @default false */
+    connectionPooler?: boolean;
     /** Object storage is outside the cluster: allow API and Postgres egress to it on 443. */
     externalObjectStorage: boolean;
     /** CIDR of the Kubernetes API server, for CNPG instances. @default "0.0.0.0/0" */
@@ -222,7 +224,12 @@ export class Baseline extends pulumi.ComponentResource {
             policyTypes: ["Egress"],
             egress: [
                 {
-                    to: [{ namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } }],
+                    to: [
+                        { namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } },
+                        ...(args.connectionPooler
+                            ? [{ namespaceSelector: zoneSelector("data"), podSelector: { matchLabels: { "cnpg.io/poolerName": POOLER_NAME } } }]
+                            : []),
+                    ],
                     ports: [tcp(PORTS.postgres)],
                 },
                 { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
@@ -249,11 +256,31 @@ export class Baseline extends pulumi.ComponentResource {
         const monNs = args.monitoringNamespace ?? "monitoring";
         const fromApi = { namespaceSelector: zoneSelector("app"), podSelector: app("api") };
         const cnpgInstances = { podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } } };
+        const pooler = { podSelector: { matchLabels: { "cnpg.io/poolerName": POOLER_NAME } } };
+        if (args.connectionPooler) {
+            policy("pooler-ingress", "data", {
+                podSelector: pooler.podSelector,
+                policyTypes: ["Ingress"],
+                ingress: [
+                    { from: [fromApi], ports: [tcp(PORTS.postgres)] },
+                    { from: [{ namespaceSelector: namespaceSelector(monNs) }], ports: [tcp(PORTS.pgbouncerMetrics)] },
+                ],
+            });
+            policy("pooler-egress", "data", {
+                podSelector: pooler.podSelector,
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [cnpgInstances], ports: [tcp(PORTS.postgres)] },
+                    // its instance manager reads the cluster's secrets from the API server
+                    { to: [{ ipBlock: { cidr: args.kubeApiCidr ?? "0.0.0.0/0" } }], ports: [tcp(args.kubeApiPort ?? 6443), tcp(443)] },
+                ],
+            });
+        }
         policy("postgres-ingress", "data", {
             podSelector: { matchLabels: { "cnpg.io/podRole": "instance" } },
             policyTypes: ["Ingress"],
             ingress: [
-                { from: [fromApi, { podSelector: app("logical-backup") }], ports: [tcp(PORTS.postgres)] },
+                { from: [fromApi, { podSelector: app("logical-backup") }, ...(args.connectionPooler ? [pooler] : [])], ports: [tcp(PORTS.postgres)] },
                 { from: [{ namespaceSelector: namespaceSelector(cnpgNs) }], ports: [tcp(PORTS.cnpgStatus), tcp(PORTS.postgres)] },
                 { from: [cnpgInstances], ports: [tcp(PORTS.postgres), tcp(PORTS.cnpgStatus)] },
                 { from: [{ namespaceSelector: namespaceSelector(monNs) }], ports: [tcp(PORTS.cnpgMetrics)] },

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { POOLER_NAME } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
@@ -50,6 +51,12 @@ export interface DatabaseArgs extends K8sCommonArgs {
     };
     /** Create the PodMonitor (prometheus-operator CRDs needed). @default true */
     monitoring?: boolean;
+    /**
+     * A PgBouncer connection pooler (CloudNativePG `Pooler`, transaction mode, TLS to the cluster)
+     * in front of the primary: autoscaled API pods share a bounded number of server connections.
+     * `false`: the API connects to `-rw` directly. @default { instances: 2 } in production, false in staging
+     */
+    pooler?: false | { instances?: number; maxClientConnections?: number; defaultPoolSize?: number; cpu?: number; memoryMiB?: number };
 }
 
 /**
@@ -66,6 +73,8 @@ export class Database extends pulumi.ComponentResource {
     readonly writeHost: pulumi.Output<string>;
     /** Cluster DNS name of the read-only service (`-ro`, or `-rw` with one instance). */
     readonly readHost: pulumi.Output<string>;
+    /** Where clients write: the pooler's Service when there is one, else `-rw`. */
+    readonly clientWriteHost: pulumi.Output<string>;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const production = args.environment === "production";
@@ -76,6 +85,12 @@ export class Database extends pulumi.ComponentResource {
         const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
         v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
         v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
+        const pooler = args.pooler === undefined ? (production ? {} : false) : args.pooler;
+        if (pooler) {
+            v.int("pooler.instances", pooler.instances ?? 2, 1, 10);
+            v.int("pooler.maxClientConnections", pooler.maxClientConnections ?? 1000, 10, 100000);
+            v.int("pooler.defaultPoolSize", pooler.defaultPoolSize ?? 20, 1, 1000);
+        }
         v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
         v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
         v.throwIfAny();
@@ -189,9 +204,81 @@ export class Database extends pulumi.ComponentResource {
                 ctx.opts({ dependsOn: [cluster] }),
             );
         }
+        if (pooler) this.createPooler(ctx, args, clusterName, pooler, cluster);
         this.clusterName = clusterName;
+        this.clientWriteHost = pulumi.interpolate`${pooler ? POOLER_NAME : `${clusterName}-rw`}.${args.namespace}.svc.cluster.local`;
         this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
         this.readHost = pulumi.interpolate`${clusterName}-${instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;
         this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
+    }
+
+    /** PgBouncer (CloudNativePG Pooler) in transaction mode in front of the primary, its pods spread over nodes. */
+    private createPooler(
+        ctx: K8sContext,
+        args: DatabaseArgs,
+        clusterName: string,
+        pooler: Exclude<DatabaseArgs["pooler"], false | undefined>,
+        cluster: pulumi.Resource,
+    ): void {
+        const cpu = k8sCpu(pooler.cpu ?? 0.5);
+        const memory = k8sMemory(pooler.memoryMiB ?? 256);
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("pooler"),
+            {
+                apiVersion: "postgresql.cnpg.io/v1",
+                kind: "Pooler",
+                metadata: {
+                    name: POOLER_NAME,
+                    namespace: args.namespace,
+                    labels: ctx.labels("postgres-pooler", { "app.kubernetes.io/component": "database" }),
+                },
+                spec: {
+                    cluster: { name: clusterName },
+                    instances: pooler.instances ?? 2,
+                    type: "rw",
+                    pgbouncer: {
+                        poolMode: "transaction",
+                        parameters: {
+                            max_client_conn: String(pooler.maxClientConnections ?? 1000),
+                            default_pool_size: String(pooler.defaultPoolSize ?? 20),
+                            // prepared statements of asyncpg/psycopg work in transaction mode (PgBouncer >= 1.21)
+                            max_prepared_statements: "200",
+                        },
+                    },
+                    template: {
+                        metadata: { labels: { "app.kubernetes.io/name": "postgres-pooler" } },
+                        spec: {
+                            containers: [{ name: "pgbouncer", resources: { requests: { cpu, memory }, limits: { cpu, memory } } }],
+                            affinity: {
+                                podAntiAffinity: {
+                                    preferredDuringSchedulingIgnoredDuringExecution: [
+                                        {
+                                            weight: 100,
+                                            podAffinityTerm: {
+                                                topologyKey: "kubernetes.io/hostname",
+                                                labelSelector: { matchLabels: { "cnpg.io/poolerName": POOLER_NAME } },
+                                            },
+                                        },
+                                    ],
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            ctx.opts({ dependsOn: [cluster] }),
+        );
+        // The Pooler's own PodMonitor switch is deprecated: a PodMonitor of ours, like the cluster's.
+        if (args.monitoring ?? true)
+            new k8s.apiextensions.CustomResource(
+                ctx.childName("pooler-podmonitor"),
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: POOLER_NAME, namespace: args.namespace, labels: ctx.labels("postgres-pooler") },
+                    spec: { selector: { matchLabels: { "cnpg.io/poolerName": POOLER_NAME } }, podMetricsEndpoints: [{ port: "metrics" }] },
+                },
+                ctx.opts({ dependsOn: [cluster] }),
+            );
     }
 }

@@ -121,6 +121,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
                 logicalBackup: k.logicalBackup,
+                connectionPooler: k.connectionPooler,
                 appQuota: appQuota(s),
             },
             child,
@@ -192,6 +193,7 @@ export class KubernetesRagStack extends RagStackComponent {
                     retentionDays: s.database.backupRetentionDays,
                 },
                 monitoring: k.monitoring,
+                pooler: k.connectionPooler ? {} : false,
             },
             child,
         );
@@ -267,7 +269,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 env: {
                     ...s.api.env,
                     ENVIRONMENT: s.environment,
-                    DATABASE_HOST: db.writeHost,
+                    DATABASE_HOST: db.clientWriteHost,
                     DATABASE_READER_HOST: db.readHost,
                     DATABASE_PORT: "5432",
                     DATABASE_NAME: "rag",

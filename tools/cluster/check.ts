@@ -204,7 +204,7 @@ async function allReady(e: Env, timeoutMs = 120_000): Promise<void> {
     await waitFor(`every workload Ready (${notReady(e.cp, namespaces).join("; ")})`, () => notReady(e.cp, namespaces).length === 0, timeoutMs, 1000);
 }
 
-/** CloudNativePG's instance Pods, approximated from the Cluster spec (the operator is not available). */
+/** CloudNativePG's instance Pods (and its Pooler's PgBouncer Pods), approximated from their specs (the operator is not available). */
 function standInPostgres(e: Env): number {
     const cluster = e.cp.get("clusters.postgresql.cnpg.io", "-n", e.ns.data)[0];
     const instances = cluster.spec.instances ?? 1;
@@ -217,7 +217,7 @@ function standInPostgres(e: Env): number {
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
     };
-    const docs = [
+    const docs: object[] = [
         {
             apiVersion: "apps/v1",
             kind: "StatefulSet",
@@ -267,6 +267,34 @@ function standInPostgres(e: Env): number {
               ]
             : []),
     ];
+    // The Pooler's PgBouncer pods (the operator creates a Deployment from the Pooler's template).
+    for (const pooler of e.cp.get("poolers.postgresql.cnpg.io", "-n", e.ns.data)) {
+        const labels = { "cnpg.io/poolerName": pooler.metadata.name, "ragstack.io/stand-in": "cloudnative-pg" };
+        const template = pooler.spec.template?.spec ?? {};
+        docs.push({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: pooler.metadata.name, namespace: e.ns.data, labels: { "ragstack.io/stand-in": "cloudnative-pg" } },
+            spec: {
+                replicas: pooler.spec.instances ?? 1,
+                selector: { matchLabels: labels },
+                template: {
+                    metadata: { labels },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: { runAsNonRoot: true, runAsUser: 998, seccompProfile: { type: "RuntimeDefault" } },
+                        affinity: template.affinity,
+                        containers: (template.containers ?? []).map((c: { name: string; resources?: unknown }) => ({
+                            name: c.name,
+                            image: "ghcr.io/cloudnative-pg/pgbouncer:1.24.1",
+                            resources: c.resources,
+                            securityContext: restricted,
+                        })),
+                    },
+                },
+            },
+        });
+    }
     e.cp.must(["apply", "--server-side", "-f", "-"], docs.map((d) => YAML.stringify(d)).join("---\n"));
     return instances;
 }
