@@ -9,23 +9,7 @@ import { COST_ASSUMPTIONS, CostResource, estimateCost } from "../components/core
 import { PRICES_AS_OF, PRICED_REGIONS } from "../components/core/prices";
 import { NodePool } from "../components/core/types";
 import { regionOf } from "../policies/lib/aws/cost";
-import { main } from "../tools/plan";
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const writeErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(argv);
-        return { code, stdout: out.join(""), stderr: err.join("") };
-    } finally {
-        process.stdout.write = write;
-        process.stderr.write = writeErr;
-    }
-}
+import { cli } from "./harness/cli";
 
 const STACK = "urn:pulumi:t::p::ragstack:aws:Thing::c";
 let n = 0;

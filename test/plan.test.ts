@@ -3,25 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { main } from "../tools/plan";
+import { cli } from "./harness/cli";
 import { PLAN_FORMAT_VERSION, REDACTED } from "../testing/plan";
-
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
-    const writeErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(argv);
-        return { code, stdout: out.join(""), stderr: err.join("") };
-    } finally {
-        process.stdout.write = write;
-        process.stderr.write = writeErr;
-    }
-}
 
 const NAMESPACED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "GatewayClass"].map((k) => `!${k}`));
 
