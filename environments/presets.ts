@@ -56,6 +56,7 @@ function common(): EnvironmentPreset {
             readReplicas: 0,
             deletionProtection: false,
             crossRegionBackup: false,
+            connectionPooler: false,
         },
         cache: {
             nodeType: "cache.t4g.medium",
@@ -85,6 +86,10 @@ function common(): EnvironmentPreset {
             objectStorageEndpoint: "",
             objectStorageSecretName: "",
             objectStorageImage: DEFAULT_IMAGES.seaweedfs,
+            offsiteObjectStorageEndpoint: "",
+            offsiteObjectStorageSecretName: "",
+            offsiteBucket: "rag-offsite-backups",
+            logicalBackupMonthlyRetention: 12,
             gpuNodeSelector: { "nvidia.com/gpu.present": "true" },
             llmSharedStorageClass: "",
             gpuTolerationKey: "nvidia.com/gpu",
@@ -95,7 +100,6 @@ function common(): EnvironmentPreset {
             edgeControllerNamespace: "gateway-system",
             monitoringNamespace: "monitoring",
             alertWebhookSecretName: "",
-            connectionPooler: false,
             nodePools: [
                 { name: "cpu", count: 3, cpu: 4, memoryGiB: 16, zones: ["zone-a", "zone-b"] },
                 {
@@ -146,6 +150,7 @@ export function productionPreset(): EnvironmentPreset {
             readReplicas: 1,
             deletionProtection: true,
             crossRegionBackup: true,
+            connectionPooler: true,
         },
         cache: {
             nodeType: "cache.r7g.large",
@@ -162,7 +167,6 @@ export function productionPreset(): EnvironmentPreset {
         kubernetes: {
             ...p.kubernetes,
             logicalBackup: true,
-            connectionPooler: true,
             nodePools: [
                 { name: "cpu", count: 6, cpu: 8, memoryGiB: 32, zones: ["zone-a", "zone-b", "zone-c"] },
                 {

@@ -30,6 +30,7 @@ const T = {
     lt: "aws:ec2/launchTemplate:LaunchTemplate",
     asg: "aws:autoscaling/group:Group",
     rds: "aws:rds/instance:Instance",
+    proxy: "aws:rds/proxy:Proxy",
     params: "aws:rds/parameterGroup:ParameterGroup",
     backupRepl: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
     redis: "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -266,9 +267,12 @@ describe("AWS target", function () {
                     .ofType(T.rds)
                     .map((r) => r.state.resourceId as string);
                 assert.strictEqual(instances.length, prod ? 2 : 1);
+                const proxies = log()
+                    .ofType(T.proxy)
+                    .map((p) => String(p.state.arn).split(":").pop());
                 assert.deepStrictEqual(
                     [...task.Resource].sort(),
-                    instances.map((id) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${id}/rag_app`).sort(),
+                    [...instances, ...proxies].map((id) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${id}/rag_app`).sort(),
                 );
                 const env = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions)[0].environment;
                 const reader = env.find((e: any) => e.name === "DATABASE_READER_HOST").value;
@@ -279,6 +283,51 @@ describe("AWS target", function () {
                     task.Resource.some((arn: string) => arn.includes(`:dbuser:${readerInstance.state.resourceId}/`)),
                     "the reader's instance is granted",
                 );
+            });
+
+            it("connection pooling: an RDS Proxy (IAM end to end, TLS) in production takes the writes; the API may connect through it", () => {
+                const proxies = log().ofType(T.proxy);
+                assert.strictEqual(proxies.length, prod ? 1 : 0);
+                const env = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions)[0].environment;
+                const host = env.find((e: any) => e.name === "DATABASE_HOST").value;
+                const primary = log().one(T.rds, "db-primary");
+                if (!prod) {
+                    assert.strictEqual(host, primary.state.address);
+                    return;
+                }
+                const p = proxies[0];
+                assert.strictEqual(p.inputs.engineFamily, "POSTGRESQL");
+                assert.strictEqual(p.inputs.defaultAuthScheme, "IAM_AUTH");
+                assert.strictEqual(p.inputs.requireTls, true);
+                assert.strictEqual(p.inputs.debugLogging, false);
+                assert.strictEqual(host, p.state.endpoint, "writes go through the proxy");
+                assert.deepStrictEqual(p.inputs.vpcSubnetIds, log().one("aws:rds/subnetGroup:SubnetGroup", "db-subnets").inputs.subnetIds);
+                const target = log().one("aws:rds/proxyTarget:ProxyTarget", "db-proxy");
+                assert.strictEqual(target.inputs.dbInstanceIdentifier, primary.inputs.identifier);
+                // The proxy's role may connect as the app user on the primary, nothing else.
+                const proxyPolicy = json(log().one(T.rolePolicy, "db-proxy").inputs.policy).Statement;
+                assert.deepStrictEqual(proxyPolicy.map((s: any) => s.Action).flat(), ["rds-db:connect"]);
+                assert.deepStrictEqual(proxyPolicy[0].Resource, [`arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${primary.state.resourceId}/rag_app`]);
+                // The API may connect through the proxy (its resource id ends the proxy ARN).
+                const proxyId = String(p.state.arn).split(":").pop();
+                const task = json(inp(log().one(T.rolePolicy, "api-task")).policy).Statement.find((st: any) => st.Sid === "RdsIamAuth");
+                assert.ok(task.Resource.includes(`arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/rag_app`));
+                // The proxy admits the API only and reaches the database; the database admits the proxy.
+                const proxySg = log().one(T.sg, "db-proxy");
+                const dbSg = log().one(T.sg, "db-db");
+                const apiSg = log().one(T.sg, "api-api");
+                const ingressTo = (sg: RecordedResource) =>
+                    log()
+                        .ofType(T.ingress)
+                        .filter((r) => r.inputs.securityGroupId === sg.id);
+                assert.deepStrictEqual(
+                    ingressTo(proxySg).map((r) => r.inputs.referencedSecurityGroupId),
+                    [apiSg.id],
+                );
+                assert.ok(ingressTo(dbSg).some((r) => r.inputs.referencedSecurityGroupId === proxySg.id));
+                // Its alarms.
+                for (const key of ["db-proxy-borrow-latency", "db-proxy-connections"])
+                    assert.strictEqual((log().one("aws:cloudwatch/metricAlarm:MetricAlarm", key).inputs.dimensions as any).ProxyName, p.inputs.name);
             });
 
             it("LLM: GPU ASG from the ECS GPU AMI, IMDSv2 hop limit 1, encrypted gp3, no public IP, GPU requirement, 11434 from the API only", () => {
@@ -352,7 +401,8 @@ describe("AWS target", function () {
 
             it("storage: every bucket versioned, SSE (KMS except the ALB log bucket), public access blocked, TLS-only policy, lifecycle", () => {
                 const buckets = log().ofType(T.bucket);
-                assert.strictEqual(buckets.length, 5); // documents, backups, ALB logs, S3 access logs, CloudTrail
+                // documents, backups, ALB logs, S3 access logs, CloudTrail; production: the two replicas
+                assert.strictEqual(buckets.length, prod ? 7 : 5);
                 for (const type of [T.sse, T.pab, T.bucketPolicy, T.versioning, T.lifecycle])
                     assert.strictEqual(log().ofType(type).length, buckets.length, type);
                 for (const s of log().ofType(T.sse)) {
@@ -375,6 +425,56 @@ describe("AWS target", function () {
                 );
                 assert.ok(rule.abortIncompleteMultipartUpload.daysAfterInitiation > 0 && rule.noncurrentVersionExpiration.noncurrentDays > 0);
                 for (const b of buckets.filter((x) => !x.name.includes("access-logs"))) assert.strictEqual(b.protect, prod, b.name);
+            });
+
+            it("cross-region replication: production's documents and backups are replicated to the backup region, re-encrypted there, locked as the source", () => {
+                const configs = log().ofType("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+                assert.strictEqual(configs.length, prod ? 2 : 0);
+                if (!prod) return;
+                const providerRegion = (r: RecordedResource) => {
+                    const urn = String(r.provider ?? "")
+                        .split("::")
+                        .slice(0, -1)
+                        .join("::");
+                    return log().all.find((p) => p.urn === urn)?.inputs.region;
+                };
+                const byPurpose = (purpose: string) =>
+                    log()
+                        .ofType(T.bucket)
+                        .find((b) => inp(b).tags.Purpose === purpose)!;
+                const replicaKey = log().one(T.kms, "replica-key");
+                assert.strictEqual(providerRegion(replicaKey), "eu-central-1");
+                const role = log().one(T.role, "storage-replication");
+                assert.deepStrictEqual(json(inp(role).assumeRolePolicy).Statement[0].Principal, { Service: "s3.amazonaws.com" });
+                const policy = json(inp(log().one(T.rolePolicy, "storage-replication")).policy).Statement;
+                for (const purpose of ["documents", "backups"]) {
+                    const source = byPurpose(purpose);
+                    const replica = byPurpose(`${purpose}-replica`);
+                    assert.strictEqual(providerRegion(replica), "eu-central-1", purpose);
+                    assert.strictEqual(replica.protect, true, `${purpose} replica protected`);
+                    const config = configs.find((c) => inp(c).bucket === source.state.bucket)!;
+                    assert.ok(config, `${purpose} replicated`);
+                    const rule = inp(config).rules[0];
+                    assert.strictEqual(rule.status, "Enabled");
+                    assert.strictEqual(rule.destination.bucket, replica.state.arn);
+                    assert.strictEqual(rule.destination.encryptionConfiguration.replicaKmsKeyId, replicaKey.state.arn);
+                    assert.strictEqual(rule.sourceSelectionCriteria.sseKmsEncryptedObjects.status, "Enabled");
+                    assert.strictEqual(rule.deleteMarkerReplication.status, "Enabled");
+                    assert.strictEqual(inp(config).role, role.state.arn);
+                    // The replica bucket is a SecureBucket with the replica key.
+                    const sse = log()
+                        .ofType(T.sse)
+                        .find((s) => inp(s).bucket === replica.id)!;
+                    assert.strictEqual(inp(sse).rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, replicaKey.state.arn);
+                }
+                // Writes land in the replicas only; the sources are only read.
+                const write = policy.find((s: any) => s.Sid === "WriteReplicas");
+                assert.deepStrictEqual([...write.Resource].sort(), ["documents-replica", "backups-replica"].map((p) => `${byPurpose(p).state.arn}/*`).sort());
+                assert.ok(policy.every((s: any) => !JSON.stringify(s.Action).includes("Delete") || s.Sid === "WriteReplicas"));
+                const lock = log()
+                    .ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+                    .find((l) => inp(l).bucket === byPurpose("backups-replica").id)!;
+                assert.deepStrictEqual(inp(lock).rule.defaultRetention, { mode: "GOVERNANCE", days: 30 });
             });
 
             it("blast radius: backups and audit logs locked in production, access logged, document reads in the trail", () => {
@@ -531,10 +631,10 @@ describe("AWS target: bring your own VPC, key, certificate and alarm topic", () 
     it("creates no VPC, no primary KMS keys, no certificate and no topic, and wires the given ones", () => {
         const log = run.resources;
         for (const t of [T.vpc, T.subnet, T.nat, T.flowLog, T.topic, "aws:acm/certificate:Certificate"]) assert.strictEqual(log.ofType(t).length, 0, t);
-        // only the backup region's keys remain (RDS backup replication, AWS Backup copies)
+        // only the backup region's keys remain (bucket replicas, RDS backup replication, AWS Backup copies)
         assert.deepStrictEqual(
             log.ofType(T.kms).map((k) => k.name),
-            ["rag-aws-db-backup-key", "rag-aws-backup-copy-key"],
+            ["rag-aws-storage-replica-key", "rag-aws-db-backup-key", "rag-aws-backup-copy-key"],
         );
         assert.strictEqual(inp(log.one(T.rds, "primary")).kmsKeyId, "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555");
         assert.deepStrictEqual(inp(log.one(T.alb)).subnets, ["subnet-0a000001", "subnet-0a000002"]);

@@ -1,4 +1,9 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { uploadScript } from "../components/kubernetes/backup";
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
@@ -340,10 +345,19 @@ describe("Kubernetes target", function () {
                 for (const a of alerts) assert.strictEqual(a.labels.namespace, inp(cfg).metadata.namespace);
             });
 
-            it("logical backup CronJob only where enabled, with Forbid concurrency", () => {
+            it("logical backup CronJob only where enabled, with Forbid concurrency; production copies the dumps off site with its own credential", () => {
                 const cron = log().ofType("kubernetes:batch/v1:CronJob");
                 assert.strictEqual(cron.length, prod ? 1 : 0);
-                for (const c of cron) assert.strictEqual(inp(c).spec.concurrencyPolicy, "Forbid");
+                for (const c of cron) {
+                    assert.strictEqual(inp(c).spec.concurrencyPolicy, "Forbid");
+                    const upload = inp(c).spec.jobTemplate.spec.template.spec.containers[0];
+                    const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+                    assert.strictEqual(env.OFFSITE_ENDPOINT, "https://s3.dr-site.example.gov");
+                    assert.deepStrictEqual(env.OFFSITE_ACCESS_KEY_ID, { name: "rag-offsite-storage", key: "ACCESS_KEY_ID" });
+                    assert.notDeepStrictEqual(env.AWS_ACCESS_KEY_ID.name, "rag-offsite-storage");
+                    assert.strictEqual(env.MONTHLY_MONTHS, "12");
+                    assert.match(upload.args[0], /put "\$OFFSITE_ENDPOINT" "rag-offsite-backups"/);
+                }
             });
 
             it("object storage: external endpoint in production, in-cluster SeaweedFS with generated credentials in staging", () => {
@@ -380,5 +394,81 @@ describe("Kubernetes target: Ingress fallback", () => {
         assert.match(i.metadata.annotations["nginx.ingress.kubernetes.io/configuration-snippet"], /Strict-Transport-Security/);
         assert.strictEqual(i.metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"], "7");
         assert.ok(!run.resources.all.some((r) => inp(r).kind === "Gateway"));
+    });
+});
+
+describe("Kubernetes logical backup: the upload script, run by sh against a stub aws CLI", () => {
+    const day = (offsetDays: number) => {
+        const d = new Date(Date.now() + offsetDays * 86400000);
+        return d.toISOString().slice(0, 10).replace(/-/g, "");
+    };
+    /** Runs the script; returns the aws calls ("<key> <args>"). `listing` is what `s3 ls` prints per tier. */
+    function run(dump: string, listing: Record<string, string[]>, offsite: boolean, monthly = 12): string[] {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-dump-"));
+        const bin = path.join(dir, "bin");
+        const dumps = path.join(dir, "dump");
+        fs.mkdirSync(bin);
+        fs.mkdirSync(dumps);
+        fs.writeFileSync(path.join(dumps, dump), "x");
+        for (const [tier, files] of Object.entries(listing))
+            fs.writeFileSync(path.join(dir, `ls-${tier}`), files.map((f) => `2026-01-01 00:00:00 10 ${f}`).join("\n") + "\n");
+        fs.writeFileSync(
+            path.join(bin, "aws"),
+            `#!/bin/sh\necho "$AWS_ACCESS_KEY_ID $*" >> "${dir}/calls"\ncase "$*" in *" s3 ls "*) t=$(echo "$*" | sed -n 's#.*/logical/\\([a-z]*\\)/$#\\1#p'); cat "${dir}/ls-$t" 2>/dev/null || true;; esac\n`,
+            { mode: 0o755 },
+        );
+        execFileSync("sh", ["-c", uploadScript("backups", 14, monthly, offsite ? "rag-offsite-backups" : undefined)], {
+            env: {
+                PATH: `${bin}:${process.env.PATH}`,
+                DUMP_DIR: dumps,
+                S3_ENDPOINT: "https://s3.site",
+                AWS_ACCESS_KEY_ID: "site-key",
+                AWS_SECRET_ACCESS_KEY: "site-secret",
+                OFFSITE_ENDPOINT: "https://s3.dr",
+                OFFSITE_ACCESS_KEY_ID: "dr-key",
+                OFFSITE_SECRET_ACCESS_KEY: "dr-secret",
+                MONTHLY_MONTHS: String(monthly),
+            },
+        });
+        const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n");
+        fs.rmSync(dir, { recursive: true, force: true });
+        return calls;
+    }
+
+    it("a mid-month dump goes to the daily tier here and off site (with the off-site key); only expired dumps of this store are pruned", () => {
+        const old = `rag-${day(-20)}T033000.dump`;
+        const fresh = `rag-${day(-3)}T033000.dump`;
+        const oldMonthly = `rag-${day(-400)}T033000.dump`;
+        const keptMonthly = `rag-${day(-100)}T033000.dump`;
+        const calls = run("rag-20261115T033000.dump", { daily: [old, fresh], monthly: [oldMonthly, keptMonthly] }, true);
+        // "<key> --endpoint-url <endpoint> s3 cp <file> <target>"
+        const cps = calls.filter((c) => c.includes(" s3 cp ")).map((c) => c.split(" "));
+        assert.deepStrictEqual(
+            cps.map((c) => [c[0], c[2], c[5].split("/").pop(), c[6]]),
+            [
+                ["site-key", "https://s3.site", "rag-20261115T033000.dump", "s3://backups/logical/daily/rag-20261115T033000.dump"],
+                ["dr-key", "https://s3.dr", "rag-20261115T033000.dump", "s3://rag-offsite-backups/logical/daily/rag-20261115T033000.dump"],
+            ],
+        );
+        const rms = calls.filter((c) => c.includes(" s3 rm ")).map((c) => c.split(" ").pop());
+        assert.deepStrictEqual(rms, [`s3://backups/logical/daily/${old}`, `s3://backups/logical/monthly/${oldMonthly}`]);
+        assert.ok(
+            calls.filter((c) => c.includes("s3.dr")).every((c) => c.startsWith("dr-key ") && / s3 cp /.test(c)),
+            "off site: writes only, with its own key",
+        );
+    });
+
+    it("the first of the month also goes to the monthly tier; without an off-site store nothing leaves the site", () => {
+        const calls = run("rag-20261201T033000.dump", {}, false);
+        const targets = calls.filter((c) => c.includes(" s3 cp ")).map((c) => c.split(" ").pop());
+        assert.deepStrictEqual(targets, ["s3://backups/logical/daily/rag-20261201T033000.dump", "s3://backups/logical/monthly/rag-20261201T033000.dump"]);
+        assert.ok(calls.every((c) => c.startsWith("site-key ")));
+    });
+
+    it("with no monthly tier (0 months) the first of the month is a daily dump only", () => {
+        const targets = run("rag-20261201T033000.dump", {}, false, 0)
+            .filter((c) => c.includes(" s3 cp "))
+            .map((c) => c.split(" ").pop());
+        assert.deepStrictEqual(targets, ["s3://backups/logical/daily/rag-20261201T033000.dump"]);
     });
 });

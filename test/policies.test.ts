@@ -83,6 +83,7 @@ const prodTags = { Owner: "x", Environment: "production", DataClassification: "i
 const A = {
     rds: "aws:rds/instance:Instance",
     params: "aws:rds/parameterGroup:ParameterGroup",
+    proxy: "aws:rds/proxy:Proxy",
     redis: "aws:elasticache/replicationGroup:ReplicationGroup",
     sse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
@@ -107,6 +108,7 @@ const A = {
 const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] = [
     ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
     ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
+    ["aws-rds-proxy-require-tls-and-iam-auth", "aws", edit(A.proxy, "db-proxy", (i) => (i.defaultAuthScheme = "NONE"))],
     [
         "aws-rds-parametergroup-require-force-ssl",
         "aws",

@@ -10,6 +10,9 @@ const REQUIRED: Record<string, string> = {
     environment: "production",
     domain: "rag.example.gov",
     apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
+    // Production on Kubernetes copies its dumps off site: that store is required.
+    k8sOffsiteObjectStorageEndpoint: "https://s3.dr-site.example.gov",
+    k8sOffsiteObjectStorageSecretName: "rag-offsite-storage",
 };
 
 /** The program's settings for these config values (as `pulumi preview` and the plan resolve them). */

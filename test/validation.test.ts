@@ -121,6 +121,43 @@ const BAD: [string, StackInput, string, string][] = [
         "https:// URL",
     ],
     [
+        "k8s off-site backups without an off-site store",
+        { ...withOverrides({ database: { crossRegionBackup: true }, kubernetes: { logicalBackup: true } }), target: "kubernetes" },
+        "kubernetes.offsiteObjectStorageEndpoint",
+        "database.crossRegionBackup to false, the named opt-out",
+    ],
+    [
+        "k8s off-site store = the store",
+        {
+            ...withOverrides({
+                database: { crossRegionBackup: true },
+                kubernetes: {
+                    logicalBackup: true,
+                    objectStorageMode: "external",
+                    objectStorageEndpoint: "https://s3.site",
+                    objectStorageSecretName: "s3",
+                    offsiteObjectStorageEndpoint: "https://s3.site/",
+                    offsiteObjectStorageSecretName: "dr",
+                },
+            }),
+            target: "kubernetes",
+        },
+        "kubernetes.offsiteObjectStorageEndpoint",
+        "other than kubernetes.objectStorageEndpoint",
+    ],
+    [
+        "k8s off-site backups without the logical dump",
+        {
+            ...withOverrides({
+                database: { crossRegionBackup: true },
+                kubernetes: { logicalBackup: false, offsiteObjectStorageEndpoint: "https://s3.dr", offsiteObjectStorageSecretName: "dr" },
+            }),
+            target: "kubernetes",
+        },
+        "kubernetes.logicalBackup",
+        "the off-site copy is the logical dump",
+    ],
+    [
         "k8s valkey latest",
         { ...withOverrides({ kubernetes: { valkeyImage: "valkey/valkey:latest" } }), target: "kubernetes" },
         "kubernetes.valkeyImage",

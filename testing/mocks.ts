@@ -29,6 +29,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Outputs the mock provider returned (inputs plus computed values such as ids, ARNs and endpoints). */
     state: Record<string, unknown>;
+    /** The id the mock provider gave a custom resource (undefined for components). */
+    id?: string;
     /** Dotted paths of inputs that are Pulumi secrets. */
     secretPaths: string[];
     dependencies: string[];
@@ -208,6 +210,15 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
                     ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${shortHash(name)}`, secretStatus: "active" }]
                     : [],
             };
+        case "aws:rds/proxy:Proxy": {
+            // The proxy's ARN ends with its resource id (prx-…), which IAM authentication names.
+            const proxyId = `prx-${shortHash(name)}${shortHash(type + name)}`;
+            return {
+                ...base,
+                arn: `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:db-proxy:${proxyId}`,
+                endpoint: `${inputs.name ?? name}.proxy-abcdefghijkl.${region}.rds.amazonaws.com`,
+            };
+        }
         case "aws:elasticache/replicationGroup:ReplicationGroup":
             return {
                 ...base,
@@ -352,6 +363,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     custom: req.getCustom(),
                     inputs: stripSecrets(raw) as Record<string, unknown>,
                     state: stripSecrets(resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    id: resp.getId() || undefined,
                     secretPaths: secretPathsOf(raw),
                     dependencies: req.getDependenciesList(),
                     propertyDependencies: propDeps,

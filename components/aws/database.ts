@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
 import { checkLogRetention, Validator } from "../core/validation";
-import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, serviceKeyPolicy } from "./common";
+import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument, serviceKeyPolicy } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
 export const APP_DB_USER = "rag_app";
@@ -52,6 +52,13 @@ export interface DatabaseArgs extends AwsCommonArgs {
     crossRegionBackup?: boolean;
     /** Region backups are replicated to. Required when crossRegionBackup is on. */
     backupRegion?: string;
+    /**
+     * An RDS Proxy in front of the primary: IAM authentication end to end (clients and the proxy's
+     * own connections to the database), TLS required, in the database's subnets, admitting only
+     * `allowedSecurityGroupIds`. Autoscaled API tasks share its pool instead of exhausting
+     * `max_connections`. @default environment === "production"
+     */
+    connectionProxy?: boolean;
     /** Days PostgreSQL logs stay in CloudWatch. @default 90 */
     logRetentionDays?: number;
     /** KMS key for the exported log groups. */
@@ -86,6 +93,12 @@ export class Database extends pulumi.ComponentResource {
     readonly replicaIdentifiers: pulumi.Output<string>[];
     /** Resource ids of the read replicas (IAM authentication is per instance: grant `rds-db:connect` on each). */
     readonly replicaResourceIds: pulumi.Output<string>[];
+    /** Host name of the RDS Proxy (undefined without one): where writes go when it exists. */
+    readonly proxyEndpoint: pulumi.Output<string | undefined>;
+    /** Resource id of the RDS Proxy (`prx-…`, for `rds-db:connect` ARNs; undefined without one). */
+    readonly proxyResourceId: pulumi.Output<string | undefined>;
+    /** Name of the RDS Proxy (CloudWatch dimension `ProxyName`; undefined without one). */
+    readonly proxyName: pulumi.Output<string | undefined>;
     /** Name of the application database. */
     readonly databaseName = DB_NAME;
     /** Database role the API connects as (IAM authentication). */
@@ -102,6 +115,7 @@ export class Database extends pulumi.ComponentResource {
             readReplicas: args.readReplicas ?? (production ? 1 : 0),
             deletionProtection: args.deletionProtection ?? production,
             crossRegionBackup: args.crossRegionBackup ?? production,
+            connectionProxy: args.connectionProxy ?? production,
         };
         const maxStorage = args.maxAllocatedStorageGiB ?? s.storage * 4;
         const v = new Validator(`Database ${name}`);
@@ -265,7 +279,12 @@ export class Database extends pulumi.ComponentResource {
             );
         }
 
+        const proxy = s.connectionProxy ? this.createProxy(ctx, args, { primary, dbSecurityGroup: sg, accountId, identifier }) : undefined;
+
         this.address = primary.address;
+        this.proxyEndpoint = proxy ? proxy.endpoint : pulumi.output(undefined);
+        this.proxyName = proxy ? proxy.name : pulumi.output(undefined);
+        this.proxyResourceId = proxy ? proxy.arn.apply((arn) => arn.split(":").pop()!) : pulumi.output(undefined);
         this.port = pulumi.output(5432);
         this.readerAddress = replicas.length > 0 ? replicas[0].address : primary.address;
         this.instanceIdentifier = primary.identifier;
@@ -275,6 +294,107 @@ export class Database extends pulumi.ComponentResource {
         this.securityGroupId = sg.id;
         this.replicaIdentifiers = replicas.map((r) => r.identifier);
         this.replicaResourceIds = replicas.map((r) => r.resourceId);
-        this.registerOutputs({ address: this.address, readerAddress: this.readerAddress, masterSecretArn: this.masterSecretArn });
+        this.registerOutputs({
+            address: this.address,
+            readerAddress: this.readerAddress,
+            proxyEndpoint: this.proxyEndpoint,
+            masterSecretArn: this.masterSecretArn,
+        });
+    }
+
+    /**
+     * RDS Proxy with IAM authentication end to end (`defaultAuthScheme: IAM_AUTH`): no secret is
+     * stored for it; its role may connect as the application user on the primary only.
+     */
+    private createProxy(
+        ctx: AwsContext,
+        args: DatabaseArgs,
+        deps: { primary: aws.rds.Instance; dbSecurityGroup: aws.ec2.SecurityGroup; accountId: pulumi.Output<string>; identifier: string },
+    ): aws.rds.Proxy {
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const proxySg = admittingSecurityGroup(ctx, {
+            key: "proxy",
+            ruleKey: "proxy-from-app",
+            vpcId: args.vpcId,
+            tier: "data",
+            port: 5432,
+            what: "RDS Proxy",
+            from: "the application tier",
+            sources: args.allowedSecurityGroupIds,
+        });
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.childName("proxy-to-db"),
+            {
+                securityGroupId: proxySg.id,
+                ipProtocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                referencedSecurityGroupId: deps.dbSecurityGroup.id,
+                description: "RDS Proxy to the PostgreSQL instances",
+            },
+            ctx.opts(),
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            ctx.childName("db-from-proxy"),
+            {
+                securityGroupId: deps.dbSecurityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: 5432,
+                toPort: 5432,
+                referencedSecurityGroupId: proxySg.id,
+                description: "PostgreSQL from the RDS Proxy",
+            },
+            ctx.opts(),
+        );
+        const role = new aws.iam.Role(
+            ctx.childName("proxy"),
+            { assumeRolePolicy: assumeRolePolicy("rds.amazonaws.com", deps.accountId), tags: ctx.tags("db-proxy") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.childName("proxy"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "ConnectAsTheAppUserOnThePrimary",
+                        Effect: "Allow",
+                        Action: ["rds-db:connect"],
+                        Resource: [pulumi.interpolate`arn:aws:rds-db:${region}:${deps.accountId}:dbuser:${deps.primary.resourceId}/${APP_DB_USER}`],
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
+        const proxy = new aws.rds.Proxy(
+            ctx.childName("proxy"),
+            {
+                name: ctx.physical("proxy", 60),
+                engineFamily: "POSTGRESQL",
+                defaultAuthScheme: "IAM_AUTH",
+                requireTls: true,
+                debugLogging: false,
+                idleClientTimeout: 1800,
+                roleArn: role.arn,
+                vpcSubnetIds: args.subnetIds,
+                vpcSecurityGroupIds: [proxySg.id],
+                tags: ctx.tags("db-proxy"),
+            },
+            ctx.opts(),
+        );
+        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+            ctx.childName("proxy"),
+            {
+                dbProxyName: proxy.name,
+                connectionPoolConfig: { maxConnectionsPercent: 80, maxIdleConnectionsPercent: 40, connectionBorrowTimeout: 30 },
+            },
+            ctx.opts(),
+        );
+        new aws.rds.ProxyTarget(
+            ctx.childName("proxy"),
+            { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: deps.primary.identifier },
+            ctx.opts(),
+        );
+        return proxy;
     }
 }

@@ -25,6 +25,8 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbInstanceIdentifier: pulumi.Input<string>;
     /** Read replica identifiers (one lag alarm each). */
     dbReplicaIdentifiers?: pulumi.Input<string>[];
+    /** Name of the RDS Proxy (borrow latency and connection alarms). @default none: no proxy alarms */
+    dbProxyName?: pulumi.Input<string>;
     /** Used to derive the connections threshold (80% of max_connections). */
     dbInstanceClass: string;
     /** Allocated storage, to alarm at 10% free. */
@@ -254,6 +256,34 @@ export class Observability extends pulumi.ComponentResource {
             threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8),
             comparisonOperator: "GreaterThanThreshold",
         });
+        if (args.dbProxyName) {
+            const proxy = { ProxyName: args.dbProxyName };
+            alarm("db-proxy-borrow-latency", {
+                alarmDescription: "RDS Proxy waits more than 1 s for a database connection (pool exhausted)",
+                namespace: "AWS/RDS",
+                metricName: "DatabaseConnectionsBorrowLatency",
+                dimensions: proxy,
+                extendedStatistic: "p95",
+                period: 300,
+                evaluationPeriods: 2,
+                // Microseconds.
+                threshold: 1_000_000,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            });
+            alarm("db-proxy-connections", {
+                alarmDescription: "RDS Proxy holds more than 80% of max_connections",
+                namespace: "AWS/RDS",
+                metricName: "DatabaseConnections",
+                dimensions: proxy,
+                statistic: "Maximum",
+                period: 300,
+                evaluationPeriods: 2,
+                threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8 * 0.8),
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            });
+        }
         (args.dbReplicaIdentifiers ?? []).forEach((replica, i) =>
             alarm(`db-replica-lag-${i}`, {
                 alarmDescription: "Read replica more than 30 s behind",

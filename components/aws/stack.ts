@@ -72,6 +72,8 @@ export class AwsRagStack extends RagStackComponent {
                 noncurrentVersionExpirationDays: s.storage.noncurrentVersionExpirationDays,
                 backupsObjectLock: s.storage.objectLock,
                 accessLogRetentionDays: Math.max(retention, 365),
+                // Off-site copies of the documents and backups with the database's (production).
+                replication: s.database.crossRegionBackup ? { region: s.aws.backupRegion } : undefined,
             },
             child,
         );
@@ -128,6 +130,7 @@ export class AwsRagStack extends RagStackComponent {
                 deletionProtection: s.database.deletionProtection,
                 crossRegionBackup: s.database.crossRegionBackup,
                 backupRegion: s.aws.backupRegion,
+                connectionProxy: s.database.connectionPooler,
                 logRetentionDays: retention,
             },
             child,
@@ -208,6 +211,7 @@ export class AwsRagStack extends RagStackComponent {
                 apiServiceName: api.service.serviceName,
                 dbInstanceIdentifier: db.instanceIdentifier,
                 dbReplicaIdentifiers: db.replicaIdentifiers,
+                dbProxyName: s.database.connectionPooler ? db.proxyName.apply((n) => n!) : undefined,
                 dbInstanceClass: s.database.instanceClass,
                 dbStorageGiB: s.database.storageGiB,
                 cacheReplicationGroupId: cache.replicationGroupId,
@@ -268,9 +272,11 @@ export class AwsRagStack extends RagStackComponent {
         };
         const dbHost = deferred<string>();
         const dbReader = deferred<string>();
+        const dbPrimary = deferred<string>();
         const dbSecret = deferred<string>();
-        // IAM authentication is per instance: the reader endpoint is a replica, so every instance's resource id.
-        const dbResources = Array.from({ length: 1 + s.database.readReplicas }, () => deferred<string>());
+        // IAM authentication is per instance: the reader endpoint is a replica, so every instance's
+        // resource id, and the proxy's (writes go through it when it exists).
+        const dbResources = Array.from({ length: 1 + s.database.readReplicas + (s.database.connectionPooler ? 1 : 0) }, () => deferred<string>());
         const cacheHost = deferred<string>();
         const cacheSecret = deferred<string>();
         const llmUrl = deferred<string>();
@@ -320,7 +326,7 @@ export class AwsRagStack extends RagStackComponent {
                 // Documents only: a compromised API cannot touch the backups.
                 bucketArns: [deps.storage.documentsBucketArn],
                 databaseIamAuth: { resourceIds: dbResources.map((r) => r.value), user: "rag_app" },
-                databaseBootstrap: { masterSecretArn: dbSecret.value, masterSecretKmsKeyArn: deps.keys.dataKeyArn, host: dbHost.value, database: "rag" },
+                databaseBootstrap: { masterSecretArn: dbSecret.value, masterSecretKmsKeyArn: deps.keys.dataKeyArn, host: dbPrimary.value, database: "rag" },
                 logRetentionDays: s.observability.logRetentionDays,
             },
             { parent: this },
@@ -328,10 +334,13 @@ export class AwsRagStack extends RagStackComponent {
         return {
             service,
             resolveData: (db: Database, cache: Cache) => {
-                dbHost.resolve(db.address);
+                // Writes through the RDS Proxy when there is one; reads on the replica.
+                dbHost.resolve(s.database.connectionPooler ? db.proxyEndpoint.apply((e) => e!) : db.address);
                 dbReader.resolve(db.readerAddress);
+                dbPrimary.resolve(db.address);
                 dbSecret.resolve(db.masterSecretArn);
-                [db.resourceId, ...db.replicaResourceIds].forEach((id, i) => dbResources[i].resolve(id));
+                const ids = [db.resourceId, ...db.replicaResourceIds, ...(s.database.connectionPooler ? [db.proxyResourceId.apply((id) => id!)] : [])];
+                ids.forEach((id, i) => dbResources[i].resolve(id));
                 cacheHost.resolve(cache.primaryEndpoint);
                 cacheSecret.resolve(cache.authSecretArn);
             },

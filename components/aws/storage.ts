@@ -1,8 +1,9 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { OBJECT_LOCK_MODES, SecureBucket, SecureBucketArgs } from "./bucket";
-import { accountIdOf, AwsCommonArgs } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument, serviceKeyPolicy } from "./common";
 
 export interface StorageArgs extends AwsCommonArgs {
     /** KMS key for SSE-KMS. */
@@ -21,6 +22,14 @@ export interface StorageArgs extends AwsCommonArgs {
     backupsObjectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } | "none";
     /** Days server access logs are kept. @default 365 */
     accessLogRetentionDays?: number;
+    /**
+     * S3 Cross-Region Replication of the documents and backups buckets to replica buckets in
+     * another region, re-encrypted there with a key of that region (every version, delete markers,
+     * replication metrics), Object Lock on the backups replica as on the source. Pass `provider`
+     * to use your own provider for that region (credentials, assumed role); otherwise one is built
+     * from `region`. @default none
+     */
+    replication?: { region: string; provider?: aws.Provider };
 }
 
 /**
@@ -38,6 +47,8 @@ export class Storage extends pulumi.ComponentResource {
     readonly backupsBucketArn: pulumi.Output<string>;
     /** Name of the bucket server access logs go to (other components' buckets may log there too). */
     readonly accessLogsBucket: pulumi.Output<string>;
+    /** Replica buckets in the replication region, by purpose (`documents`, `backups`); empty without replication. */
+    readonly replicaBuckets: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Storage ${name}`);
@@ -46,6 +57,7 @@ export class Storage extends pulumi.ComponentResource {
             v.oneOf("backupsObjectLock.mode", lock.mode, OBJECT_LOCK_MODES);
             v.int("backupsObjectLock.days", lock.days, 1, 36500);
         }
+        if (args.replication) v.matches("replication.region", args.replication.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region");
         v.throwIfAny();
         super(typeToken("aws", "Storage"), name, {}, opts);
         const accountId = accountIdOf(args, this);
@@ -88,11 +100,148 @@ export class Storage extends pulumi.ComponentResource {
             { ...data, purpose: "backups", ...(lock !== "none" ? { objectLock: lock } : {}) },
             { parent: this },
         );
+        if (args.replication) {
+            this.replicate(name, args, args.replication, accountId, [
+                { purpose: "documents", source: documents },
+                { purpose: "backups", source: backups, objectLock: lock !== "none" ? lock : undefined },
+            ]);
+        }
         this.documentsBucket = documents.bucketName;
         this.documentsBucketArn = documents.arn;
         this.backupsBucket = backups.bucketName;
         this.backupsBucketArn = backups.arn;
         this.accessLogsBucket = accessLogs.bucketName;
-        this.registerOutputs({ documentsBucket: this.documentsBucket, backupsBucket: this.backupsBucket, accessLogsBucket: this.accessLogsBucket });
+        this.registerOutputs({
+            documentsBucket: this.documentsBucket,
+            backupsBucket: this.backupsBucket,
+            accessLogsBucket: this.accessLogsBucket,
+            replicaBuckets: this.replicaBuckets,
+        });
+    }
+
+    /**
+     * Cross-Region Replication: a key and a replica SecureBucket per source in the other region,
+     * one role S3 assumes (read the sources' versions, decrypt with the source key through S3,
+     * write and encrypt in the replicas only), and a replication configuration per source.
+     */
+    private replicate(
+        name: string,
+        args: StorageArgs,
+        replication: NonNullable<StorageArgs["replication"]>,
+        accountId: pulumi.Output<string>,
+        pairs: { purpose: string; source: SecureBucket; objectLock?: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } }[],
+    ): void {
+        const ctx = new AwsContext(name, args, this);
+        const provider = replication.provider ?? new aws.Provider(ctx.childName("replica-region"), { region: replication.region }, { parent: this });
+        const replicaKey = new aws.kms.Key(
+            ctx.childName("replica-key"),
+            {
+                description: `${ctx.prefix} replicated documents and backups (${replication.region})`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                // The account administers the key; principals of the account use it only through S3 there.
+                policy: serviceKeyPolicy(accountId, [`s3.${replication.region}.amazonaws.com`]),
+                tags: ctx.tags("replica-key"),
+            },
+            ctx.dataOpts({ provider }),
+        );
+        const replicas = pairs.map(
+            (p) =>
+                new SecureBucket(
+                    `${name}-${p.purpose}-replica`,
+                    {
+                        environment: args.environment,
+                        namePrefix: args.namePrefix ?? name,
+                        tags: args.tags,
+                        protectData: args.protectData,
+                        purpose: `${p.purpose}-replica`,
+                        kmsKeyArn: replicaKey.arn,
+                        lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365 },
+                        noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
+                        ...(p.objectLock ? { objectLock: p.objectLock } : {}),
+                    },
+                    { parent: this, provider },
+                ),
+        );
+        const role = new aws.iam.Role(
+            ctx.childName("replication"),
+            { assumeRolePolicy: assumeRolePolicy("s3.amazonaws.com", accountId), tags: ctx.tags("replication") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.childName("replication"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "ReadReplicationConfiguration",
+                        Effect: "Allow",
+                        Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                        Resource: pairs.map((p) => p.source.arn),
+                    },
+                    {
+                        Sid: "ReadSourceVersions",
+                        Effect: "Allow",
+                        Action: [
+                            "s3:GetObjectVersionForReplication",
+                            "s3:GetObjectVersionAcl",
+                            "s3:GetObjectVersionTagging",
+                            "s3:GetObjectRetention",
+                            "s3:GetObjectLegalHold",
+                        ],
+                        Resource: pairs.map((p) => pulumi.interpolate`${p.source.arn}/*`),
+                    },
+                    {
+                        Sid: "WriteReplicas",
+                        Effect: "Allow",
+                        Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                        Resource: replicas.map((r) => pulumi.interpolate`${r.arn}/*`),
+                    },
+                    {
+                        Sid: "DecryptSourcesThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:Decrypt"],
+                        Resource: [args.kmsKeyArn],
+                        Condition: { StringLike: { "kms:ViaService": pulumi.interpolate`s3.*.amazonaws.com` } },
+                    },
+                    {
+                        Sid: "EncryptReplicasThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+                        Resource: [replicaKey.arn],
+                        Condition: { StringEquals: { "kms:ViaService": `s3.${replication.region}.amazonaws.com` } },
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
+        pairs.forEach((p, i) => {
+            new aws.s3.BucketReplicationConfig(
+                ctx.childName(`${p.purpose}-replication`),
+                {
+                    bucket: p.source.bucketName,
+                    role: role.arn,
+                    rules: [
+                        {
+                            id: "cross-region",
+                            status: "Enabled",
+                            priority: 1,
+                            filter: {},
+                            deleteMarkerReplication: { status: "Enabled" },
+                            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                            destination: {
+                                bucket: replicas[i].arn,
+                                storageClass: "STANDARD_IA",
+                                encryptionConfiguration: { replicaKmsKeyId: replicaKey.arn },
+                                metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+                            },
+                        },
+                    ],
+                },
+                // Replication needs versioning on both sides: after both buckets are complete.
+                ctx.opts({ dependsOn: [p.source, replicas[i]] }),
+            );
+            this.replicaBuckets[p.purpose] = replicas[i].bucketName;
+        });
     }
 }

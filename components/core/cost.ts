@@ -121,6 +121,8 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:ecs/capacityProvider:CapacityProvider": "the instances are priced with the Auto Scaling group",
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "no charge",
     "aws:rds/eventSubscription:EventSubscription": "no charge (SNS deliveries are the topic's)",
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": "no charge (the proxy is priced)",
+    "aws:rds/proxyTarget:ProxyTarget": "no charge (the proxy is priced)",
     "aws:backup/plan:Plan": "no charge (recovery points are the vault's)",
     "aws:backup/selection:Selection": "no charge",
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": "no charge (locked versions are in the bucket's stored GB)",
@@ -422,8 +424,15 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
             ),
         ]);
     },
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (r, b) =>
+        b.unpriced.push({
+            urn: r.urn,
+            type: r.type,
+            reason: "inter-region transfer of new and changed objects ($0.02/GB) depends on the write rate, which the assumptions do not model (the replica's storage is priced)",
+        }),
     "aws:s3/bucket:Bucket": (r, b) => {
-        const purpose = tagsOf(r).Purpose ?? "other";
+        // A replica holds what its source holds.
+        const purpose = (tagsOf(r).Purpose ?? "other").replace(/-replica$/, "");
         const gb = b.a.bucketStoredGb[purpose] ?? b.a.bucketStoredGb.other ?? 0;
         const n = b.count(r.type);
         b.add(r, [

@@ -108,8 +108,18 @@ export interface DatabaseSettings {
     readReplicas: number;
     /** Refuse deletion of the database. */
     deletionProtection: boolean;
-    /** Copy automated backups to a second region (AWS) / object store (Kubernetes). */
+    /**
+     * Off-site copies: automated backups, AWS Backup copies and the documents and backups buckets
+     * replicated to `aws.backupRegion` (AWS); the logical dumps copied to a second, off-site object
+     * store (Kubernetes, `kubernetes.offsiteObjectStorage*`).
+     */
     crossRegionBackup: boolean;
+    /**
+     * Connection pooling between the API and the primary: RDS Proxy on AWS (IAM authentication
+     * end to end, TLS required), a CloudNativePG `Pooler` (PgBouncer) on Kubernetes.
+     * @default false staging, true production
+     */
+    connectionPooler: boolean;
 }
 
 /** Redis / Valkey. */
@@ -280,6 +290,17 @@ export interface KubernetesSettings {
     objectStorageEndpoint: string;
     /** Existing Secret with ACCESS_KEY_ID / ACCESS_SECRET_KEY for the external store. */
     objectStorageSecretName: string;
+    /**
+     * A second, off-site S3-compatible store (another site or region): the logical dumps are copied
+     * there with their own credential. Required when `database.crossRegionBackup` is on.
+     */
+    offsiteObjectStorageEndpoint: string;
+    /** Secret (data namespace) with ACCESS_KEY_ID / ACCESS_SECRET_KEY of the off-site store (write-only there is enough). */
+    offsiteObjectStorageSecretName: string;
+    /** Bucket of the off-site store. @default "rag-offsite-backups" */
+    offsiteBucket: string;
+    /** Months the dump of the first day of each month is kept (the monthly tier). @default 12 */
+    logicalBackupMonthlyRetention: number;
     /** Image of the in-cluster S3 server (objectStorageMode in-cluster), pinned. */
     objectStorageImage: string;
     /** Node selector of GPU nodes. */
@@ -303,8 +324,6 @@ export interface KubernetesSettings {
     edgeControllerNamespace: string;
     /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
     monitoringNamespace: string;
-    /** A PgBouncer pooler (CloudNativePG Pooler) between the API and the primary. @default false staging, true production */
-    connectionPooler: boolean;
     /**
      * Secret (in the app namespace, key `url`) with a webhook the alerts go to besides
      * `observability.alarmEmails` (an AlertmanagerConfig). @default "" (none)

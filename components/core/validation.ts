@@ -295,6 +295,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.int("database.readReplicas", db.readReplicas, 0, 5);
     v.bool("database.deletionProtection", db.deletionProtection);
     v.bool("database.crossRegionBackup", db.crossRegionBackup);
+    v.bool("database.connectionPooler", db.connectionPooler);
 
     const c = s.cache;
     if (!inCatalog(CACHE_NODE_TYPES, c.nodeType))
@@ -397,7 +398,36 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
                 "an https:// URL of the S3-compatible endpoint",
             );
             v.nonEmpty("kubernetes.objectStorageSecretName", k.objectStorageSecretName, "the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY");
-        } else if (k.objectStorageMode === "in-cluster") {
+        }
+        v.int("kubernetes.logicalBackupMonthlyRetention", k.logicalBackupMonthlyRetention, 0, 120);
+        v.matches("kubernetes.offsiteBucket", k.offsiteBucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name");
+        if (s.database.crossRegionBackup) {
+            const optOut = "(or set database.crossRegionBackup to false, the named opt-out)";
+            v.matches(
+                "kubernetes.offsiteObjectStorageEndpoint",
+                k.offsiteObjectStorageEndpoint,
+                /^https:\/\/[^\s/]+(:\d+)?\/?$/,
+                `an https:// URL of a second, off-site S3-compatible store when database.crossRegionBackup is on ${optOut}`,
+            );
+            if (k.offsiteObjectStorageEndpoint && k.offsiteObjectStorageEndpoint.replace(/\/$/, "") === k.objectStorageEndpoint.replace(/\/$/, ""))
+                v.fail(
+                    "kubernetes.offsiteObjectStorageEndpoint",
+                    k.offsiteObjectStorageEndpoint,
+                    "a store other than kubernetes.objectStorageEndpoint (off site)",
+                );
+            v.nonEmpty(
+                "kubernetes.offsiteObjectStorageSecretName",
+                k.offsiteObjectStorageSecretName,
+                `the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY of the off-site store ${optOut}`,
+            );
+            if (!k.logicalBackup)
+                v.fail(
+                    "kubernetes.logicalBackup",
+                    k.logicalBackup,
+                    `true when database.crossRegionBackup is on: the off-site copy is the logical dump ${optOut}`,
+                );
+        }
+        if (k.objectStorageMode === "in-cluster") {
             v.image("kubernetes.objectStorageImage", k.objectStorageImage);
         }
         checkNodePools(v, "kubernetes.nodePools", k.nodePools);
@@ -414,7 +444,6 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.matches("kubernetes.alertWebhookSecretName", k.alertWebhookSecretName, /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, "empty, or a Secret name");
         v.matches("kubernetes.gpuTolerationKey", k.gpuTolerationKey, /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "a taint key ([prefix/]name)");
         v.bool("kubernetes.monitoring", k.monitoring);
-        v.bool("kubernetes.connectionPooler", k.connectionPooler);
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
     checkCostAssumptions(v, "costAssumptions", s.costAssumptions);

@@ -23,13 +23,50 @@ export interface LogicalBackupArgs extends K8sCommonArgs {
     bucket?: string;
     /** Cron schedule. @default "30 3 * * *" */
     schedule?: string;
-    /** Days dumps are kept. */
+    /** Days the daily dumps are kept (`logical/daily/`). */
     retentionDays: number;
+    /** Months the dump of the first day of each month is kept (`logical/monthly/`); 0: no monthly tier. @default 12 */
+    monthlyRetentionMonths?: number;
+    /**
+     * A second, off-site store every dump is also copied to, with its own credential. The job only
+     * writes there (a write-only credential is enough, so a compromised cluster cannot delete the
+     * off-site copies); the store's lifecycle rules expire `logical/daily/` and `logical/monthly/`
+     * (docs/restore.md). @default none
+     */
+    offsite?: { endpoint: pulumi.Input<string>; secretName: pulumi.Input<string>; bucket: string };
+}
+
+/**
+ * The upload container's script: copy the dump to the daily tier (and the monthly tier on the
+ * first of the month) in the store and off site, then prune this store's tiers by age.
+ */
+export function uploadScript(bucket: string, retentionDays: number, monthlyMonths: number, offsiteBucket?: string): string {
+    const lines = [
+        "set -eu",
+        'f=$(ls "$DUMP_DIR"); d=$(echo "$f" | cut -c5-12)',
+        'tiers="daily"; if [ "$(echo "$d" | cut -c7-8)" = "01" ] && [ "$MONTHLY_MONTHS" -gt 0 ]; then tiers="daily monthly"; fi',
+        'put() { for t in $tiers; do aws --endpoint-url "$1" s3 cp "$DUMP_DIR/$f" "s3://$2/logical/$t/$f"; done; }',
+        `put "$S3_ENDPOINT" "${bucket}"`,
+        ...(offsiteBucket
+            ? [
+                  `( export AWS_ACCESS_KEY_ID="$OFFSITE_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$OFFSITE_SECRET_ACCESS_KEY"; put "$OFFSITE_ENDPOINT" "${offsiteBucket}" )`,
+              ]
+            : []),
+        // Prune by the date in the file name (rag-YYYYMMDDTHHMMSS.dump), per tier.
+        String.raw`prune() { aws --endpoint-url "$S3_ENDPOINT" s3 ls "s3://${bucket}/logical/$1/" | awk '{print $4}' | while read -r o; do ` +
+            String.raw`od=$(echo "$o" | sed -n 's/^rag-\([0-9]\{8\}\).*/\1/p'); ` +
+            String.raw`if [ -n "$od" ] && [ "$od" -lt "$2" ]; then aws --endpoint-url "$S3_ENDPOINT" s3 rm "s3://${bucket}/logical/$1/$o"; fi; done; }`,
+        `prune daily "$(date -d "-${retentionDays} days" +%Y%m%d)"`,
+        `prune monthly "$(date -d "-${monthlyMonths} months" +%Y%m%d)"`,
+    ];
+    return lines.join("\n");
 }
 
 /**
  * A logical pg_dump CronJob (Forbid concurrency) beside CloudNativePG's physical backups: dump
- * in an init container to an emptyDir, upload and prune dumps older than the retention.
+ * in an init container to an emptyDir; upload to a daily tier (kept `retentionDays`) and, on the
+ * first of the month, a monthly tier (kept `monthlyRetentionMonths`); copy both off site when
+ * `offsite` is given.
  */
 export class LogicalBackup extends pulumi.ComponentResource {
     constructor(name: string, args: LogicalBackupArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -37,6 +74,9 @@ export class LogicalBackup extends pulumi.ComponentResource {
         v.image("pgDumpImage", args.pgDumpImage);
         v.image("uploadImage", args.uploadImage);
         v.int("retentionDays", args.retentionDays, 1, 3650);
+        const monthly = args.monthlyRetentionMonths ?? 12;
+        v.int("monthlyRetentionMonths", monthly, 0, 120);
+        if (args.offsite) v.matches("offsite.bucket", args.offsite.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name");
         v.throwIfAny();
         super(typeToken("kubernetes", "LogicalBackup"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
@@ -48,6 +88,15 @@ export class LogicalBackup extends pulumi.ComponentResource {
             { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
             { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_KEY_ID" } } },
             { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_SECRET_KEY" } } },
+            { name: "MONTHLY_MONTHS", value: String(monthly) },
+            { name: "DUMP_DIR", value: "/dump" },
+            ...(args.offsite
+                ? [
+                      { name: "OFFSITE_ENDPOINT", value: args.offsite.endpoint },
+                      { name: "OFFSITE_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_KEY_ID" } } },
+                      { name: "OFFSITE_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_SECRET_KEY" } } },
+                  ]
+                : []),
         ];
         const resources = (ephemeralLimit: string) => ({
             requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "128Mi" },
@@ -98,11 +147,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                             name: "upload",
                                             image: ctx.image(args.uploadImage),
                                             command: ["sh", "-c"],
-                                            args: [
-                                                `set -e; aws --endpoint-url "$S3_ENDPOINT" s3 cp /dump/ s3://${bucket}/logical/ --recursive; ` +
-                                                    `cutoff=$(date -d "-${args.retentionDays} days" +%Y%m%d); ` +
-                                                    `aws --endpoint-url "$S3_ENDPOINT" s3 ls s3://${bucket}/logical/ | awk '{print $4}' | while read f; do d=$(echo "$f" | sed -n 's/^rag-\\([0-9]\\{8\\}\\).*/\\1/p'); [ -n "$d" ] && [ "$d" -lt "$cutoff" ] && aws --endpoint-url "$S3_ENDPOINT" s3 rm "s3://${bucket}/logical/$f"; done; true`,
-                                            ],
+                                            args: [uploadScript(bucket, args.retentionDays, monthly, args.offsite?.bucket)],
                                             env: s3Env,
                                             resources: resources("512Mi"),
                                             securityContext: restrictedContainerSecurity(true),

@@ -121,7 +121,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
                 logicalBackup: k.logicalBackup,
-                connectionPooler: k.connectionPooler,
+                connectionPooler: s.database.connectionPooler,
                 appQuota: appQuota(s),
             },
             child,
@@ -193,7 +193,7 @@ export class KubernetesRagStack extends RagStackComponent {
                     retentionDays: s.database.backupRetentionDays,
                 },
                 monitoring: k.monitoring,
-                pooler: k.connectionPooler ? {} : false,
+                pooler: s.database.connectionPooler ? {} : false,
             },
             child,
         );
@@ -353,6 +353,10 @@ export class KubernetesRagStack extends RagStackComponent {
                 s3Endpoint: storage.endpoint,
                 s3SecretName: storage.credentialsSecretName,
                 retentionDays: s.database.backupRetentionDays,
+                monthlyRetentionMonths: k.logicalBackupMonthlyRetention,
+                offsite: s.database.crossRegionBackup
+                    ? { endpoint: k.offsiteObjectStorageEndpoint, secretName: k.offsiteObjectStorageSecretName, bucket: k.offsiteBucket }
+                    : undefined,
             },
             child,
         );

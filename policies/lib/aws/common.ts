@@ -4,6 +4,7 @@ import { StackFinding, StackResource } from "../framework";
 export const T = {
     rds: "aws:rds/instance:Instance",
     rdsParams: "aws:rds/parameterGroup:ParameterGroup",
+    rdsProxy: "aws:rds/proxy:Proxy",
     redis: "aws:elasticache/replicationGroup:ReplicationGroup",
     bucket: "aws:s3/bucket:Bucket",
     bucketV2: "aws:s3/bucketV2:BucketV2",

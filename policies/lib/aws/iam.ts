@@ -77,6 +77,8 @@ export const roleRequireServiceTrust: ResourceRule = {
                 "ecs-tasks.amazonaws.com",
                 "ec2.amazonaws.com",
                 "monitoring.rds.amazonaws.com",
+                "rds.amazonaws.com",
+                "s3.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "cloudtrail.amazonaws.com",
                 "backup.amazonaws.com",

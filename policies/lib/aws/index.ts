@@ -29,6 +29,7 @@ export const awsRules: Rule[] = [
     rds.instanceRequirePerformanceInsightsKms,
     rds.parametergroupRequireForceSsl,
     rds.instanceRequireTlsParameterGroup,
+    rds.proxyRequireTlsAndIamAuth,
     elasticache.replicationgroupRequireAtRestEncryption,
     elasticache.replicationgroupRequireTransitEncryption,
     elasticache.replicationgroupRequireAuthToken,

@@ -149,3 +149,23 @@ export const instanceRequireMultiAz: ResourceRule = {
     types: [T.rds],
     check: (p) => (!isReplica(p) && p.multiAz !== true ? "primary is single-AZ" : undefined),
 };
+
+export const proxyRequireTlsAndIamAuth: ResourceRule = {
+    kind: "resource",
+    name: "aws-rds-proxy-require-tls-and-iam-auth",
+    description: "RDS Proxies must require TLS and IAM authentication, and must not log SQL text.",
+    severity: "high",
+    category: "encryption",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["SC-8", "IA-2"], "PCI-DSS": ["4.2.1"], "ISO-27001": ["A.8.24", "A.8.5"] },
+    remediation: "Set requireTls: true, defaultAuthScheme: IAM_AUTH (or every auth with iamAuth REQUIRED) and debugLogging: false.",
+    types: [T.rdsProxy],
+    check: (p) => {
+        const problems: string[] = [];
+        if (p.requireTls !== true) problems.push("TLS is not required");
+        const iam = p.defaultAuthScheme === "IAM_AUTH" || (list(p.auths).length > 0 && list(p.auths).every((a: any) => a.iamAuth === "REQUIRED"));
+        if (!iam) problems.push("IAM authentication is not required");
+        if (p.debugLogging === true) problems.push("debug logging writes SQL text to the logs");
+        return problems.length > 0 ? `RDS Proxy: ${problems.join("; ")}` : undefined;
+    },
+};
