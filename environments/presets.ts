@@ -57,6 +57,7 @@ function common(): EnvironmentPreset {
             deletionProtection: false,
             crossRegionBackup: false,
             connectionPooler: false,
+            restoreFrom: "none",
         },
         cache: {
             nodeType: "cache.t4g.medium",
@@ -69,6 +70,7 @@ function common(): EnvironmentPreset {
         network: { cidr: "10.20.0.0/16", azCount: 2, natStrategy: "single", allowedIngressCidrs: ["0.0.0.0/0"] },
         edge: { rateLimitPer5Min: 2000, hsts: true },
         observability: { logRetentionDays: 90, alarmEmails: [] },
+        recovery: { rpoMinutes: 1440, rtoMinutes: 1440, siteLossRpoMinutes: 0, siteLossRtoMinutes: 0 },
         costAssumptions: COST_ASSUMPTIONS.staging,
         aws: { region: "eu-west-1", backupRegion: "eu-central-1" },
         kubernetes: {
@@ -163,6 +165,9 @@ export function productionPreset(): EnvironmentPreset {
         network: { ...p.network, cidr: "10.30.0.0/16", azCount: 3, natStrategy: "perAz" },
         edge: { ...p.edge, rateLimitPer5Min: 5000 },
         observability: { ...p.observability, logRetentionDays: 365 },
+        // Inside the site: no more than 5 minutes of data, back within the hour; after losing the
+        // region or site: no more than a day of data, back within a working day.
+        recovery: { rpoMinutes: 5, rtoMinutes: 60, siteLossRpoMinutes: 1440, siteLossRtoMinutes: 480 },
         costAssumptions: COST_ASSUMPTIONS.production,
         kubernetes: {
             ...p.kubernetes,

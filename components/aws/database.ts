@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
-import { checkLogRetention, Validator } from "../core/validation";
+import { RestoreSource } from "../core/types";
+import { checkLogRetention, checkRestoreSource, Validator } from "../core/validation";
 import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument, serviceKeyPolicy } from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
@@ -22,6 +23,19 @@ export const BOOTSTRAP_SQL = [
     `GRANT CONNECT ON DATABASE ${DB_NAME} TO ${APP_DB_USER};`,
     `GRANT USAGE, CREATE ON SCHEMA public TO ${APP_DB_USER};`,
 ].join(" ");
+
+/** The primary's inputs for a restore source (or a new, empty database). */
+function restoreInputs(r: RestoreSource | undefined): Partial<aws.rds.InstanceArgs> {
+    if (!r) return { dbName: DB_NAME, username: "rag_admin" };
+    if (r.kind === "snapshot") return { snapshotIdentifier: r.source };
+    const fromReplicatedBackups = r.source.startsWith("arn:");
+    return {
+        restoreToPointInTime: {
+            ...(fromReplicatedBackups ? { sourceDbInstanceAutomatedBackupsArn: r.source } : { sourceDbInstanceIdentifier: r.source }),
+            ...(r.time ? { restoreTime: r.time } : { useLatestRestorableTime: true }),
+        },
+    };
+}
 
 export interface DatabaseArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -59,6 +73,13 @@ export interface DatabaseArgs extends AwsCommonArgs {
      * `max_connections`. @default environment === "production"
      */
     connectionProxy?: boolean;
+    /**
+     * Create the primary from backups instead of empty (docs/restore.md): a point in time of an
+     * instance (`source`: its identifier, or the ARN of its replicated automated backups in this
+     * region) or a DB snapshot. Creation only: later changes are ignored, never a replacement.
+     * @default none (an empty database)
+     */
+    restoreFrom?: RestoreSource;
     /** Days PostgreSQL logs stay in CloudWatch. @default 90 */
     logRetentionDays?: number;
     /** KMS key for the exported log groups. */
@@ -127,6 +148,7 @@ export class Database extends pulumi.ComponentResource {
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
         v.int("readReplicas", s.readReplicas, 0, 5);
+        checkRestoreSource(v, "restoreFrom", args.restoreFrom);
         if (s.crossRegionBackup) v.matches("backupRegion", args.backupRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region when crossRegionBackup is on");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
@@ -220,8 +242,8 @@ export class Database extends pulumi.ComponentResource {
                 identifier,
                 engine: "postgres",
                 engineVersion: s.engineVersion,
-                dbName: DB_NAME,
-                username: "rag_admin",
+                // A restore brings its database, master user and data from the backup.
+                ...restoreInputs(args.restoreFrom),
                 manageMasterUserPassword: true,
                 masterUserSecretKmsKeyId: args.kmsKeyArn,
                 allocatedStorage: s.storage,
@@ -236,7 +258,8 @@ export class Database extends pulumi.ComponentResource {
                 deleteAutomatedBackups: false,
                 tags: ctx.tags("postgres", { Role: "primary" }),
             },
-            ctx.dataOpts({ dependsOn: logGroups }),
+            // Where it was restored from matters at creation only: never replace the primary for it.
+            ctx.dataOpts({ dependsOn: logGroups, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier", "dbName", "username"] }),
         );
         const replicas: aws.rds.Instance[] = [];
         for (let i = 0; i < s.readReplicas; i++) {

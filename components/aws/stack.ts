@@ -131,6 +131,7 @@ export class AwsRagStack extends RagStackComponent {
                 crossRegionBackup: s.database.crossRegionBackup,
                 backupRegion: s.aws.backupRegion,
                 connectionProxy: s.database.connectionPooler,
+                restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
                 logRetentionDays: retention,
             },
             child,

@@ -86,6 +86,24 @@ export interface LlmSettings {
     keepAlive: string;
 }
 
+/**
+ * Where a new database is restored from instead of starting empty (docs/restore.md). Used at
+ * creation only: later changes of it are ignored, so a restored stack keeps it as its record.
+ */
+export type RestoreSource =
+    /**
+     * Point-in-time recovery. `source`: the RDS instance identifier, or the ARN of its replicated
+     * automated backups in this region (`arn:aws:rds:…:auto-backup:…`, the region-loss case); on
+     * Kubernetes the server name of the old cluster in the backup object store (`postgres`).
+     * `time`: RFC 3339 UTC (`2026-11-29T08:15:00Z`); none: the latest restorable time.
+     */
+    | { kind: "pointInTime"; source: string; time?: string }
+    /** A snapshot: an RDS DB snapshot identifier, or a CloudNativePG `Backup` object's name. */
+    | { kind: "snapshot"; source: string };
+
+/** RFC 3339 UTC time of a point-in-time restore. */
+export const RESTORE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
 /** PostgreSQL with pgvector. */
 export interface DatabaseSettings {
     /** PostgreSQL major version. @default "16" */
@@ -120,6 +138,8 @@ export interface DatabaseSettings {
      * @default false staging, true production
      */
     connectionPooler: boolean;
+    /** Restore the new database from backups (docs/restore.md); "none": start empty. @default "none" */
+    restoreFrom: RestoreSource | "none";
 }
 
 /** Redis / Valkey. */
@@ -215,6 +235,21 @@ export interface CostAssumptions {
     secretsCallsPerSecret: number;
     /** CloudTrail data events a month (0 when the trail records management events only). @default 0 */
     cloudTrailDataEventsPerMonth: number;
+}
+
+/**
+ * Disaster-recovery objectives the environment commits to. The offline plan prints them next to
+ * what the deployed resources provide per failure scenario, and fails when one is missed.
+ */
+export interface RecoveryObjectives {
+    /** Most data, minutes, a failure inside the site may lose (an instance, a node, a zone, a bad change). @default staging 1440, production 5 */
+    rpoMinutes: number;
+    /** Longest time, minutes, until the service is back after such a failure. @default staging 1440, production 60 */
+    rtoMinutes: number;
+    /** Most data, minutes, the loss of the whole region or site may lose; 0: no objective. @default staging 0, production 1440 */
+    siteLossRpoMinutes: number;
+    /** Longest time, minutes, until the service is back elsewhere after losing the region or site; 0: no objective. @default staging 0, production 480 */
+    siteLossRtoMinutes: number;
 }
 
 /** Tags / labels written on everything taggable. */
@@ -387,6 +422,8 @@ export interface StackSettings {
     network: NetworkSettings;
     edge: EdgeSettings;
     observability: ObservabilitySettings;
+    /** Disaster-recovery objectives (RPO/RTO) the plan checks the stack against. */
+    recovery: RecoveryObjectives;
     /** What the cost estimate assumes about use (the plan prints it with the estimate). */
     costAssumptions: CostAssumptions;
     aws: AwsSettings;

@@ -14,7 +14,18 @@ import {
     minMaxAllocatedStorage,
     RDS_INSTANCE_CLASSES,
 } from "./aws-catalog";
-import { CostAssumptions, DATA_CLASSIFICATIONS, ENVIRONMENTS, K8S_EDGE_MODES, NAT_STRATEGIES, OBJECT_STORAGE_MODES, StackSettings, TARGETS } from "./types";
+import {
+    CostAssumptions,
+    DATA_CLASSIFICATIONS,
+    ENVIRONMENTS,
+    K8S_EDGE_MODES,
+    NAT_STRATEGIES,
+    OBJECT_STORAGE_MODES,
+    RESTORE_TIME,
+    RestoreSource,
+    StackSettings,
+    TARGETS,
+} from "./types";
 
 /** A problem with one input field. */
 export interface ValidationIssue {
@@ -296,6 +307,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.bool("database.deletionProtection", db.deletionProtection);
     v.bool("database.crossRegionBackup", db.crossRegionBackup);
     v.bool("database.connectionPooler", db.connectionPooler);
+    checkRestoreSource(v, "database.restoreFrom", db.restoreFrom);
 
     const c = s.cache;
     if (!inCatalog(CACHE_NODE_TYPES, c.nodeType))
@@ -447,6 +459,12 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.bool("kubernetes.logicalBackup", k.logicalBackup);
     }
     checkCostAssumptions(v, "costAssumptions", s.costAssumptions);
+    v.int("recovery.rpoMinutes", s.recovery.rpoMinutes, 0, 525600);
+    v.int("recovery.rtoMinutes", s.recovery.rtoMinutes, 1, 525600);
+    v.int("recovery.siteLossRpoMinutes", s.recovery.siteLossRpoMinutes, 0, 525600);
+    v.int("recovery.siteLossRtoMinutes", s.recovery.siteLossRtoMinutes, 0, 525600);
+    if (s.recovery.siteLossRpoMinutes > 0 !== s.recovery.siteLossRtoMinutes > 0)
+        v.fail("recovery.siteLossRtoMinutes", s.recovery.siteLossRtoMinutes, "both site-loss objectives set (> 0) or both 0 (no objective)");
     v.throwIfAny();
 }
 
@@ -565,4 +583,15 @@ function checkStringMap(v: Validator, field: string, value: unknown, key: RegExp
         if (!key.test(k)) v.fail(`${field}.${k}`, k, allowed);
         else if (typeof x !== "string") v.fail(`${field}.${k}`, x, "a string value");
     }
+}
+
+/** A restore source: a non-empty source without spaces, and an RFC 3339 UTC time when given. */
+export function checkRestoreSource(v: Validator, field: string, r: RestoreSource | "none" | undefined): void {
+    if (r === undefined || r === "none") return;
+    if (typeof r !== "object" || !["pointInTime", "snapshot"].includes(r.kind)) {
+        v.fail(field, r, '"none", { kind: "pointInTime", source, time? } or { kind: "snapshot", source }');
+        return;
+    }
+    v.matches(`${field}.source`, r.source, /^\S{1,255}$/, "an instance or cluster name, an automated-backups ARN, or a snapshot / Backup name");
+    if (r.kind === "pointInTime" && r.time !== undefined) v.matches(`${field}.time`, r.time, RESTORE_TIME, "an RFC 3339 UTC time such as 2026-11-29T08:15:00Z");
 }

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POOLER_NAME } from "../core/facts";
-import { typeToken } from "../core/naming";
+import { contentSuffix, typeToken } from "../core/naming";
+import { RestoreSource } from "../core/types";
 import { k8sCpu, k8sMemory } from "../core/sizing";
-import { Validator } from "../core/validation";
+import { checkRestoreSource, Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext } from "./common";
 
 /** Operator versions this component is written and tested against (prerequisites). */
@@ -49,6 +50,15 @@ export interface DatabaseArgs extends K8sCommonArgs {
         /** Days of backups kept. */
         retentionDays: number;
     };
+    /**
+     * Bootstrap the cluster from backups instead of `initdb` (docs/restore.md): a point in time of
+     * the WAL archive in `backup`'s object store (`source`: the old cluster's server name there,
+     * `postgres` for clusters of this library) or a `Backup` object of this namespace. The new
+     * cluster archives under its own server name (`archiveServerName`) so that it never writes
+     * over the archive it restores from. Creation only: later changes of the bootstrap are ignored.
+     * @default none (initdb: an empty database)
+     */
+    restoreFrom?: RestoreSource;
     /** Create the PodMonitor (prometheus-operator CRDs needed). @default true */
     monitoring?: boolean;
     /**
@@ -75,6 +85,8 @@ export class Database extends pulumi.ComponentResource {
     readonly readHost: pulumi.Output<string>;
     /** Where clients write: the pooler's Service when there is one, else `-rw`. */
     readonly clientWriteHost: pulumi.Output<string>;
+    /** Server name the cluster archives WAL and base backups under in the object store (the `source` of a later restore). */
+    readonly archiveServerName: string;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const production = args.environment === "production";
@@ -85,6 +97,7 @@ export class Database extends pulumi.ComponentResource {
         const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
         v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
         v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
+        checkRestoreSource(v, "restoreFrom", args.restoreFrom);
         const pooler = args.pooler === undefined ? (production ? {} : false) : args.pooler;
         if (pooler) {
             v.int("pooler.instances", pooler.instances ?? 2, 1, 10);
@@ -97,6 +110,15 @@ export class Database extends pulumi.ComponentResource {
         super(typeToken("kubernetes", "Database"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const clusterName = "postgres";
+        const restore = args.restoreFrom;
+        // A restored cluster archives beside the archive it came from, never into it.
+        const archiveServerName = restore ? `${clusterName}-${contentSuffix(restore)}` : clusterName;
+        const owner = { database: "rag", owner: "rag_app", secret: { name: args.appSecretName } };
+        const bootstrap = !restore
+            ? { initdb: { ...owner, dataChecksums: true } }
+            : restore.kind === "snapshot"
+              ? { recovery: { ...owner, backup: { name: restore.source } } }
+              : { recovery: { ...owner, source: "origin", ...(restore.time ? { recoveryTarget: { targetTime: restore.time } } : {}) } };
         const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
 
         const store = new k8s.apiextensions.CustomResource(
@@ -151,12 +173,32 @@ export class Database extends pulumi.ComponentResource {
                         pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
                         ...(synchronous > 0 ? { synchronous: { method: "any", number: synchronous, dataDurability: args.dataDurability ?? "required" } } : {}),
                     },
-                    bootstrap: { initdb: { database: "rag", owner: "rag_app", secret: { name: args.appSecretName }, dataChecksums: true } },
-                    plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: store.metadata.name } }],
+                    bootstrap,
+                    plugins: [
+                        {
+                            name: "barman-cloud.cloudnative-pg.io",
+                            isWALArchiver: true,
+                            parameters: { barmanObjectName: store.metadata.name, ...(restore ? { serverName: archiveServerName } : {}) },
+                        },
+                    ],
+                    ...(restore?.kind === "pointInTime"
+                        ? {
+                              externalClusters: [
+                                  {
+                                      name: "origin",
+                                      plugin: {
+                                          name: "barman-cloud.cloudnative-pg.io",
+                                          parameters: { barmanObjectName: store.metadata.name, serverName: restore.source },
+                                      },
+                                  },
+                              ],
+                          }
+                        : {}),
                     monitoring: { enablePodMonitor: false },
                 },
             },
-            ctx.dataOpts({ dependsOn: [store] }),
+            // The bootstrap is read once, at creation: a later change must not touch the cluster.
+            ctx.dataOpts({ dependsOn: [store], ignoreChanges: ["spec.bootstrap"] }),
         );
         new k8s.apiextensions.CustomResource(
             ctx.childName("database"),
@@ -206,6 +248,7 @@ export class Database extends pulumi.ComponentResource {
         }
         if (pooler) this.createPooler(ctx, args, clusterName, pooler, cluster);
         this.clusterName = clusterName;
+        this.archiveServerName = archiveServerName;
         this.clientWriteHost = pulumi.interpolate`${pooler ? POOLER_NAME : `${clusterName}-rw`}.${args.namespace}.svc.cluster.local`;
         this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
         this.readHost = pulumi.interpolate`${clusterName}-${instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;

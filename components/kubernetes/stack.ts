@@ -194,6 +194,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 },
                 monitoring: k.monitoring,
                 pooler: s.database.connectionPooler ? {} : false,
+                restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
             },
             child,
         );

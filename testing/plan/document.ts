@@ -4,6 +4,7 @@
  */
 import type { CapacityReport } from "../../components/core/capacity";
 import type { CostEstimate } from "../../components/core/cost";
+import type { RecoveryReport } from "../../components/core/recovery";
 import { StackSettings } from "../../components/core/types";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
@@ -53,11 +54,16 @@ export interface PlanDocument {
     cost: CostEstimate | null;
     /** Capacity on the configured Kubernetes node pools (null without them); problems fail the plan. */
     capacity: (CapacityReport & { passed: boolean }) | null;
+    /**
+     * Recovery per failure scenario (RPO/RTO) from the deployed resources, against the environment's
+     * objectives (null without a database); a missed objective fails the plan.
+     */
+    recovery: (RecoveryReport & { passed: boolean }) | null;
 }
 
 /** The plan's verdict: no mandatory policy violated and the stack fits its cluster. */
 export function planPassed(d: PlanDocument): boolean {
-    return d.policy.passed && (d.capacity?.passed ?? true);
+    return d.policy.passed && (d.capacity?.passed ?? true) && (d.recovery?.passed ?? true);
 }
 
 /** Replaces the inputs at the given dotted secret paths by REDACTED. */
@@ -121,6 +127,7 @@ export interface DocumentInput {
     evaluation: EvaluationResult;
     cost?: CostEstimate | null;
     capacity?: CapacityReport | null;
+    recovery?: RecoveryReport | null;
 }
 
 /** Builds the JSON document from the stages' results. */
@@ -176,5 +183,6 @@ export function buildDocument(input: DocumentInput): PlanDocument {
         },
         cost: input.cost ?? null,
         capacity: input.capacity ? { ...input.capacity, passed: input.capacity.problems.length === 0 } : null,
+        recovery: input.recovery ? { ...input.recovery, passed: input.recovery.problems.length === 0 } : null,
     };
 }

@@ -5,6 +5,7 @@
  */
 import { CapacityReport, K8sObject as CapacityObject, capacity } from "../../components/core/capacity";
 import { COST_ASSUMPTIONS, CostEstimate, estimateCost } from "../../components/core/cost";
+import { recoveryReport, RecoveryReport } from "../../components/core/recovery";
 import { StackSettings } from "../../components/core/types";
 import type { RecordedResource } from "../mocks";
 import { kubernetesObjects } from "./manifests";
@@ -31,4 +32,15 @@ export function capacityOf(records: RecordedResource[], settings: StackSettings 
     const objects = kubernetesObjects(records).map((o) => o.object as CapacityObject);
     if (objects.length === 0) return null;
     return capacity(objects, pools);
+}
+
+/**
+ * What the database resources of a plan recover per failure scenario, against the environment's
+ * objectives (this repository's program; another program gets the figures without objectives).
+ */
+export function recoveryOf(records: RecordedResource[], settings: StackSettings | undefined): RecoveryReport | null {
+    return recoveryReport(
+        records.filter((r) => r.custom),
+        settings?.recovery ?? null,
+    );
 }

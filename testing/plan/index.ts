@@ -17,13 +17,13 @@ import { ConfigStageOptions, loadStackConfig } from "./config";
 import { mermaid } from "./diagram";
 import { buildDocument, PlanDocument } from "./document";
 import { evaluatePolicies } from "./evaluate";
-import { capacityOf, costOf } from "./estimate";
+import { capacityOf, costOf, recoveryOf } from "./estimate";
 import { loadPolicyConfig } from "./policy-config";
 import { kubernetesObjects } from "./manifests";
 import { OutFile } from "./write";
 
 export { PLAN_FORMAT_VERSION, REDACTED, keySettings, planPassed } from "./document";
-export { capacityOf, costOf } from "./estimate";
+export { capacityOf, costOf, recoveryOf } from "./estimate";
 export type { PlanDocument, PlanResource, PlanViolation } from "./document";
 export { EXIT, PlanInputError, classify } from "./errors";
 export { renderSummary } from "./summary";
@@ -76,6 +76,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         evaluation,
         cost: costOf(records, stack.settings, stack.config),
         capacity: capacityOf(records, stack.settings),
+        recovery: recoveryOf(records, stack.settings),
     });
     return { document, settings: stack.settings, records, evaluation, root: stack.root, project: stack.project };
 }

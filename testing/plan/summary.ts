@@ -1,5 +1,6 @@
 /** The plan's terminal report: component tree, key settings, policy findings, verdict. */
 import { formatQuantity } from "../../components/core/capacity";
+import { formatMinutes } from "../../components/core/recovery";
 import type { RecordedResource } from "../mocks";
 import { PlanDocument, planPassed } from "./document";
 import type { PlanResult } from "./index";
@@ -59,6 +60,32 @@ export function capacityLines(d: PlanDocument): string[] {
     return lines;
 }
 
+/** The recovery section: objectives, what is deployed, each scenario's RPO/RTO against them. */
+export function recoveryLines(d: PlanDocument): string[] {
+    const r = d.recovery;
+    if (!r) return [];
+    const o = r.objectives;
+    const objectives = o
+        ? `objectives RPO ${formatMinutes(o.rpoMinutes)} / RTO ${formatMinutes(o.rtoMinutes)} inside the site, ${
+              o.siteLossRpoMinutes > 0 ? `RPO ${formatMinutes(o.siteLossRpoMinutes)} / RTO ${formatMinutes(o.siteLossRtoMinutes)}` : "none"
+          } for a region or site loss`
+        : "no objectives stated";
+    const p = r.provides;
+    const lines = [
+        `Recovery (${r.database}; ${objectives}): ${r.passed ? "meets them" : "DOES NOT MEET THEM"}`,
+        `  provides: backups ${p.backupFrequency}; point in time ${p.pointInTimeDays} days; ${p.replicas} standby/replica(s)${
+            p.synchronousStandby ? ", synchronous" : ""
+        }; off site: ${p.offsite.length ? p.offsite.join("; ") : "nothing"}`,
+    ];
+    for (const s of r.scenarios)
+        lines.push(
+            `  ${s.meets ? "ok  " : "MISS"} ${s.name}: ${s.rpoMinutes === null ? "not recoverable" : `RPO ${formatMinutes(s.rpoMinutes)} / RTO ${formatMinutes(s.rtoMinutes)}`}${
+                s.objective ? ` (objective ${formatMinutes(s.objective.rpoMinutes)} / ${formatMinutes(s.objective.rtoMinutes)})` : ""
+            }: ${s.basis}`,
+        );
+    return lines;
+}
+
 /** Human-readable summary. */
 export function renderSummary(result: PlanResult): string {
     const d = result.document;
@@ -108,11 +135,12 @@ export function renderSummary(result: PlanResult): string {
         for (const x of group) lines.push(`    [${x.enforcementLevel}] ${x.policy}: ${x.message}${x.urn ? ` (${x.urn.split("::").pop()})` : ""}`);
     }
     for (const u of d.policy.undecided) lines.push(`  [undecided] ${u.policy}: ${u.message}`);
-    for (const section of [costLines(d), capacityLines(d)]) if (section.length > 0) lines.push("", ...section);
+    for (const section of [costLines(d), capacityLines(d), recoveryLines(d)]) if (section.length > 0) lines.push("", ...section);
     lines.push("");
     const reasons = [
         ...(d.policy.passed ? [] : [`${d.policy.mandatoryViolations} mandatory violations`]),
         ...(d.capacity && !d.capacity.passed ? [`${d.capacity.problems.length} capacity problems`] : []),
+        ...(d.recovery && !d.recovery.passed ? [`${d.recovery.problems.length} recovery objectives missed`] : []),
     ];
     const fits = d.capacity ? "; the stack fits its cluster" : "";
     lines.push(planPassed(d) ? `Result: PASS (no mandatory policy violated${fits})` : `Result: FAIL (${reasons.join(", ")})`);
