@@ -201,14 +201,17 @@ describe("AWS target", function () {
                 assert.strictEqual(inp(log().one(T.cluster)).settings[0].name, "containerInsights");
             });
 
-            it("IAM: execution and task roles are separate, least privilege, no '*' except ecr:GetAuthorizationToken", () => {
+            it("IAM: execution and task roles are separate, least privilege, no '*' except ecr:GetAuthorizationToken and namespace-bound metrics", () => {
                 for (const p of log().ofType(T.rolePolicy)) {
                     for (const st of json(inp(p).policy).Statement) {
                         const actions = [].concat(st.Action);
                         assert.ok(!actions.includes("*" as never), `${p.name}: Action *`);
                         const resources = [].concat(st.Resource);
-                        if (resources.includes("*" as never))
-                            assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], `${p.name}: Resource * for ${actions}`);
+                        if (!resources.includes("*" as never)) continue;
+                        // Neither action supports resource-level permissions; metrics are bound to one namespace.
+                        if (actions.join() === "cloudwatch:PutMetricData")
+                            assert.deepStrictEqual(st.Condition, { StringEquals: { "cloudwatch:namespace": "RagStack/GPU" } });
+                        else assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], `${p.name}: Resource * for ${actions}`);
                     }
                 }
                 const exec = json(inp(log().one(T.rolePolicy, "api-execution")).policy).Statement;
@@ -283,6 +286,36 @@ describe("AWS target", function () {
                     task.Resource.some((arn: string) => arn.includes(`:dbuser:${readerInstance.state.resourceId}/`)),
                     "the reader's instance is granted",
                 );
+            });
+
+            it("GPU metrics and slow queries: the GPU instances' CloudWatch agent publishes NVIDIA metrics that alarm; slow statements are counted from the log", () => {
+                const lt = log().one(T.lt, "llm-gpu");
+                const userData = Buffer.from(String(inp(lt).userData), "base64").toString();
+                assert.match(userData, /yum install -y amazon-cloudwatch-agent/);
+                const config = JSON.parse(/<<'AGENT'\n(.*)\nAGENT/.exec(userData)![1]);
+                assert.deepStrictEqual(config.metrics.metrics_collected.nvidia_gpu.measurement, [
+                    "utilization_gpu",
+                    "memory_used",
+                    "memory_total",
+                    "temperature_gpu",
+                ]);
+                assert.deepStrictEqual(config.metrics.aggregation_dimensions, [["AutoScalingGroupName"]]);
+                const alarm = (key: string) => inp(log().one("aws:cloudwatch/metricAlarm:MetricAlarm", key));
+                const asg = log().one(T.asg, "llm-gpu");
+                assert.strictEqual(alarm("gpu-utilization").namespace, config.metrics.namespace);
+                assert.strictEqual(alarm("gpu-utilization").dimensions.AutoScalingGroupName, asg.state.name);
+                const mem = alarm("gpu-memory").metricQueries;
+                assert.deepStrictEqual(
+                    mem.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metricName, q.metric.dimensions.AutoScalingGroupName]),
+                    [
+                        ["RagStack/GPU", "nvidia_smi_memory_used", asg.state.name],
+                        ["RagStack/GPU", "nvidia_smi_memory_total", asg.state.name],
+                    ],
+                );
+                const filter = inp(log().one("aws:cloudwatch/logMetricFilter:LogMetricFilter", "db-slow-queries"));
+                assert.strictEqual(filter.logGroupName, inp(log().one(T.logGroup, "db-log-postgresql")).name);
+                assert.strictEqual(alarm("db-slow-queries").metricName, filter.metricTransformation.name);
+                assert.strictEqual(alarm("db-slow-queries").namespace, filter.metricTransformation.namespace);
             });
 
             it("connection pooling: an RDS Proxy (IAM end to end, TLS) in production takes the writes; the API may connect through it", () => {

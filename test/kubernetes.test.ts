@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { uploadScript } from "../components/kubernetes/backup";
+import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
+import { alertRules } from "../components/kubernetes/monitoring";
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
@@ -470,5 +472,57 @@ describe("Kubernetes logical backup: the upload script, run by sh against a stub
             .filter((c) => c.includes(" s3 cp "))
             .map((c) => c.split(" ").pop());
         assert.deepStrictEqual(targets, ["s3://backups/logical/daily/rag-20261201T033000.dump"]);
+    });
+});
+
+describe("Kubernetes dashboards: Grafana models beside the alerts", () => {
+    const metricsOf = (expr: string) => new Set([...expr.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\{/g)].map((m) => m[1]));
+
+    for (const llm of [true, false]) {
+        it(`every metric an alert reads is on a dashboard (${llm ? "with" : "without"} the LLM), and every query names the stack's namespaces`, () => {
+            const specs = dashboardSpecs("rag-app", "rag-data", llm);
+            assert.strictEqual(specs.length, llm ? 4 : 3);
+            const onDashboards = new Set(specs.flatMap((d) => d.panels.flatMap((p) => p.queries.flatMap((q) => [...metricsOf(q.expr)]))));
+            for (const a of alertRules("rag-app", "rag-data", llm))
+                for (const m of metricsOf(a.expr)) assert.ok(onDashboards.has(m), `${a.alert} reads ${m}, which no dashboard shows`);
+            for (const d of specs)
+                for (const p of d.panels)
+                    for (const q of p.queries)
+                        assert.ok(/namespace=~?"(rag-app|rag-data|rag-app\|rag-data|\.\*)"/.test(q.expr), `${d.title} / ${p.title}: ${q.expr}`);
+        });
+    }
+
+    it("the Grafana model: unique uids, a Prometheus datasource variable, panels on a 24-column grid without overlap", () => {
+        const models = dashboardSpecs("rag-app", "rag-data", true).map(grafanaModel) as any[];
+        assert.strictEqual(new Set(models.map((m) => m.uid)).size, models.length);
+        for (const m of models) {
+            assert.ok(m.uid.length <= 40);
+            assert.deepStrictEqual(m.templating.list[0].query, "prometheus");
+            const cells = new Set<string>();
+            for (const p of m.panels) {
+                assert.ok(p.gridPos.x + p.gridPos.w <= 24);
+                assert.strictEqual(p.datasource.uid, "${datasource}");
+                const cell = `${p.gridPos.x},${p.gridPos.y}`;
+                assert.ok(!cells.has(cell), `${m.title}: two panels at ${cell}`);
+                cells.add(cell);
+            }
+        }
+    });
+
+    it("the stack ships them as ConfigMaps with the sidecar label in the app namespace (monitoring on)", async () => {
+        const run = await runProgram("production", { target: "kubernetes" });
+        const maps = run.resources.ofType("kubernetes:core/v1:ConfigMap").filter((c) => (c.inputs as any).metadata.labels?.grafana_dashboard === "1");
+        assert.deepStrictEqual(maps.map((c) => (c.inputs as any).metadata.name).sort(), [
+            "grafana-dashboard-api",
+            "grafana-dashboard-llm",
+            "grafana-dashboard-postgres",
+            "grafana-dashboard-valkey",
+        ]);
+        for (const c of maps) {
+            const [file, body] = Object.entries((c.inputs as any).data)[0] as [string, string];
+            assert.ok(file.endsWith(".json"));
+            assert.strictEqual(JSON.parse(body).tags[0], "ragstack");
+            assert.strictEqual((c.inputs as any).metadata.namespace, "rag-prod-app");
+        }
     });
 });

@@ -120,6 +120,8 @@ export class Database extends pulumi.ComponentResource {
     readonly proxyResourceId: pulumi.Output<string | undefined>;
     /** Name of the RDS Proxy (CloudWatch dimension `ProxyName`; undefined without one). */
     readonly proxyName: pulumi.Output<string | undefined>;
+    /** CloudWatch metric counting statements slower than 1 s (from the PostgreSQL log). */
+    readonly slowQueryMetric: { namespace: string; name: string };
     /** Name of the application database. */
     readonly databaseName = DB_NAME;
     /** Database role the API connects as (IAM authentication). */
@@ -215,6 +217,17 @@ export class Database extends pulumi.ComponentResource {
                     ctx.opts(),
                 ),
         );
+        // Statements slower than log_min_duration_statement (1 s) counted from the PostgreSQL log.
+        const slowQueryMetric = { namespace: "RagStack/Database", name: `${identifier}-slow-queries` };
+        new aws.cloudwatch.LogMetricFilter(
+            ctx.childName("slow-queries"),
+            {
+                logGroupName: logGroups[0].name,
+                pattern: '"duration:"',
+                metricTransformation: { namespace: slowQueryMetric.namespace, name: slowQueryMetric.name, value: "1", defaultValue: "0", unit: "Count" },
+            },
+            ctx.opts(),
+        );
         const shared = {
             instanceClass: s.instanceClass,
             storageType: "gp3",
@@ -304,6 +317,7 @@ export class Database extends pulumi.ComponentResource {
 
         const proxy = s.connectionProxy ? this.createProxy(ctx, args, { primary, dbSecurityGroup: sg, accountId, identifier }) : undefined;
 
+        this.slowQueryMetric = slowQueryMetric;
         this.address = primary.address;
         this.proxyEndpoint = proxy ? proxy.endpoint : pulumi.output(undefined);
         this.proxyName = proxy ? proxy.name : pulumi.output(undefined);

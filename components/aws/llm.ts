@@ -7,6 +7,23 @@ import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, A
 
 /** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
 export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
+
+/** CloudWatch namespace of the GPU metrics the instances' CloudWatch agent publishes (nvidia_gpu plugin). */
+export const GPU_METRICS_NAMESPACE = "RagStack/GPU";
+
+/**
+ * The CloudWatch agent's configuration on the GPU instances: NVIDIA GPU utilisation, memory and
+ * temperature every 60 s, aggregated per Auto Scaling group (the alarms' dimension).
+ */
+export const GPU_AGENT_CONFIG = {
+    agent: { metrics_collection_interval: 60, run_as_user: "cwagent" },
+    metrics: {
+        namespace: GPU_METRICS_NAMESPACE,
+        append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}" },
+        aggregation_dimensions: [["AutoScalingGroupName"]],
+        metrics_collected: { nvidia_gpu: { measurement: ["utilization_gpu", "memory_used", "memory_total", "temperature_gpu"] } },
+    },
+};
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
 
@@ -115,6 +132,8 @@ export class Llm extends pulumi.ComponentResource {
     readonly endpoint: pulumi.Output<string>;
     /** Security group of the component (reference it to allow traffic). */
     readonly securityGroupId: pulumi.Output<string>;
+    /** CloudWatch namespace of the GPU metrics (utilisation, memory, temperature per Auto Scaling group). */
+    readonly gpuMetricsNamespace = GPU_METRICS_NAMESPACE;
     /** Name of the GPU Auto Scaling group. */
     readonly autoScalingGroupName: pulumi.Output<string>;
     /** Name of the service. */
@@ -225,6 +244,23 @@ export class Llm extends pulumi.ComponentResource {
         ]) {
             new aws.iam.RolePolicyAttachment(ctx.childName(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
         }
+        // The CloudWatch agent publishes the GPU metrics: PutMetricData to its own namespace only.
+        new aws.iam.RolePolicy(
+            ctx.childName("instance-gpu-metrics"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "GpuMetricsOnly",
+                        Effect: "Allow",
+                        Action: ["cloudwatch:PutMetricData"],
+                        Resource: "*",
+                        Condition: { StringEquals: { "cloudwatch:namespace": GPU_METRICS_NAMESPACE } },
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
         const profile = new aws.iam.InstanceProfile(ctx.childName("instance"), { role: role.name, tags: ctx.tags("gpu-instance") }, ctx.opts());
         const amiId = args.amiId ? pulumi.output(args.amiId) : aws.ssm.getParameterOutput({ name: GPU_AMI_PARAMETER }, { parent: this }).value;
         const userData = pulumi.interpolate`#!/bin/bash
@@ -236,6 +272,12 @@ ECS_ENABLE_TASK_IAM_ROLE=true
 ECS_ENABLE_SPOT_INSTANCE_DRAINING=${args.spot ? "true" : "false"}
 ECS_CONTAINER_STOP_TIMEOUT=60s
 CONFIG
+# GPU utilisation and memory to CloudWatch (the agent's nvidia_gpu plugin).
+yum install -y amazon-cloudwatch-agent
+cat > /opt/aws/amazon-cloudwatch-agent/etc/ragstack-gpu.json <<'AGENT'
+${JSON.stringify(GPU_AGENT_CONFIG)}
+AGENT
+/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/ragstack-gpu.json
 `.apply((u) => Buffer.from(u).toString("base64"));
         const template = new aws.ec2.LaunchTemplate(
             ctx.childName("gpu"),

@@ -27,6 +27,10 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbReplicaIdentifiers?: pulumi.Input<string>[];
     /** Name of the RDS Proxy (borrow latency and connection alarms). @default none: no proxy alarms */
     dbProxyName?: pulumi.Input<string>;
+    /** The database's slow-statement count (a log metric filter). @default none: no slow-query alarm */
+    dbSlowQueryMetric?: { namespace: string; name: string };
+    /** Slow statements (over 1 s) in 5 minutes that alarm. @default 50 */
+    dbSlowQueryThreshold?: number;
     /** Used to derive the connections threshold (80% of max_connections). */
     dbInstanceClass: string;
     /** Allocated storage, to alarm at 10% free. */
@@ -35,6 +39,11 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     cacheReplicationGroupId: pulumi.Input<string>;
     /** Auto Scaling group of the GPU hosts (status-check alarm). @default none: no GPU alarm */
     gpuAutoScalingGroupName?: pulumi.Input<string>;
+    /**
+     * Namespace the GPU instances' CloudWatch agent publishes NVIDIA metrics to (per Auto Scaling
+     * group): GPU utilisation and memory alarms. @default none: no GPU metric alarms
+     */
+    gpuMetricsNamespace?: string;
     /** ECS service of the LLM (running below desired alarm). @default none: no such alarm */
     llmServiceName?: pulumi.Input<string>;
     /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
@@ -284,6 +293,19 @@ export class Observability extends pulumi.ComponentResource {
                 treatMissingData: "notBreaching",
             });
         }
+        if (args.dbSlowQueryMetric) {
+            alarm("db-slow-queries", {
+                alarmDescription: `More than ${args.dbSlowQueryThreshold ?? 50} statements slower than 1 s in 5 minutes`,
+                namespace: args.dbSlowQueryMetric.namespace,
+                metricName: args.dbSlowQueryMetric.name,
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 2,
+                threshold: args.dbSlowQueryThreshold ?? 50,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+            });
+        }
         (args.dbReplicaIdentifiers ?? []).forEach((replica, i) =>
             alarm(`db-replica-lag-${i}`, {
                 alarmDescription: "Read replica more than 30 s behind",
@@ -391,6 +413,34 @@ export class Observability extends pulumi.ComponentResource {
                 threshold: 0,
                 comparisonOperator: "GreaterThanThreshold",
             });
+            if (args.gpuMetricsNamespace) {
+                const asg = { AutoScalingGroupName: args.gpuAutoScalingGroupName };
+                const gpu = (metricName: string) => ({ namespace: args.gpuMetricsNamespace!, metricName, dimensions: asg, period: 300, stat: "Maximum" });
+                alarm("gpu-utilization", {
+                    alarmDescription: "GPU utilisation above 90% for 15 minutes (the LLM is saturated: add GPU capacity)",
+                    namespace: args.gpuMetricsNamespace,
+                    metricName: "nvidia_smi_utilization_gpu",
+                    dimensions: asg,
+                    statistic: "Average",
+                    period: 300,
+                    evaluationPeriods: 3,
+                    threshold: 90,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                });
+                alarm("gpu-memory", {
+                    alarmDescription: "GPU memory above 95% for 15 minutes (models do not fit: fewer or smaller models, or a larger GPU)",
+                    comparisonOperator: "GreaterThanThreshold",
+                    threshold: 95,
+                    evaluationPeriods: 3,
+                    treatMissingData: "notBreaching",
+                    metricQueries: [
+                        { id: "used_percent", expression: "100 * used / total", label: "GPU memory used (%)", returnData: true },
+                        { id: "used", metric: gpu("nvidia_smi_memory_used") },
+                        { id: "total", metric: gpu("nvidia_smi_memory_total") },
+                    ],
+                });
+            }
         }
     }
 
@@ -411,7 +461,7 @@ export class Observability extends pulumi.ComponentResource {
         }
     }
 
-    /** One dashboard: ALB, ECS, RDS, Valkey. */
+    /** One dashboard: ALB, ECS, RDS, Valkey, the LLM's GPUs (the panels of the Grafana dashboards on Kubernetes). */
     private createDashboard({ ctx, args }: StepInput): aws.cloudwatch.Dashboard {
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const widget = (title: string, metrics: unknown[], x: number, y: number) => ({
@@ -470,6 +520,25 @@ export class Observability extends pulumi.ComponentResource {
                             0,
                             12,
                         ),
+                        ...(args.gpuMetricsNamespace && args.gpuAutoScalingGroupName
+                            ? [
+                                  widget(
+                                      "LLM GPUs (utilisation %, memory used MiB)",
+                                      [
+                                          [args.gpuMetricsNamespace, "nvidia_smi_utilization_gpu", "AutoScalingGroupName", args.gpuAutoScalingGroupName],
+                                          [
+                                              args.gpuMetricsNamespace,
+                                              "nvidia_smi_memory_used",
+                                              "AutoScalingGroupName",
+                                              args.gpuAutoScalingGroupName,
+                                              { yAxis: "right" },
+                                          ],
+                                      ],
+                                      12,
+                                      12,
+                                  ),
+                              ]
+                            : []),
                     ],
                 }),
             },

@@ -217,6 +217,8 @@ export class AwsRagStack extends RagStackComponent {
                 dbStorageGiB: s.database.storageGiB,
                 cacheReplicationGroupId: cache.replicationGroupId,
                 gpuAutoScalingGroupName: llm?.autoScalingGroupName,
+                gpuMetricsNamespace: llm ? llm.gpuMetricsNamespace : undefined,
+                dbSlowQueryMetric: db.slowQueryMetric,
                 llmServiceName: llm?.serviceName,
                 webAclName: waf.webAclName,
             },

@@ -6,6 +6,7 @@
  * price and the assumption used), free (a named reason: AWS does not charge for it, or its cost is
  * counted on another resource), or unpriced (no figure in the table; never silently zero).
  */
+import { GPU_INSTANCE_TYPES } from "./aws-catalog";
 import { CostAssumptions, EnvironmentName } from "./types";
 import { GLOBAL_PRICES, PRICES_AS_OF, PriceFigure, hourlyPrice, regionalPrice } from "./prices";
 
@@ -288,6 +289,23 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
                     why,
                 ),
             );
+        // The CloudWatch agent's NVIDIA metrics (user data): per GPU of each instance, and aggregated per
+        // group; custom metrics are billed by the hours they are published, i.e. while instances run.
+        const userData = Buffer.from(String(lt.userData ?? ""), "base64").toString();
+        const measured = /"nvidia_gpu":\{"measurement":\[([^\]]*)\]/.exec(userData)?.[1].split(",").length ?? 0;
+        if (measured > 0) {
+            const gpus = instances * (GPU_INSTANCE_TYPES[type]?.gpus ?? 1);
+            const share = instanceHours / (instances * hours(b));
+            items.push(
+                b.item(
+                    `CloudWatch agent GPU metrics (${measured} per GPU and per group)`,
+                    measured * (gpus + 1) * share,
+                    "metric-months",
+                    b.global(GLOBAL_PRICES.cloudwatchCustomMetricMonth),
+                    `${gpus} GPU(s), ${why}`,
+                ),
+            );
+        }
         b.add(r, items, /^(g|p)\d/.test(type));
     },
     "aws:rds/instance:Instance": (r, b) => {
@@ -482,6 +500,8 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
     },
     "aws:cloudwatch/metricAlarm:MetricAlarm": (r, b) =>
         b.add(r, [b.item("standard-resolution alarm", 1, "alarm-months", b.global(GLOBAL_PRICES.cloudwatchAlarmMonth))]),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": (r, b) =>
+        b.add(r, [b.item("custom metric", 1, "metric-months", b.global(GLOBAL_PRICES.cloudwatchCustomMetricMonth))]),
     "aws:cloudwatch/dashboard:Dashboard": (r, b) => b.add(r, [b.item("dashboard", 1, "dashboard-months", b.global(GLOBAL_PRICES.cloudwatchDashboardMonth))]),
     "aws:kms/key:Key": (r, b) =>
         b.add(r, [

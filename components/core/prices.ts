@@ -77,6 +77,8 @@ export const GLOBAL_PRICES = {
     wafRuleMonth: 1,
     wafPerMillionRequests: 0.6,
     cloudwatchAlarmMonth: 0.1,
+    /** A custom metric (first 10,000), per month. */
+    cloudwatchCustomMetricMonth: 0.3,
     cloudwatchDashboardMonth: 3,
     kmsKeyMonth: 1,
     kmsPer10kRequests: 0.03,

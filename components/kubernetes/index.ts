@@ -9,3 +9,4 @@ export * from "./edge";
 export * from "./monitoring";
 export * from "./backup";
 export * from "./stack";
+export * from "./dashboards";

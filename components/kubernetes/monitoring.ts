@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { alertRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { K8sCommonArgs, K8sContext } from "./common";
+import { dashboardSpecs, grafanaModel } from "./dashboards";
 
 export interface MonitoringArgs extends K8sCommonArgs {
     /** Name of the application namespace. */
@@ -25,6 +26,11 @@ export interface MonitoringArgs extends K8sCommonArgs {
     llm: boolean;
     /** Kind of the LLM's workload (`Llm.workloadKind`). @default "StatefulSet" */
     llmWorkload?: "StatefulSet" | "Deployment";
+    /**
+     * Labels of the ConfigMaps a Grafana sidecar loads dashboards from (kube-prometheus-stack's
+     * default: `grafana_dashboard: "1"`); `false`: no dashboards. @default { grafana_dashboard: "1" }
+     */
+    grafanaDashboards?: Record<string, string> | false;
 }
 
 interface Alert {
@@ -95,6 +101,13 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
             summary: "PostgreSQL connections above 80% of max",
         },
         {
+            alert: "RagPostgresLongTransaction",
+            expr: `max(cnpg_backends_max_tx_duration_seconds{namespace="${dataNs}"}) > 300`,
+            for: "5m",
+            severity: "warning",
+            summary: "A PostgreSQL transaction has run for more than 5 minutes (slow query or a stuck session)",
+        },
+        {
             alert: "RagValkeyDown",
             expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey"}) == 0`,
             for: "1m",
@@ -137,6 +150,13 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
                 summary: "No Ollama pod is available",
             },
             {
+                alert: "RagGpuUtilizationHigh",
+                expr: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${appNs}"}) > 90`,
+                for: "15m",
+                severity: "warning",
+                summary: "GPU utilisation above 90% for 15 minutes: the LLM is saturated (DCGM exporter)",
+            },
+            {
                 alert: "RagGpuMemoryHigh",
                 expr: `max(DCGM_FI_DEV_FB_USED{namespace="${appNs}"} / (DCGM_FI_DEV_FB_USED{namespace="${appNs}"} + DCGM_FI_DEV_FB_FREE{namespace="${appNs}"})) > 0.95`,
                 for: "15m",
@@ -154,12 +174,18 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
  */
 export const INHIBITIONS: { source: string; targets: string[] }[] = [
     { source: "RagApiDown", targets: ["RagApiHigh5xxRate", "RagApiHighLatencyP95"] },
-    { source: "RagPostgresDown", targets: ["RagPostgresReplicationLag", "RagPostgresConnectionsHigh", "RagPostgresBackupFailing"] },
+    {
+        source: "RagPostgresDown",
+        targets: ["RagPostgresReplicationLag", "RagPostgresConnectionsHigh", "RagPostgresBackupFailing", "RagPostgresLongTransaction"],
+    },
     { source: "RagValkeyDown", targets: ["RagValkeyMemoryHigh"] },
-    { source: "RagLlmUnavailable", targets: ["RagGpuMemoryHigh"] },
+    { source: "RagLlmUnavailable", targets: ["RagGpuMemoryHigh", "RagGpuUtilizationHigh"] },
 ];
 
-/** ServiceMonitor for the API, a PrometheusRule with the stack's alert set, and its routing (AlertmanagerConfig). */
+/**
+ * ServiceMonitor for the API, a PrometheusRule with the stack's alert set, its routing
+ * (AlertmanagerConfig), and Grafana dashboards as labelled ConfigMaps.
+ */
 export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super(typeToken("kubernetes", "Monitoring"), name, {}, opts);
@@ -201,6 +227,25 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        const dashboardLabels = args.grafanaDashboards === undefined ? { grafana_dashboard: "1" } : args.grafanaDashboards;
+        if (dashboardLabels) {
+            for (const d of dashboardSpecs(args.appNamespaceName, args.dataNamespaceName, args.llm)) {
+                const key = d.uid.split("-").pop()!;
+                new k8s.core.v1.ConfigMap(
+                    ctx.childName(`dashboard-${key}`),
+                    {
+                        metadata: {
+                            name: `grafana-dashboard-${key}`,
+                            namespace: args.appNamespace,
+                            labels: { ...ctx.labels("monitoring"), ...dashboardLabels },
+                            annotations: { grafana_folder: "RAG stack" },
+                        },
+                        data: { [`${key}.json`]: JSON.stringify(grafanaModel(d)) },
+                    },
+                    ctx.opts(),
+                );
+            }
+        }
         if ((args.alertEmails?.length ?? 0) > 0 || args.alertWebhookSecretName)
             this.createRouting(
                 ctx,
