@@ -233,22 +233,25 @@ describe("Kubernetes target", function () {
                 );
             });
 
-            it("Valkey: auth from a generated Secret, persistence, replica in production", () => {
+            it("Valkey: auth from a generated Secret, persistence; production fails over with Sentinel (servers + 3 sentinels)", () => {
                 const sts = log()
                     .ofType("kubernetes:apps/v1:StatefulSet")
                     .filter((s) => inp(s).metadata.name.startsWith("valkey"));
-                assert.strictEqual(sts.length, prod ? 2 : 1);
+                assert.deepStrictEqual(sts.map((s) => inp(s).metadata.name).sort(), prod ? ["valkey", "valkey-sentinel"] : ["valkey"]);
                 for (const s of sts) {
                     const c = inp(s).spec.template.spec.containers[0];
+                    const sentinel = inp(s).metadata.name === "valkey-sentinel";
                     assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "valkey-auth");
                     // No password on any command line: server args, entrypoint and probes alike.
                     const lines = [...c.command, ...c.args, ...c.readinessProbe.exec.command, ...c.startupProbe.exec.command].join(" ");
                     assert.ok(!/--requirepass|--masterauth| -a /.test(lines), lines);
-                    assert.match(c.command.join(" "), /requirepass .*> \/run\/valkey\/auth.conf/);
-                    assert.match(c.readinessProbe.exec.command.join(" "), /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli ping/);
+                    assert.match(c.command.join(" "), sentinel ? /requirepass .*> \/data\/sentinel.conf/ : /requirepass .*> \/run\/valkey\/(auth|valkey).conf/);
+                    assert.match(c.readinessProbe.exec.command.join(" "), /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli -p (6379|26379) ping/);
                     const run = inp(s).spec.template.spec.volumes.find((v: any) => v.name === "run");
                     assert.strictEqual(run.emptyDir.medium, "Memory");
-                    assert.ok(inp(s).spec.volumeClaimTemplates.length === 1);
+                    // Servers keep their data on a volume; sentinels keep only their rewritten config, in memory.
+                    if (sentinel) assert.strictEqual(inp(s).spec.template.spec.volumes.find((v: any) => v.name === "data").emptyDir.medium, "Memory");
+                    else assert.ok(inp(s).spec.volumeClaimTemplates.length === 1);
                 }
                 const secrets = log()
                     .ofType("kubernetes:core/v1:Secret")
@@ -483,7 +486,7 @@ describe("Kubernetes dashboards: Grafana models beside the alerts", () => {
             const specs = dashboardSpecs("rag-app", "rag-data", llm);
             assert.strictEqual(specs.length, llm ? 4 : 3);
             const onDashboards = new Set(specs.flatMap((d) => d.panels.flatMap((p) => p.queries.flatMap((q) => [...metricsOf(q.expr)]))));
-            for (const a of alertRules("rag-app", "rag-data", llm))
+            for (const a of alertRules("rag-app", "rag-data", llm, "StatefulSet", true))
                 for (const m of metricsOf(a.expr)) assert.ok(onDashboards.has(m), `${a.alert} reads ${m}, which no dashboard shows`);
             for (const d of specs)
                 for (const p of d.panels)
@@ -524,5 +527,86 @@ describe("Kubernetes dashboards: Grafana models beside the alerts", () => {
             assert.strictEqual(JSON.parse(body).tags[0], "ragstack");
             assert.strictEqual((c.inputs as any).metadata.namespace, "rag-prod-app");
         }
+    });
+});
+
+describe("Kubernetes Valkey with Sentinel: the entrypoints, run by sh against stub valkey-cli and valkey-server", function () {
+    this.timeout(60_000);
+    let sets: Record<string, any> = {};
+    before(async () => {
+        const run = await runProgram("production", { target: "kubernetes" });
+        sets = Object.fromEntries(run.resources.ofType("kubernetes:apps/v1:StatefulSet").map((s) => [(s.inputs as any).metadata.name, s.inputs]));
+    });
+    /** Runs a StatefulSet's entrypoint as pod `host`; `answers` maps a sentinel host to the primary it reports. Returns the config it wrote and the exec line. */
+    function start(set: string, host: string, answers: Record<string, string>): { config: string; exec: string } {
+        const c = sets[set].spec.template.spec.containers[0];
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-valkey-"));
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(path.join(bin, "hostname"), `#!/bin/sh\necho ${host}\n`, { mode: 0o755 });
+        const table = Object.entries(answers)
+            .map(([h, p]) => `"${h}") echo ${p}; echo 6379;;`)
+            .join(" ");
+        // valkey-cli -h HOST -p PORT --raw sentinel get-master-addr-by-name NAME: the stub answers per HOST (auth from REDISCLI_AUTH).
+        fs.writeFileSync(path.join(bin, "valkey-cli"), `#!/bin/sh\n[ "$REDISCLI_AUTH" = "s3cret" ] || exit 1\ncase "$2" in ${table} *) exit 1;; esac\n`, {
+            mode: 0o755,
+        });
+        fs.writeFileSync(path.join(bin, "valkey-server"), `#!/bin/sh\necho "exec $*" > "${dir}/exec"\n`, { mode: 0o755 });
+        const script = String(c.command[2])
+            .replace(/\/run\/valkey\//g, `${dir}/`)
+            .replace(/\/data\//g, `${dir}/`);
+        execFileSync("sh", ["-c", script, "valkey-server", ...c.args], {
+            env: { PATH: `${bin}:${process.env.PATH}`, VALKEY_PASSWORD: "s3cret", NAMESPACE: "rag-prod-data" },
+        });
+        const conf = fs.readdirSync(dir).find((f) => f.endsWith(".conf"))!;
+        const out = { config: fs.readFileSync(path.join(dir, conf), "utf8"), exec: fs.readFileSync(path.join(dir, "exec"), "utf8") };
+        fs.rmSync(dir, { recursive: true, force: true });
+        return out;
+    }
+    const fq = (pod: string, svc: string) => `${pod}.${svc}.rag-prod-data.svc.cluster.local`;
+
+    it("production runs 2 servers and 3 sentinels (no replica StatefulSet); the API asks the sentinels", async () => {
+        assert.strictEqual(sets["valkey"].spec.replicas, 2);
+        assert.strictEqual(sets["valkey-sentinel"].spec.replicas, 3);
+        assert.strictEqual(sets["valkey-replica"], undefined);
+        const run = await runProgram("production", { target: "kubernetes" });
+        const api = run.resources.ofType("kubernetes:apps/v1:Deployment").find((d) => (d.inputs as any).metadata.name === "api")!;
+        const env = Object.fromEntries((api.inputs as any).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        assert.strictEqual(env.REDIS_SENTINEL_HOSTS, "valkey-sentinel.rag-prod-data.svc.cluster.local:26379");
+        assert.strictEqual(env.REDIS_SENTINEL_MASTER, "rag");
+        assert.strictEqual(env.REDIS_HOST, undefined, "no fixed primary a failover would leave behind");
+    });
+
+    it("servers: valkey-0 starts as the first primary, others replicate it; after a failover each follows the sentinels' primary", () => {
+        const first = start("valkey", "valkey-0", {});
+        assert.doesNotMatch(first.config, /replicaof/);
+        assert.match(first.config, /^requirepass s3cret$/m);
+        assert.match(first.config, new RegExp(`^replica-announce-ip ${fq("valkey-0", "valkey-headless")}$`, "m"));
+        assert.match(first.exec, /--replica-read-only yes/);
+        assert.doesNotMatch(first.exec, /s3cret/, "the password is not on the command line");
+        assert.match(start("valkey", "valkey-1", {}).config, new RegExp(`^replicaof ${fq("valkey-0", "valkey-headless")} 6379$`, "m"));
+        // valkey-1 was promoted; valkey-0 comes back as its replica, valkey-1 restarts as the primary.
+        const promoted = { "valkey-sentinel": fq("valkey-1", "valkey-headless") };
+        assert.match(start("valkey", "valkey-0", promoted).config, new RegExp(`^replicaof ${fq("valkey-1", "valkey-headless")} 6379$`, "m"));
+        assert.doesNotMatch(start("valkey", "valkey-1", promoted).config, /replicaof/);
+    });
+
+    it("sentinels: learn the primary from a peer, else monitor valkey-0; quorum 2, authenticated, hostnames announced", () => {
+        const alone = start("valkey-sentinel", "valkey-sentinel-0", {});
+        assert.match(alone.config, new RegExp(`^sentinel monitor rag ${fq("valkey-0", "valkey-headless")} 6379 2$`, "m"));
+        for (const line of [
+            /^port 26379$/m,
+            /^requirepass s3cret$/m,
+            /^sentinel auth-pass rag s3cret$/m,
+            /^sentinel sentinel-pass s3cret$/m,
+            /^sentinel announce-hostnames yes$/m,
+        ])
+            assert.match(alone.config, line);
+        assert.match(alone.config, new RegExp(`^sentinel announce-ip ${fq("valkey-sentinel-0", "valkey-sentinel-headless")}$`, "m"));
+        assert.match(alone.exec, /--sentinel/);
+        const peer = start("valkey-sentinel", "valkey-sentinel-2", {
+            [fq("valkey-sentinel-1", "valkey-sentinel-headless")]: fq("valkey-1", "valkey-headless"),
+        });
+        assert.match(peer.config, new RegExp(`^sentinel monitor rag ${fq("valkey-1", "valkey-headless")} 6379 2$`, "m"));
     });
 });

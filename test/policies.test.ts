@@ -344,7 +344,7 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     [
         "kubernetes-core-service-disallow-exposed-data-services",
         "kubernetes",
-        editK8s("kubernetes:core/v1:Service", "valkey", (i) => (i.spec.type = "LoadBalancer")),
+        editK8s("kubernetes:core/v1:Service", "valkey-sentinel", (i) => (i.spec.type = "LoadBalancer")),
     ],
     [
         "kubernetes-core-pod-require-pinned-images",

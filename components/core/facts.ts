@@ -23,6 +23,7 @@ export const PORTS = {
     cnpgMetrics: 9187,
     pgbouncerMetrics: 9127,
     valkey: 6379,
+    valkeySentinel: 26379,
     ollama: 11434,
     s3: 8333,
     dns: 53,
@@ -49,6 +50,8 @@ export function isProductionResource(props: { tags?: unknown; metadata?: { label
 
 /** Name of the CloudNativePG Pooler (PgBouncer): its Service and its pods' `cnpg.io/poolerName` label. */
 export const POOLER_NAME = "postgres-pooler-rw";
+/** Name Valkey Sentinel monitors the primary under (clients ask the sentinels for it). */
+export const SENTINEL_MASTER_NAME = "rag";
 
 /** The runbooks: one entry per Kubernetes alert and per CloudWatch alarm (test/runbooks.test.ts). */
 export const RUNBOOKS = "docs/runbooks.md";

@@ -18,6 +18,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     logicalBackup?: boolean;
     /** The PgBouncer pooler runs in the data zone (its policies; the API reaches it). @default false */
     connectionPooler?: boolean;
+    /** Valkey runs with Sentinel: the sentinels' policies; the API and the servers reach them. @default false */
+    cacheSentinel?: boolean;
     /** Object storage is outside the cluster: allow API and Postgres egress to it on 443. */
     externalObjectStorage: boolean;
     /** CIDR of the Kubernetes API server, for CNPG instances. @default "0.0.0.0/0" */
@@ -233,6 +235,9 @@ export class Baseline extends pulumi.ComponentResource {
                     ports: [tcp(PORTS.postgres)],
                 },
                 { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
+                ...(args.cacheSentinel
+                    ? [{ to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey-sentinel") }], ports: [tcp(PORTS.valkeySentinel)] }]
+                    : []),
                 { to: [{ podSelector: app("ollama") }], ports: [tcp(PORTS.ollama)] },
                 objectStoreEgress,
             ],
@@ -295,16 +300,36 @@ export class Baseline extends pulumi.ComponentResource {
                 objectStoreEgress,
             ],
         });
+        const sentinels = { podSelector: app("valkey-sentinel") };
         policy("valkey-ingress", "data", {
             podSelector: app("valkey"),
             policyTypes: ["Ingress"],
-            ingress: [{ from: [fromApi, { podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }],
+            ingress: [{ from: [fromApi, { podSelector: app("valkey") }, ...(args.cacheSentinel ? [sentinels] : [])], ports: [tcp(PORTS.valkey)] }],
         });
         policy("valkey-egress", "data", {
             podSelector: app("valkey"),
             policyTypes: ["Egress"],
-            egress: [{ to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }],
+            egress: [
+                { to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
+                // A starting server asks the sentinels for the primary.
+                ...(args.cacheSentinel ? [{ to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] }] : []),
+            ],
         });
+        if (args.cacheSentinel) {
+            policy("valkey-sentinel-ingress", "data", {
+                podSelector: app("valkey-sentinel"),
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [fromApi, { podSelector: app("valkey") }, sentinels], ports: [tcp(PORTS.valkeySentinel)] }],
+            });
+            policy("valkey-sentinel-egress", "data", {
+                podSelector: app("valkey-sentinel"),
+                policyTypes: ["Egress"],
+                egress: [
+                    { to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
+                    { to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] },
+                ],
+            });
+        }
         if (args.logicalBackup) {
             policy("logical-backup-egress", "data", {
                 podSelector: app("logical-backup"),

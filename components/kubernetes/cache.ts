@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PORTS, SENTINEL_MASTER_NAME } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
@@ -12,8 +13,16 @@ export interface CacheArgs extends K8sCommonArgs {
     image: string;
     /** Secret (in `namespace`) with key `password`. */
     passwordSecretName: pulumi.Input<string>;
-    /** Read replicas (a second StatefulSet replicating from the primary). @default 0 */
+    /** Read replicas (a second StatefulSet replicating from the primary; with `automaticFailover`, pods of the one StatefulSet). @default 0 */
     replicas?: number;
+    /**
+     * Automatic failover with Valkey Sentinel: one StatefulSet of `1 + replicas` Valkey pods that
+     * find the current primary through the sentinels when they start, and three sentinels (quorum
+     * 2, spread over nodes) that promote a replica when the primary is down for 5 s. Clients must
+     * ask the sentinels for the primary (`sentinel` output: `REDIS_SENTINEL_HOSTS`,
+     * `REDIS_SENTINEL_MASTER`). Needs `replicas` >= 1. @default false
+     */
+    automaticFailover?: boolean;
     /** Memory limit MiB (maxmemory is 80% of it). @default 1024 */
     memoryMiB?: number;
     /** Volume GiB. @default 5 */
@@ -24,18 +33,23 @@ export interface CacheArgs extends K8sCommonArgs {
 
 /**
  * Valkey as a StatefulSet: AUTH from a Secret, append-only persistence on a PVC, restricted
- * pods, and an optional replica StatefulSet. Service `valkey` is the primary.
+ * pods, and an optional replica StatefulSet (Service `valkey` is the primary); or, with
+ * `automaticFailover`, Valkey pods and three Sentinels that fail over by themselves.
  */
 export class Cache extends pulumi.ComponentResource {
-    /** Cluster DNS name of the primary. */
+    /** Cluster DNS name clients connect to: the primary's Service, or the sentinels' with `automaticFailover`. */
     readonly host: pulumi.Output<string>;
-    /** Port the service listens on. */
-    readonly port = 6379;
+    /** Port of `host`. */
+    readonly port: number;
+    /** With `automaticFailover`: where clients ask for the primary (host, port, master name); else undefined. */
+    readonly sentinel?: { host: pulumi.Output<string>; port: number; masterName: string };
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Cache ${name}`);
         v.image("image", args.image);
         v.int("replicas", args.replicas ?? 0, 0, 5);
+        if (args.automaticFailover && (args.replicas ?? 0) < 1)
+            v.fail("replicas", args.replicas ?? 0, "at least 1 when automaticFailover is on (a replica to promote)");
         v.throwIfAny();
         super(typeToken("kubernetes", "Cache"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
@@ -47,78 +61,88 @@ export class Cache extends pulumi.ComponentResource {
             { metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") }, automountServiceAccountToken: false },
             ctx.opts(),
         );
-        const statefulSet = (role: "primary" | "replica", replicas: number) => {
-            const selector = { ...ctx.selector("valkey"), "ragstack.io/role": role };
-            const labels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": role };
-            const serviceName = role === "primary" ? "valkey-headless" : "valkey-replica-headless";
+        const password = { name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: args.passwordSecretName, key: "password" } } };
+        const namespaceEnv = { name: "NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } };
+        const headless = (key: string, svcName: string, selector: Record<string, string>, labels: Record<string, string>, port: number) =>
             new k8s.core.v1.Service(
-                ctx.childName(`${role}-headless`),
+                ctx.childName(key),
                 {
-                    metadata: { name: serviceName, namespace: args.namespace, labels },
-                    spec: { clusterIP: "None", selector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
+                    metadata: { name: svcName, namespace: args.namespace, labels },
+                    // Not-ready pods resolve too: a starting pod finds its peers and the sentinels.
+                    spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: [{ name: "valkey", port, targetPort: port }] },
                 },
                 ctx.opts(immutable("Service")),
             );
-            // The password never appears on a command line (process lists): the entrypoint writes it
-            // from the Secret into a config file on a memory volume, and probes pass it to valkey-cli
-            // through REDISCLI_AUTH.
-            const valkeyArgs = [
-                "--port",
-                "6379",
-                "--appendonly",
-                "yes",
-                "--dir",
-                "/data",
-                "--maxmemory",
-                maxmemory,
-                "--maxmemory-policy",
-                "allkeys-lru",
-                "--protected-mode",
-                "yes",
-                ...(role === "replica" ? ["--replicaof", `valkey-0.valkey-headless`, "6379", "--replica-read-only", "yes"] : []),
-            ];
-            const entrypoint = [
-                "umask 077",
-                'printf "requirepass %s\\nmasterauth %s\\n" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" > /run/valkey/auth.conf',
-                "unset VALKEY_PASSWORD",
-                'exec valkey-server /run/valkey/auth.conf "$@"',
-            ].join("; ");
-            const probe = {
-                exec: { command: ["sh", "-c", 'REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli ping | grep -q PONG'] },
-                periodSeconds: 10,
-                timeoutSeconds: 3,
-            };
-            return new k8s.apps.v1.StatefulSet(
-                ctx.childName(role),
+        const pingProbe = (port: number) => ({
+            exec: { command: ["sh", "-c", `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -p ${port} ping | grep -q PONG`] },
+            periodSeconds: 10,
+            timeoutSeconds: 3,
+        });
+        /** A StatefulSet of Valkey processes (servers or sentinels) with the restricted basics. */
+        const valkeySet = (spec: {
+            key: string;
+            setName: string;
+            serviceName: string;
+            replicas: number;
+            selector: Record<string, string>;
+            labels: Record<string, string>;
+            entrypoint: string;
+            args: string[];
+            port: number;
+            resources: { cpu: string; memory: string; cpuLimit: string };
+            /** A PVC per pod (servers) or a memory volume (sentinels' rewritten config). */
+            persistent: boolean;
+            spread: boolean;
+        }) =>
+            new k8s.apps.v1.StatefulSet(
+                ctx.childName(spec.key),
                 {
-                    metadata: { name: role === "primary" ? "valkey" : "valkey-replica", namespace: args.namespace, labels },
+                    metadata: { name: spec.setName, namespace: args.namespace, labels: spec.labels },
                     spec: {
-                        serviceName,
-                        replicas,
-                        selector: { matchLabels: selector },
+                        serviceName: spec.serviceName,
+                        replicas: spec.replicas,
+                        selector: { matchLabels: spec.selector },
                         podManagementPolicy: "OrderedReady",
                         template: {
-                            metadata: { labels: { ...labels, ...selector } },
+                            metadata: { labels: { ...spec.labels, ...spec.selector } },
                             spec: {
                                 serviceAccountName: sa.metadata.name,
                                 automountServiceAccountToken: false,
                                 securityContext: restrictedPodSecurity(),
                                 enableServiceLinks: false,
+                                ...(spec.spread
+                                    ? {
+                                          // One per node: a node failure takes one server or sentinel, never the quorum.
+                                          affinity: {
+                                              podAntiAffinity: {
+                                                  preferredDuringSchedulingIgnoredDuringExecution: [
+                                                      {
+                                                          weight: 100,
+                                                          podAffinityTerm: {
+                                                              topologyKey: "kubernetes.io/hostname",
+                                                              labelSelector: { matchLabels: spec.selector },
+                                                          },
+                                                      },
+                                                  ],
+                                              },
+                                          },
+                                      }
+                                    : {}),
                                 containers: [
                                     {
                                         name: "valkey",
                                         image: ctx.image(args.image),
                                         imagePullPolicy: "IfNotPresent",
-                                        command: ["sh", "-c", entrypoint, "valkey-server"],
-                                        args: valkeyArgs,
-                                        env: [{ name: "VALKEY_PASSWORD", valueFrom: { secretKeyRef: { name: args.passwordSecretName, key: "password" } } }],
-                                        ports: [{ name: "valkey", containerPort: 6379 }],
+                                        command: ["sh", "-c", spec.entrypoint, "valkey-server"],
+                                        args: spec.args,
+                                        env: [password, namespaceEnv],
+                                        ports: [{ name: "valkey", containerPort: spec.port }],
                                         resources: {
-                                            requests: { cpu: "100m", memory: k8sMemory(memory), "ephemeral-storage": "64Mi" },
-                                            limits: { cpu: "1", memory: k8sMemory(memory), "ephemeral-storage": "512Mi" },
+                                            requests: { cpu: spec.resources.cpu, memory: spec.resources.memory, "ephemeral-storage": "64Mi" },
+                                            limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memory, "ephemeral-storage": "512Mi" },
                                         },
-                                        startupProbe: { ...probe, failureThreshold: 30 },
-                                        readinessProbe: { ...probe, failureThreshold: 3 },
+                                        startupProbe: { ...pingProbe(spec.port), failureThreshold: 30 },
+                                        readinessProbe: { ...pingProbe(spec.port), failureThreshold: 3 },
                                         livenessProbe: { tcpSocket: { port: "valkey" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 5 },
                                         securityContext: restrictedContainerSecurity(true),
                                         volumeMounts: [
@@ -132,47 +156,182 @@ export class Cache extends pulumi.ComponentResource {
                                     { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                     // The generated config with the password: memory only, never on disk.
                                     { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+                                    ...(spec.persistent ? [] : [{ name: "data", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]),
                                 ],
                             },
                         },
-                        volumeClaimTemplates: [
-                            {
-                                metadata: { name: "data", labels },
-                                spec: {
-                                    accessModes: ["ReadWriteOnce"],
-                                    resources: { requests: { storage: `${args.storageGiB ?? 5}Gi` } },
-                                    ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
-                                },
-                            },
-                        ],
-                        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                        ...(spec.persistent
+                            ? {
+                                  volumeClaimTemplates: [
+                                      {
+                                          metadata: { name: "data", labels: spec.labels },
+                                          spec: {
+                                              accessModes: ["ReadWriteOnce"],
+                                              resources: { requests: { storage: `${args.storageGiB ?? 5}Gi` } },
+                                              ...(args.storageClass ? { storageClassName: args.storageClass } : {}),
+                                          },
+                                      },
+                                  ],
+                                  persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                              }
+                            : {}),
                     },
                 },
-                ctx.dataOpts(immutable("StatefulSet")),
+                spec.persistent ? ctx.dataOpts(immutable("StatefulSet")) : ctx.opts(immutable("StatefulSet")),
             );
-        };
-        statefulSet("primary", 1);
-        const primarySelector = { ...ctx.selector("valkey"), "ragstack.io/role": "primary" };
-        const service = new k8s.core.v1.Service(
-            ctx.childName("service"),
-            {
-                metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") },
-                spec: { type: "ClusterIP", selector: primarySelector, ports: [{ name: "valkey", port: 6379, targetPort: "valkey" }] },
-            },
-            ctx.opts(),
-        );
-        if ((args.replicas ?? 0) > 0) {
-            statefulSet("replica", args.replicas!);
+        const pdb = (key: string, pdbName: string, selector: Record<string, string>) =>
             new k8s.policy.v1.PodDisruptionBudget(
-                ctx.childName("pdb"),
+                ctx.childName(key),
                 {
-                    metadata: { name: "valkey-replica", namespace: args.namespace, labels: ctx.labels("valkey") },
-                    spec: { maxUnavailable: 1, selector: { matchLabels: { ...ctx.selector("valkey"), "ragstack.io/role": "replica" } } },
+                    metadata: { name: pdbName, namespace: args.namespace, labels: ctx.labels("valkey") },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
                 },
                 ctx.opts(),
             );
+        const serverArgs = (extra: string[]) => [
+            "--port",
+            String(PORTS.valkey),
+            "--appendonly",
+            "yes",
+            "--dir",
+            "/data",
+            "--maxmemory",
+            maxmemory,
+            "--maxmemory-policy",
+            "allkeys-lru",
+            "--protected-mode",
+            "yes",
+            ...extra,
+        ];
+        const serverResources = { cpu: "100m", memory: k8sMemory(memory), cpuLimit: "1" };
+
+        if (!args.automaticFailover) {
+            // The password never appears on a command line (process lists): the entrypoint writes it
+            // from the Secret into a config file on a memory volume, and probes pass it to valkey-cli
+            // through REDISCLI_AUTH.
+            const entrypoint = [
+                "umask 077",
+                'printf "requirepass %s\\nmasterauth %s\\n" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" > /run/valkey/auth.conf',
+                "unset VALKEY_PASSWORD",
+                'exec valkey-server /run/valkey/auth.conf "$@"',
+            ].join("; ");
+            const roleSet = (role: "primary" | "replica", replicas: number) => {
+                const selector = { ...ctx.selector("valkey"), "ragstack.io/role": role };
+                const labels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": role };
+                const serviceName = role === "primary" ? "valkey-headless" : "valkey-replica-headless";
+                headless(`${role}-headless`, serviceName, selector, labels, PORTS.valkey);
+                return valkeySet({
+                    key: role,
+                    setName: role === "primary" ? "valkey" : "valkey-replica",
+                    serviceName,
+                    replicas,
+                    selector,
+                    labels,
+                    entrypoint,
+                    args: serverArgs(role === "replica" ? ["--replicaof", `valkey-0.valkey-headless`, "6379", "--replica-read-only", "yes"] : []),
+                    port: PORTS.valkey,
+                    resources: serverResources,
+                    persistent: true,
+                    spread: false,
+                });
+            };
+            roleSet("primary", 1);
+            const service = new k8s.core.v1.Service(
+                ctx.childName("service"),
+                {
+                    metadata: { name: "valkey", namespace: args.namespace, labels: ctx.labels("valkey") },
+                    spec: {
+                        type: "ClusterIP",
+                        selector: { ...ctx.selector("valkey"), "ragstack.io/role": "primary" },
+                        ports: [{ name: "valkey", port: PORTS.valkey, targetPort: "valkey" }],
+                    },
+                },
+                ctx.opts(),
+            );
+            if ((args.replicas ?? 0) > 0) {
+                roleSet("replica", args.replicas!);
+                pdb("pdb", "valkey-replica", { ...ctx.selector("valkey"), "ragstack.io/role": "replica" });
+            }
+            this.port = PORTS.valkey;
+            this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        } else {
+            const fqdn = (pod: string, svc: string) => `${pod}.${svc}.$NAMESPACE.svc.cluster.local`;
+            const ask = (host: string) =>
+                `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -h "${host}" -p ${PORTS.valkeySentinel} --raw sentinel get-master-addr-by-name ${SENTINEL_MASTER_NAME} 2>/dev/null | head -1`;
+            // Servers: ask the sentinels for the primary; none known yet: valkey-0 is the first primary.
+            const serverEntrypoint = [
+                "umask 077",
+                `me="${fqdn("$(hostname)", "valkey-headless")}"`,
+                `primary="$(${ask("valkey-sentinel")})"`,
+                `if [ -z "$primary" ] && [ "$(hostname)" != valkey-0 ]; then primary="${fqdn("valkey-0", "valkey-headless")}"; fi`,
+                'if [ "$primary" = "$me" ]; then primary=""; fi',
+                '{ printf "requirepass %s\\nmasterauth %s\\nreplica-announce-ip %s\\n" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" "$me"; ' +
+                    `if [ -n "$primary" ]; then printf "replicaof %s ${PORTS.valkey}\\n" "$primary"; fi; } > /run/valkey/valkey.conf`,
+                "unset VALKEY_PASSWORD",
+                'exec valkey-server /run/valkey/valkey.conf "$@"',
+            ].join("; ");
+            // Sentinels: learn the primary from a peer, else start from valkey-0; quorum 2 of 3.
+            const sentinelEntrypoint = [
+                "umask 077",
+                'primary=""',
+                `for i in 0 1 2; do [ "$(hostname)" = "valkey-sentinel-$i" ] && continue; primary="$(${ask(fqdn("valkey-sentinel-$i", "valkey-sentinel-headless"))})"; [ -n "$primary" ] && break; done`,
+                `[ -n "$primary" ] || primary="${fqdn("valkey-0", "valkey-headless")}"`,
+                'printf "port %s\\nsentinel resolve-hostnames yes\\nsentinel announce-hostnames yes\\nsentinel announce-ip %s\\nrequirepass %s\\nsentinel sentinel-pass %s\\n' +
+                    `sentinel monitor ${SENTINEL_MASTER_NAME} %s ${PORTS.valkey} 2\\nsentinel auth-pass ${SENTINEL_MASTER_NAME} %s\\n` +
+                    `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 5000\\nsentinel failover-timeout ${SENTINEL_MASTER_NAME} 60000\\nsentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1\\n" ` +
+                    `${PORTS.valkeySentinel} "${fqdn("$(hostname)", "valkey-sentinel-headless")}" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" "$primary" "$VALKEY_PASSWORD" > /data/sentinel.conf`,
+                "unset VALKEY_PASSWORD",
+                "exec valkey-server /data/sentinel.conf --sentinel",
+            ].join("; ");
+            const serverSelector = { ...ctx.selector("valkey"), "ragstack.io/role": "server" };
+            const serverLabels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": "server" };
+            headless("server-headless", "valkey-headless", serverSelector, serverLabels, PORTS.valkey);
+            valkeySet({
+                // The key of the primary StatefulSet without failover: the same URN (`valkey` and its volumes stay).
+                key: "primary",
+                setName: "valkey",
+                serviceName: "valkey-headless",
+                replicas: 1 + (args.replicas ?? 0),
+                selector: serverSelector,
+                labels: serverLabels,
+                entrypoint: serverEntrypoint,
+                args: serverArgs(["--replica-read-only", "yes"]),
+                port: PORTS.valkey,
+                resources: serverResources,
+                persistent: true,
+                spread: true,
+            });
+            pdb("pdb", "valkey", serverSelector);
+            const sentinelSelector = ctx.selector("valkey-sentinel");
+            const sentinelLabels = ctx.labels("valkey-sentinel", { "app.kubernetes.io/component": "cache" });
+            headless("sentinel-headless", "valkey-sentinel-headless", sentinelSelector, sentinelLabels, PORTS.valkeySentinel);
+            valkeySet({
+                key: "sentinel",
+                setName: "valkey-sentinel",
+                serviceName: "valkey-sentinel-headless",
+                replicas: 3,
+                selector: sentinelSelector,
+                labels: sentinelLabels,
+                entrypoint: sentinelEntrypoint,
+                args: [],
+                port: PORTS.valkeySentinel,
+                resources: { cpu: "50m", memory: "64Mi", cpuLimit: "250m" },
+                persistent: false,
+                spread: true,
+            });
+            pdb("sentinel-pdb", "valkey-sentinel", sentinelSelector);
+            const service = new k8s.core.v1.Service(
+                ctx.childName("sentinel"),
+                {
+                    metadata: { name: "valkey-sentinel", namespace: args.namespace, labels: sentinelLabels },
+                    spec: { type: "ClusterIP", selector: sentinelSelector, ports: [{ name: "sentinel", port: PORTS.valkeySentinel, targetPort: "valkey" }] },
+                },
+                ctx.opts(),
+            );
+            this.port = PORTS.valkeySentinel;
+            this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+            this.sentinel = { host: this.host, port: PORTS.valkeySentinel, masterName: SENTINEL_MASTER_NAME };
         }
-        this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
-        this.registerOutputs({ host: this.host });
+        this.registerOutputs({ host: this.host, port: this.port });
     }
 }

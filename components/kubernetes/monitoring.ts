@@ -24,6 +24,8 @@ export interface MonitoringArgs extends K8sCommonArgs {
     alertWebhookSecretName?: string;
     /** LLM deployed (GPU alerts). */
     llm: boolean;
+    /** Valkey runs with Sentinel (quorum alert). @default false */
+    cacheSentinel?: boolean;
     /** Kind of the LLM's workload (`Llm.workloadKind`). @default "StatefulSet" */
     llmWorkload?: "StatefulSet" | "Deployment";
     /**
@@ -42,7 +44,13 @@ interface Alert {
 }
 
 /** The alert set of this stack, as PromQL. Exported for tests and docs. */
-export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkload: "StatefulSet" | "Deployment" = "StatefulSet"): Alert[] {
+export function alertRules(
+    appNs: string,
+    dataNs: string,
+    llm: boolean,
+    llmWorkload: "StatefulSet" | "Deployment" = "StatefulSet",
+    cacheSentinel = false,
+): Alert[] {
     const rules: Alert[] = [
         {
             alert: "RagApiDown",
@@ -136,6 +144,14 @@ export function alertRules(appNs: string, dataNs: string, llm: boolean, llmWorkl
             summary: "A TLS certificate expires within 14 days",
         },
     ];
+    if (cacheSentinel)
+        rules.push({
+            alert: "RagValkeySentinelQuorumLost",
+            expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey-sentinel"}) < 2`,
+            for: "5m",
+            severity: "critical",
+            summary: "Fewer than 2 Valkey sentinels ready: no automatic failover",
+        });
     if (llm) {
         rules.push(
             {
@@ -178,7 +194,7 @@ export const INHIBITIONS: { source: string; targets: string[] }[] = [
         source: "RagPostgresDown",
         targets: ["RagPostgresReplicationLag", "RagPostgresConnectionsHigh", "RagPostgresBackupFailing", "RagPostgresLongTransaction"],
     },
-    { source: "RagValkeyDown", targets: ["RagValkeyMemoryHigh"] },
+    { source: "RagValkeyDown", targets: ["RagValkeyMemoryHigh", "RagValkeySentinelQuorumLost"] },
     { source: "RagLlmUnavailable", targets: ["RagGpuMemoryHigh", "RagGpuUtilizationHigh"] },
 ];
 
@@ -201,7 +217,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload);
+        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload, args.cacheSentinel ?? false);
         new k8s.apiextensions.CustomResource(
             ctx.childName("rules"),
             {

@@ -122,6 +122,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 externalObjectStorage: external,
                 logicalBackup: k.logicalBackup,
                 connectionPooler: s.database.connectionPooler,
+                cacheSentinel: s.cache.automaticFailover,
                 appQuota: appQuota(s),
             },
             child,
@@ -212,6 +213,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 image: k.valkeyImage,
                 passwordSecretName: cacheSecretName,
                 replicas: s.cache.replicas,
+                automaticFailover: s.cache.automaticFailover,
                 memoryMiB: s.cache.memoryMiB,
                 storageClass: k.storageClass || undefined,
             },
@@ -275,8 +277,13 @@ export class KubernetesRagStack extends RagStackComponent {
                     DATABASE_PORT: "5432",
                     DATABASE_NAME: "rag",
                     DATABASE_SSLMODE: "require",
-                    REDIS_HOST: cache.host,
-                    REDIS_PORT: "6379",
+                    // With failover the client asks the sentinels for the primary (redis-py `Sentinel`).
+                    ...(cache.sentinel
+                        ? {
+                              REDIS_SENTINEL_HOSTS: pulumi.interpolate`${cache.sentinel.host}:${cache.sentinel.port}`,
+                              REDIS_SENTINEL_MASTER: cache.sentinel.masterName,
+                          }
+                        : { REDIS_HOST: cache.host, REDIS_PORT: String(cache.port) }),
                     OLLAMA_BASE_URL: llm ? llm.endpoint : "disabled",
                     S3_ENDPOINT: storage.endpoint,
                     DOCUMENTS_BUCKET: "documents",
@@ -331,6 +338,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 team: common.labels?.["ragstack.io/owner"] ?? "",
                 llm: s.llm.enabled,
                 llmWorkload: llm?.workloadKind,
+                cacheSentinel: s.cache.automaticFailover,
                 alertEmails: s.observability.alarmEmails,
                 alertWebhookSecretName: k.alertWebhookSecretName || undefined,
             },
