@@ -38,9 +38,12 @@ done
 echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
 
 npm run build --silent
-for stack in staging production; do
+# The two stacks, and production restoring to a point in time (the recovery bootstrap's fields).
+for stack in staging production production-restore; do
   out="$work/$stack"
-  node dist/tools/plan.js --stack "$stack" --target kubernetes --out "$out" >/dev/null
+  set_flags=()
+  [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")
+  node dist/tools/plan.js --stack "${stack%-restore}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"
   kubectl-validate $files --version "$K8S_VERSION" --local-crds "$work/crds" -o json > "$work/validate-$stack.json" || {
