@@ -242,6 +242,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
     },
     { key: "k8sGpuRuntimeClassName", path: "kubernetes.gpuRuntimeClassName", type: "string", description: "RuntimeClass for GPU pods." },
     {
+        key: "k8sEdgeControllerPodSelector",
+        path: "kubernetes.edgeControllerPodSelector",
+        type: "object",
+        description: "Labels of the edge controller's pods, the only ones admitted to the API (required in kube-system).",
+    },
+    {
         key: "k8sEdgeControllerNamespace",
         path: "kubernetes.edgeControllerNamespace",
         type: "string",

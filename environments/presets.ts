@@ -100,6 +100,7 @@ function common(): EnvironmentPreset {
             logicalBackup: false,
             cnpgOperatorNamespace: "cnpg-system",
             edgeControllerNamespace: "gateway-system",
+            edgeControllerPodSelector: {},
             monitoringNamespace: "monitoring",
             alertWebhookSecretName: "",
             nodePools: [

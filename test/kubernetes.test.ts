@@ -376,6 +376,15 @@ describe("Kubernetes target", function () {
                 assert.strictEqual(creds.length, prod ? 0 : 2);
             });
 
+            it("the API admits the edge controller's pods only (both stacks' controller lives in kube-system)", () => {
+                const policy = log()
+                    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                    .find((p) => inp(p).metadata.name === "api-ingress")!;
+                const edge = inp(policy).spec.ingress[0].from[0];
+                assert.deepStrictEqual(edge.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "kube-system" });
+                assert.deepStrictEqual(edge.podSelector?.matchLabels, { "k8s-app": "cilium-envoy" });
+            });
+
             it("no Service is exposed as NodePort or LoadBalancer", () => {
                 for (const s of log().ofType("kubernetes:core/v1:Service"))
                     assert.ok(!["NodePort", "LoadBalancer"].includes(inp(s).spec.type), inp(s).metadata.name);

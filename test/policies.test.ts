@@ -347,6 +347,11 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         editK8s("kubernetes:core/v1:Service", "valkey-sentinel", (i) => (i.spec.type = "LoadBalancer")),
     ],
     [
+        "kubernetes-networking-networkpolicy-disallow-shared-namespace-ingress",
+        "kubernetes",
+        editK8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "api-ingress", (i) => delete i.spec.ingress[0].from[0].podSelector),
+    ],
+    [
         "kubernetes-core-pod-require-pinned-images",
         "kubernetes",
         apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),

@@ -158,6 +158,12 @@ const BAD: [string, StackInput, string, string][] = [
         "the off-site copy is the logical dump",
     ],
     [
+        "k8s edge controller in kube-system without its pod labels",
+        { ...withOverrides({ kubernetes: { edgeControllerNamespace: "kube-system", edgeControllerPodSelector: {} } }), target: "kubernetes" },
+        "kubernetes.edgeControllerPodSelector",
+        "every system pod there would reach the API",
+    ],
+    [
         "k8s valkey latest",
         { ...withOverrides({ kubernetes: { valkeyImage: "valkey/valkey:latest" } }), target: "kubernetes" },
         "kubernetes.valkeyImage",

@@ -357,6 +357,12 @@ export interface KubernetesSettings {
     cnpgOperatorNamespace: string;
     /** Namespace of the ingress / gateway controller (for NetworkPolicies). */
     edgeControllerNamespace: string;
+    /**
+     * Labels of the edge controller's pods: only they may reach the API (not every pod of their
+     * namespace). Required when that namespace is `kube-system`, which other system pods share.
+     * @default {} (the whole edge controller namespace)
+     */
+    edgeControllerPodSelector: Record<string, string>;
     /** Namespace of Prometheus (for NetworkPolicies). @default "monitoring" */
     monitoringNamespace: string;
     /**

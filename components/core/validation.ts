@@ -450,6 +450,19 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
             /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/,
             "label keys ([prefix/]name) with string values",
         );
+        checkStringMap(
+            v,
+            "kubernetes.edgeControllerPodSelector",
+            k.edgeControllerPodSelector,
+            /^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/,
+            "label keys ([prefix/]name) with string values",
+        );
+        if (k.edgeControllerNamespace === "kube-system" && Object.keys(k.edgeControllerPodSelector ?? {}).length === 0)
+            v.fail(
+                "kubernetes.edgeControllerPodSelector",
+                k.edgeControllerPodSelector,
+                "the edge controller's pod labels when kubernetes.edgeControllerNamespace is kube-system (every system pod there would reach the API)",
+            );
         const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
         v.matches("kubernetes.cnpgOperatorNamespace", k.cnpgOperatorNamespace, dnsLabel, "a namespace name (DNS label)");
         v.matches("kubernetes.monitoringNamespace", k.monitoringNamespace, dnsLabel, "a namespace name (DNS label)");

@@ -10,6 +10,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     namespacePrefix: string;
     /** Namespace of the gateway / ingress controller pods (edge -> API). */
     edgeControllerNamespace: string;
+    /** Labels of the edge controller's pods: only they reach the API. Required in `kube-system`. @default {} (the whole namespace) */
+    edgeControllerPodSelector?: Record<string, string>;
     /** Namespace of the CloudNativePG operator. @default "cnpg-system" */
     cnpgOperatorNamespace?: string;
     /** Namespace of Prometheus. @default "monitoring" */
@@ -75,6 +77,8 @@ export class Baseline extends pulumi.ComponentResource {
         const v = new Validator(`Baseline ${name}`);
         v.matches("namespacePrefix", args.namespacePrefix, /^[a-z][a-z0-9-]{0,40}$/, "a DNS label prefix");
         v.nonEmpty("edgeControllerNamespace", args.edgeControllerNamespace);
+        if (args.edgeControllerNamespace === "kube-system" && Object.keys(args.edgeControllerPodSelector ?? {}).length === 0)
+            v.fail("edgeControllerPodSelector", args.edgeControllerPodSelector, "the edge controller's pod labels when edgeControllerNamespace is kube-system");
         if (!args.provider) v.fail("provider", args.provider, "an explicit k8s.Provider");
         v.throwIfAny();
         super(typeToken("kubernetes", "Baseline"), name, {}, opts);
@@ -217,7 +221,18 @@ export class Baseline extends pulumi.ComponentResource {
             podSelector: app("api"),
             policyTypes: ["Ingress"],
             ingress: [
-                { from: [{ namespaceSelector: namespaceSelector(args.edgeControllerNamespace) }], ports: [tcp(PORTS.api)] },
+                {
+                    from: [
+                        {
+                            namespaceSelector: namespaceSelector(args.edgeControllerNamespace),
+                            // The controller's pods only, not every pod of its namespace.
+                            ...(Object.keys(args.edgeControllerPodSelector ?? {}).length > 0
+                                ? { podSelector: { matchLabels: args.edgeControllerPodSelector } }
+                                : {}),
+                        },
+                    ],
+                    ports: [tcp(PORTS.api)],
+                },
                 { from: [{ namespaceSelector: namespaceSelector(monNs) }], ports: [tcp(PORTS.api)] },
             ],
         });

@@ -117,6 +117,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 ...common,
                 namespacePrefix: k.namespacePrefix,
                 edgeControllerNamespace: k.edgeControllerNamespace,
+                edgeControllerPodSelector: k.edgeControllerPodSelector,
                 cnpgOperatorNamespace: k.cnpgOperatorNamespace,
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,

@@ -48,5 +48,6 @@ export const kubernetesRules: Rule[] = [
     apps.deploymentRequireReplicas,
     apps.deploymentRequirePdb,
     network.networkpolicyRequireWorkloadCoverage,
+    network.networkpolicyDisallowSharedNamespaceIngress,
     labels.resourceRequireLabels,
 ];

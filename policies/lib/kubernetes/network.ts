@@ -1,4 +1,4 @@
-import { StackFinding, StackRule, list } from "../framework";
+import { ResourceRule, StackFinding, StackRule, list } from "../framework";
 import { K8S_WORKLOAD_TYPES, matchesSelector, podLabelsOf } from "./common";
 
 export const networkpolicyRequireWorkloadCoverage: StackRule = {
@@ -30,5 +30,29 @@ export const networkpolicyRequireWorkloadCoverage: StackRule = {
             else if (!allow) out.push({ urn: w.urn, name: w.name, message: `no NetworkPolicy selects the pods of ${w.props.metadata?.name}` });
         }
         return out;
+    },
+};
+
+/** Namespaces shared by many system pods: admitting one of them whole admits all of its pods. */
+const SHARED_NAMESPACES = ["kube-system"];
+
+export const networkpolicyDisallowSharedNamespaceIngress: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-networking-networkpolicy-disallow-shared-namespace-ingress",
+    description: "An ingress rule admitting a shared system namespace (kube-system) must also select the pods it admits.",
+    severity: "high",
+    category: "least-privilege",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["SC-7", "AC-4"], "PCI-DSS": ["1.2.1"] },
+    remediation: "Add a podSelector (the controller's labels) next to the namespaceSelector of kube-system.",
+    params: { sharedNamespaces: { type: "array", default: SHARED_NAMESPACES, description: "Namespaces that may not be admitted whole." } },
+    types: ["kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    check: (p, ctx) => {
+        const shared: string[] = (ctx.config.sharedNamespaces as string[] | undefined) ?? SHARED_NAMESPACES;
+        const whole = list(p.spec?.ingress)
+            .flatMap((rule: any) => list(rule.from))
+            .filter((peer: any) => shared.includes(peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"]) && !peer.podSelector)
+            .map((peer: any) => peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]);
+        return whole.length > 0 ? `${p.metadata?.name} admits every pod of ${[...new Set(whole)].join(", ")}` : undefined;
     },
 };
