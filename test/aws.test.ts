@@ -211,6 +211,8 @@ describe("AWS target", function () {
                         // Neither action supports resource-level permissions; metrics are bound to one namespace.
                         if (actions.join() === "cloudwatch:PutMetricData")
                             assert.deepStrictEqual(st.Condition, { StringEquals: { "cloudwatch:namespace": "RagStack/GPU" } });
+                        // Session Manager's channels have no resource-level permissions.
+                        else if (st.Sid === "SessionChannels") assert.ok(actions.every((a: string) => a.startsWith("ssmmessages:")));
                         else assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], `${p.name}: Resource * for ${actions}`);
                     }
                 }
@@ -286,6 +288,18 @@ describe("AWS target", function () {
                     task.Resource.some((arn: string) => arn.includes(`:dbuser:${readerInstance.state.resourceId}/`)),
                     "the reader's instance is granted",
                 );
+            });
+
+            it("GPU instance role: the ECS agent's managed policy and Session Manager only (no broad SSM reads of parameters and documents)", () => {
+                const attached = log()
+                    .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .filter((a) => a.name.includes("llm-instance"))
+                    .map((a) => inp(a).policyArn);
+                assert.deepStrictEqual(attached, ["arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]);
+                const ssm = json(inp(log().one(T.rolePolicy, "llm-instance-session-manager")).policy).Statement;
+                const actions = ssm.flatMap((s: any) => [].concat(s.Action));
+                assert.ok(!actions.some((a: string) => /^ssm:(Get|Describe|List|Send)/.test(a) || a.endsWith("*")), actions.join());
+                assert.deepStrictEqual(ssm.find((s: any) => s.Sid === "RegisterThisInstance").Resource, `arn:aws:ec2:eu-west-1:${MOCK_ACCOUNT_ID}:instance/*`);
             });
 
             it("GPU metrics and slow queries: the GPU instances' CloudWatch agent publishes NVIDIA metrics that alarm; slow statements are counted from the log", () => {

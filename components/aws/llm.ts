@@ -229,7 +229,7 @@ export class Llm extends pulumi.ComponentResource {
 
     /** GPU instances: role and profile (ECS agent, SSM), launch template, Auto Scaling group and the ECS capacity provider. */
     private createGpuCapacity(
-        { ctx, args, s }: StepInput,
+        { ctx, args, s, accountId, region }: StepInput,
         sg: aws.ec2.SecurityGroup,
     ): { asg: aws.autoscaling.Group; capacityProvider: aws.ecs.CapacityProvider } {
         // Instance role: ECS agent and SSM Session Manager only (no SSH key, no port 22).
@@ -238,12 +238,41 @@ export class Llm extends pulumi.ComponentResource {
             { assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"), description: "GPU container instances", tags: ctx.tags("gpu-instance") },
             ctx.opts(),
         );
-        for (const [key, arn] of [
-            ["ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
-            ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-        ]) {
-            new aws.iam.RolePolicyAttachment(ctx.childName(`instance-${key}`), { role: role.name, policyArn: arn }, ctx.opts());
-        }
+        // The ECS agent: AWS's managed policy, which follows the agent's needs release by release.
+        new aws.iam.RolePolicyAttachment(
+            ctx.childName("instance-ecs"),
+            { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role" },
+            ctx.opts(),
+        );
+        // Session Manager for break-glass access, and nothing else of SSM: not the managed
+        // AmazonSSMManagedInstanceCore, which also reads every parameter and document of the account.
+        new aws.iam.RolePolicy(
+            ctx.childName("instance-session-manager"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "RegisterThisInstance",
+                        Effect: "Allow",
+                        Action: ["ssm:UpdateInstanceInformation"],
+                        // SSM identifies the caller by its instance identity: it can only register itself.
+                        Resource: pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:instance/*`,
+                    },
+                    {
+                        Sid: "SessionChannels",
+                        Effect: "Allow",
+                        Action: [
+                            "ssmmessages:CreateControlChannel",
+                            "ssmmessages:CreateDataChannel",
+                            "ssmmessages:OpenControlChannel",
+                            "ssmmessages:OpenDataChannel",
+                        ],
+                        Resource: "*",
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
         // The CloudWatch agent publishes the GPU metrics: PutMetricData to its own namespace only.
         new aws.iam.RolePolicy(
             ctx.childName("instance-gpu-metrics"),

@@ -55,6 +55,10 @@ export const RESOURCE_WILDCARD_ONLY_ACTIONS = [
     "xray:PutTelemetryRecords",
     "cloudwatch:PutMetricData",
     "ssmmessages:*",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
 ];
 
 export const SECRET_NAME = /PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL/i;
