@@ -243,7 +243,7 @@ describe("Kubernetes target", function () {
                     const sentinel = inp(s).metadata.name === "valkey-sentinel";
                     assert.strictEqual(c.env[0].valueFrom.secretKeyRef.name, "valkey-auth");
                     // No password on any command line: server args, entrypoint and probes alike.
-                    const lines = [...c.command, ...c.args, ...c.readinessProbe.exec.command, ...c.startupProbe.exec.command].join(" ");
+                    const lines = [...c.command, ...(c.args ?? []), ...c.readinessProbe.exec.command, ...c.startupProbe.exec.command].join(" ");
                     assert.ok(!/--requirepass|--masterauth| -a /.test(lines), lines);
                     assert.match(c.command.join(" "), sentinel ? /requirepass .*> \/data\/sentinel.conf/ : /requirepass .*> \/run\/valkey\/(auth|valkey).conf/);
                     assert.match(c.readinessProbe.exec.command.join(" "), /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli -p (6379|26379) ping/);
@@ -564,7 +564,7 @@ describe("Kubernetes Valkey with Sentinel: the entrypoints, run by sh against st
         const script = String(c.command[2])
             .replace(/\/run\/valkey\//g, `${dir}/`)
             .replace(/\/data\//g, `${dir}/`);
-        execFileSync("sh", ["-c", script, "valkey-server", ...c.args], {
+        execFileSync("sh", ["-c", script, "valkey-server", ...(c.args ?? [])], {
             env: { PATH: `${bin}:${process.env.PATH}`, VALKEY_PASSWORD: "s3cret", NAMESPACE: "rag-prod-data" },
         });
         const conf = fs.readdirSync(dir).find((f) => f.endsWith(".conf"))!;

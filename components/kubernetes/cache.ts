@@ -134,7 +134,8 @@ export class Cache extends pulumi.ComponentResource {
                                         image: ctx.image(args.image),
                                         imagePullPolicy: "IfNotPresent",
                                         command: ["sh", "-c", spec.entrypoint, "valkey-server"],
-                                        args: spec.args,
+                                        // An empty list is dropped by the provider: render none at all.
+                                        ...(spec.args.length > 0 ? { args: spec.args } : {}),
                                         env: [password, namespaceEnv],
                                         ports: [{ name: "valkey", containerPort: spec.port }],
                                         resources: {
