@@ -1,4 +1,8 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as awsComponents from "../components/aws";
 import { installMocks, MOCK_ACCOUNT_ID, RecordedResource, settle, valueOf } from "../testing/mocks";
 import { ProgramRun, runProgram } from "../testing/program";
@@ -288,6 +292,45 @@ describe("AWS target", function () {
                     task.Resource.some((arn: string) => arn.includes(`:dbuser:${readerInstance.state.resourceId}/`)),
                     "the reader's instance is granted",
                 );
+            });
+
+            it("TLS to RDS: the tasks fetch the region's RDS CA bundle before they connect and verify the server against it (verify-full)", () => {
+                const containers = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions);
+                const [api, ca] = containers;
+                assert.deepStrictEqual([ca.name, ca.essential, api.name], ["rds-ca", false, "api"]);
+                assert.deepStrictEqual(api.dependsOn, [{ containerName: "rds-ca", condition: "SUCCESS" }]);
+                const env = Object.fromEntries(api.environment.map((e: any) => [e.name, e.value]));
+                assert.strictEqual(env.DATABASE_SSLMODE, "verify-full");
+                assert.strictEqual(env.DATABASE_SSLROOTCERT, "/tmp/rds-ca-bundle.pem");
+                // Both mount the task's tmp volume where the file is written and read.
+                for (const c of [ca, api])
+                    assert.ok(
+                        c.mountPoints.some((m: any) => m.sourceVolume === "tmp" && m.containerPath === "/tmp"),
+                        c.name,
+                    );
+                // The emitted download, run for real by python (the API image's interpreter), with the URL served from a file.
+                const script = String(ca.command[0]);
+                assert.ok(script.includes('"https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem"'), script);
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-rdsca-"));
+                fs.writeFileSync(path.join(dir, "bundle.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+                const local = script.replace('"/tmp/rds-ca-bundle.pem"', `"${dir}/rds-ca-bundle.pem"`).replace(/"https:[^"]+"/, `"file://${dir}/bundle.pem"`);
+                execFileSync("python3", ["-c", local]);
+                assert.match(fs.readFileSync(path.join(dir, "rds-ca-bundle.pem"), "utf8"), /BEGIN CERTIFICATE/);
+                fs.rmSync(dir, { recursive: true, force: true });
+                // The bootstrap task: the same bundle, then psql with verify-full against it.
+                const psql = json(inp(log().one(T.taskDef, "api-db-bootstrap")).containerDefinitions)[0];
+                const cmd = psql.command[2];
+                assert.match(
+                    cmd,
+                    /^wget -q -O \/tmp\/rds-ca-bundle.pem "https:\/\/truststore.pki.rds.amazonaws.com\/eu-west-1\/eu-west-1-bundle.pem" && psql /,
+                );
+                const conninfo = Object.fromEntries(
+                    /psql "([^"]+)"/
+                        .exec(cmd)![1]
+                        .split(" ")
+                        .map((kv: string) => kv.split("=")),
+                );
+                assert.deepStrictEqual(conninfo, { host: "$PGHOST", dbname: "rag", sslmode: "verify-full", sslrootcert: "/tmp/rds-ca-bundle.pem" });
             });
 
             it("GPU instance role: the ECS agent's managed policy and Session Manager only (no broad SSM reads of parameters and documents)", () => {

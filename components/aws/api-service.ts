@@ -9,6 +9,22 @@ import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocumen
 import { BOOTSTRAP_SQL } from "./database";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
+/**
+ * The RDS certificate authorities are not in the system trust store of common base images:
+ * tasks that talk to the database fetch the region's RDS CA bundle (AWS's trust store, over
+ * HTTPS) into a task volume before their main container starts, and verify the server against it.
+ */
+export const RDS_CA_DIR = "/tmp";
+/** URL of the RDS CA bundle of a region. */
+export function rdsCaBundleUrl(region: string): string {
+    return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
+}
+/**
+ * Where the bundle lands inside the containers: on the task's `tmp` volume, which every container
+ * of the task mounts at /tmp (world-writable in the images, so the non-root users can write there).
+ */
+export const RDS_CA_FILE = `${RDS_CA_DIR}/rds-ca-bundle.pem`;
+
 export interface InjectedSecret {
     /** ARN of the secret. */
     secretArn: pulumi.Input<string>;
@@ -354,6 +370,13 @@ export class ApiService extends pulumi.ComponentResource {
             name: n,
             valueFrom: sec.jsonKey ? pulumi.interpolate`${sec.secretArn}:${sec.jsonKey}::` : sec.secretArn,
         }));
+        const withCa = !!args.databaseIamAuth;
+        const logOptions = (prefix: string) => ({
+            "awslogs-group": logGroup.name,
+            "awslogs-region": region,
+            "awslogs-stream-prefix": prefix,
+            mode: "non-blocking",
+        });
         const containerDefinitions = pulumi.jsonStringify([
             {
                 name: "api",
@@ -362,9 +385,10 @@ export class ApiService extends pulumi.ComponentResource {
                 user: "10001:10001",
                 readonlyRootFilesystem: true,
                 portMappings: [{ containerPort: s.port, protocol: "tcp", name: "http" }],
-                environment: env,
+                environment: [...env, ...(withCa ? [{ name: "DATABASE_SSLROOTCERT", value: RDS_CA_FILE }] : [])],
                 secrets: containerSecrets,
                 mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+                ...(withCa ? { dependsOn: [{ containerName: "rds-ca", condition: "SUCCESS" }] } : {}),
                 linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
                 healthCheck: {
                     command: [
@@ -376,11 +400,26 @@ export class ApiService extends pulumi.ComponentResource {
                     retries: 3,
                     startPeriod: 30,
                 },
-                logConfiguration: {
-                    logDriver: "awslogs",
-                    options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": "api", mode: "non-blocking" },
-                },
+                logConfiguration: { logDriver: "awslogs", options: logOptions("api") },
             },
+            ...(withCa
+                ? [
+                      {
+                          // The API's first container to run (dependsOn), listed second so that the API stays the first.
+                          // Runs to completion before the API starts: the region's RDS CA bundle into the shared volume.
+                          name: "rds-ca",
+                          image: args.image,
+                          essential: false,
+                          user: "10001:10001",
+                          readonlyRootFilesystem: true,
+                          entryPoint: ["python", "-c"],
+                          command: [pulumi.interpolate`import urllib.request; urllib.request.urlretrieve("${region.apply(rdsCaBundleUrl)}", "${RDS_CA_FILE}")`],
+                          mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
+                          linuxParameters: { capabilities: { drop: ["ALL"] } },
+                          logConfiguration: { logDriver: "awslogs", options: logOptions("rds-ca") },
+                      },
+                  ]
+                : []),
         ]);
         const taskDef = new aws.ecs.TaskDefinition(
             ctx.childName("task"),
@@ -515,6 +554,7 @@ export class ApiService extends pulumi.ComponentResource {
                 memory: "512",
                 executionRoleArn: executionRole.arn,
                 runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+                volumes: [{ name: "tmp" }],
                 containerDefinitions: pulumi.jsonStringify([
                     {
                         name: "psql",
@@ -522,7 +562,13 @@ export class ApiService extends pulumi.ComponentResource {
                         essential: true,
                         user: "70:70",
                         readonlyRootFilesystem: true,
-                        command: ["sh", "-c", `psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=system" -v ON_ERROR_STOP=1 -c "$SQL"`],
+                        // The RDS CA bundle first (busybox wget with TLS in the alpine image), then psql verifying against it.
+                        command: [
+                            "sh",
+                            "-c",
+                            pulumi.interpolate`wget -q -O ${RDS_CA_FILE} "${region.apply(rdsCaBundleUrl)}" && psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=${RDS_CA_FILE}" -v ON_ERROR_STOP=1 -c "$SQL"`,
+                        ],
+                        mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                         environment: [
                             { name: "PGHOST", value: b.host },
                             { name: "SQL", value: BOOTSTRAP_SQL },
