@@ -242,6 +242,25 @@ export const CONFIG_KEYS: ConfigKey[] = [
     },
     { key: "k8sGpuRuntimeClassName", path: "kubernetes.gpuRuntimeClassName", type: "string", description: "RuntimeClass for GPU pods." },
     {
+        key: "k8sSecrets",
+        path: "kubernetes.secrets",
+        type: "string",
+        description: "native (generated Secrets) or external (External Secrets Operator ExternalSecrets).",
+    },
+    { key: "k8sExternalSecretStore", path: "kubernetes.externalSecretStore", type: "string", description: "ClusterSecretStore of the ExternalSecrets." },
+    {
+        key: "k8sExternalSecretPath",
+        path: "kubernetes.externalSecretPath",
+        type: "string",
+        description: "Path of the stack's secrets in that store (…/database, …/cache).",
+    },
+    {
+        key: "k8sAllowPlaintextRenderedSecrets",
+        path: "kubernetes.allowPlaintextRenderedSecrets",
+        type: "boolean",
+        description: "Opt-out: render manifests with native Secrets (plaintext passwords in the YAML).",
+    },
+    {
         key: "k8sEdgeControllerPodSelector",
         path: "kubernetes.edgeControllerPodSelector",
         type: "object",
@@ -446,7 +465,18 @@ export function settingsFromConfig(
 ): { program: ProgramConfig; settings: StackSettings } {
     const program = parseConfig(raw, project, awsRegion, presentKeys);
     try {
-        return { program, settings: resolveStackSettings(program.input, context) };
+        const settings = resolveStackSettings(program.input, context);
+        const k = settings.kubernetes;
+        if (settings.target === "kubernetes" && program.kubernetes.renderYamlDir && k.secrets === "native" && !k.allowPlaintextRenderedSecrets)
+            throw new ValidationError(context, [
+                {
+                    field: `${project}:k8sRenderYamlDir`,
+                    value: program.kubernetes.renderYamlDir,
+                    allowed:
+                        "unset while k8sSecrets is native (rendered YAML would hold the generated passwords in plaintext): set k8sSecrets external, or k8sAllowPlaintextRenderedSecrets true (the named opt-out)",
+                },
+            ]);
+        return { program, settings };
     } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         const byPath = new Map(CONFIG_KEYS.filter((k) => k.path).map((k) => [k.path, k.key]));

@@ -6,6 +6,7 @@ import * as path from "path";
 import { uploadScript } from "../components/kubernetes/backup";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
+import { settingsFromConfig } from "../environments/config";
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
@@ -617,5 +618,72 @@ describe("Kubernetes Valkey with Sentinel: the entrypoints, run by sh against st
             [fq("valkey-sentinel-1", "valkey-sentinel-headless")]: fq("valkey-1", "valkey-headless"),
         });
         assert.match(peer.config, new RegExp(`^sentinel monitor rag ${fq("valkey-1", "valkey-headless")} 6379 2$`, "m"));
+    });
+});
+
+describe("Kubernetes secrets from an external store (External Secrets Operator) and render mode", function () {
+    this.timeout(60_000);
+    const external = { target: "kubernetes", k8sSecrets: "external", k8sExternalSecretStore: "vault", k8sExternalSecretPath: "rag/production" };
+
+    it("external: ExternalSecrets keep the same Secrets in step with the store; nothing is generated, nothing secret is in the program", async () => {
+        const run = await runProgram("production", external);
+        const ext = run.resources.ofType("kubernetes:external-secrets.io/v1:ExternalSecret").map((r) => r.inputs as any);
+        assert.deepStrictEqual(ext.map((e) => `${e.metadata.namespace}/${e.metadata.name}`).sort(), [
+            "rag-prod-app/postgres-app",
+            "rag-prod-app/valkey-auth",
+            "rag-prod-data/postgres-app",
+            "rag-prod-data/valkey-auth",
+        ]);
+        for (const e of ext) {
+            assert.deepStrictEqual(e.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "vault" });
+            assert.strictEqual(e.spec.target.name, e.metadata.name, "the Secret the pods already read");
+            const remote = e.metadata.name === "postgres-app" ? "rag/production/database" : "rag/production/cache";
+            assert.ok(e.spec.data.every((d: any) => d.remoteRef.key === remote && d.remoteRef.property === d.secretKey));
+        }
+        assert.strictEqual(run.resources.ofType("random:index/randomPassword:RandomPassword").length, 0);
+        const generated = run.resources
+            .ofType("kubernetes:core/v1:Secret")
+            .filter((s) => ["postgres-app", "valkey-auth"].includes((s.inputs as any).metadata.name));
+        assert.deepStrictEqual(generated, []);
+        assert.ok(
+            run.resources.all.every((r) => r.secretPaths.length === 0 || r.type.startsWith("pulumi:")),
+            "no secret input anywhere",
+        );
+    });
+
+    it("render mode with generated Secrets is refused unless opted out; external secrets render freely", () => {
+        const resolve = (values: Record<string, string>) =>
+            settingsFromConfig(
+                (k) => values[k],
+                "rag-platform",
+                undefined,
+                Object.keys(values).map((k) => `rag-platform:${k}`),
+                "test",
+            );
+        const base = {
+            environment: "staging",
+            domain: "rag.example.gov",
+            apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
+            target: "kubernetes",
+            k8sRenderYamlDir: "out",
+        };
+        assert.throws(() => resolve(base), /k8sRenderYamlDir: got "out"; allowed: .*plaintext.*k8sAllowPlaintextRenderedSecrets true \(the named opt-out\)/);
+        assert.doesNotThrow(() => resolve({ ...base, k8sAllowPlaintextRenderedSecrets: "true" }));
+        assert.doesNotThrow(() =>
+            resolve({
+                ...base,
+                k8sSecrets: "external",
+                k8sExternalSecretStore: "vault",
+                k8sExternalSecretPath: "rag/staging",
+                k8sObjectStorageMode: "external",
+                k8sObjectStorageEndpoint: "https://s3.internal.example.gov",
+                k8sObjectStorageSecretName: "rag-object-storage",
+            }),
+        );
+        assert.throws(
+            () => resolve({ ...base, k8sSecrets: "external", k8sExternalSecretStore: "vault", k8sExternalSecretPath: "rag/staging" }),
+            /kubernetes.objectStorageMode\).*"external" when kubernetes.secrets is external/,
+        );
+        assert.throws(() => resolve({ ...base, k8sSecrets: "external" }), /k8sExternalSecretStore.*ClusterSecretStore/);
     });
 });

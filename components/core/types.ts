@@ -24,6 +24,10 @@ export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 export const K8S_EDGE_MODES = ["gateway", "ingress"] as const;
 export type KubernetesEdgeMode = (typeof K8S_EDGE_MODES)[number];
 
+/** Where the Kubernetes target's generated credentials live: Secrets it creates, or External Secrets Operator. */
+export const K8S_SECRET_MODES = ["native", "external"] as const;
+export type KubernetesSecretMode = (typeof K8S_SECRET_MODES)[number];
+
 /** Object storage on Kubernetes: an external S3-compatible endpoint, or one deployed in the cluster. */
 export const OBJECT_STORAGE_MODES = ["external", "in-cluster"] as const;
 export type ObjectStorageMode = (typeof OBJECT_STORAGE_MODES)[number];
@@ -355,6 +359,22 @@ export interface KubernetesSettings {
     logicalBackup: boolean;
     /** Namespace of the CloudNativePG operator (for NetworkPolicies). @default "cnpg-system" */
     cnpgOperatorNamespace: string;
+    /**
+     * The database and cache credentials: `native` generates them and creates Secrets (their values
+     * are in the state, encrypted, and in rendered YAML in plaintext); `external` creates External
+     * Secrets Operator `ExternalSecret`s that read them from `externalSecretStore` (Vault, AWS
+     * Secrets Manager…) at `externalSecretPath/{database,cache}`. @default "native"
+     */
+    secrets: KubernetesSecretMode;
+    /** `ClusterSecretStore` the ExternalSecrets read from (secrets `external`). */
+    externalSecretStore: string;
+    /** Path of the stack's secrets in that store, e.g. `rag/production` (secrets `external`). */
+    externalSecretPath: string;
+    /**
+     * Named opt-out: render manifests (`k8sRenderYamlDir`) with `secrets: native` although the
+     * generated passwords are then written in plaintext into the YAML files. @default false
+     */
+    allowPlaintextRenderedSecrets: boolean;
     /** Namespace of the ingress / gateway controller (for NetworkPolicies). */
     edgeControllerNamespace: string;
     /**

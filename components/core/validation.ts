@@ -19,6 +19,7 @@ import {
     DATA_CLASSIFICATIONS,
     ENVIRONMENTS,
     K8S_EDGE_MODES,
+    K8S_SECRET_MODES,
     NAT_STRATEGIES,
     OBJECT_STORAGE_MODES,
     RESTORE_TIME,
@@ -402,6 +403,28 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.image("kubernetes.postgresImage", k.postgresImage);
         v.image("kubernetes.backupImage", k.backupImage);
         v.oneOf("kubernetes.objectStorageMode", k.objectStorageMode, OBJECT_STORAGE_MODES);
+        v.oneOf("kubernetes.secrets", k.secrets, K8S_SECRET_MODES);
+        v.bool("kubernetes.allowPlaintextRenderedSecrets", k.allowPlaintextRenderedSecrets);
+        if (k.secrets === "external") {
+            v.matches(
+                "kubernetes.externalSecretStore",
+                k.externalSecretStore,
+                /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/,
+                "the name of a ClusterSecretStore when kubernetes.secrets is external",
+            );
+            v.matches(
+                "kubernetes.externalSecretPath",
+                k.externalSecretPath,
+                /^[A-Za-z0-9_.\/-]{1,200}$/,
+                "the path of the stack's secrets in the store, e.g. rag/production",
+            );
+            if (k.objectStorageMode !== "external")
+                v.fail(
+                    "kubernetes.objectStorageMode",
+                    k.objectStorageMode,
+                    '"external" when kubernetes.secrets is external (the in-cluster store generates its own credentials)',
+                );
+        }
         if (k.objectStorageMode === "external") {
             v.matches(
                 "kubernetes.objectStorageEndpoint",

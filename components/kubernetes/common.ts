@@ -139,3 +139,38 @@ export function secretIn(
         ctx.opts(),
     );
 }
+
+/** API version of External Secrets Operator's `ExternalSecret` this library writes (ESO 0.17 and later). */
+export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
+
+/**
+ * An External Secrets Operator `ExternalSecret` that keeps Secret `name` in `namespace` in step
+ * with `remoteKey` of a `ClusterSecretStore` (one property per key): the same Secret the pods
+ * read, with no value in the program, the state or rendered manifests.
+ */
+export function externalSecretIn(
+    ctx: K8sContext,
+    key: string,
+    name: string,
+    namespace: pulumi.Input<string>,
+    store: string,
+    remoteKey: string,
+    properties: string[],
+    component: string,
+): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        ctx.childName(key),
+        {
+            apiVersion: EXTERNAL_SECRETS_API,
+            kind: "ExternalSecret",
+            metadata: { name, namespace, labels: ctx.labels(component) },
+            spec: {
+                refreshInterval: "1h",
+                secretStoreRef: { kind: "ClusterSecretStore", name: store },
+                target: { name, creationPolicy: "Owner", deletionPolicy: "Retain", template: { type: "Opaque", metadata: { labels: ctx.labels(component) } } },
+                data: properties.map((p) => ({ secretKey: p, remoteRef: { key: remoteKey, property: p } })),
+            },
+        },
+        ctx.opts(),
+    );
+}

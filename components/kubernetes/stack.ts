@@ -10,7 +10,7 @@ import { Api } from "./api";
 import { LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
 import { Cache } from "./cache";
-import { K8sCommonArgs, K8sContext, secretIn } from "./common";
+import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database } from "./database";
 import { Edge } from "./edge";
 import { Llm, LLM_DEFAULTS } from "./llm";
@@ -130,15 +130,45 @@ export class KubernetesRagStack extends RagStackComponent {
         );
     }
 
-    /** Generated credentials of the database and the cache, each a Secret in the namespaces whose pods use it. */
-    private createCredentials({ name, ctx, child }: StepInput, zones: Zones): SecretNames {
-        const dbPassword = new random.RandomPassword(`${name}-db-password`, { length: 40, special: false }, child);
-        const cachePassword = new random.RandomPassword(`${name}-cache-password`, { length: 48, special: false }, child);
+    /**
+     * Credentials of the database and the cache, each a Secret in the namespaces whose pods use it:
+     * generated here (`secrets: native`), or synced from an external store by External Secrets
+     * Operator (`secrets: external`, nothing secret in the program, its state or rendered YAML).
+     */
+    private createCredentials({ name, k, ctx, child }: StepInput, zones: Zones): SecretNames {
         const names: SecretNames = { database: "postgres-app", cache: "valkey-auth" };
-        for (const [zone, ns] of [
+        const zoneNamespaces = [
             ["data", zones.data],
             ["app", zones.app],
-        ] as const) {
+        ] as const;
+        if (k.secrets === "external") {
+            for (const [zone, ns] of zoneNamespaces) {
+                externalSecretIn(
+                    ctx,
+                    `db-credentials-${zone}`,
+                    names.database,
+                    ns,
+                    k.externalSecretStore,
+                    `${k.externalSecretPath}/database`,
+                    ["username", "password"],
+                    "postgres",
+                );
+                externalSecretIn(
+                    ctx,
+                    `cache-credentials-${zone}`,
+                    names.cache,
+                    ns,
+                    k.externalSecretStore,
+                    `${k.externalSecretPath}/cache`,
+                    ["password"],
+                    "valkey",
+                );
+            }
+            return names;
+        }
+        const dbPassword = new random.RandomPassword(`${name}-db-password`, { length: 40, special: false }, child);
+        const cachePassword = new random.RandomPassword(`${name}-cache-password`, { length: 48, special: false }, child);
+        for (const [zone, ns] of zoneNamespaces) {
             secretIn(ctx, `db-credentials-${zone}`, names.database, ns, { username: "rag_app", password: dbPassword.result }, "postgres");
             secretIn(ctx, `cache-credentials-${zone}`, names.cache, ns, { password: cachePassword.result }, "valkey");
         }

@@ -123,7 +123,8 @@ const withConfig = <T>(ws: Workspace, stack: string, set: Record<string, string>
 
 async function checkEnvironment(ws: Workspace, env: "staging" | "production"): Promise<void> {
     const renderDir = path.join(ws.root, `render-${env}`);
-    const base = { target: "kubernetes", k8sRenderYamlDir: renderDir };
+    // Render mode with generated Secrets: the named opt-out (the check compares the rendered files).
+    const base = { target: "kubernetes", k8sRenderYamlDir: renderDir, k8sAllowPlaintextRenderedSecrets: "true" };
     ws.initStack(env, base);
 
     await step(`${env}: pulumi preview with the pack and config/${env}.json`, () => {
@@ -222,7 +223,7 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
             const real = await withConfig(ws, c.stack, c.set, () => ws.events(c.stack, ["preview"], policyArgs(configFile)));
             const offline = await offlineFindings(
                 c.stack,
-                { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, `render-${c.stack}`), ...c.set },
+                { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, `render-${c.stack}`), k8sAllowPlaintextRenderedSecrets: "true", ...c.set },
                 configFile,
             );
             const realSet = findingSet(realFindings(real.policy));
@@ -263,7 +264,7 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
         const real = await withConfig(ws, "production", set, () => ws.events("production", ["preview"], policyArgs(configFile)));
         const offline = await offlineFindings(
             "production",
-            { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render-production"), ...set },
+            { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render-production"), k8sAllowPlaintextRenderedSecrets: "true", ...set },
             configFile,
         );
         assert.strictEqual(real.code, 0, `the exception lets the real preview pass: ${real.errors.join("; ")}`);
@@ -320,6 +321,10 @@ async function checkBadInput(ws: Workspace): Promise<void> {
     for (const [name, set] of [
         ["a log retention CloudWatch refuses", { logRetentionDays: "2" }],
         ["a misspelt key", { dbMultiAZ: "true" }],
+        [
+            "rendering generated passwords in plaintext without the opt-out",
+            { k8sAllowPlaintextRenderedSecrets: "false", k8sRenderYamlDir: "/tmp/ragstack-render-refused" },
+        ],
     ] as const) {
         await step(`bad input: ${name} fails the real preview with the offline plan's message`, async () => {
             const offline = await runCli(["--stack", "staging", "--target", "kubernetes", ...Object.entries(set).flatMap(([k, v]) => ["--set", `${k}=${v}`])]);
