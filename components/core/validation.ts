@@ -415,7 +415,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
             v.matches(
                 "kubernetes.externalSecretPath",
                 k.externalSecretPath,
-                /^[A-Za-z0-9_.\/-]{1,200}$/,
+                /^[A-Za-z0-9_./-]{1,200}$/,
                 "the path of the stack's secrets in the store, e.g. rag/production",
             );
             if (k.objectStorageMode !== "external")
