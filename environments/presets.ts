@@ -87,6 +87,7 @@ function common(): EnvironmentPreset {
             objectStorageMode: "in-cluster",
             objectStorageEndpoint: "",
             objectStorageSecretName: "",
+            objectStorageBackupsSecretName: "",
             objectStorageImage: DEFAULT_IMAGES.seaweedfs,
             offsiteObjectStorageEndpoint: "",
             offsiteObjectStorageSecretName: "",

@@ -366,6 +366,47 @@ describe("Kubernetes target", function () {
                 }
             });
 
+            it("object storage: one identity per consumer; the API's reaches documents only, the backups' (CloudNativePG, pg_dump) backups only", () => {
+                const secretOf = (env: any[], name: string) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef?.name;
+                const api = log()
+                    .ofType("kubernetes:apps/v1:Deployment")
+                    .find((d) => inp(d).metadata.name === "api")!;
+                const apiSecret = secretOf(inp(api).spec.template.spec.containers[0].env, "AWS_ACCESS_KEY_ID");
+                const store = log().ofType("kubernetes:barmancloud.cnpg.io/v1:ObjectStore")[0];
+                const backupSecret = inp(store).spec.configuration.s3Credentials.accessKeyId.name;
+                assert.notStrictEqual(apiSecret, backupSecret);
+                assert.deepStrictEqual(
+                    [apiSecret, backupSecret],
+                    prod ? ["rag-object-storage", "rag-backup-storage"] : ["object-storage-documents", "object-storage-backups"],
+                );
+                for (const c of log().ofType("kubernetes:batch/v1:CronJob"))
+                    assert.strictEqual(secretOf(inp(c).spec.jobTemplate.spec.template.spec.containers[0].env, "AWS_ACCESS_KEY_ID"), backupSecret);
+                if (!prod) {
+                    const config = log()
+                        .ofType("kubernetes:core/v1:Secret")
+                        .find((s) => inp(s).metadata.name === "object-storage-s3-config")!;
+                    const identities = JSON.parse(inp(config).stringData["s3.json"]).identities;
+                    assert.deepStrictEqual(
+                        identities.map((i: any) => [i.name, i.actions]),
+                        [
+                            ["documents", ["Read:documents", "Write:documents", "List:documents", "Tagging:documents"]],
+                            ["backups", ["Read:backups", "Write:backups", "List:backups", "Tagging:backups"]],
+                            ["admin", ["Admin", "Read", "Write", "List", "Tagging"]],
+                        ],
+                    );
+                    // Only the documents identity is in the API's namespace; backups and admin stay in the data zone.
+                    const where = (n: string) =>
+                        log()
+                            .ofType("kubernetes:core/v1:Secret")
+                            .filter((s) => inp(s).metadata.name === n)
+                            .map((s) => inp(s).metadata.namespace);
+                    assert.deepStrictEqual(
+                        [where("object-storage-documents"), where("object-storage-backups"), where("object-storage-admin")],
+                        [["rag-staging-app"], ["rag-staging-data"], ["rag-staging-data"]],
+                    );
+                }
+            });
+
             it("object storage: external endpoint in production, in-cluster SeaweedFS with generated credentials in staging", () => {
                 const seaweed = log()
                     .ofType("kubernetes:apps/v1:StatefulSet")
@@ -373,8 +414,8 @@ describe("Kubernetes target", function () {
                 assert.strictEqual(seaweed.length, prod ? 0 : 1);
                 const creds = log()
                     .ofType("kubernetes:core/v1:Secret")
-                    .filter((s) => inp(s).metadata.name === "object-storage-credentials");
-                assert.strictEqual(creds.length, prod ? 0 : 2);
+                    .filter((s) => /^object-storage-(documents|backups|admin)$/.test(inp(s).metadata.name));
+                assert.strictEqual(creds.length, prod ? 0 : 3);
             });
 
             it("the API admits the edge controller's pods only (both stacks' controller lives in kube-system)", () => {
@@ -678,6 +719,7 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
                 k8sObjectStorageMode: "external",
                 k8sObjectStorageEndpoint: "https://s3.internal.example.gov",
                 k8sObjectStorageSecretName: "rag-object-storage",
+                k8sObjectStorageBackupsSecretName: "rag-backup-storage",
             }),
         );
         assert.throws(

@@ -116,9 +116,30 @@ const BAD: [string, StackInput, string, string][] = [
     ],
     [
         "k8s external storage without endpoint",
-        { ...withOverrides({ kubernetes: { objectStorageMode: "external", objectStorageEndpoint: "", objectStorageSecretName: "s3" } }), target: "kubernetes" },
+        {
+            ...withOverrides({
+                kubernetes: { objectStorageMode: "external", objectStorageEndpoint: "", objectStorageSecretName: "s3", objectStorageBackupsSecretName: "b" },
+            }),
+            target: "kubernetes",
+        },
         "kubernetes.objectStorageEndpoint",
         "https:// URL",
+    ],
+    [
+        "k8s one object-storage identity for the API and the backups",
+        {
+            ...withOverrides({
+                kubernetes: {
+                    objectStorageMode: "external",
+                    objectStorageEndpoint: "https://s3.site",
+                    objectStorageSecretName: "s3",
+                    objectStorageBackupsSecretName: "s3",
+                },
+            }),
+            target: "kubernetes",
+        },
+        "kubernetes.objectStorageBackupsSecretName",
+        "one identity per consumer",
     ],
     [
         "k8s off-site backups without an off-site store",
@@ -136,6 +157,7 @@ const BAD: [string, StackInput, string, string][] = [
                     objectStorageMode: "external",
                     objectStorageEndpoint: "https://s3.site",
                     objectStorageSecretName: "s3",
+                    objectStorageBackupsSecretName: "b",
                     offsiteObjectStorageEndpoint: "https://s3.site/",
                     offsiteObjectStorageSecretName: "dr",
                 },
@@ -315,13 +337,29 @@ describe("validation: component arguments", () => {
                     provider: new k8s.Provider("p", {}),
                     environment: "staging",
                     mode: "external",
-                    consumerNamespaces: [],
+                    documentsNamespace: "a",
                     dataNamespace: "d",
                     endpoint: "https://s3",
                     existingSecretName: "x",
+                    existingBackupsSecretName: "y",
                     image: "a/b:1",
                 }),
             "existingSecretName / image",
+        ],
+        [
+            "k8s ObjectStorage external: one identity for documents and backups",
+            () =>
+                new kube.ObjectStorage("s", {
+                    provider: new k8s.Provider("p", {}),
+                    environment: "staging",
+                    mode: "external",
+                    documentsNamespace: "a",
+                    dataNamespace: "d",
+                    endpoint: "https://s3",
+                    existingSecretName: "x",
+                    existingBackupsSecretName: "x",
+                }),
+            "existingBackupsSecretName",
         ],
         [
             "k8s Database more synchronous standbys than replicas",

@@ -327,8 +327,13 @@ export interface KubernetesSettings {
     objectStorageMode: ObjectStorageMode;
     /** Endpoint of the external S3-compatible store (objectStorageMode external). */
     objectStorageEndpoint: string;
-    /** Existing Secret with ACCESS_KEY_ID / ACCESS_SECRET_KEY for the external store. */
+    /** Existing Secret (app namespace) with ACCESS_KEY_ID / ACCESS_SECRET_KEY of the external store's documents-only identity (the API's). */
     objectStorageSecretName: string;
+    /**
+     * Existing Secret (data namespace) with the keys of the external store's backups-only identity
+     * (CloudNativePG, the pg_dump job): never the API's, so a compromised API cannot reach backups.
+     */
+    objectStorageBackupsSecretName: string;
     /**
      * A second, off-site S3-compatible store (another site or region): the logical dumps are copied
      * there with their own credential. Required when `database.crossRegionBackup` is on.

@@ -433,6 +433,17 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
                 "an https:// URL of the S3-compatible endpoint",
             );
             v.nonEmpty("kubernetes.objectStorageSecretName", k.objectStorageSecretName, "the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY");
+            v.nonEmpty(
+                "kubernetes.objectStorageBackupsSecretName",
+                k.objectStorageBackupsSecretName,
+                "the name of a Secret (data namespace) with the keys of an identity limited to the backups bucket",
+            );
+            if (k.objectStorageBackupsSecretName && k.objectStorageBackupsSecretName === k.objectStorageSecretName)
+                v.fail(
+                    "kubernetes.objectStorageBackupsSecretName",
+                    k.objectStorageBackupsSecretName,
+                    "a Secret other than kubernetes.objectStorageSecretName (one identity per consumer)",
+                );
         }
         v.int("kubernetes.logicalBackupMonthlyRetention", k.logicalBackupMonthlyRetention, 0, 120);
         v.matches("kubernetes.offsiteBucket", k.offsiteBucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name");

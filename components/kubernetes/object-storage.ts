@@ -12,14 +12,23 @@ export const BUCKETS = ["documents", "backups"] as const;
 export interface ObjectStorageArgs extends K8sCommonArgs {
     /** `external`: an existing S3-compatible endpoint; `in-cluster`: SeaweedFS deployed here. */
     mode: ObjectStorageMode;
-    /** Namespaces whose workloads need the credentials Secret (`object-storage-credentials`). */
-    consumerNamespaces: pulumi.Input<string>[];
-    /** Namespace of the in-cluster server. */
+    /** Namespace of the documents' consumer (the API): its credential Secret goes there. */
+    documentsNamespace: pulumi.Input<string>;
+    /** Namespace of the in-cluster server and of the backups' consumers (CloudNativePG, the pg_dump job). */
     dataNamespace: pulumi.Input<string>;
     /** external: https:// endpoint. */
     endpoint?: string;
-    /** external: an existing Secret (same name in every consumer namespace) with ACCESS_KEY_ID / ACCESS_SECRET_KEY. */
+    /**
+     * external: an existing Secret in the documents' namespace with ACCESS_KEY_ID /
+     * ACCESS_SECRET_KEY of an identity limited to the `documents` bucket.
+     */
     existingSecretName?: string;
+    /**
+     * external: an existing Secret in the data namespace with the keys of an identity limited to
+     * the `backups` bucket (the store should keep versions or lock objects so that it cannot
+     * destroy history). Never the documents' identity: a compromised API must not reach backups.
+     */
+    existingBackupsSecretName?: string;
     /** in-cluster: server image, pinned. */
     image?: string;
     /** in-cluster: aws-cli image for the bucket setup Job, pinned. */
@@ -31,15 +40,19 @@ export interface ObjectStorageArgs extends K8sCommonArgs {
 }
 
 /**
- * S3-compatible object storage as a generic interface: an external endpoint with an existing
- * credentials Secret, or SeaweedFS in the cluster with generated credentials (Secrets, never
- * literals) and a Job that creates the `documents` and `backups` buckets.
+ * S3-compatible object storage as a generic interface: an external endpoint with existing
+ * credential Secrets, or SeaweedFS in the cluster with generated credentials (Secrets, never
+ * literals) and a Job that creates the `documents` and `backups` buckets. One identity per
+ * consumer: the API's reaches `documents` only, the backups' `backups` only, and the bucket
+ * setup's admin identity stays with the setup Job.
  */
 export class ObjectStorage extends pulumi.ComponentResource {
     /** Internal endpoint URL. */
     readonly endpoint: pulumi.Output<string>;
-    /** Name of the Secret holding ACCESS_KEY_ID / ACCESS_SECRET_KEY in each consumer namespace. */
-    readonly credentialsSecretName: string;
+    /** Secret (documents' namespace) with ACCESS_KEY_ID / ACCESS_SECRET_KEY of the documents-only identity. */
+    readonly documentsSecretName: string;
+    /** Secret (data namespace) with the keys of the backups-only identity. */
+    readonly backupsSecretName: string;
 
     constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`ObjectStorage ${name}`);
@@ -47,6 +60,9 @@ export class ObjectStorage extends pulumi.ComponentResource {
         if (args.mode === "external") {
             v.matches("endpoint", args.endpoint, /^https:\/\//, "an https:// endpoint");
             v.nonEmpty("existingSecretName", args.existingSecretName, "the name of an existing Secret");
+            v.nonEmpty("existingBackupsSecretName", args.existingBackupsSecretName, "the name of an existing Secret with the backups identity's keys");
+            if (args.existingBackupsSecretName && args.existingBackupsSecretName === args.existingSecretName)
+                v.fail("existingBackupsSecretName", args.existingBackupsSecretName, "a Secret other than existingSecretName (one identity per consumer)");
             v.exclusive("existingSecretName", args.existingSecretName, "image", args.image);
         } else {
             v.image("image", args.image);
@@ -58,25 +74,38 @@ export class ObjectStorage extends pulumi.ComponentResource {
 
         if (args.mode === "external") {
             this.endpoint = pulumi.output(args.endpoint!);
-            this.credentialsSecretName = args.existingSecretName!;
+            this.documentsSecretName = args.existingSecretName!;
+            this.backupsSecretName = args.existingBackupsSecretName!;
             this.registerOutputs({ endpoint: this.endpoint });
             return;
         }
-        const secretName = "object-storage-credentials";
-        const accessKey = new random.RandomString(ctx.childName("access-key"), { length: 20, special: false, upper: true, lower: false }, { parent: this });
-        const secretKey = new random.RandomPassword(ctx.childName("secret-key"), { length: 40, special: false }, { parent: this });
-        args.consumerNamespaces.forEach((nsName, i) =>
-            secretIn(ctx, `credentials-${i}`, secretName, nsName, { ACCESS_KEY_ID: accessKey.result, ACCESS_SECRET_KEY: secretKey.result }, "object-storage"),
-        );
-        const s3Config = pulumi.jsonStringify({
-            identities: [
-                {
-                    name: "rag",
-                    credentials: [{ accessKey: accessKey.result, secretKey: secretKey.result }],
-                    actions: ["Admin", "Read", "Write", "List", "Tagging"],
-                },
-            ],
-        });
+        /** One generated identity: its keys, its Secret in `namespace`, and its SeaweedFS actions. */
+        const identity = (key: string, secretName: string, namespace: pulumi.Input<string>, actions: string[]) => {
+            const accessKey = new random.RandomString(
+                ctx.childName(`${key}-access-key`),
+                { length: 20, special: false, upper: true, lower: false },
+                { parent: this },
+            );
+            const secretKey = new random.RandomPassword(ctx.childName(`${key}-secret-key`), { length: 40, special: false }, { parent: this });
+            secretIn(
+                ctx,
+                `${key}-credentials`,
+                secretName,
+                namespace,
+                { ACCESS_KEY_ID: accessKey.result, ACCESS_SECRET_KEY: secretKey.result },
+                "object-storage",
+            );
+            return { name: key, credentials: [{ accessKey: accessKey.result, secretKey: secretKey.result }], actions };
+        };
+        const scoped = (bucket: string) => ["Read", "Write", "List", "Tagging"].map((a) => `${a}:${bucket}`);
+        const identities = [
+            identity("documents", "object-storage-documents", args.documentsNamespace, scoped("documents")),
+            identity("backups", "object-storage-backups", args.dataNamespace, scoped("backups")),
+            // The setup Job's: creates the buckets; its Secret stays in the data namespace.
+            identity("admin", "object-storage-admin", args.dataNamespace, ["Admin", "Read", "Write", "List", "Tagging"]),
+        ];
+        const secretName = "object-storage-admin";
+        const s3Config = pulumi.jsonStringify({ identities });
         const configSecret = secretIn(ctx, "s3-config", "object-storage-s3-config", args.dataNamespace, { "s3.json": s3Config }, "object-storage");
         const labels = ctx.labels("object-storage", { "app.kubernetes.io/component": "storage" });
         const selector = ctx.selector("object-storage");
@@ -220,7 +249,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
             ctx.opts({ dependsOn: [service], ...immutable("Job") }),
         );
         this.endpoint = endpoint;
-        this.credentialsSecretName = secretName;
+        this.documentsSecretName = "object-storage-documents";
+        this.backupsSecretName = "object-storage-backups";
         this.registerOutputs({ endpoint: this.endpoint });
     }
 }

@@ -101,7 +101,8 @@ export class KubernetesRagStack extends RagStackComponent {
             secretRefs: pulumi.all({
                 databaseCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.database}`,
                 cacheCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.cache}`,
-                objectStorageCredentialsSecret: pulumi.interpolate`${zones.app}/${storage.credentialsSecretName}`,
+                objectStorageCredentialsSecret: pulumi.interpolate`${zones.app}/${storage.documentsSecretName}`,
+                objectStorageBackupsCredentialsSecret: pulumi.interpolate`${zones.data}/${storage.backupsSecretName}`,
             }),
         });
         this.namespaces = zones;
@@ -184,10 +185,14 @@ export class KubernetesRagStack extends RagStackComponent {
             {
                 ...common,
                 mode: k.objectStorageMode,
-                consumerNamespaces: [appNs, dataNs],
+                documentsNamespace: appNs,
                 dataNamespace: dataNs,
                 ...(external
-                    ? { endpoint: k.objectStorageEndpoint, existingSecretName: k.objectStorageSecretName }
+                    ? {
+                          endpoint: k.objectStorageEndpoint,
+                          existingSecretName: k.objectStorageSecretName,
+                          existingBackupsSecretName: k.objectStorageBackupsSecretName,
+                      }
                     : {
                           image: k.objectStorageImage,
                           setupImage: k.backupImage,
@@ -221,7 +226,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 backup: {
                     destinationPath: "s3://backups/cnpg",
                     endpointUrl: storage.endpoint,
-                    credentialsSecretName: storage.credentialsSecretName,
+                    credentialsSecretName: storage.backupsSecretName,
                     retentionDays: s.database.backupRetentionDays,
                 },
                 monitoring: k.monitoring,
@@ -324,8 +329,8 @@ export class KubernetesRagStack extends RagStackComponent {
                     DATABASE_USER: { secretName: dbSecretName, key: "username" },
                     DATABASE_PASSWORD: { secretName: dbSecretName, key: "password" },
                     REDIS_PASSWORD: { secretName: cacheSecretName, key: "password" },
-                    AWS_ACCESS_KEY_ID: { secretName: storage.credentialsSecretName, key: "ACCESS_KEY_ID" },
-                    AWS_SECRET_ACCESS_KEY: { secretName: storage.credentialsSecretName, key: "ACCESS_SECRET_KEY" },
+                    AWS_ACCESS_KEY_ID: { secretName: storage.documentsSecretName, key: "ACCESS_KEY_ID" },
+                    AWS_SECRET_ACCESS_KEY: { secretName: storage.documentsSecretName, key: "ACCESS_SECRET_KEY" },
                 },
             },
             child,
@@ -391,7 +396,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 host: db.readHost,
                 credentialsSecretName: dbSecretName,
                 s3Endpoint: storage.endpoint,
-                s3SecretName: storage.credentialsSecretName,
+                s3SecretName: storage.backupsSecretName,
                 retentionDays: s.database.backupRetentionDays,
                 monthlyRetentionMonths: k.logicalBackupMonthlyRetention,
                 offsite: s.database.crossRegionBackup
