@@ -462,6 +462,18 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
 }
 
 /**
+ * Keys a target cannot honour, refused when a stack sets them for that target (a preset's value is
+ * not an error): the user would believe in a protection that is not there.
+ */
+export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, string>> = {
+    aws: {},
+    kubernetes: {
+        cacheSnapshotRetentionDays:
+            "Valkey on Kubernetes keeps an append-only file on its volume and takes no snapshots; back the volume up with your storage's snapshots",
+    },
+};
+
+/**
  * Resolves stack config to settings, as the program does: parse (types, unknown keys), apply
  * the preset, validate. A bad setting is reported under the config key that set it
  * (`rag-platform:logRetentionDays (observability.logRetentionDays)`), so that the offline plan and
@@ -477,6 +489,16 @@ export function settingsFromConfig(
     const program = parseConfig(raw, project, awsRegion, presentKeys);
     try {
         const settings = resolveStackSettings(program.input, context);
+        const refused = Object.entries(TARGET_REFUSED_KEYS[settings.target]).filter(([key]) => presentKeys.includes(`${project}:${key}`));
+        if (refused.length > 0)
+            throw new ValidationError(
+                context,
+                refused.map(([key, why]) => ({
+                    field: `${project}:${key}`,
+                    value: raw(key),
+                    allowed: `unset on the ${settings.target} target (${why})`,
+                })),
+            );
         const k = settings.kubernetes;
         if (settings.target === "kubernetes" && program.kubernetes.renderYamlDir && k.secrets === "native" && !k.allowPlaintextRenderedSecrets)
             throw new ValidationError(context, [

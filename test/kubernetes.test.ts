@@ -7,6 +7,7 @@ import { uploadScript } from "../components/kubernetes/backup";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
 import { settingsFromConfig } from "../environments/config";
+import { cli } from "./harness/cli";
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
@@ -727,5 +728,30 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
             /kubernetes.objectStorageMode\).*"external" when kubernetes.secrets is external/,
         );
         assert.throws(() => resolve({ ...base, k8sSecrets: "external" }), /k8sExternalSecretStore.*ClusterSecretStore/);
+    });
+});
+
+describe("Kubernetes: settings the target honours or refuses (never ignores silently)", function () {
+    this.timeout(60_000);
+
+    it("allowedIngressCidrs: the Ingress admits only those clients; gateway mode refuses a restriction it cannot enforce", async () => {
+        const run = await runProgram("production", { target: "kubernetes", k8sEdgeMode: "ingress", allowedIngressCidrs: '["10.0.0.0/8","192.168.0.0/16"]' });
+        const ingress = run.resources.ofType("kubernetes:networking.k8s.io/v1:Ingress")[0].inputs as any;
+        assert.strictEqual(ingress.metadata.annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], "10.0.0.0/8,192.168.0.0/16");
+        const open = (await runProgram("production", { target: "kubernetes", k8sEdgeMode: "ingress" })).resources.ofType(
+            "kubernetes:networking.k8s.io/v1:Ingress",
+        )[0].inputs as any;
+        assert.strictEqual(open.metadata.annotations["nginx.ingress.kubernetes.io/whitelist-source-range"], undefined, "everyone: no filter");
+        const r = await cli("--stack", "production", "--target", "kubernetes", "--set", 'allowedIngressCidrs=["10.0.0.0/8"]');
+        assert.strictEqual(r.code, 2);
+        assert.match(r.stderr, /rag-platform:allowedIngressCidrs \(network.allowedIngressCidrs\).*on the kubernetes target with kubernetes.edgeMode gateway/);
+    });
+
+    it("a setting the target cannot honour, set in the stack config, is refused naming the setting and the target; the preset's value is not", async () => {
+        const r = await cli("--stack", "production", "--target", "kubernetes", "--set", "cacheSnapshotRetentionDays=3");
+        assert.strictEqual(r.code, 2);
+        assert.match(r.stderr, /rag-platform:cacheSnapshotRetentionDays: got "3"; allowed: unset on the kubernetes target/);
+        assert.strictEqual((await cli("--stack", "production", "--set", "cacheSnapshotRetentionDays=3")).code, 0, "AWS takes snapshots");
+        assert.strictEqual((await cli("--stack", "production", "--target", "kubernetes")).code, 0, "the preset's 7 days are not an error");
     });
 });

@@ -397,6 +397,12 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.oneOf("kubernetes.edgeMode", k.edgeMode, K8S_EDGE_MODES);
         v.nonEmpty("kubernetes.clusterIssuer", k.clusterIssuer, "the name of a cert-manager ClusterIssuer");
         if (k.edgeMode === "gateway") v.nonEmpty("kubernetes.gatewayClassName", k.gatewayClassName, "a GatewayClass name");
+        if (k.edgeMode === "gateway" && s.network.allowedIngressCidrs.some((c) => c !== "0.0.0.0/0"))
+            v.fail(
+                "network.allowedIngressCidrs",
+                s.network.allowedIngressCidrs,
+                '["0.0.0.0/0"] on the kubernetes target with kubernetes.edgeMode gateway (Gateway API has no standard client-address filter: use edgeMode ingress, or your gateway controller\'s policy)',
+            );
         if (k.edgeMode === "ingress") v.nonEmpty("kubernetes.ingressClassName", k.ingressClassName, "an IngressClass name");
         v.matches("kubernetes.imageRegistry", k.imageRegistry, /^([a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*)?$/, "empty, or a registry host with an optional path");
         v.image("kubernetes.valkeyImage", k.valkeyImage);

@@ -30,6 +30,11 @@ export interface EdgeArgs extends K8sCommonArgs {
     hsts?: boolean;
     /** ingress mode (ingress-nginx compatible annotations): requests per second per client IP. @default 20 */
     rateLimitRps?: number;
+    /**
+     * ingress mode: client CIDRs allowed (ingress-nginx `whitelist-source-range`). Gateway API has no
+     * standard for it: anything but everyone is refused in gateway mode. @default ["0.0.0.0/0"]
+     */
+    allowedCidrs?: string[];
 }
 
 /**
@@ -48,6 +53,13 @@ export class Edge extends pulumi.ComponentResource {
         v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
         v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
         v.nonEmpty("clusterIssuer", args.clusterIssuer);
+        const restricted = (args.allowedCidrs ?? ["0.0.0.0/0"]).filter((c) => c !== "0.0.0.0/0").length > 0;
+        if (restricted && args.mode === "gateway")
+            v.fail(
+                "allowedCidrs",
+                args.allowedCidrs,
+                '["0.0.0.0/0"] in gateway mode (Gateway API has no standard client-address filter: use mode "ingress", or your gateway controller\'s policy)',
+            );
         if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
         if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
         v.throwIfAny();
@@ -171,6 +183,7 @@ export class Edge extends pulumi.ComponentResource {
                             "nginx.ingress.kubernetes.io/ssl-redirect": "true",
                             "nginx.ingress.kubernetes.io/limit-rps": String(rps),
                             "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
+                            ...(restricted ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.allowedCidrs!.join(",") } : {}),
                             ...(hsts
                                 ? { "nginx.ingress.kubernetes.io/configuration-snippet": `more_set_headers "Strict-Transport-Security: ${HSTS_VALUE}";` }
                                 : {}),

@@ -355,6 +355,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 ingressClassName: k.ingressClassName,
                 hsts: s.edge.hsts,
                 rateLimitRps: Math.max(1, Math.round(s.edge.rateLimitPer5Min / 300)),
+                allowedCidrs: s.network.allowedIngressCidrs,
             },
             child,
         );
