@@ -10,6 +10,7 @@ import { subnetCidr } from "../components/core/sizing";
 import { withRegistry } from "../components/core/naming";
 import { installMocks, settle } from "../testing/mocks";
 import { readStackConfig, repoRoot, runProgram } from "../testing/program";
+import { allRules } from "../policies/lib/rules";
 
 describe("foundation", () => {
     it("Pulumi.yaml declares exactly the config keys the program reads, with types and descriptions (npm run docs)", () => {
@@ -134,6 +135,14 @@ describe("foundation", () => {
             });
         }
     }
+});
+
+describe("README figures", () => {
+    it("the rule count the README states is the pack's", () => {
+        const readme = fs.readFileSync(path.join(repoRoot(), "README.md"), "utf8");
+        const stated = Number(/\((\d+) rules\)/.exec(readme)?.[1]);
+        assert.strictEqual(stated, allRules.length, `README says ${stated} rules; the pack has ${allRules.length}`);
+    });
 });
 
 describe("generated component docs", () => {
