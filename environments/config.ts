@@ -489,7 +489,10 @@ export function settingsFromConfig(
     const program = parseConfig(raw, project, awsRegion, presentKeys);
     try {
         const settings = resolveStackSettings(program.input, context);
-        const refused = Object.entries(TARGET_REFUSED_KEYS[settings.target]).filter(([key]) => presentKeys.includes(`${project}:${key}`));
+        // Set by the stack: the engine also reports the declared defaults ("": the preset decides).
+        const refused = Object.entries(TARGET_REFUSED_KEYS[settings.target]).filter(
+            ([key]) => presentKeys.includes(`${project}:${key}`) && (raw(key) ?? "") !== "",
+        );
         if (refused.length > 0)
             throw new ValidationError(
                 context,

@@ -753,5 +753,22 @@ describe("Kubernetes: settings the target honours or refuses (never ignores sile
         assert.match(r.stderr, /rag-platform:cacheSnapshotRetentionDays: got "3"; allowed: unset on the kubernetes target/);
         assert.strictEqual((await cli("--stack", "production", "--set", "cacheSnapshotRetentionDays=3")).code, 0, "AWS takes snapshots");
         assert.strictEqual((await cli("--stack", "production", "--target", "kubernetes")).code, 0, "the preset's 7 days are not an error");
+        // The real engine reports every declared key, the unset ones with their default "" (found by engine:check).
+        const values: Record<string, string> = {
+            target: "kubernetes",
+            environment: "staging",
+            domain: "rag.example.gov",
+            apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
+            cacheSnapshotRetentionDays: "",
+        };
+        assert.doesNotThrow(() =>
+            settingsFromConfig(
+                (k) => values[k],
+                "rag-platform",
+                undefined,
+                Object.keys(values).map((k) => `rag-platform:${k}`),
+                "test",
+            ),
+        );
     });
 });
