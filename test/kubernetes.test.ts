@@ -8,6 +8,17 @@ import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboard
 import { alertRules } from "../components/kubernetes/monitoring";
 import { settingsFromConfig } from "../environments/config";
 import { cli } from "./harness/cli";
+
+/** Stack config values resolved as the program resolves them (every given key present). */
+function resolveConfig(values: Record<string, string>) {
+    return settingsFromConfig(
+        (k) => values[k],
+        "rag-platform",
+        undefined,
+        Object.keys(values).map((k) => `rag-platform:${k}`),
+        "test",
+    );
+}
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
@@ -694,14 +705,6 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
     });
 
     it("render mode with generated Secrets is refused unless opted out; external secrets render freely", () => {
-        const resolve = (values: Record<string, string>) =>
-            settingsFromConfig(
-                (k) => values[k],
-                "rag-platform",
-                undefined,
-                Object.keys(values).map((k) => `rag-platform:${k}`),
-                "test",
-            );
         const base = {
             environment: "staging",
             domain: "rag.example.gov",
@@ -709,10 +712,13 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
             target: "kubernetes",
             k8sRenderYamlDir: "out",
         };
-        assert.throws(() => resolve(base), /k8sRenderYamlDir: got "out"; allowed: .*plaintext.*k8sAllowPlaintextRenderedSecrets true \(the named opt-out\)/);
-        assert.doesNotThrow(() => resolve({ ...base, k8sAllowPlaintextRenderedSecrets: "true" }));
+        assert.throws(
+            () => resolveConfig(base),
+            /k8sRenderYamlDir: got "out"; allowed: .*plaintext.*k8sAllowPlaintextRenderedSecrets true \(the named opt-out\)/,
+        );
+        assert.doesNotThrow(() => resolveConfig({ ...base, k8sAllowPlaintextRenderedSecrets: "true" }));
         assert.doesNotThrow(() =>
-            resolve({
+            resolveConfig({
                 ...base,
                 k8sSecrets: "external",
                 k8sExternalSecretStore: "vault",
@@ -724,10 +730,10 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
             }),
         );
         assert.throws(
-            () => resolve({ ...base, k8sSecrets: "external", k8sExternalSecretStore: "vault", k8sExternalSecretPath: "rag/staging" }),
+            () => resolveConfig({ ...base, k8sSecrets: "external", k8sExternalSecretStore: "vault", k8sExternalSecretPath: "rag/staging" }),
             /kubernetes.objectStorageMode\).*"external" when kubernetes.secrets is external/,
         );
-        assert.throws(() => resolve({ ...base, k8sSecrets: "external" }), /k8sExternalSecretStore.*ClusterSecretStore/);
+        assert.throws(() => resolveConfig({ ...base, k8sSecrets: "external" }), /k8sExternalSecretStore.*ClusterSecretStore/);
     });
 });
 
@@ -761,14 +767,6 @@ describe("Kubernetes: settings the target honours or refuses (never ignores sile
             apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
             cacheSnapshotRetentionDays: "",
         };
-        assert.doesNotThrow(() =>
-            settingsFromConfig(
-                (k) => values[k],
-                "rag-platform",
-                undefined,
-                Object.keys(values).map((k) => `rag-platform:${k}`),
-                "test",
-            ),
-        );
+        assert.doesNotThrow(() => resolveConfig(values));
     });
 });

@@ -4,7 +4,7 @@ import { PORTS, SENTINEL_MASTER_NAME } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
 
 export interface CacheArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -113,19 +113,7 @@ export class Cache extends pulumi.ComponentResource {
                                 ...(spec.spread
                                     ? {
                                           // One per node: a node failure takes one server or sentinel, never the quorum.
-                                          affinity: {
-                                              podAntiAffinity: {
-                                                  preferredDuringSchedulingIgnoredDuringExecution: [
-                                                      {
-                                                          weight: 100,
-                                                          podAffinityTerm: {
-                                                              topologyKey: "kubernetes.io/hostname",
-                                                              labelSelector: { matchLabels: spec.selector },
-                                                          },
-                                                      },
-                                                  ],
-                                              },
-                                          },
+                                          affinity: preferSpreadOverNodes(spec.selector),
                                       }
                                     : {}),
                                 containers: [

@@ -5,7 +5,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { RestoreSource } from "../core/types";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { checkRestoreSource, Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext } from "./common";
+import { K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
 
 /** Operator versions this component is written and tested against (prerequisites). */
 export const CNPG_VERSION = "1.27";
@@ -292,19 +292,7 @@ export class Database extends pulumi.ComponentResource {
                         metadata: { labels: { "app.kubernetes.io/name": "postgres-pooler" } },
                         spec: {
                             containers: [{ name: "pgbouncer", resources: { requests: { cpu, memory }, limits: { cpu, memory } } }],
-                            affinity: {
-                                podAntiAffinity: {
-                                    preferredDuringSchedulingIgnoredDuringExecution: [
-                                        {
-                                            weight: 100,
-                                            podAffinityTerm: {
-                                                topologyKey: "kubernetes.io/hostname",
-                                                labelSelector: { matchLabels: { "cnpg.io/poolerName": POOLER_NAME } },
-                                            },
-                                        },
-                                    ],
-                                },
-                            },
+                            affinity: preferSpreadOverNodes({ "cnpg.io/poolerName": POOLER_NAME }),
                         },
                     },
                 },
