@@ -2,7 +2,8 @@
 # Checks written by others, on the rendered Kubernetes manifests of both environments:
 #  - kubectl-validate: the OpenAPI schemas of Kubernetes 1.30 (built into the tool) plus the CRDs
 #    of CloudNativePG, its Barman Cloud plugin, cert-manager, prometheus-operator and Gateway API,
-#    taken from those projects' Go modules at pinned versions (the Go module proxy serves them);
+#    taken from those projects' Go modules at pinned versions (the Go module proxy serves them),
+#    and External Secrets Operator's ExternalSecret (validation only: not installed by cluster:check);
 #  - kube-score: every default check, with the exemptions below, each with its reason.
 # Tools are installed with `go install` at pinned versions when missing.
 set -euo pipefail
@@ -35,15 +36,22 @@ for entry in "${CRD_MODULES[@]}"; do
   dir=$(cd "$work/mod" && go mod download -json "$module" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
   cp "$dir/$sub"/*.yaml "$work/crds/"
 done
+# External Secrets Operator's ExternalSecret (k8sSecrets external): this check only.
+ESO_MODULE=github.com/external-secrets/external-secrets@v0.16.2
+eso=$(cd "$work/mod" && go mod download -json "$ESO_MODULE" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+cp "$eso/config/crds/bases/external-secrets.io_externalsecrets.yaml" "$work/crds/"
+chmod -R u+w "$work/crds"
 echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
 
 npm run build --silent
-# The two stacks, and production restoring to a point in time (the recovery bootstrap's fields).
-for stack in staging production production-restore; do
+# The two stacks, production restoring to a point in time (the recovery bootstrap's fields), and
+# production with its credentials from External Secrets Operator.
+for stack in staging production production-restore production-external-secrets; do
   out="$work/$stack"
   set_flags=()
   [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")
-  node dist/tools/plan.js --stack "${stack%-restore}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
+  [ "$stack" = production-external-secrets ] && set_flags=(--set k8sSecrets=external --set k8sExternalSecretStore=vault --set k8sExternalSecretPath=rag/production)
+  node dist/tools/plan.js --stack "${stack%%-*}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"
   kubectl-validate $files --version "$K8S_VERSION" --local-crds "$work/crds" -o json > "$work/validate-$stack.json" || {
