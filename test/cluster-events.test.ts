@@ -10,7 +10,12 @@ import { multiAttachIsPendingDetach } from "../tools/cluster/check";
 describe("cluster check: Multi-Attach warnings", () => {
     const vol = `Multi-Attach error for volume "pvc-92205d18-8849-4ada-a248-a1f77f1acd96"`;
     const cases: [string, string, string, boolean][] = [
-        ["the old node still has the volume, no pod uses it there", `${vol} Volume is already exclusively attached to one node and can't be attached to another`, "valkey-1", true],
+        [
+            "the old node still has the volume, no pod uses it there",
+            `${vol} Volume is already exclusively attached to one node and can't be attached to another`,
+            "valkey-1",
+            true,
+        ],
         ["the previous incarnation of the same pod is still listed", `${vol} Volume is already used by pod(s) valkey-1`, "valkey-1", true],
         ["another pod holds the volume", `${vol} Volume is already used by pod(s) valkey-0`, "valkey-1", false],
         ["the same pod and another one hold it", `${vol} Volume is already used by pod(s) valkey-1, valkey-0`, "valkey-1", false],
