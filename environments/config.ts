@@ -180,6 +180,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "k8sGatewayClassName", path: "kubernetes.gatewayClassName", type: "string", description: "GatewayClass name." },
     { key: "k8sIngressClassName", path: "kubernetes.ingressClassName", type: "string", description: "IngressClass name." },
     { key: "k8sClusterIssuer", path: "kubernetes.clusterIssuer", type: "string", description: "cert-manager ClusterIssuer." },
+    {
+        key: "k8sInternalIssuer",
+        path: "kubernetes.internalIssuer",
+        type: "string",
+        description: "cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's server certificate, verified by its clients.",
+    },
     { key: "k8sImageRegistry", path: "kubernetes.imageRegistry", type: "string", description: "Registry mirror for air-gapped clusters." },
     { key: "k8sObjectStorageMode", path: "kubernetes.objectStorageMode", type: "string", description: "external or in-cluster S3-compatible store." },
     { key: "k8sObjectStorageEndpoint", path: "kubernetes.objectStorageEndpoint", type: "string", description: "https:// endpoint of the external store." },

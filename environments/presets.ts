@@ -80,6 +80,7 @@ function common(): EnvironmentPreset {
             gatewayClassName: "cilium",
             ingressClassName: "nginx",
             clusterIssuer: "internal-ca",
+            internalIssuer: "internal-ca",
             imageRegistry: "",
             valkeyImage: DEFAULT_IMAGES.valkey,
             postgresImage: DEFAULT_IMAGES.postgres,

@@ -7,6 +7,7 @@ import { uploadScript } from "../components/kubernetes/backup";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
 import { settingsFromConfig } from "../environments/config";
+import { validateStackSettings } from "../components/core/validation";
 import { cli } from "./harness/cli";
 
 /** Stack config values resolved as the program resolves them (every given key present). */
@@ -685,12 +686,20 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
             "rag-prod-app/postgres-app",
             "rag-prod-app/valkey-auth",
             "rag-prod-data/postgres-app",
+            "rag-prod-data/postgres-backup",
+            "rag-prod-data/postgres-owner",
             "rag-prod-data/valkey-auth",
         ]);
+        const remotes: Record<string, string> = {
+            "postgres-app": "rag/production/database",
+            "postgres-owner": "rag/production/database-owner",
+            "postgres-backup": "rag/production/database-backup",
+            "valkey-auth": "rag/production/cache",
+        };
         for (const e of ext) {
             assert.deepStrictEqual(e.spec.secretStoreRef, { kind: "ClusterSecretStore", name: "vault" });
             assert.strictEqual(e.spec.target.name, e.metadata.name, "the Secret the pods already read");
-            const remote = e.metadata.name === "postgres-app" ? "rag/production/database" : "rag/production/cache";
+            const remote = remotes[e.metadata.name];
             assert.ok(e.spec.data.every((d: any) => d.remoteRef.key === remote && d.remoteRef.property === d.secretKey));
         }
         assert.strictEqual(run.resources.ofType("random:index/randomPassword:RandomPassword").length, 0);
@@ -770,3 +779,121 @@ describe("Kubernetes: settings the target honours or refuses (never ignores sile
         assert.doesNotThrow(() => resolveConfig(values));
     });
 });
+
+describe("Kubernetes database access: least-privileged roles, verify-full against the internal issuer", function () {
+    this.timeout(60_000);
+    let prod: ProgramRun;
+    let staging: ProgramRun;
+    before(async () => {
+        prod = await runProgram("production", { target: "kubernetes" });
+        staging = await runProgram("staging", { target: "kubernetes" });
+    });
+    const cr = (run: ProgramRun, kind: string, name: string) =>
+        run.resources.all.find((r) => (r.inputs as any).kind === kind && (r.inputs as any).metadata?.name === name)?.inputs as any;
+    const workload = (run: ProgramRun, type: string, name: string) => run.resources.ofType(type).find((r) => (r.inputs as any).metadata.name === name)!;
+
+    it("the owner bootstraps the database; the application role owns nothing and may use and create in public; the backup role only reads", () => {
+        const cluster = cr(prod, "Cluster", "postgres").spec;
+        assert.strictEqual(cluster.bootstrap.initdb.owner, "rag_owner");
+        assert.deepStrictEqual(cluster.bootstrap.initdb.secret, { name: "postgres-owner" });
+        assert.deepStrictEqual(cluster.bootstrap.initdb.postInitApplicationSQL, [
+            "CREATE ROLE rag_app LOGIN",
+            "GRANT CONNECT ON DATABASE rag TO rag_app",
+            "GRANT USAGE, CREATE ON SCHEMA public TO rag_app",
+            "CREATE ROLE rag_backup LOGIN IN ROLE pg_read_all_data",
+            "GRANT CONNECT ON DATABASE rag TO rag_backup",
+        ]);
+        assert.deepStrictEqual(cluster.managed.roles, [
+            { name: "rag_app", ensure: "present", login: true, inherit: true, passwordSecret: { name: "postgres-app" } },
+            { name: "rag_backup", ensure: "present", login: true, inherit: true, inRoles: ["pg_read_all_data"], passwordSecret: { name: "postgres-backup" } },
+        ]);
+        for (const role of cluster.managed.roles) assert.ok(!role.superuser && !role.createdb && !role.createrole && !role.bypassrls, role.name);
+        assert.strictEqual(cr(prod, "Database", "rag").spec.owner, "rag_owner");
+        // Staging has no logical backup: no backup role, no credential nobody uses.
+        const stagingCluster = cr(staging, "Cluster", "postgres").spec;
+        assert.deepStrictEqual(
+            stagingCluster.managed.roles.map((r: any) => r.name),
+            ["rag_app"],
+        );
+        assert.ok(!stagingCluster.bootstrap.initdb.postInitApplicationSQL.some((q: string) => q.includes("rag_backup")));
+        assert.ok(!staging.resources.ofType("kubernetes:core/v1:Secret").some((s) => (s.inputs as any).metadata.name === "postgres-backup"));
+    });
+
+    it("each credential is only where its user runs: the app zone holds rag_app's, never the owner's or the backup role's", () => {
+        const secrets = prod.resources.ofType("kubernetes:core/v1:Secret").map((s) => s.inputs as any);
+        const where = (name: string) =>
+            secrets
+                .filter((s) => s.metadata.name === name)
+                .map((s) => s.metadata.namespace)
+                .sort();
+        assert.deepStrictEqual(where("postgres-app"), ["rag-prod-app", "rag-prod-data"]);
+        assert.deepStrictEqual(where("postgres-owner"), ["rag-prod-data"]);
+        assert.deepStrictEqual(where("postgres-backup"), ["rag-prod-data"]);
+        const user = (name: string) => secrets.find((s) => s.metadata.name === name).stringData.username;
+        assert.deepStrictEqual([user("postgres-app"), user("postgres-owner"), user("postgres-backup")], ["rag_app", "rag_owner", "rag_backup"]);
+    });
+
+    it("the server certificate from the internal issuer names every Service clients use, pooler included; CloudNativePG serves it", () => {
+        const cert = cr(prod, "Certificate", "postgres-server-tls").spec;
+        assert.deepStrictEqual(cert.issuerRef, { name: "internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+        assert.deepStrictEqual(cert.usages, ["server auth"]);
+        for (const svc of ["postgres-rw", "postgres-ro", "postgres-r", "postgres-pooler-rw"])
+            for (const n of [svc, `${svc}.rag-prod-data`, `${svc}.rag-prod-data.svc`, `${svc}.rag-prod-data.svc.cluster.local`])
+                assert.ok(cert.dnsNames.includes(n), n);
+        assert.deepStrictEqual(cr(prod, "Cluster", "postgres").spec.certificates, {
+            serverTLSSecret: "postgres-server-tls",
+            serverCASecret: "postgres-server-tls",
+        });
+        // Staging has no pooler: its name is not certified.
+        assert.ok(!cr(staging, "Certificate", "postgres-server-tls").spec.dnsNames.some((n: string) => n.startsWith("postgres-pooler")));
+    });
+
+    it("the API connects with verify-full to a host its certificate names, trusting only ca.crt of its own client certificate's Secret", () => {
+        const api = podTemplate(workload(prod, "kubernetes:apps/v1:Deployment", "api")).spec;
+        const env = Object.fromEntries(api.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.strictEqual(env.DATABASE_SSLMODE, "verify-full");
+        assert.strictEqual(env.DATABASE_SSLROOTCERT, "/etc/rag/postgres-tls/ca.crt");
+        const cert = cr(prod, "Certificate", "postgres-server-tls").spec;
+        for (const host of [env.DATABASE_HOST, env.DATABASE_READER_HOST]) assert.ok(cert.dnsNames.includes(host), host);
+        const vol = api.volumes.find((v: any) => v.name === "postgres-ca");
+        assert.deepStrictEqual(vol.secret.items, [{ key: "ca.crt", path: "ca.crt" }], "the client key is not mounted");
+        assert.strictEqual(vol.secret.secretName, "postgres-client-tls");
+        assert.deepStrictEqual(
+            api.containers[0].volumeMounts.find((m: any) => m.name === "postgres-ca"),
+            {
+                name: "postgres-ca",
+                mountPath: "/etc/rag/postgres-tls",
+                readOnly: true,
+            },
+        );
+        const client = prod.resources.all.find((r) => (r.inputs as any).kind === "Certificate" && (r.inputs as any).metadata.name === "postgres-client-tls")!
+            .inputs as any;
+        assert.strictEqual(client.metadata.namespace, "rag-prod-app");
+        assert.deepStrictEqual([client.spec.issuerRef.name, client.spec.commonName, client.spec.usages], ["internal-ca", "rag_app", ["client auth"]]);
+    });
+
+    it("pg_dump connects as the read-only role with verify-full against the server's CA (only ca.crt mounted)", () => {
+        const job = podTemplate(workload(prod, "kubernetes:batch/v1:CronJob", "pg-dump")).spec;
+        const dump = job.initContainers[0];
+        assert.match(dump.command[2], /"host=\$PGHOST dbname=rag sslmode=verify-full sslrootcert=\/etc\/postgres-tls\/ca.crt"/);
+        assert.deepStrictEqual(
+            dump.env.filter((e: any) => e.valueFrom).map((e: any) => e.valueFrom.secretKeyRef.name),
+            ["postgres-backup", "postgres-backup"],
+        );
+        const cert = cr(prod, "Certificate", "postgres-server-tls").spec;
+        assert.ok(cert.dnsNames.includes(dump.env.find((e: any) => e.name === "PGHOST").value));
+        const vol = job.volumes.find((v: any) => v.name === "postgres-ca");
+        assert.deepStrictEqual(vol.secret, { secretName: "postgres-server-tls", items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 });
+    });
+
+    it("an empty internal issuer is refused, naming the setting and what it must be", () => {
+        assert.throws(() => {
+            const { settings } = resolveConfig(stagingBase());
+            validateStackSettings({ ...settings, kubernetes: { ...settings.kubernetes, internalIssuer: "" } });
+        }, /kubernetes\.internalIssuer: got ""; allowed: the name of a cert-manager ClusterIssuer of kind CA or Vault/);
+    });
+});
+
+function stagingBase(): Record<string, string> {
+    return { environment: "staging", domain: "rag.example.gov", apiImage: "ghcr.io/example-gov/rag-api:1.4.2", target: "kubernetes" };
+}

@@ -366,6 +366,19 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ["kubernetes-core-pod-require-probes", "kubernetes", apiPod((_p, c) => delete c.readinessProbe)],
     ["kubernetes-core-pod-disallow-literal-secrets", "kubernetes", apiPod((_p, c) => c.env.push({ name: "API_TOKEN", value: "literal" }))],
     [
+        "kubernetes-core-pod-require-verified-database-tls",
+        "kubernetes",
+        apiPod((_p, c) => (c.env.find((e: any) => e.name === "DATABASE_SSLMODE").value = "require")),
+    ],
+    [
+        "kubernetes-core-pod-require-verified-database-tls",
+        "kubernetes",
+        editK8s("kubernetes:batch/v1:CronJob", "pg-dump", (i) => {
+            const c = i.spec.jobTemplate.spec.template.spec.initContainers[0];
+            c.command[2] = c.command[2].replace("sslmode=verify-full", "sslmode=prefer");
+        }),
+    ],
+    [
         "kubernetes-core-namespace-require-pod-security-restricted",
         "kubernetes",
         editK8s("kubernetes:core/v1:Namespace", "rag-prod-app", (i) => (i.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline")),

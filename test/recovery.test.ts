@@ -184,8 +184,8 @@ describe("restore: the Database components built from backups (dbRestoreFrom)", 
         const pitr = clusterOf(await plan("--stack", "production", "--target", "kubernetes", "--set", "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z"));
         assert.deepStrictEqual(pitr.bootstrap.recovery, {
             database: "rag",
-            owner: "rag_app",
-            secret: { name: "postgres-app" },
+            owner: "rag_owner",
+            secret: { name: "postgres-owner" },
             source: "origin",
             recoveryTarget: { targetTime: "2026-11-29T08:15:00Z" },
         });

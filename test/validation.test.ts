@@ -372,6 +372,7 @@ describe("validation: component arguments", () => {
                     instances: 2,
                     synchronousReplicas: 2,
                     appSecretName: "app",
+                    ownerSecretName: "owner",
                     backup: { destinationPath: "s3://backups/cnpg", endpointUrl: "https://s3", credentialsSecretName: "s", retentionDays: 7 },
                 }),
             "synchronousReplicas",
@@ -381,6 +382,28 @@ describe("validation: component arguments", () => {
             () => new kube.Api("a", { provider: new k8s.Provider("p", {}), environment: "staging", namespace: "n", image: "api:latest" }),
             "image",
         ],
+        ...(
+            [
+                [{ name: "tmp", secretName: "s", keys: ["ca.crt"], mountPath: "/etc/x" }, "secretFiles[0].name"],
+                [{ name: "ca", secretName: "s", keys: ["ca.crt"], mountPath: "/tmp/ca" }, "secretFiles[0].mountPath"],
+                [{ name: "ca", secretName: "s", keys: ["ca.crt"], mountPath: "etc/ca" }, "secretFiles[0].mountPath"],
+                [{ name: "ca", secretName: "s", keys: [], mountPath: "/etc/ca" }, "secretFiles[0].keys"],
+            ] as const
+        ).map(
+            ([file, field]) =>
+                [
+                    `k8s Api secretFiles ${field} (${JSON.stringify(file)})`,
+                    () =>
+                        new kube.Api("a", {
+                            provider: new k8s.Provider("p", {}),
+                            environment: "staging",
+                            namespace: "n",
+                            image: "api:1.0",
+                            secretFiles: [{ ...file, keys: [...file.keys] }],
+                        }),
+                    field,
+                ] as [string, () => unknown, string],
+        ),
     ];
     for (const [what, make, field] of cases) {
         it(`${what} -> names ${field}`, async () => {

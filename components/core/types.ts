@@ -315,6 +315,12 @@ export interface KubernetesSettings {
     ingressClassName: string;
     /** cert-manager ClusterIssuer that signs the edge certificate. */
     clusterIssuer: string;
+    /**
+     * cert-manager ClusterIssuer of the in-cluster certificates (PostgreSQL's server certificate and
+     * its clients' trust): a CA or Vault issuer, whose Secrets carry `ca.crt` (an ACME issuer
+     * cannot sign cluster-internal names).
+     */
+    internalIssuer: string;
     /** Registry mirror prepended to every image without a registry host (air-gapped clusters). */
     imageRegistry: string;
     /** Valkey image, pinned. */

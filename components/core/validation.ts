@@ -396,6 +396,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         v.matches("kubernetes.namespacePrefix", k.namespacePrefix, /^[a-z][a-z0-9-]{0,40}$/, "a DNS label prefix (lower-case, up to 41 characters)");
         v.oneOf("kubernetes.edgeMode", k.edgeMode, K8S_EDGE_MODES);
         v.nonEmpty("kubernetes.clusterIssuer", k.clusterIssuer, "the name of a cert-manager ClusterIssuer");
+        v.nonEmpty("kubernetes.internalIssuer", k.internalIssuer, "the name of a cert-manager ClusterIssuer of kind CA or Vault (its Secrets carry ca.crt)");
         if (k.edgeMode === "gateway") v.nonEmpty("kubernetes.gatewayClassName", k.gatewayClassName, "a GatewayClass name");
         if (k.edgeMode === "gateway" && s.network.allowedIngressCidrs.some((c) => c !== "0.0.0.0/0"))
             v.fail(

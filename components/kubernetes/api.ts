@@ -36,6 +36,22 @@ export interface ApiArgs extends K8sCommonArgs {
     env?: Record<string, pulumi.Input<string>>;
     /** Secret environment, by reference. */
     secretEnv?: Record<string, SecretEnv>;
+    /**
+     * Keys of Secrets mounted read-only as files (e.g. `ca.crt` of a certificate Secret, so the
+     * certificate's private key is not mounted). @default []
+     */
+    secretFiles?: SecretFiles[];
+}
+
+/** Keys of a Secret (in the API's namespace) mounted read-only as files under `mountPath`. */
+export interface SecretFiles {
+    /** Volume name (a DNS label). */
+    name: string;
+    secretName: pulumi.Input<string>;
+    /** Keys mounted, each as a file of that name. */
+    keys: string[];
+    /** Absolute directory. */
+    mountPath: string;
 }
 
 /**
@@ -69,6 +85,16 @@ export class Api extends pulumi.ComponentResource {
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.env ?? {}))
             if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
+        const files = args.secretFiles ?? [];
+        const seen = new Set(["tmp"]);
+        for (const [i, f] of files.entries()) {
+            if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(f.name ?? "") || seen.has(f.name))
+                v.fail(`secretFiles[${i}].name`, f.name, 'a DNS label, unique, not "tmp"');
+            seen.add(f.name);
+            if (!/^\/[^\0]*[^/]$/.test(f.mountPath ?? "") || f.mountPath === "/tmp" || f.mountPath.startsWith("/tmp/"))
+                v.fail(`secretFiles[${i}].mountPath`, f.mountPath, "an absolute directory outside /tmp, without a trailing /");
+            if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
+        }
         v.throwIfAny();
         super(typeToken("kubernetes", "Api"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
@@ -145,10 +171,19 @@ export class Api extends pulumi.ComponentResource {
                                     readinessProbe: probe(3, 10),
                                     livenessProbe: liveness,
                                     securityContext: restrictedContainerSecurity(true),
-                                    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                    volumeMounts: [
+                                        { name: "tmp", mountPath: "/tmp" },
+                                        ...files.map((f) => ({ name: f.name, mountPath: f.mountPath, readOnly: true })),
+                                    ],
                                 },
                             ],
-                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }],
+                            volumes: [
+                                { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                                ...files.map((f) => ({
+                                    name: f.name,
+                                    secret: { secretName: f.secretName, items: f.keys.map((key) => ({ key, path: key })), defaultMode: 0o444 },
+                                })),
+                            ],
                         },
                     },
                 },

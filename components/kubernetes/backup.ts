@@ -13,8 +13,13 @@ export interface LogicalBackupArgs extends K8sCommonArgs {
     uploadImage: string;
     /** PostgreSQL host (the `-r`/`-ro` service is fine: pg_dump is read-only). */
     host: pulumi.Input<string>;
-    /** Secret with `username` / `password`. */
+    /** Secret with `username` / `password` (a read-only role: `rag_backup`, member of `pg_read_all_data`). */
     credentialsSecretName: pulumi.Input<string>;
+    /**
+     * Secret (in `namespace`) whose `ca.crt` verifies the server certificate: only that key is
+     * mounted, and pg_dump connects with `sslmode=verify-full`.
+     */
+    serverCaSecretName: pulumi.Input<string>;
     /** Endpoint URL of the object store. */
     s3Endpoint: pulumi.Input<string>;
     /** Secret with ACCESS_KEY_ID / ACCESS_SECRET_KEY of the object store. */
@@ -130,7 +135,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                             command: [
                                                 "sh",
                                                 "-c",
-                                                'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=require"',
+                                                'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=verify-full sslrootcert=/etc/postgres-tls/ca.crt"',
                                             ],
                                             env: [
                                                 { name: "PGHOST", value: args.host },
@@ -139,7 +144,10 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                             ],
                                             resources: resources("52Gi"),
                                             securityContext: restrictedContainerSecurity(true),
-                                            volumeMounts: [{ name: "dump", mountPath: "/dump" }],
+                                            volumeMounts: [
+                                                { name: "dump", mountPath: "/dump" },
+                                                { name: "postgres-ca", mountPath: "/etc/postgres-tls", readOnly: true },
+                                            ],
                                         },
                                     ],
                                     containers: [
@@ -160,6 +168,10 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                     volumes: [
                                         { name: "dump", emptyDir: { sizeLimit: "50Gi" } },
                                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                                        {
+                                            name: "postgres-ca",
+                                            secret: { secretName: args.serverCaSecretName, items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 },
+                                        },
                                     ],
                                 },
                             },

@@ -7,6 +7,19 @@ import { k8sCpu, k8sMemory } from "../core/sizing";
 import { checkRestoreSource, Validator } from "../core/validation";
 import { K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
 
+/**
+ * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
+ * (connect, use and create in schema `public`: it runs its own migrations, as on AWS; it owns no
+ * database) and the logical backups (read-only: `pg_read_all_data`).
+ */
+export const DB_ROLES = { owner: "rag_owner", app: "rag_app", backup: "rag_backup" } as const;
+
+/** Secret (in the database's namespace) of the server certificate issued by cert-manager, `ca.crt` included. */
+export const DB_SERVER_TLS_SECRET = "postgres-server-tls";
+
+/** Secret (in each of `clientNamespaces`) whose `ca.crt` verifies the server certificate. */
+export const DB_CLIENT_TLS_SECRET = "postgres-client-tls";
+
 /** Operator versions this component is written and tested against (prerequisites). */
 export const CNPG_VERSION = "1.27";
 export const BARMAN_CLOUD_PLUGIN_VERSION = "0.15";
@@ -38,8 +51,37 @@ export interface DatabaseArgs extends K8sCommonArgs {
     cpu?: number;
     /** MiB. @default 4096 */
     memoryMiB?: number;
-    /** Secret (in `namespace`) with `username` and `password` of the application owner. */
+    /**
+     * Secret (in `namespace`) with `username` and `password` of the database owner
+     * (`rag_owner`): the bootstrap's, and a DBA's for maintenance; no workload uses it.
+     */
+    ownerSecretName: pulumi.Input<string>;
+    /**
+     * Secret (in `namespace`) with `username` and `password` of the application role (`rag_app`,
+     * a managed role: it may connect, use and create in schema `public`, and owns no database).
+     */
     appSecretName: pulumi.Input<string>;
+    /**
+     * Secret (in `namespace`) with `username` and `password` of the read-only backup role
+     * (`rag_backup`, member of `pg_read_all_data`) the logical backups connect as.
+     * @default none (no backup role)
+     */
+    backupSecretName?: pulumi.Input<string>;
+    /**
+     * cert-manager `ClusterIssuer` that issues the server certificate (a CA or Vault issuer: the
+     * Secrets it writes carry `ca.crt`), for the `-rw`, `-ro`, `-r` and pooler Services: clients
+     * connect with `sslmode=verify-full` against that CA. Without it the operator's self-signed CA
+     * signs the certificate and only pods of this namespace can read `ca.crt` (`postgres-ca`).
+     * @default none (the operator's CA)
+     */
+    tlsIssuer?: string;
+    /**
+     * Other namespaces whose pods connect (with `tlsIssuer`): each gets Secret `postgres-client-tls`,
+     * a client certificate for `rag_app` from the same issuer, whose `ca.crt` its pods mount to
+     * verify the server (the server's Secret, with its key, never leaves this namespace).
+     * @default []
+     */
+    clientNamespaces?: pulumi.Input<string>[];
     /** Object store for WAL archiving and base backups. */
     backup: {
         /** s3://bucket/path */
@@ -70,8 +112,25 @@ export interface DatabaseArgs extends K8sCommonArgs {
 }
 
 /**
+ * The SQL the bootstrap runs as superuser in the new database: the application role (connect; use
+ * and create in `public`, where PostgreSQL 15+ grants PUBLIC no CREATE) and the read-only backup
+ * role. Created here without a password; the `managed.roles` of the Cluster set it from the Secrets.
+ */
+export function applicationRolesSql(withBackupRole: boolean): string[] {
+    const { app, backup } = DB_ROLES;
+    return [
+        `CREATE ROLE ${app} LOGIN`,
+        `GRANT CONNECT ON DATABASE rag TO ${app}`,
+        `GRANT USAGE, CREATE ON SCHEMA public TO ${app}`,
+        ...(withBackupRole ? [`CREATE ROLE ${backup} LOGIN IN ROLE pg_read_all_data`, `GRANT CONNECT ON DATABASE rag TO ${backup}`] : []),
+    ];
+}
+
+/**
  * PostgreSQL with pgvector through CloudNativePG: a `Cluster` (TLS on, hostssl-only pg_hba,
- * anti-affinity, PDB only when there is more than one instance), a declarative `Database` with the
+ * anti-affinity, PDB only when there is more than one instance; with `tlsIssuer` a cert-manager
+ * server certificate clients verify by name), three roles (owner; application without ownership;
+ * read-only backups), a declarative `Database` owned by the owner role with the
  * `vector` extension, WAL archiving and base backups through the Barman Cloud plugin (`ObjectStore`
  * + `ScheduledBackup`, retention per environment), and a PodMonitor. The API writes to `-rw` and
  * reads from `-ro` (the replicas).
@@ -87,6 +146,8 @@ export class Database extends pulumi.ComponentResource {
     readonly clientWriteHost: pulumi.Output<string>;
     /** Server name the cluster archives WAL and base backups under in the object store (the `source` of a later restore). */
     readonly archiveServerName: string;
+    /** Secret in `namespace` whose `ca.crt` verifies the server certificate (mount only that key). */
+    readonly serverCaSecretName: string;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         const production = args.environment === "production";
@@ -113,13 +174,34 @@ export class Database extends pulumi.ComponentResource {
         const restore = args.restoreFrom;
         // A restored cluster archives beside the archive it came from, never into it.
         const archiveServerName = restore ? `${clusterName}-${contentSuffix(restore)}` : clusterName;
-        const owner = { database: "rag", owner: "rag_app", secret: { name: args.appSecretName } };
+        const owner = { database: "rag", owner: DB_ROLES.owner, secret: { name: args.ownerSecretName } };
         const bootstrap = !restore
-            ? { initdb: { ...owner, dataChecksums: true } }
+            ? { initdb: { ...owner, dataChecksums: true, postInitApplicationSQL: applicationRolesSql(args.backupSecretName !== undefined) } }
             : restore.kind === "snapshot"
               ? { recovery: { ...owner, backup: { name: restore.source } } }
               : { recovery: { ...owner, source: "origin", ...(restore.time ? { recoveryTarget: { targetTime: restore.time } } : {}) } };
         const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
+        const serverCert = args.tlsIssuer ? this.createServerCertificate(ctx, args, clusterName, pooler !== false, labels) : undefined;
+        if (args.tlsIssuer)
+            for (const [i, ns] of (args.clientNamespaces ?? []).entries())
+                new k8s.apiextensions.CustomResource(
+                    ctx.childName(`client-certificate-${i}`),
+                    {
+                        apiVersion: "cert-manager.io/v1",
+                        kind: "Certificate",
+                        metadata: { name: DB_CLIENT_TLS_SECRET, namespace: ns, labels },
+                        spec: {
+                            secretName: DB_CLIENT_TLS_SECRET,
+                            commonName: DB_ROLES.app,
+                            duration: "2160h",
+                            renewBefore: "360h",
+                            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                            usages: ["client auth"],
+                            issuerRef: { name: args.tlsIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+                        },
+                    },
+                    ctx.opts(),
+                );
 
         const store = new k8s.apiextensions.CustomResource(
             ctx.childName("objectstore"),
@@ -174,6 +256,26 @@ export class Database extends pulumi.ComponentResource {
                         ...(synchronous > 0 ? { synchronous: { method: "any", number: synchronous, dataDurability: args.dataDurability ?? "required" } } : {}),
                     },
                     bootstrap,
+                    // Passwords of the application and backup roles from their Secrets (created by the
+                    // bootstrap SQL, adopted here; on a restored cluster they come with the data).
+                    managed: {
+                        roles: [
+                            { name: DB_ROLES.app, ensure: "present", login: true, inherit: true, passwordSecret: { name: args.appSecretName } },
+                            ...(args.backupSecretName
+                                ? [
+                                      {
+                                          name: DB_ROLES.backup,
+                                          ensure: "present",
+                                          login: true,
+                                          inherit: true,
+                                          inRoles: ["pg_read_all_data"],
+                                          passwordSecret: { name: args.backupSecretName },
+                                      },
+                                  ]
+                                : []),
+                        ],
+                    },
+                    ...(serverCert ? { certificates: { serverTLSSecret: DB_SERVER_TLS_SECRET, serverCASecret: DB_SERVER_TLS_SECRET } } : {}),
                     plugins: [
                         {
                             name: "barman-cloud.cloudnative-pg.io",
@@ -198,7 +300,7 @@ export class Database extends pulumi.ComponentResource {
                 },
             },
             // The bootstrap is read once, at creation: a later change must not touch the cluster.
-            ctx.dataOpts({ dependsOn: [store], ignoreChanges: ["spec.bootstrap"] }),
+            ctx.dataOpts({ dependsOn: serverCert ? [store, serverCert] : [store], ignoreChanges: ["spec.bootstrap"] }),
         );
         new k8s.apiextensions.CustomResource(
             ctx.childName("database"),
@@ -208,7 +310,7 @@ export class Database extends pulumi.ComponentResource {
                 metadata: { name: "rag", namespace: args.namespace, labels },
                 spec: {
                     name: "rag",
-                    owner: "rag_app",
+                    owner: DB_ROLES.owner,
                     cluster: { name: clusterName },
                     ensure: "present",
                     databaseReclaimPolicy: "retain",
@@ -249,10 +351,50 @@ export class Database extends pulumi.ComponentResource {
         if (pooler) this.createPooler(ctx, args, clusterName, pooler, cluster);
         this.clusterName = clusterName;
         this.archiveServerName = archiveServerName;
+        this.serverCaSecretName = serverCert ? DB_SERVER_TLS_SECRET : `${clusterName}-ca`;
         this.clientWriteHost = pulumi.interpolate`${pooler ? POOLER_NAME : `${clusterName}-rw`}.${args.namespace}.svc.cluster.local`;
         this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
         this.readHost = pulumi.interpolate`${clusterName}-${instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;
         this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
+    }
+
+    /**
+     * The server certificate from `tlsIssuer` for every name clients use (the `-rw`, `-ro`, `-r`
+     * and pooler Services, short and qualified). CloudNativePG serves it, and so does PgBouncer,
+     * which presents the cluster's server certificate to its clients.
+     */
+    private createServerCertificate(
+        ctx: K8sContext,
+        args: DatabaseArgs,
+        clusterName: string,
+        withPooler: boolean,
+        labels: Record<string, string>,
+    ): k8s.apiextensions.CustomResource {
+        const services = [`${clusterName}-rw`, `${clusterName}-ro`, `${clusterName}-r`, ...(withPooler ? [POOLER_NAME] : [])];
+        const dnsNames = pulumi
+            .output(args.namespace)
+            .apply((ns) => services.flatMap((svc) => [svc, `${svc}.${ns}`, `${svc}.${ns}.svc`, `${svc}.${ns}.svc.cluster.local`]));
+        return new k8s.apiextensions.CustomResource(
+            ctx.childName("server-certificate"),
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: DB_SERVER_TLS_SECRET, namespace: args.namespace, labels },
+                spec: {
+                    secretName: DB_SERVER_TLS_SECRET,
+                    // CloudNativePG reloads the files it serves when the Secret changes.
+                    secretTemplate: { labels: { "cnpg.io/reload": "" } },
+                    commonName: `${clusterName}-rw`,
+                    dnsNames,
+                    duration: "2160h",
+                    renewBefore: "360h",
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                    usages: ["server auth"],
+                    issuerRef: { name: args.tlsIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+                },
+            },
+            ctx.opts(),
+        );
     }
 
     /** PgBouncer (CloudNativePG Pooler) in transaction mode in front of the primary, its pods spread over nodes. */

@@ -11,7 +11,7 @@ import { LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
 import { Cache } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
-import { Database } from "./database";
+import { Database, DB_CLIENT_TLS_SECRET, DB_ROLES } from "./database";
 import { Edge } from "./edge";
 import { Llm, LLM_DEFAULTS } from "./llm";
 import { Monitoring } from "./monitoring";
@@ -41,7 +41,11 @@ export function appQuota(s: StackSettings): { cpu: string; memory: string; gpus:
 /** Names of the zone namespaces. */
 type Zones = { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
 /** Names of the generated credentials' Secrets. */
-type SecretNames = { database: string; cache: string };
+/** Secrets of the database roles (application, owner, read-only backups) and of the cache. */
+/** Where the API finds the CA that verifies PostgreSQL's server certificate. */
+const DB_CA_MOUNT = "/etc/rag/postgres-tls";
+
+type SecretNames = { database: string; databaseOwner: string; databaseBackup: string; cache: string };
 
 /** What every step of the constructor needs. */
 interface StepInput {
@@ -132,46 +136,53 @@ export class KubernetesRagStack extends RagStackComponent {
     }
 
     /**
-     * Credentials of the database and the cache, each a Secret in the namespaces whose pods use it:
-     * generated here (`secrets: native`), or synced from an external store by External Secrets
-     * Operator (`secrets: external`, nothing secret in the program, its state or rendered YAML).
+     * Credentials of the database roles and the cache, each a Secret in the namespaces whose pods
+     * use it: generated here (`secrets: native`), or synced from an external store by External
+     * Secrets Operator (`secrets: external`, nothing secret in the program, its state or rendered
+     * YAML). The owner's and the backup role's stay in the data zone; the app zone gets only
+     * `rag_app`'s.
      */
     private createCredentials({ name, k, ctx, child }: StepInput, zones: Zones): SecretNames {
-        const names: SecretNames = { database: "postgres-app", cache: "valkey-auth" };
-        const zoneNamespaces = [
-            ["data", zones.data],
-            ["app", zones.app],
-        ] as const;
-        if (k.secrets === "external") {
-            for (const [zone, ns] of zoneNamespaces) {
-                externalSecretIn(
-                    ctx,
-                    `db-credentials-${zone}`,
-                    names.database,
-                    ns,
-                    k.externalSecretStore,
-                    `${k.externalSecretPath}/database`,
-                    ["username", "password"],
-                    "postgres",
-                );
-                externalSecretIn(
-                    ctx,
-                    `cache-credentials-${zone}`,
-                    names.cache,
-                    ns,
-                    k.externalSecretStore,
-                    `${k.externalSecretPath}/cache`,
-                    ["password"],
-                    "valkey",
-                );
+        const names: SecretNames = { database: "postgres-app", databaseOwner: "postgres-owner", databaseBackup: "postgres-backup", cache: "valkey-auth" };
+        // [key, Secret, remote key, namespaces, username, password length]
+        const credentials: [string, string, string, pulumi.Input<string>[], string | undefined, number][] = [
+            ["db", names.database, "database", [zones.data, zones.app], DB_ROLES.app, 40],
+            ["db-owner", names.databaseOwner, "database-owner", [zones.data], DB_ROLES.owner, 40],
+            ...(k.logicalBackup
+                ? [
+                      ["db-backup", names.databaseBackup, "database-backup", [zones.data], DB_ROLES.backup, 40] as [
+                          string,
+                          string,
+                          string,
+                          pulumi.Input<string>[],
+                          string,
+                          number,
+                      ],
+                  ]
+                : []),
+            ["cache", names.cache, "cache", [zones.data, zones.app], undefined, 48],
+        ];
+        const zoneOf = (ns: pulumi.Input<string>) => (ns === zones.app ? "app" : "data");
+        for (const [key, secret, remote, namespaces, username, length] of credentials) {
+            const component = key === "cache" ? "valkey" : "postgres";
+            const keys = username ? ["username", "password"] : ["password"];
+            if (k.secrets === "external") {
+                for (const ns of namespaces)
+                    externalSecretIn(
+                        ctx,
+                        `${key}-credentials-${zoneOf(ns)}`,
+                        secret,
+                        ns,
+                        k.externalSecretStore,
+                        `${k.externalSecretPath}/${remote}`,
+                        keys,
+                        component,
+                    );
+                continue;
             }
-            return names;
-        }
-        const dbPassword = new random.RandomPassword(`${name}-db-password`, { length: 40, special: false }, child);
-        const cachePassword = new random.RandomPassword(`${name}-cache-password`, { length: 48, special: false }, child);
-        for (const [zone, ns] of zoneNamespaces) {
-            secretIn(ctx, `db-credentials-${zone}`, names.database, ns, { username: "rag_app", password: dbPassword.result }, "postgres");
-            secretIn(ctx, `cache-credentials-${zone}`, names.cache, ns, { password: cachePassword.result }, "valkey");
+            const password = new random.RandomPassword(`${name}-${key}-password`, { length, special: false }, child);
+            for (const ns of namespaces)
+                secretIn(ctx, `${key}-credentials-${zoneOf(ns)}`, secret, ns, { ...(username ? { username } : {}), password: password.result }, component);
         }
         return names;
     }
@@ -223,6 +234,10 @@ export class KubernetesRagStack extends RagStackComponent {
                 cpu: s.database.cpu,
                 memoryMiB: s.database.memoryMiB,
                 appSecretName: dbSecretName,
+                ownerSecretName: secrets.databaseOwner,
+                backupSecretName: k.logicalBackup ? secrets.databaseBackup : undefined,
+                tlsIssuer: k.internalIssuer,
+                clientNamespaces: [zones.app],
                 backup: {
                     destinationPath: "s3://backups/cnpg",
                     endpointUrl: storage.endpoint,
@@ -312,7 +327,9 @@ export class KubernetesRagStack extends RagStackComponent {
                     DATABASE_READER_HOST: db.readHost,
                     DATABASE_PORT: "5432",
                     DATABASE_NAME: "rag",
-                    DATABASE_SSLMODE: "require",
+                    // libpq verify-full: the server's name against the internal issuer's CA
+                    DATABASE_SSLMODE: "verify-full",
+                    DATABASE_SSLROOTCERT: `${DB_CA_MOUNT}/ca.crt`,
                     // With failover the client asks the sentinels for the primary (redis-py `Sentinel`).
                     ...(cache.sentinel
                         ? {
@@ -325,6 +342,7 @@ export class KubernetesRagStack extends RagStackComponent {
                     DOCUMENTS_BUCKET: "documents",
                     BACKUPS_BUCKET: "backups",
                 },
+                secretFiles: [{ name: "postgres-ca", secretName: DB_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: DB_CA_MOUNT }],
                 secretEnv: {
                     DATABASE_USER: { secretName: dbSecretName, key: "username" },
                     DATABASE_PASSWORD: { secretName: dbSecretName, key: "password" },
@@ -386,7 +404,6 @@ export class KubernetesRagStack extends RagStackComponent {
     /** The logical pg_dump CronJob beside CloudNativePG's physical backups. */
     private createLogicalBackup({ name, s, k, common, child }: StepInput, zones: Zones, secrets: SecretNames, db: Database, storage: ObjectStorage): void {
         const dataNs = zones.data;
-        const dbSecretName = secrets.database;
         new LogicalBackup(
             `${name}-logical-backup`,
             {
@@ -395,7 +412,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 pgDumpImage: k.postgresImage,
                 uploadImage: k.backupImage,
                 host: db.readHost,
-                credentialsSecretName: dbSecretName,
+                credentialsSecretName: secrets.databaseBackup,
+                serverCaSecretName: db.serverCaSecretName,
                 s3Endpoint: storage.endpoint,
                 s3SecretName: storage.backupsSecretName,
                 retentionDays: s.database.backupRetentionDays,

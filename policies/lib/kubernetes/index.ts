@@ -37,6 +37,7 @@ export const kubernetesRules: Rule[] = [
     pods.podRequireResources,
     pods.podRequireProbes,
     pods.podDisallowLiteralSecrets,
+    pods.podRequireVerifiedDatabaseTls,
     namespaces.namespaceRequirePodSecurityRestricted,
     edge.ingressRequireTls,
     edge.listenerRequireTls,

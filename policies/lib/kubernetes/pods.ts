@@ -253,3 +253,27 @@ export const podDisallowLiteralSecrets: ResourceRule = {
         return bad.length > 0 ? `container ${c.name} has literal ${bad.map((e) => e.name).join(", ")}` : undefined;
     }),
 };
+
+export const podRequireVerifiedDatabaseTls: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-core-pod-require-verified-database-tls",
+    description:
+        "Containers that connect to PostgreSQL must verify the server (sslmode=verify-full with a root certificate): require or prefer encrypt but accept any server, so a pod that can answer on the database's address reads every password.",
+    severity: "high",
+    category: "encryption",
+    target: "kubernetes",
+    frameworks: { "NIST-800-53": ["SC-8", "SC-23"], "PCI-DSS": ["4.2.1"] },
+    remediation:
+        "Set DATABASE_SSLMODE/PGSSLMODE (and any sslmode= in a connection string) to verify-full, with the CA of the server certificate mounted (sslrootcert).",
+    types: K8S_WORKLOAD_TYPES,
+    check: perContainer((c) => {
+        const modes = [
+            ...list<any>(c.env)
+                .filter((e) => /^(DATABASE_SSLMODE|PGSSLMODE)$/.test(e.name) && typeof e.value === "string")
+                .map((e) => `${e.name}=${e.value}`),
+            ...[...list<string>(c.command), ...list<string>(c.args)].flatMap((a) => (typeof a === "string" ? (a.match(/sslmode=[\w-]+/g) ?? []) : [])),
+        ];
+        const weak = modes.filter((m) => !/=verify-full$/.test(m));
+        return weak.length > 0 ? `container ${c.name} connects to PostgreSQL without verifying the server (${weak.join(", ")})` : undefined;
+    }),
+};
