@@ -804,6 +804,7 @@ describe("Kubernetes database access: least-privileged roles, verify-full agains
             "GRANT CONNECT ON DATABASE rag TO rag_backup",
         ]);
         assert.deepStrictEqual(cluster.managed.roles, [
+            { name: "rag_owner", ensure: "present", login: true, inherit: true, passwordSecret: { name: "postgres-owner" } },
             { name: "rag_app", ensure: "present", login: true, inherit: true, passwordSecret: { name: "postgres-app" } },
             { name: "rag_backup", ensure: "present", login: true, inherit: true, inRoles: ["pg_read_all_data"], passwordSecret: { name: "postgres-backup" } },
         ]);
@@ -813,7 +814,7 @@ describe("Kubernetes database access: least-privileged roles, verify-full agains
         const stagingCluster = cr(staging, "Cluster", "postgres").spec;
         assert.deepStrictEqual(
             stagingCluster.managed.roles.map((r: any) => r.name),
-            ["rag_app"],
+            ["rag_owner", "rag_app"],
         );
         assert.ok(!stagingCluster.bootstrap.initdb.postInitApplicationSQL.some((q: string) => q.includes("rag_backup")));
         assert.ok(!staging.resources.ofType("kubernetes:core/v1:Secret").some((s) => (s.inputs as any).metadata.name === "postgres-backup"));

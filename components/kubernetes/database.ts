@@ -256,10 +256,12 @@ export class Database extends pulumi.ComponentResource {
                         ...(synchronous > 0 ? { synchronous: { method: "any", number: synchronous, dataDurability: args.dataDurability ?? "required" } } : {}),
                     },
                     bootstrap,
-                    // Passwords of the application and backup roles from their Secrets (created by the
-                    // bootstrap SQL, adopted here; on a restored cluster they come with the data).
+                    // Passwords of the roles from their Secrets (created by initdb and the bootstrap SQL,
+                    // adopted here; on a restored cluster they come with the data).
                     managed: {
                         roles: [
+                            // The owner too: a cluster bootstrapped before the split gets the role it now needs.
+                            { name: DB_ROLES.owner, ensure: "present", login: true, inherit: true, passwordSecret: { name: args.ownerSecretName } },
                             { name: DB_ROLES.app, ensure: "present", login: true, inherit: true, passwordSecret: { name: args.appSecretName } },
                             ...(args.backupSecretName
                                 ? [
