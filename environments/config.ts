@@ -184,7 +184,8 @@ export const CONFIG_KEYS: ConfigKey[] = [
         key: "k8sInternalIssuer",
         path: "kubernetes.internalIssuer",
         type: "string",
-        description: "cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's server certificate, verified by its clients.",
+        description:
+            "cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's and Valkey's server certificates, verified by their clients.",
     },
     { key: "k8sImageRegistry", path: "kubernetes.imageRegistry", type: "string", description: "Registry mirror for air-gapped clusters." },
     { key: "k8sObjectStorageMode", path: "kubernetes.objectStorageMode", type: "string", description: "external or in-cluster S3-compatible store." },
@@ -222,6 +223,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     },
     { key: "k8sPostgresImage", path: "kubernetes.postgresImage", type: "string", description: "CloudNativePG operand image with pgvector, pinned." },
     { key: "k8sValkeyImage", path: "kubernetes.valkeyImage", type: "string", description: "Valkey image, pinned." },
+    {
+        key: "k8sCacheTls",
+        path: "kubernetes.cacheTls",
+        type: "boolean",
+        description:
+            "TLS on Valkey and its sentinels (certificate from k8sInternalIssuer, clients verify it); false: the named opt-out, plaintext inside the cluster.",
+    },
     { key: "k8sBackupImage", path: "kubernetes.backupImage", type: "string", description: "Image of the logical backup CronJob, pinned." },
     { key: "k8sObjectStorageImage", path: "kubernetes.objectStorageImage", type: "string", description: "Image of the in-cluster object store, pinned." },
     {

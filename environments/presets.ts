@@ -83,6 +83,7 @@ function common(): EnvironmentPreset {
             internalIssuer: "internal-ca",
             imageRegistry: "",
             valkeyImage: DEFAULT_IMAGES.valkey,
+            cacheTls: true,
             postgresImage: DEFAULT_IMAGES.postgres,
             backupImage: DEFAULT_IMAGES.awsCli,
             objectStorageMode: "in-cluster",

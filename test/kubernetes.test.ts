@@ -260,7 +260,10 @@ describe("Kubernetes target", function () {
                     const lines = [...c.command, ...(c.args ?? []), ...c.readinessProbe.exec.command, ...c.startupProbe.exec.command].join(" ");
                     assert.ok(!/--requirepass|--masterauth| -a /.test(lines), lines);
                     assert.match(c.command.join(" "), sentinel ? /requirepass .*> \/data\/sentinel.conf/ : /requirepass .*> \/run\/valkey\/(auth|valkey).conf/);
-                    assert.match(c.readinessProbe.exec.command.join(" "), /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli -p (6379|26379) ping/);
+                    assert.match(
+                        c.readinessProbe.exec.command.join(" "),
+                        /REDISCLI_AUTH="\$VALKEY_PASSWORD" valkey-cli -h localhost -p (6379|26379) --tls --cacert \/etc\/valkey-tls\/ca.crt ping/,
+                    );
                     const run = inp(s).spec.template.spec.volumes.find((v: any) => v.name === "run");
                     assert.strictEqual(run.emptyDir.medium, "Memory");
                     // Servers keep their data on a volume; sentinels keep only their rewritten config, in memory.
@@ -612,9 +615,15 @@ describe("Kubernetes Valkey with Sentinel: the entrypoints, run by sh against st
             .map(([h, p]) => `"${h}") echo ${p}; echo 6379;;`)
             .join(" ");
         // valkey-cli -h HOST -p PORT --raw sentinel get-master-addr-by-name NAME: the stub answers per HOST (auth from REDISCLI_AUTH).
-        fs.writeFileSync(path.join(bin, "valkey-cli"), `#!/bin/sh\n[ "$REDISCLI_AUTH" = "s3cret" ] || exit 1\ncase "$2" in ${table} *) exit 1;; esac\n`, {
-            mode: 0o755,
-        });
+        // It refuses to answer without TLS verified against the mounted CA, as a TLS-only sentinel would.
+        const tlsOnly = `case " $* " in *" --tls --cacert /etc/valkey-tls/ca.crt "*) ;; *) exit 1;; esac\n`;
+        fs.writeFileSync(
+            path.join(bin, "valkey-cli"),
+            `#!/bin/sh\n[ "$REDISCLI_AUTH" = "s3cret" ] || exit 1\n${tlsOnly}case "$2" in ${table} *) exit 1;; esac\n`,
+            {
+                mode: 0o755,
+            },
+        );
         fs.writeFileSync(path.join(bin, "valkey-server"), `#!/bin/sh\necho "exec $*" > "${dir}/exec"\n`, { mode: 0o755 });
         const script = String(c.command[2])
             .replace(/\/run\/valkey\//g, `${dir}/`)
@@ -897,4 +906,80 @@ describe("Kubernetes database access: least-privileged roles, verify-full agains
 
 function stagingBase(): Record<string, string> {
     return { environment: "staging", domain: "rag.example.gov", apiImage: "ghcr.io/example-gov/rag-api:1.4.2", target: "kubernetes" };
+}
+
+describe("Kubernetes Valkey TLS: certificate from the internal issuer, TLS-only ports, clients verify", function () {
+    this.timeout(60_000);
+    let prod: ProgramRun;
+    let plain: ProgramRun;
+    before(async () => {
+        prod = await runProgram("production", { target: "kubernetes" });
+        plain = await runProgram("production", { target: "kubernetes", k8sCacheTls: "false" });
+    });
+    const sets = (run: ProgramRun) =>
+        Object.fromEntries(run.resources.ofType("kubernetes:apps/v1:StatefulSet").map((s) => [(s.inputs as any).metadata.name, s.inputs as any]));
+    const certificate = (run: ProgramRun, name: string) =>
+        run.resources.all.find((r) => (r.inputs as any).kind === "Certificate" && (r.inputs as any).metadata.name === name)?.inputs as any;
+    const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
+
+    it("servers and sentinels listen on TLS only, replicate and monitor over TLS, with the certificate mounted read-only (key group-readable only)", () => {
+        for (const [name, port] of [
+            ["valkey", "6379"],
+            ["valkey-sentinel", "26379"],
+        ]) {
+            const pod = sets(prod)[name].spec.template.spec;
+            const args: string[] = pod.containers[0].args;
+            assert.strictEqual(flag(args, "--port"), "0", `${name}: no plaintext port`);
+            assert.strictEqual(flag(args, "--tls-port"), port, name);
+            assert.strictEqual(flag(args, "--tls-replication"), "yes", name);
+            assert.strictEqual(flag(args, "--tls-ca-cert-file"), "/etc/valkey-tls/ca.crt", name);
+            assert.deepStrictEqual(
+                pod.containers[0].volumeMounts.find((m: any) => m.name === "tls"),
+                { name: "tls", mountPath: "/etc/valkey-tls", readOnly: true },
+            );
+            assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tls").secret, {
+                secretName: "valkey-server-tls",
+                items: ["tls.crt", "tls.key", "ca.crt"].map((k) => ({ key: k, path: k })),
+                defaultMode: 0o440,
+            });
+        }
+    });
+
+    it("the server certificate names every Service and pod name peers and clients use, and localhost for the probes", () => {
+        const cert = certificate(prod, "valkey-server-tls");
+        assert.strictEqual(cert.metadata.namespace, "rag-prod-data");
+        assert.deepStrictEqual(cert.spec.issuerRef, { name: "internal-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+        for (const n of [
+            "valkey-sentinel.rag-prod-data.svc.cluster.local",
+            "*.valkey-headless.rag-prod-data.svc.cluster.local",
+            "*.valkey-sentinel-headless.rag-prod-data.svc.cluster.local",
+            "*.valkey-headless",
+            "localhost",
+        ])
+            assert.ok(cert.spec.dnsNames.includes(n), n);
+        assert.deepStrictEqual(cert.spec.ipAddresses, ["127.0.0.1"]);
+    });
+
+    it("the API connects with TLS and verifies against ca.crt of its own client certificate's Secret", () => {
+        const api = plainApi(prod);
+        const env = Object.fromEntries(api.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+        assert.deepStrictEqual([env.REDIS_TLS, env.REDIS_TLS_CA_FILE], ["true", "/etc/rag/valkey-tls/ca.crt"]);
+        assert.deepStrictEqual(api.volumes.find((v: any) => v.name === "valkey-ca").secret.items, [{ key: "ca.crt", path: "ca.crt" }]);
+        const client = certificate(prod, "valkey-client-tls");
+        assert.deepStrictEqual([client.metadata.namespace, client.spec.usages], ["rag-prod-app", ["client auth"]]);
+    });
+
+    it("k8sCacheTls false is the named opt-out: plaintext port, no certificates, no TLS settings for the API", () => {
+        const args: string[] = sets(plain)["valkey"].spec.template.spec.containers[0].args;
+        assert.strictEqual(flag(args, "--port"), "6379");
+        assert.ok(!args.includes("--tls-port"));
+        assert.strictEqual(certificate(plain, "valkey-server-tls"), undefined);
+        assert.strictEqual(certificate(plain, "valkey-client-tls"), undefined);
+        const env = plainApi(plain).containers[0].env.map((e: any) => e.name);
+        assert.ok(!env.includes("REDIS_TLS"));
+    });
+});
+
+function plainApi(run: ProgramRun): any {
+    return (run.resources.ofType("kubernetes:apps/v1:Deployment").find((d) => (d.inputs as any).metadata.name === "api")!.inputs as any).spec.template.spec;
 }

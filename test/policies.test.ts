@@ -411,6 +411,14 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         "kubernetes",
         (rs) => delete inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.postgresql.synchronous,
     ],
+    [
+        "kubernetes-valkey-server-require-tls",
+        "kubernetes",
+        editK8s("kubernetes:apps/v1:StatefulSet", "valkey-sentinel", (i) => {
+            const args: string[] = i.spec.template.spec.containers[0].args;
+            args[args.indexOf("--port") + 1] = "26379";
+        }),
+    ],
     ["kubernetes-all-stateful-require-protect", "kubernetes", (rs) => (rs.find((r) => inp(r).kind === "Cluster")!.protect = false)],
     [
         "kubernetes-apps-deployment-require-replicas",

@@ -316,8 +316,8 @@ export interface KubernetesSettings {
     /** cert-manager ClusterIssuer that signs the edge certificate. */
     clusterIssuer: string;
     /**
-     * cert-manager ClusterIssuer of the in-cluster certificates (PostgreSQL's server certificate and
-     * its clients' trust): a CA or Vault issuer, whose Secrets carry `ca.crt` (an ACME issuer
+     * cert-manager ClusterIssuer of the in-cluster certificates (PostgreSQL's and Valkey's server
+     * certificates and their clients' trust): a CA or Vault issuer, whose Secrets carry `ca.crt` (an ACME issuer
      * cannot sign cluster-internal names).
      */
     internalIssuer: string;
@@ -325,6 +325,11 @@ export interface KubernetesSettings {
     imageRegistry: string;
     /** Valkey image, pinned. */
     valkeyImage: string;
+    /**
+     * TLS on Valkey and its sentinels with a certificate from `internalIssuer`, clients verifying
+     * it; `false` is the named opt-out (plaintext inside the cluster, NetworkPolicy isolation only).
+     */
+    cacheTls: boolean;
     /** CloudNativePG operand image with pgvector, pinned. */
     postgresImage: string;
     /** Image for the pg_dump CronJob, pinned. */

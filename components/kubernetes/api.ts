@@ -3,7 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import {
+    immutable,
+    K8sCommonArgs,
+    K8sContext,
+    kubeScoreIgnore,
+    preferSpreadOverNodes,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    secretKeysVolume,
+} from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -177,13 +186,7 @@ export class Api extends pulumi.ComponentResource {
                                     ],
                                 },
                             ],
-                            volumes: [
-                                { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-                                ...files.map((f) => ({
-                                    name: f.name,
-                                    secret: { secretName: f.secretName, items: f.keys.map((key) => ({ key, path: key })), defaultMode: 0o444 },
-                                })),
-                            ],
+                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }, ...files.map((f) => secretKeysVolume(f.name, f.secretName, f.keys))],
                         },
                     },
                 },

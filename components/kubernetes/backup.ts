@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretKeysVolume } from "./common";
 
 export interface LogicalBackupArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -168,10 +168,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                     volumes: [
                                         { name: "dump", emptyDir: { sizeLimit: "50Gi" } },
                                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                                        {
-                                            name: "postgres-ca",
-                                            secret: { secretName: args.serverCaSecretName, items: [{ key: "ca.crt", path: "ca.crt" }], defaultMode: 0o444 },
-                                        },
+                                        secretKeysVolume("postgres-ca", args.serverCaSecretName, ["ca.crt"]),
                                     ],
                                 },
                             },

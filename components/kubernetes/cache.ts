@@ -4,7 +4,16 @@ import { PORTS, SENTINEL_MASTER_NAME } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, preferSpreadOverNodes, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import {
+    immutable,
+    internalCertificate,
+    K8sCommonArgs,
+    K8sContext,
+    preferSpreadOverNodes,
+    restrictedContainerSecurity,
+    restrictedPodSecurity,
+    secretKeysVolume,
+} from "./common";
 
 export interface CacheArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -29,6 +38,31 @@ export interface CacheArgs extends K8sCommonArgs {
     storageGiB?: number;
     /** StorageClass of the volumes. @default the cluster's default */
     storageClass?: string;
+    /**
+     * TLS on every Valkey and Sentinel port with a certificate from this cert-manager
+     * `ClusterIssuer` (CA or Vault: its Secrets carry `ca.crt`): `port 0` and `tls-port`,
+     * replication and the sentinels' links over TLS, probes and peers verify the certificate.
+     * Clients verify it too: each of `clientNamespaces` gets Secret `valkey-client-tls` (a client
+     * certificate from the same issuer) whose `ca.crt` its pods mount. AUTH stays on.
+     * @default none (plaintext inside the cluster, isolated by NetworkPolicy)
+     */
+    tls?: { issuer: string; clientNamespaces?: pulumi.Input<string>[] };
+}
+
+/** Secret (in each client namespace) whose `ca.crt` verifies the Valkey server certificate. */
+export const CACHE_CLIENT_TLS_SECRET = "valkey-client-tls";
+/** Secret of the server certificate (data namespace only). */
+export const CACHE_SERVER_TLS_SECRET = "valkey-server-tls";
+/** Where Valkey and the sentinels find their certificate, key and CA. */
+const TLS_DIR = "/etc/valkey-tls";
+
+/** Valkey services whose names the server certificate carries (headless ones with a wildcard for their pods). */
+const CACHE_SERVICES = { plain: ["valkey", "valkey-sentinel"], headless: ["valkey-headless", "valkey-replica-headless", "valkey-sentinel-headless"] };
+
+/** Every name a client, a replica or a sentinel may use for a Valkey process in `ns`, short and qualified. */
+export function cacheDnsNames(ns: string): string[] {
+    const forms = (name: string) => [name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+    return [...CACHE_SERVICES.plain.flatMap(forms), ...CACHE_SERVICES.headless.flatMap((h) => [...forms(h), ...forms(`*.${h}`)]), "localhost"];
 }
 
 /**
@@ -41,6 +75,8 @@ export class Cache extends pulumi.ComponentResource {
     readonly host: pulumi.Output<string>;
     /** Port of `host`. */
     readonly port: number;
+    /** Whether clients must connect with TLS (`tls` given); they verify with `ca.crt` of `valkey-client-tls`. */
+    readonly tls: boolean;
     /** With `automaticFailover`: where clients ask for the primary (host, port, master name); else undefined. */
     readonly sentinel?: { host: pulumi.Output<string>; port: number; masterName: string };
 
@@ -73,8 +109,32 @@ export class Cache extends pulumi.ComponentResource {
                 },
                 ctx.opts(immutable("Service")),
             );
+        const tls = args.tls;
+        if (tls) this.createCertificates(ctx, args.namespace, tls);
+        // valkey-cli verifies the server's certificate against the CA (probes connect to localhost, which it names).
+        const cliTls = tls ? ` --tls --cacert ${TLS_DIR}/ca.crt` : "";
+        const listen = (port: number) =>
+            tls
+                ? [
+                      "--port",
+                      "0",
+                      "--tls-port",
+                      String(port),
+                      "--tls-cert-file",
+                      `${TLS_DIR}/tls.crt`,
+                      "--tls-key-file",
+                      `${TLS_DIR}/tls.key`,
+                      "--tls-ca-cert-file",
+                      `${TLS_DIR}/ca.crt`,
+                      // AUTH authenticates clients; they need no certificate of their own.
+                      "--tls-auth-clients",
+                      "no",
+                      "--tls-replication",
+                      "yes",
+                  ]
+                : ["--port", String(port)];
         const pingProbe = (port: number) => ({
-            exec: { command: ["sh", "-c", `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -p ${port} ping | grep -q PONG`] },
+            exec: { command: ["sh", "-c", `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -h localhost -p ${port}${cliTls} ping | grep -q PONG`] },
             periodSeconds: 10,
             timeoutSeconds: 3,
         });
@@ -138,6 +198,7 @@ export class Cache extends pulumi.ComponentResource {
                                             { name: "data", mountPath: "/data" },
                                             { name: "tmp", mountPath: "/tmp" },
                                             { name: "run", mountPath: "/run/valkey" },
+                                            ...(tls ? [{ name: "tls", mountPath: TLS_DIR, readOnly: true }] : []),
                                         ],
                                     },
                                 ],
@@ -146,6 +207,8 @@ export class Cache extends pulumi.ComponentResource {
                                     // The generated config with the password: memory only, never on disk.
                                     { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
                                     ...(spec.persistent ? [] : [{ name: "data", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } }]),
+                                    // The key readable by the pod's group (fsGroup) only.
+                                    ...(tls ? [secretKeysVolume("tls", CACHE_SERVER_TLS_SECRET, ["tls.crt", "tls.key", "ca.crt"], 0o440)] : []),
                                 ],
                             },
                         },
@@ -178,8 +241,7 @@ export class Cache extends pulumi.ComponentResource {
                 ctx.opts(),
             );
         const serverArgs = (extra: string[]) => [
-            "--port",
-            String(PORTS.valkey),
+            ...listen(PORTS.valkey),
             "--appendonly",
             "yes",
             "--dir",
@@ -246,7 +308,7 @@ export class Cache extends pulumi.ComponentResource {
         } else {
             const fqdn = (pod: string, svc: string) => `${pod}.${svc}.$NAMESPACE.svc.cluster.local`;
             const ask = (host: string) =>
-                `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -h "${host}" -p ${PORTS.valkeySentinel} --raw sentinel get-master-addr-by-name ${SENTINEL_MASTER_NAME} 2>/dev/null | head -1`;
+                `REDISCLI_AUTH="$VALKEY_PASSWORD" valkey-cli -h "${host}" -p ${PORTS.valkeySentinel}${cliTls} --raw sentinel get-master-addr-by-name ${SENTINEL_MASTER_NAME} 2>/dev/null | head -1`;
             // Servers: ask the sentinels for the primary; none known yet: valkey-0 is the first primary.
             const serverEntrypoint = [
                 "umask 077",
@@ -270,7 +332,7 @@ export class Cache extends pulumi.ComponentResource {
                     `sentinel down-after-milliseconds ${SENTINEL_MASTER_NAME} 5000\\nsentinel failover-timeout ${SENTINEL_MASTER_NAME} 60000\\nsentinel parallel-syncs ${SENTINEL_MASTER_NAME} 1\\n" ` +
                     `${PORTS.valkeySentinel} "${fqdn("$(hostname)", "valkey-sentinel-headless")}" "$VALKEY_PASSWORD" "$VALKEY_PASSWORD" "$primary" "$VALKEY_PASSWORD" > /data/sentinel.conf`,
                 "unset VALKEY_PASSWORD",
-                "exec valkey-server /data/sentinel.conf --sentinel",
+                'exec valkey-server /data/sentinel.conf --sentinel "$@"',
             ].join("; ");
             const serverSelector = { ...ctx.selector("valkey"), "ragstack.io/role": "server" };
             const serverLabels = { ...ctx.labels("valkey", { "app.kubernetes.io/component": "cache" }), "ragstack.io/role": "server" };
@@ -302,7 +364,8 @@ export class Cache extends pulumi.ComponentResource {
                 selector: sentinelSelector,
                 labels: sentinelLabels,
                 entrypoint: sentinelEntrypoint,
-                args: [],
+                // With TLS the sentinels listen, monitor and talk to each other over TLS only.
+                args: tls ? listen(PORTS.valkeySentinel) : [],
                 port: PORTS.valkeySentinel,
                 resources: { cpu: "50m", memory: "64Mi", cpuLimit: "250m" },
                 persistent: false,
@@ -321,6 +384,34 @@ export class Cache extends pulumi.ComponentResource {
             this.host = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
             this.sentinel = { host: this.host, port: PORTS.valkeySentinel, masterName: SENTINEL_MASTER_NAME };
         }
-        this.registerOutputs({ host: this.host, port: this.port });
+        this.tls = tls !== undefined;
+        this.registerOutputs({ host: this.host, port: this.port, tls: this.tls });
+    }
+
+    /** The server certificate for every Valkey and Sentinel name, and a client certificate (its `ca.crt`) per client namespace. */
+    private createCertificates(ctx: K8sContext, namespace: pulumi.Input<string>, tls: NonNullable<CacheArgs["tls"]>): void {
+        const labels = ctx.labels("valkey", { "app.kubernetes.io/component": "cache" });
+        internalCertificate(ctx, {
+            key: "server-certificate",
+            secretName: CACHE_SERVER_TLS_SECRET,
+            namespace,
+            issuer: tls.issuer,
+            labels,
+            commonName: "valkey",
+            // Replicas and sentinels present it as clients of their peers too.
+            usages: ["server auth", "client auth"],
+            dnsNames: pulumi.output(namespace).apply(cacheDnsNames),
+            ipAddresses: ["127.0.0.1"],
+        });
+        for (const [i, ns] of (tls.clientNamespaces ?? []).entries())
+            internalCertificate(ctx, {
+                key: `client-certificate-${i}`,
+                secretName: CACHE_CLIENT_TLS_SECRET,
+                namespace: ns,
+                issuer: tls.issuer,
+                labels,
+                commonName: "valkey-client",
+                usages: ["client auth"],
+            });
     }
 }

@@ -174,3 +174,55 @@ export function externalSecretIn(
         ctx.opts(),
     );
 }
+
+/** What an in-cluster certificate from the internal issuer needs. */
+export interface InternalCertificate {
+    /** Child key and Secret name (the Certificate has the same name). */
+    key: string;
+    secretName: string;
+    namespace: pulumi.Input<string>;
+    /** cert-manager ClusterIssuer (CA or Vault: its Secrets carry `ca.crt`). */
+    issuer: string;
+    labels: Record<string, string>;
+    commonName: string;
+    usages: ("server auth" | "client auth")[];
+    dnsNames?: pulumi.Input<pulumi.Input<string>[]>;
+    ipAddresses?: string[];
+    /** Labels of the Secret cert-manager writes (e.g. a reload marker for the server that serves it). */
+    secretLabels?: Record<string, string>;
+}
+
+/**
+ * A cert-manager `Certificate` from the internal issuer: ECDSA P-256, 90 days, renewed 15 days
+ * before, a new key on every renewal. A server's Secret stays in the server's namespace; a client
+ * namespace gets a client certificate of its own whose `ca.crt` its pods mount (only that key) to
+ * verify the server.
+ */
+export function internalCertificate(ctx: K8sContext, c: InternalCertificate, opts?: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
+    return new k8s.apiextensions.CustomResource(
+        ctx.childName(c.key),
+        {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: c.secretName, namespace: c.namespace, labels: c.labels },
+            spec: {
+                secretName: c.secretName,
+                ...(c.secretLabels ? { secretTemplate: { labels: c.secretLabels } } : {}),
+                commonName: c.commonName,
+                ...(c.dnsNames ? { dnsNames: c.dnsNames } : {}),
+                ...(c.ipAddresses ? { ipAddresses: c.ipAddresses } : {}),
+                duration: "2160h",
+                renewBefore: "360h",
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                usages: c.usages,
+                issuerRef: { name: c.issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+            },
+        },
+        ctx.opts(opts),
+    );
+}
+
+/** A Secret's keys as a read-only volume (only those keys: e.g. `ca.crt` without the private key). */
+export function secretKeysVolume(name: string, secretName: pulumi.Input<string>, keys: string[], mode = 0o444): k8s.types.input.core.v1.Volume {
+    return { name, secret: { secretName, items: keys.map((key) => ({ key, path: key })), defaultMode: mode } };
+}

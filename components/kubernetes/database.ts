@@ -5,7 +5,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { RestoreSource } from "../core/types";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { checkRestoreSource, Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
+import { internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
 
 /**
  * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
@@ -184,25 +184,15 @@ export class Database extends pulumi.ComponentResource {
         const serverCert = args.tlsIssuer ? this.createServerCertificate(ctx, args, clusterName, pooler !== false, labels) : undefined;
         if (args.tlsIssuer)
             for (const [i, ns] of (args.clientNamespaces ?? []).entries())
-                new k8s.apiextensions.CustomResource(
-                    ctx.childName(`client-certificate-${i}`),
-                    {
-                        apiVersion: "cert-manager.io/v1",
-                        kind: "Certificate",
-                        metadata: { name: DB_CLIENT_TLS_SECRET, namespace: ns, labels },
-                        spec: {
-                            secretName: DB_CLIENT_TLS_SECRET,
-                            commonName: DB_ROLES.app,
-                            duration: "2160h",
-                            renewBefore: "360h",
-                            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                            usages: ["client auth"],
-                            issuerRef: { name: args.tlsIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
-                        },
-                    },
-                    ctx.opts(),
-                );
-
+                internalCertificate(ctx, {
+                    key: `client-certificate-${i}`,
+                    secretName: DB_CLIENT_TLS_SECRET,
+                    namespace: ns,
+                    issuer: args.tlsIssuer,
+                    labels,
+                    commonName: DB_ROLES.app,
+                    usages: ["client auth"],
+                });
         const store = new k8s.apiextensions.CustomResource(
             ctx.childName("objectstore"),
             {
@@ -376,27 +366,18 @@ export class Database extends pulumi.ComponentResource {
         const dnsNames = pulumi
             .output(args.namespace)
             .apply((ns) => services.flatMap((svc) => [svc, `${svc}.${ns}`, `${svc}.${ns}.svc`, `${svc}.${ns}.svc.cluster.local`]));
-        return new k8s.apiextensions.CustomResource(
-            ctx.childName("server-certificate"),
-            {
-                apiVersion: "cert-manager.io/v1",
-                kind: "Certificate",
-                metadata: { name: DB_SERVER_TLS_SECRET, namespace: args.namespace, labels },
-                spec: {
-                    secretName: DB_SERVER_TLS_SECRET,
-                    // CloudNativePG reloads the files it serves when the Secret changes.
-                    secretTemplate: { labels: { "cnpg.io/reload": "" } },
-                    commonName: `${clusterName}-rw`,
-                    dnsNames,
-                    duration: "2160h",
-                    renewBefore: "360h",
-                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                    usages: ["server auth"],
-                    issuerRef: { name: args.tlsIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
-                },
-            },
-            ctx.opts(),
-        );
+        return internalCertificate(ctx, {
+            key: "server-certificate",
+            secretName: DB_SERVER_TLS_SECRET,
+            namespace: args.namespace,
+            issuer: args.tlsIssuer!,
+            labels,
+            commonName: `${clusterName}-rw`,
+            usages: ["server auth"],
+            dnsNames,
+            // CloudNativePG reloads the files it serves when the Secret changes.
+            secretLabels: { "cnpg.io/reload": "" },
+        });
     }
 
     /** PgBouncer (CloudNativePG Pooler) in transaction mode in front of the primary, its pods spread over nodes. */

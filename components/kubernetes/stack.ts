@@ -9,7 +9,7 @@ import { validateStackSettings, ValidationError } from "../core/validation";
 import { Api } from "./api";
 import { LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
-import { Cache } from "./cache";
+import { Cache, CACHE_CLIENT_TLS_SECRET } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database, DB_CLIENT_TLS_SECRET, DB_ROLES } from "./database";
 import { Edge } from "./edge";
@@ -44,6 +44,8 @@ type Zones = { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pu
 /** Secrets of the database roles (application, owner, read-only backups) and of the cache. */
 /** Where the API finds the CA that verifies PostgreSQL's server certificate. */
 const DB_CA_MOUNT = "/etc/rag/postgres-tls";
+/** Where the API finds the CA that verifies Valkey's server certificate. */
+const CACHE_CA_MOUNT = "/etc/rag/valkey-tls";
 
 type SecretNames = { database: string; databaseOwner: string; databaseBackup: string; cache: string };
 
@@ -267,6 +269,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 automaticFailover: s.cache.automaticFailover,
                 memoryMiB: s.cache.memoryMiB,
                 storageClass: k.storageClass || undefined,
+                tls: k.cacheTls ? { issuer: k.internalIssuer, clientNamespaces: [zones.app] } : undefined,
             },
             child,
         );
@@ -337,12 +340,17 @@ export class KubernetesRagStack extends RagStackComponent {
                               REDIS_SENTINEL_MASTER: cache.sentinel.masterName,
                           }
                         : { REDIS_HOST: cache.host, REDIS_PORT: String(cache.port) }),
+                    // TLS to Valkey (and its sentinels): redis-py `ssl=True`, `ssl_ca_certs`.
+                    ...(cache.tls ? { REDIS_TLS: "true", REDIS_TLS_CA_FILE: `${CACHE_CA_MOUNT}/ca.crt` } : {}),
                     OLLAMA_BASE_URL: llm ? llm.endpoint : "disabled",
                     S3_ENDPOINT: storage.endpoint,
                     DOCUMENTS_BUCKET: "documents",
                     BACKUPS_BUCKET: "backups",
                 },
-                secretFiles: [{ name: "postgres-ca", secretName: DB_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: DB_CA_MOUNT }],
+                secretFiles: [
+                    { name: "postgres-ca", secretName: DB_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: DB_CA_MOUNT },
+                    ...(cache.tls ? [{ name: "valkey-ca", secretName: CACHE_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: CACHE_CA_MOUNT }] : []),
+                ],
                 secretEnv: {
                     DATABASE_USER: { secretName: dbSecretName, key: "username" },
                     DATABASE_PASSWORD: { secretName: dbSecretName, key: "password" },

@@ -1,5 +1,6 @@
 import { ZONE_LABEL } from "../../../components/core/facts";
 import { isProduction, ResourceRule, StackRule, list } from "../framework";
+import { objName, podSpecOf } from "./common";
 
 export const clusterRequireTls: ResourceRule = {
     kind: "resource",
@@ -91,4 +92,34 @@ export const statefulRequireProtect: StackRule = {
             })
             .filter((r) => r.opts?.protect !== true)
             .map((r) => ({ urn: r.urn, name: r.name, message: "production data without protect (a destroy or a replacement would delete it)" })),
+};
+
+export const cacheRequireTls: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-valkey-server-require-tls",
+    description:
+        "Production Valkey/Redis servers and sentinels must listen on TLS only (tls-port, port 0) and replicate over TLS: the cache holds sessions and retrieved document text.",
+    severity: "high",
+    category: "encryption",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["SC-8"], "PCI-DSS": ["4.2.1"] },
+    remediation: "Set kubernetes.cacheTls (k8sCacheTls) to true: a certificate from kubernetes.internalIssuer, --port 0 --tls-port --tls-replication yes.",
+    types: ["kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment"],
+    check: (p, ctx) => {
+        const pod = podSpecOf(ctx.type, p);
+        return list<any>(pod.containers)
+            .filter((c) => [...list<string>(c.command), ...list<string>(c.args)].some((a) => typeof a === "string" && /\b(valkey|redis)-server\b/.test(a)))
+            .map((c) => {
+                const args = list<string>(c.args);
+                const value = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+                const weak = [
+                    value("--tls-port") === undefined ? "no --tls-port" : undefined,
+                    value("--port") !== "0" ? "a plaintext port" : undefined,
+                    value("--tls-replication") !== "yes" ? "replication in plaintext" : undefined,
+                ].filter((w): w is string => !!w);
+                return weak.length > 0 ? `container ${c.name} of ${objName(p)} serves ${weak.join(", ")}` : undefined;
+            })
+            .filter((m): m is string => !!m);
+    },
 };

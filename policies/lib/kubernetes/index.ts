@@ -45,6 +45,7 @@ export const kubernetesRules: Rule[] = [
     data.clusterRequireBackups,
     data.clusterRequireInstances,
     data.clusterRequireSynchronousReplication,
+    data.cacheRequireTls,
     data.statefulRequireProtect,
     apps.deploymentRequireReplicas,
     apps.deploymentRequirePdb,
