@@ -188,6 +188,43 @@ export const CONFIG_KEYS: ConfigKey[] = [
             "cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's and Valkey's server certificates, verified by their clients.",
     },
     { key: "k8sImageRegistry", path: "kubernetes.imageRegistry", type: "string", description: "Registry mirror for air-gapped clusters." },
+    {
+        key: "k8sModelRegistry",
+        path: "kubernetes.modelRegistry",
+        type: "string",
+        description: "Ollama registry mirror for models without a registry host (air-gapped); empty: the public registry.",
+    },
+    {
+        key: "k8sObjectStorageCidrs",
+        path: "kubernetes.objectStorageCidrs",
+        type: "array",
+        description: "CIDRs of the external object store: the only addresses its clients reach for it.",
+    },
+    {
+        key: "k8sOffsiteObjectStorageCidrs",
+        path: "kubernetes.offsiteObjectStorageCidrs",
+        type: "array",
+        description: "CIDRs of the off-site store the logical backups are copied to.",
+    },
+    {
+        key: "k8sApiServerCidrs",
+        path: "kubernetes.apiServerCidrs",
+        type: "array",
+        description: "CIDRs of the Kubernetes API server (CloudNativePG reaches it).",
+    },
+    { key: "k8sApiEgressCidrs", path: "kubernetes.apiEgressCidrs", type: "array", description: "Other HTTPS destinations of the API (identity provider...)." },
+    {
+        key: "k8sModelSourceCidrs",
+        path: "kubernetes.modelSourceCidrs",
+        type: "array",
+        description: "Where Ollama pulls models on 443 (public registry: 0.0.0.0/0; a mirror: its range).",
+    },
+    {
+        key: "k8sAllowInternetEgress",
+        path: "kubernetes.allowInternetEgress",
+        type: "boolean",
+        description: "Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists.",
+    },
     { key: "k8sObjectStorageMode", path: "kubernetes.objectStorageMode", type: "string", description: "external or in-cluster S3-compatible store." },
     { key: "k8sObjectStorageEndpoint", path: "kubernetes.objectStorageEndpoint", type: "string", description: "https:// endpoint of the external store." },
     {

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { uploadScript } from "../components/kubernetes/backup";
+import { modelReference } from "../components/kubernetes/llm";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
 import { settingsFromConfig } from "../environments/config";
@@ -743,6 +744,7 @@ describe("Kubernetes secrets from an external store (External Secrets Operator) 
                 k8sExternalSecretPath: "rag/staging",
                 k8sObjectStorageMode: "external",
                 k8sObjectStorageEndpoint: "https://s3.internal.example.gov",
+                k8sObjectStorageCidrs: '["10.40.20.0/24"]',
                 k8sObjectStorageSecretName: "rag-object-storage",
                 k8sObjectStorageBackupsSecretName: "rag-backup-storage",
             }),
@@ -983,3 +985,90 @@ describe("Kubernetes Valkey TLS: certificate from the internal issuer, TLS-only 
 function plainApi(run: ProgramRun): any {
     return (run.resources.ofType("kubernetes:apps/v1:Deployment").find((d) => (d.inputs as any).metadata.name === "api")!.inputs as any).spec.template.spec;
 }
+
+describe("Kubernetes egress: an allow-list per destination, no internet in production", function () {
+    this.timeout(60_000);
+    let prod: ProgramRun;
+    let staging: ProgramRun;
+    before(async () => {
+        prod = await runProgram("production", { target: "kubernetes" });
+        staging = await runProgram("staging", { target: "kubernetes" });
+    });
+    const egress = (run: ProgramRun, name: string) =>
+        (run.resources.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => (p.inputs as any).metadata.name === name)!.inputs as any).spec
+            .egress as any[];
+    const external = (rules: any[]) =>
+        rules
+            .filter((r) => r.to?.some((t: any) => t.ipBlock))
+            .map((r) => `${r.to.map((t: any) => t.ipBlock.cidr).join(",")}:${r.ports.map((p: any) => p.port).join(",")}`);
+
+    it("production: every destination outside the cluster is named by its addresses (Pulumi.production.yaml), none is the internet", () => {
+        assert.deepStrictEqual(external(egress(prod, "api-egress")), ["10.40.20.0/24:443"]);
+        assert.deepStrictEqual(external(egress(prod, "ollama-egress")), ["10.40.30.0/24:443"]);
+        assert.deepStrictEqual(external(egress(prod, "postgres-egress")), ["10.40.0.0/28:6443,443", "10.40.20.0/24:443"]);
+        assert.deepStrictEqual(external(egress(prod, "pooler-egress")), ["10.40.0.0/28:6443,443"]);
+        assert.deepStrictEqual(external(egress(prod, "logical-backup-egress")), ["10.40.20.0/24:443", "10.80.20.0/24:443"], "the off-site copy is allowed");
+        for (const p of prod.resources.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy"))
+            for (const r of (p.inputs as any).spec.egress ?? [])
+                for (const t of r.to ?? []) assert.ok(!t.ipBlock || !t.ipBlock.cidr.endsWith("/0"), `${(p.inputs as any).metadata.name}: ${t.ipBlock?.cidr}`);
+    });
+
+    it("production pulls models from the mirror it may reach; staging from the public registry, its internet egress explicit in the preset", () => {
+        const pull = (run: ProgramRun) =>
+            (run.resources.ofType("kubernetes:apps/v1:StatefulSet").find((s) => (s.inputs as any).metadata.name.startsWith("ollama"))!.inputs as any).spec
+                .template.spec.initContainers[0].args[0] as string;
+        assert.match(
+            pull(prod),
+            /for m in models\.internal\.example\.gov\/library\/llama3\.1:8b models\.internal\.example\.gov\/library\/nomic-embed-text:v1\.5; do/,
+        );
+        assert.match(pull(staging), /for m in llama3\.1:8b nomic-embed-text:v1\.5; do/);
+        assert.deepStrictEqual(external(egress(staging, "ollama-egress")), ["0.0.0.0/0:443"]);
+        assert.deepStrictEqual(external(egress(staging, "api-egress")), [], "the in-cluster store is reached by selector, nothing else");
+    });
+
+    it("a model name keeps its own registry host; one without gets the mirror and the library namespace", () => {
+        const cases: [string, string | undefined, string][] = [
+            ["llama3.1:8b", undefined, "llama3.1:8b"],
+            ["llama3.1:8b", "models.internal", "models.internal/library/llama3.1:8b"],
+            ["team/embed:1", "models.internal", "models.internal/team/embed:1"],
+            ["other.mirror/library/llama3.1:8b", "models.internal", "other.mirror/library/llama3.1:8b"],
+            ["localhost:5000/library/x:1", "models.internal", "localhost:5000/library/x:1"],
+        ];
+        for (const [model, registry, expected] of cases) assert.strictEqual(modelReference(model, registry), expected, `${model} @ ${registry}`);
+    });
+
+    it("production refuses the internet in an allow-list unless opted out by name; a destination in use needs its addresses", () => {
+        const prodBase = () => {
+            const { settings } = resolveConfig(stagingBase());
+            return { ...settings, environment: "production" as const, database: { ...settings.database, crossRegionBackup: false } };
+        };
+        const withK8s = (k: object) => {
+            const s = prodBase();
+            return { ...s, kubernetes: { ...s.kubernetes, apiServerCidrs: ["10.40.0.0/28"], modelSourceCidrs: ["10.40.30.0/24"], ...k } };
+        };
+        assert.doesNotThrow(() => validateStackSettings(withK8s({})));
+        assert.throws(
+            () => validateStackSettings(withK8s({ modelSourceCidrs: ["0.0.0.0/0"] })),
+            /kubernetes\.modelSourceCidrs: got \["0\.0\.0\.0\/0"\]; allowed: ranges narrower than the whole internet in production .*kubernetes\.allowInternetEgress true \(the named opt-out\)/,
+        );
+        assert.doesNotThrow(() => validateStackSettings(withK8s({ modelSourceCidrs: ["0.0.0.0/0"], allowInternetEgress: true })));
+        assert.throws(
+            () => validateStackSettings(withK8s({ modelSourceCidrs: [] })),
+            /kubernetes\.modelSourceCidrs: got \[\]; allowed: at least one IPv4 CIDR: where Ollama pulls/,
+        );
+        assert.throws(
+            () =>
+                validateStackSettings(
+                    withK8s({
+                        objectStorageMode: "external",
+                        objectStorageEndpoint: "https://s3.x",
+                        objectStorageSecretName: "a",
+                        objectStorageBackupsSecretName: "b",
+                    }),
+                ),
+            /kubernetes\.objectStorageCidrs: got \[\]; allowed: at least one IPv4 CIDR: the external object store's addresses/,
+        );
+        assert.throws(() => validateStackSettings(withK8s({ apiEgressCidrs: ["10.1.2.300/32"] })), /kubernetes\.apiEgressCidrs\[0\]: got "10\.1\.2\.300\/32"/);
+        assert.throws(() => validateStackSettings(withK8s({ modelRegistry: "https://models.x" })), /kubernetes\.modelRegistry: got "https:\/\/models\.x"/);
+    });
+});

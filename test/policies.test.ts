@@ -352,6 +352,11 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         editK8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "api-ingress", (i) => delete i.spec.ingress[0].from[0].podSelector),
     ],
     [
+        "kubernetes-networking-networkpolicy-restrict-internet-egress",
+        "kubernetes",
+        editK8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ollama-egress", (i) => (i.spec.egress[0].to = [{ ipBlock: { cidr: "0.0.0.0/0" } }])),
+    ],
+    [
         "kubernetes-core-pod-require-pinned-images",
         "kubernetes",
         apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),

@@ -13,6 +13,10 @@ const REQUIRED: Record<string, string> = {
     // Production on Kubernetes copies its dumps off site: that store is required.
     k8sOffsiteObjectStorageEndpoint: "https://s3.dr-site.example.gov",
     k8sOffsiteObjectStorageSecretName: "rag-offsite-storage",
+    // Production egress is an allow-list: each destination by its addresses.
+    k8sOffsiteObjectStorageCidrs: '["10.80.20.0/24"]',
+    k8sApiServerCidrs: '["10.40.0.0/28"]',
+    k8sModelSourceCidrs: '["10.40.30.0/24"]',
 };
 
 /** The program's settings for these config values (as `pulumi preview` and the plan resolve them). */

@@ -323,6 +323,23 @@ export interface KubernetesSettings {
     internalIssuer: string;
     /** Registry mirror prepended to every image without a registry host (air-gapped clusters). */
     imageRegistry: string;
+    /**
+     * Ollama registry mirror prepended to every model without a registry host
+     * (`<host>/library/llama3.1:8b`): air-gapped clusters pull from it. Empty: the public registry.
+     */
+    modelRegistry: string;
+    /** CIDRs of the external object store (with objectStorageMode external): the only addresses its clients reach for it. */
+    objectStorageCidrs: string[];
+    /** CIDRs of the off-site store the logical backups are copied to. */
+    offsiteObjectStorageCidrs: string[];
+    /** CIDRs of the Kubernetes API server (CloudNativePG instances and the pooler talk to it). */
+    apiServerCidrs: string[];
+    /** Other HTTPS (443) destinations of the API: identity provider, external services. */
+    apiEgressCidrs: string[];
+    /** Where Ollama pulls its models on 443: the public registry needs 0.0.0.0/0, a mirror its own range. */
+    modelSourceCidrs: string[];
+    /** Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists above. */
+    allowInternetEgress: boolean;
     /** Valkey image, pinned. */
     valkeyImage: string;
     /**

@@ -483,6 +483,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         if (k.objectStorageMode === "in-cluster") {
             v.image("kubernetes.objectStorageImage", k.objectStorageImage);
         }
+        checkEgress(v, s);
         checkNodePools(v, "kubernetes.nodePools", k.nodePools);
         checkStringMap(
             v,
@@ -648,4 +649,48 @@ export function checkRestoreSource(v: Validator, field: string, r: RestoreSource
     }
     v.matches(`${field}.source`, r.source, /^\S{1,255}$/, "an instance or cluster name, an automated-backups ARN, or a snapshot / Backup name");
     if (r.kind === "pointInTime" && r.time !== undefined) v.matches(`${field}.time`, r.time, RESTORE_TIME, "an RFC 3339 UTC time such as 2026-11-29T08:15:00Z");
+}
+
+/**
+ * Egress out of the cluster is an allow-list of CIDRs per destination: each list valid, the ones
+ * a configured destination needs non-empty, and in production none open to the internet unless
+ * `kubernetes.allowInternetEgress` (the named opt-out) says so.
+ */
+function checkEgress(v: Validator, s: StackSettings): void {
+    const k = s.kubernetes;
+    const lists: [string, string[], string | undefined][] = [
+        ["apiServerCidrs", k.apiServerCidrs, "the Kubernetes API server's addresses (CloudNativePG reads its Secrets there)"],
+        [
+            "objectStorageCidrs",
+            k.objectStorageCidrs,
+            k.objectStorageMode === "external" ? "the external object store's addresses (objectStorageMode external)" : undefined,
+        ],
+        [
+            "offsiteObjectStorageCidrs",
+            k.offsiteObjectStorageCidrs,
+            s.database.crossRegionBackup ? "the off-site store's addresses (database.crossRegionBackup on)" : undefined,
+        ],
+        ["apiEgressCidrs", k.apiEgressCidrs, undefined],
+        [
+            "modelSourceCidrs",
+            k.modelSourceCidrs,
+            s.llm.enabled ? "where Ollama pulls its models: the public registry needs 0.0.0.0/0, a mirror (kubernetes.modelRegistry) its own range" : undefined,
+        ],
+    ];
+    for (const [key, cidrs, requiredFor] of lists) {
+        const field = `kubernetes.${key}`;
+        if (!Array.isArray(cidrs)) {
+            v.fail(field, cidrs, "a list of IPv4 CIDRs");
+            continue;
+        }
+        if (requiredFor && cidrs.length === 0) v.fail(field, cidrs, `at least one IPv4 CIDR: ${requiredFor}`);
+        cidrs.forEach((c, i) => v.cidr(`${field}[${i}]`, c));
+        if (s.environment === "production" && !k.allowInternetEgress && cidrs.some((c) => /\/0$/.test(c)))
+            v.fail(
+                field,
+                cidrs,
+                "ranges narrower than the whole internet in production (the destination's own addresses), or kubernetes.allowInternetEgress true (the named opt-out)",
+            );
+    }
+    v.matches("kubernetes.modelRegistry", k.modelRegistry, /^([a-z0-9.-]+(:\d+)?)?$/, "empty (the public registry), or a registry host[:port]");
 }

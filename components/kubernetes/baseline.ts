@@ -22,16 +22,33 @@ export interface BaselineArgs extends K8sCommonArgs {
     connectionPooler?: boolean;
     /** Valkey runs with Sentinel: the sentinels' policies; the API and the servers reach them. @default false */
     cacheSentinel?: boolean;
-    /** Object storage is outside the cluster: allow API and Postgres egress to it on 443. */
+    /** Object storage is outside the cluster: the API, Postgres and the backups reach it at `objectStorage`. */
     externalObjectStorage: boolean;
-    /** CIDR of the Kubernetes API server, for CNPG instances. @default "0.0.0.0/0" */
-    kubeApiCidr?: string;
+    /**
+     * Where the external object store answers (with `externalObjectStorage`): its addresses and
+     * port; the only place the API, the Postgres instances and the logical backup reach for it.
+     */
+    objectStorage?: EgressTarget;
+    /** The off-site store the logical backup also writes to. @default none */
+    offsiteObjectStorage?: EgressTarget;
+    /** CIDRs of the Kubernetes API server (CNPG instances and the pooler read their Secrets there). */
+    kubeApiCidrs: string[];
+    /** Other HTTPS destinations of the API (identity provider, external services). @default [] */
+    apiEgressCidrs?: string[];
+    /** Where Ollama pulls its models on 443 (the public registry needs 0.0.0.0/0; an internal mirror its own range). @default [] (no pull) */
+    modelSourceCidrs?: string[];
     /** Port of the Kubernetes API server. @default 6443 */
     kubeApiPort?: number;
     /** ResourceQuota of the app namespace (GPU count included). */
     appQuota?: { cpu: string; memory: string; gpus: number };
     /** ResourceQuota of the data namespace. */
     dataQuota?: { cpu: string; memory: string; storage: string };
+}
+
+/** An egress destination outside the cluster: its address ranges and TCP port. */
+export interface EgressTarget {
+    cidrs: string[];
+    port: number;
 }
 
 const ZONES = ["edge", "app", "data"] as const;
@@ -57,13 +74,18 @@ function app(component: string): k8s.types.input.meta.v1.LabelSelector {
 function tcp(port: number): k8s.types.input.networking.v1.NetworkPolicyPort {
     return { protocol: "TCP", port };
 }
+/** Egress to address ranges outside the cluster on the given ports. */
+function toCidrs(cidrs: string[], ports: number[]): EgressRule {
+    return { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map(tcp) };
+}
 
 /**
  * Namespaces per zone (edge, app, data) enforcing Pod Security "restricted", a ResourceQuota and
  * LimitRange each, a default-deny NetworkPolicy (ingress and egress) and the explicit allows:
  * edge -> API 8000; API -> Postgres 5432, Valkey 6379, Ollama 11434, object storage; DNS; the
  * CloudNativePG operator -> instances (8000, 5432); instances -> each other and the API server;
- * Prometheus -> metrics ports.
+ * Prometheus -> metrics ports. Egress out of the cluster is an allow-list: the object stores,
+ * the API server, the API's other HTTPS destinations and the model source, each by CIDR.
  */
 export class Baseline extends pulumi.ComponentResource {
     /** Name of the edge namespace. */
@@ -80,6 +102,20 @@ export class Baseline extends pulumi.ComponentResource {
         if (args.edgeControllerNamespace === "kube-system" && Object.keys(args.edgeControllerPodSelector ?? {}).length === 0)
             v.fail("edgeControllerPodSelector", args.edgeControllerPodSelector, "the edge controller's pod labels when edgeControllerNamespace is kube-system");
         if (!args.provider) v.fail("provider", args.provider, "an explicit k8s.Provider");
+        const cidrList = (field: string, cidrs: unknown, required: boolean) => {
+            if (!Array.isArray(cidrs) || (required && cidrs.length === 0)) v.fail(field, cidrs, 'a list of IPv4 CIDRs such as ["10.40.0.0/28"]');
+            else cidrs.forEach((c, i) => v.cidr(`${field}[${i}]`, c));
+        };
+        cidrList("kubeApiCidrs", args.kubeApiCidrs, true);
+        cidrList("apiEgressCidrs", args.apiEgressCidrs ?? [], false);
+        cidrList("modelSourceCidrs", args.modelSourceCidrs ?? [], false);
+        if (args.externalObjectStorage) cidrList("objectStorage.cidrs", args.objectStorage?.cidrs, true);
+        if (args.offsiteObjectStorage) cidrList("offsiteObjectStorage.cidrs", args.offsiteObjectStorage.cidrs, true);
+        for (const [field, t] of [
+            ["objectStorage.port", args.objectStorage],
+            ["offsiteObjectStorage.port", args.offsiteObjectStorage],
+        ] as const)
+            if (t) v.int(field, t.port, 1, 65535);
         v.throwIfAny();
         super(typeToken("kubernetes", "Baseline"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
@@ -92,7 +128,7 @@ export class Baseline extends pulumi.ComponentResource {
         this.createQuotasAndDefaults(ctx, args, zones);
         const policy = this.policyFactory(ctx, zones);
         const objectStoreEgress = args.externalObjectStorage
-            ? { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }
+            ? toCidrs(args.objectStorage!.cidrs, [args.objectStorage!.port])
             : { to: [{ namespaceSelector: zones.zoneSelector("data"), podSelector: app("object-storage") }], ports: [tcp(PORTS.s3)] };
         this.allowDns(policy);
         this.allowAppZone(args, zones, policy, objectStoreEgress);
@@ -255,6 +291,7 @@ export class Baseline extends pulumi.ComponentResource {
                     : []),
                 { to: [{ podSelector: app("ollama") }], ports: [tcp(PORTS.ollama)] },
                 objectStoreEgress,
+                ...((args.apiEgressCidrs ?? []).length > 0 ? [toCidrs(args.apiEgressCidrs!, [443])] : []),
             ],
         });
         policy("ollama-ingress", "app", {
@@ -265,8 +302,8 @@ export class Baseline extends pulumi.ComponentResource {
         policy("ollama-egress", "app", {
             podSelector: app("ollama"),
             policyTypes: ["Egress"],
-            // Model pulls (registry or internal mirror) over HTTPS only.
-            egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [tcp(443)] }],
+            // Model pulls (the registry or an internal mirror) over HTTPS, to the model source only.
+            egress: (args.modelSourceCidrs ?? []).length > 0 ? [toCidrs(args.modelSourceCidrs!, [443])] : [],
         });
     }
 
@@ -292,7 +329,7 @@ export class Baseline extends pulumi.ComponentResource {
                 egress: [
                     { to: [cnpgInstances], ports: [tcp(PORTS.postgres)] },
                     // its instance manager reads the cluster's secrets from the API server
-                    { to: [{ ipBlock: { cidr: args.kubeApiCidr ?? "0.0.0.0/0" } }], ports: [tcp(args.kubeApiPort ?? 6443), tcp(443)] },
+                    toCidrs(args.kubeApiCidrs, [args.kubeApiPort ?? 6443, 443]),
                 ],
             });
         }
@@ -311,7 +348,7 @@ export class Baseline extends pulumi.ComponentResource {
             policyTypes: ["Egress"],
             egress: [
                 { to: [cnpgInstances], ports: [tcp(PORTS.postgres), tcp(PORTS.cnpgStatus)] },
-                { to: [{ ipBlock: { cidr: args.kubeApiCidr ?? "0.0.0.0/0" } }], ports: [tcp(args.kubeApiPort ?? 6443), tcp(443)] },
+                toCidrs(args.kubeApiCidrs, [args.kubeApiPort ?? 6443, 443]),
                 objectStoreEgress,
             ],
         });
@@ -349,7 +386,11 @@ export class Baseline extends pulumi.ComponentResource {
             policy("logical-backup-egress", "data", {
                 podSelector: app("logical-backup"),
                 policyTypes: ["Egress"],
-                egress: [{ to: [cnpgInstances], ports: [tcp(PORTS.postgres)] }, objectStoreEgress],
+                egress: [
+                    { to: [cnpgInstances], ports: [tcp(PORTS.postgres)] },
+                    objectStoreEgress,
+                    ...(args.offsiteObjectStorage ? [toCidrs(args.offsiteObjectStorage.cidrs, [args.offsiteObjectStorage.port])] : []),
+                ],
             });
         }
         if (!args.externalObjectStorage) {

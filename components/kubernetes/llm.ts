@@ -25,6 +25,11 @@ export interface LlmArgs extends K8sCommonArgs {
      * (`mirror.internal/library/llama3.1:8b`) pulls from that internal mirror.
      */
     models: string[];
+    /**
+     * Registry host (an Ollama-compatible mirror) prepended to every model without one:
+     * `llama3.1:8b` is pulled as `<modelRegistry>/library/llama3.1:8b`. @default none (the public registry)
+     */
+    modelRegistry?: string;
     /** Pods (each with its own GPUs and, by default, its own model volume). @default 1 */
     replicas?: number;
     /** GPUs per pod. @default 1 */
@@ -58,6 +63,19 @@ export interface LlmArgs extends K8sCommonArgs {
     httpsProxy?: string;
     /** Hosts that bypass the proxy. @default ".svc,.cluster.local,localhost,127.0.0.1" */
     noProxy?: string;
+}
+
+/**
+ * The name a model is pulled by: with `registry`, a model without a registry host gets it, and the
+ * `library` namespace when it has none (`llama3.1:8b` -> `<registry>/library/llama3.1:8b`); a
+ * name that names a host already (`host.tld/ns/model:tag`) is kept.
+ */
+export function modelReference(model: string, registry?: string): string {
+    if (!registry) return model;
+    const parts = model.split("/");
+    const hasHost = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]);
+    if (hasHost) return model;
+    return `${registry}/${parts.length === 1 ? `library/${model}` : model}`;
 }
 
 /**
@@ -173,7 +191,7 @@ export class Llm extends pulumi.ComponentResource {
                         imagePullPolicy: "IfNotPresent",
                         command: ["sh", "-c"],
                         args: [
-                            `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${args.models.join(" ")}; do ollama pull "$m" || exit 1; done`,
+                            `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${args.models.map((m) => modelReference(m, args.modelRegistry)).join(" ")}; do ollama pull "$m" || exit 1; done`,
                         ],
                         env,
                         resources: {

@@ -42,6 +42,11 @@ export function appQuota(s: StackSettings): { cpu: string; memory: string; gpus:
 type Zones = { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
 /** Names of the generated credentials' Secrets. */
 /** Secrets of the database roles (application, owner, read-only backups) and of the cache. */
+/** TCP port of an https:// endpoint URL (443 unless it names one). */
+function portOf(endpoint: string): number {
+    return Number(new URL(endpoint).port || 443);
+}
+
 /** Where the API finds the CA that verifies PostgreSQL's server certificate. */
 const DB_CA_MOUNT = "/etc/rag/postgres-tls";
 /** Where the API finds the CA that verifies Valkey's server certificate. */
@@ -128,6 +133,14 @@ export class KubernetesRagStack extends RagStackComponent {
                 cnpgOperatorNamespace: k.cnpgOperatorNamespace,
                 monitoringNamespace: k.monitoringNamespace,
                 externalObjectStorage: external,
+                objectStorage: external ? { cidrs: k.objectStorageCidrs, port: portOf(k.objectStorageEndpoint) } : undefined,
+                offsiteObjectStorage:
+                    s.database.crossRegionBackup && k.logicalBackup
+                        ? { cidrs: k.offsiteObjectStorageCidrs, port: portOf(k.offsiteObjectStorageEndpoint) }
+                        : undefined,
+                kubeApiCidrs: k.apiServerCidrs,
+                apiEgressCidrs: k.apiEgressCidrs,
+                modelSourceCidrs: s.llm.enabled ? k.modelSourceCidrs : [],
                 logicalBackup: k.logicalBackup,
                 connectionPooler: s.database.connectionPooler,
                 cacheSentinel: s.cache.automaticFailover,
@@ -285,6 +298,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 namespace: appNs,
                 image: s.llm.image,
                 models: s.llm.models,
+                modelRegistry: k.modelRegistry || undefined,
                 replicas: s.llm.desiredNodes,
                 gpus: s.llm.gpusPerNode,
                 volumeGiB: s.llm.modelVolumeGiB,

@@ -29,6 +29,12 @@ const stack = new RagStack("rag", {
             offsiteObjectStorageEndpoint: "https://s3.dr-site.example.gov",
             offsiteObjectStorageSecretName: "rag-offsite-storage",
             gpuRuntimeClassName: "nvidia",
+            // Egress out of the cluster, each destination by its addresses (no internet in production).
+            modelRegistry: "models.internal.example.gov",
+            modelSourceCidrs: ["10.40.30.0/24"],
+            apiServerCidrs: ["10.40.0.0/28"],
+            objectStorageCidrs: ["10.40.20.0/24"],
+            offsiteObjectStorageCidrs: ["10.80.20.0/24"],
         },
     },
 });

@@ -51,5 +51,6 @@ export const kubernetesRules: Rule[] = [
     apps.deploymentRequirePdb,
     network.networkpolicyRequireWorkloadCoverage,
     network.networkpolicyDisallowSharedNamespaceIngress,
+    network.networkpolicyRestrictInternetEgress,
     labels.resourceRequireLabels,
 ];

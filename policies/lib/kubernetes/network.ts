@@ -56,3 +56,25 @@ export const networkpolicyDisallowSharedNamespaceIngress: ResourceRule = {
         return whole.length > 0 ? `${p.metadata?.name} admits every pod of ${[...new Set(whole)].join(", ")}` : undefined;
     },
 };
+
+export const networkpolicyRestrictInternetEgress: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-networking-networkpolicy-restrict-internet-egress",
+    description:
+        "Production NetworkPolicies must not allow egress to the whole internet (an ipBlock of /0): each destination outside the cluster is named by its own addresses, so a compromised pod cannot send data anywhere.",
+    severity: "high",
+    category: "least-privilege",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["SC-7(5)", "AC-4"], "PCI-DSS": ["1.3.2"], CIS: ["Kubernetes 5.3.2"] },
+    remediation:
+        "Name the destinations' CIDRs (k8sObjectStorageCidrs, k8sApiServerCidrs, k8sApiEgressCidrs, k8sModelSourceCidrs; models from k8sModelRegistry), or record an exception next to k8sAllowInternetEgress.",
+    types: ["kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+    check: (p) => {
+        const open = list(p.spec?.egress)
+            .flatMap((rule: any) => list(rule.to))
+            .map((peer: any) => peer.ipBlock?.cidr)
+            .filter((c: unknown): c is string => typeof c === "string" && /\/0$/.test(c));
+        return open.length > 0 ? `${p.metadata?.name} allows egress to ${[...new Set(open)].join(", ")}` : undefined;
+    },
+};
