@@ -149,6 +149,14 @@ export const CONFIG_KEYS: ConfigKey[] = [
         parse: parseObjectLock,
     },
     { key: "edgeHsts", path: "edge.hsts", type: "boolean", description: "Strict-Transport-Security on every response." },
+    {
+        key: "edgeContentSecurityPolicy",
+        path: "edge.contentSecurityPolicy",
+        type: "string",
+        description: "Content-Security-Policy on every response (none: the word none).",
+    },
+    { key: "edgeReferrerPolicy", path: "edge.referrerPolicy", type: "string", description: "Referrer-Policy on every response (Kubernetes edge)." },
+    { key: "edgeIdleTimeoutSeconds", path: "edge.idleTimeoutSeconds", type: "integer", description: "Idle timeout of client connections at the ALB (AWS)." },
     { key: "vpcCidr", path: "network.cidr", type: "string", description: "VPC CIDR (/16../20)." },
     { key: "azCount", path: "network.azCount", type: "integer", description: "Availability zones (2 or 3)." },
     { key: "natStrategy", path: "network.natStrategy", type: "string", description: "single or perAz NAT gateways." },
@@ -517,8 +525,12 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
  * not an error): the user would believe in a protection that is not there.
  */
 export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, string>> = {
-    aws: {},
+    aws: {
+        edgeReferrerPolicy:
+            "the ALB cannot set Referrer-Policy (only HSTS, CSP, X-Content-Type-Options, X-Frame-Options and CORS headers); send it from the API",
+    },
     kubernetes: {
+        edgeIdleTimeoutSeconds: "the gateway or ingress controller owns its connection timeouts; set them in its own configuration",
         cacheSnapshotRetentionDays:
             "Valkey on Kubernetes keeps an append-only file on its volume and takes no snapshots; back the volume up with your storage's snapshots",
     },

@@ -1,4 +1,5 @@
 import { COST_ASSUMPTIONS } from "../components/core/cost";
+import { DEFAULT_CONTENT_SECURITY_POLICY } from "../components/core/facts";
 import { EnvironmentName, StackSettings } from "../components/core/types";
 
 /** What a preset fixes: everything but the identity of the stack (target, domain, API image). */
@@ -68,7 +69,13 @@ function common(): EnvironmentPreset {
         },
         storage: { transitionToIaDays: 90, transitionToGlacierDays: 365, noncurrentVersionExpirationDays: 30, objectLock: "none" },
         network: { cidr: "10.20.0.0/16", azCount: 2, natStrategy: "single", allowedIngressCidrs: ["0.0.0.0/0"] },
-        edge: { rateLimitPer5Min: 2000, hsts: true },
+        edge: {
+            rateLimitPer5Min: 2000,
+            hsts: true,
+            contentSecurityPolicy: DEFAULT_CONTENT_SECURITY_POLICY,
+            referrerPolicy: "no-referrer",
+            idleTimeoutSeconds: 120,
+        },
         observability: { logRetentionDays: 90, alarmEmails: [] },
         recovery: { rpoMinutes: 1440, rtoMinutes: 1440, siteLossRpoMinutes: 0, siteLossRtoMinutes: 0 },
         costAssumptions: COST_ASSUMPTIONS.staging,

@@ -5,7 +5,7 @@
  * kube-controller-manager writes them.
  */
 import * as assert from "assert";
-import { multiAttachIsPendingDetach } from "../tools/cluster/check";
+import { isTransientWarning, multiAttachIsPendingDetach } from "../tools/cluster/check";
 
 describe("cluster check: Multi-Attach warnings", () => {
     const vol = `Multi-Attach error for volume "pvc-92205d18-8849-4ada-a248-a1f77f1acd96"`;
@@ -23,4 +23,37 @@ describe("cluster check: Multi-Attach warnings", () => {
     ];
     for (const [what, message, pod, transient] of cases)
         it(`${what}: ${transient ? "transient" : "a defect"}`, () => assert.strictEqual(multiAttachIsPendingDetach(message, pod), transient));
+});
+
+describe("cluster check: which Warning events are retried transients", () => {
+    const server = "https://127.0.0.1:35037";
+    const cases: [string, string, string, boolean][] = [
+        [
+            "the API server fault, by URL",
+            "FailedCreate",
+            `create Pod valkey-1 in StatefulSet valkey failed error: Post "${server}/api/v1/namespaces/rag-prod-data/pods": EOF`,
+            true,
+        ],
+        ["the API server fault, connection reset", "FailedCreate", "read tcp 127.0.0.1:51234->127.0.0.1:35037: read: connection reset by peer", true],
+        [
+            "the PV controller's conflict saving a claim",
+            "ProvisioningFailed",
+            'Error saving claim: Operation cannot be fulfilled on persistentvolumeclaims "pgdata-postgres-instances-0": the object has been modified; please apply your changes to the latest version and try again',
+            true,
+        ],
+        ["the scheduler's assume cache behind", "FailedScheduling", 'PersistentVolumeClaim "data-valkey-0" is out of sync (stored: 4, assume: 3)', true],
+        [
+            "binding a pod being deleted",
+            "FailedScheduling",
+            'running Bind plugin "DefaultBinder": Operation cannot be fulfilled on pods/binding "ollama-7a198aae-1": pod ollama-7a198aae-1 is being deleted, cannot be assigned to a host',
+            true,
+        ],
+        ["no node fits", "FailedScheduling", "0/9 nodes are available: 3 Insufficient nvidia.com/gpu.", false],
+        ["a quota refusal", "FailedCreate", 'pods "api-1" is forbidden: exceeded quota: zone-quota', false],
+        ["another API server's connection reset", "FailedCreate", "read tcp 10.0.0.1:1234->10.0.0.2:6443: read: connection reset by peer", false],
+        ["a volume held by another pod", "FailedAttachVolume", 'Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) valkey-0', false],
+    ];
+    for (const [what, reason, message, transient] of cases)
+        it(`${what}: ${transient ? "transient" : "a refusal"}`, () =>
+            assert.strictEqual(isTransientWarning({ reason, message, involvedObject: { kind: "Pod", name: "valkey-1" } }, server), transient));
 });

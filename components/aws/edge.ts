@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
-import { ALLOWED_TLS_POLICIES } from "../core/facts";
-import { Validator } from "../core/validation";
+import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
+import { checkContentSecurityPolicy, Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
 import { accountIdOf, AwsCommonArgs, AwsContext } from "./common";
 
@@ -33,6 +33,13 @@ export interface EdgeArgs extends AwsCommonArgs {
     healthPath?: string;
     /** Add HSTS (`max-age=63072000; includeSubDomains`) to every HTTPS response. @default true */
     hsts?: boolean;
+    /**
+     * Content-Security-Policy the ALB sets on every HTTPS response; `none` sends none.
+     * @default "default-src 'none'; frame-ancestors 'none'" (an API serves no page)
+     */
+    contentSecurityPolicy?: string;
+    /** Seconds an idle client connection stays open (streamed LLM answers need time). @default 120 */
+    idleTimeoutSeconds?: number;
     /** Refuse deletion of the ALB. @default environment === "production" */
     deletionProtection?: boolean;
     /** Days ALB access logs are kept. @default 90 */
@@ -112,6 +119,8 @@ export class Edge extends pulumi.ComponentResource {
         cidrs.forEach((c, i) => v.cidr(`allowedCidrs[${i}]`, c));
         const sslPolicy = args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
         v.oneOf("sslPolicy", sslPolicy, ALLOWED_TLS_POLICIES);
+        v.int("idleTimeoutSeconds", args.idleTimeoutSeconds ?? 120, 1, 4000);
+        checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
         v.throwIfAny();
         const s: Sizing = { cidrs, sslPolicy, port: args.targetPort ?? 8000 };
         return s;
@@ -194,7 +203,7 @@ export class Edge extends pulumi.ComponentResource {
                 dropInvalidHeaderFields: true,
                 desyncMitigationMode: "strictest",
                 enableDeletionProtection: args.deletionProtection ?? ctx.production,
-                idleTimeout: 120,
+                idleTimeout: args.idleTimeoutSeconds ?? 120,
                 accessLogs: { bucket: logs.bucketName, prefix: "alb", enabled: true },
                 tags: ctx.tags("alb"),
             },
@@ -259,6 +268,7 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
         const https = new aws.lb.Listener(
             ctx.childName("https"),
             {
@@ -269,6 +279,7 @@ export class Edge extends pulumi.ComponentResource {
                 certificateArn,
                 defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
                 ...(args.hsts === false ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
+                ...(csp === "none" ? {} : { routingHttpResponseContentSecurityPolicyHeaderValue: csp }),
                 routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
                 routingHttpResponseXFrameOptionsHeaderValue: "DENY",
                 tags: ctx.tags("https"),

@@ -90,6 +90,8 @@ export class AwsRagStack extends RagStackComponent {
                 targetPort: s.api.port,
                 healthPath: s.api.healthPath,
                 hsts: s.edge.hsts,
+                contentSecurityPolicy: s.edge.contentSecurityPolicy,
+                idleTimeoutSeconds: s.edge.idleTimeoutSeconds,
                 deletionProtection: s.environment === "production",
                 accessLogRetentionDays: retention,
             },

@@ -70,3 +70,18 @@ export function awsRunbookAnchor(alarmKey: string): string {
 export function alertRunbookAnchor(alert: string): string {
     return alert.toLowerCase();
 }
+
+/** Content-Security-Policy of the edge by default: the API serves JSON, no page may load or frame anything. */
+export const DEFAULT_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/** Referrer-Policy values browsers know (the edge refuses others). */
+export const REFERRER_POLICIES = [
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "origin",
+    "origin-when-cross-origin",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+] as const;

@@ -193,6 +193,12 @@ export interface EdgeSettings {
     rateLimitPer5Min: number;
     /** Add Strict-Transport-Security. @default true */
     hsts: boolean;
+    /** Content-Security-Policy on every response (`none`: no header). @default "default-src 'none'; frame-ancestors 'none'" (an API serves no page) */
+    contentSecurityPolicy: string;
+    /** Referrer-Policy on every response, Kubernetes edge only (the ALB cannot set it: the API must). @default "no-referrer" */
+    referrerPolicy: string;
+    /** Seconds an idle client connection stays open at the ALB (AWS only; long LLM answers stream on it). @default 120 */
+    idleTimeoutSeconds: number;
 }
 
 /** Logs, alarms and audit. */

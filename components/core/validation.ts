@@ -27,6 +27,7 @@ import {
     StackSettings,
     TARGETS,
 } from "./types";
+import { REFERRER_POLICIES } from "./facts";
 
 /** A problem with one input field. */
 export interface ValidationIssue {
@@ -344,6 +345,9 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
 
     v.int("edge.rateLimitPer5Min", s.edge.rateLimitPer5Min, 100, 2000000000);
     v.bool("edge.hsts", s.edge.hsts);
+    checkContentSecurityPolicy(v, "edge.contentSecurityPolicy", s.edge.contentSecurityPolicy);
+    v.oneOf("edge.referrerPolicy", s.edge.referrerPolicy, [...REFERRER_POLICIES]);
+    v.int("edge.idleTimeoutSeconds", s.edge.idleTimeoutSeconds, 1, 4000);
 
     checkLogRetention(v, "observability.logRetentionDays", s.observability.logRetentionDays);
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
@@ -693,4 +697,11 @@ function checkEgress(v: Validator, s: StackSettings): void {
             );
     }
     v.matches("kubernetes.modelRegistry", k.modelRegistry, /^([a-z0-9.-]+(:\d+)?)?$/, "empty (the public registry), or a registry host[:port]");
+}
+
+/** A Content-Security-Policy header value (or `none`): one line, no double quotes (it goes into controller annotations). */
+export function checkContentSecurityPolicy(v: Validator, field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (typeof value !== "string" || value.trim() === "" || /[\r\n"\\]/.test(value))
+        v.fail(field, value, "a Content-Security-Policy on one line without double quotes or backslashes, or none");
 }

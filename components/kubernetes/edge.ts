@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { KubernetesEdgeMode } from "../core/types";
-import { Validator } from "../core/validation";
+import { checkContentSecurityPolicy, Validator } from "../core/validation";
+import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
 import { K8sCommonArgs, K8sContext } from "./common";
 
 export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
@@ -28,6 +29,10 @@ export interface EdgeArgs extends K8sCommonArgs {
     ingressClassName?: string;
     /** Add HSTS. @default true */
     hsts?: boolean;
+    /** Content-Security-Policy on every response; `none` sends none. @default "default-src 'none'; frame-ancestors 'none'" */
+    contentSecurityPolicy?: string;
+    /** Referrer-Policy on every response, one of REFERRER_POLICIES. @default "no-referrer" */
+    referrerPolicy?: string;
     /** ingress mode (ingress-nginx compatible annotations): requests per second per client IP. @default 20 */
     rateLimitRps?: number;
     /**
@@ -53,6 +58,8 @@ export class Edge extends pulumi.ComponentResource {
         v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
         v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
         v.nonEmpty("clusterIssuer", args.clusterIssuer);
+        checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
+        v.oneOf("referrerPolicy", args.referrerPolicy ?? "no-referrer", [...REFERRER_POLICIES]);
         const restricted = (args.allowedCidrs ?? ["0.0.0.0/0"]).filter((c) => c !== "0.0.0.0/0").length > 0;
         if (restricted && args.mode === "gateway")
             v.fail(
@@ -68,6 +75,15 @@ export class Edge extends pulumi.ComponentResource {
         const labels = ctx.labels("edge");
         const tlsSecret = "api-tls";
         const hsts = args.hsts ?? true;
+        const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
+        // The security headers of every response, at the edge (gateway filter or ingress snippet).
+        const headers: [string, string][] = [
+            ...(hsts ? [["Strict-Transport-Security", HSTS_VALUE] as [string, string]] : []),
+            ...(csp === "none" ? [] : [["Content-Security-Policy", csp] as [string, string]]),
+            ["Referrer-Policy", args.referrerPolicy ?? "no-referrer"],
+            ["X-Content-Type-Options", "nosniff"],
+            ["X-Frame-Options", "DENY"],
+        ];
 
         if (args.mode === "gateway") {
             new k8s.apiextensions.CustomResource(
@@ -140,11 +156,7 @@ export class Edge extends pulumi.ComponentResource {
                                     {
                                         type: "ResponseHeaderModifier",
                                         responseHeaderModifier: {
-                                            set: [
-                                                ...(hsts ? [{ name: "Strict-Transport-Security", value: HSTS_VALUE }] : []),
-                                                { name: "X-Content-Type-Options", value: "nosniff" },
-                                                { name: "X-Frame-Options", value: "DENY" },
-                                            ],
+                                            set: [...headers.map(([n, value]) => ({ name: n, value }))],
                                         },
                                     },
                                 ],
@@ -184,9 +196,7 @@ export class Edge extends pulumi.ComponentResource {
                             "nginx.ingress.kubernetes.io/limit-rps": String(rps),
                             "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
                             ...(restricted ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.allowedCidrs!.join(",") } : {}),
-                            ...(hsts
-                                ? { "nginx.ingress.kubernetes.io/configuration-snippet": `more_set_headers "Strict-Transport-Security: ${HSTS_VALUE}";` }
-                                : {}),
+                            "nginx.ingress.kubernetes.io/configuration-snippet": headers.map(([n, value]) => `more_set_headers "${n}: ${value}";`).join("\n"),
                         },
                     },
                     spec: {

@@ -394,6 +394,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 gatewayClassName: k.gatewayClassName,
                 ingressClassName: k.ingressClassName,
                 hsts: s.edge.hsts,
+                contentSecurityPolicy: s.edge.contentSecurityPolicy,
+                referrerPolicy: s.edge.referrerPolicy,
                 rateLimitRps: Math.max(1, Math.round(s.edge.rateLimitPer5Min / 300)),
                 allowedCidrs: s.network.allowedIngressCidrs,
             },

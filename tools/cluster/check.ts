@@ -155,55 +155,50 @@ export function multiAttachIsPendingDetach(message: string, podName: string | un
     return podName !== undefined && new RegExp(`used by pod\\(s\\) ${podName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(message);
 }
 
+/** The fields of an Event the check reads. */
+export interface WarningEvent {
+    reason?: string;
+    message?: string;
+    involvedObject?: { kind?: string; name?: string; namespace?: string };
+}
+
+/**
+ * Whether a Warning event is a transient a controller retries by itself, not a refusal. Each
+ * check then proves the outcome (every pod placed and Ready, every PVC bound and attached), so
+ * only the transient wording is forgiven here, each seen in a run:
+ * - a controller's own request to the API server failing (the injected API server fault): the
+ *   message names the server's URL, or its address when the connection was reset;
+ * - an optimistic-concurrency conflict ("the object has been modified"), whichever controller
+ *   reports it (the scheduler's volume binding, the PV controller saving a claim);
+ * - the scheduler's assume cache one version behind a PVC ("is out of sync (stored: N, assume: M)");
+ * - binding a pod that is being deleted (a StatefulSet pod replaced while it was scheduled);
+ * - a volume still attached to the node of the same pod's previous incarnation (Multi-Attach,
+ *   see multiAttachIsPendingDetach). Two different pods holding one ReadWriteOnce volume stay a
+ *   defect, and sharedReadWriteOnce checks that too.
+ */
+export function isTransientWarning(ev: WarningEvent, server: string): boolean {
+    const message = String(ev.message ?? "");
+    if (new RegExp(`(GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Patch|Delete) "${server}/`).test(message)) return true;
+    if (/connection reset by|unexpected error when reading response body/.test(message) && message.includes(new URL(server).host)) return true;
+    if (/the object has been modified; please apply your changes to the latest version/.test(message)) return true;
+    if (ev.reason === "FailedScheduling" && /PersistentVolumeClaim "[^"]+" is out of sync \(stored: \d+, assume: \d+\)/.test(message)) return true;
+    if (ev.reason === "FailedScheduling" && /pod \S+ is being deleted, cannot be assigned to a host/.test(message)) return true;
+    return /Multi-Attach error/.test(message) && multiAttachIsPendingDetach(message, ev.involvedObject?.name);
+}
+
 function badEvents(cp: ControlPlane, since = ""): string[] {
-    return (
-        cp
-            .get("events", "-A")
-            .filter(
-                (ev) =>
-                    ev.type === "Warning" &&
-                    (BAD_EVENT_REASONS.has(ev.reason) || /Multi-Attach|exceeded quota|forbidden|violates PodSecurity/.test(ev.message ?? "")),
-            )
-            .filter((ev) => !since || (ev.lastTimestamp ?? ev.eventTime ?? ev.metadata?.creationTimestamp ?? "") >= since)
-            // A controller's own request to the API server failing is the injected API server fault,
-            // not a refusal: the attach or create is retried and succeeds (every PVC is checked Bound
-            // and attached, every workload Ready). The message names the API server's URL, or its
-            // address when the connection was reset ("read tcp …->127.0.0.1:<port>: connection reset",
-            // seen once in CI while the StatefulSet controller created valkey-1).
-            .filter((ev) => !new RegExp(`(GET|POST|PUT|PATCH|DELETE|Get|Post|Put|Patch|Delete) "${cp.server}/`).test(String(ev.message)))
-            .filter(
-                (ev) =>
-                    !(
-                        /connection reset by|unexpected error when reading response body/.test(String(ev.message)) &&
-                        String(ev.message).includes(new URL(cp.server).host)
-                    ),
-            )
-            // An optimistic-concurrency conflict on the claim (the scheduler's volume binding and the
-            // provisioner stand-in updating one PVC), or the scheduler's assume cache one version behind
-            // that update ("is out of sync (stored: N, assume: M)", seen once in a CI run), is retried by
-            // the scheduler, not a refusal: every pod is then checked placed and every PVC bound.
-            .filter(
-                (ev) =>
-                    !(
-                        ev.reason === "FailedScheduling" &&
-                        /the object has been modified; please apply your changes to the latest version|PersistentVolumeClaim "[^"]+" is out of sync \(stored: \d+, assume: \d+\)/.test(
-                            String(ev.message),
-                        )
-                    ),
-            )
-            // A StatefulSet pod recreated on another node waits until its volume is detached from the
-            // node of its previous incarnation: transient. The attach/detach controller says so in two
-            // ways: "used by pod(s) <the same pod name>" while the old incarnation is still listed, and
-            // "already exclusively attached to one node" with no pod named once no pod uses the volume
-            // there and only the detach is pending (seen once in CI for valkey-1 after the fault tests).
-            // Two *different* pods on two nodes sharing a ReadWriteOnce claim is the defect, checked by
-            // sharedReadWriteOnce; every PVC is then checked bound and attached, every pod Ready.
-            .filter((ev) => !(/Multi-Attach error/.test(String(ev.message)) && multiAttachIsPendingDetach(String(ev.message), ev.involvedObject?.name)))
-            .map(
-                (ev) =>
-                    `${ev.involvedObject?.namespace}/${ev.involvedObject?.kind}/${ev.involvedObject?.name}: ${ev.reason}: ${String(ev.message).slice(0, 200)}`,
-            )
-    );
+    return cp
+        .get("events", "-A")
+        .filter(
+            (ev) =>
+                ev.type === "Warning" &&
+                (BAD_EVENT_REASONS.has(ev.reason) || /Multi-Attach|exceeded quota|forbidden|violates PodSecurity/.test(ev.message ?? "")),
+        )
+        .filter((ev) => !since || (ev.lastTimestamp ?? ev.eventTime ?? ev.metadata?.creationTimestamp ?? "") >= since)
+        .filter((ev) => !isTransientWarning(ev, cp.server))
+        .map(
+            (ev) => `${ev.involvedObject?.namespace}/${ev.involvedObject?.kind}/${ev.involvedObject?.name}: ${ev.reason}: ${String(ev.message).slice(0, 200)}`,
+        );
 }
 
 /** Workloads of the namespaces that are not Ready/Complete. */
