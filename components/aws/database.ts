@@ -25,8 +25,8 @@ export const BOOTSTRAP_SQL = [
 ].join(" ");
 
 /** The primary's inputs for a restore source (or a new, empty database). */
-function restoreInputs(r: RestoreSource | undefined): Partial<aws.rds.InstanceArgs> {
-    if (!r) return { dbName: DB_NAME, username: "rag_admin" };
+function restoreInputs(r: RestoreSource | undefined, dbName: string): Partial<aws.rds.InstanceArgs> {
+    if (!r) return { dbName, username: "rag_admin" };
     if (r.kind === "snapshot") return { snapshotIdentifier: r.source };
     const fromReplicatedBackups = r.source.startsWith("arn:");
     return {
@@ -84,7 +84,29 @@ export interface DatabaseArgs extends AwsCommonArgs {
     logRetentionDays?: number;
     /** KMS key for the exported log groups. */
     logsKeyArn: pulumi.Input<string>;
+    /**
+     * Name of the database created in a new instance. The stack's API and its `db-bootstrap` task
+     * use `rag`: with another name, run your own bootstrap (see BOOTSTRAP_SQL). @default "rag"
+     */
+    databaseName?: string;
+    /**
+     * More PostgreSQL parameters for the parameter group (name -> value, applied at the next
+     * reboot: `pending-reboot`). The security settings (`rds.force_ssl`, `ssl_min_protocol_version`) cannot be
+     * overridden. @default {}
+     */
+    parameters?: Record<string, string>;
+    /** Daily automated backup window, UTC `hh:mm-hh:mm` (at least 30 minutes). @default "02:00-03:00" */
+    backupWindow?: string;
+    /** Weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm`, not overlapping the backup window. @default "sun:03:30-sun:04:30" */
+    maintenanceWindow?: string;
+    /** Provisioned gp3 IOPS (12,000 to 64,000; gp3 below 400 GiB has a fixed 3,000). @default the gp3 baseline */
+    iops?: number;
+    /** Provisioned gp3 throughput, MiB/s (500 to 4,000; with `iops`). @default the gp3 baseline */
+    storageThroughputMiBps?: number;
 }
+
+/** Parameters of the group that carry the database's transport security: never overridden. */
+const PROTECTED_DB_PARAMETERS = ["rds.force_ssl", "ssl_min_protocol_version"];
 
 /**
  * RDS PostgreSQL with pgvector in isolated subnets: KMS-encrypted storage, master password
@@ -154,6 +176,31 @@ export class Database extends pulumi.ComponentResource {
         if (s.crossRegionBackup) v.matches("backupRegion", args.backupRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region when crossRegionBackup is on");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+        v.matches(
+            "databaseName",
+            args.databaseName ?? DB_NAME,
+            /^[a-z][a-z0-9_]{0,62}$/,
+            "a PostgreSQL identifier: lower-case letter, then letters, digits or _",
+        );
+        for (const [p, value] of Object.entries(args.parameters ?? {})) {
+            if (PROTECTED_DB_PARAMETERS.includes(p))
+                v.fail(`parameters.${p}`, value, `a parameter other than ${PROTECTED_DB_PARAMETERS.join(", ")} (TLS is not negotiable)`);
+            else if (!/^[a-z][a-z0-9_.]*$/.test(p) || typeof value !== "string")
+                v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
+        }
+        const backupWindow = args.backupWindow ?? "02:00-03:00";
+        const maintenanceWindow = args.maintenanceWindow ?? "sun:03:30-sun:04:30";
+        checkDbWindows(v, backupWindow, maintenanceWindow);
+        if (args.iops !== undefined || args.storageThroughputMiBps !== undefined) {
+            if (s.storage < 400)
+                v.fail(
+                    "iops / storageThroughputMiBps",
+                    args.iops ?? args.storageThroughputMiBps,
+                    "only with allocatedStorageGiB >= 400 (gp3 below 400 GiB has a fixed 3,000 IOPS and 125 MiB/s)",
+                );
+            v.int("iops", args.iops, 12000, 64000);
+            v.int("storageThroughputMiBps", args.storageThroughputMiBps, 500, 4000);
+        }
         v.throwIfAny();
         super(typeToken("aws", "Database"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
@@ -187,6 +234,7 @@ export class Database extends pulumi.ComponentResource {
                     { name: "log_connections", value: "1" },
                     { name: "log_disconnections", value: "1" },
                     { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+                    ...Object.entries(args.parameters ?? {}).map(([name, value]) => ({ name, value, applyMethod: "pending-reboot" })),
                 ],
                 tags: ctx.tags("db-params"),
             },
@@ -231,6 +279,7 @@ export class Database extends pulumi.ComponentResource {
         const shared = {
             instanceClass: s.instanceClass,
             storageType: "gp3",
+            ...(args.iops !== undefined ? { iops: args.iops, storageThroughput: args.storageThroughputMiBps } : {}),
             storageEncrypted: true,
             kmsKeyId: args.kmsKeyArn,
             publiclyAccessible: false,
@@ -256,7 +305,7 @@ export class Database extends pulumi.ComponentResource {
                 engine: "postgres",
                 engineVersion: s.engineVersion,
                 // A restore brings its database, master user and data from the backup.
-                ...restoreInputs(args.restoreFrom),
+                ...restoreInputs(args.restoreFrom, args.databaseName ?? DB_NAME),
                 manageMasterUserPassword: true,
                 masterUserSecretKmsKeyId: args.kmsKeyArn,
                 allocatedStorage: s.storage,
@@ -264,8 +313,8 @@ export class Database extends pulumi.ComponentResource {
                 dbSubnetGroupName: subnetGroup.name,
                 multiAz: s.multiAz,
                 backupRetentionPeriod: s.backupRetentionDays,
-                backupWindow: "02:00-03:00",
-                maintenanceWindow: "sun:03:30-sun:04:30",
+                backupWindow,
+                maintenanceWindow,
                 skipFinalSnapshot: false,
                 finalSnapshotIdentifier: `${identifier}-final`,
                 deleteAutomatedBackups: false,
@@ -433,5 +482,43 @@ export class Database extends pulumi.ComponentResource {
             ctx.opts(),
         );
         return proxy;
+    }
+}
+
+/** Minutes since the week's start of `ddd:hh:mm`, or of the day for `hh:mm`. */
+function minutesOf(t: string): number {
+    const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    const parts = t.split(":");
+    const [d, h, m] = parts.length === 3 ? parts : ["", ...parts];
+    return (d ? days.indexOf(d) : 0) * 1440 + Number(h) * 60 + Number(m);
+}
+
+/** The backup window (daily, at least 30 min) and the maintenance window (weekly, at least 30 min) do not overlap. */
+function checkDbWindows(v: Validator, backup: string, maintenance: string): void {
+    const hhmm = "([01]\\d|2[0-3]):[0-5]\\d";
+    if (!v.matches("backupWindow", backup, new RegExp(`^${hhmm}-${hhmm}$`), "UTC hh:mm-hh:mm, e.g. 02:00-03:00")) return;
+    if (
+        !v.matches(
+            "maintenanceWindow",
+            maintenance,
+            new RegExp(`^(mon|tue|wed|thu|fri|sat|sun):${hhmm}-(mon|tue|wed|thu|fri|sat|sun):${hhmm}$`),
+            "UTC ddd:hh:mm-ddd:hh:mm, e.g. sun:03:30-sun:04:30",
+        )
+    )
+        return;
+    const [b0, b1] = backup.split("-").map(minutesOf);
+    const [m0, m1] = maintenance.split("-").map(minutesOf);
+    const bLen = (b1 - b0 + 1440) % 1440;
+    if (bLen < 30) v.fail("backupWindow", backup, "a window of at least 30 minutes");
+    if ((m1 - m0 + 10080) % 10080 < 30) v.fail("maintenanceWindow", maintenance, "a window of at least 30 minutes");
+    // The daily backup window, on every day, against the weekly maintenance window.
+    for (let day = 0; day < 7; day++) {
+        const start = day * 1440 + b0;
+        const end = start + bLen;
+        const mEnd = m0 + ((m1 - m0 + 10080) % 10080);
+        if ([0, 10080].some((wrap) => start + wrap < mEnd && m0 < end + wrap)) {
+            v.fail("maintenanceWindow", maintenance, `a window that does not overlap the backup window ${backup}`);
+            return;
+        }
     }
 }

@@ -1,0 +1,76 @@
+/**
+ * aws.Database's options for other teams (database name, parameters, windows, provisioned gp3):
+ * each reaches the instance or its parameter group, and what would weaken the database or cannot
+ * work on RDS is refused by name before anything is registered.
+ */
+import * as assert from "assert";
+import * as aws from "../components/aws";
+import { ValidationError } from "../components/core/validation";
+import { installMocks, settle } from "../testing/mocks";
+
+const base = {
+    environment: "staging" as const,
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-a", "subnet-b"],
+    allowedSecurityGroupIds: ["sg-api"],
+    kmsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/k",
+    logsKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/l",
+};
+
+async function plan(extra: Partial<aws.DatabaseArgs>) {
+    const log = installMocks();
+    new aws.Database("db", { ...base, ...extra });
+    await settle();
+    const primary = log.ofType("aws:rds/instance:Instance").find((r) => r.name.endsWith("-primary"))!.inputs as any;
+    const params = (log.one("aws:rds/parameterGroup:ParameterGroup").inputs as any).parameters as { name: string; value: string }[];
+    return { primary, params };
+}
+
+function refused(extra: Partial<aws.DatabaseArgs>, field: string, allowed: RegExp): Promise<void> {
+    const log = installMocks();
+    assert.throws(
+        () => new aws.Database("db", { ...base, ...extra }),
+        (e: unknown) => e instanceof ValidationError && e.issues.some((i) => i.field === field && allowed.test(i.allowed)),
+    );
+    return settle().then(() => assert.strictEqual(log.all.filter((r) => !r.type.startsWith("pulumi:")).length, 0));
+}
+
+describe("aws.Database options", function () {
+    this.timeout(30_000);
+
+    it("defaults: database rag, backups 02:00-03:00, maintenance Sunday 03:30, the gp3 baseline", async () => {
+        const { primary } = await plan({});
+        assert.deepStrictEqual([primary.dbName, primary.backupWindow, primary.maintenanceWindow], ["rag", "02:00-03:00", "sun:03:30-sun:04:30"]);
+        assert.strictEqual(primary.iops, undefined);
+    });
+
+    it("name, windows, extra parameters and provisioned gp3 reach the instance and its parameter group", async () => {
+        const { primary, params } = await plan({
+            databaseName: "search",
+            backupWindow: "23:30-00:30",
+            maintenanceWindow: "sat:04:00-sat:05:00",
+            parameters: { work_mem: "65536", "pgvector.hnsw_ef_search": "100" } as Record<string, string>,
+            allocatedStorageGiB: 400,
+            iops: 12000,
+            storageThroughputMiBps: 500,
+        });
+        assert.deepStrictEqual([primary.dbName, primary.backupWindow, primary.maintenanceWindow], ["search", "23:30-00:30", "sat:04:00-sat:05:00"]);
+        assert.deepStrictEqual([primary.iops, primary.storageThroughput], [12000, 500]);
+        assert.ok(params.some((p) => p.name === "work_mem" && p.value === "65536"));
+        assert.ok(
+            params.some((p) => p.name === "rds.force_ssl" && p.value === "1"),
+            "TLS stays forced",
+        );
+    });
+
+    it("refuses what weakens the database or cannot work on RDS, naming the field", async () => {
+        await refused({ parameters: { "rds.force_ssl": "0" } }, "parameters.rds.force_ssl", /TLS is not negotiable/);
+        await refused({ backupWindow: "2:00-3:00" }, "backupWindow", /hh:mm-hh:mm/);
+        await refused({ backupWindow: "02:00-02:15" }, "backupWindow", /at least 30 minutes/);
+        await refused({ maintenanceWindow: "sun:02:30-sun:03:30" }, "maintenanceWindow", /does not overlap the backup window 02:00-03:00/);
+        await refused({ backupWindow: "23:30-00:30", maintenanceWindow: "sun:23:45-mon:00:45" }, "maintenanceWindow", /does not overlap/);
+        await refused({ iops: 12000 }, "iops / storageThroughputMiBps", /allocatedStorageGiB >= 400/);
+        await refused({ allocatedStorageGiB: 400, iops: 3000 }, "iops", /12000/);
+        await refused({ databaseName: "Rag-DB" }, "databaseName", /PostgreSQL identifier/);
+    });
+});
