@@ -177,6 +177,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         description: "Availability zone names: a preview makes no EC2 call.",
     },
     { key: "awsGpuAmiId", path: "aws.gpuAmiId", type: "string", description: "GPU AMI id: pinned, and a preview makes no SSM call." },
+    {
+        key: "awsDataTierClientSecurityGroupIds",
+        path: "aws.dataTierClientSecurityGroupIds",
+        type: "array",
+        description: "More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion).",
+    },
     { key: "existingVpcId", path: "aws.existingVpc.vpcId", type: "string", description: "Existing VPC id (bring your own)." },
     { key: "existingVpcCidr", path: "aws.existingVpc.cidr", type: "string", description: "CIDR of the existing VPC." },
     { key: "existingPublicSubnetIds", path: "aws.existingVpc.publicSubnetIds", type: "array", description: "Existing public subnet ids." },
@@ -530,6 +536,7 @@ export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, st
             "the ALB cannot set Referrer-Policy (only HSTS, CSP, X-Content-Type-Options, X-Frame-Options and CORS headers); send it from the API",
     },
     kubernetes: {
+        awsDataTierClientSecurityGroupIds: "security groups are AWS; on Kubernetes the data zone's NetworkPolicies admit pods",
         edgeIdleTimeoutSeconds: "the gateway or ingress controller owns its connection timeouts; set them in its own configuration",
         cacheSnapshotRetentionDays:
             "Valkey on Kubernetes keeps an append-only file on its volume and takes no snapshots; back the volume up with your storage's snapshots",
@@ -552,9 +559,9 @@ export function settingsFromConfig(
     const program = parseConfig(raw, project, awsRegion, presentKeys);
     try {
         const settings = resolveStackSettings(program.input, context);
-        // Set by the stack: the engine also reports the declared defaults ("": the preset decides).
+        // Set by the stack: the engine also reports the declared defaults ("" or []: the preset decides).
         const refused = Object.entries(TARGET_REFUSED_KEYS[settings.target]).filter(
-            ([key]) => presentKeys.includes(`${project}:${key}`) && (raw(key) ?? "") !== "",
+            ([key]) => presentKeys.includes(`${project}:${key}`) && !["", "[]"].includes(raw(key) ?? ""),
         );
         if (refused.length > 0)
             throw new ValidationError(

@@ -7,6 +7,8 @@ import * as assert from "assert";
 import * as aws from "../components/aws";
 import { ValidationError } from "../components/core/validation";
 import { installMocks, settle } from "../testing/mocks";
+import { runProgram } from "../testing/program";
+import { settingsFromConfig } from "../environments/config";
 
 const base = {
     environment: "staging" as const,
@@ -72,5 +74,49 @@ describe("aws.Database options", function () {
         await refused({ iops: 12000 }, "iops / storageThroughputMiBps", /allocatedStorageGiB >= 400/);
         await refused({ allocatedStorageGiB: 400, iops: 3000 }, "iops", /12000/);
         await refused({ databaseName: "Rag-DB" }, "databaseName", /PostgreSQL identifier/);
+    });
+});
+
+describe("AWS data tier: more client security groups (awsDataTierClientSecurityGroupIds)", function () {
+    this.timeout(60_000);
+    it("PostgreSQL and Valkey admit the named groups besides the API's, on their own port only", async () => {
+        const run = await runProgram("staging", { target: "aws", awsDataTierClientSecurityGroupIds: '["sg-0123456789abcdef0"]' });
+        const rules = run.resources.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs as any);
+        const from = (port: number) => rules.filter((r) => r.referencedSecurityGroupId === "sg-0123456789abcdef0").filter((r) => r.fromPort === port);
+        assert.strictEqual(from(5432).length, 1);
+        assert.strictEqual(from(6379).length, 1);
+        assert.ok(
+            rules
+                .filter((r) => r.referencedSecurityGroupId === "sg-0123456789abcdef0")
+                .every((r) => r.fromPort === r.toPort && [5432, 6379].includes(r.fromPort)),
+        );
+    });
+
+    it("a malformed id is refused; on Kubernetes the key is refused by name", () => {
+        const resolve = (values: Record<string, string>) => {
+            const all: Record<string, string> = {
+                environment: "staging",
+                domain: "rag.example.gov",
+                apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
+                hostedZoneId: "Z1",
+                ...values,
+            };
+            return settingsFromConfig(
+                (k) => all[k],
+                "rag-platform",
+                "eu-west-1",
+                Object.keys(all).map((k) => `rag-platform:${k}`),
+                "test",
+            );
+        };
+        assert.throws(
+            () => resolve({ target: "aws", awsDataTierClientSecurityGroupIds: '["sg-xyz"]' }),
+            /aws\.dataTierClientSecurityGroupIds\[0\]\): got "sg-xyz"; allowed: a security group id/,
+        );
+        assert.throws(
+            () => resolve({ target: "kubernetes", awsDataTierClientSecurityGroupIds: '["sg-0123456789abcdef0"]' }),
+            /rag-platform:awsDataTierClientSecurityGroupIds: got .*allowed: unset on the kubernetes target \(security groups are AWS/,
+        );
+        assert.doesNotThrow(() => resolve({ target: "kubernetes", awsDataTierClientSecurityGroupIds: "[]" }), "the declared default is no setting");
     });
 });

@@ -296,6 +296,11 @@ export interface AwsSettings {
     availabilityZones?: string[];
     /** AMI of the GPU instances, so that no `ssm:GetParameter` call is made (and the AMI is pinned). */
     gpuAmiId?: string;
+    /**
+     * More security groups admitted by PostgreSQL (5432) and Valkey (6379) besides the API's: a
+     * reporting job, a migration runner, a bastion. Each needs its own reason to reach the data.
+     */
+    dataTierClientSecurityGroupIds?: string[];
 }
 
 export interface ExistingVpc {

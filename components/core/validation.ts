@@ -378,6 +378,14 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
                 );
         }
         if (a.gpuAmiId !== undefined) v.matches("aws.gpuAmiId", a.gpuAmiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
+        if (a.dataTierClientSecurityGroupIds !== undefined) {
+            if (!Array.isArray(a.dataTierClientSecurityGroupIds))
+                v.fail("aws.dataTierClientSecurityGroupIds", a.dataTierClientSecurityGroupIds, "a list of security group ids");
+            else
+                a.dataTierClientSecurityGroupIds.forEach((id, i) =>
+                    v.matches(`aws.dataTierClientSecurityGroupIds[${i}]`, id, /^sg-[0-9a-f]{8,17}$/, "a security group id (sg-...)"),
+                );
+        }
         if (a.hostedZoneId !== undefined) v.matches("aws.hostedZoneId", a.hostedZoneId, /^Z[A-Z0-9]{4,32}$/, "a Route 53 hosted zone id (Z...)");
         if (a.certificateArn === undefined && a.hostedZoneId === undefined)
             v.fail(
