@@ -8,7 +8,7 @@ import * as aws from "../components/aws";
 import { ValidationError } from "../components/core/validation";
 import { installMocks, settle } from "../testing/mocks";
 import { runProgram } from "../testing/program";
-import { settingsFromConfig } from "../environments/config";
+import { resolveConfigValues } from "./harness/config";
 
 const base = {
     environment: "staging" as const,
@@ -101,13 +101,7 @@ describe("AWS data tier: more client security groups (awsDataTierClientSecurityG
                 hostedZoneId: "Z1",
                 ...values,
             };
-            return settingsFromConfig(
-                (k) => all[k],
-                "rag-platform",
-                "eu-west-1",
-                Object.keys(all).map((k) => `rag-platform:${k}`),
-                "test",
-            );
+            return resolveConfigValues(all);
         };
         assert.throws(
             () => resolve({ target: "aws", awsDataTierClientSecurityGroupIds: '["sg-xyz"]' }),

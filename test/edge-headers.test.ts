@@ -3,7 +3,7 @@
  * set on the real inputs; what it cannot, refused by name.
  */
 import * as assert from "assert";
-import { settingsFromConfig } from "../environments/config";
+import { resolveConfigValues } from "./harness/config";
 import { ProgramRun, runProgram } from "../testing/program";
 
 const CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -16,13 +16,7 @@ function resolve(values: Record<string, string>) {
         hostedZoneId: "Z0123456789STAGING",
         ...values,
     };
-    return settingsFromConfig(
-        (k) => all[k],
-        "rag-platform",
-        "eu-west-1",
-        Object.keys(all).map((k) => `rag-platform:${k}`),
-        "test",
-    );
+    return resolveConfigValues(all);
 }
 
 describe("edge: security headers and idle timeout", function () {

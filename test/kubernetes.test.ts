@@ -7,19 +7,13 @@ import { uploadScript } from "../components/kubernetes/backup";
 import { modelReference } from "../components/kubernetes/llm";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
-import { settingsFromConfig } from "../environments/config";
+import { resolveConfigValues } from "./harness/config";
 import { validateStackSettings } from "../components/core/validation";
 import { cli } from "./harness/cli";
 
 /** Stack config values resolved as the program resolves them (every given key present). */
 function resolveConfig(values: Record<string, string>) {
-    return settingsFromConfig(
-        (k) => values[k],
-        "rag-platform",
-        undefined,
-        Object.keys(values).map((k) => `rag-platform:${k}`),
-        "test",
-    );
+    return resolveConfigValues(values, undefined);
 }
 import { capacity } from "../components/core/capacity";
 import { RecordedResource } from "../testing/mocks";

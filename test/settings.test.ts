@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import { CONFIG_KEYS, settingsFromConfig, settingsTable } from "../environments/config";
+import { CONFIG_KEYS, settingsTable } from "../environments/config";
+import { resolveConfigValues } from "./harness/config";
 import { productionPreset, stagingPreset } from "../environments/presets";
 import { ValidationError } from "../components/core/validation";
 import { SETTINGS_DOC, settingsMarkdown } from "../tools/gen-docs";
@@ -21,14 +22,7 @@ const REQUIRED: Record<string, string> = {
 
 /** The program's settings for these config values (as `pulumi preview` and the plan resolve them). */
 function settingsWith(values: Record<string, string>) {
-    const all = { ...REQUIRED, ...values };
-    return settingsFromConfig(
-        (k) => all[k],
-        "rag-platform",
-        "eu-west-1",
-        Object.keys(all).map((k) => `rag-platform:${k}`),
-        "test",
-    ).settings;
+    return resolveConfigValues({ ...REQUIRED, ...values }).settings;
 }
 
 const at = (o: unknown, path: string) => path.split(".").reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o);
