@@ -164,6 +164,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "wafRateLimitPer5Min", path: "edge.rateLimitPer5Min", type: "integer", description: "Requests per 5 min per IP before blocking." },
     { key: "logRetentionDays", path: "observability.logRetentionDays", type: "integer", description: "Log retention, days." },
     { key: "alarmEmails", path: "observability.alarmEmails", type: "array", description: "E-mails subscribed to alarms." },
+    {
+        key: "secretsRotatedOn",
+        path: "secrets.rotatedOn",
+        type: "string",
+        description: "Date (YYYY-MM-DD) of the last rotation of generated secrets; a new date rotates them.",
+    },
+    { key: "secretMaxAgeDays", path: "secrets.maxAgeDays", type: "integer", description: "Age in days at which a generated secret alarms." },
     { key: "awsBackupRegion", path: "aws.backupRegion", type: "string", description: "Region for replicated backups." },
     { key: "certificateArn", path: "aws.certificateArn", type: "string", description: "Existing ACM certificate ARN." },
     { key: "hostedZoneId", path: "aws.hostedZoneId", type: "string", description: "Route 53 zone for DNS validation and the alias." },

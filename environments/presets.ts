@@ -77,6 +77,7 @@ function common(): EnvironmentPreset {
             idleTimeoutSeconds: 120,
         },
         observability: { logRetentionDays: 90, alarmEmails: [] },
+        secrets: { rotatedOn: "", maxAgeDays: 180 },
         recovery: { rpoMinutes: 1440, rtoMinutes: 1440, siteLossRpoMinutes: 0, siteLossRtoMinutes: 0 },
         costAssumptions: COST_ASSUMPTIONS.staging,
         aws: { region: "eu-west-1", backupRegion: "eu-central-1" },
@@ -187,6 +188,7 @@ export function productionPreset(): EnvironmentPreset {
         network: { ...p.network, cidr: "10.30.0.0/16", azCount: 3, natStrategy: "perAz" },
         edge: { ...p.edge, rateLimitPer5Min: 5000 },
         observability: { ...p.observability, logRetentionDays: 365 },
+        secrets: { ...p.secrets, maxAgeDays: 90 },
         // Inside the site: no more than 5 minutes of data, back within the hour; after losing the
         // region or site: no more than a day of data, back within a working day.
         recovery: { rpoMinutes: 5, rtoMinutes: 60, siteLossRpoMinutes: 1440, siteLossRtoMinutes: 480 },

@@ -274,6 +274,17 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         "aws",
         drop((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" && r.name.endsWith("backup-vault-lock")),
     ],
+    [
+        "aws-secretsmanager-secret-require-age-check",
+        "aws",
+        edit("aws:cloudwatch/eventTarget:EventTarget", "secret-age-target", (i, r) => {
+            const input = JSON.parse(i.input);
+            delete input.secrets["cache-auth"];
+            i.input = JSON.stringify(input);
+            r.propertyDependencies.input = [];
+        }),
+    ],
+    ["aws-lambda-permission-require-source", "aws", edit("aws:lambda/permission:Permission", "secret-age-invoke", (i) => delete i.sourceArn)],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
     ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],

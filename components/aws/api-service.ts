@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { TIER_TAG } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
-import { checkFargateSize, checkLogRetention, Validator } from "../core/validation";
+import { rotationKeepers } from "../core/rotation";
+import { checkFargateSize, checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 
@@ -77,6 +78,12 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     environmentVariables?: Record<string, pulumi.Input<string>>;
     /** Secrets injected by ECS from Secrets Manager; the execution role may read exactly these. */
     secrets?: Record<string, InjectedSecret>;
+    /**
+     * Rotation date (YYYY-MM-DD) of the generated application secret: a new value generates a new
+     * secret and rolls the tasks (they read secrets at start; `CREDENTIALS_ROTATED_ON` in their
+     * environment makes a new task definition revision). @default "" (generated once)
+     */
+    secretsRotatedOn?: string;
     /** KMS key of the secrets and buckets. */
     kmsKeyArn: pulumi.Input<string>;
     /** KMS key of the log group. */
@@ -184,6 +191,7 @@ export class ApiService extends pulumi.ComponentResource {
         v.image("image", args.image);
         checkFargateSize(v, "cpu", s.cpu, "memoryMiB", s.memory);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+        checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
@@ -263,7 +271,11 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** Application secret (session signing), generated and kept in Secrets Manager. */
     private createAppSecret({ ctx, args }: StepInput): aws.secretsmanager.Secret {
-        const appSecretValue = new random.RandomPassword(ctx.childName("app-secret"), { length: 64, special: false }, { parent: this });
+        const appSecretValue = new random.RandomPassword(
+            ctx.childName("app-secret"),
+            { length: 64, special: false, ...rotationKeepers(args.secretsRotatedOn) },
+            { parent: this },
+        );
         const appSecret = new aws.secretsmanager.Secret(
             ctx.childName("app-secret"),
             {
@@ -365,7 +377,11 @@ export class ApiService extends pulumi.ComponentResource {
         },
     ): aws.ecs.Service {
         const { securityGroup: sg, logGroup, secrets, executionRole, taskRole } = deps;
-        const env = Object.entries({ PORT: String(s.port), ...(args.environmentVariables ?? {}) }).map(([n, value]) => ({ name: n, value }));
+        const env = Object.entries({
+            PORT: String(s.port),
+            ...(args.environmentVariables ?? {}),
+            ...(args.secretsRotatedOn ? { CREDENTIALS_ROTATED_ON: args.secretsRotatedOn } : {}),
+        }).map(([n, value]) => ({ name: n, value }));
         const containerSecrets = Object.entries(secrets).map(([n, sec]) => ({
             name: n,
             valueFrom: sec.jsonKey ? pulumi.interpolate`${sec.secretArn}:${sec.jsonKey}::` : sec.secretArn,

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
-import { checkLogRetention, Validator } from "../core/validation";
+import { rotationKeepers } from "../core/rotation";
+import { checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
 
 export interface CacheArgs extends AwsCommonArgs {
@@ -29,6 +30,11 @@ export interface CacheArgs extends AwsCommonArgs {
     engineVersion?: string;
     /** Days the slow log is kept. @default 90 */
     logRetentionDays?: number;
+    /**
+     * Rotation date (YYYY-MM-DD) of the AUTH token: a new value generates a new token, applied with
+     * the ROTATE strategy (the old token stays valid until clients restart). @default "" (generated once)
+     */
+    secretsRotatedOn?: string;
 }
 
 /**
@@ -60,6 +66,7 @@ export class Cache extends pulumi.ComponentResource {
         if (failover && replicas < 1) v.fail("replicas", replicas, "at least 1 when automaticFailover is true");
         v.int("snapshotRetentionDays", args.snapshotRetentionDays ?? 1, 0, 35);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+        checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
         const nodeType = args.nodeType ?? (production ? "cache.r7g.large" : "cache.t4g.medium");
         if (!inCatalog(CACHE_NODE_TYPES, nodeType))
             v.fail("nodeType", nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
@@ -84,7 +91,11 @@ export class Cache extends pulumi.ComponentResource {
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("cache-subnets") },
             ctx.opts(),
         );
-        const token = new random.RandomPassword(ctx.childName("auth"), { length: 64, special: false }, { parent: this });
+        const token = new random.RandomPassword(
+            ctx.childName("auth"),
+            { length: 64, special: false, ...rotationKeepers(args.secretsRotatedOn) },
+            { parent: this },
+        );
         const secret = new aws.secretsmanager.Secret(
             ctx.childName("auth"),
             {

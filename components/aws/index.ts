@@ -11,6 +11,7 @@ export * from "./database";
 export * from "./cache";
 export * from "./storage";
 export * from "./observability";
+export * from "./secret-age";
 export * from "./audit";
 export * from "./backup";
 export * from "./stack";

@@ -5,6 +5,7 @@ import { typeToken } from "../core/naming";
 import { rdsMaxConnections } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { AwsCommonArgs, AwsContext } from "./common";
+import { SecretAgeCheck } from "./secret-age";
 
 export interface ObservabilityArgs extends AwsCommonArgs {
     /** KMS key of the SNS topic (created topic only). */
@@ -50,6 +51,19 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     webAclName?: pulumi.Input<string>;
     /** Blocked requests in 5 minutes that count as a spike. @default 500 */
     wafBlockedSpike?: number;
+    /**
+     * Watch the age of these secrets: a scheduled check publishes the age of each one's current
+     * value, and an alarm fires when it passes `maxAgeDays` or when the check cannot tell.
+     * @default none: no secret-age check
+     */
+    secretAge?: {
+        /** Short name (alarm and metric dimension) → secret ARN. */
+        secretArns: Record<string, pulumi.Input<string>>;
+        /** Age in days that alarms (7..400). */
+        maxAgeDays: number;
+        /** Days the check's logs are kept. @default 90 */
+        logRetentionDays?: number;
+    };
 }
 
 /** What one alarm measures (its actions and tags are the component's). */
@@ -95,6 +109,7 @@ export class Observability extends pulumi.ComponentResource {
         this.createCacheAlarms(input);
         this.createLlmAlarms(input);
         this.createWafAlarms(input);
+        this.createSecretAgeAlarms(input, topicArn);
         const dashboard = this.createDashboard(input);
 
         this.alarmTopicArn = topicArn;
@@ -134,6 +149,27 @@ export class Observability extends pulumi.ComponentResource {
         );
         this.alarmNames.push(res.name);
         return res;
+    }
+
+    /** Secret age: the scheduled check and an alarm per secret to the alarm topic (a `SecretAgeCheck`). */
+    private createSecretAgeAlarms({ ctx, args }: StepInput, topicArn: pulumi.Output<string>): void {
+        if (!args.secretAge) return;
+        const check = new SecretAgeCheck(
+            ctx.childName("secret-age"),
+            {
+                environment: args.environment,
+                namePrefix: args.namePrefix,
+                tags: args.tags,
+                accountId: args.accountId,
+                secretArns: args.secretAge.secretArns,
+                maxAgeDays: args.secretAge.maxAgeDays,
+                alarmTopicArn: topicArn,
+                logsKeyArn: args.logsKeyArn,
+                logRetentionDays: args.secretAge.logRetentionDays,
+            },
+            { parent: this },
+        );
+        this.alarmNames.push(...check.alarmNames);
     }
 
     /** The edge: 5xx rate, p95 latency, unhealthy API targets. */

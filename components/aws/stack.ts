@@ -152,6 +152,7 @@ export class AwsRagStack extends RagStackComponent {
                 automaticFailover: s.cache.automaticFailover,
                 snapshotRetentionDays: s.cache.snapshotRetentionDays,
                 logRetentionDays: retention,
+                secretsRotatedOn: s.secrets.rotatedOn,
             },
             child,
         );
@@ -223,6 +224,12 @@ export class AwsRagStack extends RagStackComponent {
                 dbSlowQueryMetric: db.slowQueryMetric,
                 llmServiceName: llm?.serviceName,
                 webAclName: waf.webAclName,
+                secretAge: {
+                    // The RDS master password rotates itself (RDS-managed, 7 days); the others by secretsRotatedOn.
+                    secretArns: { "api-app-secret": api.service.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
+                    maxAgeDays: s.secrets.maxAgeDays,
+                    logRetentionDays: retention,
+                },
             },
             child,
         );
@@ -309,6 +316,7 @@ export class AwsRagStack extends RagStackComponent {
                 memoryTargetPercent: s.api.memoryTargetPercent,
                 requestsPerTarget: s.api.requestsPerTarget,
                 imageManagedByCi: s.api.imageManagedByCi,
+                secretsRotatedOn: s.secrets.rotatedOn,
                 environmentVariables: {
                     ...s.api.env,
                     ENVIRONMENT: s.environment,

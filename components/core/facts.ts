@@ -61,9 +61,9 @@ export function runbookLink(anchor: string): string {
     return `${RUNBOOKS}#${anchor}`;
 }
 
-/** Anchor of a CloudWatch alarm's runbook: `aws-<key>` (per-replica alarms share one entry). */
+/** Anchor of a CloudWatch alarm's runbook: `aws-<key>` (per-replica and per-secret alarms share one entry). */
 export function awsRunbookAnchor(alarmKey: string): string {
-    return `aws-${alarmKey.replace(/-\d+$/, "")}`;
+    return `aws-${alarmKey.replace(/-\d+$/, "").replace(/^secret-age-.+$/, "secret-age")}`;
 }
 
 /** Anchor of a Prometheus alert's runbook: the alert name in lower case. */

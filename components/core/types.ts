@@ -210,6 +210,23 @@ export interface ObservabilitySettings {
 }
 
 /**
+ * Rotation of the secrets the stack generates (AWS: the API's application secret and the Valkey
+ * AUTH token; Kubernetes: every generated database, cache and object-store credential). The RDS
+ * master password is rotated by RDS itself; credentials from an external store
+ * (`kubernetes.secrets: external`) are the store's to rotate.
+ */
+export interface SecretSettings {
+    /**
+     * Date (YYYY-MM-DD) the generated secrets were last rotated. A new value generates new ones on
+     * the next `pulumi up` and restarts their consumers (tools/rotate-secrets.sh sets it to today).
+     * @default "" (as generated at the first deployment)
+     */
+    rotatedOn: string;
+    /** Days after which a secret that has not changed raises an alarm (AWS) / alert (Kubernetes). @default staging 180, production 90 */
+    maxAgeDays: number;
+}
+
+/**
  * Usage the cost estimate assumes where a price depends on use rather than on what is deployed.
  * Printed with every estimate; set any of them with the `costAssumptions` config key.
  */
@@ -492,6 +509,8 @@ export interface StackSettings {
     network: NetworkSettings;
     edge: EdgeSettings;
     observability: ObservabilitySettings;
+    /** Rotation of generated secrets and the alarm on their age. */
+    secrets: SecretSettings;
     /** Disaster-recovery objectives (RPO/RTO) the plan checks the stack against. */
     recovery: RecoveryObjectives;
     /** What the cost estimate assumes about use (the plan prints it with the estimate). */

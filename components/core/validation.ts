@@ -205,6 +205,14 @@ export function checkFargateSize(v: Validator, cpuField: string, cpu: unknown, m
 }
 
 /** Checks a CloudWatch Logs retention against the values the API accepts. */
+/** A rotation date: "" (never rotated) or a real calendar date YYYY-MM-DD. */
+export function checkRotatedOn(v: Validator, field: string, value: unknown): void {
+    if (value === "") return;
+    if (!v.matches(field, value, /^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD (e.g. the day of the rotation) or "" for never')) return;
+    const d = new Date(`${value as string}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) v.fail(field, value, "a calendar date YYYY-MM-DD that exists");
+}
+
 export function checkLogRetention(v: Validator, field: string, days: unknown): void {
     if (typeof days !== "number" || !(LOG_RETENTION_DAYS as readonly number[]).includes(days))
         v.fail(field, days, `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -351,6 +359,9 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
 
     checkLogRetention(v, "observability.logRetentionDays", s.observability.logRetentionDays);
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
+
+    checkRotatedOn(v, "secrets.rotatedOn", s.secrets.rotatedOn);
+    v.int("secrets.maxAgeDays", s.secrets.maxAgeDays, 7, 400);
 
     if (s.environment === "production") {
         if (s.database.backupRetentionDays < 7) v.fail("database.backupRetentionDays", db.backupRetentionDays, "at least 7 in production");

@@ -138,7 +138,7 @@ export class Api extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
-                        metadata: { labels: { ...labels, ...selector } },
+                        metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
                         spec: {
                             serviceAccountName: sa.metadata.name,
                             automountServiceAccountToken: false,

@@ -164,7 +164,7 @@ export class Cache extends pulumi.ComponentResource {
                         selector: { matchLabels: spec.selector },
                         podManagementPolicy: "OrderedReady",
                         template: {
-                            metadata: { labels: { ...spec.labels, ...spec.selector } },
+                            metadata: { labels: { ...spec.labels, ...spec.selector }, ...ctx.rotationAnnotations() },
                             spec: {
                                 serviceAccountName: sa.metadata.name,
                                 automountServiceAccountToken: false,

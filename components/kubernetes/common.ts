@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { withRegistry } from "../core/naming";
+import { ROTATION_ANNOTATION, rotationKeepers } from "../core/rotation";
 import { EnvironmentName } from "../core/types";
 
 /** Arguments every Kubernetes component takes. */
@@ -15,6 +16,12 @@ export interface K8sCommonArgs {
     imageRegistry?: string;
     /** protect + retainOnDelete on stateful objects. @default environment === "production" */
     protectData?: boolean;
+    /**
+     * Rotation date (YYYY-MM-DD) of the generated credentials: a new value generates new ones,
+     * recreates their Secrets (so `kube_secret_created` is the rotation time the age alert reads)
+     * and restarts the pods that read them at start. @default "" (generated once)
+     */
+    secretsRotatedOn?: string;
 }
 
 /**
@@ -118,12 +125,23 @@ export class K8sContext {
     opts(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
         return { parent: this.parent, provider: this.args.provider, ...extra };
     }
+    /** Keepers of a generated password: a new rotation date generates a new one. */
+    rotationKeepers(): { keepers?: Record<string, string> } {
+        return rotationKeepers(this.args.secretsRotatedOn);
+    }
+    /**
+     * Pod-template annotations of a workload that reads generated credentials at start: a new
+     * rotation date rolls it. None before the first rotation (the provider drops an empty map).
+     */
+    rotationAnnotations(): { annotations?: Record<string, string> } {
+        return this.args.secretsRotatedOn ? { annotations: { [ROTATION_ANNOTATION]: this.args.secretsRotatedOn } } : {};
+    }
     dataOpts(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
         return { ...this.opts(extra), protect: this.protectData, retainOnDelete: this.protectData };
     }
 }
 
-/** A Secret holding generated values, created in each namespace that needs it. */
+/** A Secret holding generated values, created in each namespace that needs it; replaced when they change. */
 export function secretIn(
     ctx: K8sContext,
     key: string,
@@ -135,8 +153,10 @@ export function secretIn(
 ): k8s.core.v1.Secret {
     return new k8s.core.v1.Secret(
         ctx.childName(key),
-        { metadata: { name, namespace, labels: ctx.labels(component) }, type: "Opaque", stringData: data },
-        ctx.opts(),
+        { metadata: { name, namespace, labels: ctx.labels(component), ...ctx.rotationAnnotations() }, type: "Opaque", stringData: data },
+        // New values make a new Secret (same name, so the old one goes first): its creation time is
+        // the age the RagSecretNotRotated alert reads. (The provider moves stringData to data.)
+        ctx.opts({ replaceOnChanges: ["stringData", "data"], deleteBeforeReplace: true }),
     );
 }
 

@@ -33,6 +33,19 @@ export interface MonitoringArgs extends K8sCommonArgs {
      * default: `grafana_dashboard: "1"`); `false`: no dashboards. @default { grafana_dashboard: "1" }
      */
     grafanaDashboards?: Record<string, string> | false;
+    /**
+     * Secrets the stack generates (in the app or data namespace), watched by the
+     * RagSecretNotRotated alert (kube-state-metrics' `kube_secret_created`: a rotation recreates
+     * them). @default none: no secret-age alert (an external store rotates its own)
+     */
+    generatedSecrets?: SecretAgeWatch;
+}
+
+/** Which generated Secrets the age alert watches, and from what age it fires. */
+export interface SecretAgeWatch {
+    names: string[];
+    /** Age in days that alerts. */
+    maxAgeDays: number;
 }
 
 interface Alert {
@@ -50,6 +63,7 @@ export function alertRules(
     llm: boolean,
     llmWorkload: "StatefulSet" | "Deployment" = "StatefulSet",
     cacheSentinel = false,
+    generatedSecrets?: SecretAgeWatch,
 ): Alert[] {
     const rules: Alert[] = [
         {
@@ -144,6 +158,14 @@ export function alertRules(
             summary: "A TLS certificate expires within 14 days",
         },
     ];
+    if (generatedSecrets && generatedSecrets.names.length > 0)
+        rules.push({
+            alert: "RagSecretNotRotated",
+            expr: `time() - kube_secret_created{namespace=~"${appNs}|${dataNs}",secret=~"${[...new Set(generatedSecrets.names)].sort().join("|")}"} > ${generatedSecrets.maxAgeDays} * 86400`,
+            for: "1h",
+            severity: "warning",
+            summary: `A generated Secret is older than ${generatedSecrets.maxAgeDays} days: rotate the credentials (secretsRotatedOn)`,
+        });
     if (cacheSentinel)
         rules.push({
             alert: "RagValkeySentinelQuorumLost",
@@ -217,7 +239,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload, args.cacheSentinel ?? false);
+        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload, args.cacheSentinel ?? false, args.generatedSecrets);
         new k8s.apiextensions.CustomResource(
             ctx.childName("rules"),
             {

@@ -53,6 +53,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
     readonly documentsSecretName: string;
     /** Secret (data namespace) with the keys of the backups-only identity. */
     readonly backupsSecretName: string;
+    /** Secrets generated here (in-cluster mode; none for an external store), for the secret-age alert. */
+    readonly generatedSecretNames: string[] = [];
 
     constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`ObjectStorage ${name}`);
@@ -83,10 +85,14 @@ export class ObjectStorage extends pulumi.ComponentResource {
         const identity = (key: string, secretName: string, namespace: pulumi.Input<string>, actions: string[]) => {
             const accessKey = new random.RandomString(
                 ctx.childName(`${key}-access-key`),
-                { length: 20, special: false, upper: true, lower: false },
+                { length: 20, special: false, upper: true, lower: false, ...ctx.rotationKeepers() },
                 { parent: this },
             );
-            const secretKey = new random.RandomPassword(ctx.childName(`${key}-secret-key`), { length: 40, special: false }, { parent: this });
+            const secretKey = new random.RandomPassword(
+                ctx.childName(`${key}-secret-key`),
+                { length: 40, special: false, ...ctx.rotationKeepers() },
+                { parent: this },
+            );
             secretIn(
                 ctx,
                 `${key}-credentials`,
@@ -132,7 +138,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: selector },
                     template: {
-                        metadata: { labels: { ...labels, ...selector } },
+                        metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
                         spec: {
                             serviceAccountName: sa.metadata.name,
                             automountServiceAccountToken: false,
@@ -251,6 +257,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
         this.endpoint = endpoint;
         this.documentsSecretName = "object-storage-documents";
         this.backupsSecretName = "object-storage-backups";
+        this.generatedSecretNames = ["object-storage-documents", "object-storage-backups", "object-storage-admin", "object-storage-s3-config"];
         this.registerOutputs({ endpoint: this.endpoint });
     }
 }

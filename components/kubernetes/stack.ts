@@ -52,7 +52,8 @@ const DB_CA_MOUNT = "/etc/rag/postgres-tls";
 /** Where the API finds the CA that verifies Valkey's server certificate. */
 const CACHE_CA_MOUNT = "/etc/rag/valkey-tls";
 
-type SecretNames = { database: string; databaseOwner: string; databaseBackup: string; cache: string };
+/** The credentials' Secret names, and those the stack generated (none with an external store). */
+type SecretNames = { database: string; databaseOwner: string; databaseBackup: string; cache: string; generated: string[] };
 
 /** What every step of the constructor needs. */
 interface StepInput {
@@ -86,6 +87,7 @@ export class KubernetesRagStack extends RagStackComponent {
             labels,
             imageRegistry: s.kubernetes.imageRegistry,
             protectData: s.protectData,
+            secretsRotatedOn: s.secrets.rotatedOn,
         };
         const input: StepInput = { name, s, k: s.kubernetes, common, child: { parent: this }, ctx: new K8sContext(name, common, this) };
 
@@ -98,7 +100,7 @@ export class KubernetesRagStack extends RagStackComponent {
         const llm = s.llm.enabled ? this.createLlm(input, zones) : undefined;
         const api = this.createApi(input, zones, secrets, { db, cache, llm, storage });
         const edge = this.createEdge(input, zones, api);
-        if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm);
+        if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm, [...secrets.generated, ...storage.generatedSecretNames]);
         if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
 
         this.setOutputs({
@@ -158,7 +160,13 @@ export class KubernetesRagStack extends RagStackComponent {
      * `rag_app`'s.
      */
     private createCredentials({ name, k, ctx, child }: StepInput, zones: Zones): SecretNames {
-        const names: SecretNames = { database: "postgres-app", databaseOwner: "postgres-owner", databaseBackup: "postgres-backup", cache: "valkey-auth" };
+        const names: SecretNames = {
+            database: "postgres-app",
+            databaseOwner: "postgres-owner",
+            databaseBackup: "postgres-backup",
+            cache: "valkey-auth",
+            generated: [],
+        };
         // [key, Secret, remote key, namespaces, username, password length]
         const credentials: [string, string, string, pulumi.Input<string>[], string | undefined, number][] = [
             ["db", names.database, "database", [zones.data, zones.app], DB_ROLES.app, 40],
@@ -195,7 +203,8 @@ export class KubernetesRagStack extends RagStackComponent {
                     );
                 continue;
             }
-            const password = new random.RandomPassword(`${name}-${key}-password`, { length, special: false }, child);
+            const password = new random.RandomPassword(`${name}-${key}-password`, { length, special: false, ...ctx.rotationKeepers() }, child);
+            names.generated.push(secret);
             for (const ns of namespaces)
                 secretIn(ctx, `${key}-credentials-${zoneOf(ns)}`, secret, ns, { ...(username ? { username } : {}), password: password.result }, component);
         }
@@ -404,7 +413,7 @@ export class KubernetesRagStack extends RagStackComponent {
     }
 
     /** ServiceMonitor and the PrometheusRule of the stack's alerts. */
-    private createMonitoring({ name, s, k, common, child }: StepInput, zones: Zones, llm?: Llm): void {
+    private createMonitoring({ name, s, k, common, child }: StepInput, zones: Zones, llm: Llm | undefined, generatedSecrets: string[]): void {
         const [appNs, dataNs] = [zones.app, zones.data];
         new Monitoring(
             `${name}-monitoring`,
@@ -420,6 +429,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 cacheSentinel: s.cache.automaticFailover,
                 alertEmails: s.observability.alarmEmails,
                 alertWebhookSecretName: k.alertWebhookSecretName || undefined,
+                generatedSecrets: generatedSecrets.length > 0 ? { names: generatedSecrets, maxAgeDays: s.secrets.maxAgeDays } : undefined,
             },
             child,
         );

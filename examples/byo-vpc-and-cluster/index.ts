@@ -23,6 +23,14 @@ const dataTier = { ...common, vpcId: config.require("vpcId"), subnetIds: isolate
 const db = new aws.Database("search-db", { ...dataTier, instanceClass: "db.r6g.large", backupRegion: "eu-central-1" });
 const cache = new aws.Cache("search-cache", dataTier);
 const storage = new aws.Storage("search-storage", { ...common, kmsKeyArn });
+// The generated Valkey AUTH token and the RDS-managed master password, watched for age (alarms to
+// the team's topic when one passes 90 days unrotated).
+new aws.SecretAgeCheck("search-secret-age", {
+    ...common,
+    secretArns: { "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
+    alarmTopicArn: config.require("alarmTopicArn"),
+    logsKeyArn: kmsKeyArn,
+});
 
 // Only the LLM, on a GPU cluster you already run. The namespace is Pod-Security-restricted and
 // denies all traffic but the application's namespace on 11434, DNS, and HTTPS for model pulls.

@@ -8,7 +8,7 @@
  *  3. for every rule stack config can trigger, the real analyzer and the offline evaluator give
  *     the same findings on the same change, and a mandatory one fails the real preview;
  *  4. a rule exception in the pack config is reported alike by both;
- *  5. day two: an image change is one update, a change that replaces protected data is refused,
+ *  5. day two: an image change is one update, a rotation date replaces the generated credentials, a change that replaces protected data is refused,
  *     destroy of production stops at protected objects, refresh and a second preview change
  *     nothing, stack outputs hold no secret value;
  *  6. bad stack config fails the real preview with the offline plan's message.
@@ -288,6 +288,26 @@ async function checkDayTwo(ws: Workspace): Promise<void> {
         const changed = Object.entries(r.steps).filter(([op]) => op !== "same");
         assert.deepStrictEqual(changed, [["update", ["rag-k8s-api-deployment"]]]);
         return "1 update (the API Deployment)";
+    });
+
+    await step("day two: a rotation date replaces every generated credential and its Secrets, and rolls only their readers", async () => {
+        const r = await withConfig(ws, env, { secretsRotatedOn: "2026-11-30" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
+        assert.strictEqual(r.code, 0, r.errors.join("; "));
+        const replaced = new Set([...(r.steps.replace ?? []), ...(r.steps["create-replacement"] ?? []), ...(r.steps["delete-replaced"] ?? [])]);
+        const updated = new Set(r.steps.update ?? []);
+        const other = Object.keys(r.steps).filter((op) => !["same", "replace", "create-replacement", "delete-replaced", "update"].includes(op));
+        assert.deepStrictEqual(other, [], "no create or delete");
+        const passwords = [...replaced].filter((n) => /-password$/.test(n));
+        const secrets = [...replaced].filter((n) => /-credentials-(app|data)$/.test(n));
+        assert.ok(passwords.length >= 3, `generated passwords replaced: ${passwords.join(", ")}`);
+        assert.ok(secrets.length >= 5, `Secrets replaced (their creation time is the age the alert reads): ${secrets.join(", ")}`);
+        assert.deepStrictEqual(
+            [...replaced].filter((n) => !passwords.includes(n) && !secrets.includes(n)),
+            [],
+            "nothing else replaced",
+        );
+        for (const reader of ["rag-k8s-api-deployment", "rag-k8s-valkey-primary", "rag-k8s-valkey-sentinel"]) assert.ok(updated.has(reader), `${reader} rolls`);
+        return `${passwords.length} passwords and ${secrets.length} Secrets replaced, ${updated.size} updates (${[...updated].join(", ")})`;
     });
 
     await step("day two: a change that replaces protected data is shown as a replace and refused", async () => {

@@ -82,6 +82,7 @@ export const roleRequireServiceTrust: ResourceRule = {
                 "vpc-flow-logs.amazonaws.com",
                 "cloudtrail.amazonaws.com",
                 "backup.amazonaws.com",
+                "lambda.amazonaws.com",
             ],
             description: "Service principals roles may trust.",
         },
