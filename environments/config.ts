@@ -190,6 +190,12 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "array",
         description: "More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion).",
     },
+    {
+        key: "awsInternetEgress",
+        path: "aws.internetEgress",
+        type: "boolean",
+        description: "HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3).",
+    },
     { key: "existingVpcId", path: "aws.existingVpc.vpcId", type: "string", description: "Existing VPC id (bring your own)." },
     { key: "existingVpcCidr", path: "aws.existingVpc.cidr", type: "string", description: "CIDR of the existing VPC." },
     { key: "existingPublicSubnetIds", path: "aws.existingVpc.publicSubnetIds", type: "array", description: "Existing public subnet ids." },
@@ -543,6 +549,7 @@ export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, st
             "the ALB cannot set Referrer-Policy (only HSTS, CSP, X-Content-Type-Options, X-Frame-Options and CORS headers); send it from the API",
     },
     kubernetes: {
+        awsInternetEgress: "egress on Kubernetes is the NetworkPolicies' allow-lists (k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
         awsDataTierClientSecurityGroupIds: "security groups are AWS; on Kubernetes the data zone's NetworkPolicies admit pods",
         edgeIdleTimeoutSeconds: "the gateway or ingress controller owns its connection timeouts; set them in its own configuration",
         cacheSnapshotRetentionDays:

@@ -80,7 +80,7 @@ function common(): EnvironmentPreset {
         secrets: { rotatedOn: "", maxAgeDays: 180 },
         recovery: { rpoMinutes: 1440, rtoMinutes: 1440, siteLossRpoMinutes: 0, siteLossRtoMinutes: 0 },
         costAssumptions: COST_ASSUMPTIONS.staging,
-        aws: { region: "eu-west-1", backupRegion: "eu-central-1" },
+        aws: { region: "eu-west-1", backupRegion: "eu-central-1", internetEgress: true },
         kubernetes: {
             namespacePrefix: "rag",
             storageClass: "",
@@ -193,6 +193,8 @@ export function productionPreset(): EnvironmentPreset {
         // region or site: no more than a day of data, back within a working day.
         recovery: { rpoMinutes: 5, rtoMinutes: 60, siteLossRpoMinutes: 1440, siteLossRtoMinutes: 480 },
         costAssumptions: COST_ASSUMPTIONS.production,
+        // No internet from the tasks and GPU hosts: images from ECR, models from the models bucket.
+        aws: { ...p.aws, internetEgress: false },
         kubernetes: {
             ...p.kubernetes,
             logicalBackup: true,

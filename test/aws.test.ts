@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { X509Certificate } from "crypto";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -294,7 +295,7 @@ describe("AWS target", function () {
                 );
             });
 
-            it("TLS to RDS: the tasks fetch the region's RDS CA bundle before they connect and verify the server against it (verify-full)", () => {
+            it("TLS to RDS: the tasks write the region's RDS CA bundle (no download) before they connect and verify the server against it (verify-full)", () => {
                 const containers = json(inp(log().one(T.taskDef, "api-task")).containerDefinitions);
                 const [api, ca] = containers;
                 assert.deepStrictEqual([ca.name, ca.essential, api.name], ["rds-ca", false, "api"]);
@@ -308,22 +309,46 @@ describe("AWS target", function () {
                         c.mountPoints.some((m: any) => m.sourceVolume === "tmp" && m.containerPath === "/tmp"),
                         c.name,
                     );
-                // The emitted download, run for real by python (the API image's interpreter), with the URL served from a file.
-                const script = String(ca.command[0]);
-                assert.ok(script.includes('"https://truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem"'), script);
-                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-rdsca-"));
-                fs.writeFileSync(path.join(dir, "bundle.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
-                const local = script.replace('"/tmp/rds-ca-bundle.pem"', `"${dir}/rds-ca-bundle.pem"`).replace(/"https:[^"]+"/, `"file://${dir}/bundle.pem"`);
-                execFileSync("python3", ["-c", local]);
-                assert.match(fs.readFileSync(path.join(dir, "rds-ca-bundle.pem"), "utf8"), /BEGIN CERTIFICATE/);
-                fs.rmSync(dir, { recursive: true, force: true });
-                // The bootstrap task: the same bundle, then psql with verify-full against it.
-                const psql = json(inp(log().one(T.taskDef, "api-db-bootstrap")).containerDefinitions)[0];
-                const cmd = psql.command[2];
-                assert.match(
-                    cmd,
-                    /^wget -q -O \/tmp\/rds-ca-bundle.pem "https:\/\/truststore.pki.rds.amazonaws.com\/eu-west-1\/eu-west-1-bundle.pem" && psql /,
+                // The bundle: the region's RDS roots (valid ones) and Amazon Root CA 1-4 (RDS Proxy's ACM certificates).
+                const bundle = ca.environment.find((e: any) => e.name === "RDS_CA_BUNDLE").value as string;
+                const names = (bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map(
+                    (pem) => /CN=([^\n]+)/.exec(new X509Certificate(pem).subject)![1],
                 );
+                assert.deepStrictEqual(names, [
+                    "Amazon RDS eu-west-1 Root CA RSA2048 G1",
+                    "Amazon RDS eu-west-1 Root CA RSA4096 G1",
+                    "Amazon RDS eu-west-1 Root CA ECC384 G1",
+                    "Amazon Root CA 1",
+                    "Amazon Root CA 2",
+                    "Amazon Root CA 3",
+                    "Amazon Root CA 4",
+                ]);
+                assert.strictEqual(new X509Certificate(bundle).subject.includes("eu-west-1"), true, "the server's issuer (rds-ca-rsa2048-g1) first");
+                // The emitted write, run for real by python (the API image's interpreter), with no network.
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-rdsca-"));
+                const script = String(ca.command[0]);
+                assert.doesNotMatch(script, /https?:|urllib|socket/);
+                execFileSync("python3", ["-c", script.replace('"/tmp/rds-ca-bundle.pem"', `"${dir}/rds-ca-bundle.pem"`)], {
+                    env: { ...process.env, RDS_CA_BUNDLE: bundle },
+                });
+                assert.strictEqual(fs.readFileSync(path.join(dir, "rds-ca-bundle.pem"), "utf8"), bundle);
+                // The bootstrap task: the same bundle written by its shell, then psql with verify-full against it
+                // (run here with a stand-in psql that checks the file it is given).
+                const psql = json(inp(log().one(T.taskDef, "api-db-bootstrap")).containerDefinitions)[0];
+                const cmd: string = psql.command[2];
+                assert.strictEqual(psql.environment.find((e: any) => e.name === "RDS_CA_BUNDLE").value, bundle);
+                fs.writeFileSync(
+                    path.join(dir, "psql"),
+                    '#!/bin/sh\ncase "$1" in *sslrootcert=*) f=${1##*sslrootcert=}; grep -c "BEGIN CERTIFICATE" "$f";; esac\n',
+                    { mode: 0o755 },
+                );
+                const out = execFileSync("sh", ["-c", cmd.replaceAll("/tmp/rds-ca-bundle.pem", `${dir}/b.pem`)], {
+                    env: { PATH: `${dir}:${process.env.PATH}`, RDS_CA_BUNDLE: bundle, PGHOST: "db", SQL: "select 1" },
+                    encoding: "utf8",
+                });
+                assert.strictEqual(out.trim(), "7");
+                assert.strictEqual(fs.readFileSync(path.join(dir, "b.pem"), "utf8"), bundle);
+                fs.rmSync(dir, { recursive: true, force: true });
                 const conninfo = Object.fromEntries(
                     /psql "([^"]+)"/
                         .exec(cmd)![1]
@@ -436,7 +461,10 @@ describe("AWS target", function () {
                 assert.ok(ollama.environment.some((e: any) => e.name === "OLLAMA_HOST" && e.value.startsWith("0.0.0.0")));
                 assert.deepStrictEqual(ollama.healthCheck.command, ["CMD", "ollama", "list"]);
                 assert.ok(ollama.healthCheck.startPeriod >= 300);
-                assert.ok(containers.find((c: any) => c.name === "model-pull").command[0].includes("llama3.1:8b"));
+                // staging pulls from the Ollama registry; production (no internet) checks the models staged in S3
+                const prepare = containers.find((c: any) => c.name === (prod ? "model-check" : "model-pull"));
+                assert.ok(prepare.command[0].includes("llama3.1:8b"));
+                assert.deepStrictEqual(ollama.dependsOn, [{ containerName: prepare.name, condition: "SUCCESS" }]);
                 const rules = log()
                     .ofType(T.ingress)
                     .filter((r) => r.name.includes("llm-from-api"));
@@ -491,8 +519,8 @@ describe("AWS target", function () {
 
             it("storage: every bucket versioned, SSE (KMS except the ALB log bucket), public access blocked, TLS-only policy, lifecycle", () => {
                 const buckets = log().ofType(T.bucket);
-                // documents, backups, ALB logs, S3 access logs, CloudTrail; production: the two replicas
-                assert.strictEqual(buckets.length, prod ? 7 : 5);
+                // documents, backups, ALB logs, S3 access logs, CloudTrail; production: the two replicas and the staged models
+                assert.strictEqual(buckets.length, prod ? 8 : 5);
                 for (const type of [T.sse, T.pab, T.bucketPolicy, T.versioning, T.lifecycle])
                     assert.strictEqual(log().ofType(type).length, buckets.length, type);
                 for (const s of log().ofType(T.sse)) {
@@ -749,6 +777,8 @@ describe("AWS target: a credential-less preview (account, zones and AMI from sta
         given = await runProgram("production", {
             target: "aws",
             awsAccountId: "210987654321",
+            apiImage: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/rag-api:1.4.2",
+            llmImage: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/mirror/ollama/ollama:0.12.6",
             awsAvailabilityZones: JSON.stringify(["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
             awsGpuAmiId: "ami-0123456789abcdef0",
         });
@@ -792,6 +822,7 @@ describe("AWS Llm on an ECS cluster you bring: the cluster's capacity providers 
         logsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
         amiId: "ami-0123456789abcdef0",
         models: ["llama3.1:8b"],
+        httpsEgress: "internet" as const,
     };
     const association = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders";
     const base_ = (environment: "staging" | "production") => ({ ...base, environment });

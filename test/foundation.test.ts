@@ -81,7 +81,7 @@ describe("foundation", () => {
             target: "aws",
             environment: "production",
             domain: "a.example.gov",
-            overrides: { api: { image: "x/y:1", maxReplicas: 20 }, aws: { hostedZoneId: "Z0123456789ABC" } },
+            overrides: { api: { image: "x/y:1", maxReplicas: 20 }, aws: { hostedZoneId: "Z0123456789ABC", internetEgress: true } },
         });
         assert.strictEqual(a.api.maxReplicas, 20);
         assert.strictEqual(a.api.minReplicas, 2, "siblings keep the preset value");

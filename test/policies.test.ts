@@ -284,6 +284,11 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
             r.propertyDependencies.input = [];
         }),
     ],
+    [
+        "aws-ec2-securitygroup-restrict-internet-egress",
+        "aws",
+        edit("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-https-endpoints", (i) => (i.cidrIpv4 = "0.0.0.0/0")),
+    ],
     ["aws-lambda-permission-require-source", "aws", edit("aws:lambda/permission:Permission", "secret-age-invoke", (i) => delete i.sourceArn)],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],

@@ -178,6 +178,9 @@ function arnOf(type: string, name: string, inputs: Record<string, any>, region: 
     }
 }
 
+/** The S3 prefix list the mocks report (the form AWS uses: pl- and 8 hex digits). */
+export const MOCK_S3_PREFIX_LIST = "pl-6da54004";
+
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string, account: string): Record<string, unknown> {
     const MOCK_ACCOUNT_ID = account;
     const id = `${name}-${shortHash(type + name)}`;
@@ -246,6 +249,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return { ...base, name: inputs.name ?? id };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...base, latestVersion: 1 };
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            return inputs.vpcEndpointType === "Gateway" ? { ...base, prefixListId: MOCK_S3_PREFIX_LIST } : base;
         case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
             return { ...base, hostedZone: "Z0123456789ABCDEFGHIJ" };
         default:
@@ -283,6 +288,8 @@ function mockCall(token: string, inputs: Record<string, any>, region: string, ac
             return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:ec2/getPrefixList:getPrefixList":
+            return { id: MOCK_S3_PREFIX_LIST, name: inputs.name, cidrBlocks: ["3.5.0.0/19", "52.218.0.0/17"] };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
         default:

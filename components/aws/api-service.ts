@@ -6,20 +6,31 @@ import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
 import { checkFargateSize, checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import {
+    accountIdOf,
+    assumeRolePolicy,
+    AwsCommonArgs,
+    AwsContext,
+    ECR_PRIVATE_IMAGE,
+    ecrPullStatements,
+    HttpsEgress,
+    httpsEgressRules,
+    policyDocument,
+} from "./common";
 import { BOOTSTRAP_SQL } from "./database";
+import { rdsCaBundle } from "./rds-ca";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
 /**
- * The RDS certificate authorities are not in the system trust store of common base images:
- * tasks that talk to the database fetch the region's RDS CA bundle (AWS's trust store, over
- * HTTPS) into a task volume before their main container starts, and verify the server against it.
+ * The RDS certificate authorities are not in the system trust store of common base images: the
+ * tasks that talk to the database get the region's bundle (`rdsCaBundle`: built at plan time, in
+ * the task definition) written into a task volume before their main container starts, and verify
+ * the server against it. No download: the tasks need no internet for it.
  */
 export const RDS_CA_DIR = "/tmp";
-/** URL of the RDS CA bundle of a region. */
-export function rdsCaBundleUrl(region: string): string {
-    return `https://truststore.pki.rds.amazonaws.com/${region}/${region}-bundle.pem`;
-}
+
+/** Image of the one-off database bootstrap task (psql), from ECR Public. */
+export const DEFAULT_BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/postgres:16.10-alpine";
 /**
  * Where the bundle lands inside the containers: on the task's `tmp` volume, which every container
  * of the task mounts at /tmp (world-writable in the images, so the non-root users can write there).
@@ -38,6 +49,13 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     vpcId: pulumi.Input<string>;
     /** CIDR of the VPC (egress rules to the data tier and endpoints). */
     vpcCidr: pulumi.Input<string>;
+    /**
+     * Where the tasks' HTTPS may go: `"internet"`, or only the VPC's endpoints and S3 (then every
+     * image must be in ECR: `image`, `databaseBootstrap.image`). No default: choose.
+     */
+    httpsEgress: HttpsEgress;
+    /** The cluster has an ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`): the execution roles may fill it. @default false */
+    ecrPublicCache?: boolean;
     /** Private subnets for the tasks (no public IP is ever assigned). */
     subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** ARN of the ECS cluster. */
@@ -102,7 +120,8 @@ export interface ApiServiceArgs extends AwsCommonArgs {
         masterSecretKmsKeyArn?: pulumi.Input<string>;
         host: pulumi.Input<string>;
         database: string;
-        image?: string;
+        /** psql image. @default DEFAULT_BOOTSTRAP_IMAGE (ECR Public) */
+        image?: pulumi.Input<string>;
     };
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
@@ -192,6 +211,13 @@ export class ApiService extends pulumi.ComponentResource {
         checkFargateSize(v, "cpu", s.cpu, "memoryMiB", s.memory);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
+        if (args.httpsEgress !== "internet") {
+            if (!args.httpsEgress || typeof args.httpsEgress !== "object") v.fail("httpsEgress", args.httpsEgress, '"internet" or { vpcCidr, s3PrefixListId }');
+            const ecr = "an image in private ECR (<account>.dkr.ecr.<region>.amazonaws.com/...): without internet egress the tasks reach ECR only";
+            if (typeof args.image === "string" && !ECR_PRIVATE_IMAGE.test(args.image)) v.fail("image", args.image, ecr);
+            const bootstrapImage = args.databaseBootstrap ? (args.databaseBootstrap.image ?? DEFAULT_BOOTSTRAP_IMAGE) : undefined;
+            if (typeof bootstrapImage === "string" && !ECR_PRIVATE_IMAGE.test(bootstrapImage)) v.fail("databaseBootstrap.image", bootstrapImage, ecr);
+        }
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
@@ -233,18 +259,7 @@ export class ApiService extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        new aws.vpc.SecurityGroupEgressRule(
-            ctx.childName("api-https"),
-            {
-                securityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                cidrIpv4: "0.0.0.0/0",
-                description: "HTTPS to AWS APIs (endpoints, S3) and external services",
-            },
-            ctx.opts(),
-        );
+        httpsEgressRules(ctx, "api-https", sg.id, args.httpsEgress, "external services");
         for (const [port, what] of [
             [5432, "PostgreSQL"],
             [6379, "Valkey"],
@@ -312,14 +327,7 @@ export class ApiService extends pulumi.ComponentResource {
             {
                 role: executionRole.id,
                 policy: policyDocument([
-                    // ecr:GetAuthorizationToken has no resource-level permissions: "*" is the only valid resource.
-                    { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-                    {
-                        Sid: "EcrPull",
-                        Effect: "Allow",
-                        Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                        Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/*`,
-                    },
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
                     { Sid: "DecryptSecrets", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [args.kmsKeyArn] },
@@ -422,14 +430,16 @@ export class ApiService extends pulumi.ComponentResource {
                 ? [
                       {
                           // The API's first container to run (dependsOn), listed second so that the API stays the first.
-                          // Runs to completion before the API starts: the region's RDS CA bundle into the shared volume.
+                          // Runs to completion before the API starts: the region's RDS CA bundle (from its
+                          // environment, no network) into the shared volume.
                           name: "rds-ca",
                           image: args.image,
                           essential: false,
                           user: "10001:10001",
                           readonlyRootFilesystem: true,
                           entryPoint: ["python", "-c"],
-                          command: [pulumi.interpolate`import urllib.request; urllib.request.urlretrieve("${region.apply(rdsCaBundleUrl)}", "${RDS_CA_FILE}")`],
+                          command: [`import os; open("${RDS_CA_FILE}", "w").write(os.environ["RDS_CA_BUNDLE"])`],
+                          environment: [{ name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r)) }],
                           mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                           linuxParameters: { capabilities: { drop: ["ALL"] } },
                           logConfiguration: { logDriver: "awslogs", options: logOptions("rds-ca") },
@@ -531,7 +541,7 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** One-off bootstrap task (`aws ecs run-task` with the API's network, see docs/aws.md). */
     private createDatabaseBootstrap(
-        { ctx, region, accountId }: StepInput,
+        { ctx, args, region, accountId }: StepInput,
         b: NonNullable<ApiServiceArgs["databaseBootstrap"]>,
         logGroup: aws.cloudwatch.LogGroup,
     ): pulumi.Output<string | undefined> {
@@ -551,6 +561,7 @@ export class ApiService extends pulumi.ComponentResource {
             {
                 role: executionRole.id,
                 policy: policyDocument([
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] },
                     ...(b.masterSecretKmsKeyArn
@@ -574,20 +585,21 @@ export class ApiService extends pulumi.ComponentResource {
                 containerDefinitions: pulumi.jsonStringify([
                     {
                         name: "psql",
-                        image: b.image ?? "public.ecr.aws/docker/library/postgres:16.10-alpine",
+                        image: b.image ?? DEFAULT_BOOTSTRAP_IMAGE,
                         essential: true,
                         user: "70:70",
                         readonlyRootFilesystem: true,
-                        // The RDS CA bundle first (busybox wget with TLS in the alpine image), then psql verifying against it.
+                        // The RDS CA bundle from the environment into a file first (no network), then psql verifying against it.
                         command: [
                             "sh",
                             "-c",
-                            pulumi.interpolate`wget -q -O ${RDS_CA_FILE} "${region.apply(rdsCaBundleUrl)}" && psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=${RDS_CA_FILE}" -v ON_ERROR_STOP=1 -c "$SQL"`,
+                            pulumi.interpolate`printf '%s' "$RDS_CA_BUNDLE" > ${RDS_CA_FILE} && psql "host=$PGHOST dbname=${b.database} sslmode=verify-full sslrootcert=${RDS_CA_FILE}" -v ON_ERROR_STOP=1 -c "$SQL"`,
                         ],
                         mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                         environment: [
                             { name: "PGHOST", value: b.host },
                             { name: "SQL", value: BOOTSTRAP_SQL },
+                            { name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r)) },
                         ],
                         secrets: [
                             { name: "PGUSER", valueFrom: pulumi.interpolate`${b.masterSecretArn}:username::` },

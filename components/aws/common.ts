@@ -164,3 +164,67 @@ export function admittingSecurityGroup(ctx: AwsContext, spec: AdmittingGroupSpec
     );
     return sg;
 }
+
+/**
+ * Where a tier's HTTPS may go: anywhere (`"internet"`, through the NAT gateways), or only to the
+ * VPC's interface endpoints (its CIDR) and S3 (the gateway endpoint's prefix list).
+ */
+export type HttpsEgress = "internet" | { vpcCidr: pulumi.Input<string>; s3PrefixListId: pulumi.Input<string> };
+
+/** The egress rules of `HttpsEgress` on a security group (443 only). */
+export function httpsEgressRules(ctx: AwsContext, key: string, securityGroupId: pulumi.Input<string>, egress: HttpsEgress, what: string): void {
+    const rule = (part: string, target: { cidrIpv4?: pulumi.Input<string>; prefixListId?: pulumi.Input<string> }, description: string) =>
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.childName(`${key}${part}`),
+            { securityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443, ...target, description },
+            ctx.opts(),
+        );
+    if (egress === "internet") {
+        rule("", { cidrIpv4: "0.0.0.0/0" }, `HTTPS: ${what}, AWS APIs and the internet (awsInternetEgress)`);
+        return;
+    }
+    rule("-endpoints", { cidrIpv4: egress.vpcCidr }, "HTTPS to the VPC's interface endpoints (AWS APIs, ECR)");
+    rule("-s3", { prefixListId: egress.s3PrefixListId }, "HTTPS to S3 through the gateway endpoint (ECR layers, the stack's buckets)");
+}
+
+/** Repository prefix of the ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`). */
+export const ECR_PUBLIC_CACHE_PREFIX = "ecr-public";
+
+/** Private ECR images (any region): what a task pulls through the VPC's ECR endpoints. */
+export const ECR_PRIVATE_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+
+/**
+ * An ECR Public image (`public.ecr.aws/<path>`) through the account's pull-through cache
+ * (`<registry>/ecr-public/<path>`); any other image unchanged.
+ */
+export function viaEcrPublicCache(image: string, registry: string | undefined): string {
+    if (!registry || !image.startsWith("public.ecr.aws/")) return image;
+    return `${registry}/${ECR_PUBLIC_CACHE_PREFIX}/${image.slice("public.ecr.aws/".length)}`;
+}
+
+/**
+ * IAM statements of an execution role that pulls from ECR: the token (no resource-level
+ * permissions), pulls from the account's repositories of the region, and, with a pull-through
+ * cache, the first pull of an upstream image into its cache repository.
+ */
+export function ecrPullStatements(region: pulumi.Input<string>, accountId: pulumi.Input<string>, pullThroughCache: boolean): Record<string, unknown>[] {
+    return [
+        { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+        {
+            Sid: "EcrPull",
+            Effect: "Allow",
+            Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/*`,
+        },
+        ...(pullThroughCache
+            ? [
+                  {
+                      Sid: "EcrPullThroughCache",
+                      Effect: "Allow",
+                      Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+                      Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/${ECR_PUBLIC_CACHE_PREFIX}/*`,
+                  },
+              ]
+            : []),
+    ];
+}

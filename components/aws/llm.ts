@@ -3,7 +3,35 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { checkGpuInstance, checkLogRetention, Validator } from "../core/validation";
-import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import {
+    accountIdOf,
+    admittingSecurityGroup,
+    assumeRolePolicy,
+    AwsCommonArgs,
+    AwsContext,
+    ECR_PRIVATE_IMAGE,
+    ecrPullStatements,
+    HttpsEgress,
+    httpsEgressRules,
+    policyDocument,
+} from "./common";
+
+/** Image that copies staged models from S3 (the AWS CLI, from ECR Public). */
+export const DEFAULT_MODEL_SYNC_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.31.18";
+
+/** Where models come from when they are staged in S3 instead of pulled from the Ollama registry. */
+export interface StagedModels {
+    /** Bucket holding the staged models (`<prefix>blobs/…`, `<prefix>manifests/…`: an OLLAMA_MODELS tree). */
+    bucketName: pulumi.Input<string>;
+    /** ARN of the bucket. */
+    bucketArn: pulumi.Input<string>;
+    /** KMS key of the bucket (decrypted through S3 only). */
+    kmsKeyArn: pulumi.Input<string>;
+    /** Key prefix of the tree. @default "ollama/models/" */
+    prefix?: string;
+    /** AWS CLI image that copies them. @default DEFAULT_MODEL_SYNC_IMAGE */
+    syncImage?: pulumi.Input<string>;
+}
 
 /** SSM parameter of the ECS GPU-optimized Amazon Linux 2 AMI. */
 export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
@@ -54,8 +82,18 @@ export interface LlmArgs extends AwsCommonArgs {
     amiId?: string;
     /** Ollama image, pinned. @default "ollama/ollama:0.12.6" */
     image?: string;
-    /** Models pulled before the server takes traffic. */
+    /** Models pulled (or, with `stagedModels`, found staged) before the server takes traffic. */
     models: string[];
+    /**
+     * Where the tasks' and hosts' HTTPS may go: `"internet"` (the Ollama registry, Docker Hub), or
+     * only the VPC's endpoints and S3: then `image` must be in ECR and the models staged in S3
+     * (`stagedModels`). No default: choose.
+     */
+    httpsEgress: HttpsEgress;
+    /** Copy the models from S3 before the server starts, instead of pulling them from the Ollama registry. @default none (pulled) */
+    stagedModels?: StagedModels;
+    /** The cluster has an ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`): the execution role may fill it. @default false */
+    ecrPublicCache?: boolean;
     /** GPU instance type. @default "g5.xlarge" */
     instanceType?: string;
     /** GPUs per task. @default 1 */
@@ -174,6 +212,20 @@ export class Llm extends pulumi.ComponentResource {
         const v = new Validator(`Llm ${name}`);
         v.image("image", s.image);
         if (!Array.isArray(args.models) || args.models.length === 0) v.fail("models", args.models, "at least one model such as llama3.1:8b");
+        if (args.httpsEgress !== "internet") {
+            if (!args.httpsEgress || typeof args.httpsEgress !== "object") v.fail("httpsEgress", args.httpsEgress, '"internet" or { vpcCidr, s3PrefixListId }');
+            const ecr = "an image in private ECR (<account>.dkr.ecr.<region>.amazonaws.com/...): without internet egress the hosts reach ECR only";
+            if (!ECR_PRIVATE_IMAGE.test(s.image)) v.fail("image", s.image, ecr);
+            if (!args.stagedModels)
+                v.fail("stagedModels", args.stagedModels, "the bucket the models are staged in: without internet egress the Ollama registry is out of reach");
+            else if (
+                typeof (args.stagedModels.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE) === "string" &&
+                !ECR_PRIVATE_IMAGE.test((args.stagedModels.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE) as string)
+            )
+                v.fail("stagedModels.syncImage", args.stagedModels.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE, ecr);
+        }
+        if (args.stagedModels?.prefix !== undefined)
+            v.matches("stagedModels.prefix", args.stagedModels.prefix, /^([A-Za-z0-9._-]+\/)+$/, "a key prefix ending in '/', such as ollama/models/");
         v.int("gpusPerTask", s.gpus, 1, 8);
         checkGpuInstance(v, "instanceType", s.instanceType, "gpusPerTask", s.gpus);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
@@ -200,7 +252,7 @@ export class Llm extends pulumi.ComponentResource {
         return s;
     }
 
-    /** Ollama's security group: 11434 from the allowed groups only; out to HTTPS. */
+    /** Ollama's security group (the hosts' and the tasks'): 11434 from the allowed groups only; out to HTTPS as `httpsEgress` says. */
     private createSecurityGroup({ ctx, args }: StepInput): aws.ec2.SecurityGroup {
         const sg = admittingSecurityGroup(ctx, {
             key: "llm",
@@ -212,18 +264,7 @@ export class Llm extends pulumi.ComponentResource {
             from: "the API",
             sources: args.allowedSecurityGroupIds,
         });
-        new aws.vpc.SecurityGroupEgressRule(
-            ctx.childName("llm-https"),
-            {
-                securityGroupId: sg.id,
-                ipProtocol: "tcp",
-                fromPort: 443,
-                toPort: 443,
-                cidrIpv4: "0.0.0.0/0",
-                description: "HTTPS: model registry, ECS and SSM endpoints",
-            },
-            ctx.opts(),
-        );
+        httpsEgressRules(ctx, "llm-https", sg.id, args.httpsEgress, "the model registry");
         return sg;
     }
 
@@ -395,6 +436,125 @@ AGENT
         return { asg, capacityProvider };
     }
 
+    /** Container that pulls the models from the Ollama registry before the server takes traffic. */
+    private modelPullContainer(
+        image: string,
+        models: string,
+        env: { name: string; value: string }[],
+        log: (prefix: string) => unknown,
+    ): Record<string, unknown> {
+        return {
+            name: "model-pull",
+            image,
+            essential: false,
+            user: "10001:10001",
+            entryPoint: ["sh", "-c"],
+            command: [
+                `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama pull "$m" || exit 1; done`,
+            ],
+            environment: env,
+            readonlyRootFilesystem: true,
+            mountPoints: [
+                { sourceVolume: "models", containerPath: "/models" },
+                { sourceVolume: "tmp", containerPath: "/tmp" },
+            ],
+            dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
+            linuxParameters: { capabilities: { drop: ["ALL"] } },
+            logConfiguration: log("model-pull"),
+        };
+    }
+
+    /**
+     * Staged models: the AWS CLI copies the OLLAMA_MODELS tree from S3 (through the gateway
+     * endpoint), then Ollama checks that every configured model is there before the server starts
+     * (a model missing from the bucket fails the task with its name, instead of a pull attempt).
+     */
+    private stagedModelContainers(
+        image: string,
+        staged: StagedModels,
+        models: string,
+        env: { name: string; value: string }[],
+        log: (prefix: string) => unknown,
+    ): Record<string, unknown>[] {
+        const prefix = staged.prefix ?? "ollama/models/";
+        return [
+            {
+                name: "model-sync",
+                image: staged.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE,
+                essential: false,
+                user: "10001:10001",
+                command: ["s3", "sync", pulumi.interpolate`s3://${staged.bucketName}/${prefix}`, "/models/models/", "--no-progress", "--only-show-errors"],
+                environment: [{ name: "HOME", value: "/tmp" }],
+                readonlyRootFilesystem: true,
+                mountPoints: [
+                    { sourceVolume: "models", containerPath: "/models" },
+                    { sourceVolume: "tmp", containerPath: "/tmp" },
+                ],
+                dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
+                linuxParameters: { capabilities: { drop: ["ALL"] } },
+                logConfiguration: log("model-sync"),
+            },
+            {
+                name: "model-check",
+                image,
+                essential: false,
+                user: "10001:10001",
+                entryPoint: ["sh", "-c"],
+                command: [
+                    `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama show "$m" >/dev/null 2>&1 || { echo "model $m is not staged in the models bucket"; exit 1; }; done`,
+                ],
+                environment: env,
+                readonlyRootFilesystem: true,
+                mountPoints: [
+                    { sourceVolume: "models", containerPath: "/models" },
+                    { sourceVolume: "tmp", containerPath: "/tmp" },
+                ],
+                dependsOn: [{ containerName: "model-sync", condition: "SUCCESS" }],
+                linuxParameters: { capabilities: { drop: ["ALL"] } },
+                logConfiguration: log("model-check"),
+            },
+        ];
+    }
+
+    /** Task role of staged models: list and read the models' prefix of the bucket, decrypt through S3 only. */
+    private createModelReaderRole(ctx: AwsContext, staged: StagedModels, accountId: pulumi.Output<string>, region: pulumi.Output<string>): aws.iam.Role {
+        const prefix = staged.prefix ?? "ollama/models/";
+        const role = new aws.iam.Role(
+            ctx.childName("task"),
+            {
+                assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId),
+                description: "Ollama tasks: read the staged models",
+                tags: ctx.tags("llm-task"),
+            },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicy(
+            ctx.childName("task"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "ListModels",
+                        Effect: "Allow",
+                        Action: ["s3:ListBucket"],
+                        Resource: [staged.bucketArn],
+                        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+                    },
+                    { Sid: "ReadModels", Effect: "Allow", Action: ["s3:GetObject"], Resource: [pulumi.interpolate`${staged.bucketArn}/${prefix}*`] },
+                    {
+                        Sid: "DecryptThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:Decrypt"],
+                        Resource: [staged.kmsKeyArn],
+                        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
+        return role;
+    }
+
     /** Logs, the execution role, the task (model pull before the server) and the service, discoverable as `ollama.<namespace>`. */
     private createService(
         { ctx, args, s, accountId, region }: StepInput,
@@ -420,11 +580,14 @@ AGENT
             {
                 role: executionRole.id,
                 policy: policyDocument([
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                 ]),
             },
             ctx.opts(),
         );
+        const staged = args.stagedModels;
+        const taskRole = staged ? this.createModelReaderRole(ctx, staged, accountId, region) : undefined;
         const log = (prefix: string) => ({
             logDriver: "awslogs",
             options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": prefix },
@@ -453,26 +616,7 @@ AGENT
                 linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
                 logConfiguration: log("permissions"),
             },
-            {
-                // Pre-pull the configured models before the server takes traffic.
-                name: "model-pull",
-                image: s.image,
-                essential: false,
-                user: "10001:10001",
-                entryPoint: ["sh", "-c"],
-                command: [
-                    `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama pull "$m" || exit 1; done`,
-                ],
-                environment: env,
-                readonlyRootFilesystem: true,
-                mountPoints: [
-                    { sourceVolume: "models", containerPath: "/models" },
-                    { sourceVolume: "tmp", containerPath: "/tmp" },
-                ],
-                dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
-                linuxParameters: { capabilities: { drop: ["ALL"] } },
-                logConfiguration: log("model-pull"),
-            },
+            ...(staged ? this.stagedModelContainers(s.image, staged, models, env, log) : [this.modelPullContainer(s.image, models, env, log)]),
             {
                 name: "ollama",
                 image: s.image,
@@ -487,7 +631,7 @@ AGENT
                     { sourceVolume: "models", containerPath: "/models" },
                     { sourceVolume: "tmp", containerPath: "/tmp" },
                 ],
-                dependsOn: [{ containerName: "model-pull", condition: "SUCCESS" }],
+                dependsOn: [{ containerName: staged ? "model-check" : "model-pull", condition: "SUCCESS" }],
                 linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
                 // The image has no curl: `ollama list` talks to the local server.
                 healthCheck: { command: ["CMD", "ollama", "list"], interval: 30, timeout: 10, retries: 3, startPeriod: 300 },
@@ -503,6 +647,7 @@ AGENT
                 // Leave a quarter of the host's memory to the OS, the ECS agent and the GPU driver.
                 memory: String(Math.floor(gpuInstanceMemoryMiB(s.instanceType) * 0.75)),
                 executionRoleArn: executionRole.arn,
+                ...(taskRole ? { taskRoleArn: taskRole.arn } : {}),
                 volumes: [
                     { name: "models", dockerVolumeConfiguration: { scope: "shared", autoprovision: true, driver: "local" } },
                     { name: "tmp", dockerVolumeConfiguration: { scope: "task", driver: "local" } },

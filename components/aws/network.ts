@@ -19,6 +19,8 @@ export const DEFAULT_INTERFACE_ENDPOINTS = [
     "ecs",
     "ecs-agent",
     "ecs-telemetry",
+    // CloudWatch metrics (the GPU hosts' CloudWatch agent) without the internet.
+    "monitoring",
 ];
 
 export interface NetworkArgs extends AwsCommonArgs {
@@ -80,6 +82,15 @@ export class Network extends pulumi.ComponentResource {
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /** Isolated subnet ids (databases, caches). */
     readonly isolatedSubnetIds: pulumi.Output<string[]>;
+    private readonly s3PrefixListIdOf: () => pulumi.Output<string>;
+    private s3PrefixList?: pulumi.Output<string>;
+    /**
+     * The region's S3 prefix list (the gateway endpoint's): what security groups allow for HTTPS
+     * to S3 without the internet. For a VPC you bring, looked up when first read.
+     */
+    get s3PrefixListId(): pulumi.Output<string> {
+        return (this.s3PrefixList ??= this.s3PrefixListIdOf());
+    }
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = Network.validate(name, args);
@@ -93,6 +104,11 @@ export class Network extends pulumi.ComponentResource {
             this.publicSubnetIds = pulumi.output(e.publicSubnetIds);
             this.privateSubnetIds = pulumi.output(e.privateSubnetIds);
             this.isolatedSubnetIds = pulumi.output(e.isolatedSubnetIds);
+            this.s3PrefixListIdOf = () =>
+                aws.ec2.getPrefixListOutput(
+                    { name: pulumi.interpolate`com.amazonaws.${aws.getRegionOutput({}, { parent: this }).region}.s3` },
+                    { parent: this },
+                ).id;
             this.registerOutputs({});
             return;
         }
@@ -102,7 +118,8 @@ export class Network extends pulumi.ComponentResource {
         const subnets = this.createSubnets(input, vpc);
         const { privateRts, isolatedRt } = this.createRouting(input, vpc, igw, subnets);
         this.createFlowLogs(input, vpc);
-        this.createEndpoints(input, vpc, subnets, [...privateRts, isolatedRt]);
+        const s3Endpoint = this.createEndpoints(input, vpc, subnets, [...privateRts, isolatedRt]);
+        this.s3PrefixListIdOf = () => s3Endpoint.prefixListId;
 
         this.vpcId = vpc.id;
         this.vpcCidr = vpc.cidrBlock;
@@ -280,12 +297,17 @@ export class Network extends pulumi.ComponentResource {
     }
 
     /** Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately. */
-    private createEndpoints({ ctx, args, s, region, accountId }: StepInput, vpc: aws.ec2.Vpc, subnets: Subnets, routeTables: aws.ec2.RouteTable[]): void {
+    private createEndpoints(
+        { ctx, args, s, region, accountId }: StepInput,
+        vpc: aws.ec2.Vpc,
+        subnets: Subnets,
+        routeTables: aws.ec2.RouteTable[],
+    ): aws.ec2.VpcEndpoint {
         // Endpoint policies: only principals of this account; through S3, only buckets of this
         // account and the ECR layer bucket of the region (image pulls). A stolen credential of
         // another account cannot use the endpoints to move data out.
         const ownAccount = { StringEquals: { "aws:PrincipalAccount": accountId } };
-        new aws.ec2.VpcEndpoint(
+        const s3 = new aws.ec2.VpcEndpoint(
             ctx.childName("s3"),
             {
                 vpcId: vpc.id,
@@ -346,5 +368,6 @@ export class Network extends pulumi.ComponentResource {
                 ctx.opts(),
             );
         }
+        return s3;
     }
 }

@@ -4,7 +4,7 @@ import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
 import { validateStackSettings } from "../core/validation";
-import { ApiService } from "./api-service";
+import { ApiService, DEFAULT_BOOTSTRAP_IMAGE } from "./api-service";
 import { Backup } from "./backup";
 import { Audit } from "./audit";
 import { Cache } from "./cache";
@@ -12,7 +12,8 @@ import { EcsCluster } from "./cluster";
 import { Database } from "./database";
 import { Edge } from "./edge";
 import { Keys } from "./keys";
-import { Llm } from "./llm";
+import { DEFAULT_MODEL_SYNC_IMAGE, Llm } from "./llm";
+import { HttpsEgress, viaEcrPublicCache } from "./common";
 import { Network } from "./network";
 import { Observability } from "./observability";
 import { Storage } from "./storage";
@@ -74,6 +75,7 @@ export class AwsRagStack extends RagStackComponent {
                 accessLogRetentionDays: Math.max(retention, 365),
                 // Off-site copies of the documents and backups with the database's (production).
                 replication: s.database.crossRegionBackup ? { region: s.aws.backupRegion } : undefined,
+                modelsBucket: s.llm.enabled && !s.aws.internetEgress,
             },
             child,
         );
@@ -108,11 +110,16 @@ export class AwsRagStack extends RagStackComponent {
             },
             child,
         );
-        const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId }, child);
+        // Without internet egress: HTTPS to the VPC's endpoints and S3 only, AWS-published helper
+        // images through an ECR pull-through cache of ECR Public, models staged in their bucket.
+        const offline = !s.aws.internetEgress;
+        const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId, ecrPublicCache: offline }, child);
+        const httpsEgress: HttpsEgress = offline ? { vpcCidr: network.vpcCidr, s3PrefixListId: network.s3PrefixListId } : "internet";
+        const mirrored = (image: string) => (offline ? cluster.ecrPublicCacheRegistry.apply((r) => viaEcrPublicCache(image, r)) : image);
 
         // The data stores admit the API's security group and the API needs their endpoints:
         // the API is built first with deferred inputs that are resolved once the stores exist.
-        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster });
+        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster, httpsEgress, bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE) });
         const db = new Database(
             `${name}-db`,
             {
@@ -186,6 +193,16 @@ export class AwsRagStack extends RagStackComponent {
                     logsKeyArn: keys.logsKeyArn,
                     image: s.llm.image,
                     models: s.llm.models,
+                    httpsEgress,
+                    ecrPublicCache: offline,
+                    stagedModels: offline
+                        ? {
+                              bucketName: storage.modelsBucket!,
+                              bucketArn: storage.modelsBucketArn!,
+                              kmsKeyArn: keys.dataKeyArn,
+                              syncImage: mirrored(DEFAULT_MODEL_SYNC_IMAGE),
+                          }
+                        : undefined,
                     amiId: s.aws.gpuAmiId,
                     instanceType: s.llm.instanceType,
                     gpusPerTask: s.llm.gpusPerNode,
@@ -275,7 +292,15 @@ export class AwsRagStack extends RagStackComponent {
         name: string,
         s: StackSettings,
         common: { environment: StackSettings["environment"]; namePrefix: string; tags: Record<string, string>; protectData: boolean; accountId?: string },
-        deps: { keys: Keys; network: Network; storage: Storage; edge: Edge; cluster: EcsCluster },
+        deps: {
+            keys: Keys;
+            network: Network;
+            storage: Storage;
+            edge: Edge;
+            cluster: EcsCluster;
+            httpsEgress: HttpsEgress;
+            bootstrapImage: pulumi.Input<string>;
+        },
     ) {
         const deferred = <T>() => {
             let resolve!: (v: pulumi.Input<T>) => void;
@@ -298,6 +323,8 @@ export class AwsRagStack extends RagStackComponent {
                 ...common,
                 vpcId: deps.network.vpcId,
                 vpcCidr: deps.network.vpcCidr,
+                httpsEgress: deps.httpsEgress,
+                ecrPublicCache: !s.aws.internetEgress,
                 subnetIds: deps.network.privateSubnetIds,
                 clusterArn: deps.cluster.clusterArn,
                 clusterName: deps.cluster.clusterName,
@@ -339,7 +366,13 @@ export class AwsRagStack extends RagStackComponent {
                 // Documents only: a compromised API cannot touch the backups.
                 bucketArns: [deps.storage.documentsBucketArn],
                 databaseIamAuth: { resourceIds: dbResources.map((r) => r.value), user: "rag_app" },
-                databaseBootstrap: { masterSecretArn: dbSecret.value, masterSecretKmsKeyArn: deps.keys.dataKeyArn, host: dbPrimary.value, database: "rag" },
+                databaseBootstrap: {
+                    masterSecretArn: dbSecret.value,
+                    masterSecretKmsKeyArn: deps.keys.dataKeyArn,
+                    host: dbPrimary.value,
+                    database: "rag",
+                    image: deps.bootstrapImage,
+                },
                 logRetentionDays: s.observability.logRetentionDays,
             },
             { parent: this },

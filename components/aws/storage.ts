@@ -30,6 +30,11 @@ export interface StorageArgs extends AwsCommonArgs {
      * from `region`. @default none
      */
     replication?: { region: string; provider?: aws.Provider };
+    /**
+     * A bucket for the LLM's staged models (an OLLAMA_MODELS tree under `ollama/models/`, uploaded by
+     * tools/stage-models.sh), for GPU hosts without internet egress. @default false
+     */
+    modelsBucket?: boolean;
 }
 
 /**
@@ -47,6 +52,10 @@ export class Storage extends pulumi.ComponentResource {
     readonly backupsBucketArn: pulumi.Output<string>;
     /** Name of the bucket server access logs go to (other components' buckets may log there too). */
     readonly accessLogsBucket: pulumi.Output<string>;
+    /** Name of the models bucket (`modelsBucket`). */
+    readonly modelsBucket?: pulumi.Output<string>;
+    /** ARN of the models bucket (`modelsBucket`). */
+    readonly modelsBucketArn?: pulumi.Output<string>;
     /** Replica buckets in the replication region, by purpose (`documents`, `backups`); empty without replication. */
     readonly replicaBuckets: Record<string, pulumi.Output<string>> = {};
 
@@ -100,6 +109,11 @@ export class Storage extends pulumi.ComponentResource {
             { ...data, purpose: "backups", ...(lock !== "none" ? { objectLock: lock } : {}) },
             { parent: this },
         );
+        if (args.modelsBucket) {
+            const models = new SecureBucket(`${name}-models`, { ...data, purpose: "models" }, { parent: this });
+            this.modelsBucket = models.bucketName;
+            this.modelsBucketArn = models.arn;
+        }
         if (args.replication) {
             this.replicate(name, args, args.replication, accountId, [
                 { purpose: "documents", source: documents },

@@ -119,6 +119,8 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:ec2/securityGroup:SecurityGroup": "no charge",
     "aws:ec2/subnet:Subnet": "no charge",
     "aws:ec2/vpc:Vpc": "no charge",
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": "no charge (the cached images' storage, a few hundred MB at $0.10/GB-month, is negligible)",
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": "no charge",
     "aws:ecs/capacityProvider:CapacityProvider": "the instances are priced with the Auto Scaling group",
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "no charge",
     "aws:rds/eventSubscription:EventSubscription": "no charge (SNS deliveries are the topic's)",

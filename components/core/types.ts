@@ -318,6 +318,14 @@ export interface AwsSettings {
      * reporting job, a migration runner, a bastion. Each needs its own reason to reach the data.
      */
     dataTierClientSecurityGroupIds?: string[];
+    /**
+     * Let the API and the GPU instances reach the internet on 443 (through the NAT gateways).
+     * Off: HTTPS only to the VPC's endpoints and S3 (gateway endpoint); images must come from ECR
+     * in the stack's region, the AWS-published helper images through an ECR pull-through cache of
+     * ECR Public, and the LLM's models from the models bucket instead of the Ollama registry.
+     * @default true staging, false production
+     */
+    internetEgress: boolean;
 }
 
 export interface ExistingVpc {

@@ -213,6 +213,11 @@ export function checkRotatedOn(v: Validator, field: string, value: unknown): voi
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) v.fail(field, value, "a calendar date YYYY-MM-DD that exists");
 }
 
+/** Images in private ECR of `region` (reached through the VPC's ECR endpoints). */
+export function ecrImageRe(region: string): RegExp {
+    return new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${region.replace(/[^a-z0-9-]/g, "")}\\.amazonaws\\.com(\\.cn)?/[a-z0-9][a-z0-9._/-]*[:@]`);
+}
+
 export function checkLogRetention(v: Validator, field: string, days: unknown): void {
     if (typeof days !== "number" || !(LOG_RETENTION_DAYS as readonly number[]).includes(days))
         v.fail(field, days, `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -404,6 +409,14 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
                 undefined,
                 "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)",
             );
+        v.bool("aws.internetEgress", a.internetEgress);
+        if (a.internetEgress === false) {
+            // Without the internet, tasks and hosts pull only from ECR in the stack's region (the endpoints).
+            const ecr = ecrImageRe(a.region);
+            const remedy = `an image in ECR of ${a.region} (<account>.dkr.ecr.${a.region}.amazonaws.com/<repository>:<tag>) while aws.internetEgress is false: copy it there (docs/aws.md "No internet egress"), or set awsInternetEgress true`;
+            if (!ecr.test(s.api.image)) v.fail("api.image", s.api.image, remedy);
+            if (s.llm.enabled && !ecr.test(s.llm.image)) v.fail("llm.image", s.llm.image, remedy);
+        }
         if (a.existingVpc) {
             const e = a.existingVpc;
             v.matches("aws.existingVpc.vpcId", e.vpcId, /^vpc-[0-9a-f]{8,17}$/, "a VPC id (vpc-...)");

@@ -57,6 +57,7 @@ export const awsRules: Rule[] = [
     network.securitygroupDisallowPublicIngress,
     network.securitygroupRequireRuleDescriptions,
     network.securitygroupRestrictDataTierSources,
+    network.securitygroupRestrictInternetEgress,
     network.vpcendpointRequireAccountPolicy,
     ecs.serviceDisallowPublicIp,
     compute.launchtemplateDisallowPublicIp,

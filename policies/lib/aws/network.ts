@@ -1,5 +1,5 @@
 import { TIER_TAG } from "../../../components/core/facts";
-import { ResourceRule, StackFinding, StackResource, StackRule, list, statements } from "../framework";
+import { isProduction, ResourceRule, StackFinding, StackResource, StackRule, list, statements } from "../framework";
 import { T, finding, referenced, referencing } from "./common";
 
 export const securitygroupDisallowPublicIngress: StackRule = {
@@ -113,5 +113,33 @@ export const vpcendpointRequireAccountPolicy: ResourceRule = {
             (st) => st.Effect === "Allow" && !st.Condition?.StringEquals?.["aws:PrincipalAccount"] && !st.Condition?.StringEquals?.["aws:PrincipalOrgID"],
         );
         return open.map((st) => `statement ${st.Sid ?? "(no Sid)"} admits principals of any account`);
+    },
+};
+
+export const securitygroupRestrictInternetEgress: StackRule = {
+    kind: "stack",
+    name: "aws-ec2-securitygroup-restrict-internet-egress",
+    description:
+        "Production security groups must not allow egress to the whole internet (0.0.0.0/0, ::/0): tasks and hosts reach AWS through the VPC's endpoints, so a compromised one cannot send data anywhere.",
+    severity: "high",
+    category: "least-privilege",
+    target: "aws",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["SC-7(5)", "AC-4"], "PCI-DSS": ["1.3.2"], CIS: ["AWS 5.4"] },
+    remediation:
+        "Keep awsInternetEgress false in production (HTTPS to the VPC CIDR and the S3 prefix list; images from ECR, models staged in S3), or record an exception next to awsInternetEgress true.",
+    check: (resources) => {
+        const out: StackFinding[] = [];
+        const open = (cidrs: unknown[]) => cidrs.some((c) => c === "0.0.0.0/0" || c === "::/0");
+        for (const sg of resources.filter((r) => r.type === T.sg && isProduction(r.props))) {
+            for (const rule of list<any>(sg.props.egress))
+                if (open([...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)])) out.push(finding(sg, "an inline rule allows egress to the internet"));
+            for (const r of referencing(resources, [T.sgEgress, T.sgRule], "securityGroupId", sg)) {
+                if (r.type === T.sgRule && r.props.type !== "egress") continue;
+                if (open([r.props.cidrIpv4, r.props.cidrIpv6, ...list(r.props.cidrBlocks), ...list(r.props.ipv6CidrBlocks)]))
+                    out.push(finding(r, `egress to the internet on ${r.props.fromPort ?? "all"}-${r.props.toPort ?? "all"}`));
+            }
+        }
+        return out;
     },
 };
