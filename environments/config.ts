@@ -68,6 +68,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
         type: "object",
         description: "Plain environment variables of the API, merged over the preset's (never secrets: they are visible in the task/pod spec).",
     },
+    {
+        key: "apiSecrets",
+        path: "api.secrets",
+        type: "object",
+        description:
+            "The API's own secrets by reference, as environment variables: a Secrets Manager ARN (AWS, optionally :<json key>) or <Secret>/<key> in the app namespace (Kubernetes).",
+    },
     { key: "apiImageManagedByCi", path: "api.imageManagedByCi", type: "boolean", description: "CI/CD owns the image tag after the first deploy." },
     { key: "llmEnabled", path: "llm.enabled", type: "boolean", description: "Deploy the Ollama LLM server." },
     { key: "llmImage", path: "llm.image", type: "string", description: "Ollama image, pinned." },
@@ -619,7 +626,7 @@ export function settingsFromConfig(
 }
 
 /** Preset values that are objects or lists set as a whole by one key (not by one key per field). */
-const WHOLE_VALUES = new Set(["tags.extra", "api.env", "storage.objectLock", "kubernetes.gpuNodeSelector", "kubernetes.nodePools", "costAssumptions"]);
+const WHOLE_VALUES = new Set(["tags.extra", "api.env", "api.secrets", "storage.objectLock", "kubernetes.gpuNodeSelector", "kubernetes.nodePools", "costAssumptions"]);
 
 /** Preset values set outside this program's keys: the AWS provider's region. */
 export const PROVIDER_SETTINGS: Record<string, string> = { "aws.region": "aws:region" };

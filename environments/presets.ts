@@ -31,6 +31,7 @@ function common(): EnvironmentPreset {
             requestsPerTarget: 1000,
             imageManagedByCi: false,
             env: {},
+            secrets: {},
         },
         llm: {
             enabled: true,

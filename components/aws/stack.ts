@@ -4,7 +4,7 @@ import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
 import { validateStackSettings } from "../core/validation";
-import { ApiService, DEFAULT_BOOTSTRAP_IMAGE } from "./api-service";
+import { ApiService, DEFAULT_BOOTSTRAP_IMAGE, InjectedSecret } from "./api-service";
 import { Backup } from "./backup";
 import { Audit } from "./audit";
 import { Cache } from "./cache";
@@ -360,7 +360,7 @@ export class AwsRagStack extends RagStackComponent {
                     OLLAMA_BASE_URL: llmUrl.value,
                     DOCUMENTS_BUCKET: deps.storage.documentsBucket,
                 },
-                secrets: { REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } },
+                secrets: { ...appSecrets(s.api.secrets), REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } },
                 kmsKeyArn: deps.keys.dataKeyArn,
                 logsKeyArn: deps.keys.logsKeyArn,
                 // Documents only: a compromised API cannot touch the backups.
@@ -393,4 +393,15 @@ export class AwsRagStack extends RagStackComponent {
             resolveLlm: (llm: Llm | undefined) => llmUrl.resolve(llm ? llm.endpoint : "disabled"),
         };
     }
+}
+
+/** The API's own secrets (`api.secrets`): a Secrets Manager ARN, optionally `:<json key>`, per variable. */
+function appSecrets(refs: Record<string, string>): Record<string, InjectedSecret> {
+    return Object.fromEntries(
+        Object.entries(refs).map(([name, ref]) => {
+            // arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json key>]: the 7th field is the key
+            const parts = ref.split(":");
+            return [name, parts.length > 7 ? { secretArn: parts.slice(0, 7).join(":"), jsonKey: parts.slice(7).join(":") } : { secretArn: ref }];
+        }),
+    );
 }

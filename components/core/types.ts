@@ -62,6 +62,13 @@ export interface ApiSettings {
     imageManagedByCi: boolean;
     /** Extra non-secret environment variables for the API container. */
     env: Record<string, string>;
+    /**
+     * The application's own secrets, injected as environment variables by reference, never by
+     * value: AWS, a Secrets Manager ARN (`arn:aws:secretsmanager:…:secret:name-AbCdEf`, optionally
+     * `:<json key>`), read by the execution role and nothing else; Kubernetes, `<Secret>/<key>` of
+     * a Secret in the app namespace. @default {}
+     */
+    secrets: Record<string, string>;
 }
 
 /** The Ollama LLM server on GPU machines. */

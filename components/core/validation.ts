@@ -205,6 +205,64 @@ export function checkFargateSize(v: Validator, cpuField: string, cpu: unknown, m
 }
 
 /** Checks a CloudWatch Logs retention against the values the API accepts. */
+/** Environment variables the stacks inject into the API themselves (an app secret may not shadow one). */
+export const API_RESERVED_ENV = [
+    "PORT",
+    "ENVIRONMENT",
+    "APP_SECRET_KEY",
+    "CREDENTIALS_ROTATED_ON",
+    "DATABASE_HOST",
+    "DATABASE_READER_HOST",
+    "DATABASE_PORT",
+    "DATABASE_NAME",
+    "DATABASE_USER",
+    "DATABASE_PASSWORD",
+    "DATABASE_IAM_AUTH",
+    "DATABASE_SSLMODE",
+    "DATABASE_SSLROOTCERT",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "REDIS_AUTH_TOKEN",
+    "REDIS_TLS",
+    "REDIS_TLS_CA_FILE",
+    "REDIS_SENTINEL_HOSTS",
+    "REDIS_SENTINEL_MASTER",
+    "OLLAMA_BASE_URL",
+    "DOCUMENTS_BUCKET",
+    "BACKUPS_BUCKET",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "S3_ENDPOINT",
+] as const;
+
+/** A Secrets Manager secret ARN, optionally followed by `:<json key>` (ECS `valueFrom`). */
+export const SECRETS_MANAGER_REF_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[A-Za-z0-9_.-]+)?$/;
+/** `<Secret>/<key>` of a Kubernetes Secret. */
+export const K8S_SECRET_REF_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/[-._a-zA-Z0-9]{1,253}$/;
+
+/** The API's own secrets: variable names, references of the target's form, no clash with what the stack injects. */
+export function checkApiSecrets(v: Validator, target: string, secrets: Record<string, string>, env: Record<string, string>): void {
+    if (secrets === null || typeof secrets !== "object" || Array.isArray(secrets)) {
+        v.fail("api.secrets", secrets, "an object: { ENV_NAME: reference }");
+        return;
+    }
+    for (const [name, ref] of Object.entries(secrets)) {
+        const field = `api.secrets.${name}`;
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) v.fail(field, name, "an environment variable name ([A-Z_][A-Z0-9_]*)");
+        else if ((API_RESERVED_ENV as readonly string[]).includes(name)) v.fail(field, name, "a name the stack does not inject itself (it sets this one)");
+        else if (name in env) v.fail(field, name, "a name not also in api.env");
+        if (target === "aws")
+            v.matches(
+                field,
+                ref,
+                SECRETS_MANAGER_REF_RE,
+                "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), optionally :<json key>",
+            );
+        else v.matches(field, ref, K8S_SECRET_REF_RE, "<Secret>/<key> of a Secret in the app namespace");
+    }
+}
+
 /** A rotation date: "" (never rotated) or a real calendar date YYYY-MM-DD. */
 export function checkRotatedOn(v: Validator, field: string, value: unknown): void {
     if (value === "") return;
@@ -279,6 +337,8 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
             v.fail(`api.env.${k}`, "(hidden)", "no secrets in plain environment values: secrets are injected by the library");
     }
+
+    checkApiSecrets(v, s.target, api.secrets ?? {}, api.env ?? {});
 
     const llm = s.llm;
     v.bool("llm.enabled", llm.enabled);

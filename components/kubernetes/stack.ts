@@ -375,6 +375,10 @@ export class KubernetesRagStack extends RagStackComponent {
                     ...(cache.tls ? [{ name: "valkey-ca", secretName: CACHE_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: CACHE_CA_MOUNT }] : []),
                 ],
                 secretEnv: {
+                    // The application's own secrets by reference (api.secrets: <Secret>/<key>), then the stack's.
+                    ...Object.fromEntries(
+                        Object.entries(s.api.secrets).map(([n, ref]) => [n, { secretName: ref.split("/")[0], key: ref.split("/").slice(1).join("/") }]),
+                    ),
                     DATABASE_USER: { secretName: dbSecretName, key: "username" },
                     DATABASE_PASSWORD: { secretName: dbSecretName, key: "password" },
                     REDIS_PASSWORD: { secretName: cacheSecretName, key: "password" },
