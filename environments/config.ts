@@ -169,6 +169,19 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "natStrategy", path: "network.natStrategy", type: "string", description: "single or perAz NAT gateways." },
     { key: "allowedIngressCidrs", path: "network.allowedIngressCidrs", type: "array", description: "CIDRs allowed on 80/443 at the edge." },
     { key: "wafRateLimitPer5Min", path: "edge.rateLimitPer5Min", type: "integer", description: "Requests per 5 min per IP before blocking." },
+    {
+        key: "wafAllowedCountries",
+        path: "edge.allowedCountries",
+        type: "array",
+        description: "Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS).",
+    },
+    { key: "wafLoginPaths", path: "edge.loginPaths", type: "array", description: "Path prefixes with a stricter per-IP rate limit at the WAF (AWS)." },
+    {
+        key: "wafLoginRateLimitPer5Min",
+        path: "edge.loginRateLimitPer5Min",
+        type: "integer",
+        description: "Requests per 5 min per IP to wafLoginPaths before blocking (AWS).",
+    },
     { key: "logRetentionDays", path: "observability.logRetentionDays", type: "integer", description: "Log retention, days." },
     { key: "alarmEmails", path: "observability.alarmEmails", type: "array", description: "E-mails subscribed to alarms." },
     {
@@ -559,6 +572,9 @@ export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, st
         awsInternetEgress: "egress on Kubernetes is the NetworkPolicies' allow-lists (k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
         awsDataTierClientSecurityGroupIds: "security groups are AWS; on Kubernetes the data zone's NetworkPolicies admit pods",
         edgeIdleTimeoutSeconds: "the gateway or ingress controller owns its connection timeouts; set them in its own configuration",
+        wafAllowedCountries: "the Kubernetes edge has no WAF; filter by country in the WAF or load balancer in front of the cluster",
+        wafLoginPaths: "the Kubernetes edge has no WAF; rate-limit login paths in the WAF or gateway in front of the cluster",
+        wafLoginRateLimitPer5Min: "the Kubernetes edge has no WAF; rate-limit login paths in the WAF or gateway in front of the cluster",
         cacheSnapshotRetentionDays:
             "Valkey on Kubernetes keeps an append-only file on its volume and takes no snapshots; back the volume up with your storage's snapshots",
     },
@@ -626,7 +642,15 @@ export function settingsFromConfig(
 }
 
 /** Preset values that are objects or lists set as a whole by one key (not by one key per field). */
-const WHOLE_VALUES = new Set(["tags.extra", "api.env", "api.secrets", "storage.objectLock", "kubernetes.gpuNodeSelector", "kubernetes.nodePools", "costAssumptions"]);
+const WHOLE_VALUES = new Set([
+    "tags.extra",
+    "api.env",
+    "api.secrets",
+    "storage.objectLock",
+    "kubernetes.gpuNodeSelector",
+    "kubernetes.nodePools",
+    "costAssumptions",
+]);
 
 /** Preset values set outside this program's keys: the AWS provider's region. */
 export const PROVIDER_SETTINGS: Record<string, string> = { "aws.region": "aws:region" };

@@ -27,11 +27,47 @@ export interface WafArgs extends AwsCommonArgs {
      * documents are uploaded through the API. @default ["SizeRestrictions_BODY"]
      */
     countOnlyCommonRules?: string[];
+    /**
+     * Countries (ISO 3166-1 alpha-2) requests may come from; others are blocked before any other
+     * rule (a service for one country's residents). @default [] (no geographic restriction)
+     */
+    allowedCountryCodes?: string[];
+    /**
+     * Paths (prefixes such as `/auth/login`) that get their own, stricter per-IP rate limit
+     * (`loginRateLimitPer5Min`): credential stuffing hits them long before the global limit.
+     * @default []
+     */
+    loginPaths?: string[];
+    /** Requests per 5 minutes per client IP to `loginPaths` before blocking (10..rateLimitPer5Min). @default 100 */
+    loginRateLimitPer5Min?: number;
+    /**
+     * Your own rules, evaluated after the library's (rate limits, geography, managed groups) in the
+     * order given; their priorities are assigned here, a missing visibilityConfig is filled in.
+     * @default []
+     */
+    extraRules?: (Omit<aws.types.input.wafv2.WebAclRule, "priority" | "visibilityConfig" | "name"> & { name: string })[];
+}
+
+/** Names of the rules the library writes itself (an extra rule may not reuse one). */
+export const WAF_RULE_NAMES = ["rate-limit-per-ip", "geo-allow-list", "login-rate-limit-per-ip", ...MANAGED_RULE_GROUPS] as const;
+
+/** Requests whose URI path starts with one of `paths` (a byte match per path, OR-ed). */
+function loginScope(paths: string[]): aws.types.input.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatement {
+    const match = (path: string) => ({
+        byteMatchStatement: {
+            searchString: path,
+            positionalConstraint: "STARTS_WITH",
+            fieldToMatch: { uriPath: {} },
+            textTransformations: [{ priority: 0, type: "NONE" }],
+        },
+    });
+    return paths.length === 1 ? match(paths[0]) : { orStatement: { statements: paths.map(match) } };
 }
 
 /**
  * WAFv2 web ACL on the ALB: AWS managed rule groups (IP reputation, anonymous IP, common,
- * known bad inputs, SQLi), a per-IP rate-based rule, CloudWatch metrics on every rule, and
+ * known bad inputs, SQLi), a per-IP rate-based rule, optionally a country allow-list, a stricter
+ * rate limit on login paths and your own rules after the library's, CloudWatch metrics on every rule, and
  * logging to an `aws-waf-logs-*` log group with the Authorization and Cookie headers redacted.
  */
 export class Waf extends pulumi.ComponentResource {
@@ -45,6 +81,20 @@ export class Waf extends pulumi.ComponentResource {
         const limit = args.rateLimitPer5Min ?? 2000;
         v.int("rateLimitPer5Min", limit, 100, 2000000000);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+        const countries = args.allowedCountryCodes ?? [];
+        countries.forEach((c, i) => v.matches(`allowedCountryCodes[${i}]`, c, /^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as DE"));
+        const loginPaths = args.loginPaths ?? [];
+        loginPaths.forEach((p, i) => v.matches(`loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
+        const loginLimit = args.loginRateLimitPer5Min ?? 100;
+        if (loginPaths.length > 0) v.int("loginRateLimitPer5Min", loginLimit, 10, limit);
+        const extra = args.extraRules ?? [];
+        const names = new Set<string>(WAF_RULE_NAMES);
+        extra.forEach((r, i) => {
+            if (typeof r.name !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(r.name))
+                v.fail(`extraRules[${i}].name`, r.name, "a rule name (letters, digits, - and _)");
+            else if (names.has(r.name)) v.fail(`extraRules[${i}].name`, r.name, `a name not used by another rule (${[...names].join(", ")})`);
+            else names.add(r.name);
+        });
         v.throwIfAny();
         super(typeToken("aws", "Waf"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
@@ -67,9 +117,38 @@ export class Waf extends pulumi.ComponentResource {
                         statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
                         visibilityConfig: visibility("RateLimit"),
                     },
+                    ...(countries.length > 0
+                        ? [
+                              {
+                                  name: "geo-allow-list",
+                                  priority: 1,
+                                  action: { block: {} },
+                                  statement: { notStatement: { statement: { geoMatchStatement: { countryCodes: countries } } } },
+                                  visibilityConfig: visibility("GeoAllowList"),
+                              },
+                          ]
+                        : []),
+                    ...(loginPaths.length > 0
+                        ? [
+                              {
+                                  name: "login-rate-limit-per-ip",
+                                  priority: 2,
+                                  action: { block: {} },
+                                  statement: {
+                                      rateBasedStatement: {
+                                          limit: loginLimit,
+                                          aggregateKeyType: "IP",
+                                          evaluationWindowSec: 300,
+                                          scopeDownStatement: loginScope(loginPaths),
+                                      },
+                                  },
+                                  visibilityConfig: visibility("LoginRateLimit"),
+                              },
+                          ]
+                        : []),
                     ...MANAGED_RULE_GROUPS.map((group, i) => ({
                         name: group,
-                        priority: i + 1,
+                        priority: 10 + i,
                         overrideAction: { none: {} },
                         statement: {
                             managedRuleGroupStatement: {
@@ -82,6 +161,7 @@ export class Waf extends pulumi.ComponentResource {
                         },
                         visibilityConfig: visibility(group.replace("AWSManagedRules", "")),
                     })),
+                    ...extra.map((r, i) => ({ ...r, priority: 100 + i, visibilityConfig: visibility(`Extra${r.name.replace(/[^A-Za-z0-9]/g, "")}`) })),
                 ],
                 tags: ctx.tags("waf"),
             },

@@ -206,6 +206,12 @@ export interface EdgeSettings {
     referrerPolicy: string;
     /** Seconds an idle client connection stays open at the ALB (AWS only; long LLM answers stream on it). @default 120 */
     idleTimeoutSeconds: number;
+    /** Countries (ISO 3166-1 alpha-2) the WAF admits, others blocked (AWS only). @default [] (all) */
+    allowedCountries: string[];
+    /** Path prefixes with their own, stricter per-IP rate limit at the WAF (AWS only), e.g. /auth/login. @default [] */
+    loginPaths: string[];
+    /** Requests per 5 minutes per client IP to `loginPaths` before the WAF blocks. @default 100 */
+    loginRateLimitPer5Min: number;
 }
 
 /** Logs, alarms and audit. */

@@ -421,6 +421,13 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     checkContentSecurityPolicy(v, "edge.contentSecurityPolicy", s.edge.contentSecurityPolicy);
     v.oneOf("edge.referrerPolicy", s.edge.referrerPolicy, [...REFERRER_POLICIES]);
     v.int("edge.idleTimeoutSeconds", s.edge.idleTimeoutSeconds, 1, 4000);
+    (s.edge.allowedCountries ?? []).forEach((c, i) =>
+        v.matches(`edge.allowedCountries[${i}]`, c, /^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as DE"),
+    );
+    (s.edge.loginPaths ?? []).forEach((p, i) =>
+        v.matches(`edge.loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"),
+    );
+    v.int("edge.loginRateLimitPer5Min", s.edge.loginRateLimitPer5Min, 10, s.edge.rateLimitPer5Min);
 
     checkLogRetention(v, "observability.logRetentionDays", s.observability.logRetentionDays);
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
