@@ -77,6 +77,26 @@ describe("aws.Database options", function () {
     });
 });
 
+describe("aws.Database: a provider of the backup region passed in", function () {
+    this.timeout(60_000);
+    it("the replicated backups and their key use the given provider; none is built from the region alone", async () => {
+        const log = installMocks();
+        const theirs = new (await import("@pulumi/aws")).Provider("backup-account", {
+            region: "eu-central-1",
+            assumeRoles: [{ roleArn: "arn:aws:iam::111122223333:role/backups" }],
+        });
+        new aws.Database("db", { ...base, environment: "production", crossRegionBackup: true, backupRegion: "eu-central-1", backupProvider: theirs });
+        await settle(log);
+        const providerOf = (type: string) => log.ofType(type).map((r) => r.provider ?? "");
+        for (const type of ["aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "aws:kms/key:Key"])
+            assert.ok(
+                providerOf(type).some((p) => p.includes("::backup-account::")),
+                `${type} on the given provider`,
+            );
+        assert.strictEqual(log.ofType("pulumi:providers:aws").filter((r) => r.name.endsWith("backup-region")).length, 0, "no provider built from the region");
+    });
+});
+
 describe("AWS data tier: more client security groups (awsDataTierClientSecurityGroupIds)", function () {
     this.timeout(60_000);
     it("PostgreSQL and Valkey admit the named groups besides the API's, on their own port only", async () => {

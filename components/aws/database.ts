@@ -67,6 +67,11 @@ export interface DatabaseArgs extends AwsCommonArgs {
     /** Region backups are replicated to. Required when crossRegionBackup is on. */
     backupRegion?: string;
     /**
+     * Provider of `backupRegion` (your credentials, an assumed role, endpoints); its region must be
+     * `backupRegion`. @default a provider built from `backupRegion` alone
+     */
+    backupProvider?: aws.Provider;
+    /**
      * An RDS Proxy in front of the primary: IAM authentication end to end (clients and the proxy's
      * own connections to the database), TLS required, in the database's subnets, admitting only
      * `allowedSecurityGroupIds`. Autoscaled API tasks share its pool instead of exhausting
@@ -342,7 +347,7 @@ export class Database extends pulumi.ComponentResource {
             );
         }
         if (s.crossRegionBackup) {
-            const backupProvider = new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
+            const backupProvider = args.backupProvider ?? new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
             const accountId = accountIdOf(args, this);
             const backupKey = new aws.kms.Key(
                 ctx.childName("backup-key"),

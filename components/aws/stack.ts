@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
@@ -22,6 +23,11 @@ import { Waf } from "./waf";
 export interface AwsRagStackArgs {
     /** Fully resolved settings (see `resolveStackSettings`). */
     settings: StackSettings;
+    /**
+     * Provider of `aws.backupRegion` for the off-site copies (database backups, bucket replicas,
+     * AWS Backup copies): your credentials or an assumed role there. @default one built from the region alone
+     */
+    backupRegionProvider?: aws.Provider;
 }
 
 /** The whole RAG stack on AWS, composed from this folder's components. */
@@ -74,7 +80,7 @@ export class AwsRagStack extends RagStackComponent {
                 backupsObjectLock: s.storage.objectLock,
                 accessLogRetentionDays: Math.max(retention, 365),
                 // Off-site copies of the documents and backups with the database's (production).
-                replication: s.database.crossRegionBackup ? { region: s.aws.backupRegion } : undefined,
+                replication: s.database.crossRegionBackup ? { region: s.aws.backupRegion, provider: args.backupRegionProvider } : undefined,
                 modelsBucket: s.llm.enabled && !s.aws.internetEgress,
             },
             child,
@@ -142,6 +148,7 @@ export class AwsRagStack extends RagStackComponent {
                 deletionProtection: s.database.deletionProtection,
                 crossRegionBackup: s.database.crossRegionBackup,
                 backupRegion: s.aws.backupRegion,
+                backupProvider: args.backupRegionProvider,
                 connectionProxy: s.database.connectionPooler,
                 restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
                 logRetentionDays: retention,
@@ -175,6 +182,7 @@ export class AwsRagStack extends RagStackComponent {
                 resourceArns: [db.arn, storage.documentsBucketArn],
                 kmsKeyArn: keys.dataKeyArn,
                 copyRegion: s.database.crossRegionBackup ? s.aws.backupRegion : undefined,
+                copyProvider: args.backupRegionProvider,
             },
             child,
         );

@@ -11,11 +11,13 @@
  *  5. day two: an image change is one update, a rotation date replaces the generated credentials, a change that replaces protected data is refused,
  *     destroy of production stops at protected objects, refresh and a second preview change
  *     nothing, stack outputs hold no secret value;
- *  6. bad stack config fails the real preview with the offline plan's message.
+ *  6. bad stack config fails the real preview with the offline plan's message;
+ *  7. a team's program changes what a component renders through Pulumi `transforms`.
  *
  * Prints one line per step with its wall time; exits 1 when any step fails.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
@@ -366,6 +368,53 @@ async function checkBadInput(ws: Workspace): Promise<void> {
     }
 }
 
+/**
+ * A team's own program (outside this repository's) that changes what a component renders through
+ * Pulumi `transforms`, the escape hatch: the engine applies the component's transform to every
+ * child. The mocks do not run transforms (the engine does), so the real engine is the test.
+ */
+async function checkTransforms(ws: Workspace): Promise<void> {
+    await step("transforms: a transform on a component reaches every child it renders (a team's label on each Kubernetes object)", () => {
+        const dir = path.join(ws.root, "transforms");
+        const render = path.join(ws.root, "render-transforms");
+        fs.mkdirSync(dir, { recursive: true });
+        fs.symlinkSync(path.join(repo, "node_modules"), path.join(dir, "node_modules"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: transforms-check\nruntime: nodejs\nmain: index.js\n");
+        fs.writeFileSync(
+            path.join(dir, "index.js"),
+            `"use strict";
+const k8s = require("@pulumi/kubernetes");
+const { kubernetes } = require(${JSON.stringify(path.join(repo, "dist", "components", "index.js"))});
+const label = "team.example.gov/cost-center";
+// Every Kubernetes object the component creates gets the team's label (nothing the component exposes).
+const teamLabel = (args) =>
+    args.type.startsWith("kubernetes:") && args.props.metadata
+        ? { props: { ...args.props, metadata: { ...args.props.metadata, labels: { ...(args.props.metadata.labels || {}), [label]: "cc-7001" } } }, opts: args.opts }
+        : undefined;
+module.exports = async () => {
+    const provider = new k8s.Provider("render", { renderYamlToDirectory: ${JSON.stringify(render)} });
+    new kubernetes.Llm(
+        "team-llm",
+        { provider, environment: "staging", namespace: "team-llm", image: "ollama/ollama:0.12.6", models: ["llama3.1:8b"] },
+        { transforms: [teamLabel] },
+    );
+};
+`,
+        );
+        const run = (args: string[]) => {
+            const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: dir, env: ws.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+            if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+        };
+        run(["stack", "init", "team"]);
+        run(["up", "--yes", "--stack", "team"]);
+        const objects = [...renderedObjects(render).values()];
+        assert.ok(objects.length >= 3, `${objects.length} objects rendered`);
+        const unlabelled = objects.filter((o) => o.metadata?.labels?.["team.example.gov/cost-center"] !== "cc-7001").map(keyOf);
+        assert.deepStrictEqual(unlabelled, [], "every rendered object carries the transform's label");
+        return `${objects.length} objects, each labelled by the transform`;
+    });
+}
+
 async function main(): Promise<void> {
     const t0 = Date.now();
     const ws = new Workspace();
@@ -376,6 +425,7 @@ async function main(): Promise<void> {
         await checkVerdicts(ws);
         await checkBadInput(ws);
         await checkDayTwo(ws);
+        await checkTransforms(ws);
     } finally {
         if (steps.failed.length === 0 && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
         else process.stdout.write(`workspace kept for inspection: ${ws.root}\n`);
