@@ -49,3 +49,5 @@ export const llmEndpoint = stack.llmEndpoint;
 export const documentsBucket = stack.documentsBucket;
 export const backupsBucket = stack.backupsBucket;
 export const secretRefs = stack.secretRefs;
+/** What other stacks attach to (read it with `readAttachments(new pulumi.StackReference(...), target)`). */
+export const attachments = stack.attachments;

@@ -78,6 +78,8 @@ const K = [...S, "--target", "kubernetes"];
 const set = (kv: string) => ["--set", kv];
 
 /** [case, argv, what stderr must say (after "plan: ")] — 80 bad inputs. */
+const listJson = path.join(tmp, "list.json");
+fs.writeFileSync(listJson, "[1, 2]");
 const BAD: [string, string[], RegExp][] = [
     // flags
     ["no arguments", [], /--stack is required/],
@@ -307,9 +309,16 @@ const BAD: [string, string[], RegExp][] = [
     ],
     ["--sarif over a foreign file", [...S, "--sarif", foreignSarif], /--sarif: .*foreign\.sarif is an existing file that this command did not write/],
     ["--junit a folder", [...S, "--junit", tmp], /--junit: .* is a folder; allowed: a new file, or a report this command wrote before/],
+    ["--stack-reference without a file", [...S, "--stack-reference", "org/p/s"], /--stack-reference: got "org\/p\/s"; allowed: NAME=FILE/],
+    [
+        "--stack-reference to no file",
+        [...S, "--stack-reference", "org/p/s=/nonexistent/plan.json"],
+        /--stack-reference org\/p\/s: cannot read "\/nonexistent\/plan.json" as JSON/,
+    ],
+    ["--stack-reference to a JSON list", [...S, "--stack-reference", `org/p/s=${listJson}`], /--stack-reference org\/p\/s: .* is not a JSON object/],
 ];
 
-describe("plan CLI: 80 bad inputs, each exit 2 with one clear message", function () {
+describe("plan CLI: 83 bad inputs, each exit 2 with one clear message", function () {
     this.timeout(300000);
     const results = new Map<string, Run>();
     before(async () => {

@@ -43,4 +43,43 @@ describe("examples compile and plan with zero mandatory violations", () => {
         assert.ok(r.records.some((x) => x.type === "ragstack:kubernetes:Llm"));
         assert.ok(!r.records.some((x) => x.type === "ragstack:kubernetes:Api"));
     });
+
+    it("stack-reference: another team's stack attaches to a RAG stack through its typed attachments output", async () => {
+        // The RAG stack's real outputs (its production plan), as the StackReference reads them.
+        const rag = await plan({ stack: "production", target: "aws" });
+        const attachments = rag.document.outputs.attachments as any;
+        assert.strictEqual(attachments.target, "aws");
+        const r = await plan({
+            dir: path.join(repoRoot(), "examples/stack-reference"),
+            stack: "example",
+            policyConfigFile: "policies/config/production.json",
+            stackReferences: { "organization/rag-platform/production": rag.document.outputs },
+        });
+        assert.strictEqual(r.document.policy.passed, true, JSON.stringify(r.document.policy.violations));
+        const byName = (type: string, name: string) => r.records.find((x) => x.type === type && x.name === name)!.inputs as any;
+        assert.strictEqual(byName("aws:ec2/securityGroup:SecurityGroup", "reporting").vpcId, attachments.vpcId);
+        assert.strictEqual(
+            byName("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "reporting-to-db").referencedSecurityGroupId,
+            attachments.securityGroups.database,
+        );
+        assert.strictEqual(byName("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "reporting-s3").prefixListId, attachments.s3PrefixListId);
+        assert.strictEqual(byName("aws:cloudwatch/logGroup:LogGroup", "reporting").kmsKeyId, attachments.logsKeyArn);
+        assert.deepStrictEqual(byName("aws:cloudwatch/metricAlarm:MetricAlarm", "reporting-errors").alarmActions, [attachments.alarmTopicArn]);
+        assert.deepStrictEqual(r.document.outputs.subnetIds, attachments.privateSubnetIds);
+        // every attachment is a real value of the RAG stack (no placeholder slipped through)
+        for (const [k, v] of Object.entries(attachments)) assert.ok(v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0), k);
+    });
+
+    it("stack-reference: a reference to a stack of the other target fails with a message saying so", async () => {
+        const rag = await plan({ stack: "staging", target: "kubernetes" });
+        assert.strictEqual((rag.document.outputs.attachments as any).target, "kubernetes");
+        await assert.rejects(
+            plan({
+                dir: path.join(repoRoot(), "examples/stack-reference"),
+                stack: "example",
+                stackReferences: { "organization/rag-platform/production": rag.document.outputs },
+            }),
+            /stack organization\/rag-platform\/production: attachments are for target "kubernetes", not "aws"/,
+        );
+    });
 });

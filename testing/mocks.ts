@@ -315,6 +315,12 @@ export interface MockOptions {
     config?: Record<string, string>;
     /** Account the AWS mocks report and write into ARNs. @default MOCK_ACCOUNT_ID */
     accountId?: string;
+    /**
+     * Outputs of the stacks the program references (`new pulumi.StackReference(name)`), by name.
+     * A reference to a stack not listed has no outputs (`requireOutput` fails, as it would).
+     * @default {}
+     */
+    stackReferences?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -330,10 +336,20 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
     pulumi.runtime.setAllConfig(opts.config ?? {}, []);
     pulumi.runtime.setMocks(
         {
-            newResource: (args) => ({
-                id: args.custom ? `${args.name}-${shortHash(args.type + args.name)}` : undefined,
-                state: mockState(args.type, args.name, args.inputs, region, account),
-            }),
+            newResource: (args) =>
+                args.type === "pulumi:pulumi:StackReference"
+                    ? {
+                          id: args.inputs.name ?? args.name,
+                          state: {
+                              name: args.inputs.name ?? args.name,
+                              outputs: opts.stackReferences?.[args.inputs.name ?? args.name] ?? {},
+                              secretOutputNames: [],
+                          },
+                      }
+                    : {
+                          id: args.custom ? `${args.name}-${shortHash(args.type + args.name)}` : undefined,
+                          state: mockState(args.type, args.name, args.inputs, region, account),
+                      },
             call: (args) => {
                 log.invokes.push({ token: args.token, inputs: args.inputs });
                 return mockCall(args.token, args.inputs, region, account);
@@ -406,7 +422,13 @@ function stripSecrets(value: unknown): unknown {
 
 /** Resolves an Output (or plain value) to its value under mocks. */
 export function valueOf<T>(o: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+    return new Promise((resolve, reject) => {
+        const out = pulumi.output(o);
+        out.apply((v) => resolve(v as T));
+        // An error thrown in an apply (e.g. a StackReference of the wrong shape) fails the run,
+        // as it fails `pulumi up`, instead of leaving the value pending for ever.
+        (out as unknown as { promise?: () => Promise<unknown> }).promise?.().catch(reject);
+    });
 }
 
 /**

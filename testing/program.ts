@@ -92,7 +92,13 @@ export function externalEntry(root: string): string {
  * as `pulumi preview` would: every registration is recorded, the exported values resolved, and
  * engine invariants checked (EngineInvariantError).
  */
-export async function runProgramWithConfig(root: string, project: string, stack: string, config: Record<string, string>): Promise<ProgramRun> {
+export async function runProgramWithConfig(
+    root: string,
+    project: string,
+    stack: string,
+    config: Record<string, string>,
+    stackReferences: Record<string, Record<string, unknown>> = {},
+): Promise<ProgramRun> {
     // The account a stack names (rag-platform:awsAccountId) is the one the mocked AWS reports.
     const resources = installMocks({
         project,
@@ -100,6 +106,7 @@ export async function runProgramWithConfig(root: string, project: string, stack:
         region: config["aws:region"] ?? "eu-west-1",
         config,
         accountId: config[`${project}:awsAccountId`] || undefined,
+        stackReferences,
     });
     const entry = programEntry(root);
     for (const id of Object.keys(require.cache)) if (id === entry) delete require.cache[id];

@@ -288,6 +288,28 @@ export class AwsRagStack extends RagStackComponent {
                 cacheAuthSecretArn: cache.authSecretArn,
                 apiSecretKeyArn: api.service.appSecretArn,
             }),
+            attachments: pulumi.output({
+                target: "aws" as const,
+                vpcId: network.vpcId,
+                vpcCidr: network.vpcCidr,
+                publicSubnetIds: network.publicSubnetIds,
+                privateSubnetIds: network.privateSubnetIds,
+                isolatedSubnetIds: network.isolatedSubnetIds,
+                s3PrefixListId: network.s3PrefixListId,
+                securityGroups: {
+                    alb: edge.securityGroupId,
+                    api: api.service.securityGroupId,
+                    database: db.securityGroupId,
+                    cache: cache.securityGroupId,
+                    ...(llm ? { llm: llm.securityGroupId } : {}),
+                },
+                dataKeyArn: keys.dataKeyArn,
+                logsKeyArn: keys.logsKeyArn,
+                alarmTopicArn: observability.alarmTopicArn,
+                ecsClusterArn: cluster.clusterArn,
+                ecsClusterName: cluster.clusterName,
+                serviceDiscoveryNamespace: cluster.namespaceName,
+            }),
         });
         this.loadBalancerDnsName = edge.dnsName;
         this.alarmTopicArn = observability.alarmTopicArn;

@@ -5,6 +5,68 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * What other stacks attach to on AWS (read through a `StackReference`: `readAttachments`): the
+ * network, the security groups to admit or be admitted by, the keys, the alarm topic, the cluster.
+ */
+export interface AwsAttachments {
+    target: "aws";
+    vpcId: string;
+    vpcCidr: string;
+    publicSubnetIds: string[];
+    /** Where tasks run (NAT or endpoints only). */
+    privateSubnetIds: string[];
+    /** Where the data tier runs (no route out). */
+    isolatedSubnetIds: string[];
+    /** The S3 prefix list of the region (HTTPS egress to S3 through the gateway endpoint). */
+    s3PrefixListId: string;
+    securityGroups: {
+        alb: string;
+        api: string;
+        database: string;
+        cache: string;
+        /** Absent when the LLM is disabled. */
+        llm?: string;
+    };
+    /** Encrypts data (buckets, database, secrets, volumes). */
+    dataKeyArn: string;
+    /** Encrypts logs, the trail and the alarm topic. */
+    logsKeyArn: string;
+    alarmTopicArn: string;
+    ecsClusterArn: string;
+    ecsClusterName: string;
+    /** Private DNS namespace of service discovery (`ollama.<namespace>`). */
+    serviceDiscoveryNamespace: string;
+}
+
+/** What other stacks attach to on Kubernetes: the zones' namespaces and the workloads' service accounts. */
+export interface KubernetesAttachments {
+    target: "kubernetes";
+    namespaces: { edge: string; app: string; data: string };
+    /** Service accounts (namespace/name) a NetworkPolicy or RBAC rule of another stack can name. */
+    serviceAccounts: { api: string; llm?: string };
+    /** Pod labels of the API and the LLM (NetworkPolicy peers). */
+    podSelectors: { api: Record<string, string>; llm?: Record<string, string> };
+}
+
+/** What other stacks attach to, by target (`target` tells which). */
+export type StackAttachments = AwsAttachments | KubernetesAttachments;
+
+/**
+ * The `attachments` output of a RAG stack, read through a StackReference and checked: a stack of
+ * another target, or one from before this output existed, fails with a message saying which.
+ */
+export function readAttachments<T extends StackAttachments["target"]>(
+    ref: pulumi.StackReference,
+    target: T,
+): pulumi.Output<Extract<StackAttachments, { target: T }>> {
+    return pulumi.all([ref.name, ref.requireOutput("attachments")]).apply(([name, a]: [string, unknown]) => {
+        const got = (a as { target?: unknown } | undefined)?.target;
+        if (got !== target) throw new Error(`stack ${name}: attachments are for target ${JSON.stringify(got)}, not ${JSON.stringify(target)}`);
+        return a as Extract<StackAttachments, { target: T }>;
+    });
+}
+
 /** Where the stack is reached, its data stores and where its secrets live (never their values). */
 export interface RagStackOutputs {
     /** Public HTTPS URL of the API. */
@@ -23,6 +85,8 @@ export interface RagStackOutputs {
     readonly backupsBucket: pulumi.Output<string>;
     /** Where secrets live (ARNs on AWS, namespace/name on Kubernetes), never their values. */
     readonly secretRefs: pulumi.Output<Record<string, string>>;
+    /** What other stacks attach to (network, security groups, keys, namespaces…), by target. */
+    readonly attachments: pulumi.Output<StackAttachments>;
 }
 
 /** The names of the RagStackOutputs, in the order the program exports them. */
@@ -35,6 +99,7 @@ export const RAG_STACK_OUTPUTS = [
     "documentsBucket",
     "backupsBucket",
     "secretRefs",
+    "attachments",
 ] as const satisfies readonly (keyof RagStackOutputs)[];
 
 /** A component that outputs RagStackOutputs; subclasses set them with `setOutputs`. */
@@ -47,6 +112,7 @@ export abstract class RagStackComponent extends pulumi.ComponentResource impleme
     readonly documentsBucket!: pulumi.Output<string>;
     readonly backupsBucket!: pulumi.Output<string>;
     readonly secretRefs!: pulumi.Output<Record<string, string>>;
+    readonly attachments!: pulumi.Output<StackAttachments>;
 
     /** Sets every output at once (a missing one is a compile error). */
     protected setOutputs(outputs: RagStackOutputs): void {

@@ -77,6 +77,10 @@ export class Api extends pulumi.ComponentResource {
     readonly serviceHost: pulumi.Output<string>;
     /** Port the service listens on. */
     readonly port: number;
+    /** The pods' service account, `namespace/name` (another stack's RBAC or NetworkPolicy names it). */
+    readonly serviceAccount: pulumi.Output<string>;
+    /** Labels that select the API's pods (a NetworkPolicy peer). */
+    readonly podSelector: Record<string, string>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         const production = args.environment === "production";
@@ -115,6 +119,8 @@ export class Api extends pulumi.ComponentResource {
             { metadata: { name: "api", namespace: args.namespace, labels }, automountServiceAccountToken: false },
             ctx.opts(),
         );
+        this.serviceAccount = pulumi.interpolate`${sa.metadata.namespace}/${sa.metadata.name}`;
+        this.podSelector = selector;
         const env = [
             ...Object.entries(args.env ?? {}).map(([n, value]) => ({ name: n, value })),
             ...Object.entries(args.secretEnv ?? {}).map(([n, ref]) => ({ name: n, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),

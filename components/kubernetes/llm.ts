@@ -95,6 +95,10 @@ export class Llm extends pulumi.ComponentResource {
     readonly endpoint: pulumi.Output<string>;
     /** Kind of the workload: StatefulSet (per-replica volumes) or Deployment (shared volume). */
     readonly workloadKind: "StatefulSet" | "Deployment";
+    /** The pods' service account, `namespace/name`. */
+    readonly serviceAccount: pulumi.Output<string>;
+    /** Labels that select Ollama's pods (a NetworkPolicy peer). */
+    readonly podSelector: Record<string, string>;
 
     constructor(name: string, args: LlmArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Llm ${name}`);
@@ -120,6 +124,8 @@ export class Llm extends pulumi.ComponentResource {
             { metadata: { name: "ollama", namespace: args.namespace, labels }, automountServiceAccountToken: false },
             ctx.opts(),
         );
+        this.serviceAccount = pulumi.interpolate`${sa.metadata.namespace}/${sa.metadata.name}`;
+        this.podSelector = selector;
         const template = this.podTemplate(ctx, args, labels, selector, sa);
         this.workloadKind = args.sharedStorageClass ? "Deployment" : "StatefulSet";
         const workload = args.sharedStorageClass

@@ -117,6 +117,12 @@ export class KubernetesRagStack extends RagStackComponent {
                 objectStorageCredentialsSecret: pulumi.interpolate`${zones.app}/${storage.documentsSecretName}`,
                 objectStorageBackupsCredentialsSecret: pulumi.interpolate`${zones.data}/${storage.backupsSecretName}`,
             }),
+            attachments: pulumi.output({
+                target: "kubernetes" as const,
+                namespaces: zones,
+                serviceAccounts: { api: api.serviceAccount, ...(llm ? { llm: llm.serviceAccount } : {}) },
+                podSelectors: { api: api.podSelector, ...(llm ? { llm: llm.podSelector } : {}) },
+            }),
         });
         this.namespaces = zones;
         this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint });

@@ -36,6 +36,9 @@ export const USAGE = `usage: npm run plan -- --stack NAME [options]
   --junit FILE            write a JUnit XML report
   --summary FILE          write a Markdown summary
   --compare NAME          plan Pulumi.NAME.yaml too and print both side by side (cost, capacity)
+  --stack-reference NAME=FILE
+                          the outputs a StackReference to NAME reads: a plan.json (its outputs)
+                          or a JSON object (repeatable)
   --help                  this text
 exit codes: 0 pass, 1 mandatory policy violated or the stack does not fit its cluster,
             2 bad input, 3 internal error`;
@@ -57,6 +60,7 @@ const FLAGS: Record<string, FlagSpec> = {
     "--junit": { value: true },
     "--summary": { value: true },
     "--compare": { value: true },
+    "--stack-reference": { value: true, repeatable: true },
     "--help": { value: false },
 };
 
@@ -72,12 +76,31 @@ export interface CliArgs {
     policyConfig?: string;
     set: Record<string, string>;
     dir?: string;
+    /** `--stack-reference`: stack name -> outputs. */
+    stackReferences: Record<string, Record<string, unknown>>;
     help: boolean;
+}
+
+/** The outputs of a referenced stack: a plan.json document's `outputs`, or a JSON object of outputs. */
+function readStackOutputs(flag: string, file: string): Record<string, unknown> {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new PlanInputError(
+            `${flag}: cannot read ${JSON.stringify(file)} as JSON (${(e as Error).message.split("\n")[0]}); allowed: a plan.json or a JSON object of outputs`,
+        );
+    }
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc))
+        throw new PlanInputError(`${flag}: ${file} is not a JSON object; allowed: a plan.json or a JSON object of outputs`);
+    const outputs = (doc as { formatVersion?: unknown; outputs?: unknown }).formatVersion !== undefined ? (doc as { outputs?: unknown }).outputs : doc;
+    if (outputs === null || typeof outputs !== "object" || Array.isArray(outputs)) throw new PlanInputError(`${flag}: ${file} has no outputs object`);
+    return outputs as Record<string, unknown>;
 }
 
 /** Parses argv strictly: unknown, repeated and value-less flags are errors naming the flag. */
 export function parseArgs(argv: string[]): CliArgs {
-    const args: CliArgs = { json: false, set: {}, help: false };
+    const args: CliArgs = { json: false, set: {}, stackReferences: {}, help: false };
     const seen = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         let flag = argv[i];
@@ -140,6 +163,14 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--compare":
                 args.compare = value;
                 break;
+            case "--stack-reference": {
+                const eq = value!.indexOf("=");
+                if (eq <= 0) throw new PlanInputError(`--stack-reference: got ${JSON.stringify(value)}; allowed: NAME=FILE (a plan.json or a JSON object)`);
+                const name = value!.slice(0, eq);
+                if (name in args.stackReferences) throw new PlanInputError(`--stack-reference ${name} given twice; allowed: once per stack`);
+                args.stackReferences[name] = readStackOutputs(`--stack-reference ${name}`, value!.slice(eq + 1));
+                break;
+            }
             case "--help":
                 args.help = true;
                 break;
@@ -221,7 +252,14 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
         if (args.help) return { code: EXIT.pass, stdout: USAGE + "\n", stderr: "" };
         // Everything the user gave is checked before the Pulumi SDK is even loaded: bad input fails
         // in a fraction of a second and writes nothing.
-        const options = { stack: args.stack!, target: args.target, set: args.set, dir: args.dir, policyConfigFile: args.policyConfig };
+        const options = {
+            stack: args.stack!,
+            target: args.target,
+            set: args.set,
+            dir: args.dir,
+            policyConfigFile: args.policyConfig,
+            stackReferences: args.stackReferences,
+        };
         const stack = loadStackConfig(options);
         loadPolicyConfig(options.policyConfigFile, options.stack, stack.ownProgram);
         if (args.compare) {

@@ -35,6 +35,8 @@ export { sarifReport, junitReport, markdownReport } from "./reports";
 export interface PlanOptions extends ConfigStageOptions {
     /** Policy config file; default `policies/config/<stack>.json` for this repository's program. */
     policyConfigFile?: string;
+    /** Outputs of the stacks the program references (`--stack-reference`), by stack name. @default {} */
+    stackReferences?: Record<string, Record<string, unknown>>;
 }
 
 export interface PlanResult {
@@ -64,7 +66,7 @@ function withStackCostSettings(config: PolicyPackConfig | undefined, settings: S
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const stack = loadStackConfig(opts);
     const policy = loadPolicyConfig(opts.policyConfigFile, opts.stack, stack.ownProgram);
-    const run = await runProgramWithConfig(stack.root, stack.project, stack.stack, stack.config);
+    const run = await runProgramWithConfig(stack.root, stack.project, stack.stack, stack.config, opts.stackReferences);
     const records = run.resources.all;
     const evaluation = await evaluatePolicies(records, withStackCostSettings(policy.config, stack.settings));
     const document = buildDocument({
