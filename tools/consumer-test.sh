@@ -30,11 +30,33 @@ mkdir "$work/project"
 cp -r "$root/consumer/." "$work/project/"
 rm -rf "$work/project/node_modules" "$work/project/dist"
 cd "$work/project"
-# The peers at the versions this repository tests with (package-lock.json).
-peers=$(cd "$root" && node -e '
+# The peers at the lowest versions their ranges allow, which are the ones this repository pins
+# and tests with (package-lock.json; a drift between the two fails here), then, in a second round,
+# at the highest versions the ranges allow (what npm gives a new project today).
+lowest=$(cd "$root" && node -e '
   const p = require("./package.json"), lock = require("./package-lock.json");
-  console.log(Object.keys(p.peerDependencies).map((n) => `${n}@${lock.packages["node_modules/" + n].version}`).join(" "));')
-npm install --no-audit --no-fund --prefer-offline "$work/$tarball" $peers typescript@5.9.3 "@types/node@^20.19.0" >/dev/null
+  const out = [];
+  for (const [n, range] of Object.entries(p.peerDependencies)) {
+    const min = range.replace(/^[\^~>=]+/, "");
+    const pinned = lock.packages["node_modules/" + n].version;
+    if (!/^\^\d+\.\d+\.\d+$/.test(range)) throw new Error(`${n}: peer range ${range}; allowed: ^x.y.z`);
+    if (pinned !== min) throw new Error(`${n}: tested at ${pinned} but the peer range ${range} allows ${min}: test the lowest`);
+    out.push(`${n}@${min}`);
+  }
+  console.log(out.join(" "));')
+highest=$(cd "$root" && node -e '
+  const p = require("./package.json");
+  console.log(Object.entries(p.peerDependencies).map(([n, r]) => `${n}@${r}`).join(" "));')
+npm install --no-audit --no-fund --prefer-offline "$work/$tarball" $lowest typescript@5.9.3 "@types/node@^20.19.0" >/dev/null
+# The peers' versions as require() loads them.
+versions() { node -e 'for (const n of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/kubernetes", "@pulumi/random", "@pulumi/policy"]) process.stdout.write(`${n}@${require(n + "/package.json").version} `)'; }
+
+# Every check of one round: compile under each module resolution, the declarations with
+# skipLibCheck off, the program under mocks, and the packaged plan command.
+checks() {
+# One copy of each SDK: the peers resolve to the project's, not to copies of their own.
+copies=$(find node_modules -path '*node_modules/@pulumi/pulumi/package.json' | wc -l)
+[ "$copies" -eq 1 ] || { find node_modules -path '*node_modules/@pulumi/pulumi/package.json' >&2; echo "$copies copies of @pulumi/pulumi" >&2; exit 1; }
 npx tsc -p tsconfig.json
 # Each module resolution resolves every subpath (node16 emits; node10/commonjs and bundler check).
 for variant in tsconfig.commonjs.json tsconfig.bundler.json; do
@@ -81,3 +103,10 @@ if [ "$rc" -ne 2 ] || ! grep -q "llmReplicas" typo.txt; then
   exit 1
 fi
 echo "ragstack-plan: a misspelt key exits 2: $(grep -m1 llmReplicas typo.txt)"
+}
+
+echo "round 1: the lowest supported peers: $(versions)"
+checks
+npm install --no-audit --no-fund --no-save $highest >/dev/null
+echo "round 2: the highest supported peers: $(versions)"
+checks
