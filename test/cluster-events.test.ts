@@ -5,7 +5,7 @@
  * kube-controller-manager writes them.
  */
 import * as assert from "assert";
-import { isTransientWarning, multiAttachIsPendingDetach } from "../tools/cluster/check";
+import { isTransientWarning, multiAttachIsPendingDetach, quotaRefusalRecovered } from "../tools/cluster/check";
 
 describe("cluster check: Multi-Attach warnings", () => {
     const vol = `Multi-Attach error for volume "pvc-92205d18-8849-4ada-a248-a1f77f1acd96"`;
@@ -56,4 +56,27 @@ describe("cluster check: which Warning events are retried transients", () => {
     for (const [what, reason, message, transient] of cases)
         it(`${what}: ${transient ? "transient" : "a refusal"}`, () =>
             assert.strictEqual(isTransientWarning({ reason, message, involvedObject: { kind: "Pod", name: "valkey-1" } }, server), transient));
+});
+
+describe("cluster check: a quota refusal is forgiven only when the workload recovered", () => {
+    const message =
+        'create Pod ollama-7a198aae-0 in StatefulSet ollama-7a198aae failed error: pods "ollama-7a198aae-0" is forbidden: exceeded quota: zone-quota, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=3, limited: requests.nvidia.com/gpu=3';
+    const ev = (kind: string, reason = "FailedCreate", text = message) => ({
+        reason,
+        message: text,
+        involvedObject: { kind, namespace: "rag-prod-app", name: "ollama-7a198aae" },
+    });
+    const cases: [string, ReturnType<typeof ev>, boolean, boolean][] = [
+        ["a StatefulSet whose every replica is Ready now (the usage lagged a replacement)", ev("StatefulSet"), true, true],
+        ["a StatefulSet still short of Ready (the quota is too small)", ev("StatefulSet"), false, false],
+        ["a ReplicaSet that recovered", ev("ReplicaSet"), true, true],
+        ["a refusal of a bare Pod (no controller retries it)", ev("Pod"), true, false],
+        ["another refusal of a recovered workload", ev("StatefulSet", "FailedCreate", 'pods "x" is forbidden: violates PodSecurity "restricted"'), true, false],
+    ];
+    for (const [what, event, ready, forgiven] of cases)
+        it(`${what}: ${forgiven ? "forgiven" : "a defect"}`, () =>
+            assert.strictEqual(
+                quotaRefusalRecovered(event, () => ready),
+                forgiven,
+            ));
 });

@@ -5,6 +5,7 @@ import { typeToken } from "../core/naming";
 import { k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import {
+    clientCertificates,
     immutable,
     internalCertificate,
     K8sCommonArgs,
@@ -403,15 +404,12 @@ export class Cache extends pulumi.ComponentResource {
             dnsNames: pulumi.output(namespace).apply(cacheDnsNames),
             ipAddresses: ["127.0.0.1"],
         });
-        for (const [i, ns] of (tls.clientNamespaces ?? []).entries())
-            internalCertificate(ctx, {
-                key: `client-certificate-${i}`,
-                secretName: CACHE_CLIENT_TLS_SECRET,
-                namespace: ns,
-                issuer: tls.issuer,
-                labels,
-                commonName: "valkey-client",
-                usages: ["client auth"],
-            });
+        clientCertificates(ctx, {
+            secretName: CACHE_CLIENT_TLS_SECRET,
+            namespaces: tls.clientNamespaces ?? [],
+            issuer: tls.issuer,
+            labels,
+            commonName: "valkey-client",
+        });
     }
 }

@@ -242,6 +242,35 @@ export function internalCertificate(ctx: K8sContext, c: InternalCertificate, opt
     );
 }
 
+/** Client certificates of one server, one per client namespace (Secret `secretName` in each). */
+export interface ClientCertificates {
+    secretName: string;
+    namespaces: pulumi.Input<string>[];
+    /** cert-manager ClusterIssuer of the server's certificate (the same `ca.crt`). */
+    issuer: string;
+    labels: Record<string, string>;
+    /** The client identity (for PostgreSQL, the role it connects as). */
+    commonName: string;
+}
+
+/**
+ * A client certificate from the internal issuer in each client namespace: its Secret's `ca.crt`
+ * is what that namespace's pods verify the server with (only that key is mounted). Child keys
+ * `client-certificate-<i>`, in the order of `namespaces`.
+ */
+export function clientCertificates(ctx: K8sContext, c: ClientCertificates): void {
+    for (const [i, namespace] of c.namespaces.entries())
+        internalCertificate(ctx, {
+            key: `client-certificate-${i}`,
+            secretName: c.secretName,
+            namespace,
+            issuer: c.issuer,
+            labels: c.labels,
+            commonName: c.commonName,
+            usages: ["client auth"],
+        });
+}
+
 /** A Secret's keys as a read-only volume (only those keys: e.g. `ca.crt` without the private key). */
 export function secretKeysVolume(name: string, secretName: pulumi.Input<string>, keys: string[], mode = 0o444): k8s.types.input.core.v1.Volume {
     return { name, secret: { secretName, items: keys.map((key) => ({ key, path: key })), defaultMode: mode } };

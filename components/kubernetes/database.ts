@@ -5,7 +5,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { RestoreSource } from "../core/types";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { checkRestoreSource, Validator } from "../core/validation";
-import { internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
+import { clientCertificates, internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
 
 /**
  * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
@@ -183,16 +183,13 @@ export class Database extends pulumi.ComponentResource {
         const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
         const serverCert = args.tlsIssuer ? this.createServerCertificate(ctx, args, clusterName, pooler !== false, labels) : undefined;
         if (args.tlsIssuer)
-            for (const [i, ns] of (args.clientNamespaces ?? []).entries())
-                internalCertificate(ctx, {
-                    key: `client-certificate-${i}`,
-                    secretName: DB_CLIENT_TLS_SECRET,
-                    namespace: ns,
-                    issuer: args.tlsIssuer,
-                    labels,
-                    commonName: DB_ROLES.app,
-                    usages: ["client auth"],
-                });
+            clientCertificates(ctx, {
+                secretName: DB_CLIENT_TLS_SECRET,
+                namespaces: args.clientNamespaces ?? [],
+                issuer: args.tlsIssuer,
+                labels,
+                commonName: DB_ROLES.app,
+            });
         const store = new k8s.apiextensions.CustomResource(
             ctx.childName("objectstore"),
             {

@@ -186,6 +186,27 @@ export function isTransientWarning(ev: WarningEvent, server: string): boolean {
     return /Multi-Attach error/.test(message) && multiAttachIsPendingDetach(message, ev.involvedObject?.name);
 }
 
+/**
+ * Whether a quota refusal of a controller's pod was only the quota's usage lagging behind a pod
+ * being replaced (a terminating pod still counted; seen after the fault tests): the controller
+ * retried and every replica of the workload is Ready now. A quota too small for the workload
+ * leaves it short of Ready and stays a defect.
+ */
+export function quotaRefusalRecovered(ev: WarningEvent, ready: (kind: string, namespace: string, name: string) => boolean): boolean {
+    const o = ev.involvedObject;
+    if (ev.reason !== "FailedCreate" || !/exceeded quota/.test(String(ev.message ?? ""))) return false;
+    if (!o?.kind || !o.namespace || !o.name || !["StatefulSet", "ReplicaSet", "Job"].includes(o.kind)) return false;
+    return ready(o.kind, o.namespace, o.name);
+}
+
+/** Whether every replica of a controller (StatefulSet, ReplicaSet, Job) is Ready (or the Job complete). */
+function controllerReady(cp: ControlPlane, kind: string, namespace: string, name: string): boolean {
+    const o = cp.get(`${kind.toLowerCase()}s`, "-n", namespace).find((x) => x.metadata.name === name);
+    if (!o) return false;
+    if (kind === "Job") return (o.status?.succeeded ?? 0) >= 1;
+    return (o.status?.readyReplicas ?? 0) >= (o.spec?.replicas ?? 1);
+}
+
 function badEvents(cp: ControlPlane, since = ""): string[] {
     return cp
         .get("events", "-A")
@@ -195,7 +216,7 @@ function badEvents(cp: ControlPlane, since = ""): string[] {
                 (BAD_EVENT_REASONS.has(ev.reason) || /Multi-Attach|exceeded quota|forbidden|violates PodSecurity/.test(ev.message ?? "")),
         )
         .filter((ev) => !since || (ev.lastTimestamp ?? ev.eventTime ?? ev.metadata?.creationTimestamp ?? "") >= since)
-        .filter((ev) => !isTransientWarning(ev, cp.server))
+        .filter((ev) => !isTransientWarning(ev, cp.server) && !quotaRefusalRecovered(ev, (k, ns, n) => controllerReady(cp, k, ns, n)))
         .map(
             (ev) => `${ev.involvedObject?.namespace}/${ev.involvedObject?.kind}/${ev.involvedObject?.name}: ${ev.reason}: ${String(ev.message).slice(0, 200)}`,
         );
