@@ -47,6 +47,22 @@ describe("AWS: internet egress is an opt-in", function () {
         assert.ok(endpoints.some((n) => n.endsWith(".s3")) && endpoints.some((n) => n.endsWith(".monitoring")));
     });
 
+    it("the S3 endpoint admits this account's principals to this account's buckets, and reads of AWS-owned objects (ECR layers, OS packages, the CloudWatch agent) unsigned by this account", () => {
+        const s3 = production.resources.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").find((e) => String(inp(e).serviceName).endsWith(".s3"))!;
+        const statements = JSON.parse(inp(s3).policy).Statement;
+        const own = statements.find((st: any) => st.Sid === "OwnAccountBuckets");
+        assert.deepStrictEqual(own.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012", "aws:ResourceAccount": "123456789012" } });
+        const aws = statements.find((st: any) => st.Sid === "AwsOwnedResources");
+        assert.strictEqual(aws.Action, "s3:GetObject");
+        assert.strictEqual(aws.Condition, undefined, "ECR presigns layer downloads with its own credentials; packages are anonymous");
+        assert.ok(aws.Resource.includes("arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*"));
+        assert.ok(aws.Resource.includes("arn:aws:s3:::amazonlinux-2-repos-eu-west-1/*"), "the GPU hosts' yum (Amazon Linux 2 ECS GPU AMI)");
+        assert.deepStrictEqual(
+            statements.map((st: any) => st.Sid),
+            ["OwnAccountBuckets", "AwsOwnedResources"],
+        );
+    });
+
     it("production: AWS helper images come through an ECR pull-through cache of ECR Public, which the execution roles may fill", () => {
         const rule = inp(production.resources.one("aws:ecr/pullThroughCacheRule:PullThroughCacheRule"));
         assert.deepStrictEqual([rule.ecrRepositoryPrefix, rule.upstreamRegistryUrl], ["ecr-public", "public.ecr.aws"]);

@@ -308,6 +308,16 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
     ],
     ["aws-s3-bucket-require-object-lock", "aws", edit(A.bucket, "storage-backups-bucket", (i) => delete i.objectLockEnabled)],
     ["aws-ec2-vpcendpoint-require-account-policy", "aws", edit("aws:ec2/vpcEndpoint:VpcEndpoint", "network-ep-kms", (i) => delete i.policy)],
+    [
+        // the AWS-owned read statement widened to any bucket: no longer exempt from the account condition
+        "aws-ec2-vpcendpoint-require-account-policy",
+        "aws",
+        edit("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3", (i) => {
+            const policy = JSON.parse(i.policy);
+            policy.Statement.find((st: any) => st.Sid === "AwsOwnedResources").Resource.push("arn:aws:s3:::attacker-bucket/*");
+            i.policy = JSON.stringify(policy);
+        }),
+    ],
     ["aws-kms-key-require-scoped-policy", "aws", edit(A.kms, "db-backup-key", (i) => delete i.policy)],
     ["aws-all-stateful-require-protect", "aws", edit(A.rds, "db-primary", (_i, r) => (r.protect = false))],
 

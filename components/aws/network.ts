@@ -23,6 +23,21 @@ export const DEFAULT_INTERFACE_ENDPOINTS = [
     "monitoring",
 ];
 
+/**
+ * Objects of AWS-owned buckets the stack's hosts read through the S3 gateway endpoint: ECR image
+ * layers, Amazon Linux 2 / 2023 packages, the CloudWatch agent (AWS data-perimeter examples).
+ */
+export function awsOwnedS3Objects(region: string): string[] {
+    return [
+        `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`,
+        `arn:aws:s3:::amazonlinux.${region}.amazonaws.com/*`,
+        `arn:aws:s3:::amazonlinux-2-repos-${region}/*`,
+        `arn:aws:s3:::al2023-repos-${region}-de612dc2/*`,
+        `arn:aws:s3:::amazoncloudwatch-agent-${region}/*`,
+        "arn:aws:s3:::amazoncloudwatch-agent/*",
+    ];
+}
+
 export interface NetworkArgs extends AwsCommonArgs {
     /** VPC CIDR (/16 to /20). Subnets are carved at fixed offsets so that adding an AZ never moves one. @default "10.0.0.0/16" */
     cidr?: string;
@@ -326,12 +341,16 @@ export class Network extends pulumi.ComponentResource {
                             Condition: { StringEquals: { "aws:PrincipalAccount": accountId, "aws:ResourceAccount": accountId } },
                         },
                         {
-                            Sid: "EcrImageLayers",
+                            // AWS-owned buckets the hosts read without this account's credentials:
+                            // ECR's image layers (presigned by ECR) and the Amazon Linux and
+                            // CloudWatch agent packages (anonymous). Read-only, AWS's own: AWS's
+                            // data-perimeter guidance allows them without a principal condition,
+                            // which would deny these requests.
+                            Sid: "AwsOwnedResources",
                             Effect: "Allow",
                             Principal: "*",
                             Action: "s3:GetObject",
-                            Resource: pulumi.interpolate`arn:aws:s3:::prod-${region}-starport-layer-bucket/*`,
-                            Condition: ownAccount,
+                            Resource: region.apply(awsOwnedS3Objects),
                         },
                     ],
                 }),

@@ -105,12 +105,37 @@ export const vpcendpointRequireAccountPolicy: ResourceRule = {
     category: "least-privilege",
     target: "aws",
     frameworks: { "NIST-800-53": ["AC-4", "SC-7"], "ISO-27001": ["A.8.20"] },
-    remediation: "Give the endpoint a policy whose Allow statements carry aws:PrincipalAccount (or aws:PrincipalOrgID).",
+    remediation:
+        "Give the endpoint a policy whose Allow statements carry aws:PrincipalAccount (or aws:PrincipalOrgID); only s3:GetObject on AWS-owned buckets (ECR layers, OS packages) may go without.",
+    params: {
+        awsOwnedObjects: {
+            type: "array",
+            default: [
+                "arn:aws:s3:::prod-*-starport-layer-bucket/*",
+                "arn:aws:s3:::amazonlinux.*.amazonaws.com/*",
+                "arn:aws:s3:::amazonlinux-2-repos-*/*",
+                "arn:aws:s3:::al2023-repos-*/*",
+                "arn:aws:s3:::amazoncloudwatch-agent-*/*",
+                "arn:aws:s3:::amazoncloudwatch-agent/*",
+            ],
+            description:
+                "Objects of AWS-owned buckets a statement may allow s3:GetObject on without a principal condition (ECR presigns its layers; package downloads are anonymous). '*' matches within one name.",
+        },
+    },
     types: ["aws:ec2/vpcEndpoint:VpcEndpoint"],
-    check: (p) => {
+    check: (p, ctx) => {
         if (!p.policy) return "endpoint has the default (full access) policy";
+        const owned = (ctx.config.awsOwnedObjects as string[]).map((g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`));
+        const awsOwnedRead = (st: any) =>
+            list<string>(st.Action).every((a) => a === "s3:GetObject") &&
+            list<string>(st.Resource).length > 0 &&
+            list<string>(st.Resource).every((r) => owned.some((re) => re.test(r)));
         const open = statements(p.policy).filter(
-            (st) => st.Effect === "Allow" && !st.Condition?.StringEquals?.["aws:PrincipalAccount"] && !st.Condition?.StringEquals?.["aws:PrincipalOrgID"],
+            (st) =>
+                st.Effect === "Allow" &&
+                !st.Condition?.StringEquals?.["aws:PrincipalAccount"] &&
+                !st.Condition?.StringEquals?.["aws:PrincipalOrgID"] &&
+                !awsOwnedRead(st),
         );
         return open.map((st) => `statement ${st.Sid ?? "(no Sid)"} admits principals of any account`);
     },
