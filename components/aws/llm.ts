@@ -19,6 +19,40 @@ import {
 /** Image that copies staged models from S3 (the AWS CLI, from ECR Public). */
 export const DEFAULT_MODEL_SYNC_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.31.18";
 
+/** Starts Ollama in the background and waits for it (up to two minutes): the prefix of a model step's script. */
+const OLLAMA_UP = "ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done;";
+
+/**
+ * A non-essential container that runs to completion before the next (after `after`): the
+ * unprivileged user, a read-only root, the model volume and the task's scratch, every capability
+ * dropped, its own log stream. The field order is the task definition's (a reorder is a new revision).
+ */
+function preparationStep(
+    name: string,
+    image: pulumi.Input<string>,
+    after: string,
+    log: (prefix: string) => unknown,
+    run: { entryPoint?: string[]; command: pulumi.Input<string>[]; environment: { name: string; value: string }[] },
+): Record<string, unknown> {
+    return {
+        name,
+        image,
+        essential: false,
+        user: "10001:10001",
+        ...(run.entryPoint ? { entryPoint: run.entryPoint } : {}),
+        command: run.command,
+        environment: run.environment,
+        readonlyRootFilesystem: true,
+        mountPoints: [
+            { sourceVolume: "models", containerPath: "/models" },
+            { sourceVolume: "tmp", containerPath: "/tmp" },
+        ],
+        dependsOn: [{ containerName: after, condition: "SUCCESS" }],
+        linuxParameters: { capabilities: { drop: ["ALL"] } },
+        logConfiguration: log(name),
+    };
+}
+
 /** Where models come from when they are staged in S3 instead of pulled from the Ollama registry. */
 export interface StagedModels {
     /** Bucket holding the staged models (`<prefix>blobs/…`, `<prefix>manifests/…`: an OLLAMA_MODELS tree). */
@@ -443,25 +477,11 @@ AGENT
         env: { name: string; value: string }[],
         log: (prefix: string) => unknown,
     ): Record<string, unknown> {
-        return {
-            name: "model-pull",
-            image,
-            essential: false,
-            user: "10001:10001",
+        return preparationStep("model-pull", image, "volume-permissions", log, {
             entryPoint: ["sh", "-c"],
-            command: [
-                `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama pull "$m" || exit 1; done`,
-            ],
+            command: [`${OLLAMA_UP} for m in ${models}; do ollama pull "$m" || exit 1; done`],
             environment: env,
-            readonlyRootFilesystem: true,
-            mountPoints: [
-                { sourceVolume: "models", containerPath: "/models" },
-                { sourceVolume: "tmp", containerPath: "/tmp" },
-            ],
-            dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
-            linuxParameters: { capabilities: { drop: ["ALL"] } },
-            logConfiguration: log("model-pull"),
-        };
+        });
     }
 
     /**
@@ -478,41 +498,17 @@ AGENT
     ): Record<string, unknown>[] {
         const prefix = staged.prefix ?? "ollama/models/";
         return [
-            {
-                name: "model-sync",
-                image: staged.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE,
-                essential: false,
-                user: "10001:10001",
+            preparationStep("model-sync", staged.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE, "volume-permissions", log, {
                 command: ["s3", "sync", pulumi.interpolate`s3://${staged.bucketName}/${prefix}`, "/models/models/", "--no-progress", "--only-show-errors"],
                 environment: [{ name: "HOME", value: "/tmp" }],
-                readonlyRootFilesystem: true,
-                mountPoints: [
-                    { sourceVolume: "models", containerPath: "/models" },
-                    { sourceVolume: "tmp", containerPath: "/tmp" },
-                ],
-                dependsOn: [{ containerName: "volume-permissions", condition: "SUCCESS" }],
-                linuxParameters: { capabilities: { drop: ["ALL"] } },
-                logConfiguration: log("model-sync"),
-            },
-            {
-                name: "model-check",
-                image,
-                essential: false,
-                user: "10001:10001",
+            }),
+            preparationStep("model-check", image, "model-sync", log, {
                 entryPoint: ["sh", "-c"],
                 command: [
-                    `ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done; for m in ${models}; do ollama show "$m" >/dev/null 2>&1 || { echo "model $m is not staged in the models bucket"; exit 1; }; done`,
+                    `${OLLAMA_UP} for m in ${models}; do ollama show "$m" >/dev/null 2>&1 || { echo "model $m is not staged in the models bucket"; exit 1; }; done`,
                 ],
                 environment: env,
-                readonlyRootFilesystem: true,
-                mountPoints: [
-                    { sourceVolume: "models", containerPath: "/models" },
-                    { sourceVolume: "tmp", containerPath: "/tmp" },
-                ],
-                dependsOn: [{ containerName: "model-sync", condition: "SUCCESS" }],
-                linuxParameters: { capabilities: { drop: ["ALL"] } },
-                logConfiguration: log("model-check"),
-            },
+            }),
         ];
     }
 
