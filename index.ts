@@ -3,9 +3,8 @@
  * environment preset, builds the RAG stack through the library and exports references (never
  * secret values). The library itself is `components/index.ts` and registers nothing on import.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { RagStack } from "./components/stack";
+import { ragStackFromProgram } from "./components/stack";
 import { ValidationError } from "./components/core/validation";
 import { ProgramConfig, settingsFromConfig } from "./environments/config";
 
@@ -25,19 +24,7 @@ try {
     throw e instanceof ValidationError ? new pulumi.RunError(e.message) : e;
 }
 
-let kubernetesProvider: k8s.Provider | undefined;
-if (program.input.target === "kubernetes") {
-    // Loaded here only: an AWS stack does not load the Kubernetes SDK.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Provider } = require("@pulumi/kubernetes") as typeof k8s;
-    kubernetesProvider = new Provider("cluster", {
-        context: program.kubernetes.context,
-        renderYamlToDirectory: program.kubernetes.renderYamlDir,
-        enableServerSideApply: true,
-    });
-}
-
-const stack = new RagStack(program.input.name ?? "rag", { ...program.input, kubernetesProvider });
+const stack = ragStackFromProgram(program);
 
 export const target = stack.settings.target;
 export const environment = stack.settings.environment;

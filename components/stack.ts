@@ -1,5 +1,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ProgramConfig } from "../environments/config";
 import { resolveStackSettings, StackInput } from "../environments/resolve";
 import type { AwsRagStack } from "./aws/stack";
 import { typeToken } from "./core/naming";
@@ -46,4 +47,25 @@ export class RagStack extends RagStackComponent {
         this.setOutputs(inner);
         this.registerOutputs({ url: this.url });
     }
+}
+
+/**
+ * What a program does with its resolved config (`settingsFromConfig`): on Kubernetes, a provider
+ * for the configured context (or rendering to a folder), then the stack. Shared by `index.ts`
+ * and the component package's `RagPlatform`, so that both build the same resources from the same
+ * settings.
+ */
+export function ragStackFromProgram(program: ProgramConfig, opts?: pulumi.ComponentResourceOptions, providerName = "cluster"): RagStack {
+    let kubernetesProvider: k8s.Provider | undefined;
+    if (program.input.target === "kubernetes") {
+        // Loaded here only: an AWS stack does not load the Kubernetes SDK.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Provider } = require("@pulumi/kubernetes") as typeof k8s;
+        kubernetesProvider = new Provider(
+            providerName,
+            { context: program.kubernetes.context, renderYamlToDirectory: program.kubernetes.renderYamlDir, enableServerSideApply: true },
+            opts?.parent ? { parent: opts.parent } : undefined,
+        );
+    }
+    return new RagStack(program.input.name ?? "rag", { ...program.input, kubernetesProvider }, opts);
 }

@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { pulumiYamlConfig, settingsTable } from "../environments/config";
 import { productionPreset, stagingPreset } from "../environments/presets";
 import { componentPages } from "./component-docs";
+import { packageArgsSource } from "./package-args";
 
 export function policiesMarkdown(): string {
     const lines: string[] = [];
@@ -87,6 +88,8 @@ export const PULUMI_YAML = path.join(__dirname, "..", "..", "Pulumi.yaml");
 
 export const PRODUCTION_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "config", "production.json");
 
+export const PACKAGE_ARGS = path.join(__dirname, "..", "..", "provider", "args.ts");
+
 export const COMPONENTS_DIR = path.join(__dirname, "..", "..", "docs", "components");
 
 if (require.main === module) {
@@ -98,6 +101,8 @@ if (require.main === module) {
     console.log(`wrote ${PULUMI_YAML}`);
     fs.writeFileSync(PRODUCTION_POLICY_CONFIG, JSON.stringify(productionConfig(), null, 2) + "\n");
     console.log(`wrote ${PRODUCTION_POLICY_CONFIG}`);
+    fs.writeFileSync(PACKAGE_ARGS, packageArgsSource());
+    console.log(`wrote ${PACKAGE_ARGS}`);
     fs.rmSync(COMPONENTS_DIR, { recursive: true, force: true });
     fs.mkdirSync(COMPONENTS_DIR, { recursive: true });
     const pages = componentPages(path.join(__dirname, "..", ".."));

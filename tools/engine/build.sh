@@ -5,6 +5,8 @@
 #   pulumi-language-nodejs      language host  ../shared/vendor/pulumi-language-nodejs (upstream source)
 #   pulumi-resource-kubernetes  provider       github.com/pulumi/pulumi-kubernetes/provider/v4 (Go module)
 #   pulumi-resource-random      provider       ../shared/vendor/pulumi-random-provider (upstream source)
+#   pulumi-language-yaml        language host  github.com/pulumi/pulumi-yaml (Go module; runs the YAML
+#                                              program that uses the component package, provider/)
 # Idempotent: a binary is rebuilt only when it is missing or was built from another pin (a stamp
 # file per binary records what it was built from). Sources are copied to a temp folder; neither
 # ../shared nor this repository is changed. The recipe is ../shared/vendor/README.md's.
@@ -73,6 +75,22 @@ if ! stamp_ok pulumi-resource-random "$key"; then
   (cd "$tmp/src" && (cd cmd/pulumi-resource-random && VERSION=$RANDOM_PROVIDER_VERSION go run generate.go) \
     && go build -ldflags "-X github.com/pulumi/pulumi-random/provider/v4/pkg/version.Version=$RANDOM_PROVIDER_VERSION" -o "$bin/pulumi-resource-random" ./cmd/pulumi-resource-random)
   rm -rf "$tmp"; stamp pulumi-resource-random "$key"; elapsed pulumi-resource-random "$t"
+fi
+
+# 5. The YAML language host, for the component package check (a YAML program using RagPlatform).
+# Its release hard-codes a package loader of its own, built on its SDK (v3.206), which starts
+# Node.js language hosts with a `-root` flag the 3.259 host no longer has, so loading a Node.js
+# component package fails. The engine's loader (`useRPCLoader`, what pulumi-yaml's own tests
+# run) asks the CLI instead, which starts the package as `pulumi package get-schema` does. That
+# one argument is the only change; the build fails if it is not found.
+key="pulumi-language-yaml $YAML_LANGUAGE_VERSION rpc-loader"
+if ! stamp_ok pulumi-language-yaml "$key"; then
+  t=$(date +%s); src=$(module_copy "github.com/pulumi/pulumi-yaml@v$YAML_LANGUAGE_VERSION")
+  main_go="$src/cmd/pulumi-language-yaml/main.go"
+  grep -q 'false /\* useRPCLoader \*/' "$main_go" || { echo "engine: pulumi-yaml $YAML_LANGUAGE_VERSION: useRPCLoader argument not found" >&2; exit 1; }
+  sed -i 's#false /\* useRPCLoader \*/#true /* useRPCLoader */#' "$main_go"
+  (cd "$src" && go build -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_LANGUAGE_VERSION" -o "$bin/pulumi-language-yaml" ./cmd/pulumi-language-yaml)
+  rm -rf "$(dirname "$src")"; stamp pulumi-language-yaml "$key"; elapsed pulumi-language-yaml "$t"
 fi
 
 echo "engine: ready in $bin ($("$bin/pulumi" version))"

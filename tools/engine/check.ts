@@ -12,7 +12,9 @@
  *     destroy of production stops at protected objects, refresh and a second preview change
  *     nothing, stack outputs hold no secret value;
  *  6. bad stack config fails the real preview with the offline plan's message;
- *  7. a team's program changes what a component renders through Pulumi `transforms`.
+ *  7. a team's program changes what a component renders through Pulumi `transforms`;
+ *  8. the component package (provider/): its schema, and a Pulumi YAML program that renders the
+ *     TypeScript program's manifests for the same settings (tools/engine/package.ts).
  *
  * Prints one line per step with its wall time; exits 1 when any step fails.
  */
@@ -20,10 +22,11 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { kubernetesObjects, plan, PlanOptions } from "../../testing/plan";
 import { runCli } from "../../testing/plan/cli";
 import { repoRoot } from "../../testing/paths";
+import { firstDifference, keyOf, renderedObjects, withoutSecretData } from "./manifests";
+import { checkPackage } from "./package";
 import { Steps } from "./steps";
 import { PolicyFinding, Workspace } from "./workspace";
 
@@ -36,55 +39,6 @@ const packConfig = (env: string) => path.join(repo, "policies", "config", `${env
 const policyArgs = (configFile: string, pack = packDir) => ["--policy-pack", pack, "--policy-pack-config", configFile];
 /** The same pack as an executable analyzer (policies/ragstack-policies). */
 const packExecutable = path.join(packDir, "ragstack-policies");
-
-/** A Kubernetes object's identity. */
-function keyOf(o: any): string {
-    return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`;
-}
-
-/** Objects the provider rendered (every YAML document under the folder). */
-function renderedObjects(dir: string): Map<string, any> {
-    const out = new Map<string, any>();
-    const walk = (d: string) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-            const p = path.join(d, e.name);
-            if (e.isDirectory()) walk(p);
-            else if (/\.ya?ml$/.test(e.name))
-                for (const doc of YAML.parseAllDocuments(fs.readFileSync(p, "utf8"))) {
-                    const o = doc.toJS();
-                    if (o) out.set(keyOf(o), o);
-                }
-        }
-    };
-    walk(dir);
-    return out;
-}
-
-/** Secret data is generated and applied by Pulumi: the offline plan leaves it out on purpose. */
-function withoutSecretData(o: any): any {
-    const c = JSON.parse(JSON.stringify(o));
-    if (c.kind === "Secret") {
-        delete c.data;
-        delete c.stringData;
-        if (c.metadata?.annotations) {
-            delete c.metadata.annotations["ragstack.io/secret-data"];
-            if (Object.keys(c.metadata.annotations).length === 0) delete c.metadata.annotations;
-        }
-    }
-    return c;
-}
-
-/** The first differing path of two JSON values, for messages. */
-function firstDifference(a: any, b: any, at = ""): string | undefined {
-    if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
-    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
-        return `${at || "."}: rendered ${JSON.stringify(a)?.slice(0, 120)} vs offline ${JSON.stringify(b)?.slice(0, 120)}`;
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        const d = firstDifference(a[k], b[k], `${at}.${k}`);
-        if (d) return d;
-    }
-    return undefined;
-}
 
 async function offlineObjects(opts: PlanOptions): Promise<Map<string, any>> {
     const r = await plan(opts);
@@ -421,6 +375,7 @@ async function main(): Promise<void> {
     process.stdout.write(`engine check in ${ws.root}\n${ws.must(["version"]).stdout.trim()} (pulumi)\n`);
     try {
         await checkEnvironment(ws, "staging");
+        await checkPackage(ws, step, "staging", path.join(ws.root, "render-staging"));
         await checkEnvironment(ws, "production");
         await checkVerdicts(ws);
         await checkBadInput(ws);

@@ -1,0 +1,136 @@
+/**
+ * The component package (`provider/`) under the real engine, as a team on another language would
+ * use it:
+ *
+ *  - `pulumi package get-schema provider` lists `RagPlatform` with every input (the program's
+ *    stack config keys, typed and documented, the required ones required) and every output;
+ *  - a Pulumi YAML program (the YAML language host built from `github.com/pulumi/pulumi-yaml`)
+ *    deploys `RagPlatform` with the staging stack's settings and render-to-directory, and the
+ *    manifests equal the TypeScript program's for the same settings, object for object (generated
+ *    Secret data aside: its passwords are generated per stack), with the same stack outputs;
+ *  - a bad input fails the YAML preview with the component's message, naming the input.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { RAG_STACK_OUTPUTS } from "../../components/core/outputs";
+import { CONFIG_KEYS } from "../../environments/config";
+import { inputsFromStackConfig, RAG_PLATFORM_TYPE } from "../../provider/rag-platform";
+import { repoRoot } from "../../testing/paths";
+import { firstDifference, keyOf, renderedObjects, withoutSecretData } from "./manifests";
+import { Workspace } from "./workspace";
+
+type Step = (name: string, f: () => Promise<string | void> | string | void) => Promise<boolean>;
+
+const providerDir = () => path.join(repoRoot(), "provider");
+
+/** What the schema must say about RagPlatform; returns the problems (empty when it says it all). */
+export function schemaProblems(schema: any): string[] {
+    const problems: string[] = [];
+    const resources = Object.keys(schema.resources ?? {});
+    if (JSON.stringify(resources) !== JSON.stringify([RAG_PLATFORM_TYPE]))
+        problems.push(`resources ${JSON.stringify(resources)}, expected [${RAG_PLATFORM_TYPE}]`);
+    const r = schema.resources?.[RAG_PLATFORM_TYPE];
+    if (!r) return problems;
+    if (!r.isComponent) problems.push("RagPlatform is not marked a component");
+    const inputs = r.inputProperties ?? {};
+    const keys = CONFIG_KEYS.map((k) => k.key);
+    const missing = keys.filter((k) => !(k in inputs));
+    const extra = Object.keys(inputs).filter((k) => !keys.includes(k));
+    if (missing.length > 0) problems.push(`inputs missing: ${missing.join(", ")}`);
+    if (extra.length > 0) problems.push(`inputs not stack config keys: ${extra.join(", ")}`);
+    for (const k of CONFIG_KEYS) {
+        const p = inputs[k.key];
+        if (p && !String(p.description ?? "").startsWith(k.description.replace(/\*\//g, "* /")))
+            problems.push(`input ${k.key}: description ${JSON.stringify(p.description)} is not the key's`);
+        if (p && !k.required && !/Default: staging /.test(String(p.description)) && !["name", "k8sContext", "k8sRenderYamlDir"].includes(k.key))
+            problems.push(`input ${k.key}: no documented default`);
+    }
+    const required = [...(r.requiredInputs ?? [])].sort();
+    const expectedRequired = CONFIG_KEYS.filter((k) => k.required)
+        .map((k) => k.key)
+        .sort();
+    if (JSON.stringify(required) !== JSON.stringify(expectedRequired))
+        problems.push(`required inputs ${required.join(", ")}, expected ${expectedRequired.join(", ")}`);
+    const outputs = r.properties ?? {};
+    const expectedOutputs = ["target", "environment", ...RAG_STACK_OUTPUTS];
+    const outMissing = expectedOutputs.filter((k) => !(k in outputs));
+    if (outMissing.length > 0) problems.push(`outputs missing: ${outMissing.join(", ")}`);
+    for (const [k, p] of Object.entries<any>(outputs)) if (!p.description) problems.push(`output ${k}: no description`);
+    return problems;
+}
+
+/** The YAML program: one RagPlatform with `inputs`, its outputs exported. */
+export function yamlProgram(inputs: Record<string, unknown>, packageDir: string): string {
+    return YAML.stringify(
+        {
+            name: "rag-platform-yaml",
+            runtime: "yaml",
+            description: "The RAG stack from a Pulumi YAML program, through the component package.",
+            packages: { ragstack: packageDir },
+            resources: { rag: { type: RAG_PLATFORM_TYPE, properties: inputs } },
+            outputs: Object.fromEntries(["url", "databaseEndpoint", "databaseReaderEndpoint", "cacheEndpoint", "llmEndpoint"].map((o) => [o, `\${rag.${o}}`])),
+        },
+        { lineWidth: 0 },
+    );
+}
+
+export async function checkPackage(ws: Workspace, step: Step, tsStack: string, tsRenderDir: string): Promise<void> {
+    const run = (dir: string, args: string[]) =>
+        spawnSync("pulumi", [...args, "--non-interactive"], { cwd: dir, env: ws.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 10 * 60 * 1000 });
+    const must = (dir: string, args: string[]) => {
+        const r = run(dir, args);
+        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+        return r;
+    };
+
+    await step("package: pulumi package get-schema lists RagPlatform with every input and output, documented", () => {
+        const r = must(ws.root, ["package", "get-schema", providerDir()]);
+        const schema = JSON.parse(r.stdout);
+        assert.deepStrictEqual(schemaProblems(schema), [], "the schema");
+        const res = schema.resources[RAG_PLATFORM_TYPE];
+        return `${schema.name} ${schema.version}: ${RAG_PLATFORM_TYPE}, ${Object.keys(res.inputProperties).length} inputs (${res.requiredInputs.length} required), ${Object.keys(res.properties).length} outputs`;
+    });
+
+    const dir = path.join(ws.root, "yaml-project");
+    const render = path.join(ws.root, "render-yaml");
+    // The TypeScript stack's config, as its stack file holds it after the check set it.
+    const tsConfig = (YAML.parse(fs.readFileSync(ws.stackFile(tsStack), "utf8"))?.config ?? {}) as Record<string, unknown>;
+    const inputs = { ...inputsFromStackConfig(tsConfig), k8sRenderYamlDir: render };
+
+    await step(`package: a Pulumi YAML program deploys RagPlatform with the ${tsStack} settings: the TypeScript program's manifests and outputs`, () => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(inputs, providerDir()));
+        must(dir, ["stack", "init", tsStack]);
+        for (const [k, v] of Object.entries(tsConfig)) if (!k.startsWith("rag-platform:")) must(dir, ["config", "set", "--stack", tsStack, k, String(v)]);
+        const up = must(dir, ["up", "--yes", "--skip-preview", "--stack", tsStack]);
+        const created = /\+ (\d+) created/.exec(up.stdout)?.[1] ?? "?";
+        const fromYaml = renderedObjects(render);
+        const fromTs = renderedObjects(tsRenderDir);
+        const missing = [...fromTs.keys()].filter((k) => !fromYaml.has(k));
+        const extra = [...fromYaml.keys()].filter((k) => !fromTs.has(k));
+        assert.deepStrictEqual({ missing, extra }, { missing: [], extra: [] }, "the same set of objects");
+        const different = [...fromTs.keys()]
+            .map((k) => [k, firstDifference(withoutSecretData(fromYaml.get(k)), withoutSecretData(fromTs.get(k)))] as const)
+            .filter(([, d]) => d)
+            .map(([k, d]) => `${k} ${d}`);
+        assert.deepStrictEqual(different, [], "the same content");
+        const yamlOutputs = JSON.parse(must(dir, ["stack", "output", "--stack", tsStack, "--json"]).stdout);
+        const tsOutputs = JSON.parse(ws.must(["stack", "output", "--stack", tsStack, "--json"]).stdout);
+        for (const [k, v] of Object.entries(yamlOutputs)) assert.deepStrictEqual(v, tsOutputs[k], `output ${k}`);
+        const secrets = [...fromTs.values()].filter((o) => o.kind === "Secret").map(keyOf);
+        return `${created} resources, ${fromTs.size} objects equal (${secrets.length} Secrets without their generated data), ${Object.keys(yamlOutputs).length} outputs equal`;
+    });
+
+    await step("package: a bad input fails the YAML preview with the component's message, naming the input", () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram({ ...inputs, apiCpu: 99, k8sEdgeMode: "loadbalancer" }, providerDir()));
+        const r = run(dir, ["preview", "--stack", tsStack]);
+        const text = `${r.stdout}${r.stderr}`;
+        assert.notStrictEqual(r.status, 0, "the preview fails");
+        for (const expected of ["RagPlatform rag: invalid input", "apiCpu (api.cpu): got 99", "k8sEdgeMode"])
+            assert.ok(text.includes(expected), `the message names ${expected}:\n${text.slice(-2500)}`);
+        return "refused, naming apiCpu and k8sEdgeMode";
+    });
+}
