@@ -12,7 +12,7 @@ export interface RagPlatformArgs {
     environment: string;
     /** Public host name of the API (TLS needs it). Required. */
     domain: string;
-    /** Name prefix of every resource (default rag). */
+    /** Name prefix of every resource (default rag). Default: the RagPlatform resource's name (two platforms in one program do not collide). */
     name?: string;
     /** API container image, pinned by tag or digest. Required. */
     apiImage: string;
@@ -158,33 +158,33 @@ export interface RagPlatformArgs {
     secretMaxAgeDays?: number;
     /** Region for replicated backups. Default: staging `"eu-central-1"`, production `"eu-central-1"` (the environment preset). */
     awsBackupRegion?: string;
-    /** Existing ACM certificate ARN. */
+    /** Existing ACM certificate ARN. Default: unset. */
     certificateArn?: string;
-    /** Route 53 zone for DNS validation and the alias. */
+    /** Route 53 zone for DNS validation and the alias. Default: unset. */
     hostedZoneId?: string;
-    /** Existing KMS key ARN (bring your own). */
+    /** Existing KMS key ARN (bring your own). Default: unset. */
     kmsKeyArn?: string;
-    /** Existing SNS topic ARN for alarms. */
+    /** Existing SNS topic ARN for alarms. Default: unset. */
     alarmTopicArn?: string;
-    /** AWS account id: a preview makes no STS call (CI without credentials). */
+    /** AWS account id: a preview makes no STS call (CI without credentials). Default: unset. */
     awsAccountId?: string;
-    /** Availability zone names: a preview makes no EC2 call. */
+    /** Availability zone names: a preview makes no EC2 call. Default: unset. */
     awsAvailabilityZones?: string[];
-    /** GPU AMI id: pinned, and a preview makes no SSM call. */
+    /** GPU AMI id: pinned, and a preview makes no SSM call. Default: unset. */
     awsGpuAmiId?: string;
-    /** More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion). */
+    /** More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion). Default: unset. */
     awsDataTierClientSecurityGroupIds?: string[];
     /** HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3). Default: staging `true`, production `false` (the environment preset). */
     awsInternetEgress?: boolean;
-    /** Existing VPC id (bring your own). */
+    /** Existing VPC id (bring your own). Default: unset. */
     existingVpcId?: string;
-    /** CIDR of the existing VPC. */
+    /** CIDR of the existing VPC. Default: unset. */
     existingVpcCidr?: string;
-    /** Existing public subnet ids. */
+    /** Existing public subnet ids. Default: unset. */
     existingPublicSubnetIds?: string[];
-    /** Existing private subnet ids. */
+    /** Existing private subnet ids. Default: unset. */
     existingPrivateSubnetIds?: string[];
-    /** Existing isolated subnet ids. */
+    /** Existing isolated subnet ids. Default: unset. */
     existingIsolatedSubnetIds?: string[];
     /** Namespace prefix (<prefix>-edge/-app/-data). Default: staging `"rag"`, production `"rag"` (the environment preset). */
     k8sNamespacePrefix?: string;
@@ -276,8 +276,8 @@ export interface RagPlatformArgs {
     k8sNodePools?: { [key: string]: any }[];
     /** Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md). Default: staging `{"hoursPerMonth":730,"requestsPerMonth":300000,"albAverageLcu":0.5,"apiAverageTasks":0,"llmGpuHoursPerDay":8,"natProcessedGbPerMonth":20,"endpointProcessedGbPerMonth":20,"logsIngestedGbPerMonth":5,"bucketStoredGb":{"documents":20,"backups":30,"alb-logs":5,"cloudtrail":2,"other":1},"s3PutsPerMonth":100000,"s3GetsPerMonth":1000000,"databaseUsedGb":10,"databaseDailyChangePercent":5,"kmsRequestsPerKey":50000,"secretsCallsPerSecret":10000,"cloudTrailDataEventsPerMonth":0}`, production `{"hoursPerMonth":730,"requestsPerMonth":5000000,"albAverageLcu":2,"apiAverageTasks":0,"llmGpuHoursPerDay":24,"natProcessedGbPerMonth":200,"endpointProcessedGbPerMonth":200,"logsIngestedGbPerMonth":50,"bucketStoredGb":{"documents":200,"backups":500,"alb-logs":50,"cloudtrail":20,"other":5},"s3PutsPerMonth":1000000,"s3GetsPerMonth":10000000,"databaseUsedGb":100,"databaseDailyChangePercent":3,"kmsRequestsPerKey":1000000,"secretsCallsPerSecret":100000,"cloudTrailDataEventsPerMonth":5000000}` (the environment preset). */
     costAssumptions?: { [key: string]: number };
-    /** kubeconfig context of the target cluster (default: current). */
+    /** kubeconfig context of the target cluster (default: current). Default: unset. */
     k8sContext?: string;
-    /** Render manifests to this folder instead of applying. */
+    /** Render manifests to this folder instead of applying. Default: unset. */
     k8sRenderYamlDir?: string;
 }

@@ -46,7 +46,9 @@ export function packageArgsSource(): string {
         const row = rows.get(`rag-platform:${k.key}`);
         const def = row
             ? ` Default: staging \`${JSON.stringify(row.staging)}\`, production \`${JSON.stringify(row.production)}\` (the environment preset).`
-            : "";
+            : k.key === "name"
+              ? " Default: the RagPlatform resource's name (two platforms in one program do not collide)."
+              : " Default: unset.";
         lines.push(`    /** ${k.description.replace(/\*\//g, "* /")}${k.required ? " Required." : def} */`);
         lines.push(`    ${k.key}${k.required ? "" : "?"}: ${packageInputType(k)};`);
     }

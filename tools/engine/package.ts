@@ -7,8 +7,11 @@
  *  - a Pulumi YAML program (the YAML language host built from `github.com/pulumi/pulumi-yaml`)
  *    deploys `RagPlatform` with the staging stack's settings and render-to-directory, and the
  *    manifests equal the TypeScript program's for the same settings, object for object (generated
- *    Secret data aside: its passwords are generated per stack), with the same stack outputs;
- *  - a bad input fails the YAML preview with the component's message, naming the input.
+ *    Secret data aside: its passwords are generated per stack), with the same stack outputs, under
+ *    the policy pack as the TypeScript stack;
+ *  - a bad input fails the YAML preview with the component's message, naming the input;
+ *  - the committed YAML example (examples/yaml-onprem) previews with the production pack config
+ *    and no cluster (kubeconfig pointing nowhere).
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -45,8 +48,7 @@ export function schemaProblems(schema: any): string[] {
         const p = inputs[k.key];
         if (p && !String(p.description ?? "").startsWith(k.description.replace(/\*\//g, "* /")))
             problems.push(`input ${k.key}: description ${JSON.stringify(p.description)} is not the key's`);
-        if (p && !k.required && !/Default: staging /.test(String(p.description)) && !["name", "k8sContext", "k8sRenderYamlDir"].includes(k.key))
-            problems.push(`input ${k.key}: no documented default`);
+        if (p && !k.required && !/ Default: /.test(String(p.description))) problems.push(`input ${k.key}: no documented default`);
     }
     const required = [...(r.requiredInputs ?? [])].sort();
     const expectedRequired = CONFIG_KEYS.filter((k) => k.required)
@@ -105,7 +107,20 @@ export async function checkPackage(ws: Workspace, step: Step, tsStack: string, t
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(inputs, providerDir()));
         must(dir, ["stack", "init", tsStack]);
         for (const [k, v] of Object.entries(tsConfig)) if (!k.startsWith("rag-platform:")) must(dir, ["config", "set", "--stack", tsStack, k, String(v)]);
-        const up = must(dir, ["up", "--yes", "--skip-preview", "--stack", tsStack]);
+        // With the pack and the stack's pack config, as the TypeScript stack ran: the analyzer sees
+        // the resources the component provider registers.
+        const pack = path.join(repoRoot(), "policies");
+        const up = must(dir, [
+            "up",
+            "--yes",
+            "--skip-preview",
+            "--stack",
+            tsStack,
+            "--policy-pack",
+            pack,
+            "--policy-pack-config",
+            path.join(pack, "config", `${tsStack}.json`),
+        ]);
         const created = /\+ (\d+) created/.exec(up.stdout)?.[1] ?? "?";
         const fromYaml = renderedObjects(render);
         const fromTs = renderedObjects(tsRenderDir);
@@ -122,6 +137,27 @@ export async function checkPackage(ws: Workspace, step: Step, tsStack: string, t
         for (const [k, v] of Object.entries(yamlOutputs)) assert.deepStrictEqual(v, tsOutputs[k], `output ${k}`);
         const secrets = [...fromTs.values()].filter((o) => o.kind === "Secret").map(keyOf);
         return `${created} resources, ${fromTs.size} objects equal (${secrets.length} Secrets without their generated data), ${Object.keys(yamlOutputs).length} outputs equal`;
+    });
+
+    await step("package: examples/yaml-onprem previews under the production pack config, no mandatory violation", () => {
+        const example = path.join(ws.root, "yaml-example");
+        fs.mkdirSync(example, { recursive: true });
+        const text = fs.readFileSync(path.join(repoRoot(), "examples", "yaml-onprem", "Pulumi.yaml"), "utf8");
+        // The example names the package by its path in the repository; the copy by the absolute one.
+        assert.ok(text.includes("ragstack: ../../provider"), "the example uses the package by its relative path");
+        fs.writeFileSync(path.join(example, "Pulumi.yaml"), text.replace("ragstack: ../../provider", `ragstack: ${providerDir()}`));
+        fs.copyFileSync(path.join(repoRoot(), "examples", "yaml-onprem", "Pulumi.example.yaml"), path.join(example, "Pulumi.example.yaml"));
+        must(example, ["stack", "init", "example"]);
+        const pack = path.join(repoRoot(), "policies");
+        const r = spawnSync(
+            "pulumi",
+            ["preview", "--stack", "example", "--non-interactive", "--policy-pack", pack, "--policy-pack-config", path.join(pack, "config", "production.json")],
+            { cwd: example, env: { ...ws.env, KUBECONFIG: path.join(ws.root, "no-kubeconfig") }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+        );
+        assert.strictEqual(r.status, 0, `preview failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+        const toCreate = /\+ (\d+) to create/.exec(r.stdout)?.[1];
+        assert.ok(Number(toCreate) > 50, `${toCreate} to create`);
+        return `${toCreate} to create, the pack passed`;
     });
 
     await step("package: a bad input fails the YAML preview with the component's message, naming the input", () => {
