@@ -7,6 +7,8 @@
 #   pulumi-resource-random      provider       ../shared/vendor/pulumi-random-provider (upstream source)
 #   pulumi-language-yaml        language host  github.com/pulumi/pulumi-yaml (Go module; runs the YAML
 #                                              program that uses the component package, provider/)
+#   ragstack-gen-sdk            SDK generator  tools/engine/gen-sdk (this repository; the Python and Go
+#                                              generators of github.com/pulumi/pulumi/pkg/v3/codegen)
 # Idempotent: a binary is rebuilt only when it is missing or was built from another pin (a stamp
 # file per binary records what it was built from). Sources are copied to a temp folder; neither
 # ../shared nor this repository is changed. The recipe is ../shared/vendor/README.md's.
@@ -91,6 +93,16 @@ if ! stamp_ok pulumi-language-yaml "$key"; then
   sed -i 's#false /\* useRPCLoader \*/#true /* useRPCLoader */#' "$main_go"
   (cd "$src" && go build -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_LANGUAGE_VERSION" -o "$bin/pulumi-language-yaml" ./cmd/pulumi-language-yaml)
   rm -rf "$(dirname "$src")"; stamp pulumi-language-yaml "$key"; elapsed pulumi-language-yaml "$t"
+fi
+
+# 6. The SDK generator for the component package check (Python and Go SDKs of provider/): the
+# language hosts that `pulumi package add` would call are not served, their generators are.
+src_dir="$root/tools/engine/gen-sdk"
+key="ragstack-gen-sdk $(vendor_hash "$src_dir")"
+if ! stamp_ok ragstack-gen-sdk "$key"; then
+  t=$(date +%s)
+  (cd "$src_dir" && GOFLAGS=-mod=readonly go build -o "$bin/ragstack-gen-sdk" .)
+  stamp ragstack-gen-sdk "$key"; elapsed ragstack-gen-sdk "$t"
 fi
 
 echo "engine: ready in $bin ($("$bin/pulumi" version))"

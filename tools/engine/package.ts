@@ -9,6 +9,9 @@
  *    manifests equal the TypeScript program's for the same settings, object for object (generated
  *    Secret data aside: its passwords are generated per stack), with the same stack outputs, under
  *    the policy pack as the TypeScript stack;
+ *  - the Python and Go SDKs generated from that schema (`ragstack-gen-sdk`: the generators the
+ *    Python and Go language hosts run for `pulumi package add`) are valid: the Python compiles
+ *    and its `RagPlatformArgs` has every input, the Go SDK and a Go program using it build;
  *  - a bad input fails the YAML preview with the component's message, naming the input;
  *  - the committed YAML example (examples/yaml-onprem) previews with the production pack config
  *    and no cluster (kubeconfig pointing nowhere).
@@ -24,6 +27,73 @@ import { inputsFromStackConfig, RAG_PLATFORM_TYPE } from "../../provider/rag-pla
 import { repoRoot } from "../../testing/paths";
 import { firstDifference, keyOf, renderedObjects, withoutSecretData } from "./manifests";
 import { Workspace } from "./workspace";
+
+/** The Go SDK's import path (the schema's default for a package without a repository). */
+const GO_SDK_IMPORT = "example.com/pulumi-ragstack/sdk/go/ragstack";
+/** The Go SDK the generated code builds against: the CLI's version (tools/engine/versions.sh). */
+const PULUMI_SDK_GO_VERSION = "3.259.0";
+
+/** A Go program as a Go team writes it against the generated SDK (built, not run: no Go language host here). */
+const GO_PROGRAM = `package main
+
+import (
+	"${GO_SDK_IMPORT}"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		cpu := 2.0
+		multiAz := true
+		rag, err := ragstack.NewRagPlatform(ctx, "rag", &ragstack.RagPlatformArgs{
+			Target:      "kubernetes",
+			Environment: "production",
+			Domain:      "rag.internal.example.gov",
+			ApiImage:    "harbor.internal.example.gov/rag-api:1.4.2",
+			ApiCpu:      &cpu,
+			DbMultiAz:   &multiAz,
+			LlmModels:   []string{"llama3.1:8b"},
+			ApiEnv:      map[string]string{"LOG_LEVEL": "info"},
+		})
+		if err != nil {
+			return err
+		}
+		ctx.Export("url", rag.Url)
+		ctx.Export("databaseEndpoint", rag.DatabaseEndpoint)
+		return nil
+	})
+}
+`;
+
+/**
+ * Compiles every file of the generated Python SDK and prints RagPlatformArgs's properties (the
+ * schema name of each \`@pulumi.getter\`) and the \`__init__\` arguments without a default.
+ */
+const PYTHON_ARGS_SCRIPT = `
+import ast, json, pathlib, py_compile, sys
+root = pathlib.Path(sys.argv[1])
+for f in root.rglob("*.py"):
+    py_compile.compile(str(f), doraise=True)
+tree = ast.parse((root / "pulumi_ragstack" / "rag_platform.py").read_text())
+cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "RagPlatformArgs")
+props, required = [], []
+for fn in cls.body:
+    if not isinstance(fn, ast.FunctionDef):
+        continue
+    if fn.name == "__init__":
+        args = fn.args
+        n_required = len(args.args) - 1 - len(args.defaults)
+        required = [a.arg for a in args.args[1:1 + n_required]] + [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+        continue
+    for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and ast.unparse(d.func) == "pulumi.getter":
+            name = next((k.value.value for k in d.keywords if k.arg == "name"), fn.name)
+            props.append(name)
+        elif ast.unparse(d) == "pulumi.getter":
+            props.append(fn.name)
+camel = lambda s: s.split("_")[0] + "".join(p[:1].upper() + p[1:] for p in s.split("_")[1:])
+print(json.dumps({"properties": props, "required": [camel(r) for r in required]}))
+`;
 
 type Step = (name: string, f: () => Promise<string | void> | string | void) => Promise<boolean>;
 
@@ -95,6 +165,50 @@ export async function checkPackage(ws: Workspace, step: Step, tsStack: string, t
         const res = schema.resources[RAG_PLATFORM_TYPE];
         return `${schema.name} ${schema.version}: ${RAG_PLATFORM_TYPE}, ${Object.keys(res.inputProperties).length} inputs (${res.requiredInputs.length} required), ${Object.keys(res.properties).length} outputs`;
     });
+
+    await step(
+        "package: Python and Go SDKs generated from the schema are valid (Python compiles with every input; a Go program using RagPlatform builds)",
+        () => {
+            const schemaFile = path.join(ws.root, "schema.json");
+            fs.writeFileSync(schemaFile, must(ws.root, ["package", "get-schema", providerDir()]).stdout);
+            const out = path.join(ws.root, "sdks");
+            const sh = (cmd: string, args: string[], cwd: string) => {
+                const r = spawnSync(cmd, args, {
+                    cwd,
+                    env: { ...ws.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
+                    encoding: "utf8",
+                    maxBuffer: 64 * 1024 * 1024,
+                });
+                if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+                return r.stdout;
+            };
+            sh("ragstack-gen-sdk", [schemaFile, out], ws.root);
+            // Python: every file compiles; RagPlatformArgs's properties are the inputs (by their schema names).
+            const py = sh("python3", ["-c", PYTHON_ARGS_SCRIPT, path.join(out, "python")], ws.root);
+            const { properties, required } = JSON.parse(py) as { properties: string[]; required: string[] };
+            assert.deepStrictEqual(properties.sort(), CONFIG_KEYS.map((k) => k.key).sort(), "RagPlatformArgs's properties");
+            assert.deepStrictEqual(
+                required.sort(),
+                CONFIG_KEYS.filter((k) => k.required)
+                    .map((k) => k.key)
+                    .sort(),
+                "its required arguments",
+            );
+            // Go: the SDK's module, and a program that uses it as a Go team would.
+            const goDir = path.join(out, "go");
+            const sdkModule = GO_SDK_IMPORT.replace(/\/ragstack$/, "");
+            fs.writeFileSync(
+                path.join(goDir, "go.mod"),
+                `module ${sdkModule}\n\ngo 1.24\n\nrequire github.com/pulumi/pulumi/sdk/v3 v${PULUMI_SDK_GO_VERSION}\n`,
+            );
+            fs.mkdirSync(path.join(goDir, "example"), { recursive: true });
+            fs.writeFileSync(path.join(goDir, "example", "main.go"), GO_PROGRAM);
+            sh("go", ["mod", "tidy"], goDir);
+            sh("go", ["vet", "./..."], goDir);
+            sh("go", ["build", "-o", path.join(ws.root, "go-program"), "./example"], goDir);
+            return `Python: ${properties.length} inputs, ${required.length} required; Go: the SDK and a program using it build`;
+        },
+    );
 
     const dir = path.join(ws.root, "yaml-project");
     const render = path.join(ws.root, "render-yaml");
