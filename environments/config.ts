@@ -53,7 +53,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
     { key: "costCenter", path: "tags.costCenter", type: "string", description: "Cost centre (CostCenter tag)." },
     { key: "dataClassification", path: "tags.dataClassification", type: "string", description: "public, internal, confidential or restricted." },
     { key: "protectData", path: "protectData", type: "boolean", description: "protect + retainOnDelete on stateful resources." },
-    { key: "apiCpu", path: "api.cpu", type: "number", description: "vCPU per API task/pod (0.25..16)." },
+    { key: "apiCpu", path: "api.cpu", type: "number", description: "vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64)." },
     { key: "apiMemoryMiB", path: "api.memoryMiB", type: "integer", description: "Memory per API task/pod, MiB." },
     { key: "apiMinReplicas", path: "api.minReplicas", type: "integer", description: "Autoscaling minimum." },
     { key: "apiMaxReplicas", path: "api.maxReplicas", type: "integer", description: "Autoscaling maximum." },

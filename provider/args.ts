@@ -26,7 +26,7 @@ export interface RagPlatformArgs {
     dataClassification?: string;
     /** protect + retainOnDelete on stateful resources. Default: staging `false`, production `true` (the environment preset). */
     protectData?: boolean;
-    /** vCPU per API task/pod (0.25..16). Default: staging `1`, production `2` (the environment preset). */
+    /** vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64). Default: staging `1`, production `2` (the environment preset). */
     apiCpu?: number;
     /** Memory per API task/pod, MiB. Default: staging `2048`, production `4096` (the environment preset). */
     apiMemoryMiB?: number;
