@@ -12,6 +12,8 @@
  *  - the Python and Go SDKs generated from that schema (`ragstack-gen-sdk`: the generators the
  *    Python and Go language hosts run for `pulumi package add`) are valid: the Python compiles
  *    and its `RagPlatformArgs` has every input, the Go SDK and a Go program using it build;
+ *  - `pulumi package add provider` in a Node.js program generates and links the package's SDK (the
+ *    path every SDK language takes), and a program using that SDK renders the same manifests;
  *  - a bad input fails the YAML preview with the component's message, naming the input;
  *  - the committed YAML example (examples/yaml-onprem) previews with the production pack config
  *    and no cluster (kubeconfig pointing nowhere).
@@ -251,6 +253,43 @@ export async function checkPackage(ws: Workspace, step: Step, tsStack: string, t
         for (const [k, v] of Object.entries(yamlOutputs)) assert.deepStrictEqual(v, tsOutputs[k], `output ${k}`);
         const secrets = [...fromTs.values()].filter((o) => o.kind === "Secret").map(keyOf);
         return `${created} resources, ${fromTs.size} objects equal (${secrets.length} Secrets without their generated data), ${Object.keys(yamlOutputs).length} outputs equal`;
+    });
+
+    await step("package: pulumi package add in a Node.js program generates and links the SDK; a program using it renders the same manifests", () => {
+        const node = path.join(ws.root, "node-sdk-project");
+        const nodeRender = path.join(ws.root, "render-node-sdk");
+        fs.mkdirSync(node, { recursive: true });
+        fs.writeFileSync(
+            path.join(node, "Pulumi.yaml"),
+            "name: rag-platform-node-sdk\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+        );
+        const sdkVersion = JSON.parse(fs.readFileSync(path.join(repoRoot(), "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version;
+        fs.writeFileSync(
+            path.join(node, "package.json"),
+            JSON.stringify({ name: "rag-platform-node-sdk", private: true, dependencies: { "@pulumi/pulumi": sdkVersion } }),
+        );
+        fs.writeFileSync(path.join(node, "inputs.json"), JSON.stringify({ ...inputs, k8sRenderYamlDir: nodeRender }));
+        fs.writeFileSync(
+            path.join(node, "index.js"),
+            `"use strict";
+// The package's generated SDK, as \`pulumi package add\` linked it: RagPlatform is constructed by the package.
+const ragstack = require("@pulumi/ragstack");
+const rag = new ragstack.RagPlatform("rag", require("./inputs.json"));
+exports.url = rag.url;
+exports.databaseEndpoint = rag.databaseEndpoint;
+`,
+        );
+        must(node, ["package", "add", providerDir()]);
+        const project = YAML.parse(fs.readFileSync(path.join(node, "Pulumi.yaml"), "utf8"));
+        assert.deepStrictEqual(project.packages, { ragstack: providerDir() }, "package add records the package in Pulumi.yaml");
+        must(node, ["stack", "init", tsStack]);
+        must(node, ["up", "--yes", "--skip-preview", "--stack", tsStack]);
+        const fromSdk = renderedObjects(nodeRender);
+        const fromTs = renderedObjects(tsRenderDir);
+        assert.deepStrictEqual([...fromSdk.keys()].sort(), [...fromTs.keys()].sort(), "the same set of objects");
+        const different = [...fromTs.keys()].filter((k) => firstDifference(withoutSecretData(fromSdk.get(k)), withoutSecretData(fromTs.get(k))));
+        assert.deepStrictEqual(different, [], "the same content");
+        return `SDK generated and linked (@pulumi/ragstack), ${fromTs.size} objects equal`;
     });
 
     await step("package: examples/yaml-onprem previews under the production pack config, no mandatory violation", () => {
