@@ -16,7 +16,8 @@
  *    path every SDK language takes), and a program using that SDK renders the same manifests;
  *  - a bad input fails the YAML preview with the component's message, naming the input;
  *  - the committed YAML example (examples/yaml-onprem) previews with the production pack config
- *    and no cluster (kubeconfig pointing nowhere).
+ *    and no cluster (kubeconfig pointing nowhere), and the pack refuses it with one API replica
+ *    (the analyzer sees what the component registers).
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -292,25 +293,45 @@ exports.databaseEndpoint = rag.databaseEndpoint;
         return `SDK generated and linked (@pulumi/ragstack), ${fromTs.size} objects equal`;
     });
 
-    await step("package: examples/yaml-onprem previews under the production pack config, no mandatory violation", () => {
+    await step("package: examples/yaml-onprem previews under the production pack config; one API replica is refused by the pack", () => {
         const example = path.join(ws.root, "yaml-example");
         fs.mkdirSync(example, { recursive: true });
         const text = fs.readFileSync(path.join(repoRoot(), "examples", "yaml-onprem", "Pulumi.yaml"), "utf8");
         // The example names the package by its path in the repository; the copy by the absolute one.
         assert.ok(text.includes("ragstack: ../../provider"), "the example uses the package by its relative path");
-        fs.writeFileSync(path.join(example, "Pulumi.yaml"), text.replace("ragstack: ../../provider", `ragstack: ${providerDir()}`));
+        const program = text.replace("ragstack: ../../provider", `ragstack: ${providerDir()}`);
+        fs.writeFileSync(path.join(example, "Pulumi.yaml"), program);
         fs.copyFileSync(path.join(repoRoot(), "examples", "yaml-onprem", "Pulumi.example.yaml"), path.join(example, "Pulumi.example.yaml"));
         must(example, ["stack", "init", "example"]);
         const pack = path.join(repoRoot(), "policies");
-        const r = spawnSync(
-            "pulumi",
-            ["preview", "--stack", "example", "--non-interactive", "--policy-pack", pack, "--policy-pack-config", path.join(pack, "config", "production.json")],
-            { cwd: example, env: { ...ws.env, KUBECONFIG: path.join(ws.root, "no-kubeconfig") }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-        );
+        const preview = () =>
+            spawnSync(
+                "pulumi",
+                [
+                    "preview",
+                    "--stack",
+                    "example",
+                    "--non-interactive",
+                    "--policy-pack",
+                    pack,
+                    "--policy-pack-config",
+                    path.join(pack, "config", "production.json"),
+                ],
+                { cwd: example, env: { ...ws.env, KUBECONFIG: path.join(ws.root, "no-kubeconfig") }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+            );
+        const r = preview();
         assert.strictEqual(r.status, 0, `preview failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
         const toCreate = /\+ (\d+) to create/.exec(r.stdout)?.[1];
         assert.ok(Number(toCreate) > 50, `${toCreate} to create`);
-        return `${toCreate} to create, the pack passed`;
+        // The pack judges what the component registers: a production API with one replica is refused.
+        const doc = YAML.parse(program);
+        doc.resources.rag.properties.apiMinReplicas = 1;
+        fs.writeFileSync(path.join(example, "Pulumi.yaml"), YAML.stringify(doc, { lineWidth: 0 }));
+        const refused = preview();
+        const out = `${refused.stdout}${refused.stderr}`;
+        assert.notStrictEqual(refused.status, 0, "the preview with one API replica fails");
+        assert.ok(out.includes("kubernetes-apps-deployment-require-replicas"), `the refusal names the rule:\n${out.slice(-2500)}`);
+        return `${toCreate} to create, the pack passed; apiMinReplicas 1 refused by kubernetes-apps-deployment-require-replicas`;
     });
 
     await step("package: a bad input fails the YAML preview with the component's message, naming the input", () => {
