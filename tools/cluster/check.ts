@@ -59,7 +59,7 @@ function claimTemplatePvcs(state: StateResource[]): RegExp[] {
             ),
         );
 }
-import { Workspace } from "../engine/workspace";
+import { repairKilledWrite, Workspace } from "../engine/workspace";
 import { ControlPlane, waitFor } from "./control-plane";
 import { crdManifests, CSI_DRIVER, kwokConfig, nodeSpecs, storageObjects } from "./fixtures";
 
@@ -635,7 +635,11 @@ async function checkFaults(e: Env): Promise<void> {
             const code = await interruptedUp(e, fault, applied);
             // The recovery docs/cluster.md gives: a killed CLI leaves its lock (remove it once no
             // pulumi process runs), then drop what was pending, re-read the cluster, apply again.
+            let repaired: string[] = [];
             if (fault === "SIGKILL") {
+                // A kill during a checkpoint write can leave its attributes sidecar empty
+                // ("failed to load checkpoint: EOF" from every command): docs/cluster.md.
+                repaired = repairKilledWrite(path.join(e.ws.root, "state"));
                 const cancel = e.ws.pulumi(["cancel", "--yes", "--stack", e.name]);
                 assert.strictEqual(cancel.code, 0, `pulumi cancel: ${cancel.stdout.slice(-1000)} ${cancel.stderr.slice(-1000)}`);
             }
@@ -661,7 +665,7 @@ async function checkFaults(e: Env): Promise<void> {
             volumes = now;
             const p = e.ws.pulumi(["preview", "--stack", e.name, "--expect-no-changes", ...packArgs(e.name)]);
             assert.strictEqual(p.code, 0, `converged: ${p.stdout.slice(-1500)}`);
-            return `interrupted (pulumi exit ${code}), recovered; ${objects.length} objects, each once and all in the state; volumes untouched`;
+            return `interrupted (pulumi exit ${code}), recovered${repaired.length > 0 ? ` (removed ${repaired.join(", ")})` : ""}; ${objects.length} objects, each once and all in the state; volumes untouched`;
         });
     }
     // Back to the stack file's registry (the next up applies it).

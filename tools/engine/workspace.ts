@@ -18,6 +18,31 @@ export function engineBin(): string {
     return path.join(gopath, "pulumi-engine", "bin");
 }
 
+/**
+ * Repairs what a killed CLI can leave in a local file backend (`<backend>/.pulumi`): the
+ * checkpoint's attributes sidecar (`<stack>.json.attrs`) created but not yet written, which every
+ * later command reports as `failed to load checkpoint: EOF`, and the temporary file of a
+ * checkpoint write that was never renamed into place. The checkpoint itself is then the last
+ * complete one (the write is a rename). Only zero-byte sidecars and `*.tmp` files are removed;
+ * returns them, relative to the backend folder.
+ */
+export function repairKilledWrite(backendDir: string): string[] {
+    const removed: string[] = [];
+    const walk = (dir: string) => {
+        if (!fs.existsSync(dir)) return;
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+            const p = path.join(dir, e.name);
+            if (e.isDirectory()) walk(p);
+            else if ((e.name.endsWith(".attrs") && fs.statSync(p).size === 0) || e.name.endsWith(".tmp")) {
+                fs.rmSync(p);
+                removed.push(path.relative(backendDir, p));
+            }
+        }
+    };
+    walk(path.join(backendDir, ".pulumi"));
+    return removed.sort();
+}
+
 export interface CommandResult {
     code: number | null;
     stdout: string;
