@@ -19,7 +19,6 @@
  * Prints one line per step with its wall time; exits 1 when any step fails.
  */
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { kubernetesObjects, plan, PlanOptions } from "../../testing/plan";
@@ -355,12 +354,8 @@ module.exports = async () => {
 };
 `,
         );
-        const run = (args: string[]) => {
-            const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: dir, env: ws.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-            if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-        };
-        run(["stack", "init", "team"]);
-        run(["up", "--yes", "--stack", "team"]);
+        ws.must(["stack", "init", "team"], { cwd: dir });
+        ws.must(["up", "--yes", "--stack", "team"], { cwd: dir });
         const objects = [...renderedObjects(render).values()];
         assert.ok(objects.length >= 3, `${objects.length} objects rendered`);
         const unlabelled = objects.filter((o) => o.metadata?.labels?.["team.example.gov/cost-center"] !== "cc-7001").map(keyOf);

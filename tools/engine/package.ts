@@ -153,13 +153,7 @@ export function yamlProgram(inputs: Record<string, unknown>, packageDir: string)
 }
 
 export async function checkPackage(ws: Workspace, step: Step, tsStack: string, tsRenderDir: string): Promise<void> {
-    const run = (dir: string, args: string[]) =>
-        spawnSync("pulumi", [...args, "--non-interactive"], { cwd: dir, env: ws.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 10 * 60 * 1000 });
-    const must = (dir: string, args: string[]) => {
-        const r = run(dir, args);
-        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-        return r;
-    };
+    const must = (dir: string, args: string[]) => ws.must(args, { cwd: dir });
 
     await step("package: pulumi package get-schema lists RagPlatform with every input and output, documented", () => {
         const r = must(ws.root, ["package", "get-schema", providerDir()]);
@@ -305,22 +299,12 @@ exports.databaseEndpoint = rag.databaseEndpoint;
         must(example, ["stack", "init", "example"]);
         const pack = path.join(repoRoot(), "policies");
         const preview = () =>
-            spawnSync(
-                "pulumi",
-                [
-                    "preview",
-                    "--stack",
-                    "example",
-                    "--non-interactive",
-                    "--policy-pack",
-                    pack,
-                    "--policy-pack-config",
-                    path.join(pack, "config", "production.json"),
-                ],
-                { cwd: example, env: { ...ws.env, KUBECONFIG: path.join(ws.root, "no-kubeconfig") }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-            );
+            ws.pulumi(["preview", "--stack", "example", "--policy-pack", pack, "--policy-pack-config", path.join(pack, "config", "production.json")], {
+                cwd: example,
+                env: { ...ws.env, KUBECONFIG: path.join(ws.root, "no-kubeconfig") },
+            });
         const r = preview();
-        assert.strictEqual(r.status, 0, `preview failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+        assert.strictEqual(r.code, 0, `preview failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
         const toCreate = /\+ (\d+) to create/.exec(r.stdout)?.[1];
         assert.ok(Number(toCreate) > 50, `${toCreate} to create`);
         // The pack judges what the component registers: a production API with one replica is refused.
@@ -329,16 +313,16 @@ exports.databaseEndpoint = rag.databaseEndpoint;
         fs.writeFileSync(path.join(example, "Pulumi.yaml"), YAML.stringify(doc, { lineWidth: 0 }));
         const refused = preview();
         const out = `${refused.stdout}${refused.stderr}`;
-        assert.notStrictEqual(refused.status, 0, "the preview with one API replica fails");
+        assert.notStrictEqual(refused.code, 0, "the preview with one API replica fails");
         assert.ok(out.includes("kubernetes-apps-deployment-require-replicas"), `the refusal names the rule:\n${out.slice(-2500)}`);
         return `${toCreate} to create, the pack passed; apiMinReplicas 1 refused by kubernetes-apps-deployment-require-replicas`;
     });
 
     await step("package: a bad input fails the YAML preview with the component's message, naming the input", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram({ ...inputs, apiCpu: 99, k8sEdgeMode: "loadbalancer" }, providerDir()));
-        const r = run(dir, ["preview", "--stack", tsStack]);
+        const r = ws.pulumi(["preview", "--stack", tsStack], { cwd: dir });
         const text = `${r.stdout}${r.stderr}`;
-        assert.notStrictEqual(r.status, 0, "the preview fails");
+        assert.notStrictEqual(r.code, 0, "the preview fails");
         for (const expected of ["RagPlatform rag: invalid input", "apiCpu (api.cpu): got 99", "k8sEdgeMode"])
             assert.ok(text.includes(expected), `the message names ${expected}:\n${text.slice(-2500)}`);
         return "refused, naming apiCpu and k8sEdgeMode";

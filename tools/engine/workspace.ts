@@ -99,23 +99,26 @@ export class Workspace {
         delete this.env.PULUMI_ACCESS_TOKEN;
     }
 
-    /** Runs `pulumi <args>` in the project copy. */
-    pulumi(args: string[], timeoutMs = 10 * 60 * 1000): CommandResult {
+    /**
+     * Runs `pulumi <args>` in the project copy, or in another program folder of the workspace
+     * (`cwd`), with the workspace's environment (or `env`).
+     */
+    pulumi(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CommandResult {
         const t0 = Date.now();
         const r = spawnSync("pulumi", [...args, "--non-interactive"], {
-            cwd: this.project,
-            env: this.env,
+            cwd: opts.cwd ?? this.project,
+            env: opts.env ?? this.env,
             encoding: "utf8",
             maxBuffer: 512 * 1024 * 1024,
-            timeout: timeoutMs,
+            timeout: opts.timeoutMs ?? 10 * 60 * 1000,
         });
         if (r.error) throw r.error;
         return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
     }
 
     /** Like `pulumi`, but throws with the output when the command fails. */
-    must(args: string[]): CommandResult {
-        const r = this.pulumi(args);
+    must(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CommandResult {
+        const r = this.pulumi(args, opts);
         if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} failed (${r.code}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
         return r;
     }
