@@ -205,6 +205,13 @@ export const CONFIG_KEYS: ConfigKey[] = [
     },
     { key: "awsGpuAmiId", path: "aws.gpuAmiId", type: "string", description: "GPU AMI id: pinned, and a preview makes no SSM call." },
     {
+        key: "awsRdsCaBundle",
+        path: "aws.rdsCaBundle",
+        type: "string",
+        description:
+            "PEM text of the region's RDS root CAs (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), for a region the library's CA list does not cover yet.",
+    },
+    {
         key: "awsDataTierClientSecurityGroupIds",
         path: "aws.dataTierClientSecurityGroupIds",
         type: "array",

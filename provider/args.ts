@@ -172,6 +172,8 @@ export interface RagPlatformArgs {
     awsAvailabilityZones?: string[];
     /** GPU AMI id: pinned, and a preview makes no SSM call. Default: unset. */
     awsGpuAmiId?: string;
+    /** PEM text of the region's RDS root CAs (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem), for a region the library's CA list does not cover yet. Default: unset. */
+    awsRdsCaBundle?: string;
     /** More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion). Default: unset. */
     awsDataTierClientSecurityGroupIds?: string[];
     /** HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3). Default: staging `true`, production `false` (the environment preset). */

@@ -381,17 +381,20 @@ describe("AWS target", function () {
                     "memory_total",
                     "temperature_gpu",
                 ]);
-                assert.deepStrictEqual(config.metrics.aggregation_dimensions, [["AutoScalingGroupName"]]);
+                // A fixed fleet dimension: no ${aws:AutoScalingGroupName}, which needs ec2:DescribeTags.
+                assert.deepStrictEqual(config.metrics.aggregation_dimensions, [["GpuFleet"]]);
+                const fleet = config.metrics.metrics_collected.nvidia_gpu.append_dimensions.GpuFleet;
+                assert.strictEqual(fleet, `rag-${prod ? "production" : "staging"}-gpu`);
+                assert.ok(!userData.includes("${aws:"));
                 const alarm = (key: string) => inp(log().one("aws:cloudwatch/metricAlarm:MetricAlarm", key));
-                const asg = log().one(T.asg, "llm-gpu");
                 assert.strictEqual(alarm("gpu-utilization").namespace, config.metrics.namespace);
-                assert.strictEqual(alarm("gpu-utilization").dimensions.AutoScalingGroupName, asg.state.name);
+                assert.deepStrictEqual(alarm("gpu-utilization").dimensions, { GpuFleet: fleet });
                 const mem = alarm("gpu-memory").metricQueries;
                 assert.deepStrictEqual(
-                    mem.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metricName, q.metric.dimensions.AutoScalingGroupName]),
+                    mem.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metricName, q.metric.dimensions.GpuFleet]),
                     [
-                        ["RagStack/GPU", "nvidia_smi_memory_used", asg.state.name],
-                        ["RagStack/GPU", "nvidia_smi_memory_total", asg.state.name],
+                        ["RagStack/GPU", "nvidia_smi_memory_used", fleet],
+                        ["RagStack/GPU", "nvidia_smi_memory_total", fleet],
                     ],
                 );
                 const filter = inp(log().one("aws:cloudwatch/logMetricFilter:LogMetricFilter", "db-slow-queries"));
@@ -539,7 +542,8 @@ describe("AWS target", function () {
                 const rule = inp(docs).rules[0];
                 assert.deepStrictEqual(
                     rule.transitions.map((t: any) => t.storageClass),
-                    ["STANDARD_IA", "GLACIER"],
+                    // Glacier Instant Retrieval: AWS Backup protects the documents and skips Flexible Retrieval objects.
+                    ["STANDARD_IA", "GLACIER_IR"],
                 );
                 assert.ok(rule.abortIncompleteMultipartUpload.daysAfterInitiation > 0 && rule.noncurrentVersionExpiration.noncurrentDays > 0);
                 for (const b of buckets.filter((x) => !x.name.includes("access-logs"))) assert.strictEqual(b.protect, prod, b.name);

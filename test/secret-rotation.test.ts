@@ -11,7 +11,9 @@ import * as os from "os";
 import * as path from "path";
 import { SECRET_AGE_HANDLER } from "../components/aws/secret-age";
 import { ROTATION_ANNOTATION } from "../components/core/rotation";
+import { productionConfig } from "../policies/lib";
 import { RecordedResource } from "../testing/mocks";
+import { evaluatePack } from "../testing/policy";
 import { ProgramRun, runProgram } from "../testing/program";
 import { resolveConfigValues } from "./harness/config";
 
@@ -44,7 +46,8 @@ describe("secret rotation and secret age", function () {
             const versions = policy.Statement.find((s: any) => s.Sid === "SecretVersions");
             assert.deepStrictEqual([...versions.Resource].sort(), Object.values(input.secrets).sort());
             const fn = inp(staging.resources.one("aws:lambda/function:Function", "secret-age-function"));
-            assert.strictEqual(fn.reservedConcurrentExecutions, 1);
+            // No reservation: new accounts' concurrency limit leaves nothing to reserve (aws-judges: lambda-concurrency-headroom).
+            assert.strictEqual(fn.reservedConcurrentExecutions, undefined);
             assert.strictEqual(fn.vpcConfig, undefined);
             const permission = inp(staging.resources.one("aws:lambda/permission:Permission", "secret-age-invoke"));
             assert.strictEqual(permission.sourceArn, staging.resources.one("aws:cloudwatch/eventRule:EventRule", "secret-age-schedule").state.arn);
@@ -68,22 +71,30 @@ describe("secret rotation and secret age", function () {
 
         it("before the first rotation nothing rolls; a rotation date regenerates both secrets and rolls the API tasks", () => {
             for (const p of passwords(staging)) assert.strictEqual(inp(p).keepers, undefined, p.name);
-            const env = (run: ProgramRun) =>
-                JSON.parse(inp(run.resources.one("aws:ecs/taskDefinition:TaskDefinition", "api-task")).containerDefinitions)[0].environment as {
-                    name: string;
-                    value: string;
-                }[];
-            assert.ok(!env(staging).some((e) => e.name === "CREDENTIALS_ROTATED_ON"));
+            const api = (run: ProgramRun) =>
+                JSON.parse(inp(run.resources.one("aws:ecs/taskDefinition:TaskDefinition", "api-task")).containerDefinitions)[0] as {
+                    environment: { name: string; value: string }[];
+                    dockerLabels?: Record<string, string>;
+                };
+            assert.strictEqual(api(staging).dockerLabels, undefined);
             const keepers = passwords(rotated).map((p) => [p.name.replace(/^rag-aws-/, ""), inp(p).keepers]);
             assert.deepStrictEqual(keepers.sort(), [
                 ["api-app-secret", { rotatedOn: "2026-11-30" }],
                 ["cache-auth", { rotatedOn: "2026-11-30" }],
             ]);
-            assert.deepStrictEqual(
-                env(rotated).find((e) => e.name === "CREDENTIALS_ROTATED_ON"),
-                { name: "CREDENTIALS_ROTATED_ON", value: "2026-11-30" },
-            );
+            // The date rolls the tasks through a docker label, never an environment value (the
+            // plain-secrets rule reads every environment name that mentions credentials).
+            assert.deepStrictEqual(api(rotated).dockerLabels, { "ragstack.credentials-rotated-on": "2026-11-30" });
+            assert.ok(!api(rotated).environment.some((e) => /ROTATED/.test(e.name)));
             assert.strictEqual(inp(rotated.resources.one("aws:elasticache/replicationGroup:ReplicationGroup")).authTokenUpdateStrategy, "ROTATE");
+        });
+
+        it("a rotated production stack passes the production pack config (tools/rotate-secrets.sh can rotate an AWS stack)", async () => {
+            const res = await evaluatePack(rotated.resources.all, productionConfig());
+            assert.deepStrictEqual(
+                res.mandatory.map((v) => `${v.policy}: ${v.message}`),
+                [],
+            );
         });
     });
 

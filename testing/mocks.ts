@@ -7,6 +7,7 @@
  * aliases and ignoreChanges. Mocked provider functions return plausible, documented values.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { partitionOfRegion } from "../components/core/aws-catalog";
 
 /** Account, region and AZs the mocks pretend to be in. Documented in docs/offline-plan.md. */
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -158,23 +159,33 @@ function serviceOf(type: string): string {
 
 /** Computed outputs the real providers would return, for the fields the components read. */
 /** ARN formats of the resource types whose ARNs the components reference. */
+/** Service-linked role names by service principal (AWS's names: `AWSServiceRoleFor<Name>[_<suffix>]`). */
+const SLR_NAMES: Record<string, string> = { "autoscaling.amazonaws.com": "AutoScaling" };
+
+/** The partition of a mocked region (`aws` for one AWS does not list). */
+function partitionOf(region: string): string {
+    return partitionOfRegion(region) ?? "aws";
+}
+
 function arnOf(type: string, name: string, inputs: Record<string, any>, region: string, account: string): string {
     const physical = inputs.name ?? name;
     switch (type) {
         case "aws:cloudwatch/logGroup:LogGroup":
-            return `arn:aws:logs:${region}:${account}:log-group:${physical}`;
+            return `arn:${partitionOf(region)}:logs:${region}:${account}:log-group:${physical}`;
         case "aws:iam/role:Role":
-            return `arn:aws:iam::${account}:role/${physical}`;
+            return `arn:${partitionOf(region)}:iam::${account}:role/${physical}`;
         case "aws:iam/instanceProfile:InstanceProfile":
-            return `arn:aws:iam::${account}:instance-profile/${physical}`;
+            return `arn:${partitionOf(region)}:iam::${account}:instance-profile/${physical}`;
         case "aws:sns/topic:Topic":
-            return `arn:aws:sns:${region}:${account}:${physical}`;
+            return `arn:${partitionOf(region)}:sns:${region}:${account}:${physical}`;
         case "aws:secretsmanager/secret:Secret":
-            return `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.namePrefix ?? `${physical}-`}${shortHash(name).slice(0, 6)}`;
+            return `arn:${partitionOf(region)}:secretsmanager:${region}:${account}:secret:${inputs.namePrefix ?? `${physical}-`}${shortHash(name).slice(0, 6)}`;
+        case "aws:iam/serviceLinkedRole:ServiceLinkedRole":
+            return `arn:${partitionOf(region)}:iam::${account}:role/aws-service-role/${inputs.awsServiceName}/AWSServiceRoleFor${SLR_NAMES[inputs.awsServiceName] ?? inputs.awsServiceName}${inputs.customSuffix ? `_${inputs.customSuffix}` : ""}`;
         case "aws:acm/certificate:Certificate":
-            return `arn:aws:acm:${region}:${account}:certificate/${shortHash(name)}-0000-4000-8000-${shortHash(type + name)}0000`;
+            return `arn:${partitionOf(region)}:acm:${region}:${account}:certificate/${shortHash(name)}-0000-4000-8000-${shortHash(type + name)}0000`;
         default:
-            return `arn:aws:${serviceOf(type)}:${region}:${account}:${name}`;
+            return `arn:${partitionOf(region)}:${serviceOf(type)}:${region}:${account}:${name}`;
     }
 }
 
@@ -188,10 +199,10 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
     const base: Record<string, unknown> = { ...inputs, arn: inputs.arn ?? arn };
     switch (type) {
         case "aws:kms/key:Key":
-            return { ...base, keyId: id, arn: `arn:aws:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` };
+            return { ...base, keyId: id, arn: `arn:${partitionOf(region)}:kms:${region}:${MOCK_ACCOUNT_ID}:key/${id}` };
         case "aws:s3/bucket:Bucket": {
             const bucket = inputs.bucket ?? id;
-            return { ...base, bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` };
+            return { ...base, bucket, arn: `arn:${partitionOf(region)}:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` };
         }
         case "aws:lb/loadBalancer:LoadBalancer":
             return {
@@ -210,7 +221,12 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
                 identifier: inputs.identifier ?? id,
                 resourceId: `db-${shortHash(name).toUpperCase()}`,
                 masterUserSecrets: inputs.manageMasterUserPassword
-                    ? [{ secretArn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${shortHash(name)}`, secretStatus: "active" }]
+                    ? [
+                          {
+                              secretArn: `arn:${partitionOf(region)}:secretsmanager:${region}:${MOCK_ACCOUNT_ID}:secret:rds!db-${shortHash(name)}`,
+                              secretStatus: "active",
+                          },
+                      ]
                     : [],
             };
         case "aws:rds/proxy:Proxy": {
@@ -218,7 +234,7 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             const proxyId = `prx-${shortHash(name)}${shortHash(type + name)}`;
             return {
                 ...base,
-                arn: `arn:aws:rds:${region}:${MOCK_ACCOUNT_ID}:db-proxy:${proxyId}`,
+                arn: `arn:${partitionOf(region)}:rds:${region}:${MOCK_ACCOUNT_ID}:db-proxy:${proxyId}`,
                 endpoint: `${inputs.name ?? name}.proxy-abcdefghijkl.${region}.rds.amazonaws.com`,
             };
         }
@@ -281,13 +297,17 @@ function mockCall(token: string, inputs: Record<string, any>, region: string, ac
                 id: region,
             };
         case "aws:ssm/getParameter:getParameter":
-            return { name: inputs.name, value: MOCK_GPU_AMI, type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+            return { name: inputs.name, value: MOCK_GPU_AMI, type: "String", arn: `arn:${partitionOf(region)}:ssm:${region}::parameter${inputs.name}` };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
+            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:${partitionOf(region)}:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "AIDAMOCK", id: MOCK_ACCOUNT_ID };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
-        case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:index/getPartition:getPartition": {
+            // The provider computes the partition from its region (no API call).
+            const partition = partitionOfRegion(region) ?? "aws";
+            const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+            return { partition, dnsSuffix, id: partition };
+        }
         case "aws:ec2/getPrefixList:getPrefixList":
             return { id: MOCK_S3_PREFIX_LIST, name: inputs.name, cidrBlocks: ["3.5.0.0/19", "52.218.0.0/17"] };
         case "aws:elb/getServiceAccount:getServiceAccount":

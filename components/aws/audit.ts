@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { checkLogRetention, Validator } from "../core/validation";
 import { OBJECT_LOCK_MODES, SecureBucket } from "./bucket";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument } from "./common";
 
 export interface AuditArgs extends AwsCommonArgs {
     /** KMS key for the trail, its bucket and its log group. */
@@ -44,7 +44,7 @@ export class Audit extends pulumi.ComponentResource {
         const dataEventBuckets = args.dataEventBucketArns ?? [];
         const region = aws.getRegionOutput({}, { parent: this });
         const trailName = ctx.physical("trail", 128);
-        const trailArn = pulumi.interpolate`arn:aws:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
+        const trailArn = pulumi.interpolate`arn:${partitionOf(this)}:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
 
         const bucket = new SecureBucket(
             ctx.childName("trail"),

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, serviceKeyPolicy } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, managedPolicyArn, partitionOf, serviceKeyPolicy } from "./common";
 
 /** Recovery points kept per tier: daily, weekly (Sundays) and monthly (the 1st). */
 export interface BackupTiers {
@@ -19,6 +19,9 @@ export const BACKUP_TIERS: Record<"staging" | "production", BackupTiers> = {
     staging: { daily: 7, weekly: 0, monthly: 0 },
     production: { daily: 7, weekly: 4, monthly: 12 },
 };
+
+/** When each tier's job starts (UTC; each may start up to an hour later). */
+export const BACKUP_SCHEDULES = { daily: "cron(0 5 * * ? *)", weekly: "cron(0 6 ? * SUN *)", monthly: "cron(0 7 1 * ? *)" } as const;
 
 export interface BackupArgs extends AwsCommonArgs {
     /** ARNs of what is backed up (the RDS primary, the documents bucket). */
@@ -66,12 +69,13 @@ export class Backup extends pulumi.ComponentResource {
         v.int("tiers.weekly", tiers.weekly, 0, 52);
         v.int("tiers.monthly", tiers.monthly, 0, 120);
         v.oneOf("vaultLock", lock, ["none", "governance", "compliance"] as const);
-        if (args.copyRegion !== undefined) v.matches("copyRegion", args.copyRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-central-1");
+        if (args.copyRegion !== undefined) v.awsRegion("copyRegion", args.copyRegion);
         if (!Array.isArray(args.resourceArns) || args.resourceArns.length === 0) v.fail("resourceArns", args.resourceArns, "at least one resource ARN");
         v.throwIfAny();
         super(typeToken("aws", "Backup"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const accountId = accountIdOf(args, this);
+        const partition = partitionOf(this);
         const longest = Math.max(tiers.daily, tiers.weekly * 7, tiers.monthly * 31);
 
         const vault = new aws.backup.Vault(
@@ -92,9 +96,13 @@ export class Backup extends pulumi.ComponentResource {
             recoveryPointTags: ctx.tags(undefined, { BackupTier: ruleName }),
             ...(copy ? { copyActions: [{ destinationVaultArn: copy.arn, lifecycle: { deleteAfter: keepDays } }] } : {}),
         });
-        const rules = [rule("daily", "cron(0 3 * * ? *)", tiers.daily)];
-        if (tiers.weekly > 0) rules.push(rule("weekly", "cron(0 4 ? * SUN *)", tiers.weekly * 7));
-        if (tiers.monthly > 0) rules.push(rule("monthly", "cron(0 5 1 * ? *)", tiers.monthly * 31));
+        // 05:00–08:00 UTC: after the database's default backup window (02:00–03:00) and clear of
+        // its default maintenance window (Sunday 03:30–04:30) and the hour before it, in which
+        // AWS Backup starts no database backup (plan-options-and-configuration). A database with
+        // other windows: keep them away from BACKUP_SCHEDULES.
+        const rules = [rule("daily", BACKUP_SCHEDULES.daily, tiers.daily)];
+        if (tiers.weekly > 0) rules.push(rule("weekly", BACKUP_SCHEDULES.weekly, tiers.weekly * 7));
+        if (tiers.monthly > 0) rules.push(rule("monthly", BACKUP_SCHEDULES.monthly, tiers.monthly * 31));
         const plan = new aws.backup.Plan(ctx.childName("plan"), { name: ctx.physical("plan"), rules, tags: ctx.tags("plan") }, ctx.opts());
 
         const role = new aws.iam.Role(
@@ -106,18 +114,15 @@ export class Backup extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        // AWS's managed policies for AWS Backup: scoped by AWS to backup and restore actions.
+        // AWS's managed policies for AWS Backup: scoped by AWS to backup and restore actions
+        // (their paths differ: AWS_MANAGED_POLICY_PATHS).
         for (const [key, policy] of [
             ["backup", "AWSBackupServiceRolePolicyForBackup"],
             ["restore", "AWSBackupServiceRolePolicyForRestores"],
             ["s3-backup", "AWSBackupServiceRolePolicyForS3Backup"],
             ["s3-restore", "AWSBackupServiceRolePolicyForS3Restore"],
-        ])
-            new aws.iam.RolePolicyAttachment(
-                ctx.childName(`role-${key}`),
-                { role: role.name, policyArn: `arn:aws:iam::aws:policy/service-role/${policy}` },
-                ctx.opts(),
-            );
+        ] as const)
+            new aws.iam.RolePolicyAttachment(ctx.childName(`role-${key}`), { role: role.name, policyArn: managedPolicyArn(partition, policy) }, ctx.opts());
         new aws.backup.Selection(
             ctx.childName("selection"),
             { name: ctx.physical("selection", 50), planId: plan.id, iamRoleArn: role.arn, resources: args.resourceArns },
@@ -146,7 +151,9 @@ export class Backup extends pulumi.ComponentResource {
                 description: `${ctx.prefix} backup copies`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: serviceKeyPolicy(accountId, [`backup.${args.copyRegion}.amazonaws.com`]),
+                // RDS copies its snapshots itself (AWS Backup does not fully manage RDS): through RDS there.
+                // https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+                policy: serviceKeyPolicy(accountId, [`backup.${args.copyRegion}.amazonaws.com`, `rds.${args.copyRegion}.amazonaws.com`], partitionOf(this)),
                 tags: ctx.tags("backup-copy-key"),
             },
             ctx.dataOpts({ provider }),

@@ -15,14 +15,24 @@ export interface SecureBucketArgs extends AwsCommonArgs {
      */
     allowS3ManagedEncryption?: boolean;
     /** Lifecycle of current objects. @default { toIaDays: 90, toGlacierDays: 365 } */
-    lifecycle?: { toIaDays?: number; toGlacierDays?: number; expireDays?: number };
+    lifecycle?: {
+        toIaDays?: number;
+        toGlacierDays?: number;
+        expireDays?: number;
+        /**
+         * The archive class: `GLACIER` (Flexible Retrieval) or `GLACIER_IR` (Instant Retrieval),
+         * which a bucket that AWS Backup protects must use (Backup skips Flexible Retrieval and
+         * Deep Archive objects). @default "GLACIER"
+         */
+        glacierClass?: "GLACIER" | "GLACIER_IR";
+    };
     /** Days noncurrent versions are kept. @default 90 */
     noncurrentVersionExpirationDays?: number;
     /**
      * Extra bucket policy statements (service grants), built from the bucket ARN. The TLS-only
      * denies are always added.
      */
-    policyStatements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<Record<string, unknown>>[];
+    policyStatements?: (bucketArn: pulumi.Output<string>) => pulumi.Input<pulumi.Input<Record<string, unknown>>[]>;
     /** Server access logs to this bucket (name), under `<purpose>/`. @default none */
     accessLogBucket?: pulumi.Input<string>;
     /**
@@ -110,10 +120,11 @@ export class SecureBucket extends pulumi.ComponentResource {
                         id: "tiering",
                         status: "Enabled",
                         filter: {},
+                        // Only the transitions before the expiry: S3 refuses an expiry not after every transition.
                         transitions: [
                             { days: lc.toIaDays, storageClass: "STANDARD_IA" },
-                            { days: lc.toGlacierDays, storageClass: "GLACIER" },
-                        ],
+                            { days: lc.toGlacierDays, storageClass: lc.glacierClass ?? "GLACIER" },
+                        ].filter((t) => !lc.expireDays || t.days < lc.expireDays),
                         ...(lc.expireDays ? { expiration: { days: lc.expireDays } } : {}),
                         noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionExpirationDays ?? 90 },
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
@@ -128,7 +139,7 @@ export class SecureBucket extends pulumi.ComponentResource {
                 bucket: bucket.id,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
-                    Statement: [
+                    Statement: pulumi.output(args.policyStatements ? args.policyStatements(bucket.arn) : []).apply((extra) => [
                         {
                             Sid: "DenyInsecureTransport",
                             Effect: "Deny",
@@ -145,8 +156,8 @@ export class SecureBucket extends pulumi.ComponentResource {
                             Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
                             Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
                         },
-                        ...(args.policyStatements ? args.policyStatements(bucket.arn) : []),
-                    ],
+                        ...extra,
+                    ]),
                 }),
             },
             ctx.opts({ dependsOn: [pab, ownership] }),

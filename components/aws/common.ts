@@ -28,6 +28,38 @@ export function accountIdOf(args: Pick<AwsCommonArgs, "accountId">, parent: pulu
     return args.accountId ? pulumi.output(args.accountId) : aws.getCallerIdentityOutput({}, { parent }).accountId;
 }
 
+/**
+ * The partition of the provider's region (`aws`, `aws-us-gov`, `aws-cn`): every ARN the stack
+ * builds starts with it, so that GovCloud and China regions get valid ARNs. Computed by the
+ * provider from its region: no API call, no credentials.
+ */
+export function partitionOf(parent: pulumi.Resource): pulumi.Output<string> {
+    return aws.getPartitionOutput({}, { parent }).partition;
+}
+
+/**
+ * AWS managed policies the stack attaches, with the path AWS publishes each under. The paths
+ * differ from policy to policy (AWS Backup's own two are under `service-role/`, its S3 pair is
+ * not), and a wrong path fails the attachment with NoSuchEntity: the IAM judge checks every one
+ * against AWS's published list (test/aws-judges.test.ts).
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/security-iam-awsmanpol.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-iam-awsmanpol.html
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html
+ */
+export const AWS_MANAGED_POLICY_PATHS = {
+    AWSBackupServiceRolePolicyForBackup: "service-role/",
+    AWSBackupServiceRolePolicyForRestores: "service-role/",
+    AWSBackupServiceRolePolicyForS3Backup: "",
+    AWSBackupServiceRolePolicyForS3Restore: "",
+    AmazonEC2ContainerServiceforEC2Role: "service-role/",
+    AmazonRDSEnhancedMonitoringRole: "service-role/",
+} as const;
+
+/** ARN of an AWS managed policy in `partition`, at the path AWS publishes it under. */
+export function managedPolicyArn(partition: pulumi.Input<string>, name: keyof typeof AWS_MANAGED_POLICY_PATHS): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:iam::aws:policy/${AWS_MANAGED_POLICY_PATHS[name]}${name}`;
+}
+
 /** Small helper every AWS component uses for names, tags and child options. */
 export class AwsContext {
     readonly prefix: string;
@@ -103,8 +135,8 @@ export const KEY_ADMIN_ACTIONS = [
  * key): the account administers it; principals of the account use it only through `services`
  * (e.g. `rds.eu-central-1.amazonaws.com`). Never the default "the account may do anything".
  */
-export function serviceKeyPolicy(accountId: pulumi.Input<string>, services: pulumi.Input<string>[]): pulumi.Output<string> {
-    const root = pulumi.interpolate`arn:aws:iam::${accountId}:root`;
+export function serviceKeyPolicy(accountId: pulumi.Input<string>, services: pulumi.Input<string>[], partition: pulumi.Input<string>): pulumi.Output<string> {
+    const root = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
     return policyDocument([
         { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
         {
@@ -207,14 +239,19 @@ export function viaEcrPublicCache(image: string, registry: string | undefined): 
  * permissions), pulls from the account's repositories of the region, and, with a pull-through
  * cache, the first pull of an upstream image into its cache repository.
  */
-export function ecrPullStatements(region: pulumi.Input<string>, accountId: pulumi.Input<string>, pullThroughCache: boolean): Record<string, unknown>[] {
+export function ecrPullStatements(
+    region: pulumi.Input<string>,
+    accountId: pulumi.Input<string>,
+    pullThroughCache: boolean,
+    partition: pulumi.Input<string>,
+): Record<string, unknown>[] {
     return [
         { Sid: "EcrAuth", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
         {
             Sid: "EcrPull",
             Effect: "Allow",
             Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-            Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/*`,
+            Resource: pulumi.interpolate`arn:${partition}:ecr:${region}:${accountId}:repository/*`,
         },
         ...(pullThroughCache
             ? [
@@ -222,7 +259,7 @@ export function ecrPullStatements(region: pulumi.Input<string>, accountId: pulum
                       Sid: "EcrPullThroughCache",
                       Effect: "Allow",
                       Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
-                      Resource: pulumi.interpolate`arn:aws:ecr:${region}:${accountId}:repository/${ECR_PUBLIC_CACHE_PREFIX}/*`,
+                      Resource: pulumi.interpolate`arn:${partition}:ecr:${region}:${accountId}:repository/${ECR_PUBLIC_CACHE_PREFIX}/*`,
                   },
               ]
             : []),

@@ -4,7 +4,17 @@ import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
 import { RestoreSource } from "../core/types";
 import { checkLogRetention, checkRestoreSource, Validator } from "../core/validation";
-import { accountIdOf, admittingSecurityGroup, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument, serviceKeyPolicy } from "./common";
+import {
+    accountIdOf,
+    admittingSecurityGroup,
+    assumeRolePolicy,
+    AwsCommonArgs,
+    AwsContext,
+    managedPolicyArn,
+    partitionOf,
+    policyDocument,
+    serviceKeyPolicy,
+} from "./common";
 
 /** Application role the API connects as (IAM auth). Created by the bootstrap SQL. */
 export const APP_DB_USER = "rag_app";
@@ -178,7 +188,7 @@ export class Database extends pulumi.ComponentResource {
         v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
         v.int("readReplicas", s.readReplicas, 0, 5);
         checkRestoreSource(v, "restoreFrom", args.restoreFrom);
-        if (s.crossRegionBackup) v.matches("backupRegion", args.backupRegion, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region when crossRegionBackup is on");
+        if (s.crossRegionBackup) v.awsRegion("backupRegion", args.backupRegion);
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
             v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
         v.matches(
@@ -211,6 +221,7 @@ export class Database extends pulumi.ComponentResource {
         const ctx = new AwsContext(name, args, this);
         const major = s.engineVersion.split(".")[0];
         const accountId = accountIdOf(args, this);
+        const partition = partitionOf(this);
 
         const sg = admittingSecurityGroup(ctx, {
             key: "db",
@@ -252,7 +263,7 @@ export class Database extends pulumi.ComponentResource {
         );
         new aws.iam.RolePolicyAttachment(
             ctx.childName("monitoring"),
-            { role: monitoringRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" },
+            { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "AmazonRDSEnhancedMonitoringRole") },
             ctx.opts(),
         );
         const identifier = ctx.physical("postgres", 63);
@@ -348,7 +359,6 @@ export class Database extends pulumi.ComponentResource {
         }
         if (s.crossRegionBackup) {
             const backupProvider = args.backupProvider ?? new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
-            const accountId = accountIdOf(args, this);
             const backupKey = new aws.kms.Key(
                 ctx.childName("backup-key"),
                 {
@@ -357,7 +367,7 @@ export class Database extends pulumi.ComponentResource {
                     deletionWindowInDays: 30,
                     // An explicit policy (not the default "the account may do anything"): the account
                     // administers the key; only RDS in the backup region uses it.
-                    policy: serviceKeyPolicy(accountId, [`rds.${args.backupRegion}.amazonaws.com`]),
+                    policy: serviceKeyPolicy(accountId, [`rds.${args.backupRegion}.amazonaws.com`], partition),
                     tags: ctx.tags("backup-key"),
                 },
                 ctx.dataOpts({ provider: backupProvider }),
@@ -451,7 +461,9 @@ export class Database extends pulumi.ComponentResource {
                         Sid: "ConnectAsTheAppUserOnThePrimary",
                         Effect: "Allow",
                         Action: ["rds-db:connect"],
-                        Resource: [pulumi.interpolate`arn:aws:rds-db:${region}:${deps.accountId}:dbuser:${deps.primary.resourceId}/${APP_DB_USER}`],
+                        Resource: [
+                            pulumi.interpolate`arn:${partitionOf(this)}:rds-db:${region}:${deps.accountId}:dbuser:${deps.primary.resourceId}/${APP_DB_USER}`,
+                        ],
                     },
                 ]),
             },

@@ -4,7 +4,8 @@ import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
 import { checkContentSecurityPolicy, Validator } from "../core/validation";
 import { SecureBucket } from "./bucket";
-import { accountIdOf, AwsCommonArgs, AwsContext } from "./common";
+import { ELB_LOG_DELIVERY_ACCOUNTS } from "../core/aws-catalog";
+import { accountIdOf, AwsCommonArgs, AwsContext, partitionOf } from "./common";
 
 /**
  * TLS policies accepted on the HTTPS listener (TLS 1.2+ only): the policy pack's allowlist, so
@@ -159,7 +160,8 @@ export class Edge extends pulumi.ComponentResource {
     /** The ALB (invalid headers dropped, strictest desync mitigation, deletion protection in production) with its access-log bucket. */
     private createLoadBalancer({ ctx, args }: StepInput, sg: aws.ec2.SecurityGroup): aws.lb.LoadBalancer {
         const accountId = accountIdOf(args, this);
-        const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const partition = partitionOf(this);
         const logs = new SecureBucket(
             ctx.childName("access-logs"),
             {
@@ -170,24 +172,32 @@ export class Edge extends pulumi.ComponentResource {
                 purpose: "alb-logs",
                 allowS3ManagedEncryption: true, // ALB access logs support SSE-S3 only
                 lifecycle: { toIaDays: 30, toGlacierDays: 90, expireDays: args.accessLogRetentionDays ?? 90 },
-                policyStatements: (arn) => [
-                    // Only this account's load balancers' logs, only under alb/AWSLogs/<account>/.
-                    {
-                        Sid: "AlbAccessLogDelivery",
-                        Effect: "Allow",
-                        Principal: { AWS: elbAccount.arn },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
-                    },
-                    {
-                        Sid: "AlbAccessLogDeliveryService",
-                        Effect: "Allow",
-                        Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
-                        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                    },
-                ],
+                // Only this account's load balancers' logs, only under alb/AWSLogs/<account>/: by the
+                // log-delivery service principal in every region, and by the region's Elastic Load
+                // Balancing account where AWS still names one (the regions opened before August 2022).
+                // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+                policyStatements: (arn) =>
+                    pulumi.all([region, partition]).apply(([r, p]) => [
+                        ...(ELB_LOG_DELIVERY_ACCOUNTS[r]
+                            ? [
+                                  {
+                                      Sid: "AlbAccessLogDelivery",
+                                      Effect: "Allow",
+                                      Principal: { AWS: `arn:${p}:iam::${ELB_LOG_DELIVERY_ACCOUNTS[r]}:root` },
+                                      Action: "s3:PutObject",
+                                      Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
+                                  },
+                              ]
+                            : []),
+                        {
+                            Sid: "AlbAccessLogDeliveryService",
+                            Effect: "Allow",
+                            Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: pulumi.interpolate`${arn}/alb/AWSLogs/${accountId}/*`,
+                            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                        },
+                    ]),
             },
             { parent: this },
         );

@@ -24,6 +24,19 @@ export interface KeysArgs extends AwsCommonArgs {
      * them; the services write and read through their own grants. @default none
      */
     logReaderArns?: pulumi.Input<string>[];
+    /**
+     * Auto Scaling launches instances with volumes encrypted by the data key (the GPU hosts): a
+     * service-linked role of EC2 Auto Scaling with this custom suffix is created in the stack and
+     * named in the data key's policy (`autoScalingRoleArn`; give it to the group as its
+     * `serviceLinkedRoleArn`). The account's default role `AWSServiceRoleForAutoScaling` is never
+     * named: it exists only after the account's first Auto Scaling group, and KMS refuses a key
+     * policy whose principal does not exist yet, so a new account's first `pulumi up` would fail.
+     * Letters, digits and `+=,.@-`, at most 35 characters. Only when keys are created.
+     * https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+     * https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
+     * @default none: no Auto Scaling group uses the key
+     */
+    autoScalingRoleSuffix?: string;
 }
 
 /**
@@ -37,6 +50,8 @@ export class Keys extends pulumi.ComponentResource {
     readonly dataKeyArn: pulumi.Output<string>;
     /** ARN of the key for logs, trails and alarm topics. */
     readonly logsKeyArn: pulumi.Output<string>;
+    /** ARN of the Auto Scaling service-linked role the data key admits (`autoScalingRoleSuffix`), if any. */
+    readonly autoScalingRoleArn: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: KeysArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Keys ${name}`);
@@ -44,6 +59,9 @@ export class Keys extends pulumi.ComponentResource {
         v.exclusive("existingKeyArn", args.existingKeyArn, "rotationPeriodDays", args.rotationPeriodDays);
         if (args.deletionWindowDays !== undefined) v.int("deletionWindowDays", args.deletionWindowDays, 7, 30);
         if (args.rotationPeriodDays !== undefined) v.int("rotationPeriodDays", args.rotationPeriodDays, 90, 2560);
+        v.exclusive("existingKeyArn", args.existingKeyArn, "autoScalingRoleSuffix", args.autoScalingRoleSuffix);
+        if (args.autoScalingRoleSuffix !== undefined)
+            v.matches("autoScalingRoleSuffix", args.autoScalingRoleSuffix, /^[\w+=,.@-]{1,35}$/, "letters, digits and +=,.@_- (1 to 35 characters)");
         v.throwIfAny();
         super(typeToken("aws", "Keys"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
@@ -51,11 +69,25 @@ export class Keys extends pulumi.ComponentResource {
         if (args.existingKeyArn) {
             this.dataKeyArn = pulumi.output(args.existingKeyArn);
             this.logsKeyArn = pulumi.output(args.existingKeyArn);
+            this.autoScalingRoleArn = pulumi.output(undefined);
         } else {
             const accountId = accountIdOf(args, this);
             const region = aws.getRegionOutput({}, { parent: this });
             const partition = aws.getPartitionOutput({}, { parent: this });
             const root = pulumi.interpolate`arn:${partition.partition}:iam::${accountId}:root`;
+            // Created before the key (its ARN is in the key's policy): the principal exists when KMS checks it.
+            const autoScalingRole = args.autoScalingRoleSuffix
+                ? new aws.iam.ServiceLinkedRole(
+                      ctx.childName("autoscaling"),
+                      {
+                          awsServiceName: "autoscaling.amazonaws.com",
+                          customSuffix: args.autoScalingRoleSuffix,
+                          description: `EC2 Auto Scaling of ${ctx.prefix}: launches instances with volumes encrypted by the data key`,
+                          tags: ctx.tags("autoscaling"),
+                      },
+                      ctx.opts(),
+                  )
+                : undefined;
             const admins = args.administratorArns && args.administratorArns.length > 0 ? args.administratorArns : [root];
             const admin = {
                 Sid: "KeyAdministration",
@@ -80,17 +112,29 @@ export class Keys extends pulumi.ComponentResource {
                             StringLike: { "kms:ViaService": services.map((s) => pulumi.interpolate`${s}.${region.region}.amazonaws.com`) },
                         },
                     },
-                    {
-                        Sid: "AutoScalingServiceLinkedRoleForEncryptedVolumes",
-                        Effect: "Allow",
-                        Principal: {
-                            AWS: pulumi.interpolate`arn:${partition.partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-                        },
-                        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
-                        Resource: "*",
-                    },
+                    // The statements AWS requires for Auto Scaling to launch instances with encrypted volumes.
+                    ...(autoScalingRole
+                        ? [
+                              {
+                                  Sid: "AutoScalingServiceLinkedRoleForEncryptedVolumes",
+                                  Effect: "Allow",
+                                  Principal: { AWS: autoScalingRole.arn },
+                                  Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                                  Resource: "*",
+                              },
+                              {
+                                  Sid: "AutoScalingServiceLinkedRoleGrantsForAwsResources",
+                                  Effect: "Allow",
+                                  Principal: { AWS: autoScalingRole.arn },
+                                  Action: ["kms:CreateGrant"],
+                                  Resource: "*",
+                                  Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                              },
+                          ]
+                        : []),
                 ],
             });
+            const trails = pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${accountId}:trail/*`;
             const logsPolicy = pulumi.jsonStringify({
                 Version: "2012-10-17",
                 Statement: [
@@ -99,7 +143,9 @@ export class Keys extends pulumi.ComponentResource {
                         Sid: "CloudWatchLogsOfThisAccount",
                         Effect: "Allow",
                         Principal: { Service: pulumi.interpolate`logs.${region.region}.amazonaws.com` },
-                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        // No kms:Describe*: DescribeKey carries no encryption context, so under this
+                        // condition it could never be allowed (the IAM judge's silent-deny check).
+                        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
                         Resource: "*",
                         Condition: {
                             ArnLike: {
@@ -107,18 +153,37 @@ export class Keys extends pulumi.ComponentResource {
                             },
                         },
                     },
+                    // CloudTrail: the three statements AWS requires for a trail, each limited to the
+                    // account's trails (aws:SourceArn). DescribeKey carries no encryption context, so
+                    // it gets its own statement; Decrypt is needed because the trail's bucket uses
+                    // an S3 Bucket Key.
+                    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
                     {
-                        Sid: "CloudTrailOfThisAccount",
+                        Sid: "CloudTrailEncryptLogs",
                         Effect: "Allow",
                         Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: ["kms:GenerateDataKey*", "kms:DescribeKey"],
+                        Action: ["kms:GenerateDataKey*"],
                         Resource: "*",
                         Condition: {
-                            StringEquals: { "aws:SourceAccount": accountId },
-                            StringLike: {
-                                "kms:EncryptionContext:aws:cloudtrail:arn": pulumi.interpolate`arn:${partition.partition}:cloudtrail:*:${accountId}:trail/*`,
-                            },
+                            ArnLike: { "aws:SourceArn": trails },
+                            StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": trails },
                         },
+                    },
+                    {
+                        Sid: "CloudTrailDescribeKey",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: ["kms:DescribeKey"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "aws:SourceArn": trails } },
+                    },
+                    {
+                        Sid: "CloudTrailDecryptForBucketKey",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: ["kms:Decrypt"],
+                        Resource: "*",
+                        Condition: { ArnLike: { "aws:SourceArn": trails } },
                     },
                     {
                         Sid: "CloudWatchAlarmsToEncryptedTopics",
@@ -165,7 +230,8 @@ export class Keys extends pulumi.ComponentResource {
             new aws.kms.Alias(ctx.childName("logs"), { name: `alias/${ctx.physical("logs")}`, targetKeyId: logs.keyId }, ctx.opts());
             this.dataKeyArn = data.arn;
             this.logsKeyArn = logs.arn;
+            this.autoScalingRoleArn = autoScalingRole ? autoScalingRole.arn : pulumi.output(undefined);
         }
-        this.registerOutputs({ dataKeyArn: this.dataKeyArn, logsKeyArn: this.logsKeyArn });
+        this.registerOutputs({ dataKeyArn: this.dataKeyArn, logsKeyArn: this.logsKeyArn, autoScalingRoleArn: this.autoScalingRoleArn });
     }
 }

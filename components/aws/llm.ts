@@ -13,6 +13,8 @@ import {
     ecrPullStatements,
     HttpsEgress,
     httpsEgressRules,
+    managedPolicyArn,
+    partitionOf,
     policyDocument,
 } from "./common";
 
@@ -73,19 +75,32 @@ export const GPU_AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/
 /** CloudWatch namespace of the GPU metrics the instances' CloudWatch agent publishes (nvidia_gpu plugin). */
 export const GPU_METRICS_NAMESPACE = "RagStack/GPU";
 
+/** The dimension the GPU metrics are aggregated by: the fleet (one per stack), a fixed value. */
+export const GPU_FLEET_DIMENSION = "GpuFleet";
+
+/** What the agent's nvidia_gpu plugin measures; it publishes each as `nvidia_smi_<measurement>`. */
+export const GPU_AGENT_MEASUREMENTS = ["utilization_gpu", "memory_used", "memory_total", "temperature_gpu"] as const;
+
 /**
  * The CloudWatch agent's configuration on the GPU instances: NVIDIA GPU utilisation, memory and
- * temperature every 60 s, aggregated per Auto Scaling group (the alarms' dimension).
+ * temperature every 60 s, aggregated per fleet (the alarms' dimension).
+ *
+ * The fleet dimension is a fixed value appended by the plugin, not the agent's
+ * `${aws:AutoScalingGroupName}` placeholder: that one is read with `ec2:DescribeTags`, an EC2 API
+ * call that hosts without internet egress cannot make (no EC2 endpoint), and the agent then drops
+ * every metric. The instance placeholders come from instance metadata and need no call.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html
  */
-export const GPU_AGENT_CONFIG = {
-    agent: { metrics_collection_interval: 60, run_as_user: "cwagent" },
-    metrics: {
-        namespace: GPU_METRICS_NAMESPACE,
-        append_dimensions: { AutoScalingGroupName: "${aws:AutoScalingGroupName}" },
-        aggregation_dimensions: [["AutoScalingGroupName"]],
-        metrics_collected: { nvidia_gpu: { measurement: ["utilization_gpu", "memory_used", "memory_total", "temperature_gpu"] } },
-    },
-};
+export function gpuAgentConfig(fleet: string): Record<string, unknown> {
+    return {
+        agent: { metrics_collection_interval: 60, run_as_user: "cwagent" },
+        metrics: {
+            namespace: GPU_METRICS_NAMESPACE,
+            aggregation_dimensions: [[GPU_FLEET_DIMENSION]],
+            metrics_collected: { nvidia_gpu: { measurement: [...GPU_AGENT_MEASUREMENTS], append_dimensions: { [GPU_FLEET_DIMENSION]: fleet } } },
+        },
+    };
+}
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
 
@@ -108,6 +123,12 @@ export interface LlmArgs extends AwsCommonArgs {
     kmsKeyArn: pulumi.Input<string>;
     /** KMS key for the log group. */
     logsKeyArn: pulumi.Input<string>;
+    /**
+     * Service-linked role the Auto Scaling group launches instances with: one the data key's policy
+     * admits (`Keys.autoScalingRoleArn`), so that the encrypted volumes can be created.
+     * @default the account's `AWSServiceRoleForAutoScaling` (then `kmsKeyArn`'s policy must admit it)
+     */
+    autoScalingServiceLinkedRoleArn?: pulumi.Input<string | undefined>;
     /**
      * AMI of the GPU instances (an ECS GPU-optimized AMI). Given, no `ssm:GetParameter` call is
      * made (a credential-less preview) and the AMI changes only when you change it.
@@ -190,6 +211,8 @@ interface StepInput {
     s: Sizing;
     accountId: pulumi.Output<string>;
     region: pulumi.Output<string>;
+    /** `aws`, `aws-us-gov` or `aws-cn`: the first field of every ARN built here. */
+    partition: pulumi.Output<string>;
 }
 
 /**
@@ -208,6 +231,8 @@ export class Llm extends pulumi.ComponentResource {
     readonly gpuMetricsNamespace = GPU_METRICS_NAMESPACE;
     /** Name of the GPU Auto Scaling group. */
     readonly autoScalingGroupName: pulumi.Output<string>;
+    /** Value of the `GpuFleet` dimension of the GPU metrics (in `gpuMetricsNamespace`). */
+    readonly gpuFleetName: string;
     /** Name of the service. */
     readonly serviceName: pulumi.Output<string>;
     /** Name of the GPU capacity provider (to associate it yourself with `associateCapacityProvider: false`). */
@@ -217,15 +242,23 @@ export class Llm extends pulumi.ComponentResource {
         const s = Llm.validate(name, args);
         super(typeToken("aws", "Llm"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
-        const input: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+        const input: StepInput = {
+            ctx,
+            args,
+            s,
+            accountId: accountIdOf(args, this),
+            region: aws.getRegionOutput({}, { parent: this }).region,
+            partition: partitionOf(this),
+        };
 
         const securityGroup = this.createSecurityGroup(input);
-        const { asg, capacityProvider } = this.createGpuCapacity(input, securityGroup);
-        const service = this.createService(input, securityGroup, capacityProvider);
+        const { asg, capacityProvider, association } = this.createGpuCapacity(input, securityGroup);
+        const service = this.createService(input, securityGroup, capacityProvider, association);
 
         this.endpoint = pulumi.interpolate`http://ollama.${args.namespaceName}:${OLLAMA_PORT}`;
         this.securityGroupId = securityGroup.id;
         this.autoScalingGroupName = asg.name;
+        this.gpuFleetName = ctx.physical("gpu");
         this.serviceName = service.name;
         this.capacityProviderName = capacityProvider.name;
         this.registerOutputs({ endpoint: this.endpoint, autoScalingGroupName: this.autoScalingGroupName, capacityProviderName: this.capacityProviderName });
@@ -304,9 +337,9 @@ export class Llm extends pulumi.ComponentResource {
 
     /** GPU instances: role and profile (ECS agent, SSM), launch template, Auto Scaling group and the ECS capacity provider. */
     private createGpuCapacity(
-        { ctx, args, s, accountId, region }: StepInput,
+        { ctx, args, s, accountId, region, partition }: StepInput,
         sg: aws.ec2.SecurityGroup,
-    ): { asg: aws.autoscaling.Group; capacityProvider: aws.ecs.CapacityProvider } {
+    ): { asg: aws.autoscaling.Group; capacityProvider: aws.ecs.CapacityProvider; association?: aws.ecs.ClusterCapacityProviders } {
         // Instance role: ECS agent and SSM Session Manager only (no SSH key, no port 22).
         const role = new aws.iam.Role(
             ctx.childName("instance"),
@@ -316,7 +349,7 @@ export class Llm extends pulumi.ComponentResource {
         // The ECS agent: AWS's managed policy, which follows the agent's needs release by release.
         new aws.iam.RolePolicyAttachment(
             ctx.childName("instance-ecs"),
-            { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role" },
+            { role: role.name, policyArn: managedPolicyArn(partition, "AmazonEC2ContainerServiceforEC2Role") },
             ctx.opts(),
         );
         // Session Manager for break-glass access, and nothing else of SSM: not the managed
@@ -331,7 +364,7 @@ export class Llm extends pulumi.ComponentResource {
                         Effect: "Allow",
                         Action: ["ssm:UpdateInstanceInformation"],
                         // SSM identifies the caller by its instance identity: it can only register itself.
-                        Resource: pulumi.interpolate`arn:aws:ec2:${region}:${accountId}:instance/*`,
+                        Resource: pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/*`,
                     },
                     {
                         Sid: "SessionChannels",
@@ -379,7 +412,7 @@ CONFIG
 # GPU utilisation and memory to CloudWatch (the agent's nvidia_gpu plugin).
 yum install -y amazon-cloudwatch-agent
 cat > /opt/aws/amazon-cloudwatch-agent/etc/ragstack-gpu.json <<'AGENT'
-${JSON.stringify(GPU_AGENT_CONFIG)}
+${JSON.stringify(gpuAgentConfig(ctx.physical("gpu")))}
 AGENT
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/ragstack-gpu.json
 `.apply((u) => Buffer.from(u).toString("base64"));
@@ -422,6 +455,7 @@ AGENT
                 protectFromScaleIn: true,
                 healthCheckType: "EC2",
                 defaultInstanceWarmup: 300,
+                ...(args.autoScalingServiceLinkedRoleArn ? { serviceLinkedRoleArn: args.autoScalingServiceLinkedRoleArn as pulumi.Input<string> } : {}),
                 capacityRebalance: args.spot ?? false,
                 ...(args.spot
                     ? {
@@ -454,10 +488,11 @@ AGENT
             },
             ctx.opts(),
         );
+        let association: aws.ecs.ClusterCapacityProviders | undefined;
         if (args.associateCapacityProvider ?? true) {
             // One list per cluster: a brought cluster's own providers are kept (merged, never dropped).
             const kept = [...new Set(["FARGATE", "FARGATE_SPOT", ...(args.existingCapacityProviders ?? [])])];
-            new aws.ecs.ClusterCapacityProviders(
+            association = new aws.ecs.ClusterCapacityProviders(
                 ctx.childName("capacity"),
                 {
                     clusterName: args.clusterName,
@@ -467,7 +502,7 @@ AGENT
                 ctx.opts(),
             );
         }
-        return { asg, capacityProvider };
+        return { asg, capacityProvider, association };
     }
 
     /** Container that pulls the models from the Ollama registry before the server takes traffic. */
@@ -553,9 +588,10 @@ AGENT
 
     /** Logs, the execution role, the task (model pull before the server) and the service, discoverable as `ollama.<namespace>`. */
     private createService(
-        { ctx, args, s, accountId, region }: StepInput,
+        { ctx, args, s, accountId, region, partition }: StepInput,
         sg: aws.ec2.SecurityGroup,
         capacityProvider: aws.ecs.CapacityProvider,
+        association: aws.ecs.ClusterCapacityProviders | undefined,
     ): aws.ecs.Service {
         const logGroup = new aws.cloudwatch.LogGroup(
             ctx.childName("logs"),
@@ -576,7 +612,7 @@ AGENT
             {
                 role: executionRole.id,
                 policy: policyDocument([
-                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false),
+                    ...ecrPullStatements(region, accountId, args.ecrPublicCache ?? false, partition),
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
                 ]),
             },
@@ -683,7 +719,8 @@ AGENT
                 waitForSteadyState: false,
                 tags: ctx.tags("ollama-service"),
             },
-            ctx.opts(),
+            // ECS refuses a strategy naming a provider not yet associated with the cluster (CreateService).
+            ctx.opts({ dependsOn: association ? [association] : [] }),
         );
         return service;
     }

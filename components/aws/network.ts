@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
 import { ExistingVpc, NatStrategy } from "../core/types";
 import { checkLogRetention, Validator } from "../core/validation";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
@@ -27,14 +27,14 @@ export const DEFAULT_INTERFACE_ENDPOINTS = [
  * Objects of AWS-owned buckets the stack's hosts read through the S3 gateway endpoint: ECR image
  * layers, Amazon Linux 2 / 2023 packages, the CloudWatch agent (AWS data-perimeter examples).
  */
-export function awsOwnedS3Objects(region: string): string[] {
+export function awsOwnedS3Objects(region: string, partition = "aws"): string[] {
     return [
-        `arn:aws:s3:::prod-${region}-starport-layer-bucket/*`,
-        `arn:aws:s3:::amazonlinux.${region}.amazonaws.com/*`,
-        `arn:aws:s3:::amazonlinux-2-repos-${region}/*`,
-        `arn:aws:s3:::al2023-repos-${region}-de612dc2/*`,
-        `arn:aws:s3:::amazoncloudwatch-agent-${region}/*`,
-        "arn:aws:s3:::amazoncloudwatch-agent/*",
+        `arn:${partition}:s3:::prod-${region}-starport-layer-bucket/*`,
+        `arn:${partition}:s3:::amazonlinux.${region}.amazonaws.com/*`,
+        `arn:${partition}:s3:::amazonlinux-2-repos-${region}/*`,
+        `arn:${partition}:s3:::al2023-repos-${region}-de612dc2/*`,
+        `arn:${partition}:s3:::amazoncloudwatch-agent-${region}/*`,
+        `arn:${partition}:s3:::amazoncloudwatch-agent/*`,
     ];
 }
 
@@ -78,6 +78,8 @@ interface StepInput {
     s: Sizing;
     accountId: pulumi.Output<string>;
     region: pulumi.Output<string>;
+    /** `aws`, `aws-us-gov` or `aws-cn`: the first field of every ARN built here. */
+    partition: pulumi.Output<string>;
 }
 
 /**
@@ -128,7 +130,14 @@ export class Network extends pulumi.ComponentResource {
             return;
         }
 
-        const input: StepInput = { ctx, args, s, accountId: accountIdOf(args, this), region: aws.getRegionOutput({}, { parent: this }).region };
+        const input: StepInput = {
+            ctx,
+            args,
+            s,
+            accountId: accountIdOf(args, this),
+            region: aws.getRegionOutput({}, { parent: this }).region,
+            partition: partitionOf(this),
+        };
         const { vpc, igw } = this.createVpc(input);
         const subnets = this.createSubnets(input, vpc);
         const { privateRts, isolatedRt } = this.createRouting(input, vpc, igw, subnets);
@@ -167,10 +176,16 @@ export class Network extends pulumi.ComponentResource {
             if (args.availabilityZones !== undefined) {
                 if (!Array.isArray(args.availabilityZones) || args.availabilityZones.length < azCount)
                     v.fail("availabilityZones", args.availabilityZones, `at least azCount (${azCount}) zone names`);
-                else
-                    args.availabilityZones.forEach((z, i) =>
-                        v.matches(`availabilityZones[${i}]`, z, /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, "a zone name such as eu-west-1a"),
-                    );
+                else {
+                    // Zones of one region (the provider's): the region is the name less its last letter.
+                    const regions = new Set(args.availabilityZones.map((z) => String(z).slice(0, -1)));
+                    args.availabilityZones.forEach((z, i) => {
+                        if (v.matches(`availabilityZones[${i}]`, z, /^[a-z0-9-]+\d[a-z]$/, "a zone name such as eu-west-1a"))
+                            v.awsRegion(`availabilityZones[${i}] (its region)`, z.slice(0, -1));
+                    });
+                    if (regions.size > 1) v.fail("availabilityZones", args.availabilityZones, "zones of one region");
+                    v.unique("availabilityZones", args.availabilityZones);
+                }
             }
         }
         checkLogRetention(v, "flowLogRetentionDays", args.flowLogRetentionDays ?? 90);
@@ -313,7 +328,7 @@ export class Network extends pulumi.ComponentResource {
 
     /** Endpoints: S3 through the gateway (private + isolated route tables), AWS APIs privately. */
     private createEndpoints(
-        { ctx, args, s, region, accountId }: StepInput,
+        { ctx, args, s, region, accountId, partition }: StepInput,
         vpc: aws.ec2.Vpc,
         subnets: Subnets,
         routeTables: aws.ec2.RouteTable[],
@@ -350,7 +365,7 @@ export class Network extends pulumi.ComponentResource {
                             Effect: "Allow",
                             Principal: "*",
                             Action: "s3:GetObject",
-                            Resource: region.apply(awsOwnedS3Objects),
+                            Resource: pulumi.all([region, partition]).apply(([r, p]) => awsOwnedS3Objects(r, p)),
                         },
                     ],
                 }),

@@ -5,6 +5,7 @@ import { typeToken } from "../core/naming";
 import { rdsMaxConnections } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { AwsCommonArgs, AwsContext } from "./common";
+import { GPU_FLEET_DIMENSION } from "./llm";
 import { SecretAgeCheck } from "./secret-age";
 
 export interface ObservabilityArgs extends AwsCommonArgs {
@@ -38,17 +39,29 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbStorageGiB: number;
     /** Id of the ElastiCache replication group. */
     cacheReplicationGroupId: pulumi.Input<string>;
+    /**
+     * Nodes of the replication group (primary + replicas). ElastiCache publishes its metrics per
+     * node (`CacheClusterId` `<group>-001`, `-002`, …), never per group: the cache alarms combine
+     * every node's. https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.WhichShouldIMonitor.html
+     * @default 1
+     */
+    cacheNodeCount?: number;
     /** Auto Scaling group of the GPU hosts (status-check alarm). @default none: no GPU alarm */
     gpuAutoScalingGroupName?: pulumi.Input<string>;
     /**
-     * Namespace the GPU instances' CloudWatch agent publishes NVIDIA metrics to (per Auto Scaling
-     * group): GPU utilisation and memory alarms. @default none: no GPU metric alarms
+     * Namespace the GPU instances' CloudWatch agent publishes NVIDIA metrics to (per fleet, the
+     * `GpuFleet` dimension): GPU utilisation and memory alarms. @default none: no GPU metric alarms
      */
     gpuMetricsNamespace?: string;
+    /** Value of the GPU metrics' `GpuFleet` dimension (`Llm.gpuFleetName`). Required with `gpuMetricsNamespace`. */
+    gpuFleetName?: pulumi.Input<string>;
     /** ECS service of the LLM (running below desired alarm). @default none: no such alarm */
     llmServiceName?: pulumi.Input<string>;
-    /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
-    webAclName?: pulumi.Input<string>;
+    /**
+     * CloudWatch metric name of the WAF web ACL (`Waf.webAclMetricName`), the `WebACL` dimension
+     * of its metrics (not the ACL's name): blocked-request alarm. @default none: no WAF alarm
+     */
+    webAclMetricName?: pulumi.Input<string>;
     /** Blocked requests in 5 minutes that count as a spike. @default 500 */
     wafBlockedSpike?: number;
     /**
@@ -96,6 +109,9 @@ export class Observability extends pulumi.ComponentResource {
         const v = new Validator(`Observability ${name}`);
         v.exclusive("alarmTopicArn", args.alarmTopicArn, "alarmEmails", args.alarmEmails?.length ? args.alarmEmails : undefined);
         (args.alarmEmails ?? []).forEach((e, i) => v.matches(`alarmEmails[${i}]`, e, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"));
+        if (args.cacheNodeCount !== undefined) v.int("cacheNodeCount", args.cacheNodeCount, 1, 6);
+        if (args.gpuMetricsNamespace && !args.gpuFleetName)
+            v.fail("gpuFleetName", args.gpuFleetName, "the GpuFleet dimension value (Llm.gpuFleetName) with gpuMetricsNamespace");
         v.throwIfAny();
         super(typeToken("aws", "Observability"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
@@ -182,7 +198,14 @@ export class Observability extends pulumi.ComponentResource {
             evaluationPeriods: 3,
             datapointsToAlarm: 2,
             metricQueries: [
-                { id: "rate", expression: "100 * (FILL(e5, 0) + FILL(t5, 0)) / MAX([FILL(req, 0), 1])", label: "5xx %", returnData: true },
+                // IF, not MAX([series, 1]): metric math's MAX takes one series or an array of series, never a scalar.
+                // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
+                {
+                    id: "rate",
+                    expression: "IF(FILL(req, 0) > 0, 100 * (FILL(e5, 0) + FILL(t5, 0)) / FILL(req, 0), 0)",
+                    label: "5xx %",
+                    returnData: true,
+                },
                 { id: "e5", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_ELB_5XX_Count", dimensions: alb, period: 60, stat: "Sum" } },
                 { id: "t5", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", dimensions: alb, period: 60, stat: "Sum" } },
                 { id: "req", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: alb, period: 60, stat: "Sum" } },
@@ -321,7 +344,8 @@ export class Observability extends pulumi.ComponentResource {
                 namespace: "AWS/RDS",
                 metricName: "DatabaseConnections",
                 dimensions: proxy,
-                statistic: "Maximum",
+                // Published per proxy node: the proxy's connections are the sum (rds-proxy.monitoring).
+                statistic: "Sum",
                 period: 300,
                 evaluationPeriods: 2,
                 threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8 * 0.8),
@@ -376,38 +400,38 @@ export class Observability extends pulumi.ComponentResource {
         );
     }
 
-    /** The cache: memory, hit rate and evictions. */
+    /**
+     * The cache: memory, hit rate and evictions, each over every node of the group (metric math:
+     * the highest memory, the average hit rate, the sum of evictions), since ElastiCache publishes
+     * per node and a failover moves the primary.
+     */
     private createCacheAlarms({ args, alarm }: StepInput): void {
-        const cache = { ReplicationGroupId: args.cacheReplicationGroupId };
+        const nodes = cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1);
+        const combined = (metricName: string, stat: string, period: number, fn: string, label: string) => [
+            { id: "combined", expression: `${fn}(METRICS())`, label, returnData: true },
+            ...nodes.map((node, i) => ({
+                id: `node${i + 1}`,
+                metric: { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, period, stat },
+                returnData: false,
+            })),
+        ];
         alarm("cache-memory", {
             alarmDescription: "Valkey memory above 80%",
-            namespace: "AWS/ElastiCache",
-            metricName: "DatabaseMemoryUsagePercentage",
-            dimensions: cache,
-            statistic: "Maximum",
-            period: 300,
+            metricQueries: combined("DatabaseMemoryUsagePercentage", "Maximum", 300, "MAX", "Valkey memory used (%), highest node"),
             evaluationPeriods: 2,
             threshold: 80,
             comparisonOperator: "GreaterThanThreshold",
         });
         alarm("cache-hit-rate", {
             alarmDescription: "Valkey cache hit rate below 80%",
-            namespace: "AWS/ElastiCache",
-            metricName: "CacheHitRate",
-            dimensions: cache,
-            statistic: "Average",
-            period: 900,
+            metricQueries: combined("CacheHitRate", "Average", 900, "AVG", "Valkey hit rate (%), average of nodes"),
             evaluationPeriods: 4,
             threshold: 80,
             comparisonOperator: "LessThanThreshold",
         });
         alarm("cache-evictions", {
             alarmDescription: "Valkey evicting keys",
-            namespace: "AWS/ElastiCache",
-            metricName: "Evictions",
-            dimensions: cache,
-            statistic: "Sum",
-            period: 300,
+            metricQueries: combined("Evictions", "Sum", 300, "SUM", "Valkey evictions, all nodes"),
             evaluationPeriods: 1,
             threshold: 0,
             comparisonOperator: "GreaterThanThreshold",
@@ -449,8 +473,8 @@ export class Observability extends pulumi.ComponentResource {
                 threshold: 0,
                 comparisonOperator: "GreaterThanThreshold",
             });
-            if (args.gpuMetricsNamespace) {
-                const asg = { AutoScalingGroupName: args.gpuAutoScalingGroupName };
+            if (args.gpuMetricsNamespace && args.gpuFleetName) {
+                const asg = { [GPU_FLEET_DIMENSION]: args.gpuFleetName };
                 const gpu = (metricName: string) => ({ namespace: args.gpuMetricsNamespace!, metricName, dimensions: asg, period: 300, stat: "Maximum" });
                 alarm("gpu-utilization", {
                     alarmDescription: "GPU utilisation above 90% for 15 minutes (the LLM is saturated: add GPU capacity)",
@@ -482,12 +506,12 @@ export class Observability extends pulumi.ComponentResource {
 
     /** The WAF: a spike of blocked requests. */
     private createWafAlarms({ args, alarm }: StepInput): void {
-        if (args.webAclName) {
+        if (args.webAclMetricName) {
             alarm("waf-blocked-spike", {
                 alarmDescription: "WAF blocked-request spike",
                 namespace: "AWS/WAFV2",
                 metricName: "BlockedRequests",
-                dimensions: { WebACL: args.webAclName, Region: aws.getRegionOutput({}, { parent: this }).region, Rule: "ALL" },
+                dimensions: { WebACL: args.webAclMetricName, Region: aws.getRegionOutput({}, { parent: this }).region, Rule: "ALL" },
                 statistic: "Sum",
                 period: 300,
                 evaluationPeriods: 1,
@@ -550,25 +574,21 @@ export class Observability extends pulumi.ComponentResource {
                         widget(
                             "Valkey",
                             [
-                                ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "ReplicationGroupId", args.cacheReplicationGroupId],
-                                ["AWS/ElastiCache", "Evictions", "ReplicationGroupId", args.cacheReplicationGroupId],
+                                ...cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1).flatMap((node) => [
+                                    ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "CacheClusterId", node],
+                                    ["AWS/ElastiCache", "Evictions", "CacheClusterId", node, { yAxis: "right" }],
+                                ]),
                             ],
                             0,
                             12,
                         ),
-                        ...(args.gpuMetricsNamespace && args.gpuAutoScalingGroupName
+                        ...(args.gpuMetricsNamespace && args.gpuFleetName
                             ? [
                                   widget(
                                       "LLM GPUs (utilisation %, memory used MiB)",
                                       [
-                                          [args.gpuMetricsNamespace, "nvidia_smi_utilization_gpu", "AutoScalingGroupName", args.gpuAutoScalingGroupName],
-                                          [
-                                              args.gpuMetricsNamespace,
-                                              "nvidia_smi_memory_used",
-                                              "AutoScalingGroupName",
-                                              args.gpuAutoScalingGroupName,
-                                              { yAxis: "right" },
-                                          ],
+                                          [args.gpuMetricsNamespace, "nvidia_smi_utilization_gpu", GPU_FLEET_DIMENSION, args.gpuFleetName],
+                                          [args.gpuMetricsNamespace, "nvidia_smi_memory_used", GPU_FLEET_DIMENSION, args.gpuFleetName, { yAxis: "right" }],
                                       ],
                                       12,
                                       12,
@@ -581,4 +601,9 @@ export class Observability extends pulumi.ComponentResource {
             ctx.opts(),
         );
     }
+}
+
+/** The member clusters of a replication group: ElastiCache names them `<group>-001`, `-002`, … */
+export function cacheNodeIds(groupId: pulumi.Input<string>, count: number): pulumi.Output<string>[] {
+    return Array.from({ length: count }, (_, i) => pulumi.interpolate`${groupId}-${String(i + 1).padStart(3, "0")}`);
 }

@@ -177,7 +177,10 @@ export class SecretAgeCheck extends pulumi.ComponentResource {
                 role: role.arn,
                 timeout: 60,
                 memorySize: 128,
-                reservedConcurrentExecutions: 1,
+                // No reserved concurrency: Lambda refuses a reservation that leaves the account less than
+                // 100 unreserved, and new accounts start with a concurrency limit as low as 10. The
+                // function runs from one schedule, a few times a day.
+                // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
                 tags: ctx.tags("secret-age"),
             },

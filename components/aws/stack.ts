@@ -4,7 +4,8 @@ import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
 import { StackSettings } from "../core/types";
-import { validateStackSettings } from "../core/validation";
+import { validateStackSettings, ValidationError } from "../core/validation";
+import { rdsCaProblem } from "./rds-ca";
 import { ApiService, DEFAULT_BOOTSTRAP_IMAGE, InjectedSecret } from "./api-service";
 import { Backup } from "./backup";
 import { Audit } from "./audit";
@@ -42,6 +43,16 @@ export class AwsRagStack extends RagStackComponent {
     constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
         validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
+        // The API verifies PostgreSQL against the region's RDS CAs, built into the plan: known for the region, or given.
+        const caProblem = rdsCaProblem(s.aws.region, s.aws.rdsCaBundle);
+        if (caProblem)
+            throw new ValidationError(`AwsRagStack ${name}`, [
+                {
+                    field: s.aws.rdsCaBundle === undefined ? "aws.region" : "aws.rdsCaBundle",
+                    value: s.aws.rdsCaBundle === undefined ? s.aws.region : "(PEM text)",
+                    allowed: caProblem,
+                },
+            ]);
         super(typeToken("aws", "RagStack"), name, {}, opts);
         const common = {
             environment: s.environment,
@@ -53,7 +64,16 @@ export class AwsRagStack extends RagStackComponent {
         const child = { parent: this };
         const retention = s.observability.logRetentionDays;
 
-        const keys = new Keys(`${name}-keys`, { ...common, existingKeyArn: s.aws.kmsKeyArn }, child);
+        const keys = new Keys(
+            `${name}-keys`,
+            {
+                ...common,
+                existingKeyArn: s.aws.kmsKeyArn,
+                // The GPU hosts' Auto Scaling group encrypts their volumes with the data key: its own service-linked role.
+                ...(s.llm.enabled && !s.aws.kmsKeyArn ? { autoScalingRoleSuffix: autoScalingRoleSuffix(common.namePrefix) } : {}),
+            },
+            child,
+        );
         const network = new Network(
             `${name}-network`,
             s.aws.existingVpc
@@ -202,6 +222,7 @@ export class AwsRagStack extends RagStackComponent {
                     allowedSecurityGroupIds: [api.service.securityGroupId],
                     kmsKeyArn: keys.dataKeyArn,
                     logsKeyArn: keys.logsKeyArn,
+                    autoScalingServiceLinkedRoleArn: keys.autoScalingRoleArn,
                     image: s.llm.image,
                     models: s.llm.models,
                     httpsEgress,
@@ -247,11 +268,13 @@ export class AwsRagStack extends RagStackComponent {
                 dbInstanceClass: s.database.instanceClass,
                 dbStorageGiB: s.database.storageGiB,
                 cacheReplicationGroupId: cache.replicationGroupId,
+                cacheNodeCount: 1 + s.cache.replicas,
                 gpuAutoScalingGroupName: llm?.autoScalingGroupName,
                 gpuMetricsNamespace: llm ? llm.gpuMetricsNamespace : undefined,
+                gpuFleetName: llm?.gpuFleetName,
                 dbSlowQueryMetric: db.slowQueryMetric,
                 llmServiceName: llm?.serviceName,
-                webAclName: waf.webAclName,
+                webAclMetricName: waf.webAclMetricName,
                 secretAge: {
                     // The RDS master password rotates itself (RDS-managed, 7 days); the others by secretsRotatedOn.
                     secretArns: { "api-app-secret": api.service.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
@@ -399,6 +422,7 @@ export class AwsRagStack extends RagStackComponent {
                 // Documents only: a compromised API cannot touch the backups.
                 bucketArns: [deps.storage.documentsBucketArn],
                 databaseIamAuth: { resourceIds: dbResources.map((r) => r.value), user: "rag_app" },
+                rdsCaBundle: s.aws.rdsCaBundle,
                 databaseBootstrap: {
                     masterSecretArn: dbSecret.value,
                     masterSecretKmsKeyArn: deps.keys.dataKeyArn,
@@ -429,6 +453,11 @@ export class AwsRagStack extends RagStackComponent {
 }
 
 /** The API's own secrets (`api.secrets`): a Secrets Manager ARN, optionally `:<json key>`, per variable. */
+/** The suffix of the stack's Auto Scaling service-linked role (`AWSServiceRoleForAutoScaling_<suffix>`, at most 35 characters). */
+export function autoScalingRoleSuffix(prefix: string): string {
+    return prefix.replace(/[^\w+=,.@-]/g, "-").slice(0, 35);
+}
+
 function appSecrets(refs: Record<string, string>): Record<string, InjectedSecret> {
     return Object.fromEntries(
         Object.entries(refs).map(([name, ref]) => {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { OBJECT_LOCK_MODES, SecureBucket, SecureBucketArgs } from "./bucket";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument, serviceKeyPolicy } from "./common";
+import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument, serviceKeyPolicy } from "./common";
 
 export interface StorageArgs extends AwsCommonArgs {
     /** KMS key for SSE-KMS. */
@@ -66,7 +66,7 @@ export class Storage extends pulumi.ComponentResource {
             v.oneOf("backupsObjectLock.mode", lock.mode, OBJECT_LOCK_MODES);
             v.int("backupsObjectLock.days", lock.days, 1, 36500);
         }
-        if (args.replication) v.matches("replication.region", args.replication.region, /^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region");
+        if (args.replication) v.awsRegion("replication.region", args.replication.region);
         v.throwIfAny();
         super(typeToken("aws", "Storage"), name, {}, opts);
         const accountId = accountIdOf(args, this);
@@ -99,7 +99,8 @@ export class Storage extends pulumi.ComponentResource {
         const data: Omit<SecureBucketArgs, "purpose"> = {
             ...common,
             kmsKeyArn: args.kmsKeyArn,
-            lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365 },
+            // GLACIER_IR: AWS Backup protects this bucket and skips objects in the other Glacier classes.
+            lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365, glacierClass: "GLACIER_IR" },
             noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
             accessLogBucket: accessLogs.bucketName,
         };
@@ -154,7 +155,7 @@ export class Storage extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 // The account administers the key; principals of the account use it only through S3 there.
-                policy: serviceKeyPolicy(accountId, [`s3.${replication.region}.amazonaws.com`]),
+                policy: serviceKeyPolicy(accountId, [`s3.${replication.region}.amazonaws.com`], partitionOf(this)),
                 tags: ctx.tags("replica-key"),
             },
             ctx.dataOpts({ provider }),
@@ -170,7 +171,8 @@ export class Storage extends pulumi.ComponentResource {
                         protectData: args.protectData,
                         purpose: `${p.purpose}-replica`,
                         kmsKeyArn: replicaKey.arn,
-                        lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365 },
+                        // GLACIER_IR: AWS Backup protects this bucket and skips objects in the other Glacier classes.
+                        lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365, glacierClass: "GLACIER_IR" },
                         noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
                         ...(p.objectLock ? { objectLock: p.objectLock } : {}),
                     },
@@ -247,7 +249,11 @@ export class Storage extends pulumi.ComponentResource {
                                 bucket: replicas[i].arn,
                                 storageClass: "STANDARD_IA",
                                 encryptionConfiguration: { replicaKmsKeyId: replicaKey.arn },
-                                metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+                                // Replication metrics (bytes and operations pending, latency, failures) without
+                                // an event threshold: S3 accepts a threshold only with Replication Time
+                                // Control, which this stack does not buy.
+                                // https://docs.aws.amazon.com/AmazonS3/latest/API/API_Metrics.html
+                                metrics: { status: "Enabled" },
                             },
                         },
                     ],

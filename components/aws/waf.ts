@@ -75,6 +75,8 @@ export class Waf extends pulumi.ComponentResource {
     readonly webAclArn: pulumi.Output<string>;
     /** Name of the WAF web ACL (blocked-request alarm). @default none: no WAF alarm */
     readonly webAclName: pulumi.Output<string>;
+    /** The web ACL's CloudWatch metric name: the `WebACL` dimension of its AWS/WAFV2 metrics. */
+    readonly webAclMetricName: string;
 
     constructor(name: string, args: WafArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Waf ${name}`);
@@ -189,6 +191,7 @@ export class Waf extends pulumi.ComponentResource {
         );
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
+        this.webAclMetricName = `${metricPrefix}Acl`;
         this.registerOutputs({ webAclArn: this.webAclArn });
     }
 }

@@ -150,3 +150,120 @@ export function families(table: Readonly<Record<string, readonly string[]>>): st
 export function minMaxAllocatedStorage(allocatedGiB: number): number {
     return Math.ceil((allocatedGiB * 11) / 10);
 }
+
+/**
+ * AWS partitions and their regions, as AWS's SDKs list them (the endpoint partitions data that
+ * `@aws-sdk/core` ships; test/aws-regions.test.ts checks this table against it). The stack runs
+ * in `aws` (commercial) and `aws-us-gov` (GovCloud) regions. The China and European Sovereign
+ * Cloud partitions name endpoint services and service principals differently and are refused
+ * with a message rather than planned wrongly.
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html
+ */
+export const AWS_PARTITION_REGIONS = {
+    aws: [
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "me-west-1",
+        "mx-central-1",
+        "sa-east-1",
+        "sa-west-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    ],
+    "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+    "aws-cn": ["cn-north-1", "cn-northwest-1"],
+    "aws-eusc": ["eusc-de-east-1"],
+} as const;
+
+export type AwsPartition = keyof typeof AWS_PARTITION_REGIONS;
+
+/** Partitions the stack plans for. */
+export const SUPPORTED_PARTITIONS: readonly AwsPartition[] = ["aws", "aws-us-gov"];
+
+/** The partition of a region, or undefined for a name AWS does not list. */
+export function partitionOfRegion(region: unknown): AwsPartition | undefined {
+    if (typeof region !== "string") return undefined;
+    for (const [p, regions] of Object.entries(AWS_PARTITION_REGIONS)) if ((regions as readonly string[]).includes(region)) return p as AwsPartition;
+    return undefined;
+}
+
+/** Every region the stack plans for (supported partitions). */
+export function supportedRegions(): string[] {
+    return SUPPORTED_PARTITIONS.flatMap((p) => [...AWS_PARTITION_REGIONS[p]]);
+}
+
+/**
+ * The Elastic Load Balancing account that writes access logs, for the regions that opened before
+ * August 2022; the regions opened since are written by the service principal
+ * `logdelivery.elasticloadbalancing.amazonaws.com` only, and naming an account there is wrong.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ */
+export const ELB_LOG_DELIVERY_ACCOUNTS: Readonly<Record<string, string>> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580",
+    "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667",
+    "eu-north-1": "897822967062",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-gov-west-1": "048591011584",
+    "us-gov-east-1": "190560391635",
+};
+
+/**
+ * The country codes WAF's geo match statement takes: ISO 3166-1 alpha-2 (`GB`, never `UK`) and
+ * `XK` (Kosovo). test/aws-regions.test.ts checks the list against the WAFv2 API's `CountryCode`
+ * enum. https://docs.aws.amazon.com/waf/latest/APIReference/API_GeoMatchStatement.html
+ */
+export const ISO_COUNTRY_CODES: readonly string[] = (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
+    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
+    "KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
+    "MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
+    "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG " +
+    "UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW"
+).split(" ");

@@ -327,6 +327,11 @@ export interface AwsSettings {
     /** AMI of the GPU instances, so that no `ssm:GetParameter` call is made (and the AMI is pinned). */
     gpuAmiId?: string;
     /**
+     * PEM text of the region's RDS root CAs (https://truststore.pki.rds.amazonaws.com/<region>/<region>-bundle.pem),
+     * for a region the library's CA list does not cover yet. @default the library's CAs of the region
+     */
+    rdsCaBundle?: string;
+    /**
      * More security groups admitted by PostgreSQL (5432) and Valkey (6379) besides the API's: a
      * reporting job, a migration runner, a bastion. Each needs its own reason to reach the data.
      */

@@ -5,6 +5,10 @@
  */
 import {
     CACHE_NODE_TYPES,
+    ISO_COUNTRY_CODES,
+    partitionOfRegion,
+    SUPPORTED_PARTITIONS,
+    supportedRegions,
     families,
     FARGATE_CPUS,
     FARGATE_MEMORY_MIB,
@@ -138,6 +142,42 @@ export class Validator {
         return true;
     }
 
+    /** A list whose entries must differ (zones, CIDRs, e-mails, countries): names the first repeated entry. */
+    unique(field: string, value: unknown): boolean {
+        if (!Array.isArray(value)) return true;
+        const seen = new Set<unknown>();
+        for (const [i, item] of value.entries()) {
+            if (seen.has(item)) {
+                this.fail(`${field}[${i}]`, item, `a value not already in ${field} (each entry once)`);
+                return false;
+            }
+            seen.add(item);
+        }
+        return true;
+    }
+
+    /**
+     * An AWS region of a partition the stack plans for (`aws`, `aws-us-gov`), by AWS's list of
+     * regions: a well-formed name AWS does not have (`eu-west-9`) is refused too.
+     */
+    awsRegion(field: string, value: unknown): boolean {
+        const partition = partitionOfRegion(value);
+        if (partition === undefined) {
+            const near = typeof value === "string" ? didYouMean(value, supportedRegions()) : "";
+            this.fail(field, value, `an AWS region, one of ${supportedRegions().join(", ")}${near}`);
+            return false;
+        }
+        if (!SUPPORTED_PARTITIONS.includes(partition)) {
+            this.fail(
+                field,
+                value,
+                `a region of the ${SUPPORTED_PARTITIONS.join(" or ")} partition: ${String(value)} is in ${partition}, whose endpoint service names and service principals this stack does not build`,
+            );
+            return false;
+        }
+        return true;
+    }
+
     /** `create` and `existing` forms of one thing are mutually exclusive. */
     exclusive(fieldA: string, a: unknown, fieldB: string, b: unknown): boolean {
         if (a !== undefined && a !== false && b !== undefined && b !== false) {
@@ -178,7 +218,6 @@ export function isPinnedImage(image: string): boolean {
 const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const NAME_RE = /^[a-z][a-z0-9-]{1,20}[a-z0-9]$/;
 const MODEL_RE = /^[a-z0-9][a-z0-9._\-/]*(:[A-Za-z0-9._-]+)?$/;
-const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** Fargate memory range (MiB) allowed for a vCPU size. */
 export function fargateMemoryRange(cpu: number): [number, number] {
@@ -414,7 +453,10 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.oneOf("network.natStrategy", n.natStrategy, NAT_STRATEGIES);
     if (!Array.isArray(n.allowedIngressCidrs) || n.allowedIngressCidrs.length === 0)
         v.fail("network.allowedIngressCidrs", n.allowedIngressCidrs, "at least one IPv4 CIDR");
-    else n.allowedIngressCidrs.forEach((cidr, i) => v.cidr(`network.allowedIngressCidrs[${i}]`, cidr));
+    else {
+        n.allowedIngressCidrs.forEach((cidr, i) => v.cidr(`network.allowedIngressCidrs[${i}]`, cidr));
+        v.unique("network.allowedIngressCidrs", n.allowedIngressCidrs);
+    }
 
     v.int("edge.rateLimitPer5Min", s.edge.rateLimitPer5Min, 100, 2000000000);
     v.bool("edge.hsts", s.edge.hsts);
@@ -422,8 +464,14 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.oneOf("edge.referrerPolicy", s.edge.referrerPolicy, [...REFERRER_POLICIES]);
     v.int("edge.idleTimeoutSeconds", s.edge.idleTimeoutSeconds, 1, 4000);
     (s.edge.allowedCountries ?? []).forEach((c, i) =>
-        v.matches(`edge.allowedCountries[${i}]`, c, /^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as DE"),
+        v.matches(
+            `edge.allowedCountries[${i}]`,
+            c,
+            new RegExp(`^(${ISO_COUNTRY_CODES.join("|")})$`),
+            'an ISO 3166-1 alpha-2 country code WAF knows, such as DE or GB (not "UK")',
+        ),
     );
+    v.unique("edge.allowedCountries", s.edge.allowedCountries);
     (s.edge.loginPaths ?? []).forEach((p, i) =>
         v.matches(`edge.loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"),
     );
@@ -431,6 +479,7 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
 
     checkLogRetention(v, "observability.logRetentionDays", s.observability.logRetentionDays);
     (s.observability.alarmEmails ?? []).forEach((e, i) => v.matches(`observability.alarmEmails[${i}]`, e, EMAIL_RE, "an e-mail address"));
+    v.unique("observability.alarmEmails", s.observability.alarmEmails);
 
     checkRotatedOn(v, "secrets.rotatedOn", s.secrets.rotatedOn);
     v.int("secrets.maxAgeDays", s.secrets.maxAgeDays, 7, 400);
@@ -441,8 +490,9 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
 
     if (s.target === "aws") {
         const a = s.aws;
-        v.matches("aws.region", a.region, REGION_RE, "an AWS region such as eu-west-1");
-        v.matches("aws.backupRegion", a.backupRegion, REGION_RE, "an AWS region such as eu-central-1");
+        v.awsRegion("aws.region", a.region);
+        if (v.awsRegion("aws.backupRegion", a.backupRegion) && partitionOfRegion(a.backupRegion) !== partitionOfRegion(a.region))
+            v.fail("aws.backupRegion", a.backupRegion, `a region of the same partition as aws.region (${partitionOfRegion(a.region)})`);
         if (db.crossRegionBackup && a.backupRegion === a.region)
             v.fail("aws.backupRegion", a.backupRegion, `a region other than aws.region (${a.region}) when database.crossRegionBackup is true`);
         if (a.certificateArn !== undefined)
@@ -455,10 +505,12 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         if (a.availabilityZones !== undefined) {
             if (!Array.isArray(a.availabilityZones) || a.availabilityZones.length < s.network.azCount)
                 v.fail("aws.availabilityZones", a.availabilityZones, `at least network.azCount (${s.network.azCount}) zone names of ${a.region}`);
-            else
+            else {
                 a.availabilityZones.forEach((z, i) =>
                     v.matches(`aws.availabilityZones[${i}]`, z, new RegExp(`^${a.region}[a-z]$`), `a zone of aws.region (${a.region}), such as ${a.region}a`),
                 );
+                v.unique("aws.availabilityZones", a.availabilityZones);
+            }
         }
         if (a.gpuAmiId !== undefined) v.matches("aws.gpuAmiId", a.gpuAmiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (a.dataTierClientSecurityGroupIds !== undefined) {
@@ -788,6 +840,7 @@ function checkEgress(v: Validator, s: StackSettings): void {
         }
         if (requiredFor && cidrs.length === 0) v.fail(field, cidrs, `at least one IPv4 CIDR: ${requiredFor}`);
         cidrs.forEach((c, i) => v.cidr(`${field}[${i}]`, c));
+        v.unique(field, cidrs);
         if (s.environment === "production" && !k.allowInternetEgress && cidrs.some((c) => /\/0$/.test(c)))
             v.fail(
                 field,
