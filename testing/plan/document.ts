@@ -8,6 +8,7 @@ import type { RecoveryReport } from "../../components/core/recovery";
 import { StackSettings } from "../../components/core/types";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
+import type { PreflightReport } from "./preflight";
 
 /** Version of the JSON document; bumped on any incompatible change (see docs/offline-plan.md). */
 export const PLAN_FORMAT_VERSION = 1;
@@ -59,6 +60,11 @@ export interface PlanDocument {
      * objectives (null without a database); a missed objective fails the plan.
      */
     recovery: (RecoveryReport & { passed: boolean }) | null;
+    /**
+     * The service quotas the AWS resources need against a new account's defaults, with the codes
+     * to request increases with (null without AWS resources). Informational: it never fails the plan.
+     */
+    preflight: PreflightReport | null;
 }
 
 /** The plan's verdict: no mandatory policy violated and the stack fits its cluster. */
@@ -128,6 +134,7 @@ export interface DocumentInput {
     cost?: CostEstimate | null;
     capacity?: CapacityReport | null;
     recovery?: RecoveryReport | null;
+    preflight?: PreflightReport | null;
 }
 
 /** Builds the JSON document from the stages' results. */
@@ -184,5 +191,6 @@ export function buildDocument(input: DocumentInput): PlanDocument {
         cost: input.cost ?? null,
         capacity: input.capacity ? { ...input.capacity, passed: input.capacity.problems.length === 0 } : null,
         recovery: input.recovery ? { ...input.recovery, passed: input.recovery.problems.length === 0 } : null,
+        preflight: input.preflight ?? null,
     };
 }

@@ -20,6 +20,7 @@ import { evaluatePolicies } from "./evaluate";
 import { capacityOf, costOf, recoveryOf } from "./estimate";
 import { loadPolicyConfig } from "./policy-config";
 import { kubernetesObjects } from "./manifests";
+import { preflightOf } from "./preflight";
 import { OutFile } from "./write";
 
 export { PLAN_FORMAT_VERSION, REDACTED, keySettings, planPassed } from "./document";
@@ -79,6 +80,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         cost: costOf(records, stack.settings, stack.config),
         capacity: capacityOf(records, stack.settings),
         recovery: recoveryOf(records, stack.settings),
+        preflight: preflightOf(records, stack.settings?.aws.region || stack.config["aws:region"] || "eu-west-1"),
     });
     return { document, settings: stack.settings, records, evaluation, root: stack.root, project: stack.project };
 }

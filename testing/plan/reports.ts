@@ -243,6 +243,19 @@ export function markdownReport(result: PlanResult): string {
         for (const p of d.capacity.problems) lines.push(`- ${cell(p)}`);
         if (d.capacity.problems.length > 0) lines.push("");
     }
+    if (d.preflight) {
+        lines.push(
+            `### Quota preflight: ${d.preflight.requests === 0 ? "nothing to request" : `${d.preflight.requests} quota increases to request before \`pulumi up\``} (${d.preflight.region}, new-account defaults)`,
+            "",
+            "| quota | code | needs | default | |",
+            "|---|---|---|---|---|",
+        );
+        for (const c of d.preflight.checks)
+            lines.push(
+                `| ${cell(c.name)} | ${c.quotaCode ? `${c.service} ${c.quotaCode}` : c.service} | ${c.needed} | ${c.defaultValue} | ${c.status === "request" ? "**request**" : "ok"} |`,
+            );
+        lines.push("");
+    }
     if (d.cost) {
         lines.push(
             `### Estimated cost: $${d.cost.monthly.total.toFixed(2)} a month (GPU $${d.cost.monthly.gpu.toFixed(2)}), ${d.cost.region}, prices of ${d.cost.pricesAsOf}`,

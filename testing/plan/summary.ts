@@ -3,6 +3,7 @@ import { formatQuantity } from "../../components/core/capacity";
 import { formatMinutes } from "../../components/core/recovery";
 import type { RecordedResource } from "../mocks";
 import { PlanDocument, planPassed } from "./document";
+import { preflightLines } from "./preflight";
 import type { PlanResult } from "./index";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
@@ -135,7 +136,7 @@ export function renderSummary(result: PlanResult): string {
         for (const x of group) lines.push(`    [${x.enforcementLevel}] ${x.policy}: ${x.message}${x.urn ? ` (${x.urn.split("::").pop()})` : ""}`);
     }
     for (const u of d.policy.undecided) lines.push(`  [undecided] ${u.policy}: ${u.message}`);
-    for (const section of [costLines(d), capacityLines(d), recoveryLines(d)]) if (section.length > 0) lines.push("", ...section);
+    for (const section of [costLines(d), capacityLines(d), recoveryLines(d), preflightLines(d.preflight)]) if (section.length > 0) lines.push("", ...section);
     lines.push("");
     const reasons = [
         ...(d.policy.passed ? [] : [`${d.policy.mandatoryViolations} mandatory violations`]),
