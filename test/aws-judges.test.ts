@@ -64,6 +64,9 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             const r = await plan({ dir: path.join(repoRoot(), dir), stack: "example", ...(config ? { policyConfigFile: config } : {}) });
             plans[dir] = { resources: r.records, partition: "aws", region: String(r.settings?.aws.region ?? "eu-west-1") };
         }
+        // The longest stack name the settings allow (22 characters) in production: every physical name within AWS's limits.
+        const longest = await runProgram("production", { target: "aws", name: "a234567890123456789012" });
+        plans["production-aws-longest-name"] = { resources: longest.resources.all, partition: "aws", region: "eu-west-1" };
         // GovCloud: the partition comes from the provider's region; the region's RDS CAs are given (awsRdsCaBundle).
         const ecr = "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com";
         govCloud = await runProgram("production", {
@@ -88,7 +91,14 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             documents: 0,
             metrics: 0,
         };
-        for (const key of ["staging-aws", "production-aws", "examples/aws-staging", "examples/byo-vpc-and-cluster", "production-aws-us-gov-west-1"]) {
+        for (const key of [
+            "staging-aws",
+            "production-aws",
+            "production-aws-longest-name",
+            "examples/aws-staging",
+            "examples/byo-vpc-and-cluster",
+            "production-aws-us-gov-west-1",
+        ]) {
             it(`${key}: IAM, CloudWatch, properties, service-side rules`, () => {
                 const p = plans[key];
                 const iam = judgeIam(p.resources, p.partition);
@@ -223,6 +233,9 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
 
     describe("service-side rules: each catches its defect", () => {
         const mutations: Record<string, (rs: RecordedResource[]) => void> = {
+            "physical-names-within-aws-limits": (rs) => {
+                inp(one(rs, "aws:lb/targetGroup:TargetGroup")).name = "rag-production-api-target-group-x";
+            },
             "s3-replication-metrics-event-threshold-needs-rtc": (rs) => {
                 inp(one(rs, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")).rules[0].destination.metrics = {
                     status: "Enabled",
@@ -264,6 +277,16 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             "ecs-service-after-its-capacity-provider-association": (rs) => {
                 const svc = one(rs, "aws:ecs/service:Service", "llm-service");
                 svc.dependencies = svc.dependencies.filter((d) => !d.includes("ClusterCapacityProviders"));
+            },
+            "fargate-adds-no-capability-but-sys-ptrace": (rs) => {
+                const td = one(rs, "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+                const containers = JSON.parse(inp(td).containerDefinitions);
+                containers.find((c: any) => c.name === "volume-owner").linuxParameters.capabilities = { drop: ["ALL"], add: ["CHOWN"] };
+                inp(td).containerDefinitions = JSON.stringify(containers);
+            },
+            "rds-log-exports-into-the-stack-log-groups": (rs) => {
+                const i = rs.findIndex((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && String(inp(r).name).includes("-replica-0/postgresql"));
+                rs.splice(i, 1);
             },
             "wafv2-alarm-dimension-is-the-metric-name": (rs) => {
                 inp(one(rs, "aws:cloudwatch/metricAlarm:MetricAlarm", "waf-blocked-spike")).dimensions.WebACL = "rag-production-acl";

@@ -316,9 +316,18 @@ const BAD: [string, string[], RegExp][] = [
         /--stack-reference org\/p\/s: cannot read "\/nonexistent\/plan.json" as JSON/,
     ],
     ["--stack-reference to a JSON list", [...S, "--stack-reference", `org/p/s=${listJson}`], /--stack-reference org\/p\/s: .* is not a JSON object/],
+    // AWS regions: AWS's list and partitions, and a region whose RDS CAs the library lacks (no stack trace).
+    ["a region AWS does not have", [...S, "--target", "aws", "--set", "aws:region=eu-west-9"], /aws\.region\)?: got "eu-west-9"; allowed: an AWS region/],
+    [
+        "a region whose RDS CAs the library lacks",
+        [...S, "--target", "aws", "--set", "aws:region=il-central-1"],
+        /aws\.region: got "il-central-1"; allowed: .*rag-platform:awsRdsCaBundle/,
+    ],
+    ["a China region", [...S, "--target", "aws", "--set", "aws:region=cn-north-1"], /got "cn-north-1"; allowed: a region of the aws or aws-us-gov partition/],
+    ["WAF country UK", [...S, "--target", "aws", "--set", 'wafAllowedCountries=["UK"]'], /got "UK"; allowed: an ISO 3166-1 alpha-2 country code/],
 ];
 
-describe("plan CLI: 83 bad inputs, each exit 2 with one clear message", function () {
+describe(`plan CLI: ${BAD.length} bad inputs, each exit 2 with one clear message`, function () {
     this.timeout(300000);
     const results = new Map<string, Run>();
     before(async () => {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { TIER_TAG } from "../core/facts";
+import { ALL_BUT_CHOWN, TIER_TAG } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
@@ -652,8 +652,9 @@ export class ApiService extends pulumi.ComponentResource {
 /**
  * The task's only root step: Fargate creates a bind-mount volume owned by root with mode 0755, so
  * the unprivileged containers could not write the CA bundle into it. It hands the volume to their
- * user and exits; CHOWN is its one capability.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+ * user and exits; CHOWN is its one capability (every other default dropped: a Fargate task may
+ * add none but SYS_PTRACE). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html
  */
 function volumeOwnerStep(image: pulumi.Input<string>, owner: string, logOptions: Record<string, pulumi.Input<string>>): Record<string, unknown> {
     return {
@@ -665,7 +666,8 @@ function volumeOwnerStep(image: pulumi.Input<string>, owner: string, logOptions:
         entryPoint: ["sh", "-c"],
         command: [`chown ${owner} ${RDS_CA_DIR}`],
         mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
-        linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+        // Fargate adds no capability but SYS_PTRACE: keep CHOWN by dropping every other default.
+        linuxParameters: { capabilities: { drop: [...ALL_BUT_CHOWN] } },
         logConfiguration: { logDriver: "awslogs", options: logOptions },
     };
 }

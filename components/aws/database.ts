@@ -268,19 +268,24 @@ export class Database extends pulumi.ComponentResource {
         );
         const identifier = ctx.physical("postgres", 63);
         const logExports = ["postgresql", "upgrade", "iam-db-auth-error"];
-        const logGroups = logExports.map(
-            (l) =>
-                new aws.cloudwatch.LogGroup(
-                    ctx.childName(`log-${l}`),
-                    {
-                        name: `/aws/rds/instance/${identifier}/${l}`,
-                        retentionInDays: args.logRetentionDays ?? 90,
-                        kmsKeyId: args.logsKeyArn,
-                        tags: ctx.tags(`db-log-${l}`),
-                    },
-                    ctx.opts(),
-                ),
-        );
+        // Each instance's exported logs go to groups created here first (retention, the logs key):
+        // a group RDS creates itself never expires and is not encrypted with the stack's key.
+        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+        const exportGroups = (id: string, part: string) =>
+            logExports.map(
+                (l) =>
+                    new aws.cloudwatch.LogGroup(
+                        ctx.childName(`${part}log-${l}`),
+                        {
+                            name: `/aws/rds/instance/${id}/${l}`,
+                            retentionInDays: args.logRetentionDays ?? 90,
+                            kmsKeyId: args.logsKeyArn,
+                            tags: ctx.tags(`db-${part}log-${l}`),
+                        },
+                        ctx.opts(),
+                    ),
+            );
+        const logGroups = exportGroups(identifier, "");
         // Statements slower than log_min_duration_statement (1 s) counted from the PostgreSQL log.
         const slowQueryMetric = { namespace: "RagStack/Database", name: `${identifier}-slow-queries` };
         new aws.cloudwatch.LogMetricFilter(
@@ -341,19 +346,21 @@ export class Database extends pulumi.ComponentResource {
         );
         const replicas: aws.rds.Instance[] = [];
         for (let i = 0; i < s.readReplicas; i++) {
+            const replicaId = `${identifier}-replica-${i}`.slice(0, 63);
+            const replicaLogs = exportGroups(replicaId, `replica-${i}-`);
             replicas.push(
                 new aws.rds.Instance(
                     ctx.childName(`replica-${i}`),
                     {
                         ...shared,
-                        identifier: `${identifier}-replica-${i}`.slice(0, 63),
+                        identifier: replicaId,
                         replicateSourceDb: primary.identifier,
                         multiAz: false,
                         backupRetentionPeriod: 0,
                         skipFinalSnapshot: true,
                         tags: ctx.tags(`postgres-replica-${i}`, { Role: "replica" }),
                     },
-                    ctx.dataOpts(),
+                    ctx.dataOpts({ dependsOn: replicaLogs }),
                 ),
             );
         }

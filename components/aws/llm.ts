@@ -34,7 +34,7 @@ function preparationStep(
     image: pulumi.Input<string>,
     after: string,
     log: (prefix: string) => unknown,
-    run: { entryPoint?: string[]; command: pulumi.Input<string>[]; environment: { name: string; value: string }[] },
+    run: { entryPoint?: string[]; command: pulumi.Input<string>[]; environment: { name: string; value: pulumi.Input<string> }[] },
 ): Record<string, unknown> {
     return {
         name,
@@ -484,7 +484,9 @@ AGENT
                     managedDraining: "ENABLED",
                     managedScaling: { status: "ENABLED", targetCapacity: 100, minimumScalingStepSize: 1, maximumScalingStepSize: 1, instanceWarmupPeriod: 300 },
                 },
-                tags: ctx.tags("gpu-cp"),
+                // The cluster's name in a tag: the provider is created after the cluster, whose creation
+                // makes the ECS service-linked role a new account lacks (CreateCapacityProvider needs it).
+                tags: pulumi.output(args.clusterName).apply((cluster) => ctx.tags("gpu-cp", { "ragstack:cluster": cluster })),
             },
             ctx.opts(),
         );
@@ -530,12 +532,20 @@ AGENT
         models: string,
         env: { name: string; value: string }[],
         log: (prefix: string) => unknown,
+        region: pulumi.Output<string>,
     ): Record<string, unknown>[] {
         const prefix = staged.prefix ?? "ollama/models/";
         return [
             preparationStep("model-sync", staged.syncImage ?? DEFAULT_MODEL_SYNC_IMAGE, "volume-permissions", log, {
                 command: ["s3", "sync", pulumi.interpolate`s3://${staged.bucketName}/${prefix}`, "/models/models/", "--no-progress", "--only-show-errors"],
-                environment: [{ name: "HOME", value: "/tmp" }],
+                // The region explicitly: instance metadata is blocked for awsvpc tasks
+                // (ECS_AWSVPC_BLOCK_IMDS), and an agent older than 2026-04 sets no AWS_REGION on EC2,
+                // so the CLI would go to us-east-1's S3, which the security group does not reach.
+                environment: [
+                    { name: "HOME", value: "/tmp" },
+                    { name: "AWS_REGION", value: region },
+                    { name: "AWS_DEFAULT_REGION", value: region },
+                ],
             }),
             preparationStep("model-check", image, "model-sync", log, {
                 entryPoint: ["sh", "-c"],
@@ -648,7 +658,7 @@ AGENT
                 linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
                 logConfiguration: log("permissions"),
             },
-            ...(staged ? this.stagedModelContainers(s.image, staged, models, env, log) : [this.modelPullContainer(s.image, models, env, log)]),
+            ...(staged ? this.stagedModelContainers(s.image, staged, models, env, log, region) : [this.modelPullContainer(s.image, models, env, log)]),
             {
                 name: "ollama",
                 image: s.image,

@@ -85,3 +85,29 @@ export const REFERRER_POLICIES = [
     "strict-origin-when-cross-origin",
     "unsafe-url",
 ] as const;
+
+/**
+ * The capabilities a container gets by default (Docker's default set, which ECS uses). On
+ * Fargate a task may add only SYS_PTRACE, so a root setup step that needs CHOWN keeps it by
+ * dropping every other default instead of dropping ALL and adding CHOWN back.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html
+ */
+export const DEFAULT_CONTAINER_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "NET_RAW",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+] as const;
+
+/** Every default capability but CHOWN: what a Fargate setup step that only changes owners drops. */
+export const ALL_BUT_CHOWN = DEFAULT_CONTAINER_CAPABILITIES.filter((c) => c !== "CHOWN");

@@ -47,7 +47,77 @@ function cronStarts(expr: string): number[] {
     return on.map((d) => d * 1440 + hour * 60 + minute);
 }
 
+/**
+ * Physical names AWS constrains beyond any schema here: (type, input, longest, pattern, page).
+ * A name over the limit or off the pattern fails at create.
+ */
+const NAME_LIMITS: [string, string, number, RegExp, string][] = [
+    [
+        "aws:lb/loadBalancer:LoadBalancer",
+        "name",
+        32,
+        /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+        "elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    ],
+    [
+        "aws:lb/targetGroup:TargetGroup",
+        "name",
+        32,
+        /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/,
+        "elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    ],
+    ["aws:rds/instance:Instance", "identifier", 63, /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, "AmazonRDS/latest/APIReference/API_CreateDBInstance.html"],
+    ["aws:rds/proxy:Proxy", "name", 63, /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/, "AmazonRDS/latest/APIReference/API_CreateDBProxy.html"],
+    [
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "replicationGroupId",
+        40,
+        /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+        "AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    ],
+    ["aws:s3/bucket:Bucket", "bucketPrefix", 37, /^[a-z0-9][a-z0-9.-]*$/, "AmazonS3/latest/userguide/bucketnamingrules.html"],
+    [
+        "aws:ecs/capacityProvider:CapacityProvider",
+        "name",
+        255,
+        /^(?!(aws|ecs|fargate))[A-Za-z0-9_-]+$/i,
+        "AmazonECS/latest/APIReference/API_CreateCapacityProvider.html",
+    ],
+    ["aws:ecs/cluster:Cluster", "name", 255, /^[A-Za-z0-9_-]+$/, "AmazonECS/latest/APIReference/API_CreateCluster.html"],
+    ["aws:ecs/service:Service", "name", 255, /^[A-Za-z0-9_-]+$/, "AmazonECS/latest/APIReference/API_CreateService.html"],
+    ["aws:ecs/taskDefinition:TaskDefinition", "family", 255, /^[A-Za-z0-9_-]+$/, "AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html"],
+    ["aws:lambda/function:Function", "name", 64, /^[A-Za-z0-9_-]+$/, "lambda/latest/api/API_CreateFunction.html"],
+    ["aws:wafv2/webAcl:WebAcl", "name", 128, /^[\w-]+$/, "waf/latest/APIReference/API_CreateWebACL.html"],
+    ["aws:sns/topic:Topic", "name", 256, /^[A-Za-z0-9_-]+$/, "sns/latest/api/API_CreateTopic.html"],
+    [
+        "aws:cloudtrail/trail:Trail",
+        "name",
+        128,
+        /^[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]*[A-Za-z0-9]$/,
+        "awscloudtrail/latest/APIReference/API_CreateTrail.html",
+    ],
+    ["aws:backup/vault:Vault", "name", 50, /^[A-Za-z0-9_-]+$/, "aws-backup/latest/devguide/API_CreateBackupVault.html"],
+    ["aws:backup/plan:Plan", "name", 50, /^[A-Za-z0-9_.-]+$/, "aws-backup/latest/devguide/API_BackupPlanInput.html"],
+    ["aws:backup/selection:Selection", "name", 50, /^[A-Za-z0-9_.-]+$/, "aws-backup/latest/devguide/API_BackupSelection.html"],
+    ["aws:kms/alias:Alias", "name", 256, /^alias\/(?!aws\/)[A-Za-z0-9/_-]+$/, "kms/latest/APIReference/API_CreateAlias.html"],
+    ["aws:cloudwatch/eventRule:EventRule", "name", 64, /^[.\-_A-Za-z0-9]+$/, "eventbridge/latest/APIReference/API_PutRule.html"],
+];
+
 export const SERVICE_RULES: ServiceRule[] = [
+    {
+        name: "physical-names-within-aws-limits",
+        doc: "https://docs.aws.amazon.com/ (one API reference page per name: NAME_LIMITS)",
+        check: (rs) =>
+            NAME_LIMITS.flatMap(([type, field, max, pattern, page]) =>
+                ofType(rs, type)
+                    .filter((r) => typeof inp(r)[field] === "string")
+                    .filter((r) => inp(r)[field].length > max || !pattern.test(inp(r)[field]))
+                    .map((r) => ({
+                        resource: r.name,
+                        message: `${field} "${inp(r)[field]}" (${inp(r)[field].length} characters): at most ${max} matching ${pattern} (https://docs.aws.amazon.com/${page})`,
+                    })),
+            ),
+    },
     {
         name: "s3-replication-metrics-event-threshold-needs-rtc",
         doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html",
@@ -213,6 +283,37 @@ export const SERVICE_RULES: ServiceRule[] = [
                         resource: svc.name,
                         message: `uses capacity provider ${s.capacityProvider} without depending on its association with the cluster`,
                     })),
+            );
+        },
+    },
+    {
+        name: "fargate-adds-no-capability-but-sys-ptrace",
+        doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html",
+        // "Tasks launched on AWS Fargate only support adding the SYS_PTRACE kernel capability."
+        check: (rs) =>
+            ofType(rs, "aws:ecs/taskDefinition:TaskDefinition")
+                .filter((td) => list(inp(td).requiresCompatibilities).includes("FARGATE"))
+                .flatMap((td) =>
+                    (JSON.parse(inp(td).containerDefinitions) as any[])
+                        .filter((c) => list(c.linuxParameters?.capabilities?.add).some((cap: string) => cap !== "SYS_PTRACE"))
+                        .map((c) => ({
+                            resource: td.name,
+                            message: `container ${c.name} adds ${list(c.linuxParameters.capabilities.add).join(", ")}: Fargate adds only SYS_PTRACE`,
+                        })),
+                ),
+    },
+    {
+        name: "rds-log-exports-into-the-stack-log-groups",
+        doc: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
+        // RDS writes each export to /aws/rds/instance/<id>/<log>, creating the group if it does not
+        // exist: then with no retention and without the stack's key.
+        check: (rs) => {
+            const groups = new Set(ofType(rs, "aws:cloudwatch/logGroup:LogGroup").map((g) => inp(g).name));
+            return ofType(rs, "aws:rds/instance:Instance").flatMap((db) =>
+                (list(inp(db).enabledCloudwatchLogsExports) as string[])
+                    .map((l) => `/aws/rds/instance/${inp(db).identifier}/${l}`)
+                    .filter((g) => !groups.has(g))
+                    .map((g) => ({ resource: db.name, message: `exports to ${g}, which the stack does not create: RDS creates it unencrypted, kept forever` })),
             );
         },
     },

@@ -1,4 +1,5 @@
 import { ResourceRule, list } from "../framework";
+import { ALL_BUT_CHOWN } from "../../../components/core/facts";
 import { SECRET_NAME, T, containers } from "./common";
 
 export const serviceDisallowPublicIp: ResourceRule = {
@@ -78,7 +79,13 @@ export const taskdefinitionRequireNonRoot: ResourceRule = {
                 const root = !c.user || /^(0|root)(:|$)/.test(String(c.user));
                 if (!root) return false;
                 const caps = c.linuxParameters?.capabilities;
-                const narrowSetup = c.essential === false && list(caps?.drop).includes("ALL") && list(caps?.add).every((a: string) => a === "CHOWN");
+                // Every capability but CHOWN: dropped ALL with CHOWN added back (EC2), or every
+                // default but CHOWN dropped and nothing added (Fargate adds only SYS_PTRACE).
+                const drop = list<string>(caps?.drop);
+                const onlyChown =
+                    (drop.includes("ALL") && list(caps?.add).every((a: string) => a === "CHOWN")) ||
+                    (list(caps?.add).length === 0 && ALL_BUT_CHOWN.every((cap) => drop.includes(cap)));
+                const narrowSetup = c.essential === false && onlyChown;
                 return !narrowSetup;
             })
             .map((c) => `container ${c.name} runs as root`),
