@@ -278,6 +278,13 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
                 const svc = one(rs, "aws:ecs/service:Service", "llm-service");
                 svc.dependencies = svc.dependencies.filter((d) => !d.includes("ClusterCapacityProviders"));
             },
+            "ecs-service-after-its-target-group-listener": (rs) => {
+                const svc = one(rs, "aws:ecs/service:Service", "api-service");
+                const listener = one(rs, "aws:lb/listener:Listener", "edge-https");
+                svc.dependencies = svc.dependencies.filter((d) => d !== listener.urn);
+                for (const k of Object.keys(svc.propertyDependencies))
+                    svc.propertyDependencies[k] = svc.propertyDependencies[k].filter((d) => d !== listener.urn);
+            },
             "fargate-adds-no-capability-but-sys-ptrace": (rs) => {
                 const td = one(rs, "aws:ecs/taskDefinition:TaskDefinition", "api-task");
                 const containers = JSON.parse(inp(td).containerDefinitions);

@@ -70,6 +70,13 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     albSecurityGroupId: pulumi.Input<string>;
     /** Target group the ALB forwards to (from Edge). */
     targetGroupArn: pulumi.Input<string>;
+    /**
+     * The listener that forwards to `targetGroupArn` (`Edge.httpsListenerArn`): the service is
+     * created after it, since CreateService refuses a target group no load balancer uses yet.
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+     * @default none (then the target group must already be attached)
+     */
+    listenerArn?: pulumi.Input<string>;
     /** ARN suffix of the ALB (CloudWatch dimensions, request-count scaling). */
     loadBalancerArnSuffix: pulumi.Input<string>;
     /** ARN suffix of the target group (CloudWatch dimensions, request-count scaling). */
@@ -497,7 +504,14 @@ export class ApiService extends pulumi.ComponentResource {
                 platformVersion: "LATEST",
                 desiredCount: s.min,
                 networkConfiguration: { subnets: args.subnetIds, securityGroups: [sg.id], assignPublicIp: false },
-                loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: "api", containerPort: s.port }],
+                // The target group through its listener: the service waits for the attachment.
+                loadBalancers: [
+                    {
+                        targetGroupArn: args.listenerArn ? pulumi.all([args.targetGroupArn, args.listenerArn]).apply(([tg]) => tg) : args.targetGroupArn,
+                        containerName: "api",
+                        containerPort: s.port,
+                    },
+                ],
                 healthCheckGracePeriodSeconds: 60,
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 deploymentMinimumHealthyPercent: 100,

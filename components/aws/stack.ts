@@ -386,6 +386,7 @@ export class AwsRagStack extends RagStackComponent {
                 clusterName: deps.cluster.clusterName,
                 albSecurityGroupId: deps.edge.securityGroupId,
                 targetGroupArn: deps.edge.targetGroupArn,
+                listenerArn: deps.edge.httpsListenerArn,
                 loadBalancerArnSuffix: deps.edge.loadBalancerArnSuffix,
                 targetGroupArnSuffix: deps.edge.targetGroupArnSuffix,
                 image: s.api.image,

@@ -287,6 +287,25 @@ export const SERVICE_RULES: ServiceRule[] = [
         },
     },
     {
+        name: "ecs-service-after-its-target-group-listener",
+        doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
+        // CreateService: "The target group ... does not have an associated load balancer" until a
+        // listener (or rule) forwards to it, so the service waits for that listener.
+        check: (rs) => {
+            const listeners = ofType(rs, "aws:lb/listener:Listener");
+            return ofType(rs, "aws:ecs/service:Service").flatMap((svc) =>
+                (list(inp(svc).loadBalancers) as any[]).flatMap((lb) => {
+                    const forwarding = listeners.filter((l) => (list(inp(l).defaultActions) as any[]).some((a) => a.targetGroupArn === lb.targetGroupArn));
+                    if (forwarding.length === 0) return [];
+                    const deps = new Set([...svc.dependencies, ...Object.values(svc.propertyDependencies).flat()]);
+                    return forwarding.some((l) => deps.has(l.urn))
+                        ? []
+                        : [{ resource: svc.name, message: `registers target group ${lb.targetGroupArn} without depending on the listener that attaches it` }];
+                }),
+            );
+        },
+    },
+    {
         name: "fargate-adds-no-capability-but-sys-ptrace",
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_KernelCapabilities.html",
         // "Tasks launched on AWS Fargate only support adding the SYS_PTRACE kernel capability."
