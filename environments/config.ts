@@ -327,7 +327,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
         key: "k8sGpuNodeSelector",
         path: "kubernetes.gpuNodeSelector",
         type: "object",
-        description: "Node labels of GPU nodes, merged over the preset's (e.g. {nvidia.com/gpu.present: true}).",
+        description: 'Node labels of GPU nodes, merged over the preset\'s (string values, e.g. {"nvidia.com/gpu.present": "true"}).',
     },
     { key: "k8sGpuTolerationKey", path: "kubernetes.gpuTolerationKey", type: "string", description: "Taint key of GPU nodes tolerated by the LLM." },
     {
@@ -516,8 +516,14 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
                     if (Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "an integer" });
                     break;
                 case "number":
-                    value = Number(text);
-                    if (text.trim() === "" || Number.isNaN(value)) issues.push({ field: `${project}:${k.key}`, value: text, allowed: "a number" });
+                    // Plain decimals only: Number() would read 0x1 as 1 and 1e999 as Infinity.
+                    value = /^-?(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) ? Number(text) : NaN;
+                    if (Number.isNaN(value))
+                        issues.push({
+                            field: `${project}:${k.key}`,
+                            value: text,
+                            allowed: "a plain decimal number such as 2 or 0.5 (no hex, exponent, NaN or Infinity)",
+                        });
                     break;
                 case "boolean":
                     if (text !== "true" && text !== "false") issues.push({ field: `${project}:${k.key}`, value: text, allowed: "true or false" });
@@ -582,6 +588,7 @@ export const TARGET_REFUSED_KEYS: Record<"aws" | "kubernetes", Record<string, st
         wafAllowedCountries: "the Kubernetes edge has no WAF; filter by country in the WAF or load balancer in front of the cluster",
         wafLoginPaths: "the Kubernetes edge has no WAF; rate-limit login paths in the WAF or gateway in front of the cluster",
         wafLoginRateLimitPer5Min: "the Kubernetes edge has no WAF; rate-limit login paths in the WAF or gateway in front of the cluster",
+        llmSpot: "the cluster's node pools decide Spot capacity (a Spot GPU node pool in k8sNodePools); the LLM has no Spot setting of its own",
         cacheSnapshotRetentionDays:
             "Valkey on Kubernetes keeps an append-only file on its volume and takes no snapshots; back the volume up with your storage's snapshots",
     },

@@ -57,6 +57,8 @@ const pc = {
     unknownPolicy: file("pc/unknown.json", JSON.stringify({ "aws-rds-instance-require-multi-azz": "mandatory" })),
     badLevel: file("pc/level.json", JSON.stringify({ all: "blocking" })),
     unknownSetting: file("pc/setting.json", JSON.stringify({ "aws-cloudwatch-loggroup-require-retention": { minDayz: 30 } })),
+    negative: file("pc/negative.json", JSON.stringify({ "aws-cloudwatch-loggroup-require-retention": { minDays: -5 } })),
+    allSetting: file("pc/all.json", JSON.stringify({ all: { enforcementLevel: "mandatory", minDays: 30 } })),
     wrongType: file("pc/type.json", JSON.stringify({ "aws-cloudwatch-loggroup-require-retention": { minDays: "thirty" } })),
     array: file("pc/array.json", "[]"),
     levelObject: file("pc/obj.json", JSON.stringify({ all: 3 })),
@@ -71,6 +73,11 @@ fs.writeFileSync(path.join(program, "Pulumi.broken.yaml"), "config:\n  rag-platf
 fs.writeFileSync(path.join(program, "Pulumi.typo.yaml"), "config:\n  rag-platform:dbMultiAZ: true\n");
 fs.writeFileSync(path.join(program, "Pulumi.list.yaml"), "- a\n- b\n");
 fs.writeFileSync(path.join(program, "Pulumi.secret.yaml"), "config:\n  rag-platform:domain:\n    secure: AAABAxyz\n");
+fs.writeFileSync(path.join(program, "Pulumi.nstypo.yaml"), "config:\n  rag-platfrom:dbMultiAz: true\n");
+fs.writeFileSync(path.join(program, "Pulumi.awstypo.yaml"), "config:\n  aws:regoin: eu-west-1\n");
+fs.writeFileSync(path.join(program, "Pulumi.pulumitypo.yaml"), "config:\n  pulumi:disable-default-provider: true\n");
+fs.writeFileSync(path.join(program, "Pulumi.section.yaml"), "configuration:\n  rag-platform:dbMultiAz: true\n");
+fs.writeFileSync(path.join(program, "Pulumi.empty.yaml"), "config:\n  rag-platform:owner:\n");
 
 const S = ["--stack", "staging"];
 const P = ["--stack", "production"];
@@ -133,7 +140,7 @@ const BAD: [string, string[], RegExp][] = [
         [...S, ...set("apiMaxReplicas=99999999999999999999")],
         /rag-platform:apiMaxReplicas \(api\.maxReplicas\): got 100000000000000000000; allowed: an integer from 1 to 200/,
     ],
-    ["not a number", [...S, ...set("apiCpu=abc")], /rag-platform:apiCpu: got "abc"; allowed: a number/],
+    ["not a number", [...S, ...set("apiCpu=abc")], /rag-platform:apiCpu: got "abc"; allowed: a plain decimal number/],
     ["not a Fargate size", [...S, ...set("apiCpu=3")], /rag-platform:apiCpu \(api\.cpu\): got 3; allowed: one of 0\.25, 0\.5, 1, 2, 4, 8, 16 vCPU/],
     [
         "memory off the Fargate step",
@@ -316,6 +323,50 @@ const BAD: [string, string[], RegExp][] = [
         /--stack-reference org\/p\/s: cannot read "\/nonexistent\/plan.json" as JSON/,
     ],
     ["--stack-reference to a JSON list", [...S, "--stack-reference", `org/p/s=${listJson}`], /--stack-reference org\/p\/s: .* is not a JSON object/],
+    // Issue 25's bad inputs: namespaces and sections of the stack file, empty values, numbers, images, reserved names, targets, policy settings.
+    [
+        "a typo in the project namespace",
+        ["--dir", program, "--stack", "nstypo"],
+        /rag-platfrom:dbMultiAz: got "rag-platfrom"; allowed: a namespace something reads: .*did you mean "rag-platform"/,
+    ],
+    [
+        "a typo in a provider key",
+        ["--dir", program, "--stack", "awstypo"],
+        /aws:regoin: got "regoin"; allowed: a key the aws provider reads; did you mean "aws:region"/,
+    ],
+    [
+        "a typo in an engine key",
+        ["--dir", program, "--stack", "pulumitypo"],
+        /pulumi:disable-default-provider: got .*did you mean "pulumi:disable-default-providers"/,
+    ],
+    ["configuration: instead of config:", ["--dir", program, "--stack", "section"], /"configuration:" is not a stack file section; allowed: "config:"/],
+    [
+        "an empty value in the stack file",
+        ["--dir", program, "--stack", "empty"],
+        /rag-platform:owner has no value; allowed: a value, or no rag-platform:owner line/,
+    ],
+    ["an owner AWS cannot tag", [...S, ...set(`owner=${"x".repeat(300)}`)], /tags\.owner\)?: got "x+"; allowed: a team or person name: 1 to 256 letters/],
+    ["a cost centre with a character AWS tags refuse", [...S, ...set("costCenter=cc#7001")], /tags\.costCenter\)?: got "cc#7001"/],
+    ["a hexadecimal number", [...S, ...set("apiCpu=0x1")], /apiCpu: got "0x1"; allowed: a plain decimal number/],
+    ["an overflowing number", [...S, ...set("apiCpu=1e999")], /apiCpu: got "1e999"; allowed: a plain decimal number/],
+    ["NaN", [...S, ...set("apiCpu=.nan")], /apiCpu: got "\.nan"; allowed: a plain decimal number/],
+    [
+        "an upper-case image repository",
+        [...S, ...set("apiImage=registry.example.gov/Rag-API:1.0")],
+        /api\.image\)?: got "registry\.example\.gov\/Rag-API:1\.0"; allowed: an image reference/,
+    ],
+    ["an image with a space", [...S, ...set("apiImage=registry.example.gov/rag api:1.0")], /api\.image\)?: got .*allowed: an image reference/],
+    ["a truncated digest", [...S, ...set("apiImage=registry.example.gov/rag@sha256:abc123")], /api\.image\)?: got .*allowed: an image reference/],
+    ["an image with a scheme", [...S, ...set("apiImage=https://registry.example.gov/rag:1.0")], /api\.image\)?: got .*allowed: an image reference/],
+    ["apiEnv overriding PORT", [...S, ...set('apiEnv={"PORT":"9000"}')], /api\.env\.PORT\)?: got "PORT"; allowed: a name the stack does not set itself/],
+    ["llmSpot on Kubernetes", [...K, ...set("llmSpot=true")], /llmSpot.*node pools decide Spot capacity/],
+    ["--set target disagreeing with --target", [...S, "--target", "aws", ...set("target=kubernetes")], /--target aws and --set target=kubernetes disagree/],
+    [
+        "a negative policy setting",
+        [...S, "--policy-config", pc.negative],
+        /aws-cloudwatch-loggroup-require-retention\.minDays: got -5; allowed: an integer from 1/,
+    ],
+    ["a setting under all", [...S, "--policy-config", pc.allSetting], /policy config: all: unknown setting "minDays"/],
     // AWS regions: AWS's list and partitions, and a region whose RDS CAs the library lacks (no stack trace).
     ["a region AWS does not have", [...S, "--target", "aws", "--set", "aws:region=eu-west-9"], /aws\.region\)?: got "eu-west-9"; allowed: an AWS region/],
     [
@@ -377,6 +428,24 @@ describe("plan CLI: machine output and pipes", function () {
             },
             2,
         );
+    });
+
+    it("a reader that closes early (--json | head -c 100) ends it quietly, with success", async () => {
+        const r = await new Promise<{ code: number | null; stderr: string; got: number }>((resolve, reject) => {
+            const child = spawn(process.execPath, [PLAN, "--stack", "production", "--json"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "pipe"] });
+            let got = 0;
+            const err: Buffer[] = [];
+            child.stdout.on("data", (b: Buffer) => {
+                got += b.length;
+                if (got >= 100) child.stdout.destroy(); // like head -c 100: read, then close the pipe
+            });
+            child.stderr.on("data", (b: Buffer) => err.push(b));
+            child.on("error", reject);
+            child.on("close", (code) => resolve({ code, stderr: Buffer.concat(err).toString("utf8"), got }));
+        });
+        assert.ok(r.got >= 100);
+        assert.strictEqual(r.stderr, "", "no EPIPE stack trace");
+        assert.strictEqual(r.code, 0);
     });
 
     it("the summary, --help and errors are complete through a pipe too", async () => {

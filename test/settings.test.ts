@@ -40,6 +40,14 @@ describe("settings: every preset value has a config key", () => {
         assert.strictEqual(fs.readFileSync(SETTINGS_DOC, "utf8"), settingsMarkdown());
     });
 
+    it("docs/settings.md lists every config key, required ones and the target included", () => {
+        const doc = fs.readFileSync(SETTINGS_DOC, "utf8");
+        assert.deepStrictEqual(
+            CONFIG_KEYS.map((k) => k.key).filter((k) => !doc.includes(`\`rag-platform:${k}\``)),
+            [],
+        );
+    });
+
     // One value per key, different from both presets: the key reaches its setting.
     const cases: [key: string, text: string, expected: unknown][] = [
         ["apiPort", "8080", 8080],

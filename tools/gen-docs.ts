@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, productionConfig } from "../policies/lib";
 import * as YAML from "yaml";
-import { pulumiYamlConfig, settingsTable } from "../environments/config";
+import { CONFIG_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
 import { productionPreset, stagingPreset } from "../environments/presets";
 import { componentPages } from "./component-docs";
 import { packageArgsSource } from "./package-args";
@@ -59,8 +59,23 @@ export function settingsMarkdown(): string {
         "| setting | config key | staging | production | what |",
         "|---|---|---|---|---|",
     ];
-    for (const r of settingsTable({ staging: stagingPreset(), production: productionPreset() }))
+    const rows = settingsTable({ staging: stagingPreset(), production: productionPreset() });
+    for (const r of rows)
         lines.push(`| \`${r.path}\` | ${r.key ? `\`${r.key}\`` : "**none**"} | ${cell(r.staging)} | ${cell(r.production)} | ${r.description} |`);
+    // Every other key: required ones, the target, the bring-your-own and provider-facing ones (no preset value).
+    const listed = new Set(rows.map((r) => r.key));
+    const others = CONFIG_KEYS.filter((k) => !listed.has(`rag-platform:${k.key}`));
+    lines.push(
+        "",
+        "## Keys without a preset value",
+        "",
+        "Required keys, the target, and the keys that name something of yours (a VPC, a key, a certificate, a cluster) or",
+        "only apply when set: the preset has no value for them.",
+        "",
+        "| config key | type | required | what |",
+        "|---|---|---|---|",
+        ...others.map((k) => `| \`rag-platform:${k.key}\` | ${k.type} | ${k.required ? "yes" : "no"} | ${k.description.replace(/\|/g, "\\|")} |`),
+    );
     return lines.join("\n") + "\n";
 }
 export const SETTINGS_DOC = path.join(__dirname, "..", "..", "docs", "settings.md");

@@ -135,6 +135,14 @@ export class Validator {
             this.fail(field, value, "a container image pinned by tag or digest, e.g. registry/app:1.2.3");
             return false;
         }
+        if (!isImageReference(value)) {
+            this.fail(
+                field,
+                value,
+                "an image reference [registry[:port]/]repository[:tag][@sha256:<64 hex>]: no scheme, no spaces, a lower-case repository, a whole digest",
+            );
+            return false;
+        }
         if (!isPinnedImage(value)) {
             this.fail(field, value, "an image pinned by a tag other than `latest` or by an @sha256 digest");
             return false;
@@ -202,6 +210,26 @@ export function isCidr(value: string): boolean {
     const addr = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
     return (addr & mask) >>> 0 === addr;
+}
+
+/**
+ * True for a reference in the OCI distribution grammar: `[host[:port]/]path[:tag][@sha256:<64 hex>]`,
+ * path components lower-case (`[a-z0-9]+` joined by `.`, `_`, `__` or dashes), a tag of at most 128
+ * word characters, dots and dashes. Refuses a scheme (`https://`), spaces, an upper-case
+ * repository and a truncated digest. https://github.com/distribution/reference (grammar)
+ */
+export function isImageReference(image: string): boolean {
+    const m = /^([^@]+?)(?::([\w][\w.-]{0,127}))?(?:@sha256:([a-f0-9]{64}))?$/.exec(image);
+    if (!m || image.includes("@") !== (m[3] !== undefined)) return false;
+    const parts = m[1].split("/");
+    const first = parts[0];
+    const hasDomain = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost" || /[A-Z]/.test(first));
+    if (hasDomain) {
+        const domain = /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?$/;
+        if (!domain.test(first)) return false;
+        parts.shift();
+    }
+    return parts.length > 0 && parts.every((c) => /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/.test(c));
 }
 
 /** True when an image reference names a tag other than `latest`, or a digest. */
@@ -344,8 +372,14 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
     v.matches("domain", s.domain, DOMAIN_RE, "a lower-case DNS name such as rag.example.gov (HTTPS needs a domain)");
     v.bool("protectData", s.protectData);
 
-    v.nonEmpty("tags.owner", s.tags?.owner, "a non-empty team or person name");
-    v.nonEmpty("tags.costCenter", s.tags?.costCenter, "a non-empty cost centre");
+    // Tag values as AWS takes them: at most 256 characters of letters, digits, spaces and _.:/=+-@.
+    // https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+    const tagValue = /^[\p{L}\p{N}_.:/=+\-@][\p{L}\p{Z}\p{N}_.:/=+\-@]{0,255}$/u;
+    const tagAllowed = (what: string) => `${what}: 1 to 256 letters, digits, spaces and _ . : / = + - @`;
+    if (v.nonEmpty("tags.owner", s.tags?.owner, "a non-empty team or person name"))
+        v.matches("tags.owner", s.tags.owner, tagValue, tagAllowed("a team or person name"));
+    if (v.nonEmpty("tags.costCenter", s.tags?.costCenter, "a non-empty cost centre"))
+        v.matches("tags.costCenter", s.tags.costCenter, tagValue, tagAllowed("a cost centre"));
     v.oneOf("tags.dataClassification", s.tags?.dataClassification, DATA_CLASSIFICATIONS);
     checkStringMap(
         v,
@@ -375,6 +409,8 @@ export function validateStackSettings(s: StackSettings, context = "rag stack"): 
         if (!/^[A-Z_][A-Z0-9_]*$/.test(k)) v.fail(`api.env.${k}`, k, "an environment variable name ([A-Z_][A-Z0-9_]*)");
         if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k))
             v.fail(`api.env.${k}`, "(hidden)", "no secrets in plain environment values: secrets are injected by the library");
+        else if ((API_RESERVED_ENV as readonly string[]).includes(k))
+            v.fail(`api.env.${k}`, k, `a name the stack does not set itself (it sets ${API_RESERVED_ENV.join(", ")})`);
     }
 
     checkApiSecrets(v, s.target, api.secrets ?? {}, api.env ?? {});

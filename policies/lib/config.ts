@@ -28,8 +28,14 @@ export function checkPolicyConfig(policies: PolicyDescriptor[], config: unknown)
         const level = typeof v === "string" ? v : (v as Record<string, unknown>).enforcementLevel;
         if (level !== undefined && !levels.includes(level as string))
             throw new Error(`policy config: ${k}: enforcement level ${JSON.stringify(level)} is not one of ${levels.join(", ")}`);
-        if (typeof v === "string" || k === "all") continue;
-        const properties = (byName.get(k)?.configSchema?.properties ?? {}) as Record<string, { type?: string }>;
+        if (typeof v === "string") continue;
+        if (k === "all") {
+            const extra = Object.keys(v as Record<string, unknown>).filter((key) => key !== "enforcementLevel");
+            if (extra.length > 0)
+                throw new Error(`policy config: all: unknown setting "${extra[0]}"; allowed: enforcementLevel (settings belong to one policy's entry)`);
+            continue;
+        }
+        const properties = (byName.get(k)?.configSchema?.properties ?? {}) as Record<string, { type?: string; minimum?: number; maximum?: number }>;
         for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
             if (key === "enforcementLevel") continue;
             const schema = properties[key];
@@ -42,6 +48,13 @@ export function checkPolicyConfig(policies: PolicyDescriptor[], config: unknown)
             if (!ok)
                 throw new Error(
                     `policy config: ${k}.${key}: got ${JSON.stringify(value)}; allowed: ${schema.type === "integer" ? "an integer" : `a ${schema.type}`}`,
+                );
+            if (
+                typeof value === "number" &&
+                ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum))
+            )
+                throw new Error(
+                    `policy config: ${k}.${key}: got ${value}; allowed: an integer from ${schema.minimum ?? "-∞"}${schema.maximum !== undefined ? ` to ${schema.maximum}` : " up"}`,
                 );
         }
     }

@@ -33,6 +33,10 @@ export interface ParamSpec {
     type: "integer" | "string" | "boolean" | "array" | "object";
     default: unknown;
     description: string;
+    /** Lowest value of an integer. @default 0 (every integer setting here is a count, a size or days) */
+    minimum?: number;
+    /** Highest value of an integer. @default none */
+    maximum?: number;
 }
 
 interface RuleBase {
@@ -169,6 +173,7 @@ export function configSchemaOf(rule: Rule): { properties: Record<string, PolicyC
             description: p.description,
             default: p.default as never,
             ...(p.type === "array" ? { items: { type: "string" } } : {}),
+            ...(p.type === "integer" ? { minimum: p.minimum ?? 0, ...(p.maximum !== undefined ? { maximum: p.maximum } : {}) } : {}),
         } as PolicyConfigJSONSchema;
     }
     return { properties };

@@ -311,6 +311,12 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
 /** Runs the CLI, writes its output and sets the exit code (never `process.exit`: pipes drain). */
 export async function main(argv: string[]): Promise<number> {
     const outcome = await runCli(argv);
+    // A reader that closes early (`| head`) ends the output, quietly and successfully, as Unix
+    // tools do: no EPIPE stack trace.
+    process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code !== "EPIPE") throw e;
+        process.exit(0);
+    });
     if (outcome.stderr) process.stderr.write(outcome.stderr);
     if (outcome.stdout) process.stdout.write(outcome.stdout);
     process.exitCode = outcome.code;

@@ -8,13 +8,64 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { StackSettings } from "../../components/core/types";
-import { didYouMean, ValidationError } from "../../components/core/validation";
+import { didYouMean, ValidationError, ValidationIssue } from "../../components/core/validation";
 import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
 import { repoRootOrNull } from "../paths";
 import { PlanInputError } from "./errors";
 
 /** Namespaces other than the project's that `--set` may name (provider config). */
 const PROVIDER_NAMESPACES = ["aws", "kubernetes"];
+
+/** The engine's own keys (`pulumi:`) a stack file may set. */
+const PULUMI_KEYS = ["disable-default-providers", "tags", "template", "autonaming"];
+
+/**
+ * The config keys a provider reads: the fields of its ProviderArgs, from the installed SDK's
+ * declarations (undefined when the SDK is not installed: that namespace is then not checked).
+ */
+function providerKeys(ns: "aws" | "kubernetes"): string[] | undefined {
+    try {
+        const file = require.resolve(`@pulumi/${ns}/provider.d.ts`);
+        const text = fs.readFileSync(file, "utf8");
+        const body = /export interface ProviderArgs \{([\s\S]*?)\n\}/.exec(text)?.[1] ?? "";
+        const keys = [...body.matchAll(/^\s+(?:readonly\s+)?([A-Za-z]+)\?:/gm)].map((m) => m[1]);
+        return keys.length > 0 ? keys : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * Every key of a stack file belongs to a namespace something reads: the project's (checked
+ * against its declared keys later), a provider's (`aws:`, `kubernetes:`, against the keys the
+ * installed provider SDK reads) or the engine's (`pulumi:`). A typo in a namespace or in a
+ * provider key would otherwise be ignored, silently.
+ */
+function checkNamespaces(file: string, keys: string[], project: string): void {
+    const issues: ValidationIssue[] = [];
+    const namespaces = [project, ...PROVIDER_NAMESPACES, "pulumi"];
+    for (const full of keys) {
+        const colon = full.indexOf(":");
+        if (colon < 0) {
+            issues.push({ field: full, value: "(no namespace)", allowed: `<namespace>:<key>, e.g. ${project}:${full}` });
+            continue;
+        }
+        const ns = full.slice(0, colon);
+        const key = full.slice(colon + 1);
+        if (!namespaces.includes(ns)) {
+            issues.push({ field: full, value: ns, allowed: `a namespace something reads: ${namespaces.join(", ")}${didYouMean(ns, namespaces)}` });
+            continue;
+        }
+        const known = ns === "pulumi" ? PULUMI_KEYS : ns === project ? undefined : providerKeys(ns as "aws" | "kubernetes");
+        if (known && !known.includes(key))
+            issues.push({
+                field: full,
+                value: key,
+                allowed: `a key the ${ns} ${ns === "pulumi" ? "engine" : "provider"} reads${didYouMean(key, known, (c) => `"${ns}:${c}"`)}`,
+            });
+    }
+    if (issues.length > 0) throw new ValidationError(path.basename(file), issues);
+}
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export interface ConfigStageOptions {
@@ -86,6 +137,14 @@ export function readStackFile(root: string, stack: string): { file: string; conf
     }
     if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc)))
         throw new PlanInputError(`${file}: expected a mapping with a "config:" section`);
+    const top = Object.keys((doc ?? {}) as Record<string, unknown>);
+    const misplaced = top.filter((k) => k !== "config" && k !== "secretsprovider" && k !== "encryptedkey" && k !== "encryptionsalt" && k !== "environment");
+    if (misplaced.includes("configuration"))
+        throw new PlanInputError(`${file}: "configuration:" is not a stack file section; allowed: "config:" (Pulumi reads the settings only from there)`);
+    if (misplaced.length > 0)
+        throw new PlanInputError(
+            `${file}: unknown top-level section${misplaced.length > 1 ? "s" : ""} ${misplaced.map((k) => `"${k}:"`).join(", ")}${didYouMean(misplaced[0], ["config"])}; allowed: config (the stack's settings), secretsprovider, encryptedkey, encryptionsalt, environment`,
+        );
     const section = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof section !== "object" || section === null || Array.isArray(section))
         throw new PlanInputError(`${file}: "config:" must be a mapping of key: value`);
@@ -93,7 +152,11 @@ export function readStackFile(root: string, stack: string): { file: string; conf
     for (const [k, v] of Object.entries(section as Record<string, unknown>)) {
         if (v !== null && typeof v === "object" && !Array.isArray(v) && "secure" in v)
             throw new PlanInputError(`${file}: ${k} is an encrypted value; the offline plan has no secrets provider (use a plain test value or --set)`);
-        config[k] = typeof v === "string" ? v : JSON.stringify(v);
+        // NaN and Infinity (YAML .nan, .inf, 1e999) as written, not as JSON's "null".
+        // An empty value (`owner:`) is refused by name, never read as the text "null".
+        if (v === null || v === undefined)
+            throw new PlanInputError(`${file}: ${k} has no value; allowed: a value, or no ${k} line at all (the preset decides)`);
+        config[k] = typeof v === "string" ? v : typeof v === "number" && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
     }
     return { file, config };
 }
@@ -120,6 +183,7 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     const project = readProject(root);
     const declared = ownProgram ? CONFIG_KEYS.map((k) => k.key) : project.declared;
     const { file, config } = readStackFile(root, opts.stack);
+    checkNamespaces(file, Object.keys(config), project.name);
 
     if (declared) {
         // The program reports the same issues (its message says "stack <name>" where this names the file).
@@ -127,6 +191,9 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
         if (unknown.length > 0) throw new ValidationError(path.basename(file), unknown);
     }
     const sets: Record<string, string> = { ...(opts.set ?? {}) };
+    const setTarget = Object.entries(sets).find(([k]) => k === "target" || k === `${project.name}:target`)?.[1];
+    if (opts.target && setTarget !== undefined && setTarget !== opts.target)
+        throw new PlanInputError(`--target ${opts.target} and --set target=${setTarget} disagree; allowed: one of them, or both the same`);
     if (opts.target) sets.target = opts.target;
     for (const [key, value] of Object.entries(sets)) {
         const full = qualify(key, project.name);

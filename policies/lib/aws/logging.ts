@@ -62,7 +62,7 @@ export const loggroupRequireRetention: ResourceRule = {
     target: "aws",
     frameworks: { "NIST-800-53": ["AU-11"], "PCI-DSS": ["10.5.1"] },
     remediation: "Set retentionInDays.",
-    params: { minDays: { type: "integer", default: 30, description: "Minimum retention days." } },
+    params: { minDays: { type: "integer", default: 30, minimum: 1, description: "Minimum retention days." } },
     types: [T.logGroup],
     check: (p, ctx) => {
         const days = Number(p.retentionInDays ?? 0);

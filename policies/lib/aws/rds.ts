@@ -100,7 +100,7 @@ export const instanceRequireBackupRetention: ResourceRule = {
     target: "aws",
     frameworks: { "NIST-800-53": ["CP-9"], "ISO-27001": ["A.8.13"] },
     remediation: "Raise backupRetentionPeriod.",
-    params: { minDays: { type: "integer", default: 7, description: "Minimum backup retention days." } },
+    params: { minDays: { type: "integer", default: 7, minimum: 1, maximum: 35, description: "Minimum backup retention days." } },
     types: [T.rds],
     check: (p, ctx) =>
         !isReplica(p) && Number(p.backupRetentionPeriod ?? 0) < ctx.config.minDays
