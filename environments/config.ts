@@ -327,7 +327,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
         key: "k8sGpuNodeSelector",
         path: "kubernetes.gpuNodeSelector",
         type: "object",
-        description: 'Node labels of GPU nodes, merged over the preset\'s (string values, e.g. {"nvidia.com/gpu.present": "true"}).',
+        description: "Node labels of GPU nodes, merged over the preset's (string values, e.g. nvidia.com/gpu.present='true', the true quoted).",
     },
     { key: "k8sGpuTolerationKey", path: "kubernetes.gpuTolerationKey", type: "string", description: "Taint key of GPU nodes tolerated by the LLM." },
     {

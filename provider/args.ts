@@ -244,7 +244,7 @@ export interface RagPlatformArgs {
     k8sBackupImage?: string;
     /** Image of the in-cluster object store, pinned. Default: staging `"chrislusf/seaweedfs:3.97"`, production `"chrislusf/seaweedfs:3.97"` (the environment preset). */
     k8sObjectStorageImage?: string;
-    /** Node labels of GPU nodes, merged over the preset's (string values, e.g. {"nvidia.com/gpu.present": "true"}). Default: staging `{"nvidia.com/gpu.present":"true"}`, production `{"nvidia.com/gpu.present":"true"}` (the environment preset). */
+    /** Node labels of GPU nodes, merged over the preset's (string values, e.g. nvidia.com/gpu.present='true', the true quoted). Default: staging `{"nvidia.com/gpu.present":"true"}`, production `{"nvidia.com/gpu.present":"true"}` (the environment preset). */
     k8sGpuNodeSelector?: { [key: string]: string };
     /** Taint key of GPU nodes tolerated by the LLM. Default: staging `"nvidia.com/gpu"`, production `"nvidia.com/gpu"` (the environment preset). */
     k8sGpuTolerationKey?: string;

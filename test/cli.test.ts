@@ -5,7 +5,7 @@
  * Each case runs the real CLI in a child process (`node dist/tools/plan.js`).
  */
 import * as assert from "assert";
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -428,6 +428,13 @@ describe("plan CLI: machine output and pipes", function () {
             },
             2,
         );
+    });
+
+    it("npm run plan's entry point runs the compiled plan at once on an unchanged checkout (no recompiling)", () => {
+        const r = spawnSync(process.execPath, [path.join(repoRoot(), "tools", "entry", "plan.js"), "--help"], { cwd: repoRoot(), encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /exit codes: 0 pass/);
+        assert.doesNotMatch(r.stderr, /compiling/);
     });
 
     it("a reader that closes early (--json | head -c 100) ends it quietly, with success", async () => {

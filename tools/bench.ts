@@ -60,7 +60,35 @@ function replicate(base: AnalyzedResource[], n: number): AnalyzedResource[] {
     return out;
 }
 
+/** `npm run plan` on an unchanged checkout against the bare compiled plan, median of `runs` each. */
+function warmStart(runs = 3): void {
+    const root = path.join(__dirname, "..", "..");
+    const time = (cmd: string, args: string[]) => {
+        const t0 = process.hrtime.bigint();
+        const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+        return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const plan = ["--stack", "staging", "--json"];
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    time(npm, ["run", "--silent", "plan", "--", ...plan]); // builds if a source is newer; not counted
+    const viaNpm: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) {
+        viaNpm.push(time(npm, ["run", "--silent", "plan", "--", ...plan]));
+        bare.push(time(process.execPath, [path.join(__dirname, "plan.js"), ...plan]));
+    }
+    const a = median(viaNpm);
+    const b = median(bare);
+    console.log("Main job start on an unchanged checkout (staging, --json), median of " + runs + ":");
+    console.log(`  npm run plan                 ${a.toFixed(0).padStart(6)} ms`);
+    console.log(`  node dist/tools/plan.js      ${b.toFixed(0).padStart(6)} ms`);
+    console.log(`  ratio                        ${(a / b).toFixed(2).padStart(6)} (at most 1.5)`);
+    console.log("");
+}
+
 async function main(): Promise<void> {
+    warmStart();
     console.log("Offline plan, fresh process each (wall time includes Node start-up and module loading):");
     console.log("stack        target      wall ms   peak RSS MiB   exit");
     const wall: Record<string, number> = {};
