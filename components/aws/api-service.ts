@@ -7,7 +7,7 @@ import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
 import { checkFargateSize, checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
 import {
-    accountIdOf,
+    awsWhere,
     assumeRolePolicy,
     AwsCommonArgs,
     AwsContext,
@@ -15,7 +15,6 @@ import {
     ecrPullStatements,
     HttpsEgress,
     httpsEgressRules,
-    partitionOf,
     policyDocument,
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
@@ -194,9 +193,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx,
             args,
             s,
-            accountId: accountIdOf(args, this),
-            region: aws.getRegionOutput({}, { parent: this }).region,
-            partition: partitionOf(this),
+            ...awsWhere(args, this),
         };
 
         const securityGroup = this.createNetworkRules(env);

@@ -37,6 +37,14 @@ export function partitionOf(parent: pulumi.Resource): pulumi.Output<string> {
     return aws.getPartitionOutput({}, { parent }).partition;
 }
 
+/** Where a component's resources live: the account, the provider's region and its partition (for ARNs). */
+export function awsWhere(
+    args: Pick<AwsCommonArgs, "accountId">,
+    parent: pulumi.Resource,
+): { accountId: pulumi.Output<string>; region: pulumi.Output<string>; partition: pulumi.Output<string> } {
+    return { accountId: accountIdOf(args, parent), region: aws.getRegionOutput({}, { parent }).region, partition: partitionOf(parent) };
+}
+
 /**
  * AWS managed policies the stack attaches, with the path AWS publishes each under. The paths
  * differ from policy to policy (AWS Backup's own two are under `service-role/`, its S3 pair is

@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { checkGpuInstance, checkLogRetention, Validator } from "../core/validation";
 import {
-    accountIdOf,
+    awsWhere,
     admittingSecurityGroup,
     assumeRolePolicy,
     AwsCommonArgs,
@@ -14,7 +14,6 @@ import {
     HttpsEgress,
     httpsEgressRules,
     managedPolicyArn,
-    partitionOf,
     policyDocument,
 } from "./common";
 
@@ -246,9 +245,7 @@ export class Llm extends pulumi.ComponentResource {
             ctx,
             args,
             s,
-            accountId: accountIdOf(args, this),
-            region: aws.getRegionOutput({}, { parent: this }).region,
-            partition: partitionOf(this),
+            ...awsWhere(args, this),
         };
 
         const securityGroup = this.createSecurityGroup(input);

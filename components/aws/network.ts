@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
 import { ExistingVpc, NatStrategy } from "../core/types";
 import { checkLogRetention, Validator } from "../core/validation";
-import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument } from "./common";
+import { assumeRolePolicy, AwsCommonArgs, AwsContext, awsWhere, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
@@ -134,9 +134,7 @@ export class Network extends pulumi.ComponentResource {
             ctx,
             args,
             s,
-            accountId: accountIdOf(args, this),
-            region: aws.getRegionOutput({}, { parent: this }).region,
-            partition: partitionOf(this),
+            ...awsWhere(args, this),
         };
         const { vpc, igw } = this.createVpc(input);
         const subnets = this.createSubnets(input, vpc);
