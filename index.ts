@@ -4,7 +4,7 @@
  * secret values). The library itself is `components/index.ts` and registers nothing on import.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ragStackFromProgram } from "./components/stack";
+import { ragStackFromProgram } from "./facade/stack";
 import { ValidationError } from "./components/core/validation";
 import { ProgramConfig, settingsFromConfig } from "./environments/config";
 

@@ -1,15 +1,16 @@
 /**
- * Library entry point. Importing it registers no resources.
+ * The components layer. Importing it registers no resources.
  *
- * - `RagStack`: the cloud-neutral facade.
  * - `aws`, `kubernetes`: each target's components, usable on their own.
- * - `environments`: the staging / production presets and config parsing.
- * - `core`: pure helpers (validation, naming, tags, sizing).
+ * - `settings`: the settings model, tier by tier (types, config keys, defaults, checks).
+ * - `core`: pure helpers (validation toolkit, naming, tags, sizing, facts).
+ *
+ * The package's entry point is `facade/index.ts`: this plus the `RagStack` facade and the presets.
  */
-export * from "./stack";
 export * as aws from "./aws";
 export * as kubernetes from "./kubernetes";
 export * as core from "./core";
-export * as environments from "../environments";
+export * as settings from "./settings";
 export { ValidationError } from "./core/validation";
-export type { StackSettings, Target, EnvironmentName } from "./core/types";
+export type { Target, EnvironmentName } from "./core/types";
+export type { StackSettings } from "./settings";

@@ -1,7 +1,7 @@
 import { deepMerge } from "../components/core/merge";
-import { DeepPartial, ENVIRONMENTS, EnvironmentName, StackSettings, TARGETS, Target } from "../components/core/types";
-import { ValidationError, validateStackSettings } from "../components/core/validation";
-import { presetFor } from "./presets";
+import { DeepPartial, ENVIRONMENTS, EnvironmentName, TARGETS, Target } from "../components/core/types";
+import { ValidationError } from "../components/core/validation";
+import { presetFor, StackSettings, unusedSettings, validateStackSettings } from "../components/settings";
 
 /** What a user gives to get a stack: identity plus any overrides of the environment preset. */
 export interface StackInput {
@@ -15,11 +15,18 @@ export interface StackInput {
     name?: string;
     /** Any preset value, overridden. */
     overrides?: DeepPartial<StackSettings>;
+    /**
+     * Other targets these overrides also carry settings for (one stack file for both targets): a
+     * setting only they use is kept for them instead of refused. @default []
+     */
+    otherTargets?: Target[];
 }
 
 /**
- * Resolves the preset of `input.environment`, applies the overrides and validates the result.
- * Throws a ValidationError naming every bad field; registers nothing.
+ * Resolves the preset of `input.environment`, applies the overrides and validates the result:
+ * every setting the target uses is checked, and a setting it does not use must keep its default
+ * (unless it is for one of `otherTargets`). Throws a ValidationError naming every bad field;
+ * registers nothing.
  */
 export function resolveStackSettings(input: StackInput, context = "rag stack"): StackSettings {
     if (!ENVIRONMENTS.includes(input.environment)) {
@@ -42,5 +49,6 @@ export function resolveStackSettings(input: StackInput, context = "rag stack"): 
     settings.target = input.target;
     settings.environment = input.environment;
     validateStackSettings(settings, context);
+    unusedSettings(settings, input.otherTargets ?? [], context);
     return settings;
 }

@@ -6,7 +6,7 @@
  * Python program and `index.ts` with the same settings register the same resources.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ragStackFromProgram } from "../components/stack";
+import { ragStackFromProgram } from "../facade/stack";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
 import { CONFIG_KEYS, ProgramConfig, settingsFromConfig } from "../environments/config";
 import { RagPlatformArgs } from "./args";

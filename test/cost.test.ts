@@ -4,10 +4,11 @@
  * unpriced, the JSON shape, the presets' ratio, --compare, the assumptions' config key.
  */
 import * as assert from "assert";
-import { capacity, K8sObject } from "../components/core/capacity";
-import { COST_ASSUMPTIONS, CostResource, estimateCost } from "../components/core/cost";
-import { PRICES_AS_OF, PRICED_REGIONS } from "../components/core/prices";
-import { NodePool } from "../components/core/types";
+import { capacity, K8sObject } from "../analysis/capacity";
+import { CostResource, estimateCost } from "../analysis/cost";
+import { COST_ASSUMPTIONS } from "../components/settings";
+import { PRICES_AS_OF, PRICED_REGIONS } from "../analysis/prices";
+import { NodePool } from "../components/settings";
 import { regionOf } from "../policies/lib/aws/cost";
 import { cli } from "./harness/cli";
 

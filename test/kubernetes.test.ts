@@ -8,14 +8,14 @@ import { modelReference } from "../components/kubernetes/llm";
 import { dashboardSpecs, grafanaModel } from "../components/kubernetes/dashboards";
 import { alertRules } from "../components/kubernetes/monitoring";
 import { resolveConfigValues } from "./harness/config";
-import { validateStackSettings } from "../components/core/validation";
+import { validateStackSettings } from "../components/settings";
 import { cli } from "./harness/cli";
 
 /** Stack config values resolved as the program resolves them (every given key present). */
 function resolveConfig(values: Record<string, string>) {
     return resolveConfigValues(values, undefined);
 }
-import { capacity } from "../components/core/capacity";
+import { capacity } from "../analysis/capacity";
 import { RecordedResource } from "../testing/mocks";
 import { presetFor } from "../environments/presets";
 import { ProgramRun, runProgram } from "../testing/program";

@@ -4,7 +4,7 @@
  * them against the environment's objectives and fails when one is missed.
  */
 import * as assert from "assert";
-import { recoveryReport, RecoveryResource, RecoveryScenarioName } from "../components/core/recovery";
+import { recoveryReport, RecoveryResource, RecoveryScenarioName } from "../analysis/recovery";
 import { productionPreset, stagingPreset } from "../environments/presets";
 import { cli } from "./harness/cli";
 

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { RagStack } from "../components/stack";
-import { DeepPartial, StackSettings } from "../components/core/types";
+import { RagStack } from "../facade/stack";
+import { DeepPartial } from "../components/core/types";
+import { StackSettings } from "../components/settings";
 import { isCidr, isPinnedImage, ValidationError } from "../components/core/validation";
 import { StackInput } from "../environments/resolve";
 import { parseConfig } from "../environments/config";

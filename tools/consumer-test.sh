@@ -21,7 +21,7 @@ if echo "$listing" | grep -E '^package/(dist/(test/|tools/|examples/|index\.js|p
   echo "the package publishes files a consumer does not need" >&2
   exit 1
 fi
-echo "$listing" | grep -q '^package/dist/components/index.d.ts$'
+echo "$listing" | grep -q '^package/dist/facade/index.d.ts$'
 echo "$listing" | grep -q '^package/dist/policies/lib/index.js$'
 echo "$listing" | grep -q '^package/dist/testing/bin/ragstack-plan.js$'
 echo "$listing" | grep -q '^package/LICENSE$'

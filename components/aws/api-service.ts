@@ -5,7 +5,8 @@ import { ALL_BUT_CHOWN, TIER_TAG } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
-import { checkFargateSize, checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkFargateSize, checkLogRetention, checkRotatedOn } from "../settings";
 import {
     awsWhere,
     assumeRolePolicy,

@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
 import { rotationKeepers } from "../core/rotation";
-import { checkLogRetention, checkRotatedOn, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkLogRetention, checkRotatedOn } from "../settings";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
 
 export interface CacheArgs extends AwsCommonArgs {

@@ -2,8 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
-import { RestoreSource } from "../core/types";
-import { checkLogRetention, checkRestoreSource, Validator } from "../core/validation";
+import { RestoreSource } from "../settings";
+import { Validator } from "../core/validation";
+import { checkLogRetention, checkRestoreSource } from "../settings";
 import {
     accountIdOf,
     admittingSecurityGroup,

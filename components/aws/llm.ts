@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
-import { checkGpuInstance, checkLogRetention, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkGpuInstance, checkLogRetention } from "../settings";
 import {
     awsWhere,
     admittingSecurityGroup,

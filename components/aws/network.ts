@@ -2,8 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
-import { ExistingVpc, NatStrategy } from "../core/types";
-import { checkLogRetention, Validator } from "../core/validation";
+import { NatStrategy } from "../core/types";
+import { ExistingVpc } from "../settings";
+import { Validator } from "../core/validation";
+import { checkLogRetention } from "../settings";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, awsWhere, policyDocument } from "./common";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
-import { checkLogRetention, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkLogRetention } from "../settings";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
 
 /** CloudWatch namespace and metric the secret-age check publishes (one datapoint per secret and run). */

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
-import { checkLogRetention, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkLogRetention } from "../settings";
 import { AwsCommonArgs, AwsContext } from "./common";
 
 /** AWS managed rule groups applied in this order. */

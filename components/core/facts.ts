@@ -111,3 +111,12 @@ export const DEFAULT_CONTAINER_CAPABILITIES = [
 
 /** Every default capability but CHOWN: what a Fargate setup step that only changes owners drops. */
 export const ALL_BUT_CHOWN = DEFAULT_CONTAINER_CAPABILITIES.filter((c) => c !== "CHOWN");
+
+/** Pinned default images. Override them (or set `kubernetes.imageRegistry`) for air-gapped clusters. */
+export const DEFAULT_IMAGES = {
+    ollama: "ollama/ollama:0.12.6",
+    valkey: "valkey/valkey:8.1.4",
+    postgres: "ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm",
+    awsCli: "amazon/aws-cli:2.31.18",
+    seaweedfs: "chrislusf/seaweedfs:3.97",
+} as const;

@@ -7,5 +7,4 @@ export * from "./merge";
 export * from "./aws-catalog";
 export * from "./facts";
 export * from "./outputs";
-export * from "./recovery";
 export * from "./rotation";

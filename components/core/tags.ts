@@ -1,8 +1,15 @@
 import { ENVIRONMENT_LABEL, ENVIRONMENT_TAG } from "./facts";
-import { StackSettings } from "./types";
+import { DataClassification, EnvironmentName } from "./types";
+
+/** What tags and labels are made of: the stack's name, environment and tag settings. */
+export interface Tagged {
+    name: string;
+    environment: EnvironmentName;
+    tags: { owner: string; costCenter: string; dataClassification: DataClassification; extra: Record<string, string> };
+}
 
 /** AWS tags written on everything taggable. */
-export function awsTags(s: Pick<StackSettings, "name" | "environment" | "tags">): Record<string, string> {
+export function awsTags(s: Tagged): Record<string, string> {
     return {
         Project: s.name,
         [ENVIRONMENT_TAG]: s.environment,
@@ -15,7 +22,7 @@ export function awsTags(s: Pick<StackSettings, "name" | "environment" | "tags">)
 }
 
 /** Kubernetes labels (recommended `app.kubernetes.io/*` plus ownership labels). */
-export function k8sLabels(s: Pick<StackSettings, "name" | "environment" | "tags">, component: string): Record<string, string> {
+export function k8sLabels(s: Tagged, component: string): Record<string, string> {
     const clean = (v: string) =>
         v
             .toLowerCase()

@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POOLER_NAME } from "../core/facts";
 import { contentSuffix, typeToken } from "../core/naming";
-import { RestoreSource } from "../core/types";
+import { RestoreSource } from "../settings";
 import { k8sCpu, k8sMemory } from "../core/sizing";
-import { checkRestoreSource, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkRestoreSource } from "../settings";
 import { clientCertificates, internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
 
 /**

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { KubernetesEdgeMode } from "../core/types";
-import { checkContentSecurityPolicy, Validator } from "../core/validation";
+import { Validator } from "../core/validation";
+import { checkContentSecurityPolicy } from "../settings";
 import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
 import { K8sCommonArgs, K8sContext } from "./common";
 

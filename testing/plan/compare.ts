@@ -2,7 +2,7 @@
  * Two plans side by side (`--compare`): the monthly cost per component with the difference, and
  * the capacity each needs per namespace at its maximum.
  */
-import { formatQuantity } from "../../components/core/capacity";
+import { formatQuantity } from "../../analysis/capacity";
 import { PLAN_FORMAT_VERSION, PlanDocument, planPassed } from "./document";
 
 /** [first, second, second − first]. */

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { StackSettings } from "../../components/core/types";
+import { StackSettings } from "../../components/settings";
 import { didYouMean, ValidationError, ValidationIssue } from "../../components/core/validation";
 import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
 import { repoRootOrNull } from "../paths";
@@ -195,6 +195,18 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     if (opts.target && setTarget !== undefined && setTarget !== opts.target)
         throw new PlanInputError(`--target ${opts.target} and --set target=${setTarget} disagree; allowed: one of them, or both the same`);
     if (opts.target) sets.target = opts.target;
+    // Planned for another target than its own, the file's keys for its own target are kept for it.
+    const fileTarget = config[`${project.name}:target`];
+    if (opts.target && fileTarget && fileTarget !== opts.target && sets.otherTargets === undefined) {
+        const listed = config[`${project.name}:otherTargets`];
+        let others: unknown = [];
+        try {
+            others = listed ? JSON.parse(listed) : [];
+        } catch {
+            // the program reports a malformed list under its key
+        }
+        if (Array.isArray(others) && !others.includes(fileTarget)) config[`${project.name}:otherTargets`] = JSON.stringify([...others, fileTarget]);
+    }
     for (const [key, value] of Object.entries(sets)) {
         const full = qualify(key, project.name);
         if (declared && full.startsWith(`${project.name}:`)) {

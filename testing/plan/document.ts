@@ -2,10 +2,10 @@
  * The plan's JSON document (`--json`, `plan.json`): stable, versioned, secrets redacted.
  * Its shape is documented in docs/offline-plan.md.
  */
-import type { CapacityReport } from "../../components/core/capacity";
-import type { CostEstimate } from "../../components/core/cost";
-import type { RecoveryReport } from "../../components/core/recovery";
-import { StackSettings } from "../../components/core/types";
+import type { CapacityReport } from "../../analysis/capacity";
+import type { CostEstimate } from "../../analysis/cost";
+import type { RecoveryReport } from "../../analysis/recovery";
+import { StackSettings } from "../../components/settings";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
 import type { PreflightReport } from "./preflight";

@@ -3,10 +3,11 @@
  * table and the usage assumptions) and whether it fits its Kubernetes cluster (requests and
  * limits per namespace, quotas, the scheduler's filters on the configured node pools).
  */
-import { CapacityReport, K8sObject as CapacityObject, capacity } from "../../components/core/capacity";
-import { COST_ASSUMPTIONS, CostEstimate, estimateCost } from "../../components/core/cost";
-import { recoveryReport, RecoveryReport } from "../../components/core/recovery";
-import { StackSettings } from "../../components/core/types";
+import { CapacityReport, K8sObject as CapacityObject, capacity } from "../../analysis/capacity";
+import { CostEstimate, estimateCost } from "../../analysis/cost";
+import { COST_ASSUMPTIONS } from "../../components/settings";
+import { recoveryReport, RecoveryReport } from "../../analysis/recovery";
+import { StackSettings } from "../../components/settings";
 import type { RecordedResource } from "../mocks";
 import { kubernetesObjects } from "./manifests";
 

@@ -9,7 +9,7 @@
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
 import * as YAML from "yaml";
-import { StackSettings } from "../../components/core/types";
+import { StackSettings } from "../../components/settings";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
 import { runProgramWithConfig } from "../program";

@@ -1,6 +1,6 @@
 /** The plan's terminal report: component tree, key settings, policy findings, verdict. */
-import { formatQuantity } from "../../components/core/capacity";
-import { formatMinutes } from "../../components/core/recovery";
+import { formatQuantity } from "../../analysis/capacity";
+import { formatMinutes } from "../../analysis/recovery";
 import type { RecordedResource } from "../mocks";
 import { PlanDocument, planPassed } from "./document";
 import { preflightLines } from "./preflight";

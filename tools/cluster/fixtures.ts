@@ -10,8 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { nodesOf } from "../../components/core/capacity";
-import { NodePool } from "../../components/core/types";
+import { nodesOf } from "../../analysis/capacity";
+import { NodePool } from "../../components/settings";
 import { repoRoot } from "../../testing/paths";
 import { NodeSpec } from "./control-plane";
 

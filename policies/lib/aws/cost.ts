@@ -1,6 +1,7 @@
-import { COST_ASSUMPTIONS, CostResource, estimateCost } from "../../../components/core/cost";
+import { CostResource, estimateCost } from "../../../analysis/cost";
+import { COST_ASSUMPTIONS } from "../../../components/settings";
 import { ENVIRONMENT_TAG } from "../../../components/core/facts";
-import { CostAssumptions } from "../../../components/core/types";
+import { CostAssumptions } from "../../../components/settings";
 import { StackFinding, StackResource, StackRule } from "../framework";
 
 /** The region of the stack: its subnets' zones, else its endpoints' service names; us-east-1 when neither says. */

@@ -9,7 +9,7 @@
  * transaction logs every 5 minutes and fails over Multi-AZ in 1–2 minutes; CloudNativePG archives
  * WAL at least every 5 minutes (`archive_timeout`) and promotes a standby in about a minute.
  */
-import { RecoveryObjectives } from "./types";
+import { RecoveryObjectives } from "../components/settings/recovery";
 
 /** One failure and what the stack recovers from it; null figures: it cannot recover. */
 export interface RecoveryScenario {

@@ -6,51 +6,9 @@
  * price and the assumption used), free (a named reason: AWS does not charge for it, or its cost is
  * counted on another resource), or unpriced (no figure in the table; never silently zero).
  */
-import { GPU_INSTANCE_TYPES } from "./aws-catalog";
-import { CostAssumptions, EnvironmentName } from "./types";
+import { GPU_INSTANCE_TYPES } from "../components/core/aws-catalog";
+import { CostAssumptions } from "../components/settings/cost";
 import { GLOBAL_PRICES, PRICES_AS_OF, PriceFigure, hourlyPrice, regionalPrice } from "./prices";
-
-/** Staging's usage: a pilot with a few hundred users. */
-const STAGING_ASSUMPTIONS: CostAssumptions = {
-    hoursPerMonth: 730,
-    requestsPerMonth: 300_000,
-    albAverageLcu: 0.5,
-    apiAverageTasks: 0,
-    llmGpuHoursPerDay: 8,
-    natProcessedGbPerMonth: 20,
-    endpointProcessedGbPerMonth: 20,
-    logsIngestedGbPerMonth: 5,
-    bucketStoredGb: { documents: 20, backups: 30, "alb-logs": 5, cloudtrail: 2, other: 1 },
-    s3PutsPerMonth: 100_000,
-    s3GetsPerMonth: 1_000_000,
-    databaseUsedGb: 10,
-    databaseDailyChangePercent: 5,
-    kmsRequestsPerKey: 50_000,
-    secretsCallsPerSecret: 10_000,
-    cloudTrailDataEventsPerMonth: 0,
-};
-
-/** The presets' usage assumptions (the environments use these; stack config overrides any of them). */
-export const COST_ASSUMPTIONS: Readonly<Record<EnvironmentName, CostAssumptions>> = {
-    staging: STAGING_ASSUMPTIONS,
-    production: {
-        ...STAGING_ASSUMPTIONS,
-        requestsPerMonth: 5_000_000,
-        albAverageLcu: 2,
-        llmGpuHoursPerDay: 24,
-        natProcessedGbPerMonth: 200,
-        endpointProcessedGbPerMonth: 200,
-        logsIngestedGbPerMonth: 50,
-        bucketStoredGb: { documents: 200, backups: 500, "alb-logs": 50, cloudtrail: 20, other: 5 },
-        s3PutsPerMonth: 1_000_000,
-        s3GetsPerMonth: 10_000_000,
-        databaseUsedGb: 100,
-        databaseDailyChangePercent: 3,
-        kmsRequestsPerKey: 1_000_000,
-        secretsCallsPerSecret: 100_000,
-        cloudTrailDataEventsPerMonth: 5_000_000,
-    },
-};
 
 /** What the estimate reads of a resource (a plan record or a policy's resource). */
 export interface CostResource {

@@ -2,11 +2,11 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ProgramConfig } from "../environments/config";
 import { resolveStackSettings, StackInput } from "../environments/resolve";
-import type { AwsRagStack } from "./aws/stack";
-import { typeToken } from "./core/naming";
-import { RagStackComponent } from "./core/outputs";
-import { StackSettings } from "./core/types";
-import type { KubernetesRagStack } from "./kubernetes/stack";
+import type { AwsRagStack } from "../components/aws/stack";
+import { typeToken } from "../components/core/naming";
+import { RagStackComponent } from "../components/core/outputs";
+import { StackSettings } from "../components/settings";
+import type { KubernetesRagStack } from "../components/kubernetes/stack";
 
 /**
  * The target's stack, loaded when it is used: a Kubernetes stack never loads the AWS SDK and an
@@ -17,8 +17,8 @@ function targetStack(target: "kubernetes"): typeof KubernetesRagStack;
 function targetStack(target: "aws" | "kubernetes"): typeof AwsRagStack | typeof KubernetesRagStack {
     /* eslint-disable @typescript-eslint/no-require-imports */
     return target === "aws"
-        ? (require("./aws/stack") as typeof import("./aws/stack")).AwsRagStack
-        : (require("./kubernetes/stack") as typeof import("./kubernetes/stack")).KubernetesRagStack;
+        ? (require("../components/aws/stack") as typeof import("../components/aws/stack")).AwsRagStack
+        : (require("../components/kubernetes/stack") as typeof import("../components/kubernetes/stack")).KubernetesRagStack;
     /* eslint-enable @typescript-eslint/no-require-imports */
 }
 

@@ -7,7 +7,7 @@
  * functions over the Kubernetes objects a plan records; `npm run cluster:check` runs the real
  * scheduler on the same node pools and checks that both agree.
  */
-import { NodePool } from "./types";
+import { NodePool } from "../components/settings/kubernetes";
 
 /** Parses a Kubernetes quantity to a number (cores for CPU, bytes for memory and storage). */
 export function parseQuantity(q: unknown): number {

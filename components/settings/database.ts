@@ -1,0 +1,200 @@
+/** PostgreSQL with pgvector: size, storage, backups, availability, pooling, restore. */
+import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
+import { Validator } from "../core/validation";
+import { defineTier, StackIdentity } from "./tier";
+
+/**
+ * Where a new database is restored from instead of starting empty (docs/restore.md). Used at
+ * creation only: later changes of it are ignored, so a restored stack keeps it as its record.
+ */
+export type RestoreSource =
+    /**
+     * Point-in-time recovery. `source`: the RDS instance identifier, or the ARN of its replicated
+     * automated backups in this region (`arn:aws:rds:…:auto-backup:…`, the region-loss case); on
+     * Kubernetes the server name of the old cluster in the backup object store (`postgres`).
+     * `time`: RFC 3339 UTC (`2026-11-29T08:15:00Z`); none: the latest restorable time.
+     */
+    | { kind: "pointInTime"; source: string; time?: string }
+    /** A snapshot: an RDS DB snapshot identifier, or a CloudNativePG `Backup` object's name. */
+    | { kind: "snapshot"; source: string };
+
+/** RFC 3339 UTC time of a point-in-time restore. */
+export const RESTORE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** PostgreSQL with pgvector. */
+export interface DatabaseSettings {
+    /** PostgreSQL major version. @default "16" */
+    engineVersion: string;
+    /** RDS instance class (AWS). @default "db.r6g.large" staging, "db.r6g.xlarge" production */
+    instanceClass: string;
+    /** CPU for each Postgres pod (Kubernetes), vCPU. @default 1 staging, 2 production */
+    cpu: number;
+    /** Memory for each Postgres pod (Kubernetes), MiB. @default 4096 staging, 8192 production */
+    memoryMiB: number;
+    /** Allocated storage, GiB. @default 50 staging, 200 production */
+    storageGiB: number;
+    /** Storage autoscaling ceiling, GiB (AWS). @default 200 staging, 1000 production */
+    maxStorageGiB: number;
+    /** Days of automated backups / point-in-time recovery (1..35). @default 7 staging, 30 production */
+    backupRetentionDays: number;
+    /** Synchronous standby in another AZ (AWS Multi-AZ) / in another node (Kubernetes). @default false staging, true production */
+    multiAz: boolean;
+    /** Read replicas. On Kubernetes the cluster has `1 + readReplicas` instances. @default 0 staging, 1 production */
+    readReplicas: number;
+    /** Refuse deletion of the database. @default false staging, true production */
+    deletionProtection: boolean;
+    /**
+     * Off-site copies: automated backups, AWS Backup copies and the documents and backups buckets
+     * replicated to `aws.backupRegion` (AWS); the logical dumps copied to a second, off-site object
+     * store (Kubernetes, `kubernetes.offsiteObjectStorage*`). @default false staging, true production
+     */
+    crossRegionBackup: boolean;
+    /**
+     * Connection pooling between the API and the primary: RDS Proxy on AWS (IAM authentication
+     * end to end, TLS required), a CloudNativePG `Pooler` (PgBouncer) on Kubernetes.
+     * @default false staging, true production
+     */
+    connectionPooler: boolean;
+    /** Restore the new database from backups (docs/restore.md); "none": start empty. @default "none" */
+    restoreFrom: RestoreSource | "none";
+}
+
+/** `dbRestoreFrom`: `none`, `pitr:<source>[@<RFC 3339 UTC time>]` or `snapshot:<id>`. */
+export function parseRestoreFrom(text: string): RestoreSource | "none" | undefined {
+    const t = text.trim();
+    if (t === "none") return "none";
+    const snapshot = /^snapshot:(\S+)$/.exec(t);
+    if (snapshot) return { kind: "snapshot", source: snapshot[1] };
+    const pitr = /^pitr:([^@\s]+)(?:@(\S+))?$/.exec(t);
+    if (pitr) return pitr[2] ? { kind: "pointInTime", source: pitr[1], time: pitr[2] } : { kind: "pointInTime", source: pitr[1] };
+    return undefined;
+}
+
+/** A restore source: a non-empty source without spaces, and an RFC 3339 UTC time when given. */
+export function checkRestoreSource(v: Validator, field: string, r: RestoreSource | "none" | undefined): void {
+    if (r === undefined || r === "none") return;
+    if (typeof r !== "object" || !["pointInTime", "snapshot"].includes(r.kind)) {
+        v.fail(field, r, '"none", { kind: "pointInTime", source, time? } or { kind: "snapshot", source }');
+        return;
+    }
+    v.matches(`${field}.source`, r.source, /^\S{1,255}$/, "an instance or cluster name, an automated-backups ARN, or a snapshot / Backup name");
+    if (r.kind === "pointInTime" && r.time !== undefined) v.matches(`${field}.time`, r.time, RESTORE_TIME, "an RFC 3339 UTC time such as 2026-11-29T08:15:00Z");
+}
+
+/** Backup retention: 1..35 days (RDS's range), at least 7 in production. Shared by the tier and the database components. */
+export function checkBackupRetention(v: Validator, field: string, days: unknown, environment: string): void {
+    if (v.int(field, days, 1, 35) && environment === "production" && (days as number) < 7) v.fail(field, days, "at least 7 in production");
+}
+
+type DatabaseView = StackIdentity & { database: DatabaseSettings };
+
+export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
+    path: "database",
+    title: "Database (PostgreSQL with pgvector)",
+    settings: {
+        engineVersion: {
+            key: "dbEngineVersion",
+            type: "string",
+            description: "PostgreSQL major version.",
+            staging: "16",
+            check: (v, f, x) => v.matches(f, x, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)"),
+        },
+        instanceClass: {
+            key: "dbInstanceClass",
+            type: "string",
+            description: "RDS instance class.",
+            staging: "db.r6g.large",
+            production: "db.r6g.xlarge",
+            targets: ["aws"],
+            unused: "Postgres pods are sized by dbCpu and dbMemoryMiB",
+            check: (v, f, x) => {
+                if (!inCatalog(RDS_INSTANCE_CLASSES, x))
+                    v.fail(f, x, `an RDS for PostgreSQL instance class such as db.r6g.large (families: ${families(RDS_INSTANCE_CLASSES)})`);
+            },
+        },
+        cpu: {
+            key: "dbCpu",
+            type: "number",
+            description: "vCPU per Postgres pod (Kubernetes).",
+            staging: 1,
+            production: 2,
+            targets: ["kubernetes"],
+            unused: "RDS is sized by dbInstanceClass",
+            check: (v, f, x) => v.number(f, x, 0.25, 64),
+        },
+        memoryMiB: {
+            key: "dbMemoryMiB",
+            type: "integer",
+            description: "Memory per Postgres pod (Kubernetes), MiB.",
+            staging: 4096,
+            production: 8192,
+            targets: ["kubernetes"],
+            unused: "RDS is sized by dbInstanceClass",
+            check: (v, f, x) => v.int(f, x, 256, 524288),
+        },
+        storageGiB: {
+            key: "dbStorageGiB",
+            type: "integer",
+            description: "Database storage, GiB.",
+            staging: 50,
+            production: 200,
+            check: (v, f, x) => v.int(f, x, 20, 65536),
+        },
+        maxStorageGiB: {
+            key: "dbMaxStorageGiB",
+            type: "integer",
+            description: "Storage autoscaling ceiling, GiB (AWS).",
+            staging: 200,
+            production: 1000,
+            targets: ["aws"],
+            unused: "a PersistentVolume does not grow by itself; raise dbStorageGiB (the StorageClass must allow expansion)",
+            check: (v, f, x, s) => {
+                if (!v.int(f, x, 20, 65536)) return;
+                const min = minMaxAllocatedStorage(s.database.storageGiB);
+                if (x < min) v.fail(f, x, `at least ${min}: RDS storage autoscaling needs a ceiling 10% above database.storageGiB (${s.database.storageGiB})`);
+            },
+        },
+        backupRetentionDays: {
+            key: "dbBackupRetentionDays",
+            type: "integer",
+            description: "Backup retention, days (1..35).",
+            staging: 7,
+            production: 30,
+            check: (v, f, x, s) => checkBackupRetention(v, f, x, s.environment),
+        },
+        multiAz: { key: "dbMultiAz", type: "boolean", description: "Multi-AZ standby.", staging: false, production: true, check: (v, f, x) => v.bool(f, x) },
+        readReplicas: { key: "dbReadReplicas", type: "integer", description: "Read replicas.", staging: 0, production: 1, check: (v, f, x) => v.int(f, x, 0, 5) },
+        deletionProtection: {
+            key: "dbDeletionProtection",
+            type: "boolean",
+            description: "Deletion protection.",
+            staging: false,
+            production: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
+        crossRegionBackup: {
+            key: "dbCrossRegionBackup",
+            type: "boolean",
+            description: "Replicate backups to a second region/store.",
+            staging: false,
+            production: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
+        connectionPooler: {
+            key: "dbConnectionPooler",
+            type: "boolean",
+            description: "Connection pooling before the primary: RDS Proxy (AWS) / CloudNativePG Pooler (Kubernetes).",
+            staging: false,
+            production: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
+        restoreFrom: {
+            key: "dbRestoreFrom",
+            type: "string",
+            description: "Restore the new database: none, pitr:<source>[@<UTC time>] or snapshot:<id> (docs/restore.md).",
+            staging: "none",
+            parse: parseRestoreFrom,
+            check: checkRestoreSource,
+        },
+    },
+});

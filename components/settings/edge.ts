@@ -1,0 +1,110 @@
+/** The public edge: TLS headers, WAF rules, rate limits, timeouts. */
+import { ISO_COUNTRY_CODES } from "../core/aws-catalog";
+import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
+import { Validator } from "../core/validation";
+import { defineTier, StackIdentity } from "./tier";
+
+/** Public edge: TLS, WAF and rate limiting. */
+export interface EdgeSettings {
+    /** Requests per 5 minutes per client IP before the WAF / gateway blocks it. @default 2000 staging, 5000 production */
+    rateLimitPer5Min: number;
+    /** Add Strict-Transport-Security. @default true */
+    hsts: boolean;
+    /** Content-Security-Policy on every response (`none`: no header). @default "default-src 'none'; frame-ancestors 'none'" (an API serves no page) */
+    contentSecurityPolicy: string;
+    /** Referrer-Policy on every response, Kubernetes edge only (the ALB cannot set it: the API must). @default "no-referrer" */
+    referrerPolicy: string;
+    /** Seconds an idle client connection stays open at the ALB (AWS only; long LLM answers stream on it). @default 120 */
+    idleTimeoutSeconds: number;
+    /** Countries (ISO 3166-1 alpha-2) the WAF admits, others blocked (AWS only). @default [] (all) */
+    allowedCountries: string[];
+    /** Path prefixes with their own, stricter per-IP rate limit at the WAF (AWS only), e.g. /auth/login. @default [] */
+    loginPaths: string[];
+    /** Requests per 5 minutes per client IP to `loginPaths` before the WAF blocks. @default 100 */
+    loginRateLimitPer5Min: number;
+}
+
+/** A Content-Security-Policy header value (or `none`): one line, no double quotes (it goes into controller annotations). */
+export function checkContentSecurityPolicy(v: Validator, field: string, value: unknown): void {
+    if (value === undefined) return;
+    if (typeof value !== "string" || value.trim() === "" || /[\r\n"\\]/.test(value))
+        v.fail(field, value, "a Content-Security-Policy on one line without double quotes or backslashes, or none");
+}
+
+const NO_WAF = "the Kubernetes edge has no WAF; filter in the WAF or load balancer in front of the cluster";
+
+export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSettings }>({
+    path: "edge",
+    title: "Edge (TLS, WAF, rate limits)",
+    settings: {
+        rateLimitPer5Min: {
+            key: "wafRateLimitPer5Min",
+            type: "integer",
+            description: "Requests per 5 min per IP before blocking.",
+            staging: 2000,
+            production: 5000,
+            check: (v, f, x) => v.int(f, x, 100, 2000000000),
+        },
+        hsts: { key: "edgeHsts", type: "boolean", description: "Strict-Transport-Security on every response.", staging: true, check: (v, f, x) => v.bool(f, x) },
+        contentSecurityPolicy: {
+            key: "edgeContentSecurityPolicy",
+            type: "string",
+            description: "Content-Security-Policy on every response (none: the word none).",
+            staging: DEFAULT_CONTENT_SECURITY_POLICY,
+            check: checkContentSecurityPolicy,
+        },
+        referrerPolicy: {
+            key: "edgeReferrerPolicy",
+            type: "string",
+            description: "Referrer-Policy on every response (Kubernetes edge).",
+            staging: "no-referrer",
+            targets: ["kubernetes"],
+            unused: "the ALB cannot set Referrer-Policy (only HSTS, CSP, X-Content-Type-Options, X-Frame-Options and CORS headers); send it from the API",
+            check: (v, f, x) => v.oneOf(f, x, [...REFERRER_POLICIES]),
+        },
+        idleTimeoutSeconds: {
+            key: "edgeIdleTimeoutSeconds",
+            type: "integer",
+            description: "Idle timeout of client connections at the ALB (AWS).",
+            staging: 120,
+            targets: ["aws"],
+            unused: "the gateway or ingress controller owns its connection timeouts; set them in its own configuration",
+            check: (v, f, x) => v.int(f, x, 1, 4000),
+        },
+        allowedCountries: {
+            key: "wafAllowedCountries",
+            type: "array",
+            description: "Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS).",
+            staging: [],
+            targets: ["aws"],
+            unused: NO_WAF,
+            check: (v, f, x) => {
+                (x ?? []).forEach((c, i) =>
+                    v.matches(`${f}[${i}]`, c, new RegExp(`^(${ISO_COUNTRY_CODES.join("|")})$`), 'an ISO 3166-1 alpha-2 country code WAF knows, such as DE or GB (not "UK")'),
+                );
+                v.unique(f, x);
+            },
+        },
+        loginPaths: {
+            key: "wafLoginPaths",
+            type: "array",
+            description: "Path prefixes with a stricter per-IP rate limit at the WAF (AWS).",
+            staging: [],
+            targets: ["aws"],
+            unused: NO_WAF,
+            check: (v, f, x) => {
+                (x ?? []).forEach((p, i) => v.matches(`${f}[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
+                v.unique(f, x);
+            },
+        },
+        loginRateLimitPer5Min: {
+            key: "wafLoginRateLimitPer5Min",
+            type: "integer",
+            description: "Requests per 5 min per IP to wafLoginPaths before blocking (AWS).",
+            staging: 100,
+            targets: ["aws"],
+            unused: NO_WAF,
+            check: (v, f, x, s) => v.int(f, x, 10, s.edge.rateLimitPer5Min),
+        },
+    },
+});
