@@ -16,7 +16,7 @@ import { packageRoot } from "../paths";
 import { loadStackConfig } from "./config";
 import { PLAN_FORMAT_VERSION, planPassed } from "./document";
 import { classify, EXIT, PlanInputError } from "./errors";
-import type { PlanResult } from "./index";
+import type { PlanResult } from "./result";
 import { loadPolicyConfig } from "./policy-config";
 import { isJunitReport, isMarkdownReport, isSarifReport, junitReport, markdownReport, ReportContext, sarifReport } from "./reports";
 import { componentSources } from "./sources";

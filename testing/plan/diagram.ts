@@ -1,6 +1,6 @@
 /** The plan's architecture diagram (Mermaid): components, their resources, the traffic flows. */
 import type { RecordedResource } from "../mocks";
-import type { PlanResult } from "./index";
+import type { PlanResult } from "./result";
 
 /** Mermaid flowchart: components as subgraphs with their resource counts, and the traffic flows. */
 export function mermaid(result: PlanResult): string {

@@ -10,17 +10,16 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import * as YAML from "yaml";
 import { StackSettings } from "../../components/settings";
-import { EvaluationResult } from "../../policies/lib/evaluate";
-import { RecordedResource } from "../mocks";
 import { runProgramWithConfig } from "../program";
 import { ConfigStageOptions, loadStackConfig } from "./config";
 import { mermaid } from "./diagram";
-import { buildDocument, PlanDocument } from "./document";
+import { buildDocument } from "./document";
 import { evaluatePolicies } from "./evaluate";
 import { capacityOf, costOf, recoveryOf } from "./estimate";
 import { loadPolicyConfig } from "./policy-config";
 import { kubernetesObjects } from "./manifests";
 import { preflightOf } from "./preflight";
+import { PlanResult } from "./result";
 import { OutFile } from "./write";
 
 export { PLAN_FORMAT_VERSION, REDACTED, keySettings, planPassed } from "./document";
@@ -32,6 +31,7 @@ export { kubernetesObjects } from "./manifests";
 export type { K8sObject } from "./manifests";
 export { mermaid } from "./diagram";
 export { sarifReport, junitReport, markdownReport } from "./reports";
+export type { PlanResult } from "./result";
 
 export interface PlanOptions extends ConfigStageOptions {
     /** Policy config file; default `policies/config/<stack>.json` for this repository's program. */
@@ -40,16 +40,6 @@ export interface PlanOptions extends ConfigStageOptions {
     stackReferences?: Record<string, Record<string, unknown>>;
 }
 
-export interface PlanResult {
-    document: PlanDocument;
-    /** Resolved settings (this repository's own program only). */
-    settings?: StackSettings;
-    records: RecordedResource[];
-    evaluation: EvaluationResult;
-    /** Program folder and project. */
-    root: string;
-    project: string;
-}
 
 /**
  * The budget policy prices with the stack's own region and usage assumptions (the pack alone sees

@@ -10,7 +10,7 @@ import { Rule } from "../../policies/lib/framework";
 import { allRules, policyDescriptors } from "../../policies/lib/rules";
 import type { RecordedResource } from "../mocks";
 import { PlanViolation, planPassed } from "./document";
-import type { PlanResult } from "./index";
+import type { PlanResult } from "./result";
 import { locate, SourceLocation } from "./sources";
 
 export const TOOL_NAME = "ragstack-plan";

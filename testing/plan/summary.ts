@@ -4,7 +4,7 @@ import { formatMinutes } from "../../analysis/recovery";
 import type { RecordedResource } from "../mocks";
 import { PlanDocument, planPassed } from "./document";
 import { preflightLines } from "./preflight";
-import type { PlanResult } from "./index";
+import type { PlanResult } from "./result";
 
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 

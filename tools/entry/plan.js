@@ -6,7 +6,7 @@
  * Plain JavaScript on purpose: it runs before anything is compiled.
  */
 "use strict";
-const { ensureBuilt } = require("./compiled.js");
+const { ensureBuilt } = require("../../bootstrap/compiled.js");
 
 let entry;
 try {

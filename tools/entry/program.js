@@ -3,7 +3,7 @@
  * SDK's runner awaits an exported function, so the runtime is made lean before the program loads.
  */
 "use strict";
-const compiled = require("./compiled");
+const compiled = require("../../bootstrap/compiled");
 
 module.exports = async () => {
     await compiled.leanRuntime();

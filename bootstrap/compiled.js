@@ -11,8 +11,8 @@ const fs = require("fs");
 const path = require("path");
 const { spawnSync } = require("child_process");
 
-const root = path.resolve(__dirname, "..", "..");
-const SOURCES = ["index.ts", "components", "environments", "policies", "testing", "tools", "tsconfig.json", "package.json"];
+const root = path.resolve(__dirname, "..");
+const SOURCES = ["index.ts", "components", "environments", "facade", "analysis", "policies", "testing", "tools", "provider", "tsconfig.json", "package.json"];
 
 function newestSource(p) {
     let st;
