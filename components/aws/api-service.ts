@@ -6,7 +6,6 @@ import { typeToken } from "../core/naming";
 import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
 import { Validator } from "../core/validation";
-import { checkFargateSize, checkLogRetention, checkRotatedOn } from "../settings";
 import {
     awsWhere,
     assumeRolePolicy,
@@ -20,6 +19,7 @@ import {
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 import { rdsCaBundle } from "./rds-ca";
+import { checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
 /**
@@ -220,14 +220,14 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
     private static validate(name: string, args: ApiServiceArgs): Sizing {
-        const production = args.environment === "production";
+        const d = defaultsFor(args.environment).api;
         const s: Sizing = {
-            port: args.port ?? 8000,
-            healthPath: args.healthPath ?? "/health",
-            cpu: args.cpu ?? 1,
-            memory: args.memoryMiB ?? 2048,
-            min: args.minReplicas ?? (production ? 2 : 1),
-            max: args.maxReplicas ?? (production ? 10 : 3),
+            port: args.port ?? d.port,
+            healthPath: args.healthPath ?? d.healthPath,
+            cpu: args.cpu ?? d.cpu,
+            memory: args.memoryMiB ?? d.memoryMiB,
+            min: args.minReplicas ?? d.minReplicas,
+            max: args.maxReplicas ?? d.maxReplicas,
         };
         const v = new Validator(`ApiService ${name}`);
         v.image("image", args.image);

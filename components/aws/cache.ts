@@ -5,8 +5,8 @@ import { typeToken } from "../core/naming";
 import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
 import { rotationKeepers } from "../core/rotation";
 import { Validator } from "../core/validation";
-import { checkLogRetention, checkRotatedOn } from "../settings";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
+import { checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
 
 export interface CacheArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -60,15 +60,16 @@ export class Cache extends pulumi.ComponentResource {
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
         const production = args.environment === "production";
-        const replicas = args.replicas ?? (production ? 1 : 0);
-        const failover = args.automaticFailover ?? production;
+        const d = defaultsFor(args.environment).cache;
+        const replicas = args.replicas ?? d.replicas;
+        const failover = args.automaticFailover ?? d.automaticFailover;
         const v = new Validator(`Cache ${name}`);
         v.int("replicas", replicas, 0, 5);
         if (failover && replicas < 1) v.fail("replicas", replicas, "at least 1 when automaticFailover is true");
         v.int("snapshotRetentionDays", args.snapshotRetentionDays ?? 1, 0, 35);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
-        const nodeType = args.nodeType ?? (production ? "cache.r7g.large" : "cache.t4g.medium");
+        const nodeType = args.nodeType ?? d.nodeType;
         if (!inCatalog(CACHE_NODE_TYPES, nodeType))
             v.fail("nodeType", nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
@@ -139,7 +140,7 @@ export class Cache extends pulumi.ComponentResource {
                 transitEncryptionMode: "required",
                 authToken: token.result,
                 authTokenUpdateStrategy: "ROTATE",
-                snapshotRetentionLimit: args.snapshotRetentionDays ?? (production ? 7 : 1),
+                snapshotRetentionLimit: args.snapshotRetentionDays ?? d.snapshotRetentionDays,
                 snapshotWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
                 autoMinorVersionUpgrade: true,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { checkGpuInstance, checkLogRetention } from "../settings";
+import { checkGpuInstance, checkLogRetention, defaultsFor } from "../settings";
 import {
     awsWhere,
     admittingSecurityGroup,
@@ -264,14 +264,14 @@ export class Llm extends pulumi.ComponentResource {
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
     private static validate(name: string, args: LlmArgs): Sizing {
-        const production = args.environment === "production";
+        const d = defaultsFor(args.environment).llm;
         const s: Sizing = {
-            image: args.image ?? "ollama/ollama:0.12.6",
-            instanceType: args.instanceType ?? "g5.xlarge",
-            gpus: args.gpusPerTask ?? 1,
-            desired: args.desiredCount ?? (production ? 2 : 1),
-            min: args.minInstances ?? (production ? 2 : 0),
-            max: args.maxInstances ?? (production ? 3 : 1),
+            image: args.image ?? d.image,
+            instanceType: args.instanceType ?? d.instanceType,
+            gpus: args.gpusPerTask ?? d.gpusPerNode,
+            desired: args.desiredCount ?? d.desiredNodes,
+            min: args.minInstances ?? d.minNodes,
+            max: args.maxInstances ?? d.maxNodes,
             volume: args.volumeGiB ?? 100,
         };
         const v = new Validator(`Llm ${name}`);

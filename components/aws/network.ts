@@ -3,10 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
 import { NatStrategy } from "../core/types";
-import { ExistingVpc } from "../settings";
 import { Validator } from "../core/validation";
-import { checkLogRetention } from "../settings";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, awsWhere, policyDocument } from "./common";
+import { checkLogRetention, defaultsFor, ExistingVpc } from "../settings";
 
 /** Interface endpoints created by default (private access to AWS APIs without NAT). */
 export const DEFAULT_INTERFACE_ENDPOINTS = [
@@ -160,10 +159,10 @@ export class Network extends pulumi.ComponentResource {
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
     private static validate(name: string, args: NetworkArgs): Sizing {
-        const production = args.environment === "production";
+        const d = defaultsFor(args.environment).network;
         const cidr = args.cidr ?? "10.0.0.0/16";
-        const azCount = args.azCount ?? (production ? 3 : 2);
-        const nat = args.natStrategy ?? (production ? "perAz" : "single");
+        const azCount = args.azCount ?? d.azCount;
+        const nat = args.natStrategy ?? d.natStrategy;
         const v = new Validator(`Network ${name}`);
         v.exclusive("existingVpc", args.existingVpc, "cidr", args.cidr);
         v.exclusive("existingVpc", args.existingVpc, "azCount", args.azCount);

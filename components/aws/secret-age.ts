@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { checkLogRetention } from "../settings";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, policyDocument } from "./common";
+import { checkLogRetention, defaultsFor } from "../settings";
 
 /** CloudWatch namespace and metric the secret-age check publishes (one datapoint per secret and run). */
 export const SECRET_AGE_METRIC = { namespace: "RagStack/Secrets", name: "SecretAgeDays" } as const;
@@ -91,7 +91,7 @@ export class SecretAgeCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: SecretAgeCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`SecretAgeCheck ${name}`);
-        const maxAgeDays = args.maxAgeDays ?? (args.environment === "production" ? 90 : 180);
+        const maxAgeDays = args.maxAgeDays ?? defaultsFor(args.environment).secrets.maxAgeDays;
         v.int("maxAgeDays", maxAgeDays, 7, 400);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
         const keys = Object.keys(args.secretArns ?? {});

@@ -4,6 +4,7 @@ import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { OBJECT_LOCK_MODES, SecureBucket, SecureBucketArgs } from "./bucket";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument, serviceKeyPolicy } from "./common";
+import { defaultsFor } from "../settings";
 
 export interface StorageArgs extends AwsCommonArgs {
     /** KMS key for SSE-KMS. */
@@ -61,7 +62,8 @@ export class Storage extends pulumi.ComponentResource {
 
     constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Storage ${name}`);
-        const lock = args.backupsObjectLock ?? (args.environment === "production" ? { mode: "GOVERNANCE" as const, days: 30 } : "none");
+        const defaults = defaultsFor(args.environment).storage;
+        const lock = args.backupsObjectLock ?? defaults.objectLock;
         if (lock !== "none") {
             v.oneOf("backupsObjectLock.mode", lock.mode, OBJECT_LOCK_MODES);
             v.int("backupsObjectLock.days", lock.days, 1, 36500);
@@ -100,8 +102,12 @@ export class Storage extends pulumi.ComponentResource {
             ...common,
             kmsKeyArn: args.kmsKeyArn,
             // GLACIER_IR: AWS Backup protects this bucket and skips objects in the other Glacier classes.
-            lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365, glacierClass: "GLACIER_IR" },
-            noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
+            lifecycle: {
+                toIaDays: args.transitionToIaDays ?? defaults.transitionToIaDays,
+                toGlacierDays: args.transitionToGlacierDays ?? defaults.transitionToGlacierDays,
+                glacierClass: "GLACIER_IR",
+            },
+            noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? defaults.noncurrentVersionExpirationDays,
             accessLogBucket: accessLogs.bucketName,
         };
         const documents = new SecureBucket(`${name}-documents`, { ...data, purpose: "documents" }, { parent: this });
@@ -172,8 +178,13 @@ export class Storage extends pulumi.ComponentResource {
                         purpose: `${p.purpose}-replica`,
                         kmsKeyArn: replicaKey.arn,
                         // GLACIER_IR: AWS Backup protects this bucket and skips objects in the other Glacier classes.
-                        lifecycle: { toIaDays: args.transitionToIaDays ?? 90, toGlacierDays: args.transitionToGlacierDays ?? 365, glacierClass: "GLACIER_IR" },
-                        noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays ?? (args.environment === "production" ? 365 : 30),
+                        lifecycle: {
+                            toIaDays: args.transitionToIaDays ?? defaultsFor(args.environment).storage.transitionToIaDays,
+                            toGlacierDays: args.transitionToGlacierDays ?? defaultsFor(args.environment).storage.transitionToGlacierDays,
+                            glacierClass: "GLACIER_IR",
+                        },
+                        noncurrentVersionExpirationDays:
+                            args.noncurrentVersionExpirationDays ?? defaultsFor(args.environment).storage.noncurrentVersionExpirationDays,
                         ...(p.objectLock ? { objectLock: p.objectLock } : {}),
                     },
                     { parent: this, provider },

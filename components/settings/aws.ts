@@ -83,7 +83,14 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
     targets: ["aws"],
     unused: "an AWS setting",
     settings: {
-        region: { key: "aws:region", provider: true, type: "string", description: "Set by the provider's config.", staging: "eu-west-1", check: (v, f, x) => v.awsRegion(f, x) },
+        region: {
+            key: "aws:region",
+            provider: true,
+            type: "string",
+            description: "Set by the provider's config.",
+            staging: "eu-west-1",
+            check: (v, f, x) => v.awsRegion(f, x),
+        },
         backupRegion: {
             key: "awsBackupRegion",
             type: "string",
@@ -153,7 +160,9 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
             check: optional((v, f, zones, s) => {
                 if (!Array.isArray(zones) || zones.length < s.network.azCount)
                     return v.fail(f, zones, `at least network.azCount (${s.network.azCount}) zone names of ${s.aws.region}`);
-                zones.forEach((z, i) => v.matches(`${f}[${i}]`, z, new RegExp(`^${s.aws.region}[a-z]$`), `a zone of aws.region (${s.aws.region}), such as ${s.aws.region}a`));
+                zones.forEach((z, i) =>
+                    v.matches(`${f}[${i}]`, z, new RegExp(`^${s.aws.region}[a-z]$`), `a zone of aws.region (${s.aws.region}), such as ${s.aws.region}a`),
+                );
                 v.unique(f, zones);
             }),
         },
@@ -202,6 +211,10 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
     },
     validate: (v, s) => {
         if (s.aws.certificateArn === undefined && s.aws.hostedZoneId === undefined)
-            v.fail("aws.certificateArn / aws.hostedZoneId", undefined, "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)");
+            v.fail(
+                "aws.certificateArn / aws.hostedZoneId",
+                undefined,
+                "one of them: HTTPS needs a certificate (given, or issued with DNS validation in the zone)",
+            );
     },
 });

@@ -130,7 +130,8 @@ export const costTier = defineTier<CostSettings, StackIdentity & CostSettings>({
         costAssumptions: {
             key: "costAssumptions",
             type: "object",
-            description: "Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md).",
+            description:
+                "Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md).",
             staging: COST_ASSUMPTIONS.staging,
             production: COST_ASSUMPTIONS.production,
             check: checkCostAssumptions,

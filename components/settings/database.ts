@@ -163,7 +163,14 @@ export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
             check: (v, f, x, s) => checkBackupRetention(v, f, x, s.environment),
         },
         multiAz: { key: "dbMultiAz", type: "boolean", description: "Multi-AZ standby.", staging: false, production: true, check: (v, f, x) => v.bool(f, x) },
-        readReplicas: { key: "dbReadReplicas", type: "integer", description: "Read replicas.", staging: 0, production: 1, check: (v, f, x) => v.int(f, x, 0, 5) },
+        readReplicas: {
+            key: "dbReadReplicas",
+            type: "integer",
+            description: "Read replicas.",
+            staging: 0,
+            production: 1,
+            check: (v, f, x) => v.int(f, x, 0, 5),
+        },
         deletionProtection: {
             key: "dbDeletionProtection",
             type: "boolean",

@@ -45,7 +45,13 @@ export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSet
             production: 5000,
             check: (v, f, x) => v.int(f, x, 100, 2000000000),
         },
-        hsts: { key: "edgeHsts", type: "boolean", description: "Strict-Transport-Security on every response.", staging: true, check: (v, f, x) => v.bool(f, x) },
+        hsts: {
+            key: "edgeHsts",
+            type: "boolean",
+            description: "Strict-Transport-Security on every response.",
+            staging: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
         contentSecurityPolicy: {
             key: "edgeContentSecurityPolicy",
             type: "string",
@@ -80,7 +86,12 @@ export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSet
             unused: NO_WAF,
             check: (v, f, x) => {
                 (x ?? []).forEach((c, i) =>
-                    v.matches(`${f}[${i}]`, c, new RegExp(`^(${ISO_COUNTRY_CODES.join("|")})$`), 'an ISO 3166-1 alpha-2 country code WAF knows, such as DE or GB (not "UK")'),
+                    v.matches(
+                        `${f}[${i}]`,
+                        c,
+                        new RegExp(`^(${ISO_COUNTRY_CODES.join("|")})$`),
+                        'an ISO 3166-1 alpha-2 country code WAF knows, such as DE or GB (not "UK")',
+                    ),
                 );
                 v.unique(f, x);
             },

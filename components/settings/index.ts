@@ -250,7 +250,14 @@ export interface ConfigKey {
 /** Every stack config key the program reads, derived from the tiers (Pulumi.yaml declares exactly these). */
 export const CONFIG_KEYS: readonly ConfigKey[] = [
     ...PROGRAM_KEYS.filter((k) => (IDENTITY_KEYS as readonly string[]).includes(k.key)).map((k) => ({ ...k, path: "", targets: TARGETS })),
-    ...SETTINGS.filter((e) => !e.provider).map((e) => ({ key: e.key, path: e.path, type: e.type, description: e.description, parse: e.parse, targets: e.targets })),
+    ...SETTINGS.filter((e) => !e.provider).map((e) => ({
+        key: e.key,
+        path: e.path,
+        type: e.type,
+        description: e.description,
+        parse: e.parse,
+        targets: e.targets,
+    })),
     ...PROGRAM_KEYS.filter((k) => !(IDENTITY_KEYS as readonly string[]).includes(k.key)).map((k) => ({
         ...k,
         path: "",

@@ -236,7 +236,11 @@ function checkEgress(v: Validator, s: K8sView): void {
     const k = s.kubernetes;
     const lists: [string, string[], string | undefined][] = [
         ["apiServerCidrs", k.apiServerCidrs, "the Kubernetes API server's addresses (CloudNativePG reads its Secrets there)"],
-        ["objectStorageCidrs", k.objectStorageCidrs, k.objectStorageMode === "external" ? "the external object store's addresses (objectStorageMode external)" : undefined],
+        [
+            "objectStorageCidrs",
+            k.objectStorageCidrs,
+            k.objectStorageMode === "external" ? "the external object store's addresses (objectStorageMode external)" : undefined,
+        ],
         [
             "offsiteObjectStorageCidrs",
             k.offsiteObjectStorageCidrs,
@@ -284,7 +288,9 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
         ingressClassName: text("k8sIngressClassName", "IngressClass name.", "nginx", (v, f, x, s) => {
             if (s.kubernetes.edgeMode === "ingress") v.nonEmpty(f, x, "an IngressClass name");
         }),
-        clusterIssuer: text("k8sClusterIssuer", "cert-manager ClusterIssuer.", "internal-ca", (v, f, x) => v.nonEmpty(f, x, "the name of a cert-manager ClusterIssuer")),
+        clusterIssuer: text("k8sClusterIssuer", "cert-manager ClusterIssuer.", "internal-ca", (v, f, x) =>
+            v.nonEmpty(f, x, "the name of a cert-manager ClusterIssuer"),
+        ),
         internalIssuer: text(
             "k8sInternalIssuer",
             "cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's and Valkey's server certificates, verified by their clients.",
@@ -314,7 +320,9 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
         ),
         postgresImage: image("k8sPostgresImage", "CloudNativePG operand image with pgvector, pinned.", DEFAULT_IMAGES.postgres),
         backupImage: image("k8sBackupImage", "Image of the logical backup CronJob, pinned.", DEFAULT_IMAGES.awsCli),
-        objectStorageMode: text("k8sObjectStorageMode", "external or in-cluster S3-compatible store.", "in-cluster", (v, f, x) => v.oneOf(f, x, OBJECT_STORAGE_MODES)),
+        objectStorageMode: text("k8sObjectStorageMode", "external or in-cluster S3-compatible store.", "in-cluster", (v, f, x) =>
+            v.oneOf(f, x, OBJECT_STORAGE_MODES),
+        ),
         objectStorageEndpoint: text("k8sObjectStorageEndpoint", "https:// endpoint of the external store.", "", (v, f, x, s) => {
             if (s.kubernetes.objectStorageMode === "external") v.matches(f, x, HTTPS_URL, "an https:// URL of the S3-compatible endpoint");
         }),
@@ -333,10 +341,15 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
             (v, f, x, s) => {
                 if (s.kubernetes.objectStorageMode !== "external") return;
                 v.nonEmpty(f, x, "the name of a Secret (data namespace) with the keys of an identity limited to the backups bucket");
-                if (x && x === s.kubernetes.objectStorageSecretName) v.fail(f, x, "a Secret other than kubernetes.objectStorageSecretName (one identity per consumer)");
+                if (x && x === s.kubernetes.objectStorageSecretName)
+                    v.fail(f, x, "a Secret other than kubernetes.objectStorageSecretName (one identity per consumer)");
             },
         ),
-        offsiteObjectStorageEndpoint: text("k8sOffsiteObjectStorageEndpoint", "https:// endpoint of a second, off-site store the logical dumps are copied to.", ""),
+        offsiteObjectStorageEndpoint: text(
+            "k8sOffsiteObjectStorageEndpoint",
+            "https:// endpoint of a second, off-site store the logical dumps are copied to.",
+            "",
+        ),
         offsiteObjectStorageSecretName: text("k8sOffsiteObjectStorageSecretName", "Secret (data namespace) with the off-site store's keys.", ""),
         offsiteBucket: text("k8sOffsiteBucket", "Bucket of the off-site store.", "rag-offsite-backups", (v, f, x) =>
             v.matches(f, x, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
@@ -374,7 +387,8 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
                 v.matches(f, x, /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/, "the name of a ClusterSecretStore when kubernetes.secrets is external");
         }),
         externalSecretPath: text("k8sExternalSecretPath", "Path of the stack's secrets in that store (…/database, …/cache).", "", (v, f, x, s) => {
-            if (s.kubernetes.secrets === "external") v.matches(f, x, /^[A-Za-z0-9_./-]{1,200}$/, "the path of the stack's secrets in the store, e.g. rag/production");
+            if (s.kubernetes.secrets === "external")
+                v.matches(f, x, /^[A-Za-z0-9_./-]{1,200}$/, "the path of the stack's secrets in the store, e.g. rag/production");
         }),
         allowPlaintextRenderedSecrets: bool(
             "k8sAllowPlaintextRenderedSecrets",
@@ -398,8 +412,11 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
             },
         },
         monitoringNamespace: namespace("k8sMonitoringNamespace", "Namespace of Prometheus (allowed to scrape).", "monitoring"),
-        alertWebhookSecretName: text("k8sAlertWebhookSecretName", "Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails.", "", (v, f, x) =>
-            v.matches(f, x, /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, "empty, or a Secret name"),
+        alertWebhookSecretName: text(
+            "k8sAlertWebhookSecretName",
+            "Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails.",
+            "",
+            (v, f, x) => v.matches(f, x, /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)?$/, "empty, or a Secret name"),
         ),
         nodePools: {
             key: "k8sNodePools",
@@ -457,13 +474,22 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
                 `an https:// URL of a second, off-site S3-compatible store when database.crossRegionBackup is on ${optOut}`,
             );
             if (k.offsiteObjectStorageEndpoint && k.offsiteObjectStorageEndpoint.replace(/\/$/, "") === k.objectStorageEndpoint.replace(/\/$/, ""))
-                v.fail("kubernetes.offsiteObjectStorageEndpoint", k.offsiteObjectStorageEndpoint, "a store other than kubernetes.objectStorageEndpoint (off site)");
+                v.fail(
+                    "kubernetes.offsiteObjectStorageEndpoint",
+                    k.offsiteObjectStorageEndpoint,
+                    "a store other than kubernetes.objectStorageEndpoint (off site)",
+                );
             v.nonEmpty(
                 "kubernetes.offsiteObjectStorageSecretName",
                 k.offsiteObjectStorageSecretName,
                 `the name of a Secret holding ACCESS_KEY_ID and ACCESS_SECRET_KEY of the off-site store ${optOut}`,
             );
-            if (!k.logicalBackup) v.fail("kubernetes.logicalBackup", k.logicalBackup, `true when database.crossRegionBackup is on: the off-site copy is the logical dump ${optOut}`);
+            if (!k.logicalBackup)
+                v.fail(
+                    "kubernetes.logicalBackup",
+                    k.logicalBackup,
+                    `true when database.crossRegionBackup is on: the off-site copy is the logical dump ${optOut}`,
+                );
         }
         checkEgress(v, s);
     },

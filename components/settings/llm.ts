@@ -77,7 +77,13 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
     title: "LLM (Ollama on GPUs)",
     settings: {
         enabled: { key: "llmEnabled", type: "boolean", description: "Deploy the Ollama LLM server.", staging: true, check: (v, f, x) => v.bool(f, x) },
-        image: { key: "llmImage", type: "string", description: "Ollama image, pinned.", staging: DEFAULT_IMAGES.ollama, check: ifEnabled((v, f, x) => v.image(f, x)) },
+        image: {
+            key: "llmImage",
+            type: "string",
+            description: "Ollama image, pinned.",
+            staging: DEFAULT_IMAGES.ollama,
+            check: ifEnabled((v, f, x) => v.image(f, x)),
+        },
         models: {
             key: "llmModels",
             type: "array",

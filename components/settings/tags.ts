@@ -56,7 +56,13 @@ export const tagsTier = defineTier<TagSettings>({
             description: "Extra tags (AWS) and labels (Kubernetes), merged over the preset's.",
             staging: {},
             check: (v, f, x) =>
-                checkStringMap(v, f, x, /^[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,127}$/, "tag keys and string values (AWS tag syntax, keys up to 128 characters)"),
+                checkStringMap(
+                    v,
+                    f,
+                    x,
+                    /^[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,127}$/,
+                    "tag keys and string values (AWS tag syntax, keys up to 128 characters)",
+                ),
         },
     },
 });
