@@ -3,16 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import {
-    immutable,
-    K8sCommonArgs,
-    K8sContext,
-    kubeScoreIgnore,
-    preferSpreadOverNodes,
-    restrictedContainerSecurity,
-    restrictedPodSecurity,
-    secretKeysVolume,
-} from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -145,10 +136,8 @@ export class Api extends pulumi.ComponentResource {
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
                         metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
-                        spec: {
+                        spec: restrictedPodSpec({
                             serviceAccountName: sa.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
                             terminationGracePeriodSeconds: 30,
                             affinity: preferSpreadOverNodes(selector),
@@ -185,7 +174,6 @@ export class Api extends pulumi.ComponentResource {
                                     startupProbe: probe(30, 5),
                                     readinessProbe: probe(3, 10),
                                     livenessProbe: liveness,
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [
                                         { name: "tmp", mountPath: "/tmp" },
                                         ...files.map((f) => ({ name: f.name, mountPath: f.mountPath, readOnly: true })),
@@ -193,7 +181,7 @@ export class Api extends pulumi.ComponentResource {
                                 },
                             ],
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }, ...files.map((f) => secretKeysVolume(f.name, f.secretName, f.keys))],
-                        },
+                        }),
                     },
                 },
             },

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretKeysVolume } from "./common";
+import { K8sCommonArgs, K8sContext, restrictedPodSpec, secretKeysVolume } from "./common";
 
 export interface LogicalBackupArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -124,10 +124,8 @@ export class LogicalBackup extends pulumi.ComponentResource {
                             activeDeadlineSeconds: 6 * 3600,
                             template: {
                                 metadata: { labels },
-                                spec: {
+                                spec: restrictedPodSpec({
                                     restartPolicy: "Never",
-                                    automountServiceAccountToken: false,
-                                    securityContext: restrictedPodSecurity(),
                                     initContainers: [
                                         {
                                             name: "pg-dump",
@@ -143,7 +141,6 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                                 { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "password" } } },
                                             ],
                                             resources: resources("52Gi"),
-                                            securityContext: restrictedContainerSecurity(true),
                                             volumeMounts: [
                                                 { name: "dump", mountPath: "/dump" },
                                                 { name: "postgres-ca", mountPath: "/etc/postgres-tls", readOnly: true },
@@ -158,7 +155,6 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                             args: [uploadScript(bucket, args.retentionDays, monthly, args.offsite?.bucket)],
                                             env: s3Env,
                                             resources: resources("512Mi"),
-                                            securityContext: restrictedContainerSecurity(true),
                                             volumeMounts: [
                                                 { name: "dump", mountPath: "/dump", readOnly: true },
                                                 { name: "tmp", mountPath: "/tmp" },
@@ -170,7 +166,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                                         secretKeysVolume("postgres-ca", args.serverCaSecretName, ["ca.crt"]),
                                     ],
-                                },
+                                }),
                             },
                         },
                     },

@@ -11,8 +11,7 @@ import {
     K8sCommonArgs,
     K8sContext,
     preferSpreadOverNodes,
-    restrictedContainerSecurity,
-    restrictedPodSecurity,
+    restrictedPodSpec,
     secretKeysVolume,
 } from "./common";
 
@@ -166,10 +165,8 @@ export class Cache extends pulumi.ComponentResource {
                         podManagementPolicy: "OrderedReady",
                         template: {
                             metadata: { labels: { ...spec.labels, ...spec.selector }, ...ctx.rotationAnnotations() },
-                            spec: {
+                            spec: restrictedPodSpec({
                                 serviceAccountName: sa.metadata.name,
-                                automountServiceAccountToken: false,
-                                securityContext: restrictedPodSecurity(),
                                 enableServiceLinks: false,
                                 ...(spec.spread
                                     ? {
@@ -194,7 +191,6 @@ export class Cache extends pulumi.ComponentResource {
                                         startupProbe: { ...pingProbe(spec.port), failureThreshold: 30 },
                                         readinessProbe: { ...pingProbe(spec.port), failureThreshold: 3 },
                                         livenessProbe: { tcpSocket: { port: "valkey" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 5 },
-                                        securityContext: restrictedContainerSecurity(true),
                                         volumeMounts: [
                                             { name: "data", mountPath: "/data" },
                                             { name: "tmp", mountPath: "/tmp" },
@@ -211,7 +207,7 @@ export class Cache extends pulumi.ComponentResource {
                                     // The key readable by the pod's group (fsGroup) only.
                                     ...(tls ? [secretKeysVolume("tls", CACHE_SERVER_TLS_SECRET, ["tls.crt", "tls.key", "ca.crt"], 0o440)] : []),
                                 ],
-                            },
+                            }),
                         },
                         ...(spec.persistent
                             ? {

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { ObjectStorageMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretIn } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, restrictedPodSpec, secretIn } from "./common";
 
 /** Buckets every stack uses. */
 export const BUCKETS = ["documents", "backups"] as const;
@@ -139,10 +139,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     template: {
                         metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
-                        spec: {
+                        spec: restrictedPodSpec({
                             serviceAccountName: sa.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
                             containers: [
                                 {
@@ -169,7 +167,6 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                     // Ready when the S3 gateway answers; alive while the master answers.
                                     readinessProbe: { ...probe, failureThreshold: 3 },
                                     livenessProbe: { tcpSocket: { port: "master" }, periodSeconds: 20, failureThreshold: 5 },
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [
                                         { name: "data", mountPath: "/data" },
                                         { name: "config", mountPath: "/etc/seaweedfs", readOnly: true },
@@ -181,7 +178,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                 { name: "config", secret: { secretName: configSecret.metadata.name } },
                                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                             ],
-                        },
+                        }),
                     },
                     volumeClaimTemplates: [
                         {
@@ -217,10 +214,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     ttlSecondsAfterFinished: 3600,
                     template: {
                         metadata: { labels: setupLabels },
-                        spec: {
+                        spec: restrictedPodSpec({
                             restartPolicy: "OnFailure",
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             containers: [
                                 {
                                     name: "create-buckets",
@@ -243,12 +238,11 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                         requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "32Mi" },
                                         limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "128Mi" },
                                     },
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                 },
                             ],
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                        },
+                        }),
                     },
                 },
             },
