@@ -31,23 +31,26 @@ export class Audit extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
 
     constructor(name: string, args: AuditArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`Audit ${name}`);
-        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 365);
-        if (args.objectLock && args.objectLock !== "none") {
-            v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
-            v.int("objectLock.days", args.objectLock.days, 1, 36500);
-        }
-        v.throwIfAny();
+        validateAudit(name, args);
         super(typeToken("aws", "Audit"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const accountId = accountIdOf(args, this);
-        const lock = args.objectLock ?? (args.environment === "production" ? { mode: "GOVERNANCE" as const, days: 365 } : "none");
-        const dataEventBuckets = args.dataEventBucketArns ?? [];
         const region = aws.getRegionOutput({}, { parent: this });
         const trailName = ctx.physical("trail", 128);
         const trailArn = pulumi.interpolate`arn:${partitionOf(this)}:cloudtrail:${region.region}:${accountId}:trail/${trailName}`;
 
-        const bucket = new SecureBucket(
+        const bucket = this.createBucket(ctx, args, accountId, trailArn);
+        const delivery = this.createLogDelivery(ctx, args, accountId);
+        const trail = this.createTrail(ctx, args, trailName, bucket, delivery);
+        this.trailArn = trail.arn;
+        this.bucketName = bucket.bucketName;
+        this.registerOutputs({ trailArn: this.trailArn, bucketName: this.bucketName });
+    }
+
+    /** The trail's bucket: locked in production, writable by CloudTrail for this trail only. */
+    private createBucket(ctx: AwsContext, args: AuditArgs, accountId: pulumi.Output<string>, trailArn: pulumi.Output<string>): SecureBucket {
+        const lock = args.objectLock ?? (args.environment === "production" ? { mode: "GOVERNANCE" as const, days: 365 } : "none");
+        return new SecureBucket(
             ctx.childName("trail"),
             {
                 environment: args.environment,
@@ -81,6 +84,10 @@ export class Audit extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+    }
+
+    /** The CloudWatch log group the trail also delivers to, and the role it delivers with. */
+    private createLogDelivery(ctx: AwsContext, args: AuditArgs, accountId: pulumi.Output<string>): { logGroup: aws.cloudwatch.LogGroup; role: aws.iam.Role } {
         const logGroup = new aws.cloudwatch.LogGroup(
             ctx.childName("trail"),
             { name: `/${ctx.prefix}/cloudtrail`, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: args.logsKeyArn, tags: ctx.tags("trail-logs") },
@@ -105,7 +112,19 @@ export class Audit extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const trail = new aws.cloudtrail.Trail(
+        return { logGroup, role };
+    }
+
+    /** The multi-region trail with log-file validation (and S3 data events for the buckets named), once its bucket exists. */
+    private createTrail(
+        ctx: AwsContext,
+        args: AuditArgs,
+        trailName: string,
+        bucket: SecureBucket,
+        delivery: { logGroup: aws.cloudwatch.LogGroup; role: aws.iam.Role },
+    ): aws.cloudtrail.Trail {
+        const dataEventBuckets = args.dataEventBucketArns ?? [];
+        return new aws.cloudtrail.Trail(
             ctx.childName("trail"),
             {
                 name: trailName,
@@ -115,8 +134,8 @@ export class Audit extends pulumi.ComponentResource {
                 enableLogFileValidation: true,
                 enableLogging: true,
                 kmsKeyId: args.logsKeyArn,
-                cloudWatchLogsGroupArn: pulumi.interpolate`${logGroup.arn}:*`,
-                cloudWatchLogsRoleArn: role.arn,
+                cloudWatchLogsGroupArn: pulumi.interpolate`${delivery.logGroup.arn}:*`,
+                cloudWatchLogsRoleArn: delivery.role.arn,
                 ...(dataEventBuckets.length > 0
                     ? {
                           advancedEventSelectors: [
@@ -136,8 +155,16 @@ export class Audit extends pulumi.ComponentResource {
             },
             ctx.opts({ dependsOn: [bucket] }),
         );
-        this.trailArn = trail.arn;
-        this.bucketName = bucket.bucketName;
-        this.registerOutputs({ trailArn: this.trailArn, bucketName: this.bucketName });
     }
+}
+
+/** Refuses bad arguments before anything is registered. */
+function validateAudit(name: string, args: AuditArgs): void {
+    const v = new Validator(`Audit ${name}`);
+    checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 365);
+    if (args.objectLock && args.objectLock !== "none") {
+        v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
+        v.int("objectLock.days", args.objectLock.days, 1, 36500);
+    }
+    v.throwIfAny();
 }

@@ -58,19 +58,7 @@ export class SecureBucket extends pulumi.ComponentResource {
     readonly arn: pulumi.Output<string>;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`SecureBucket ${name}`);
-        v.matches("purpose", args.purpose, /^[a-z][a-z0-9-]{1,30}$/, "a short lower-case word such as documents");
-        if (!args.allowS3ManagedEncryption && !args.kmsKeyArn)
-            v.fail("kmsKeyArn", args.kmsKeyArn, "a KMS key ARN (or allowS3ManagedEncryption: true for ALB logs)");
-        v.exclusive("kmsKeyArn", args.kmsKeyArn, "allowS3ManagedEncryption", args.allowS3ManagedEncryption);
-        const lc = { toIaDays: 90, toGlacierDays: 365, ...(args.lifecycle ?? {}) };
-        v.int("lifecycle.toIaDays", lc.toIaDays, 30, 3650);
-        v.int("lifecycle.toGlacierDays", lc.toGlacierDays, lc.toIaDays + 1, 3650);
-        if (args.objectLock) {
-            v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
-            v.int("objectLock.days", args.objectLock.days, 1, 36500);
-        }
-        v.throwIfAny();
+        const lc = validateSecureBucket(name, args);
         super(typeToken("aws", "SecureBucket"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
 
@@ -84,6 +72,36 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.dataOpts(),
         );
+        const publicAccess = this.blockPublicAccess(ctx, bucket);
+        this.encrypt(ctx, args, bucket);
+        const versioning = new aws.s3.BucketVersioning(
+            ctx.childName("versioning"),
+            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+            ctx.opts(),
+        );
+        this.createLifecycle(ctx, args, lc, bucket, versioning);
+        this.createPolicy(ctx, args, bucket, publicAccess);
+        if (args.objectLock) {
+            new aws.s3.BucketObjectLockConfiguration(
+                ctx.childName("object-lock"),
+                { bucket: bucket.id, rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
+                ctx.opts({ dependsOn: [versioning] }),
+            );
+        }
+        if (args.accessLogBucket) {
+            new aws.s3.BucketLogging(
+                ctx.childName("logging"),
+                { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` },
+                ctx.opts(),
+            );
+        }
+        this.bucketName = bucket.bucket;
+        this.arn = bucket.arn;
+        this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
+    }
+
+    /** Bucket-owner-enforced ownership and all public access blocked: returns what the bucket policy waits for. */
+    private blockPublicAccess(ctx: AwsContext, bucket: aws.s3.Bucket): pulumi.Resource[] {
         const ownership = new aws.s3.BucketOwnershipControls(
             ctx.childName("ownership"),
             { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
@@ -94,6 +112,11 @@ export class SecureBucket extends pulumi.ComponentResource {
             { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
             ctx.opts(),
         );
+        return [pab, ownership];
+    }
+
+    /** SSE-KMS with a bucket key (or SSE-S3 where an AWS service needs it). */
+    private encrypt(ctx: AwsContext, args: SecureBucketArgs, bucket: aws.s3.Bucket): void {
         new aws.s3.BucketServerSideEncryptionConfiguration(
             ctx.childName("encryption"),
             {
@@ -106,11 +129,10 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const versioning = new aws.s3.BucketVersioning(
-            ctx.childName("versioning"),
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            ctx.opts(),
-        );
+    }
+
+    /** Tiering of current objects, expiry of noncurrent versions, abort of incomplete uploads. */
+    private createLifecycle(ctx: AwsContext, args: SecureBucketArgs, lc: BucketLifecycle, bucket: aws.s3.Bucket, versioning: aws.s3.BucketVersioning): void {
         new aws.s3.BucketLifecycleConfiguration(
             ctx.childName("lifecycle"),
             {
@@ -133,6 +155,10 @@ export class SecureBucket extends pulumi.ComponentResource {
             },
             ctx.opts({ dependsOn: [versioning] }),
         );
+    }
+
+    /** The bucket policy: TLS only (1.2 and later), then the caller's statements. */
+    private createPolicy(ctx: AwsContext, args: SecureBucketArgs, bucket: aws.s3.Bucket, publicAccess: pulumi.Resource[]): void {
         new aws.s3.BucketPolicy(
             ctx.childName("policy"),
             {
@@ -160,24 +186,28 @@ export class SecureBucket extends pulumi.ComponentResource {
                     ]),
                 }),
             },
-            ctx.opts({ dependsOn: [pab, ownership] }),
+            ctx.opts({ dependsOn: publicAccess }),
         );
-        if (args.objectLock) {
-            new aws.s3.BucketObjectLockConfiguration(
-                ctx.childName("object-lock"),
-                { bucket: bucket.id, rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
-                ctx.opts({ dependsOn: [versioning] }),
-            );
-        }
-        if (args.accessLogBucket) {
-            new aws.s3.BucketLogging(
-                ctx.childName("logging"),
-                { bucket: bucket.id, targetBucket: args.accessLogBucket, targetPrefix: `${args.purpose}/` },
-                ctx.opts(),
-            );
-        }
-        this.bucketName = bucket.bucket;
-        this.arn = bucket.arn;
-        this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
     }
+}
+
+/** The lifecycle with its defaults. */
+type BucketLifecycle = NonNullable<SecureBucketArgs["lifecycle"]> & { toIaDays: number; toGlacierDays: number };
+
+/** Refuses bad arguments before anything is registered; the lifecycle with its defaults. */
+function validateSecureBucket(name: string, args: SecureBucketArgs): BucketLifecycle {
+    const v = new Validator(`SecureBucket ${name}`);
+    v.matches("purpose", args.purpose, /^[a-z][a-z0-9-]{1,30}$/, "a short lower-case word such as documents");
+    if (!args.allowS3ManagedEncryption && !args.kmsKeyArn)
+        v.fail("kmsKeyArn", args.kmsKeyArn, "a KMS key ARN (or allowS3ManagedEncryption: true for ALB logs)");
+    v.exclusive("kmsKeyArn", args.kmsKeyArn, "allowS3ManagedEncryption", args.allowS3ManagedEncryption);
+    const lc = { toIaDays: 90, toGlacierDays: 365, ...(args.lifecycle ?? {}) };
+    v.int("lifecycle.toIaDays", lc.toIaDays, 30, 3650);
+    v.int("lifecycle.toGlacierDays", lc.toGlacierDays, lc.toIaDays + 1, 3650);
+    if (args.objectLock) {
+        v.oneOf("objectLock.mode", args.objectLock.mode, OBJECT_LOCK_MODES);
+        v.int("objectLock.days", args.objectLock.days, 1, 36500);
+    }
+    v.throwIfAny();
+    return lc;
 }

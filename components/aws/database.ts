@@ -166,61 +166,9 @@ export class Database extends pulumi.ComponentResource {
     readonly appUser = APP_DB_USER;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        const production = args.environment === "production";
-        const s = {
-            engineVersion: args.engineVersion ?? "16",
-            instanceClass: args.instanceClass ?? (production ? "db.r6g.xlarge" : "db.r6g.large"),
-            storage: args.allocatedStorageGiB ?? 50,
-            backupRetentionDays: args.backupRetentionDays ?? (production ? 30 : 7),
-            multiAz: args.multiAz ?? production,
-            readReplicas: args.readReplicas ?? (production ? 1 : 0),
-            deletionProtection: args.deletionProtection ?? production,
-            crossRegionBackup: args.crossRegionBackup ?? production,
-            connectionProxy: args.connectionProxy ?? production,
-        };
-        const maxStorage = args.maxAllocatedStorageGiB ?? s.storage * 4;
-        const v = new Validator(`Database ${name}`);
-        v.matches("engineVersion", s.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17");
-        v.int("allocatedStorageGiB", s.storage, 20, 65536);
-        v.int("maxAllocatedStorageGiB", maxStorage, minMaxAllocatedStorage(s.storage), 65536);
-        if (!inCatalog(RDS_INSTANCE_CLASSES, s.instanceClass))
-            v.fail("instanceClass", s.instanceClass, `an RDS for PostgreSQL instance class (families: ${families(RDS_INSTANCE_CLASSES)})`);
-        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
-        v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
-        v.int("readReplicas", s.readReplicas, 0, 5);
-        checkRestoreSource(v, "restoreFrom", args.restoreFrom);
-        if (s.crossRegionBackup) v.awsRegion("backupRegion", args.backupRegion);
-        if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
-            v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
-        v.matches(
-            "databaseName",
-            args.databaseName ?? DB_NAME,
-            /^[a-z][a-z0-9_]{0,62}$/,
-            "a PostgreSQL identifier: lower-case letter, then letters, digits or _",
-        );
-        for (const [p, value] of Object.entries(args.parameters ?? {})) {
-            if (PROTECTED_DB_PARAMETERS.includes(p))
-                v.fail(`parameters.${p}`, value, `a parameter other than ${PROTECTED_DB_PARAMETERS.join(", ")} (TLS is not negotiable)`);
-            else if (!/^[a-z][a-z0-9_.]*$/.test(p) || typeof value !== "string")
-                v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
-        }
-        const backupWindow = args.backupWindow ?? "02:00-03:00";
-        const maintenanceWindow = args.maintenanceWindow ?? "sun:03:30-sun:04:30";
-        checkDbWindows(v, backupWindow, maintenanceWindow);
-        if (args.iops !== undefined || args.storageThroughputMiBps !== undefined) {
-            if (s.storage < 400)
-                v.fail(
-                    "iops / storageThroughputMiBps",
-                    args.iops ?? args.storageThroughputMiBps,
-                    "only with allocatedStorageGiB >= 400 (gp3 below 400 GiB has a fixed 3,000 IOPS and 125 MiB/s)",
-                );
-            v.int("iops", args.iops, 12000, 64000);
-            v.int("storageThroughputMiBps", args.storageThroughputMiBps, 500, 4000);
-        }
-        v.throwIfAny();
+        const s = databaseSettings(name, args);
         super(typeToken("aws", "Database"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
-        const major = s.engineVersion.split(".")[0];
         const accountId = accountIdOf(args, this);
         const partition = partitionOf(this);
 
@@ -239,153 +187,15 @@ export class Database extends pulumi.ComponentResource {
             { subnetIds: args.subnetIds, description: "Isolated subnets", tags: ctx.tags("db-subnets") },
             ctx.opts(),
         );
-        const params = new aws.rds.ParameterGroup(
-            ctx.childName("params"),
-            {
-                family: `postgres${major}`,
-                description: "TLS forced, slow queries logged",
-                parameters: [
-                    { name: "rds.force_ssl", value: "1" },
-                    { name: "ssl_min_protocol_version", value: "TLSv1.2" },
-                    { name: "log_min_duration_statement", value: "1000" },
-                    { name: "log_connections", value: "1" },
-                    { name: "log_disconnections", value: "1" },
-                    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
-                    ...Object.entries(args.parameters ?? {}).map(([name, value]) => ({ name, value, applyMethod: "pending-reboot" })),
-                ],
-                tags: ctx.tags("db-params"),
-            },
-            ctx.opts(),
-        );
-        const monitoringRole = new aws.iam.Role(
-            ctx.childName("monitoring"),
-            { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", accountId), tags: ctx.tags("db-monitoring") },
-            ctx.opts(),
-        );
-        new aws.iam.RolePolicyAttachment(
-            ctx.childName("monitoring"),
-            { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "AmazonRDSEnhancedMonitoringRole") },
-            ctx.opts(),
-        );
+        const params = this.createParameterGroup(ctx, args, s);
+        const monitoringRole = this.createMonitoringRole(ctx, accountId, partition);
         const identifier = ctx.physical("postgres", 63);
-        const logExports = ["postgresql", "upgrade", "iam-db-auth-error"];
-        // Each instance's exported logs go to groups created here first (retention, the logs key):
-        // a group RDS creates itself never expires and is not encrypted with the stack's key.
-        // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
-        const exportGroups = (id: string, part: string) =>
-            logExports.map(
-                (l) =>
-                    new aws.cloudwatch.LogGroup(
-                        ctx.childName(`${part}log-${l}`),
-                        {
-                            name: `/aws/rds/instance/${id}/${l}`,
-                            retentionInDays: args.logRetentionDays ?? 90,
-                            kmsKeyId: args.logsKeyArn,
-                            tags: ctx.tags(`db-${part}log-${l}`),
-                        },
-                        ctx.opts(),
-                    ),
-            );
-        const logGroups = exportGroups(identifier, "");
-        // Statements slower than log_min_duration_statement (1 s) counted from the PostgreSQL log.
-        const slowQueryMetric = { namespace: "RagStack/Database", name: `${identifier}-slow-queries` };
-        new aws.cloudwatch.LogMetricFilter(
-            ctx.childName("slow-queries"),
-            {
-                logGroupName: logGroups[0].name,
-                pattern: '"duration:"',
-                metricTransformation: { namespace: slowQueryMetric.namespace, name: slowQueryMetric.name, value: "1", defaultValue: "0", unit: "Count" },
-            },
-            ctx.opts(),
-        );
-        const shared = {
-            instanceClass: s.instanceClass,
-            storageType: "gp3",
-            ...(args.iops !== undefined ? { iops: args.iops, storageThroughput: args.storageThroughputMiBps } : {}),
-            storageEncrypted: true,
-            kmsKeyId: args.kmsKeyArn,
-            publiclyAccessible: false,
-            vpcSecurityGroupIds: [sg.id],
-            parameterGroupName: params.name,
-            iamDatabaseAuthenticationEnabled: true,
-            performanceInsightsEnabled: true,
-            performanceInsightsKmsKeyId: args.kmsKeyArn,
-            performanceInsightsRetentionPeriod: 7,
-            monitoringInterval: 60,
-            monitoringRoleArn: monitoringRole.arn,
-            enabledCloudwatchLogsExports: logExports,
-            autoMinorVersionUpgrade: true,
-            copyTagsToSnapshot: true,
-            caCertIdentifier: "rds-ca-rsa2048-g1",
-            deletionProtection: s.deletionProtection,
-        };
-        const primary = new aws.rds.Instance(
-            ctx.childName("primary"),
-            {
-                ...shared,
-                identifier,
-                engine: "postgres",
-                engineVersion: s.engineVersion,
-                // A restore brings its database, master user and data from the backup.
-                ...restoreInputs(args.restoreFrom, args.databaseName ?? DB_NAME),
-                manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: args.kmsKeyArn,
-                allocatedStorage: s.storage,
-                maxAllocatedStorage: maxStorage,
-                dbSubnetGroupName: subnetGroup.name,
-                multiAz: s.multiAz,
-                backupRetentionPeriod: s.backupRetentionDays,
-                backupWindow,
-                maintenanceWindow,
-                skipFinalSnapshot: false,
-                finalSnapshotIdentifier: `${identifier}-final`,
-                deleteAutomatedBackups: false,
-                tags: ctx.tags("postgres", { Role: "primary" }),
-            },
-            // Where it was restored from matters at creation only: never replace the primary for it.
-            ctx.dataOpts({ dependsOn: logGroups, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier", "dbName", "username"] }),
-        );
-        const replicas: aws.rds.Instance[] = [];
-        for (let i = 0; i < s.readReplicas; i++) {
-            const replicaId = `${identifier}-replica-${i}`.slice(0, 63);
-            const replicaLogs = exportGroups(replicaId, `replica-${i}-`);
-            replicas.push(
-                new aws.rds.Instance(
-                    ctx.childName(`replica-${i}`),
-                    {
-                        ...shared,
-                        identifier: replicaId,
-                        replicateSourceDb: primary.identifier,
-                        multiAz: false,
-                        backupRetentionPeriod: 0,
-                        skipFinalSnapshot: true,
-                        tags: ctx.tags(`postgres-replica-${i}`, { Role: "replica" }),
-                    },
-                    ctx.dataOpts({ dependsOn: replicaLogs }),
-                ),
-            );
-        }
-        if (s.crossRegionBackup) {
-            const backupProvider = args.backupProvider ?? new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
-            const backupKey = new aws.kms.Key(
-                ctx.childName("backup-key"),
-                {
-                    description: `${ctx.prefix} replicated RDS backups`,
-                    enableKeyRotation: true,
-                    deletionWindowInDays: 30,
-                    // An explicit policy (not the default "the account may do anything"): the account
-                    // administers the key; only RDS in the backup region uses it.
-                    policy: serviceKeyPolicy(accountId, [`rds.${args.backupRegion}.amazonaws.com`], partition),
-                    tags: ctx.tags("backup-key"),
-                },
-                ctx.dataOpts({ provider: backupProvider }),
-            );
-            new aws.rds.InstanceAutomatedBackupsReplication(
-                ctx.childName("backup-replication"),
-                { sourceDbInstanceArn: primary.arn, kmsKeyId: backupKey.arn, retentionPeriod: s.backupRetentionDays },
-                ctx.opts({ provider: backupProvider }),
-            );
-        }
+        const logGroups = this.exportLogGroups(ctx, args, identifier, "");
+        const slowQueryMetric = this.countSlowQueries(ctx, identifier, logGroups[0]);
+        const shared = instanceSettings(args, s, { sg, params, monitoringRole });
+        const primary = this.createPrimary(ctx, args, s, shared, { identifier, subnetGroup, logGroups });
+        const replicas = this.createReplicas(ctx, args, s, shared, identifier, primary);
+        if (s.crossRegionBackup) this.replicateBackups(ctx, args, s, primary, accountId, partition);
 
         const proxy = s.connectionProxy ? this.createProxy(ctx, args, { primary, dbSecurityGroup: sg, accountId, identifier }) : undefined;
 
@@ -409,6 +219,178 @@ export class Database extends pulumi.ComponentResource {
             proxyEndpoint: this.proxyEndpoint,
             masterSecretArn: this.masterSecretArn,
         });
+    }
+
+    /** The parameter group: TLS forced, slow queries and connections logged, pg_stat_statements, the caller's parameters. */
+    private createParameterGroup(ctx: AwsContext, args: DatabaseArgs, s: DatabaseSettings): aws.rds.ParameterGroup {
+        const major = s.engineVersion.split(".")[0];
+        return new aws.rds.ParameterGroup(
+            ctx.childName("params"),
+            {
+                family: `postgres${major}`,
+                description: "TLS forced, slow queries logged",
+                parameters: [
+                    { name: "rds.force_ssl", value: "1" },
+                    { name: "ssl_min_protocol_version", value: "TLSv1.2" },
+                    { name: "log_min_duration_statement", value: "1000" },
+                    { name: "log_connections", value: "1" },
+                    { name: "log_disconnections", value: "1" },
+                    { name: "shared_preload_libraries", value: "pg_stat_statements", applyMethod: "pending-reboot" },
+                    ...Object.entries(args.parameters ?? {}).map(([name, value]) => ({ name, value, applyMethod: "pending-reboot" })),
+                ],
+                tags: ctx.tags("db-params"),
+            },
+            ctx.opts(),
+        );
+    }
+
+    /** The enhanced-monitoring role. */
+    private createMonitoringRole(ctx: AwsContext, accountId: pulumi.Input<string>, partition: pulumi.Input<string>): aws.iam.Role {
+        const monitoringRole = new aws.iam.Role(
+            ctx.childName("monitoring"),
+            { assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com", accountId), tags: ctx.tags("db-monitoring") },
+            ctx.opts(),
+        );
+        new aws.iam.RolePolicyAttachment(
+            ctx.childName("monitoring"),
+            { role: monitoringRole.name, policyArn: managedPolicyArn(partition, "AmazonRDSEnhancedMonitoringRole") },
+            ctx.opts(),
+        );
+        return monitoringRole;
+    }
+
+    /**
+     * Each instance's exported logs go to groups created here first (retention, the logs key):
+     * a group RDS creates itself never expires and is not encrypted with the stack's key.
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+     */
+    private exportLogGroups(ctx: AwsContext, args: DatabaseArgs, id: string, part: string): aws.cloudwatch.LogGroup[] {
+        return LOG_EXPORTS.map(
+            (l) =>
+                new aws.cloudwatch.LogGroup(
+                    ctx.childName(`${part}log-${l}`),
+                    {
+                        name: `/aws/rds/instance/${id}/${l}`,
+                        retentionInDays: args.logRetentionDays ?? 90,
+                        kmsKeyId: args.logsKeyArn,
+                        tags: ctx.tags(`db-${part}log-${l}`),
+                    },
+                    ctx.opts(),
+                ),
+        );
+    }
+
+    /** Statements slower than log_min_duration_statement (1 s) counted from the PostgreSQL log. */
+    private countSlowQueries(ctx: AwsContext, identifier: string, logGroup: aws.cloudwatch.LogGroup): { namespace: string; name: string } {
+        const slowQueryMetric = { namespace: "RagStack/Database", name: `${identifier}-slow-queries` };
+        new aws.cloudwatch.LogMetricFilter(
+            ctx.childName("slow-queries"),
+            {
+                logGroupName: logGroup.name,
+                pattern: '"duration:"',
+                metricTransformation: { namespace: slowQueryMetric.namespace, name: slowQueryMetric.name, value: "1", defaultValue: "0", unit: "Count" },
+            },
+            ctx.opts(),
+        );
+        return slowQueryMetric;
+    }
+
+    /** The primary instance (protected), after its log groups. */
+    private createPrimary(
+        ctx: AwsContext,
+        args: DatabaseArgs,
+        s: DatabaseSettings,
+        shared: ReturnType<typeof instanceSettings>,
+        deps: { identifier: string; subnetGroup: aws.rds.SubnetGroup; logGroups: aws.cloudwatch.LogGroup[] },
+    ): aws.rds.Instance {
+        return new aws.rds.Instance(
+            ctx.childName("primary"),
+            {
+                ...shared,
+                identifier: deps.identifier,
+                engine: "postgres",
+                engineVersion: s.engineVersion,
+                // A restore brings its database, master user and data from the backup.
+                ...restoreInputs(args.restoreFrom, args.databaseName ?? DB_NAME),
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.kmsKeyArn,
+                allocatedStorage: s.storage,
+                maxAllocatedStorage: s.maxStorage,
+                dbSubnetGroupName: deps.subnetGroup.name,
+                multiAz: s.multiAz,
+                backupRetentionPeriod: s.backupRetentionDays,
+                backupWindow: s.backupWindow,
+                maintenanceWindow: s.maintenanceWindow,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: `${deps.identifier}-final`,
+                deleteAutomatedBackups: false,
+                tags: ctx.tags("postgres", { Role: "primary" }),
+            },
+            // Where it was restored from matters at creation only: never replace the primary for it.
+            ctx.dataOpts({ dependsOn: deps.logGroups, ignoreChanges: ["restoreToPointInTime", "snapshotIdentifier", "dbName", "username"] }),
+        );
+    }
+
+    /** The read replicas, each after its log groups. */
+    private createReplicas(
+        ctx: AwsContext,
+        args: DatabaseArgs,
+        s: DatabaseSettings,
+        shared: ReturnType<typeof instanceSettings>,
+        identifier: string,
+        primary: aws.rds.Instance,
+    ): aws.rds.Instance[] {
+        const replicas: aws.rds.Instance[] = [];
+        for (let i = 0; i < s.readReplicas; i++) {
+            const replicaId = `${identifier}-replica-${i}`.slice(0, 63);
+            const replicaLogs = this.exportLogGroups(ctx, args, replicaId, `replica-${i}-`);
+            replicas.push(
+                new aws.rds.Instance(
+                    ctx.childName(`replica-${i}`),
+                    {
+                        ...shared,
+                        identifier: replicaId,
+                        replicateSourceDb: primary.identifier,
+                        multiAz: false,
+                        backupRetentionPeriod: 0,
+                        skipFinalSnapshot: true,
+                        tags: ctx.tags(`postgres-replica-${i}`, { Role: "replica" }),
+                    },
+                    ctx.dataOpts({ dependsOn: replicaLogs }),
+                ),
+            );
+        }
+        return replicas;
+    }
+
+    /** Automated backups replicated to the backup region, encrypted with a key of their own there. */
+    private replicateBackups(
+        ctx: AwsContext,
+        args: DatabaseArgs,
+        s: DatabaseSettings,
+        primary: aws.rds.Instance,
+        accountId: pulumi.Input<string>,
+        partition: pulumi.Input<string>,
+    ): void {
+        const backupProvider = args.backupProvider ?? new aws.Provider(ctx.childName("backup-region"), { region: args.backupRegion }, { parent: this });
+        const backupKey = new aws.kms.Key(
+            ctx.childName("backup-key"),
+            {
+                description: `${ctx.prefix} replicated RDS backups`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                // An explicit policy (not the default "the account may do anything"): the account
+                // administers the key; only RDS in the backup region uses it.
+                policy: serviceKeyPolicy(accountId, [`rds.${args.backupRegion}.amazonaws.com`], partition),
+                tags: ctx.tags("backup-key"),
+            },
+            ctx.dataOpts({ provider: backupProvider }),
+        );
+        new aws.rds.InstanceAutomatedBackupsReplication(
+            ctx.childName("backup-replication"),
+            { sourceDbInstanceArn: primary.arn, kmsKeyId: backupKey.arn, retentionPeriod: s.backupRetentionDays },
+            ctx.opts({ provider: backupProvider }),
+        );
     }
 
     /**
@@ -508,6 +490,93 @@ export class Database extends pulumi.ComponentResource {
         );
         return proxy;
     }
+}
+
+/** Logs every instance exports to CloudWatch. */
+const LOG_EXPORTS = ["postgresql", "upgrade", "iam-db-auth-error"];
+
+/** The settings the arguments resolve to (environment defaults applied). */
+type DatabaseSettings = ReturnType<typeof databaseSettings>;
+
+/** The settings of a Database, refusing bad arguments before anything is registered. */
+function databaseSettings(name: string, args: DatabaseArgs) {
+    const production = args.environment === "production";
+    const s = {
+        engineVersion: args.engineVersion ?? "16",
+        instanceClass: args.instanceClass ?? (production ? "db.r6g.xlarge" : "db.r6g.large"),
+        storage: args.allocatedStorageGiB ?? 50,
+        backupRetentionDays: args.backupRetentionDays ?? (production ? 30 : 7),
+        multiAz: args.multiAz ?? production,
+        readReplicas: args.readReplicas ?? (production ? 1 : 0),
+        deletionProtection: args.deletionProtection ?? production,
+        crossRegionBackup: args.crossRegionBackup ?? production,
+        connectionProxy: args.connectionProxy ?? production,
+    };
+    const maxStorage = args.maxAllocatedStorageGiB ?? s.storage * 4;
+    const v = new Validator(`Database ${name}`);
+    v.matches("engineVersion", s.engineVersion, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17");
+    v.int("allocatedStorageGiB", s.storage, 20, 65536);
+    v.int("maxAllocatedStorageGiB", maxStorage, minMaxAllocatedStorage(s.storage), 65536);
+    if (!inCatalog(RDS_INSTANCE_CLASSES, s.instanceClass))
+        v.fail("instanceClass", s.instanceClass, `an RDS for PostgreSQL instance class (families: ${families(RDS_INSTANCE_CLASSES)})`);
+    checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+    v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
+    v.int("readReplicas", s.readReplicas, 0, 5);
+    checkRestoreSource(v, "restoreFrom", args.restoreFrom);
+    if (s.crossRegionBackup) v.awsRegion("backupRegion", args.backupRegion);
+    if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
+        v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+    v.matches("databaseName", args.databaseName ?? DB_NAME, /^[a-z][a-z0-9_]{0,62}$/, "a PostgreSQL identifier: lower-case letter, then letters, digits or _");
+    for (const [p, value] of Object.entries(args.parameters ?? {})) {
+        if (PROTECTED_DB_PARAMETERS.includes(p))
+            v.fail(`parameters.${p}`, value, `a parameter other than ${PROTECTED_DB_PARAMETERS.join(", ")} (TLS is not negotiable)`);
+        else if (!/^[a-z][a-z0-9_.]*$/.test(p) || typeof value !== "string")
+            v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
+    }
+    const backupWindow = args.backupWindow ?? "02:00-03:00";
+    const maintenanceWindow = args.maintenanceWindow ?? "sun:03:30-sun:04:30";
+    checkDbWindows(v, backupWindow, maintenanceWindow);
+    if (args.iops !== undefined || args.storageThroughputMiBps !== undefined) {
+        if (s.storage < 400)
+            v.fail(
+                "iops / storageThroughputMiBps",
+                args.iops ?? args.storageThroughputMiBps,
+                "only with allocatedStorageGiB >= 400 (gp3 below 400 GiB has a fixed 3,000 IOPS and 125 MiB/s)",
+            );
+        v.int("iops", args.iops, 12000, 64000);
+        v.int("storageThroughputMiBps", args.storageThroughputMiBps, 500, 4000);
+    }
+    v.throwIfAny();
+    return { ...s, maxStorage, backupWindow, maintenanceWindow };
+}
+
+/** What the primary and the replicas share. */
+function instanceSettings(
+    args: DatabaseArgs,
+    s: DatabaseSettings,
+    deps: { sg: aws.ec2.SecurityGroup; params: aws.rds.ParameterGroup; monitoringRole: aws.iam.Role },
+) {
+    return {
+        instanceClass: s.instanceClass,
+        storageType: "gp3",
+        ...(args.iops !== undefined ? { iops: args.iops, storageThroughput: args.storageThroughputMiBps } : {}),
+        storageEncrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        publiclyAccessible: false,
+        vpcSecurityGroupIds: [deps.sg.id],
+        parameterGroupName: deps.params.name,
+        iamDatabaseAuthenticationEnabled: true,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: args.kmsKeyArn,
+        performanceInsightsRetentionPeriod: 7,
+        monitoringInterval: 60,
+        monitoringRoleArn: deps.monitoringRole.arn,
+        enabledCloudwatchLogsExports: LOG_EXPORTS,
+        autoMinorVersionUpgrade: true,
+        copyTagsToSnapshot: true,
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+        deletionProtection: s.deletionProtection,
+    };
 }
 
 /** Minutes since the week's start of `ddd:hh:mm`, or of the day for `hh:mm`. */

@@ -43,29 +43,52 @@ export class AwsRagStack extends RagStackComponent {
 
     constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
-        validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
-        // The API verifies PostgreSQL against the region's RDS CAs, built into the plan: known for the region, or given.
-        const caProblem = rdsCaProblem(s.aws.region, s.aws.rdsCaBundle);
-        if (caProblem)
-            throw new ValidationError(`AwsRagStack ${name}`, [
-                {
-                    field: s.aws.rdsCaBundle === undefined ? "aws.region" : "aws.rdsCaBundle",
-                    value: s.aws.rdsCaBundle === undefined ? s.aws.region : "(PEM text)",
-                    allowed: caProblem,
-                },
-            ]);
+        validateAwsStack(name, s);
         super(typeToken("aws", "RagStack"), name, {}, opts);
-        const common = {
+        const common: AwsCommonArgs = {
             environment: s.environment,
             namePrefix: `${s.name}-${s.environment}`,
             tags: awsTags(s),
             protectData: s.protectData,
             accountId: s.aws.accountId,
         };
-        const child = { parent: this };
-        const retention = s.observability.logRetentionDays;
 
-        const keys = new Keys(
+        const keys = this.createKeys(name, s, common);
+        const network = this.createNetwork(name, s, common, keys);
+        const storage = this.createStorage(name, s, args, common, keys);
+        const edge = this.createEdge(name, s, common, network);
+        const waf = this.createWaf(name, s, common, keys, edge);
+        // Without internet egress: HTTPS to the VPC's endpoints and S3 only, AWS-published helper
+        // images through an ECR pull-through cache of ECR Public, models staged in their bucket.
+        const offline = !s.aws.internetEgress;
+        const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId, ecrPublicCache: offline }, { parent: this });
+        const httpsEgress: HttpsEgress = offline ? { vpcCidr: network.vpcCidr, s3PrefixListId: network.s3PrefixListId } : "internet";
+        const mirrored = (image: string) => (offline ? cluster.ecrPublicCacheRegistry.apply((r) => viaEcrPublicCache(image, r)) : image);
+
+        // The data stores admit the API's security group and the API needs their endpoints:
+        // the API is built first with deferred inputs that are resolved once the stores exist.
+        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster, httpsEgress, bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE) });
+        const db = this.createDatabase(name, s, args, common, { keys, network, api: api.service });
+        const cache = this.createCache(name, s, common, { keys, network, api: api.service });
+        api.resolveData(db, cache);
+        this.createBackup(name, s, args, common, keys, db, storage);
+        const llm = s.llm.enabled
+            ? this.createLlm(name, s, common, { keys, network, storage, cluster, api: api.service, httpsEgress, syncImage: mirrored(DEFAULT_MODEL_SYNC_IMAGE) })
+            : undefined;
+        api.resolveLlm(llm);
+        const observability = this.createObservability(name, s, common, { keys, edge, cluster, api: api.service, db, cache, llm, waf });
+        this.createAudit(name, s, common, keys, storage);
+
+        this.publishOutputs({ keys, network, edge, cluster, api: api.service, db, cache, llm, storage, observability });
+        this.loadBalancerDnsName = edge.dnsName;
+        this.alarmTopicArn = observability.alarmTopicArn;
+        this.vpcId = network.vpcId;
+        this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint, secretRefs: this.secretRefs });
+    }
+
+    /** The data and logs KMS keys (and the GPU hosts' Auto Scaling service-linked role). */
+    private createKeys(name: string, s: StackSettings, common: AwsCommonArgs): Keys {
+        return new Keys(
             `${name}-keys`,
             {
                 ...common,
@@ -73,9 +96,13 @@ export class AwsRagStack extends RagStackComponent {
                 // The GPU hosts' Auto Scaling group encrypts their volumes with the data key: its own service-linked role.
                 ...(s.llm.enabled && !s.aws.kmsKeyArn ? { autoScalingRoleSuffix: autoScalingRoleSuffix(common.namePrefix) } : {}),
             },
-            child,
+            { parent: this },
         );
-        const network = new Network(
+    }
+
+    /** The VPC (or the existing one), its subnets, NAT and flow logs. */
+    private createNetwork(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys): Network {
+        return new Network(
             `${name}-network`,
             s.aws.existingVpc
                 ? { ...common, existingVpc: s.aws.existingVpc }
@@ -86,11 +113,15 @@ export class AwsRagStack extends RagStackComponent {
                       natStrategy: s.network.natStrategy,
                       availabilityZones: s.aws.availabilityZones,
                       logsKeyArn: keys.logsKeyArn,
-                      flowLogRetentionDays: retention,
+                      flowLogRetentionDays: s.observability.logRetentionDays,
                   },
-            child,
+            { parent: this },
         );
-        const storage = new Storage(
+    }
+
+    /** The documents, backups, access-log (and models) buckets, replicated off site when the database is. */
+    private createStorage(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, keys: Keys): Storage {
+        return new Storage(
             `${name}-storage`,
             {
                 ...common,
@@ -99,14 +130,18 @@ export class AwsRagStack extends RagStackComponent {
                 transitionToGlacierDays: s.storage.transitionToGlacierDays,
                 noncurrentVersionExpirationDays: s.storage.noncurrentVersionExpirationDays,
                 backupsObjectLock: s.storage.objectLock,
-                accessLogRetentionDays: Math.max(retention, 365),
+                accessLogRetentionDays: Math.max(s.observability.logRetentionDays, 365),
                 // Off-site copies of the documents and backups with the database's (production).
                 replication: s.database.crossRegionBackup ? { region: s.aws.backupRegion, provider: args.backupRegionProvider } : undefined,
                 modelsBucket: s.llm.enabled && !s.aws.internetEgress,
             },
-            child,
+            { parent: this },
         );
-        const edge = new Edge(
+    }
+
+    /** The ALB with TLS, its listeners and target group, and the DNS record. */
+    private createEdge(name: string, s: StackSettings, common: AwsCommonArgs, network: Network): Edge {
+        return new Edge(
             `${name}-edge`,
             {
                 ...common,
@@ -122,11 +157,15 @@ export class AwsRagStack extends RagStackComponent {
                 contentSecurityPolicy: s.edge.contentSecurityPolicy,
                 idleTimeoutSeconds: s.edge.idleTimeoutSeconds,
                 deletionProtection: s.environment === "production",
-                accessLogRetentionDays: retention,
+                accessLogRetentionDays: s.observability.logRetentionDays,
             },
-            child,
+            { parent: this },
         );
-        const waf = new Waf(
+    }
+
+    /** The WAF web ACL in front of the ALB. */
+    private createWaf(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys, edge: Edge): Waf {
+        return new Waf(
             `${name}-waf`,
             {
                 ...common,
@@ -136,27 +175,22 @@ export class AwsRagStack extends RagStackComponent {
                 loginPaths: s.edge.loginPaths,
                 loginRateLimitPer5Min: s.edge.loginRateLimitPer5Min,
                 logsKeyArn: keys.logsKeyArn,
-                logRetentionDays: retention,
+                logRetentionDays: s.observability.logRetentionDays,
             },
-            child,
+            { parent: this },
         );
-        // Without internet egress: HTTPS to the VPC's endpoints and S3 only, AWS-published helper
-        // images through an ECR pull-through cache of ECR Public, models staged in their bucket.
-        const offline = !s.aws.internetEgress;
-        const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId, ecrPublicCache: offline }, child);
-        const httpsEgress: HttpsEgress = offline ? { vpcCidr: network.vpcCidr, s3PrefixListId: network.s3PrefixListId } : "internet";
-        const mirrored = (image: string) => (offline ? cluster.ecrPublicCacheRegistry.apply((r) => viaEcrPublicCache(image, r)) : image);
+    }
 
-        // The data stores admit the API's security group and the API needs their endpoints:
-        // the API is built first with deferred inputs that are resolved once the stores exist.
-        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster, httpsEgress, bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE) });
-        const db = new Database(
+    /** PostgreSQL (RDS), reachable from the API's security group. */
+    private createDatabase(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, deps: DataStoreDeps): Database {
+        const { keys, network, api } = deps;
+        return new Database(
             `${name}-db`,
             {
                 ...common,
                 vpcId: network.vpcId,
                 subnetIds: network.isolatedSubnetIds,
-                allowedSecurityGroupIds: [api.service.securityGroupId, ...(s.aws.dataTierClientSecurityGroupIds ?? [])],
+                allowedSecurityGroupIds: [api.securityGroupId, ...(s.aws.dataTierClientSecurityGroupIds ?? [])],
                 kmsKeyArn: keys.dataKeyArn,
                 logsKeyArn: keys.logsKeyArn,
                 engineVersion: s.database.engineVersion,
@@ -172,30 +206,37 @@ export class AwsRagStack extends RagStackComponent {
                 backupProvider: args.backupRegionProvider,
                 connectionProxy: s.database.connectionPooler,
                 restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
-                logRetentionDays: retention,
+                logRetentionDays: s.observability.logRetentionDays,
             },
-            child,
+            { parent: this },
         );
-        const cache = new Cache(
+    }
+
+    /** Valkey (ElastiCache), reachable from the API's security group. */
+    private createCache(name: string, s: StackSettings, common: AwsCommonArgs, deps: DataStoreDeps): Cache {
+        const { keys, network, api } = deps;
+        return new Cache(
             `${name}-cache`,
             {
                 ...common,
                 vpcId: network.vpcId,
                 subnetIds: network.isolatedSubnetIds,
-                allowedSecurityGroupIds: [api.service.securityGroupId, ...(s.aws.dataTierClientSecurityGroupIds ?? [])],
+                allowedSecurityGroupIds: [api.securityGroupId, ...(s.aws.dataTierClientSecurityGroupIds ?? [])],
                 kmsKeyArn: keys.dataKeyArn,
                 logsKeyArn: keys.logsKeyArn,
                 nodeType: s.cache.nodeType,
                 replicas: s.cache.replicas,
                 automaticFailover: s.cache.automaticFailover,
                 snapshotRetentionDays: s.cache.snapshotRetentionDays,
-                logRetentionDays: retention,
+                logRetentionDays: s.observability.logRetentionDays,
                 secretsRotatedOn: s.secrets.rotatedOn,
             },
-            child,
+            { parent: this },
         );
-        api.resolveData(db, cache);
-        // Tiered, locked, off-site recovery points of the database and the documents (AWS Backup).
+    }
+
+    /** Tiered, locked, off-site recovery points of the database and the documents (AWS Backup). */
+    private createBackup(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, keys: Keys, db: Database, storage: Storage): void {
         new Backup(
             `${name}-backup`,
             {
@@ -205,54 +246,59 @@ export class AwsRagStack extends RagStackComponent {
                 copyRegion: s.database.crossRegionBackup ? s.aws.backupRegion : undefined,
                 copyProvider: args.backupRegionProvider,
             },
-            child,
+            { parent: this },
         );
+    }
 
-        let llm: Llm | undefined;
-        if (s.llm.enabled) {
-            llm = new Llm(
-                `${name}-llm`,
-                {
-                    ...common,
-                    vpcId: network.vpcId,
-                    subnetIds: network.privateSubnetIds,
-                    clusterArn: cluster.clusterArn,
-                    clusterName: cluster.clusterName,
-                    namespaceId: cluster.namespaceId,
-                    namespaceName: cluster.namespaceName,
-                    allowedSecurityGroupIds: [api.service.securityGroupId],
-                    kmsKeyArn: keys.dataKeyArn,
-                    logsKeyArn: keys.logsKeyArn,
-                    autoScalingServiceLinkedRoleArn: keys.autoScalingRoleArn,
-                    image: s.llm.image,
-                    models: s.llm.models,
-                    httpsEgress,
-                    ecrPublicCache: offline,
-                    stagedModels: offline
-                        ? {
-                              bucketName: storage.modelsBucket!,
-                              bucketArn: storage.modelsBucketArn!,
-                              kmsKeyArn: keys.dataKeyArn,
-                              syncImage: mirrored(DEFAULT_MODEL_SYNC_IMAGE),
-                          }
-                        : undefined,
-                    amiId: s.aws.gpuAmiId,
-                    instanceType: s.llm.instanceType,
-                    gpusPerTask: s.llm.gpusPerNode,
-                    desiredCount: s.llm.desiredNodes,
-                    minInstances: s.llm.minNodes,
-                    maxInstances: s.llm.maxNodes,
-                    spot: s.llm.spot,
-                    volumeGiB: s.llm.modelVolumeGiB,
-                    keepAlive: s.llm.keepAlive,
-                    logRetentionDays: retention,
-                },
-                child,
-            );
-        }
-        api.resolveLlm(llm);
+    /** The GPU hosts and the Ollama service. */
+    private createLlm(name: string, s: StackSettings, common: AwsCommonArgs, deps: LlmDeps): Llm {
+        const { keys, network, storage, cluster, api, httpsEgress } = deps;
+        const offline = !s.aws.internetEgress;
+        return new Llm(
+            `${name}-llm`,
+            {
+                ...common,
+                vpcId: network.vpcId,
+                subnetIds: network.privateSubnetIds,
+                clusterArn: cluster.clusterArn,
+                clusterName: cluster.clusterName,
+                namespaceId: cluster.namespaceId,
+                namespaceName: cluster.namespaceName,
+                allowedSecurityGroupIds: [api.securityGroupId],
+                kmsKeyArn: keys.dataKeyArn,
+                logsKeyArn: keys.logsKeyArn,
+                autoScalingServiceLinkedRoleArn: keys.autoScalingRoleArn,
+                image: s.llm.image,
+                models: s.llm.models,
+                httpsEgress,
+                ecrPublicCache: offline,
+                stagedModels: offline
+                    ? {
+                          bucketName: storage.modelsBucket!,
+                          bucketArn: storage.modelsBucketArn!,
+                          kmsKeyArn: keys.dataKeyArn,
+                          syncImage: deps.syncImage,
+                      }
+                    : undefined,
+                amiId: s.aws.gpuAmiId,
+                instanceType: s.llm.instanceType,
+                gpusPerTask: s.llm.gpusPerNode,
+                desiredCount: s.llm.desiredNodes,
+                minInstances: s.llm.minNodes,
+                maxInstances: s.llm.maxNodes,
+                spot: s.llm.spot,
+                volumeGiB: s.llm.modelVolumeGiB,
+                keepAlive: s.llm.keepAlive,
+                logRetentionDays: s.observability.logRetentionDays,
+            },
+            { parent: this },
+        );
+    }
 
-        const observability = new Observability(
+    /** Dashboards, alarms and their topic, the secret-age check. */
+    private createObservability(name: string, s: StackSettings, common: AwsCommonArgs, deps: ObservabilityDeps): Observability {
+        const { keys, edge, cluster, api, db, cache, llm, waf } = deps;
+        return new Observability(
             `${name}-observability`,
             {
                 ...common,
@@ -262,7 +308,7 @@ export class AwsRagStack extends RagStackComponent {
                 loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
                 targetGroupArnSuffix: edge.targetGroupArnSuffix,
                 clusterName: cluster.clusterName,
-                apiServiceName: api.service.serviceName,
+                apiServiceName: api.serviceName,
                 dbInstanceIdentifier: db.instanceIdentifier,
                 dbReplicaIdentifiers: db.replicaIdentifiers,
                 dbProxyName: s.database.connectionPooler ? db.proxyName.apply((n) => n!) : undefined,
@@ -278,27 +324,35 @@ export class AwsRagStack extends RagStackComponent {
                 webAclMetricName: waf.webAclMetricName,
                 secretAge: {
                     // The RDS master password rotates itself (RDS-managed, 7 days); the others by secretsRotatedOn.
-                    secretArns: { "api-app-secret": api.service.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
+                    secretArns: { "api-app-secret": api.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
                     maxAgeDays: s.secrets.maxAgeDays,
-                    logRetentionDays: retention,
+                    logRetentionDays: s.observability.logRetentionDays,
                 },
             },
-            child,
+            { parent: this },
         );
+    }
+
+    /** The CloudTrail trail and its locked bucket (with S3 data events on the documents in production). */
+    private createAudit(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys, storage: Storage): void {
         new Audit(
             `${name}-audit`,
             {
                 ...common,
                 logsKeyArn: keys.logsKeyArn,
-                logRetentionDays: Math.max(retention, 365),
+                logRetentionDays: Math.max(s.observability.logRetentionDays, 365),
                 accessLogBucket: storage.accessLogsBucket,
                 objectLock: s.storage.objectLock === "none" ? "none" : { mode: s.storage.objectLock.mode, days: Math.max(s.storage.objectLock.days, 365) },
                 // Who read which document: S3 data events on the documents bucket (production).
                 dataEventBucketArns: s.environment === "production" ? [storage.documentsBucketArn] : [],
             },
-            child,
+            { parent: this },
         );
+    }
 
+    /** The stack's outputs: endpoints, buckets, secret references, and what other stacks attach to. */
+    private publishOutputs(parts: OutputParts): void {
+        const { keys, network, edge, cluster, api, db, cache, llm, storage, observability } = parts;
         this.setOutputs({
             url: edge.url,
             databaseEndpoint: db.address,
@@ -310,7 +364,7 @@ export class AwsRagStack extends RagStackComponent {
             secretRefs: pulumi.all({
                 databaseMasterSecretArn: db.masterSecretArn,
                 cacheAuthSecretArn: cache.authSecretArn,
-                apiSecretKeyArn: api.service.appSecretArn,
+                apiSecretKeyArn: api.appSecretArn,
             }),
             attachments: pulumi.output({
                 target: "aws" as const,
@@ -322,7 +376,7 @@ export class AwsRagStack extends RagStackComponent {
                 s3PrefixListId: network.s3PrefixListId,
                 securityGroups: {
                     alb: edge.securityGroupId,
-                    api: api.service.securityGroupId,
+                    api: api.securityGroupId,
                     database: db.securityGroupId,
                     cache: cache.securityGroupId,
                     ...(llm ? { llm: llm.securityGroupId } : {}),
@@ -335,10 +389,6 @@ export class AwsRagStack extends RagStackComponent {
                 serviceDiscoveryNamespace: cluster.namespaceName,
             }),
         });
-        this.loadBalancerDnsName = edge.dnsName;
-        this.alarmTopicArn = observability.alarmTopicArn;
-        this.vpcId = network.vpcId;
-        this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint, secretRefs: this.secretRefs });
     }
 
     /**
@@ -348,7 +398,7 @@ export class AwsRagStack extends RagStackComponent {
     private buildApi(
         name: string,
         s: StackSettings,
-        common: { environment: StackSettings["environment"]; namePrefix: string; tags: Record<string, string>; protectData: boolean; accountId?: string },
+        common: AwsCommonArgs,
         deps: {
             keys: Keys;
             network: Network;
@@ -468,4 +518,70 @@ function appSecrets(refs: Record<string, string>): Record<string, InjectedSecret
             return [name, parts.length > 7 ? { secretArn: parts.slice(0, 7).join(":"), jsonKey: parts.slice(7).join(":") } : { secretArn: ref }];
         }),
     );
+}
+
+/** What every component of the stack takes. */
+interface AwsCommonArgs {
+    environment: StackSettings["environment"];
+    namePrefix: string;
+    tags: Record<string, string>;
+    protectData: boolean;
+    accountId?: string;
+}
+
+/** What the data stores need from the components before them. */
+interface DataStoreDeps {
+    keys: Keys;
+    network: Network;
+    api: ApiService;
+}
+
+/** What the LLM needs from the components before it. */
+interface LlmDeps extends DataStoreDeps {
+    storage: Storage;
+    cluster: EcsCluster;
+    httpsEgress: HttpsEgress;
+    /** The model sync image (through the ECR Public cache when offline). */
+    syncImage: pulumi.Input<string>;
+}
+
+/** What observability watches. */
+interface ObservabilityDeps {
+    keys: Keys;
+    edge: Edge;
+    cluster: EcsCluster;
+    api: ApiService;
+    db: Database;
+    cache: Cache;
+    llm?: Llm;
+    waf: Waf;
+}
+
+/** The components the stack's outputs come from. */
+interface OutputParts {
+    keys: Keys;
+    network: Network;
+    edge: Edge;
+    cluster: EcsCluster;
+    api: ApiService;
+    db: Database;
+    cache: Cache;
+    llm?: Llm;
+    storage: Storage;
+    observability: Observability;
+}
+
+/** Refuses bad settings before anything is registered. */
+function validateAwsStack(name: string, s: StackSettings): void {
+    validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
+    // The API verifies PostgreSQL against the region's RDS CAs, built into the plan: known for the region, or given.
+    const caProblem = rdsCaProblem(s.aws.region, s.aws.rdsCaBundle);
+    if (caProblem)
+        throw new ValidationError(`AwsRagStack ${name}`, [
+            {
+                field: s.aws.rdsCaBundle === undefined ? "aws.region" : "aws.rdsCaBundle",
+                value: s.aws.rdsCaBundle === undefined ? s.aws.region : "(PEM text)",
+                allowed: caProblem,
+            },
+        ]);
 }

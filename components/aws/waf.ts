@@ -80,30 +80,11 @@ export class Waf extends pulumi.ComponentResource {
     readonly webAclMetricName: string;
 
     constructor(name: string, args: WafArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`Waf ${name}`);
-        const limit = args.rateLimitPer5Min ?? 2000;
-        v.int("rateLimitPer5Min", limit, 100, 2000000000);
-        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
-        const countries = args.allowedCountryCodes ?? [];
-        countries.forEach((c, i) => v.matches(`allowedCountryCodes[${i}]`, c, /^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as DE"));
-        const loginPaths = args.loginPaths ?? [];
-        loginPaths.forEach((p, i) => v.matches(`loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
-        const loginLimit = args.loginRateLimitPer5Min ?? 100;
-        if (loginPaths.length > 0) v.int("loginRateLimitPer5Min", loginLimit, 10, limit);
-        const extra = args.extraRules ?? [];
-        const names = new Set<string>(WAF_RULE_NAMES);
-        extra.forEach((r, i) => {
-            if (typeof r.name !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(r.name))
-                v.fail(`extraRules[${i}].name`, r.name, "a rule name (letters, digits, - and _)");
-            else if (names.has(r.name)) v.fail(`extraRules[${i}].name`, r.name, `a name not used by another rule (${[...names].join(", ")})`);
-            else names.add(r.name);
-        });
-        v.throwIfAny();
+        const settings = wafSettings(name, args);
         super(typeToken("aws", "Waf"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const metricPrefix = ctx.physical("waf", 100).replace(/-/g, "");
         const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}${metric}` });
-        const countOnly = args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"];
 
         const acl = new aws.wafv2.WebAcl(
             ctx.childName("acl"),
@@ -112,65 +93,21 @@ export class Waf extends pulumi.ComponentResource {
                 scope: "REGIONAL",
                 defaultAction: { allow: {} },
                 visibilityConfig: visibility("Acl"),
-                rules: [
-                    {
-                        name: "rate-limit-per-ip",
-                        priority: 0,
-                        action: { block: {} },
-                        statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
-                        visibilityConfig: visibility("RateLimit"),
-                    },
-                    ...(countries.length > 0
-                        ? [
-                              {
-                                  name: "geo-allow-list",
-                                  priority: 1,
-                                  action: { block: {} },
-                                  statement: { notStatement: { statement: { geoMatchStatement: { countryCodes: countries } } } },
-                                  visibilityConfig: visibility("GeoAllowList"),
-                              },
-                          ]
-                        : []),
-                    ...(loginPaths.length > 0
-                        ? [
-                              {
-                                  name: "login-rate-limit-per-ip",
-                                  priority: 2,
-                                  action: { block: {} },
-                                  statement: {
-                                      rateBasedStatement: {
-                                          limit: loginLimit,
-                                          aggregateKeyType: "IP",
-                                          evaluationWindowSec: 300,
-                                          scopeDownStatement: loginScope(loginPaths),
-                                      },
-                                  },
-                                  visibilityConfig: visibility("LoginRateLimit"),
-                              },
-                          ]
-                        : []),
-                    ...MANAGED_RULE_GROUPS.map((group, i) => ({
-                        name: group,
-                        priority: 10 + i,
-                        overrideAction: { none: {} },
-                        statement: {
-                            managedRuleGroupStatement: {
-                                vendorName: "AWS",
-                                name: group,
-                                ...(group === "AWSManagedRulesCommonRuleSet" && countOnly.length > 0
-                                    ? { ruleActionOverrides: countOnly.map((r) => ({ name: r, actionToUse: { count: {} } })) }
-                                    : {}),
-                            },
-                        },
-                        visibilityConfig: visibility(group.replace("AWSManagedRules", "")),
-                    })),
-                    ...extra.map((r, i) => ({ ...r, priority: 100 + i, visibilityConfig: visibility(`Extra${r.name.replace(/[^A-Za-z0-9]/g, "")}`) })),
-                ],
+                rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"]),
                 tags: ctx.tags("waf"),
             },
             ctx.opts(),
         );
         new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
+        this.createLogging(ctx, args, acl);
+        this.webAclArn = acl.arn;
+        this.webAclName = acl.name;
+        this.webAclMetricName = `${metricPrefix}Acl`;
+        this.registerOutputs({ webAclArn: this.webAclArn });
+    }
+
+    /** Logging to an `aws-waf-logs-*` group with the Authorization and Cookie headers redacted. */
+    private createLogging(ctx: AwsContext, args: WafArgs, acl: aws.wafv2.WebAcl): void {
         const logGroup = new aws.cloudwatch.LogGroup(
             ctx.childName("logs"),
             {
@@ -190,9 +127,100 @@ export class Waf extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        this.webAclArn = acl.arn;
-        this.webAclName = acl.name;
-        this.webAclMetricName = `${metricPrefix}Acl`;
-        this.registerOutputs({ webAclArn: this.webAclArn });
     }
+}
+
+/** The settings the arguments resolve to (defaults applied). */
+interface WafSettings {
+    limit: number;
+    countries: string[];
+    loginPaths: string[];
+    loginLimit: number;
+    extra: NonNullable<WafArgs["extraRules"]>;
+}
+
+/** The settings of a Waf, refusing bad arguments before anything is registered. */
+function wafSettings(name: string, args: WafArgs): WafSettings {
+    const v = new Validator(`Waf ${name}`);
+    const limit = args.rateLimitPer5Min ?? 2000;
+    v.int("rateLimitPer5Min", limit, 100, 2000000000);
+    checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+    const countries = args.allowedCountryCodes ?? [];
+    countries.forEach((c, i) => v.matches(`allowedCountryCodes[${i}]`, c, /^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 country code such as DE"));
+    const loginPaths = args.loginPaths ?? [];
+    loginPaths.forEach((p, i) => v.matches(`loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
+    const loginLimit = args.loginRateLimitPer5Min ?? 100;
+    if (loginPaths.length > 0) v.int("loginRateLimitPer5Min", loginLimit, 10, limit);
+    const extra = args.extraRules ?? [];
+    const names = new Set<string>(WAF_RULE_NAMES);
+    extra.forEach((r, i) => {
+        if (typeof r.name !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(r.name))
+            v.fail(`extraRules[${i}].name`, r.name, "a rule name (letters, digits, - and _)");
+        else if (names.has(r.name)) v.fail(`extraRules[${i}].name`, r.name, `a name not used by another rule (${[...names].join(", ")})`);
+        else names.add(r.name);
+    });
+    v.throwIfAny();
+    return { limit, countries, loginPaths, loginLimit, extra };
+}
+
+/**
+ * The web ACL's rules in priority order: the per-IP rate limit, the country allow-list, the login
+ * rate limit, the AWS managed groups (some common rules counted only), then the caller's rules.
+ */
+function wafRules(settings: WafSettings, visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig, countOnly: string[]) {
+    const { limit, countries, loginPaths, loginLimit, extra } = settings;
+    return [
+        {
+            name: "rate-limit-per-ip",
+            priority: 0,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            visibilityConfig: visibility("RateLimit"),
+        },
+        ...(countries.length > 0
+            ? [
+                  {
+                      name: "geo-allow-list",
+                      priority: 1,
+                      action: { block: {} },
+                      statement: { notStatement: { statement: { geoMatchStatement: { countryCodes: countries } } } },
+                      visibilityConfig: visibility("GeoAllowList"),
+                  },
+              ]
+            : []),
+        ...(loginPaths.length > 0
+            ? [
+                  {
+                      name: "login-rate-limit-per-ip",
+                      priority: 2,
+                      action: { block: {} },
+                      statement: {
+                          rateBasedStatement: {
+                              limit: loginLimit,
+                              aggregateKeyType: "IP",
+                              evaluationWindowSec: 300,
+                              scopeDownStatement: loginScope(loginPaths),
+                          },
+                      },
+                      visibilityConfig: visibility("LoginRateLimit"),
+                  },
+              ]
+            : []),
+        ...MANAGED_RULE_GROUPS.map((group, i) => ({
+            name: group,
+            priority: 10 + i,
+            overrideAction: { none: {} },
+            statement: {
+                managedRuleGroupStatement: {
+                    vendorName: "AWS",
+                    name: group,
+                    ...(group === "AWSManagedRulesCommonRuleSet" && countOnly.length > 0
+                        ? { ruleActionOverrides: countOnly.map((r) => ({ name: r, actionToUse: { count: {} } })) }
+                        : {}),
+                },
+            },
+            visibilityConfig: visibility(group.replace("AWSManagedRules", "")),
+        })),
+        ...extra.map((r, i) => ({ ...r, priority: 100 + i, visibilityConfig: visibility(`Extra${r.name.replace(/[^A-Za-z0-9]/g, "")}`) })),
+    ];
 }

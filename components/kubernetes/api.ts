@@ -3,16 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import {
-    immutable,
-    K8sCommonArgs,
-    K8sContext,
-    kubeScoreIgnore,
-    preferSpreadOverNodes,
-    restrictedContainerSecurity,
-    restrictedPodSecurity,
-    secretKeysVolume,
-} from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -83,32 +74,7 @@ export class Api extends pulumi.ComponentResource {
     readonly podSelector: Record<string, string>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
-        const production = args.environment === "production";
-        const s = {
-            port: args.port ?? 8000,
-            health: args.healthPath ?? "/health",
-            cpu: args.cpu ?? 1,
-            memory: args.memoryMiB ?? 2048,
-            min: args.minReplicas ?? (production ? 2 : 1),
-            max: args.maxReplicas ?? (production ? 10 : 3),
-        };
-        const v = new Validator(`Api ${name}`);
-        v.image("image", args.image);
-        v.int("minReplicas", s.min, 1, 100);
-        v.int("maxReplicas", s.max, s.min, 200);
-        for (const k of Object.keys(args.env ?? {}))
-            if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
-        const files = args.secretFiles ?? [];
-        const seen = new Set(["tmp"]);
-        for (const [i, f] of files.entries()) {
-            if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(f.name ?? "") || seen.has(f.name))
-                v.fail(`secretFiles[${i}].name`, f.name, 'a DNS label, unique, not "tmp"');
-            seen.add(f.name);
-            if (!/^\/[^\0]*[^/]$/.test(f.mountPath ?? "") || f.mountPath === "/tmp" || f.mountPath.startsWith("/tmp/"))
-                v.fail(`secretFiles[${i}].mountPath`, f.mountPath, "an absolute directory outside /tmp, without a trailing /");
-            if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
-        }
-        v.throwIfAny();
+        const settings = apiSettings(name, args);
         super(typeToken("kubernetes", "Api"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const labels = ctx.labels("api", { "app.kubernetes.io/component": "backend" });
@@ -121,12 +87,30 @@ export class Api extends pulumi.ComponentResource {
         );
         this.serviceAccount = pulumi.interpolate`${sa.metadata.namespace}/${sa.metadata.name}`;
         this.podSelector = selector;
+        const deployment = this.createDeployment(ctx, args, settings, sa, labels, selector);
+        const service = this.createService(ctx, args, settings.port, labels, selector);
+        this.createScaling(ctx, args, settings, deployment, labels, selector);
+        this.serviceName = service.metadata.name;
+        this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
+        this.port = settings.port;
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+
+    /** The Deployment: probes, requests and limits, restricted pods spread over nodes and zones. */
+    private createDeployment(
+        ctx: K8sContext,
+        args: ApiArgs,
+        settings: ApiSettings,
+        sa: k8s.core.v1.ServiceAccount,
+        labels: Record<string, string>,
+        selector: Record<string, string>,
+    ): k8s.apps.v1.Deployment {
         const env = [
             ...Object.entries(args.env ?? {}).map(([n, value]) => ({ name: n, value })),
             ...Object.entries(args.secretEnv ?? {}).map(([n, ref]) => ({ name: n, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } })),
         ];
         const probe = (failureThreshold: number, periodSeconds: number) => ({
-            httpGet: { path: s.health, port: "http" },
+            httpGet: { path: settings.health, port: "http" },
             periodSeconds,
             timeoutSeconds: 3,
             failureThreshold,
@@ -134,7 +118,7 @@ export class Api extends pulumi.ComponentResource {
         // Liveness only asks whether the process answers: a failing dependency behind /health
         // takes the pod out of the Service (readiness) without restarting it.
         const liveness = { tcpSocket: { port: "http" }, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 };
-        const deployment = new k8s.apps.v1.Deployment(
+        return new k8s.apps.v1.Deployment(
             ctx.childName("deployment"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
@@ -145,10 +129,8 @@ export class Api extends pulumi.ComponentResource {
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
                     template: {
                         metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
-                        spec: {
+                        spec: restrictedPodSpec({
                             serviceAccountName: sa.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
                             terminationGracePeriodSeconds: 30,
                             affinity: preferSpreadOverNodes(selector),
@@ -159,7 +141,7 @@ export class Api extends pulumi.ComponentResource {
                                 {
                                     maxSkew: 1,
                                     topologyKey: "kubernetes.io/hostname",
-                                    whenUnsatisfiable: production ? "DoNotSchedule" : "ScheduleAnyway",
+                                    whenUnsatisfiable: settings.production ? "DoNotSchedule" : "ScheduleAnyway",
                                     nodeTaintsPolicy: "Honor",
                                     labelSelector: { matchLabels: selector },
                                 },
@@ -176,38 +158,55 @@ export class Api extends pulumi.ComponentResource {
                                     name: "api",
                                     image: ctx.image(args.image),
                                     imagePullPolicy: "IfNotPresent",
-                                    ports: [{ name: "http", containerPort: s.port, protocol: "TCP" }],
+                                    ports: [{ name: "http", containerPort: settings.port, protocol: "TCP" }],
                                     env,
                                     resources: {
-                                        requests: { cpu: k8sCpu(s.cpu / 2), memory: k8sMemory(s.memory), "ephemeral-storage": "256Mi" },
-                                        limits: { cpu: k8sCpu(s.cpu), memory: k8sMemory(s.memory), "ephemeral-storage": "2Gi" },
+                                        requests: { cpu: k8sCpu(settings.cpu / 2), memory: k8sMemory(settings.memory), "ephemeral-storage": "256Mi" },
+                                        limits: { cpu: k8sCpu(settings.cpu), memory: k8sMemory(settings.memory), "ephemeral-storage": "2Gi" },
                                     },
                                     startupProbe: probe(30, 5),
                                     readinessProbe: probe(3, 10),
                                     livenessProbe: liveness,
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [
                                         { name: "tmp", mountPath: "/tmp" },
-                                        ...files.map((f) => ({ name: f.name, mountPath: f.mountPath, readOnly: true })),
+                                        ...settings.files.map((f) => ({ name: f.name, mountPath: f.mountPath, readOnly: true })),
                                     ],
                                 },
                             ],
-                            volumes: [{ name: "tmp", emptyDir: { sizeLimit: "1Gi" } }, ...files.map((f) => secretKeysVolume(f.name, f.secretName, f.keys))],
-                        },
+                            volumes: [
+                                { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
+                                ...settings.files.map((f) => secretKeysVolume(f.name, f.secretName, f.keys)),
+                            ],
+                        }),
                     },
                 },
             },
             // The HPA owns replicas.
             ctx.opts({ ignoreChanges: ["spec.replicas"], ...immutable("Deployment") }),
         );
-        const service = new k8s.core.v1.Service(
+    }
+
+    /** The ClusterIP Service. */
+    private createService(ctx: K8sContext, args: ApiArgs, port: number, labels: Record<string, string>, selector: Record<string, string>): k8s.core.v1.Service {
+        return new k8s.core.v1.Service(
             ctx.childName("service"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
-                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: s.port, targetPort: "http", protocol: "TCP" }] },
+                spec: { type: "ClusterIP", selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
             },
             ctx.opts(),
         );
+    }
+
+    /** The HPA on CPU and memory between min and max, and the PodDisruptionBudget. */
+    private createScaling(
+        ctx: K8sContext,
+        args: ApiArgs,
+        { min, max }: ApiSettings,
+        deployment: k8s.apps.v1.Deployment,
+        labels: Record<string, string>,
+        selector: Record<string, string>,
+    ): void {
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             ctx.childName("hpa"),
             {
@@ -215,15 +214,12 @@ export class Api extends pulumi.ComponentResource {
                     name: "api",
                     namespace: args.namespace,
                     labels,
-                    annotations: kubeScoreIgnore(
-                        s.min < 2 ? ["horizontalpodautoscaler-replicas"] : [],
-                        "staging runs one API replica by design (preset min 1)",
-                    ),
+                    annotations: kubeScoreIgnore(min < 2 ? ["horizontalpodautoscaler-replicas"] : [], "staging runs one API replica by design (preset min 1)"),
                 },
                 spec: {
                     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deployment.metadata.name },
-                    minReplicas: s.min,
-                    maxReplicas: s.max,
+                    minReplicas: min,
+                    maxReplicas: max,
                     metrics: [
                         { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.cpuTargetPercent ?? 70 } } },
                         { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: args.memoryTargetPercent ?? 80 } } },
@@ -237,13 +233,52 @@ export class Api extends pulumi.ComponentResource {
             ctx.childName("pdb"),
             {
                 metadata: { name: "api", namespace: args.namespace, labels },
-                spec: s.min > 1 ? { minAvailable: 1, selector: { matchLabels: selector } } : { maxUnavailable: 1, selector: { matchLabels: selector } },
+                spec: min > 1 ? { minAvailable: 1, selector: { matchLabels: selector } } : { maxUnavailable: 1, selector: { matchLabels: selector } },
             },
             ctx.opts(),
         );
-        this.serviceName = service.metadata.name;
-        this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
-        this.port = s.port;
-        this.registerOutputs({ serviceName: this.serviceName });
     }
+}
+
+/** The settings the arguments resolve to (environment defaults applied). */
+interface ApiSettings {
+    port: number;
+    health: string;
+    cpu: number;
+    memory: number;
+    min: number;
+    max: number;
+    production: boolean;
+    files: SecretFiles[];
+}
+
+/** The settings of an Api, refusing bad arguments before anything is registered. */
+function apiSettings(name: string, args: ApiArgs): ApiSettings {
+    const production = args.environment === "production";
+    const s = {
+        port: args.port ?? 8000,
+        health: args.healthPath ?? "/health",
+        cpu: args.cpu ?? 1,
+        memory: args.memoryMiB ?? 2048,
+        min: args.minReplicas ?? (production ? 2 : 1),
+        max: args.maxReplicas ?? (production ? 10 : 3),
+    };
+    const v = new Validator(`Api ${name}`);
+    v.image("image", args.image);
+    v.int("minReplicas", s.min, 1, 100);
+    v.int("maxReplicas", s.max, s.min, 200);
+    for (const k of Object.keys(args.env ?? {}))
+        if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
+    const files = args.secretFiles ?? [];
+    const seen = new Set(["tmp"]);
+    for (const [i, f] of files.entries()) {
+        if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(f.name ?? "") || seen.has(f.name))
+            v.fail(`secretFiles[${i}].name`, f.name, 'a DNS label, unique, not "tmp"');
+        seen.add(f.name);
+        if (!/^\/[^\0]*[^/]$/.test(f.mountPath ?? "") || f.mountPath === "/tmp" || f.mountPath.startsWith("/tmp/"))
+            v.fail(`secretFiles[${i}].mountPath`, f.mountPath, "an absolute directory outside /tmp, without a trailing /");
+        if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
+    }
+    v.throwIfAny();
+    return { ...s, production, files };
 }

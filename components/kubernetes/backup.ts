@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretKeysVolume } from "./common";
+import { K8sCommonArgs, K8sContext, restrictedPodSpec, secretKeysVolume } from "./common";
 
 export interface LogicalBackupArgs extends K8sCommonArgs {
     /** Namespace the objects are created in. */
@@ -75,38 +75,10 @@ export function uploadScript(bucket: string, retentionDays: number, monthlyMonth
  */
 export class LogicalBackup extends pulumi.ComponentResource {
     constructor(name: string, args: LogicalBackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`LogicalBackup ${name}`);
-        v.image("pgDumpImage", args.pgDumpImage);
-        v.image("uploadImage", args.uploadImage);
-        v.int("retentionDays", args.retentionDays, 1, 3650);
-        const monthly = args.monthlyRetentionMonths ?? 12;
-        v.int("monthlyRetentionMonths", monthly, 0, 120);
-        if (args.offsite) v.matches("offsite.bucket", args.offsite.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name");
-        v.throwIfAny();
+        const monthly = validateLogicalBackup(name, args);
         super(typeToken("kubernetes", "LogicalBackup"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const labels = ctx.labels("logical-backup");
-        const bucket = args.bucket ?? "backups";
-        const s3Env = [
-            { name: "S3_ENDPOINT", value: args.s3Endpoint },
-            { name: "HOME", value: "/tmp" },
-            { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
-            { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_KEY_ID" } } },
-            { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_SECRET_KEY" } } },
-            { name: "MONTHLY_MONTHS", value: String(monthly) },
-            { name: "DUMP_DIR", value: "/dump" },
-            ...(args.offsite
-                ? [
-                      { name: "OFFSITE_ENDPOINT", value: args.offsite.endpoint },
-                      { name: "OFFSITE_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_KEY_ID" } } },
-                      { name: "OFFSITE_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_SECRET_KEY" } } },
-                  ]
-                : []),
-        ];
-        const resources = (ephemeralLimit: string) => ({
-            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "128Mi" },
-            limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": ephemeralLimit },
-        });
         new k8s.batch.v1.CronJob(
             ctx.childName("cronjob"),
             {
@@ -124,53 +96,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
                             activeDeadlineSeconds: 6 * 3600,
                             template: {
                                 metadata: { labels },
-                                spec: {
-                                    restartPolicy: "Never",
-                                    automountServiceAccountToken: false,
-                                    securityContext: restrictedPodSecurity(),
-                                    initContainers: [
-                                        {
-                                            name: "pg-dump",
-                                            image: ctx.image(args.pgDumpImage),
-                                            command: [
-                                                "sh",
-                                                "-c",
-                                                'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=verify-full sslrootcert=/etc/postgres-tls/ca.crt"',
-                                            ],
-                                            env: [
-                                                { name: "PGHOST", value: args.host },
-                                                { name: "PGUSER", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "username" } } },
-                                                { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "password" } } },
-                                            ],
-                                            resources: resources("52Gi"),
-                                            securityContext: restrictedContainerSecurity(true),
-                                            volumeMounts: [
-                                                { name: "dump", mountPath: "/dump" },
-                                                { name: "postgres-ca", mountPath: "/etc/postgres-tls", readOnly: true },
-                                            ],
-                                        },
-                                    ],
-                                    containers: [
-                                        {
-                                            name: "upload",
-                                            image: ctx.image(args.uploadImage),
-                                            command: ["sh", "-c"],
-                                            args: [uploadScript(bucket, args.retentionDays, monthly, args.offsite?.bucket)],
-                                            env: s3Env,
-                                            resources: resources("512Mi"),
-                                            securityContext: restrictedContainerSecurity(true),
-                                            volumeMounts: [
-                                                { name: "dump", mountPath: "/dump", readOnly: true },
-                                                { name: "tmp", mountPath: "/tmp" },
-                                            ],
-                                        },
-                                    ],
-                                    volumes: [
-                                        { name: "dump", emptyDir: { sizeLimit: "50Gi" } },
-                                        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-                                        secretKeysVolume("postgres-ca", args.serverCaSecretName, ["ca.crt"]),
-                                    ],
-                                },
+                                spec: this.podSpec(ctx, args, monthly),
                             },
                         },
                     },
@@ -180,4 +106,89 @@ export class LogicalBackup extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
+
+    /** The pod: pg_dump in an init container to an emptyDir, then the upload (and off-site copy). */
+    private podSpec(ctx: K8sContext, args: LogicalBackupArgs, monthly: number): k8s.types.input.core.v1.PodSpec {
+        const bucket = args.bucket ?? "backups";
+        const resources = (ephemeralLimit: string) => ({
+            requests: { cpu: "100m", memory: "256Mi", "ephemeral-storage": "128Mi" },
+            limits: { cpu: "1", memory: "1Gi", "ephemeral-storage": ephemeralLimit },
+        });
+        return restrictedPodSpec({
+            restartPolicy: "Never",
+            initContainers: [
+                {
+                    name: "pg-dump",
+                    image: ctx.image(args.pgDumpImage),
+                    command: [
+                        "sh",
+                        "-c",
+                        'pg_dump --format=custom --no-owner --file="/dump/rag-$(date +%Y%m%dT%H%M%S).dump" "host=$PGHOST dbname=rag sslmode=verify-full sslrootcert=/etc/postgres-tls/ca.crt"',
+                    ],
+                    env: [
+                        { name: "PGHOST", value: args.host },
+                        { name: "PGUSER", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "username" } } },
+                        { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key: "password" } } },
+                    ],
+                    resources: resources("52Gi"),
+                    volumeMounts: [
+                        { name: "dump", mountPath: "/dump" },
+                        { name: "postgres-ca", mountPath: "/etc/postgres-tls", readOnly: true },
+                    ],
+                },
+            ],
+            containers: [
+                {
+                    name: "upload",
+                    image: ctx.image(args.uploadImage),
+                    command: ["sh", "-c"],
+                    args: [uploadScript(bucket, args.retentionDays, monthly, args.offsite?.bucket)],
+                    env: uploadEnv(args, monthly),
+                    resources: resources("512Mi"),
+                    volumeMounts: [
+                        { name: "dump", mountPath: "/dump", readOnly: true },
+                        { name: "tmp", mountPath: "/tmp" },
+                    ],
+                },
+            ],
+            volumes: [
+                { name: "dump", emptyDir: { sizeLimit: "50Gi" } },
+                { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                secretKeysVolume("postgres-ca", args.serverCaSecretName, ["ca.crt"]),
+            ],
+        });
+    }
+}
+
+/** Refuses bad arguments before anything is registered; the monthly tier's retention in months. */
+function validateLogicalBackup(name: string, args: LogicalBackupArgs): number {
+    const v = new Validator(`LogicalBackup ${name}`);
+    v.image("pgDumpImage", args.pgDumpImage);
+    v.image("uploadImage", args.uploadImage);
+    v.int("retentionDays", args.retentionDays, 1, 3650);
+    const monthly = args.monthlyRetentionMonths ?? 12;
+    v.int("monthlyRetentionMonths", monthly, 0, 120);
+    if (args.offsite) v.matches("offsite.bucket", args.offsite.bucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name");
+    v.throwIfAny();
+    return monthly;
+}
+
+/** The upload container's environment: the backups store, the tiers, and the off-site store when given. */
+function uploadEnv(args: LogicalBackupArgs, monthly: number): k8s.types.input.core.v1.EnvVar[] {
+    return [
+        { name: "S3_ENDPOINT", value: args.s3Endpoint },
+        { name: "HOME", value: "/tmp" },
+        { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
+        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_KEY_ID" } } },
+        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.s3SecretName, key: "ACCESS_SECRET_KEY" } } },
+        { name: "MONTHLY_MONTHS", value: String(monthly) },
+        { name: "DUMP_DIR", value: "/dump" },
+        ...(args.offsite
+            ? [
+                  { name: "OFFSITE_ENDPOINT", value: args.offsite.endpoint },
+                  { name: "OFFSITE_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_KEY_ID" } } },
+                  { name: "OFFSITE_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: args.offsite.secretName, key: "ACCESS_SECRET_KEY" } } },
+              ]
+            : []),
+    ];
 }

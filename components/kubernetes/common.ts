@@ -75,6 +75,61 @@ export function restrictedContainerSecurity(readOnlyRoot = true): k8s.types.inpu
     };
 }
 
+/** A container as a pod template writes it, with an optional partial override of the restricted security context. */
+export type RestrictedContainerArgs = Omit<k8s.types.input.core.v1.Container, "securityContext"> & {
+    /** Merged over the restricted basics (keys keep the basics' order). */
+    securityContext?: k8s.types.input.core.v1.SecurityContext;
+};
+
+/**
+ * A container with the Pod Security "restricted" basics: `securityContext` is
+ * {@link restrictedContainerSecurity} (read-only root, no privilege escalation, drop ALL,
+ * RuntimeDefault seccomp) with the caller's overrides merged over it, written just before
+ * `volumeMounts` (or last).
+ */
+export function restrictedContainer(container: RestrictedContainerArgs): k8s.types.input.core.v1.Container {
+    const { securityContext, volumeMounts, ...rest } = container;
+    return {
+        ...rest,
+        securityContext: { ...restrictedContainerSecurity(), ...securityContext },
+        ...(volumeMounts !== undefined ? { volumeMounts } : {}),
+    };
+}
+
+/** A pod spec as a pod template writes it: plain container lists, an optional partial override of the pod security context. */
+export type RestrictedPodSpecArgs = Omit<
+    k8s.types.input.core.v1.PodSpec,
+    "automountServiceAccountToken" | "securityContext" | "containers" | "initContainers"
+> & {
+    containers: RestrictedContainerArgs[];
+    initContainers?: RestrictedContainerArgs[];
+    /** Merged over the restricted basics (keys keep the basics' order). */
+    securityContext?: k8s.types.input.core.v1.PodSecurityContext;
+};
+
+/**
+ * A pod spec with the Pod Security "restricted" basics every workload of this library shares:
+ * no service account token, {@link restrictedPodSecurity} (non-root 10001, fsGroup,
+ * RuntimeDefault seccomp) with the caller's overrides merged over it, and every container and
+ * init container through {@link restrictedContainer}. Key order: `serviceAccountName` and
+ * `restartPolicy` (when given), the basics, then the caller's keys in their order.
+ */
+export function restrictedPodSpec(spec: RestrictedPodSpecArgs): k8s.types.input.core.v1.PodSpec {
+    const restricted: Record<string, unknown> = {
+        ...(spec.serviceAccountName !== undefined ? { serviceAccountName: spec.serviceAccountName } : {}),
+        ...(spec.restartPolicy !== undefined ? { restartPolicy: spec.restartPolicy } : {}),
+        automountServiceAccountToken: false,
+        securityContext: { ...restrictedPodSecurity(), ...spec.securityContext },
+    };
+    // The caller's other keys in the caller's order; the container lists in their places.
+    for (const [key, value] of Object.entries(spec)) {
+        if (key in restricted) continue;
+        const containerList = key === "containers" || key === "initContainers";
+        restricted[key] = containerList && Array.isArray(value) ? (value as RestrictedContainerArgs[]).map(restrictedContainer) : value;
+    }
+    return restricted as unknown as k8s.types.input.core.v1.PodSpec;
+}
+
 /**
  * Per-object exemption from a kube-score check, with the reason next to it (kube-score reads
  * `kube-score/ignore`; the reason is for reviewers). Undefined when there is none: the

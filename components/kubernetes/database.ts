@@ -151,38 +151,15 @@ export class Database extends pulumi.ComponentResource {
     readonly serverCaSecretName: string;
 
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        const production = args.environment === "production";
-        const instances = args.instances ?? (production ? 3 : 1);
-        const v = new Validator(`Database ${name}`);
-        v.image("image", args.image);
-        v.int("instances", instances, 1, 9);
-        const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
-        v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
-        v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
-        checkRestoreSource(v, "restoreFrom", args.restoreFrom);
-        const pooler = args.pooler === undefined ? (production ? {} : false) : args.pooler;
-        if (pooler) {
-            v.int("pooler.instances", pooler.instances ?? 2, 1, 10);
-            v.int("pooler.maxClientConnections", pooler.maxClientConnections ?? 1000, 10, 100000);
-            v.int("pooler.defaultPoolSize", pooler.defaultPoolSize ?? 20, 1, 1000);
-        }
-        v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
-        v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
-        v.throwIfAny();
+        const s = databaseSettings(name, args);
         super(typeToken("kubernetes", "Database"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
-        const clusterName = "postgres";
+        const clusterName = CLUSTER_NAME;
         const restore = args.restoreFrom;
         // A restored cluster archives beside the archive it came from, never into it.
         const archiveServerName = restore ? `${clusterName}-${contentSuffix(restore)}` : clusterName;
-        const owner = { database: "rag", owner: DB_ROLES.owner, secret: { name: args.ownerSecretName } };
-        const bootstrap = !restore
-            ? { initdb: { ...owner, dataChecksums: true, postInitApplicationSQL: applicationRolesSql(args.backupSecretName !== undefined) } }
-            : restore.kind === "snapshot"
-              ? { recovery: { ...owner, backup: { name: restore.source } } }
-              : { recovery: { ...owner, source: "origin", ...(restore.time ? { recoveryTarget: { targetTime: restore.time } } : {}) } };
         const labels = ctx.labels("postgres", { "app.kubernetes.io/component": "database" });
-        const serverCert = args.tlsIssuer ? this.createServerCertificate(ctx, args, clusterName, pooler !== false, labels) : undefined;
+        const serverCert = args.tlsIssuer ? this.createServerCertificate(ctx, args, clusterName, s.pooler !== false, labels) : undefined;
         if (args.tlsIssuer)
             clientCertificates(ctx, {
                 secretName: DB_CLIENT_TLS_SECRET,
@@ -191,7 +168,22 @@ export class Database extends pulumi.ComponentResource {
                 labels,
                 commonName: DB_ROLES.app,
             });
-        const store = new k8s.apiextensions.CustomResource(
+        const store = this.createObjectStore(ctx, args, labels);
+        const cluster = this.createCluster(ctx, args, s, { labels, store, serverCert, archiveServerName });
+        this.createDatabaseAndBackups(ctx, args, labels, cluster);
+        if (s.pooler) this.createPooler(ctx, args, clusterName, s.pooler, cluster);
+        this.clusterName = clusterName;
+        this.archiveServerName = archiveServerName;
+        this.serverCaSecretName = serverCert ? DB_SERVER_TLS_SECRET : `${clusterName}-ca`;
+        this.clientWriteHost = pulumi.interpolate`${s.pooler ? POOLER_NAME : `${clusterName}-rw`}.${args.namespace}.svc.cluster.local`;
+        this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
+        this.readHost = pulumi.interpolate`${clusterName}-${s.instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;
+        this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
+    }
+
+    /** The Barman Cloud `ObjectStore`: where WAL and base backups go, with the retention. */
+    private createObjectStore(ctx: K8sContext, args: DatabaseArgs, labels: Record<string, string>): k8s.apiextensions.CustomResource {
+        return new k8s.apiextensions.CustomResource(
             ctx.childName("objectstore"),
             {
                 apiVersion: "barmancloud.cnpg.io/v1",
@@ -213,17 +205,22 @@ export class Database extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const cluster = new k8s.apiextensions.CustomResource(
+    }
+
+    /** The CloudNativePG `Cluster`: instances, resources, TLS-only pg_hba, bootstrap, managed roles, WAL archiving. */
+    private createCluster(ctx: K8sContext, args: DatabaseArgs, s: DatabaseSettings, parts: ClusterParts): k8s.apiextensions.CustomResource {
+        const restore = args.restoreFrom;
+        return new k8s.apiextensions.CustomResource(
             ctx.childName("cluster"),
             {
                 apiVersion: "postgresql.cnpg.io/v1",
                 kind: "Cluster",
-                metadata: { name: clusterName, namespace: args.namespace, labels },
+                metadata: { name: CLUSTER_NAME, namespace: args.namespace, labels: parts.labels },
                 spec: {
-                    instances,
+                    instances: s.instances,
                     imageName: ctx.image(args.image),
                     primaryUpdateStrategy: "unsupervised",
-                    enablePDB: instances > 1,
+                    enablePDB: s.instances > 1,
                     storage: { size: `${args.storageGiB ?? 50}Gi`, ...(args.storageClass ? { storageClass: args.storageClass } : {}) },
                     resources: {
                         requests: { cpu: k8sCpu(args.cpu ?? 1), memory: k8sMemory(args.memoryMiB ?? 4096) },
@@ -232,7 +229,7 @@ export class Database extends pulumi.ComponentResource {
                     affinity: {
                         enablePodAntiAffinity: true,
                         topologyKey: "kubernetes.io/hostname",
-                        podAntiAffinityType: production ? "required" : "preferred",
+                        podAntiAffinityType: s.production ? "required" : "preferred",
                     },
                     postgresql: {
                         parameters: {
@@ -241,9 +238,11 @@ export class Database extends pulumi.ComponentResource {
                             shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)),
                         },
                         pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
-                        ...(synchronous > 0 ? { synchronous: { method: "any", number: synchronous, dataDurability: args.dataDurability ?? "required" } } : {}),
+                        ...(s.synchronous > 0
+                            ? { synchronous: { method: "any", number: s.synchronous, dataDurability: args.dataDurability ?? "required" } }
+                            : {}),
                     },
-                    bootstrap,
+                    bootstrap: clusterBootstrap(args),
                     // Passwords of the roles from their Secrets (created by initdb and the bootstrap SQL,
                     // adopted here; on a restored cluster they come with the data).
                     managed: {
@@ -265,12 +264,12 @@ export class Database extends pulumi.ComponentResource {
                                 : []),
                         ],
                     },
-                    ...(serverCert ? { certificates: { serverTLSSecret: DB_SERVER_TLS_SECRET, serverCASecret: DB_SERVER_TLS_SECRET } } : {}),
+                    ...(parts.serverCert ? { certificates: { serverTLSSecret: DB_SERVER_TLS_SECRET, serverCASecret: DB_SERVER_TLS_SECRET } } : {}),
                     plugins: [
                         {
                             name: "barman-cloud.cloudnative-pg.io",
                             isWALArchiver: true,
-                            parameters: { barmanObjectName: store.metadata.name, ...(restore ? { serverName: archiveServerName } : {}) },
+                            parameters: { barmanObjectName: parts.store.metadata.name, ...(restore ? { serverName: parts.archiveServerName } : {}) },
                         },
                     ],
                     ...(restore?.kind === "pointInTime"
@@ -280,7 +279,7 @@ export class Database extends pulumi.ComponentResource {
                                       name: "origin",
                                       plugin: {
                                           name: "barman-cloud.cloudnative-pg.io",
-                                          parameters: { barmanObjectName: store.metadata.name, serverName: restore.source },
+                                          parameters: { barmanObjectName: parts.store.metadata.name, serverName: restore.source },
                                       },
                                   },
                               ],
@@ -290,8 +289,13 @@ export class Database extends pulumi.ComponentResource {
                 },
             },
             // The bootstrap is read once, at creation: a later change must not touch the cluster.
-            ctx.dataOpts({ dependsOn: serverCert ? [store, serverCert] : [store], ignoreChanges: ["spec.bootstrap"] }),
+            ctx.dataOpts({ dependsOn: parts.serverCert ? [parts.store, parts.serverCert] : [parts.store], ignoreChanges: ["spec.bootstrap"] }),
         );
+    }
+
+    /** The `rag` Database with pgvector, the daily ScheduledBackup and (optionally) the PodMonitor, once the cluster exists. */
+    private createDatabaseAndBackups(ctx: K8sContext, args: DatabaseArgs, labels: Record<string, string>, cluster: pulumi.Resource): void {
+        const clusterName = CLUSTER_NAME;
         new k8s.apiextensions.CustomResource(
             ctx.childName("database"),
             {
@@ -338,14 +342,6 @@ export class Database extends pulumi.ComponentResource {
                 ctx.opts({ dependsOn: [cluster] }),
             );
         }
-        if (pooler) this.createPooler(ctx, args, clusterName, pooler, cluster);
-        this.clusterName = clusterName;
-        this.archiveServerName = archiveServerName;
-        this.serverCaSecretName = serverCert ? DB_SERVER_TLS_SECRET : `${clusterName}-ca`;
-        this.clientWriteHost = pulumi.interpolate`${pooler ? POOLER_NAME : `${clusterName}-rw`}.${args.namespace}.svc.cluster.local`;
-        this.writeHost = pulumi.interpolate`${clusterName}-rw.${args.namespace}.svc.cluster.local`;
-        this.readHost = pulumi.interpolate`${clusterName}-${instances > 1 ? "ro" : "rw"}.${args.namespace}.svc.cluster.local`;
-        this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
     }
 
     /**
@@ -435,4 +431,57 @@ export class Database extends pulumi.ComponentResource {
                 ctx.opts({ dependsOn: [cluster] }),
             );
     }
+}
+
+/** Name of the CloudNativePG cluster (its Services are `<name>-rw`, `-ro`, `-r`). */
+const CLUSTER_NAME = "postgres";
+
+/** The settings the arguments resolve to (environment defaults applied). */
+interface DatabaseSettings {
+    production: boolean;
+    instances: number;
+    synchronous: number;
+    pooler: Exclude<DatabaseArgs["pooler"], undefined>;
+}
+
+/** What the Cluster is built with besides the arguments. */
+interface ClusterParts {
+    labels: Record<string, string>;
+    store: k8s.apiextensions.CustomResource;
+    serverCert?: k8s.apiextensions.CustomResource;
+    archiveServerName: string;
+}
+
+/** The settings of a Database, refusing bad arguments before anything is registered. */
+function databaseSettings(name: string, args: DatabaseArgs): DatabaseSettings {
+    const production = args.environment === "production";
+    const instances = args.instances ?? (production ? 3 : 1);
+    const v = new Validator(`Database ${name}`);
+    v.image("image", args.image);
+    v.int("instances", instances, 1, 9);
+    const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
+    v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
+    v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
+    checkRestoreSource(v, "restoreFrom", args.restoreFrom);
+    const pooler = args.pooler === undefined ? (production ? {} : false) : args.pooler;
+    if (pooler) {
+        v.int("pooler.instances", pooler.instances ?? 2, 1, 10);
+        v.int("pooler.maxClientConnections", pooler.maxClientConnections ?? 1000, 10, 100000);
+        v.int("pooler.defaultPoolSize", pooler.defaultPoolSize ?? 20, 1, 1000);
+    }
+    v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
+    v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
+    v.throwIfAny();
+    return { production, instances, synchronous, pooler };
+}
+
+/** The cluster's bootstrap: initdb with the application roles, or recovery from a snapshot or the archive (point in time). */
+function clusterBootstrap(args: DatabaseArgs) {
+    const restore = args.restoreFrom;
+    const owner = { database: "rag", owner: DB_ROLES.owner, secret: { name: args.ownerSecretName } };
+    return !restore
+        ? { initdb: { ...owner, dataChecksums: true, postInitApplicationSQL: applicationRolesSql(args.backupSecretName !== undefined) } }
+        : restore.kind === "snapshot"
+          ? { recovery: { ...owner, backup: { name: restore.source } } }
+          : { recovery: { ...owner, source: "origin", ...(restore.time ? { recoveryTarget: { targetTime: restore.time } } : {}) } };
 }

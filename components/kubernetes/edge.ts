@@ -55,170 +55,189 @@ export class Edge extends pulumi.ComponentResource {
     readonly url: pulumi.Output<string>;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`Edge ${name}`);
-        v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
-        v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
-        v.nonEmpty("clusterIssuer", args.clusterIssuer);
-        checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
-        v.oneOf("referrerPolicy", args.referrerPolicy ?? "no-referrer", [...REFERRER_POLICIES]);
-        const restricted = (args.allowedCidrs ?? ["0.0.0.0/0"]).filter((c) => c !== "0.0.0.0/0").length > 0;
-        if (restricted && args.mode === "gateway")
-            v.fail(
-                "allowedCidrs",
-                args.allowedCidrs,
-                '["0.0.0.0/0"] in gateway mode (Gateway API has no standard client-address filter: use mode "ingress", or your gateway controller\'s policy)',
-            );
-        if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
-        if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
-        v.throwIfAny();
+        validateEdge(name, args);
         super(typeToken("kubernetes", "Edge"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const labels = ctx.labels("edge");
-        const tlsSecret = "api-tls";
-        const hsts = args.hsts ?? true;
-        const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
-        // The security headers of every response, at the edge (gateway filter or ingress snippet).
-        const headers: [string, string][] = [
-            ...(hsts ? [["Strict-Transport-Security", HSTS_VALUE] as [string, string]] : []),
-            ...(csp === "none" ? [] : [["Content-Security-Policy", csp] as [string, string]]),
-            ["Referrer-Policy", args.referrerPolicy ?? "no-referrer"],
-            ["X-Content-Type-Options", "nosniff"],
-            ["X-Frame-Options", "DENY"],
-        ];
-
-        if (args.mode === "gateway") {
-            new k8s.apiextensions.CustomResource(
-                ctx.childName("certificate"),
-                {
-                    apiVersion: "cert-manager.io/v1",
-                    kind: "Certificate",
-                    metadata: { name: "api", namespace: args.edgeNamespace, labels },
-                    spec: {
-                        secretName: tlsSecret,
-                        dnsNames: [args.domain],
-                        issuerRef: { name: args.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
-                        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-                        duration: "2160h",
-                        renewBefore: "720h",
-                    },
-                },
-                ctx.opts(),
-            );
-            const gateway = new k8s.apiextensions.CustomResource(
-                ctx.childName("gateway"),
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "Gateway",
-                    metadata: { name: "public", namespace: args.edgeNamespace, labels },
-                    spec: {
-                        gatewayClassName: args.gatewayClassName,
-                        listeners: [
-                            {
-                                name: "https",
-                                hostname: args.domain,
-                                port: 443,
-                                protocol: "HTTPS",
-                                tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", group: "", name: tlsSecret }] },
-                                allowedRoutes: { namespaces: { from: "Same" } },
-                            },
-                            { name: "http", hostname: args.domain, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
-                        ],
-                    },
-                },
-                ctx.opts(),
-            );
-            new k8s.apiextensions.CustomResource(
-                ctx.childName("redirect"),
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "HTTPRoute",
-                    metadata: { name: "http-to-https", namespace: args.edgeNamespace, labels },
-                    spec: {
-                        parentRefs: [{ name: gateway.metadata.name, sectionName: "http" }],
-                        hostnames: [args.domain],
-                        rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-                    },
-                },
-                ctx.opts(),
-            );
-            new k8s.apiextensions.CustomResource(
-                ctx.childName("route"),
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "HTTPRoute",
-                    metadata: { name: "api", namespace: args.edgeNamespace, labels },
-                    spec: {
-                        parentRefs: [{ name: gateway.metadata.name, sectionName: "https" }],
-                        hostnames: [args.domain],
-                        rules: [
-                            {
-                                matches: [{ path: { type: "PathPrefix", value: "/" } }],
-                                filters: [
-                                    {
-                                        type: "ResponseHeaderModifier",
-                                        responseHeaderModifier: {
-                                            set: [...headers.map(([n, value]) => ({ name: n, value }))],
-                                        },
-                                    },
-                                ],
-                                backendRefs: [{ name: args.apiServiceName, namespace: args.appNamespace, port: args.apiPort }],
-                            },
-                        ],
-                    },
-                },
-                ctx.opts(),
-            );
-            new k8s.apiextensions.CustomResource(
-                ctx.childName("reference-grant"),
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1beta1",
-                    kind: "ReferenceGrant",
-                    metadata: { name: "edge-routes-to-api", namespace: args.appNamespace, labels },
-                    spec: {
-                        from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: args.edgeNamespace }],
-                        to: [{ group: "", kind: "Service", name: args.apiServiceName }],
-                    },
-                },
-                ctx.opts(),
-            );
-        } else {
-            const rps = args.rateLimitRps ?? 20;
-            new k8s.networking.v1.Ingress(
-                ctx.childName("ingress"),
-                {
-                    metadata: {
-                        name: "api",
-                        namespace: args.appNamespace,
-                        labels,
-                        annotations: {
-                            "cert-manager.io/cluster-issuer": args.clusterIssuer,
-                            "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
-                            "nginx.ingress.kubernetes.io/ssl-redirect": "true",
-                            "nginx.ingress.kubernetes.io/limit-rps": String(rps),
-                            "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
-                            ...(restricted ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.allowedCidrs!.join(",") } : {}),
-                            "nginx.ingress.kubernetes.io/configuration-snippet": headers.map(([n, value]) => `more_set_headers "${n}: ${value}";`).join("\n"),
-                        },
-                    },
-                    spec: {
-                        ingressClassName: args.ingressClassName,
-                        tls: [{ hosts: [args.domain], secretName: tlsSecret }],
-                        rules: [
-                            {
-                                host: args.domain,
-                                http: {
-                                    paths: [
-                                        { path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } },
-                                    ],
-                                },
-                            },
-                        ],
-                    },
-                },
-                ctx.opts(),
-            );
-        }
+        const headers = securityHeaders(args);
+        if (args.mode === "gateway") this.createGateway(ctx, args, labels, headers);
+        else this.createIngress(ctx, args, labels, headers);
         this.url = pulumi.output(`https://${args.domain}`);
         this.registerOutputs({ url: this.url });
     }
+
+    /** Gateway API: the certificate, the Gateway, the HTTP-to-HTTPS redirect, the route to the API and its ReferenceGrant. */
+    private createGateway(ctx: K8sContext, args: EdgeArgs, labels: Record<string, string>, headers: [string, string][]): void {
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("certificate"),
+            {
+                apiVersion: "cert-manager.io/v1",
+                kind: "Certificate",
+                metadata: { name: "api", namespace: args.edgeNamespace, labels },
+                spec: {
+                    secretName: TLS_SECRET,
+                    dnsNames: [args.domain],
+                    issuerRef: { name: args.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+                    privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                    duration: "2160h",
+                    renewBefore: "720h",
+                },
+            },
+            ctx.opts(),
+        );
+        const gateway = new k8s.apiextensions.CustomResource(
+            ctx.childName("gateway"),
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "Gateway",
+                metadata: { name: "public", namespace: args.edgeNamespace, labels },
+                spec: {
+                    gatewayClassName: args.gatewayClassName,
+                    listeners: [
+                        {
+                            name: "https",
+                            hostname: args.domain,
+                            port: 443,
+                            protocol: "HTTPS",
+                            tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", group: "", name: TLS_SECRET }] },
+                            allowedRoutes: { namespaces: { from: "Same" } },
+                        },
+                        { name: "http", hostname: args.domain, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+                    ],
+                },
+            },
+            ctx.opts(),
+        );
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("redirect"),
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: { name: "http-to-https", namespace: args.edgeNamespace, labels },
+                spec: {
+                    parentRefs: [{ name: gateway.metadata.name, sectionName: "http" }],
+                    hostnames: [args.domain],
+                    rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
+                },
+            },
+            ctx.opts(),
+        );
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("route"),
+            {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: { name: "api", namespace: args.edgeNamespace, labels },
+                spec: {
+                    parentRefs: [{ name: gateway.metadata.name, sectionName: "https" }],
+                    hostnames: [args.domain],
+                    rules: [
+                        {
+                            matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                            filters: [
+                                {
+                                    type: "ResponseHeaderModifier",
+                                    responseHeaderModifier: {
+                                        set: [...headers.map(([n, value]) => ({ name: n, value }))],
+                                    },
+                                },
+                            ],
+                            backendRefs: [{ name: args.apiServiceName, namespace: args.appNamespace, port: args.apiPort }],
+                        },
+                    ],
+                },
+            },
+            ctx.opts(),
+        );
+        new k8s.apiextensions.CustomResource(
+            ctx.childName("reference-grant"),
+            {
+                apiVersion: "gateway.networking.k8s.io/v1beta1",
+                kind: "ReferenceGrant",
+                metadata: { name: "edge-routes-to-api", namespace: args.appNamespace, labels },
+                spec: {
+                    from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: args.edgeNamespace }],
+                    to: [{ group: "", kind: "Service", name: args.apiServiceName }],
+                },
+            },
+            ctx.opts(),
+        );
+    }
+
+    /** Ingress fallback: TLS, forced SSL redirect, the security headers and a per-IP rate limit. */
+    private createIngress(ctx: K8sContext, args: EdgeArgs, labels: Record<string, string>, headers: [string, string][]): void {
+        const rps = args.rateLimitRps ?? 20;
+        new k8s.networking.v1.Ingress(
+            ctx.childName("ingress"),
+            {
+                metadata: {
+                    name: "api",
+                    namespace: args.appNamespace,
+                    labels,
+                    annotations: {
+                        "cert-manager.io/cluster-issuer": args.clusterIssuer,
+                        "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+                        "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                        "nginx.ingress.kubernetes.io/limit-rps": String(rps),
+                        "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
+                        ...(restrictsClients(args) ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.allowedCidrs!.join(",") } : {}),
+                        "nginx.ingress.kubernetes.io/configuration-snippet": headers.map(([n, value]) => `more_set_headers "${n}: ${value}";`).join("\n"),
+                    },
+                },
+                spec: {
+                    ingressClassName: args.ingressClassName,
+                    tls: [{ hosts: [args.domain], secretName: TLS_SECRET }],
+                    rules: [
+                        {
+                            host: args.domain,
+                            http: {
+                                paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }],
+                            },
+                        },
+                    ],
+                },
+            },
+            ctx.opts(),
+        );
+    }
+}
+
+/** Secret of the edge certificate. */
+const TLS_SECRET = "api-tls";
+
+/** Whether `allowedCidrs` restricts clients (anything but everyone). */
+function restrictsClients(args: EdgeArgs): boolean {
+    return (args.allowedCidrs ?? ["0.0.0.0/0"]).filter((c) => c !== "0.0.0.0/0").length > 0;
+}
+
+/** Refuses bad arguments before anything is registered. */
+function validateEdge(name: string, args: EdgeArgs): void {
+    const v = new Validator(`Edge ${name}`);
+    v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
+    v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
+    v.nonEmpty("clusterIssuer", args.clusterIssuer);
+    checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
+    v.oneOf("referrerPolicy", args.referrerPolicy ?? "no-referrer", [...REFERRER_POLICIES]);
+    if (restrictsClients(args) && args.mode === "gateway")
+        v.fail(
+            "allowedCidrs",
+            args.allowedCidrs,
+            '["0.0.0.0/0"] in gateway mode (Gateway API has no standard client-address filter: use mode "ingress", or your gateway controller\'s policy)',
+        );
+    if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
+    if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
+    v.throwIfAny();
+}
+
+/** The security headers of every response, at the edge (gateway filter or ingress snippet). */
+function securityHeaders(args: EdgeArgs): [string, string][] {
+    const hsts = args.hsts ?? true;
+    const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
+    return [
+        ...(hsts ? [["Strict-Transport-Security", HSTS_VALUE] as [string, string]] : []),
+        ...(csp === "none" ? [] : [["Content-Security-Policy", csp] as [string, string]]),
+        ["Referrer-Policy", args.referrerPolicy ?? "no-referrer"],
+        ["X-Content-Type-Options", "nosniff"],
+        ["X-Frame-Options", "DENY"],
+    ];
 }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedContainerSecurity, restrictedPodSecurity } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedPodSpec } from "./common";
 
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
@@ -180,10 +180,8 @@ export class Llm extends pulumi.ComponentResource {
                 : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: antiAffinityTerm }] } };
         return {
             metadata: { labels: { ...labels, ...selector } },
-            spec: {
+            spec: restrictedPodSpec({
                 serviceAccountName: sa.metadata.name,
-                automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurity(),
                 enableServiceLinks: false,
                 affinity,
                 nodeSelector: args.nodeSelector ?? { "nvidia.com/gpu.present": "true" },
@@ -204,7 +202,6 @@ export class Llm extends pulumi.ComponentResource {
                             requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" },
                             limits: { cpu: "2", memory: "4Gi", "ephemeral-storage": "2Gi" },
                         },
-                        securityContext: restrictedContainerSecurity(true),
                         volumeMounts: mounts,
                     },
                 ],
@@ -222,7 +219,6 @@ export class Llm extends pulumi.ComponentResource {
                         startupProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, failureThreshold: 120 },
                         readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
                         livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
-                        securityContext: restrictedContainerSecurity(true),
                         volumeMounts: mounts,
                     },
                 ],
@@ -230,7 +226,7 @@ export class Llm extends pulumi.ComponentResource {
                     ...(args.sharedStorageClass ? [{ name: "models", persistentVolumeClaim: { claimName: "ollama-models" } }] : []),
                     { name: "tmp", emptyDir: { sizeLimit: "2Gi" } },
                 ],
-            },
+            }),
         };
     }
 

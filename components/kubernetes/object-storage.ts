@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { ObjectStorageMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, restrictedContainerSecurity, restrictedPodSecurity, secretIn } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, restrictedPodSpec, secretIn } from "./common";
 
 /** Buckets every stack uses. */
 export const BUCKETS = ["documents", "backups"] as const;
@@ -57,20 +57,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
     readonly generatedSecretNames: string[] = [];
 
     constructor(name: string, args: ObjectStorageArgs, opts?: pulumi.ComponentResourceOptions) {
-        const v = new Validator(`ObjectStorage ${name}`);
-        v.oneOf("mode", args.mode, ["external", "in-cluster"] as const);
-        if (args.mode === "external") {
-            v.matches("endpoint", args.endpoint, /^https:\/\//, "an https:// endpoint");
-            v.nonEmpty("existingSecretName", args.existingSecretName, "the name of an existing Secret");
-            v.nonEmpty("existingBackupsSecretName", args.existingBackupsSecretName, "the name of an existing Secret with the backups identity's keys");
-            if (args.existingBackupsSecretName && args.existingBackupsSecretName === args.existingSecretName)
-                v.fail("existingBackupsSecretName", args.existingBackupsSecretName, "a Secret other than existingSecretName (one identity per consumer)");
-            v.exclusive("existingSecretName", args.existingSecretName, "image", args.image);
-        } else {
-            v.image("image", args.image);
-            v.image("setupImage", args.setupImage);
-        }
-        v.throwIfAny();
+        validateObjectStorage(name, args);
         super(typeToken("kubernetes", "ObjectStorage"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
 
@@ -81,6 +68,19 @@ export class ObjectStorage extends pulumi.ComponentResource {
             this.registerOutputs({ endpoint: this.endpoint });
             return;
         }
+        const configSecret = this.createIdentities(ctx, args);
+        const service = this.createServer(ctx, args, configSecret);
+        const endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.dataNamespace}.svc.cluster.local:8333`;
+        this.createBucketsJob(ctx, args, service, endpoint);
+        this.endpoint = endpoint;
+        this.documentsSecretName = "object-storage-documents";
+        this.backupsSecretName = "object-storage-backups";
+        this.generatedSecretNames = ["object-storage-documents", "object-storage-backups", "object-storage-admin", "object-storage-s3-config"];
+        this.registerOutputs({ endpoint: this.endpoint });
+    }
+
+    /** One generated identity per consumer (documents, backups, the setup's admin), and the SeaweedFS S3 config Secret naming them. */
+    private createIdentities(ctx: K8sContext, args: ObjectStorageArgs): k8s.core.v1.Secret {
         /** One generated identity: its keys, its Secret in `namespace`, and its SeaweedFS actions. */
         const identity = (key: string, secretName: string, namespace: pulumi.Input<string>, actions: string[]) => {
             const accessKey = new random.RandomString(
@@ -110,9 +110,12 @@ export class ObjectStorage extends pulumi.ComponentResource {
             // The setup Job's: creates the buckets; its Secret stays in the data namespace.
             identity("admin", "object-storage-admin", args.dataNamespace, ["Admin", "Read", "Write", "List", "Tagging"]),
         ];
-        const secretName = "object-storage-admin";
         const s3Config = pulumi.jsonStringify({ identities });
-        const configSecret = secretIn(ctx, "s3-config", "object-storage-s3-config", args.dataNamespace, { "s3.json": s3Config }, "object-storage");
+        return secretIn(ctx, "s3-config", "object-storage-s3-config", args.dataNamespace, { "s3.json": s3Config }, "object-storage");
+    }
+
+    /** The SeaweedFS server: service account, headless Service, StatefulSet with its volume, and the S3 Service (returned). */
+    private createServer(ctx: K8sContext, args: ObjectStorageArgs, configSecret: k8s.core.v1.Secret): k8s.core.v1.Service {
         const labels = ctx.labels("object-storage", { "app.kubernetes.io/component": "storage" });
         const selector = ctx.selector("object-storage");
         const sa = new k8s.core.v1.ServiceAccount(
@@ -139,10 +142,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     selector: { matchLabels: selector },
                     template: {
                         metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
-                        spec: {
+                        spec: restrictedPodSpec({
                             serviceAccountName: sa.metadata.name,
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             enableServiceLinks: false,
                             containers: [
                                 {
@@ -169,7 +170,6 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                     // Ready when the S3 gateway answers; alive while the master answers.
                                     readinessProbe: { ...probe, failureThreshold: 3 },
                                     livenessProbe: { tcpSocket: { port: "master" }, periodSeconds: 20, failureThreshold: 5 },
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [
                                         { name: "data", mountPath: "/data" },
                                         { name: "config", mountPath: "/etc/seaweedfs", readOnly: true },
@@ -181,7 +181,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                 { name: "config", secret: { secretName: configSecret.metadata.name } },
                                 { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                             ],
-                        },
+                        }),
                     },
                     volumeClaimTemplates: [
                         {
@@ -198,7 +198,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             },
             ctx.dataOpts(immutable("StatefulSet")),
         );
-        const service = new k8s.core.v1.Service(
+        return new k8s.core.v1.Service(
             ctx.childName("service"),
             {
                 metadata: { name: "object-storage", namespace: args.dataNamespace, labels },
@@ -206,7 +206,10 @@ export class ObjectStorage extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const endpoint = pulumi.interpolate`http://${service.metadata.name}.${args.dataNamespace}.svc.cluster.local:8333`;
+    }
+
+    /** The Job that creates the buckets with the admin identity, once the Service exists. */
+    private createBucketsJob(ctx: K8sContext, args: ObjectStorageArgs, service: k8s.core.v1.Service, endpoint: pulumi.Output<string>): void {
         const setupLabels = ctx.labels("bucket-setup");
         new k8s.batch.v1.Job(
             ctx.childName("buckets"),
@@ -217,10 +220,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
                     ttlSecondsAfterFinished: 3600,
                     template: {
                         metadata: { labels: setupLabels },
-                        spec: {
+                        spec: restrictedPodSpec({
                             restartPolicy: "OnFailure",
-                            automountServiceAccountToken: false,
-                            securityContext: restrictedPodSecurity(),
                             containers: [
                                 {
                                     name: "create-buckets",
@@ -236,28 +237,43 @@ export class ObjectStorage extends pulumi.ComponentResource {
                                         { name: "S3_ENDPOINT", value: endpoint },
                                         { name: "HOME", value: "/tmp" },
                                         { name: "AWS_DEFAULT_REGION", value: "us-east-1" },
-                                        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_KEY_ID" } } },
-                                        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_SECRET_KEY" } } },
+                                        { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: "ACCESS_KEY_ID" } } },
+                                        { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: ADMIN_SECRET, key: "ACCESS_SECRET_KEY" } } },
                                     ],
                                     resources: {
                                         requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "32Mi" },
                                         limits: { cpu: "500m", memory: "256Mi", "ephemeral-storage": "128Mi" },
                                     },
-                                    securityContext: restrictedContainerSecurity(true),
                                     volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                                 },
                             ],
                             volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }],
-                        },
+                        }),
                     },
                 },
             },
             ctx.opts({ dependsOn: [service], ...immutable("Job") }),
         );
-        this.endpoint = endpoint;
-        this.documentsSecretName = "object-storage-documents";
-        this.backupsSecretName = "object-storage-backups";
-        this.generatedSecretNames = ["object-storage-documents", "object-storage-backups", "object-storage-admin", "object-storage-s3-config"];
-        this.registerOutputs({ endpoint: this.endpoint });
     }
+}
+
+/** Secret (data namespace) of the bucket setup's admin identity. */
+const ADMIN_SECRET = "object-storage-admin";
+
+/** Refuses bad arguments before anything is registered. */
+function validateObjectStorage(name: string, args: ObjectStorageArgs): void {
+    const v = new Validator(`ObjectStorage ${name}`);
+    v.oneOf("mode", args.mode, ["external", "in-cluster"] as const);
+    if (args.mode === "external") {
+        v.matches("endpoint", args.endpoint, /^https:\/\//, "an https:// endpoint");
+        v.nonEmpty("existingSecretName", args.existingSecretName, "the name of an existing Secret");
+        v.nonEmpty("existingBackupsSecretName", args.existingBackupsSecretName, "the name of an existing Secret with the backups identity's keys");
+        if (args.existingBackupsSecretName && args.existingBackupsSecretName === args.existingSecretName)
+            v.fail("existingBackupsSecretName", args.existingBackupsSecretName, "a Secret other than existingSecretName (one identity per consumer)");
+        v.exclusive("existingSecretName", args.existingSecretName, "image", args.image);
+    } else {
+        v.image("image", args.image);
+        v.image("setupImage", args.setupImage);
+    }
+    v.throwIfAny();
 }
