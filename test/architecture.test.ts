@@ -125,7 +125,10 @@ export function cycles(files: readonly string[], read?: (f: string) => string): 
 describe("architecture: dependencies only downward, no cycles", () => {
     it("every source file, .ts and .js, belongs to a layer", () => {
         assert.ok(ALL.length > 150, `${ALL.length} files`);
-        assert.ok(ALL.some((f) => f.endsWith(".js")), "the .js entry points are read");
+        assert.ok(
+            ALL.some((f) => f.endsWith(".js")),
+            "the .js entry points are read",
+        );
         assert.deepStrictEqual(
             ALL.filter((f) => layerOf(f) < 0),
             [],

@@ -8,6 +8,7 @@ import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, productionConfi
 import * as YAML from "yaml";
 import { CONFIG_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
 import { productionPreset, stagingPreset } from "../environments/presets";
+import { SETTINGS, TIERS } from "../components/settings";
 import { componentPages } from "./component-docs";
 import { packageArgsSource } from "./package-args";
 
@@ -44,39 +45,72 @@ export function policiesMarkdown(): string {
     return lines.join("\n");
 }
 
-/** docs/settings.md: every preset value, the config key that overrides it, and both presets' values. */
+/** docs/settings.md: every setting by tier, the config key that overrides it, both presets' values and the targets that use it. */
 export function settingsMarkdown(): string {
     const cell = (v: unknown) => (v === undefined ? "-" : `\`${JSON.stringify(v).replace(/\|/g, "\\|")}\``);
     const lines = [
-        "# Settings: presets and the config keys that override them",
+        "# Settings: tiers, presets and the config keys that override them",
         "",
-        "Generated from `environments/presets.ts` and `environments/config.ts` by `npm run docs`; do not edit by hand.",
+        "Generated from the tier files in `components/settings/` by `npm run docs`; do not edit by hand.",
+        "Each tier (`components/settings/<tier>.ts`) states, once per setting, its type, its config key and description, its",
+        "default in each environment, the targets that use it and its check. The presets, this page, Pulumi.yaml's config",
+        "schema, the component provider's args and the validation are all assembled from those files.",
+        "",
         "Every value of the `staging` and `production` presets can be overridden by the stack config key in the second",
         "column (`pulumi config set <key> <value>`; lists and objects as JSON), or by `overrides` of `RagStack` in a",
         "program. Object values (`apiEnv`, `tagsExtra`, `k8sGpuNodeSelector`, `costAssumptions`) are merged over the",
-        "preset's; lists replace it. `test/settings.test.ts` fails when a preset value has no key.",
+        "preset's; lists replace it. `test/settings.test.ts` fails when a setting has no key.",
         "",
-        "| setting | config key | staging | production | what |",
-        "|---|---|---|---|---|",
+        "## Nothing silently ignored: settings a target does not use",
+        "",
+        "The last column names the targets that use a setting. On the other target the setting is refused when it is set",
+        "away from its default (exit 2, naming the key, the value and why that target does not use it), so that nobody",
+        "believes in a setting that does nothing there: `llmSpot: true` on Kubernetes, `edgeReferrerPolicy` on AWS.",
+        "",
+        "One stack file may serve both targets (planned with `--target`, or switched with `target`): list the other",
+        "target in `otherTargets` and its own settings are kept for it instead of refused. The repository's",
+        "`Pulumi.staging.yaml` and `Pulumi.production.yaml` are such files (`target: aws`, `otherTargets: [kubernetes]`,",
+        "with the `k8s*` keys); the plan's `--target` adds the file's own target to `otherTargets` by itself. A setting",
+        "both targets use is never refused; one only the other target uses is checked when that target is planned.",
+        "",
     ];
     const rows = settingsTable({ staging: stagingPreset(), production: productionPreset() });
-    for (const r of rows)
-        lines.push(`| \`${r.path}\` | ${r.key ? `\`${r.key}\`` : "**none**"} | ${cell(r.staging)} | ${cell(r.production)} | ${r.description} |`);
-    // Every other key: required ones, the target, the bring-your-own and provider-facing ones (no preset value).
-    const listed = new Set(rows.map((r) => r.key));
-    const others = CONFIG_KEYS.filter((k) => !listed.has(`rag-platform:${k.key}`));
+    const byPath = new Map(rows.map((r) => [r.path, r]));
+    for (const tier of TIERS) {
+        const own = SETTINGS.filter((e) => e.tier === tier);
+        lines.push(
+            `## ${tier.title} (\`components/settings/${tierFile(tier.path || own[0].key)}\`)`,
+            "",
+            "| setting | config key | staging | production | targets | what |",
+            "|---|---|---|---|---|---|",
+        );
+        for (const e of own) {
+            const r = byPath.get(e.path);
+            const key = e.provider ? e.key : `rag-platform:${e.key}`;
+            lines.push(
+                `| \`${e.path}\` | \`${key}\` | ${cell(r?.staging)} | ${cell(r?.production)} | ${e.targets.join(", ")} | ${e.description.replace(/\|/g, "\\|")} |`,
+            );
+        }
+        lines.push("");
+    }
+    const listed = new Set(SETTINGS.map((e) => e.key));
+    const others = CONFIG_KEYS.filter((k) => !listed.has(k.key));
     lines.push(
+        "## The program's own keys",
         "",
-        "## Keys without a preset value",
-        "",
-        "Required keys, the target, and the keys that name something of yours (a VPC, a key, a certificate, a cluster) or",
-        "only apply when set: the preset has no value for them.",
+        "The stack's identity and the keys that steer the program rather than a setting (`components/settings/program.ts`).",
         "",
         "| config key | type | required | what |",
         "|---|---|---|---|",
         ...others.map((k) => `| \`rag-platform:${k.key}\` | ${k.type} | ${k.required ? "yes" : "no"} | ${k.description.replace(/\|/g, "\\|")} |`),
     );
     return lines.join("\n") + "\n";
+}
+
+/** The file of a tier, by its path (root settings: the file named after their tier). */
+function tierFile(pathOrKey: string): string {
+    const files: Record<string, string> = { protectData: "root.ts", costAssumptions: "cost.ts" };
+    return files[pathOrKey] ?? `${pathOrKey}.ts`;
 }
 export const SETTINGS_DOC = path.join(__dirname, "..", "..", "docs", "settings.md");
 
@@ -85,7 +119,7 @@ export const POLICIES_DOC = path.join(__dirname, "..", "..", "docs", "policies.m
 /** Pulumi.yaml, its config section generated from CONFIG_KEYS. */
 export function pulumiYaml(): string {
     const header = [
-        "# Generated by `npm run docs` from environments/config.ts (CONFIG_KEYS); edit there.",
+        "# Generated by `npm run docs` from the tier files in components/settings/ (CONFIG_KEYS); edit there.",
         "name: rag-platform",
         "runtime:",
         "  name: nodejs",

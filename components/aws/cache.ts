@@ -2,11 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
-import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
 import { rotationKeepers } from "../core/rotation";
 import { Validator } from "../core/validation";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
-import { checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
+import { checkCacheNodeType, checkCacheReplicas, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
 
 export interface CacheArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -38,6 +37,28 @@ export interface CacheArgs extends AwsCommonArgs {
     secretsRotatedOn?: string;
 }
 
+/** The cache's sizing, defaults from the cache tier, every argument checked; throws before anything is registered. */
+function cacheSizing(name: string, args: CacheArgs) {
+    const d = defaultsFor(args.environment).cache;
+    const sizing = {
+        production: args.environment === "production",
+        replicas: args.replicas ?? d.replicas,
+        failover: args.automaticFailover ?? d.automaticFailover,
+        nodeType: args.nodeType ?? d.nodeType,
+        snapshotRetentionDays: args.snapshotRetentionDays ?? d.snapshotRetentionDays,
+    };
+    const v = new Validator(`Cache ${name}`);
+    checkCacheReplicas(v, "replicas", sizing.replicas, sizing.failover);
+    v.int("snapshotRetentionDays", sizing.snapshotRetentionDays, 0, 35);
+    checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
+    checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
+    checkCacheNodeType(v, "nodeType", sizing.nodeType);
+    if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
+        v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
+    v.throwIfAny();
+    return sizing;
+}
+
 /**
  * ElastiCache (Valkey) replication group in isolated subnets: encryption at rest with a CMK and
  * in transit (required), an AUTH token generated here and kept in Secrets Manager, Multi-AZ with
@@ -59,22 +80,7 @@ export class Cache extends pulumi.ComponentResource {
     readonly replicationGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        const production = args.environment === "production";
-        const d = defaultsFor(args.environment).cache;
-        const replicas = args.replicas ?? d.replicas;
-        const failover = args.automaticFailover ?? d.automaticFailover;
-        const v = new Validator(`Cache ${name}`);
-        v.int("replicas", replicas, 0, 5);
-        if (failover && replicas < 1) v.fail("replicas", replicas, "at least 1 when automaticFailover is true");
-        v.int("snapshotRetentionDays", args.snapshotRetentionDays ?? 1, 0, 35);
-        checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
-        checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");
-        const nodeType = args.nodeType ?? d.nodeType;
-        if (!inCatalog(CACHE_NODE_TYPES, nodeType))
-            v.fail("nodeType", nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
-        if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)
-            v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
-        v.throwIfAny();
+        const { production, replicas, failover, nodeType, snapshotRetentionDays } = cacheSizing(name, args);
         super(typeToken("aws", "Cache"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
 
@@ -140,7 +146,7 @@ export class Cache extends pulumi.ComponentResource {
                 transitEncryptionMode: "required",
                 authToken: token.result,
                 authTokenUpdateStrategy: "ROTATE",
-                snapshotRetentionLimit: args.snapshotRetentionDays ?? d.snapshotRetentionDays,
+                snapshotRetentionLimit: snapshotRetentionDays,
                 snapshotWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
                 autoMinorVersionUpgrade: true,

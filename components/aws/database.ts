@@ -2,9 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
-import { RestoreSource } from "../settings";
 import { Validator } from "../core/validation";
-import { checkLogRetention, checkRestoreSource } from "../settings";
+import { checkBackupRetention, checkLogRetention, checkRestoreSource, defaultsFor, RestoreSource } from "../settings";
 import {
     accountIdOf,
     admittingSecurityGroup,
@@ -500,17 +499,17 @@ type DatabaseSettings = ReturnType<typeof databaseSettings>;
 
 /** The settings of a Database, refusing bad arguments before anything is registered. */
 function databaseSettings(name: string, args: DatabaseArgs) {
-    const production = args.environment === "production";
+    const d = defaultsFor(args.environment).database;
     const s = {
-        engineVersion: args.engineVersion ?? "16",
-        instanceClass: args.instanceClass ?? (production ? "db.r6g.xlarge" : "db.r6g.large"),
+        engineVersion: args.engineVersion ?? d.engineVersion,
+        instanceClass: args.instanceClass ?? d.instanceClass,
         storage: args.allocatedStorageGiB ?? 50,
-        backupRetentionDays: args.backupRetentionDays ?? (production ? 30 : 7),
-        multiAz: args.multiAz ?? production,
-        readReplicas: args.readReplicas ?? (production ? 1 : 0),
-        deletionProtection: args.deletionProtection ?? production,
-        crossRegionBackup: args.crossRegionBackup ?? production,
-        connectionProxy: args.connectionProxy ?? production,
+        backupRetentionDays: args.backupRetentionDays ?? d.backupRetentionDays,
+        multiAz: args.multiAz ?? d.multiAz,
+        readReplicas: args.readReplicas ?? d.readReplicas,
+        deletionProtection: args.deletionProtection ?? d.deletionProtection,
+        crossRegionBackup: args.crossRegionBackup ?? d.crossRegionBackup,
+        connectionProxy: args.connectionProxy ?? d.connectionPooler,
     };
     const maxStorage = args.maxAllocatedStorageGiB ?? s.storage * 4;
     const v = new Validator(`Database ${name}`);
@@ -520,7 +519,7 @@ function databaseSettings(name: string, args: DatabaseArgs) {
     if (!inCatalog(RDS_INSTANCE_CLASSES, s.instanceClass))
         v.fail("instanceClass", s.instanceClass, `an RDS for PostgreSQL instance class (families: ${families(RDS_INSTANCE_CLASSES)})`);
     checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
-    v.int("backupRetentionDays", s.backupRetentionDays, 1, 35);
+    checkBackupRetention(v, "backupRetentionDays", s.backupRetentionDays, args.environment ?? "staging");
     v.int("readReplicas", s.readReplicas, 0, 5);
     checkRestoreSource(v, "restoreFrom", args.restoreFrom);
     if (s.crossRegionBackup) v.awsRegion("backupRegion", args.backupRegion);

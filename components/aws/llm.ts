@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { checkGpuInstance, checkLogRetention, defaultsFor } from "../settings";
+import { checkGpuInstance, checkLlmNodes, checkLogRetention, defaultsFor, LLM_LIMITS } from "../settings";
 import {
     awsWhere,
     admittingSecurityGroup,
@@ -291,13 +291,11 @@ export class Llm extends pulumi.ComponentResource {
         }
         if (args.stagedModels?.prefix !== undefined)
             v.matches("stagedModels.prefix", args.stagedModels.prefix, /^([A-Za-z0-9._-]+\/)+$/, "a key prefix ending in '/', such as ollama/models/");
-        v.int("gpusPerTask", s.gpus, 1, 8);
+        v.int("gpusPerTask", s.gpus, ...LLM_LIMITS.gpusPerNode);
         checkGpuInstance(v, "instanceType", s.instanceType, "gpusPerTask", s.gpus);
         checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
-        v.int("maxInstances", s.max, 1, 50);
-        v.int("minInstances", s.min, 0, s.max);
-        v.int("desiredCount", s.desired, 0, s.max);
-        v.int("volumeGiB", s.volume, 30, 16384);
+        checkLlmNodes(v, { min: "minInstances", desired: "desiredCount", max: "maxInstances" }, s);
+        v.int("volumeGiB", s.volume, ...LLM_LIMITS.modelVolumeGiB);
         if (args.onDemandBaseCapacity !== undefined) v.int("onDemandBaseCapacity", args.onDemandBaseCapacity, 0, s.max);
         if (args.amiId !== undefined) v.matches("amiId", args.amiId, /^ami-[0-9a-f]{8,17}$/, "an AMI id (ami-...)");
         if (!Array.isArray(args.allowedSecurityGroupIds) || args.allowedSecurityGroupIds.length === 0)

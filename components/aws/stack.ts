@@ -573,7 +573,7 @@ interface OutputParts {
 
 /** Refuses bad settings before anything is registered. */
 function validateAwsStack(name: string, s: StackSettings): void {
-    validateStackSettings({ ...s, target: "aws" }, `AwsRagStack ${name}`);
+    validateStackSettings(s, `AwsRagStack ${name}`, "aws");
     // The API verifies PostgreSQL against the region's RDS CAs, built into the plan: known for the region, or given.
     const caProblem = rdsCaProblem(s.aws.region, s.aws.rdsCaBundle);
     if (caProblem)

@@ -4,6 +4,7 @@ import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
+import { checkReplicas, defaultsFor, SECRET_LIKE_ENV } from "../settings";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -41,6 +42,11 @@ export interface ApiArgs extends K8sCommonArgs {
      * certificate's private key is not mounted). @default []
      */
     secretFiles?: SecretFiles[];
+    /**
+     * CI/CD owns the image after the first deploy: later changes of `image` are ignored, so that
+     * `pulumi up` does not roll back what the pipeline deployed (`kubectl set image`, Argo CD…). @default false
+     */
+    imageManagedByCi?: boolean;
 }
 
 /** Keys of a Secret (in the API's namespace) mounted read-only as files under `mountPath`. */
@@ -181,8 +187,11 @@ export class Api extends pulumi.ComponentResource {
                     },
                 },
             },
-            // The HPA owns replicas.
-            ctx.opts({ ignoreChanges: ["spec.replicas"], ...immutable("Deployment") }),
+            // The HPA owns replicas; with imageManagedByCi the pipeline owns the API's image.
+            ctx.opts({
+                ignoreChanges: ["spec.replicas", ...(args.imageManagedByCi ? ["spec.template.spec.containers[0].image"] : [])],
+                ...immutable("Deployment"),
+            }),
         );
     }
 
@@ -254,21 +263,19 @@ interface ApiSettings {
 
 /** The settings of an Api, refusing bad arguments before anything is registered. */
 function apiSettings(name: string, args: ApiArgs): ApiSettings {
-    const production = args.environment === "production";
+    const d = defaultsFor(args.environment).api;
     const s = {
-        port: args.port ?? 8000,
-        health: args.healthPath ?? "/health",
-        cpu: args.cpu ?? 1,
-        memory: args.memoryMiB ?? 2048,
-        min: args.minReplicas ?? (production ? 2 : 1),
-        max: args.maxReplicas ?? (production ? 10 : 3),
+        port: args.port ?? d.port,
+        health: args.healthPath ?? d.healthPath,
+        cpu: args.cpu ?? d.cpu,
+        memory: args.memoryMiB ?? d.memoryMiB,
+        min: args.minReplicas ?? d.minReplicas,
+        max: args.maxReplicas ?? d.maxReplicas,
     };
     const v = new Validator(`Api ${name}`);
     v.image("image", args.image);
-    v.int("minReplicas", s.min, 1, 100);
-    v.int("maxReplicas", s.max, s.min, 200);
-    for (const k of Object.keys(args.env ?? {}))
-        if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
+    checkReplicas(v, "minReplicas", s.min, "maxReplicas", s.max);
+    for (const k of Object.keys(args.env ?? {})) if (SECRET_LIKE_ENV.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
     const files = args.secretFiles ?? [];
     const seen = new Set(["tmp"]);
     for (const [i, f] of files.entries()) {
@@ -280,5 +287,5 @@ function apiSettings(name: string, args: ApiArgs): ApiSettings {
         if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
     }
     v.throwIfAny();
-    return { ...s, production, files };
+    return { ...s, production: args.environment === "production", files };
 }

@@ -2,11 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { POOLER_NAME } from "../core/facts";
 import { contentSuffix, typeToken } from "../core/naming";
-import { RestoreSource } from "../settings";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { checkRestoreSource } from "../settings";
 import { clientCertificates, internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
+import { checkRestoreSource, defaultsFor, RestoreSource } from "../settings";
 
 /**
  * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
@@ -454,16 +453,16 @@ interface ClusterParts {
 
 /** The settings of a Database, refusing bad arguments before anything is registered. */
 function databaseSettings(name: string, args: DatabaseArgs): DatabaseSettings {
-    const production = args.environment === "production";
-    const instances = args.instances ?? (production ? 3 : 1);
+    const d = defaultsFor(args.environment).database;
+    const instances = args.instances ?? 1 + (d.multiAz ? 1 : 0) + d.readReplicas;
     const v = new Validator(`Database ${name}`);
     v.image("image", args.image);
     v.int("instances", instances, 1, 9);
-    const synchronous = args.synchronousReplicas ?? (production && instances > 1 ? 1 : 0);
+    const synchronous = args.synchronousReplicas ?? (d.multiAz && instances > 1 ? 1 : 0);
     v.int("synchronousReplicas", synchronous, 0, Math.max(0, instances - 1));
     v.oneOf("dataDurability", args.dataDurability ?? "required", ["required", "preferred"]);
     checkRestoreSource(v, "restoreFrom", args.restoreFrom);
-    const pooler = args.pooler === undefined ? (production ? {} : false) : args.pooler;
+    const pooler = args.pooler === undefined ? (d.connectionPooler ? {} : false) : args.pooler;
     if (pooler) {
         v.int("pooler.instances", pooler.instances ?? 2, 1, 10);
         v.int("pooler.maxClientConnections", pooler.maxClientConnections ?? 1000, 10, 100000);
@@ -472,7 +471,7 @@ function databaseSettings(name: string, args: DatabaseArgs): DatabaseSettings {
     v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
     v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
     v.throwIfAny();
-    return { production, instances, synchronous, pooler };
+    return { production: args.environment === "production", instances, synchronous, pooler };
 }
 
 /** The cluster's bootstrap: initdb with the application roles, or recovery from a snapshot or the archive (point in time). */

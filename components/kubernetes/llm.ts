@@ -9,6 +9,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedPodSpec } from "./common";
+import { LLM_LIMITS } from "../settings";
 
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
@@ -104,8 +105,8 @@ export class Llm extends pulumi.ComponentResource {
         const v = new Validator(`Llm ${name}`);
         v.image("image", args.image);
         if (!Array.isArray(args.models) || args.models.length === 0) v.fail("models", args.models, "at least one model such as llama3.1:8b");
-        v.int("replicas", args.replicas ?? 1, 0, 50);
-        v.int("gpus", args.gpus ?? 1, 1, 8);
+        v.int("replicas", args.replicas ?? 1, ...LLM_LIMITS.nodes);
+        v.int("gpus", args.gpus ?? 1, ...LLM_LIMITS.gpusPerNode);
         v.number("cpu", args.cpu ?? LLM_DEFAULTS.cpu, 0.5, 256);
         v.int("memoryMiB", args.memoryMiB ?? LLM_DEFAULTS.memoryMiB, 1024, 4194304);
         for (const k of Object.keys(args.env ?? {})) {

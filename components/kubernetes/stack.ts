@@ -73,7 +73,7 @@ export class KubernetesRagStack extends RagStackComponent {
 
     constructor(name: string, args: KubernetesRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
-        validateStackSettings({ ...s, target: "kubernetes" }, `KubernetesRagStack ${name}`);
+        validateStackSettings(s, `KubernetesRagStack ${name}`, "kubernetes");
         if (!args.provider) {
             throw new ValidationError(`KubernetesRagStack ${name}`, [
                 { field: "provider", value: undefined, allowed: "an explicit k8s.Provider for the target cluster" },
@@ -345,6 +345,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 ...common,
                 namespace: appNs,
                 image: s.api.image,
+                imageManagedByCi: s.api.imageManagedByCi,
                 port: s.api.port,
                 healthPath: s.api.healthPath,
                 cpu: s.api.cpu,

@@ -187,8 +187,10 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
         requestsPerTarget: {
             key: "apiRequestsPerTarget",
             type: "integer",
-            description: "Autoscaling: requests per minute per task/pod.",
+            description: "Autoscaling: ALB requests per minute per task (AWS).",
             staging: 1000,
+            targets: ["aws"],
+            unused: "the HorizontalPodAutoscaler scales on CPU and memory (apiCpuTargetPercent, apiMemoryTargetPercent)",
             check: (v, f, x) => v.int(f, x, 1, 100000),
         },
         imageManagedByCi: {

@@ -1,5 +1,6 @@
 /** Redis / Valkey: size, replicas, failover, snapshots. */
 import { CACHE_NODE_TYPES, families, inCatalog } from "../core/aws-catalog";
+import { Validator } from "../core/validation";
 import { defineTier, StackIdentity } from "./tier";
 
 /** Redis / Valkey. */
@@ -16,6 +17,18 @@ export interface CacheSettings {
     memoryMiB: number;
 }
 
+/** An ElastiCache node type of the catalog. Shared by the tier and the Cache component. */
+export function checkCacheNodeType(v: Validator, field: string, nodeType: unknown): void {
+    if (!inCatalog(CACHE_NODE_TYPES, nodeType))
+        v.fail(field, nodeType, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
+}
+
+/** Replicas 0..5, and at least one when failover is automatic. Shared by the tier and the cache components. */
+export function checkCacheReplicas(v: Validator, field: string, replicas: unknown, automaticFailover: unknown): void {
+    if (v.int(field, replicas, 0, 5) && automaticFailover === true && (replicas as number) < 1)
+        v.fail(field, replicas, "at least 1 when automatic failover is on");
+}
+
 export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: CacheSettings }>({
     path: "cache",
     title: "Cache (Redis / Valkey)",
@@ -28,20 +41,23 @@ export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: Cach
             production: "cache.r7g.large",
             targets: ["aws"],
             unused: "Valkey pods are sized by cacheMemoryMiB",
-            check: (v, f, x) => {
-                if (!inCatalog(CACHE_NODE_TYPES, x)) v.fail(f, x, `an ElastiCache node type such as cache.r7g.large (families: ${families(CACHE_NODE_TYPES)})`);
-            },
+            check: checkCacheNodeType,
         },
-        replicas: { key: "cacheReplicas", type: "integer", description: "Cache replicas.", staging: 0, production: 1, check: (v, f, x) => v.int(f, x, 0, 5) },
+        replicas: {
+            key: "cacheReplicas",
+            type: "integer",
+            description: "Cache replicas.",
+            staging: 0,
+            production: 1,
+            check: (v, f, x, s) => checkCacheReplicas(v, f, x, s.cache.automaticFailover),
+        },
         automaticFailover: {
             key: "cacheAutomaticFailover",
             type: "boolean",
             description: "Automatic failover (needs replicas).",
             staging: false,
             production: true,
-            check: (v, f, x, s) => {
-                if (v.bool(f, x) && x && s.cache.replicas < 1) v.fail("cache.replicas", s.cache.replicas, "at least 1 when cache.automaticFailover is true");
-            },
+            check: (v, f, x) => v.bool(f, x),
         },
         snapshotRetentionDays: {
             key: "cacheSnapshotRetentionDays",

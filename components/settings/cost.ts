@@ -133,6 +133,8 @@ export const costTier = defineTier<CostSettings, StackIdentity & CostSettings>({
             description:
                 "Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md).",
             staging: COST_ASSUMPTIONS.staging,
+            targets: ["aws"],
+            unused: "the cost estimate prices AWS resources; a cluster's cost is its own",
             production: COST_ASSUMPTIONS.production,
             check: checkCostAssumptions,
         },

@@ -95,8 +95,10 @@ export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
         engineVersion: {
             key: "dbEngineVersion",
             type: "string",
-            description: "PostgreSQL major version.",
+            description: "PostgreSQL major version (AWS).",
             staging: "16",
+            targets: ["aws"],
+            unused: "the PostgreSQL version is the image's (k8sPostgresImage)",
             check: (v, f, x) => v.matches(f, x, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)"),
         },
         instanceClass: {
@@ -174,9 +176,11 @@ export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
         deletionProtection: {
             key: "dbDeletionProtection",
             type: "boolean",
-            description: "Deletion protection.",
+            description: "Deletion protection of the RDS instance (AWS).",
             staging: false,
             production: true,
+            targets: ["aws"],
+            unused: "protectData protects the database's objects on Kubernetes (protect and retainOnDelete)",
             check: (v, f, x) => v.bool(f, x),
         },
         crossRegionBackup: {

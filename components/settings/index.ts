@@ -195,8 +195,11 @@ export function appliesTo(entry: SettingEntry, target: Target): boolean {
 /**
  * Validates fully resolved stack settings. Throws one ValidationError naming every bad field.
  * Each setting is checked on the targets that use it, then each tier's checks across settings.
+ * `asTarget`: validate as that target's settings (a target's stack, given settings of another).
  */
-export function validateStackSettings(s: StackSettings, context = "rag stack"): void {
+export function validateStackSettings(settings: StackSettings, context = "rag stack", asTarget?: Target): void {
+    // A target's own stack validates the settings as that target's, whatever `target` says.
+    const s = asTarget && settings.target !== asTarget ? { ...settings, target: asTarget } : settings;
     const v = new Validator(context);
     checkIdentity(v, s);
     for (const tier of TIERS) {

@@ -14,7 +14,7 @@ export interface LlmSettings {
     models: string[];
     /** GPU machines / pods wanted in steady state. @default 1 staging, 2 production */
     desiredNodes: number;
-    /** Lowest number of GPU machines (0 lets staging scale to zero). @default 0 staging, 2 production */
+    /** Lowest number of GPU machines (0 lets staging scale to zero), AWS. @default 0 staging, 2 production */
     minNodes: number;
     /** Highest number of GPU machines. @default 1 staging, 3 production */
     maxNodes: number;
@@ -92,7 +92,15 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
             check: ifEnabled(checkModels),
         },
         desiredNodes: { key: "llmDesiredNodes", type: "integer", description: "GPU nodes/pods wanted.", staging: 1, production: 2 },
-        minNodes: { key: "llmMinNodes", type: "integer", description: "GPU nodes minimum (0 = scale to zero).", staging: 0, production: 2 },
+        minNodes: {
+            key: "llmMinNodes",
+            type: "integer",
+            description: "GPU instances minimum (0 = scale to zero), AWS.",
+            staging: 0,
+            production: 2,
+            targets: ["aws"],
+            unused: "the LLM runs llmDesiredNodes pods and the cluster's autoscaler owns the GPU nodes",
+        },
         maxNodes: { key: "llmMaxNodes", type: "integer", description: "GPU nodes maximum.", staging: 1, production: 3 },
         instanceType: {
             key: "llmInstanceType",
@@ -132,11 +140,12 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
         const llm = s.llm;
         if (!llm.enabled) return;
         v.int("llm.gpusPerNode", llm.gpusPerNode, ...LLM_LIMITS.gpusPerNode);
+        // On Kubernetes only the pods (desired) count: the autoscaler of the cluster owns the nodes.
         if (s.target === "aws") checkGpuInstance(v, "llm.instanceType", llm.instanceType, "llm.gpusPerNode", llm.gpusPerNode);
         checkLlmNodes(
             v,
             { min: "llm.minNodes", desired: "llm.desiredNodes", max: "llm.maxNodes" },
-            { min: llm.minNodes, desired: llm.desiredNodes, max: llm.maxNodes },
+            { min: s.target === "aws" ? llm.minNodes : 0, desired: llm.desiredNodes, max: llm.maxNodes },
         );
     },
 });

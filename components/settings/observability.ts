@@ -26,9 +26,11 @@ export const observabilityTier = defineTier<ObservabilitySettings, StackIdentity
         logRetentionDays: {
             key: "logRetentionDays",
             type: "integer",
-            description: "Log retention, days.",
+            description: "Log retention, days (AWS: CloudWatch Logs).",
             staging: 90,
             production: 365,
+            targets: ["aws"],
+            unused: "the cluster's log pipeline keeps container logs; set its retention there",
             check: checkLogRetention,
         },
         alarmEmails: {

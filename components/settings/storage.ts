@@ -56,9 +56,11 @@ export const storageTier = defineTier<StorageSettings, StackIdentity & { storage
         noncurrentVersionExpirationDays: {
             key: "storageNoncurrentVersionExpirationDays",
             type: "integer",
-            description: "Days old object versions are kept.",
+            description: "Days old object versions are kept (AWS).",
             staging: 30,
             production: 365,
+            targets: ["aws"],
+            unused: S3_LIFECYCLE,
             check: (v, f, x) => v.int(f, x, 1, 3650),
         },
         objectLock: {

@@ -11,7 +11,7 @@ export interface TagSettings {
     costCenter: string;
     /** Data classification (tag `DataClassification`). @default "internal" staging, "confidential" production */
     dataClassification: DataClassification;
-    /** Extra tags. @default {} */
+    /** Extra tags on every AWS resource (AWS only). @default {} */
     extra: Record<string, string>;
 }
 
@@ -53,8 +53,10 @@ export const tagsTier = defineTier<TagSettings>({
         extra: {
             key: "tagsExtra",
             type: "object",
-            description: "Extra tags (AWS) and labels (Kubernetes), merged over the preset's.",
+            description: "Extra tags on every AWS resource, merged over the preset's.",
             staging: {},
+            targets: ["aws"],
+            unused: "Kubernetes objects carry the stack's own labels (app.kubernetes.io/*, ragstack.io/owner, cost-center, data-classification), which selectors also use; add others with your cluster's policy tooling",
             check: (v, f, x) =>
                 checkStringMap(
                     v,

@@ -27,11 +27,11 @@ export function costOf(records: RecordedResource[], settings: StackSettings | un
 
 /** The capacity of the Kubernetes objects of a plan on the configured node pools; null without Kubernetes objects or node pools. */
 export function capacityOf(records: RecordedResource[], settings: StackSettings | undefined): CapacityReport | null {
-    const pools = settings?.kubernetes.nodePools;
-    if (!pools || pools.length === 0) return null;
     // Rendered objects, read through the capacity model's view of their specs.
     const objects = kubernetesObjects(records).map((o) => o.object as CapacityObject);
     if (objects.length === 0) return null;
+    const pools = settings?.kubernetes.nodePools;
+    if (!pools || pools.length === 0) return null;
     return capacity(objects, pools);
 }
 

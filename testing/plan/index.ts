@@ -40,7 +40,6 @@ export interface PlanOptions extends ConfigStageOptions {
     stackReferences?: Record<string, Record<string, unknown>>;
 }
 
-
 /**
  * The budget policy prices with the stack's own region and usage assumptions (the pack alone sees
  * only resources); settings the policy config gives win.
