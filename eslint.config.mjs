@@ -14,7 +14,7 @@ export default tseslint.config(
     },
     {
         // The CommonJS entry points the Pulumi CLI loads (plain JavaScript, run before anything is compiled).
-        files: ["tools/entry/*.js", "policies/pack.js"],
+        files: ["tools/entry/*.js", "bootstrap/*.js", "policies/pack.js"],
         languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly" } },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

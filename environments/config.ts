@@ -237,6 +237,25 @@ export function settingsFromConfig(
     }
 }
 
+/**
+ * Stack config (`project:key` -> text) planned for `target` instead of the file's own target: the
+ * file's own target joins `otherTargets`, so that its keys are kept for it instead of refused
+ * (what the plan's `--target` and the testing kit's `target` override do).
+ */
+export function retargetConfig(config: Record<string, string>, project: string, target: string): Record<string, string> {
+    const own = config[`${project}:target`];
+    const out = { ...config, [`${project}:target`]: target };
+    if (!own || own === target) return out;
+    let others: unknown = [];
+    try {
+        others = config[`${project}:otherTargets`] ? JSON.parse(config[`${project}:otherTargets`]) : [];
+    } catch {
+        return out; // the program reports a malformed list under its key
+    }
+    if (Array.isArray(others) && !others.includes(own)) out[`${project}:otherTargets`] = JSON.stringify([...others, own]);
+    return out;
+}
+
 /** One row of the settings table: a preset value, the config key that sets it and the presets' values. */
 export interface SettingRow {
     path: string;

@@ -24,8 +24,8 @@ export interface RagPlatformArgs {
     dataClassification?: string;
     /** Extra tags on every AWS resource, merged over the preset's. Default: staging `{}`, production `{}` (the environment preset). */
     tagsExtra?: { [key: string]: string };
-    /** API container image, pinned by tag or digest. Default: staging `""`, production `""` (the environment preset). */
-    apiImage?: string;
+    /** API container image, pinned by tag or digest. Required. */
+    apiImage: string;
     /** Port the API container listens on. Default: staging `8000`, production `8000` (the environment preset). */
     apiPort?: number;
     /** Health check path of the API. Default: staging `"/health"`, production `"/health"` (the environment preset). */

@@ -118,7 +118,7 @@ describe("AWS data tier: more client security groups (awsDataTierClientSecurityG
                 environment: "staging",
                 domain: "rag.example.gov",
                 apiImage: "ghcr.io/example-gov/rag-api:1.4.2",
-                hostedZoneId: "Z1",
+                ...(values.target === "aws" ? { hostedZoneId: "Z1" } : {}),
                 ...values,
             };
             return resolveConfigValues(all);
@@ -129,7 +129,7 @@ describe("AWS data tier: more client security groups (awsDataTierClientSecurityG
         );
         assert.throws(
             () => resolve({ target: "kubernetes", awsDataTierClientSecurityGroupIds: '["sg-0123456789abcdef0"]' }),
-            /rag-platform:awsDataTierClientSecurityGroupIds: got .*allowed: unset on the kubernetes target \(security groups are AWS/,
+            /rag-platform:awsDataTierClientSecurityGroupIds \([a-zA-Z.]+\): got .*allowed: unset on the kubernetes target \(security groups are AWS/,
         );
         assert.doesNotThrow(() => resolve({ target: "kubernetes", awsDataTierClientSecurityGroupIds: "[]" }), "the declared default is no setting");
     });

@@ -145,7 +145,7 @@ describe("AWS: internet egress is an opt-in", function () {
                     apiImage: "ghcr.io/x/y:1",
                     awsInternetEgress: "false",
                 }),
-            /rag-platform:awsInternetEgress: got "false"; allowed: unset on the kubernetes target/,
+            /rag-platform:awsInternetEgress \([a-zA-Z.]+\): got false; allowed: unset on the kubernetes target/,
         );
     });
 

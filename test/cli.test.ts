@@ -360,6 +360,53 @@ const BAD: [string, string[], RegExp][] = [
     ["an image with a scheme", [...S, ...set("apiImage=https://registry.example.gov/rag:1.0")], /api\.image\)?: got .*allowed: an image reference/],
     ["apiEnv overriding PORT", [...S, ...set('apiEnv={"PORT":"9000"}')], /api\.env\.PORT\)?: got "PORT"; allowed: a name the stack does not set itself/],
     ["llmSpot on Kubernetes", [...K, ...set("llmSpot=true")], /llmSpot.*node pools decide Spot capacity/],
+    // Nothing silently ignored: a setting the planned target does not use is refused there.
+    [
+        "tagsExtra on Kubernetes",
+        [...K, ...set('tagsExtra={"Team":"rag"}')],
+        /tagsExtra \(tags\.extra\): got .*allowed: unset on the kubernetes target \(Kubernetes objects carry the stack's own labels/,
+    ],
+    [
+        "logRetentionDays on Kubernetes",
+        [...K, ...set("logRetentionDays=30")],
+        /logRetentionDays \(observability\.logRetentionDays\): got "30"; allowed: unset on the kubernetes target/,
+    ],
+    [
+        "a Kubernetes key in an AWS stack file that does not list kubernetes in otherTargets",
+        [...S, ...set("otherTargets=[]")],
+        /k8sNamespacePrefix \(kubernetes\.namespacePrefix\): got "rag-staging"; allowed: unset on the aws target \(a Kubernetes setting\); if this stack file also serves kubernetes, list it in otherTargets/,
+    ],
+    [
+        "an unknown target in otherTargets",
+        [...S, ...set('otherTargets=["azure"]')],
+        /rag-platform:otherTargets: got \["azure"\]; allowed: targets, each once: "aws", "kubernetes"/,
+    ],
+    // Lists refuse duplicates where a duplicate means nothing.
+    [
+        "a model listed twice",
+        [...S, ...set('llmModels=["llama3.1:8b","llama3.1:8b"]')],
+        /llm\.models\[1\]\)?: got "llama3\.1:8b"; allowed: a value not already in llm\.models \(each entry once\)/,
+    ],
+    [
+        "a login path listed twice",
+        [...S, "--target", "aws", ...set('wafLoginPaths=["/auth/login","/auth/login"]')],
+        /edge\.loginPaths\[1\]\)?: got "\/auth\/login"; allowed: a value not already in edge\.loginPaths/,
+    ],
+    [
+        "a node pool zone listed twice",
+        [...K, ...set('k8sNodePools=[{"name":"cpu","count":3,"cpu":4,"memoryGiB":16,"zones":["zone-a","zone-a"]}]')],
+        /kubernetes\.nodePools\[0\]\.zones\[1\]\)?: got "zone-a"; allowed: a value not already in/,
+    ],
+    [
+        "two node pools with one name",
+        [
+            ...K,
+            ...set(
+                'k8sNodePools=[{"name":"cpu","count":3,"cpu":4,"memoryGiB":16,"zones":["zone-a"]},{"name":"cpu","count":1,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a"]}]',
+            ),
+        ],
+        /kubernetes\.nodePools\[1\]\.name\)?: got "cpu"; allowed: a name no other pool has/,
+    ],
     ["--set target disagreeing with --target", [...S, "--target", "aws", ...set("target=kubernetes")], /--target aws and --set target=kubernetes disagree/],
     [
         "a negative policy setting",

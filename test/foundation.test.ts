@@ -105,9 +105,9 @@ describe("foundation", () => {
 
     it("importing the library registers no resources", async () => {
         const log = installMocks();
-        for (const id of Object.keys(require.cache)) if (id.includes(`${path.sep}dist${path.sep}components${path.sep}`)) delete require.cache[id];
+        for (const id of Object.keys(require.cache)) if (/[\\/]dist[\\/](components|facade|environments)[\\/]/.test(id)) delete require.cache[id];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const lib = require(path.join(repoRoot(), "dist", "components", "index.js"));
+        const lib = require(path.join(repoRoot(), "dist", "facade", "index.js"));
         await settle();
         assert.ok(lib.RagStack && lib.aws.Database && lib.kubernetes.Database && lib.environments.presetFor);
         assert.strictEqual(log.all.length, 0);

@@ -20,6 +20,7 @@ import { repoRoot } from "../testing/paths";
 import { packageArgsSource } from "../tools/package-args";
 import { schemaProblems, yamlProgram } from "../tools/engine/package";
 import { PACKAGE_ARGS } from "../tools/gen-docs";
+import { retargetConfig } from "../environments/config";
 
 const providerDir = path.join(repoRoot(), "provider");
 
@@ -90,7 +91,7 @@ describe("component package (provider/): RagPlatform for every Pulumi language",
 
     it("RagPlatform with a stack's settings registers the program's resources, input for input (Kubernetes, staging)", async () => {
         const program = await runProgram("staging", { target: "kubernetes" });
-        const config: Record<string, string> = { ...readStackConfig("staging"), "rag-platform:target": "kubernetes" };
+        const config: Record<string, string> = retargetConfig(readStackConfig("staging"), "rag-platform", "kubernetes");
         const log = installMocks({ project: "rag-yaml", stack: "staging", config: { "aws:region": config["aws:region"] } });
         const platform = new RagPlatform("rag", inputsFromStackConfig(config) as any);
         const url = await valueOf(platform.url);

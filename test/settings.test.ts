@@ -20,9 +20,23 @@ const REQUIRED: Record<string, string> = {
     k8sModelSourceCidrs: '["10.40.30.0/24"]',
 };
 
-/** The program's settings for these config values (as `pulumi preview` and the plan resolve them). */
+/** The same on AWS: production without internet egress pulls its images from ECR. */
+const AWS_REQUIRED: Record<string, string> = {
+    target: "aws",
+    environment: "production",
+    domain: "rag.example.gov",
+    apiImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/rag-api:1.4.2",
+    llmImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ollama:0.12.6",
+    hostedZoneId: "Z0123456789ABC",
+};
+
+/**
+ * The program's settings for these config values (as `pulumi preview` and the plan resolve them),
+ * on Kubernetes unless a key is used by AWS only (a key the target does not use is refused).
+ */
 function settingsWith(values: Record<string, string>) {
-    return resolveConfigValues({ ...REQUIRED, ...values }).settings;
+    const awsOnly = Object.keys(values).some((k) => !CONFIG_KEYS.find((c) => c.key === k)?.targets.includes("kubernetes"));
+    return resolveConfigValues({ ...(awsOnly ? AWS_REQUIRED : REQUIRED), ...values }).settings;
 }
 
 const at = (o: unknown, path: string) => path.split(".").reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o);
@@ -83,12 +97,14 @@ describe("settings: every preset value has a config key", () => {
     it("objects are merged over the preset's: apiEnv, tagsExtra, k8sGpuNodeSelector", () => {
         const s = settingsWith({
             apiEnv: JSON.stringify({ LOG_LEVEL: "debug" }),
-            tagsExtra: JSON.stringify({ Project: "rag" }),
             k8sGpuNodeSelector: JSON.stringify({ "example.gov/gpu": "a100" }),
         });
         assert.strictEqual(s.api.env.LOG_LEVEL, "debug");
         for (const [k, v] of Object.entries(productionPreset().api.env)) assert.strictEqual(s.api.env[k], v, `preset env ${k} kept`);
-        assert.deepStrictEqual(s.tags.extra, { ...productionPreset().tags.extra, Project: "rag" });
+        assert.deepStrictEqual(settingsWith({ tagsExtra: JSON.stringify({ Project: "rag" }) }).tags.extra, {
+            ...productionPreset().tags.extra,
+            Project: "rag",
+        });
         assert.strictEqual(s.kubernetes.gpuNodeSelector["example.gov/gpu"], "a100");
     });
 

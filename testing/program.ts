@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { installMocks, ResourceLog, settle, valueOf } from "./mocks";
 import { packageRoot, repoRoot, repoRootOrNull } from "./paths";
+import { retargetConfig } from "../environments/config";
 
 export { packageRoot, repoRoot };
 
@@ -127,6 +128,8 @@ export async function runProgram(stack: string, overrides: Record<string, string
     const root = path.resolve(repoRoot(), dir);
     const project = projectName(root);
     const config = readStackConfig(stack, root);
-    for (const [k, v] of Object.entries(overrides)) config[k.includes(":") ? k : `${project}:${k}`] = v;
-    return runProgramWithConfig(root, project, stack, config);
+    const target = overrides.target ?? overrides[`${project}:target`];
+    const retargeted = target !== undefined && overrides.otherTargets === undefined ? retargetConfig(config, project, target) : config;
+    for (const [k, v] of Object.entries(overrides)) retargeted[k.includes(":") ? k : `${project}:${k}`] = v;
+    return runProgramWithConfig(root, project, stack, retargeted);
 }

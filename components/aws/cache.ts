@@ -48,7 +48,7 @@ function cacheSizing(name: string, args: CacheArgs) {
         snapshotRetentionDays: args.snapshotRetentionDays ?? d.snapshotRetentionDays,
     };
     const v = new Validator(`Cache ${name}`);
-    checkCacheReplicas(v, "replicas", sizing.replicas, sizing.failover);
+    checkCacheReplicas(v, "replicas", sizing.replicas, "automaticFailover", sizing.failover);
     v.int("snapshotRetentionDays", sizing.snapshotRetentionDays, 0, 35);
     checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
     checkRotatedOn(v, "secretsRotatedOn", args.secretsRotatedOn ?? "");

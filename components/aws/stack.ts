@@ -45,7 +45,7 @@ export class AwsRagStack extends RagStackComponent {
         const s = args.settings;
         validateAwsStack(name, s);
         super(typeToken("aws", "RagStack"), name, {}, opts);
-        const common: AwsCommonArgs = {
+        const common: StackCommon = {
             environment: s.environment,
             namePrefix: `${s.name}-${s.environment}`,
             tags: awsTags(s),
@@ -87,7 +87,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The data and logs KMS keys (and the GPU hosts' Auto Scaling service-linked role). */
-    private createKeys(name: string, s: StackSettings, common: AwsCommonArgs): Keys {
+    private createKeys(name: string, s: StackSettings, common: StackCommon): Keys {
         return new Keys(
             `${name}-keys`,
             {
@@ -101,7 +101,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The VPC (or the existing one), its subnets, NAT and flow logs. */
-    private createNetwork(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys): Network {
+    private createNetwork(name: string, s: StackSettings, common: StackCommon, keys: Keys): Network {
         return new Network(
             `${name}-network`,
             s.aws.existingVpc
@@ -120,7 +120,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The documents, backups, access-log (and models) buckets, replicated off site when the database is. */
-    private createStorage(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, keys: Keys): Storage {
+    private createStorage(name: string, s: StackSettings, args: AwsRagStackArgs, common: StackCommon, keys: Keys): Storage {
         return new Storage(
             `${name}-storage`,
             {
@@ -140,7 +140,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The ALB with TLS, its listeners and target group, and the DNS record. */
-    private createEdge(name: string, s: StackSettings, common: AwsCommonArgs, network: Network): Edge {
+    private createEdge(name: string, s: StackSettings, common: StackCommon, network: Network): Edge {
         return new Edge(
             `${name}-edge`,
             {
@@ -164,7 +164,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The WAF web ACL in front of the ALB. */
-    private createWaf(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys, edge: Edge): Waf {
+    private createWaf(name: string, s: StackSettings, common: StackCommon, keys: Keys, edge: Edge): Waf {
         return new Waf(
             `${name}-waf`,
             {
@@ -182,7 +182,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** PostgreSQL (RDS), reachable from the API's security group. */
-    private createDatabase(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, deps: DataStoreDeps): Database {
+    private createDatabase(name: string, s: StackSettings, args: AwsRagStackArgs, common: StackCommon, deps: DataStoreDeps): Database {
         const { keys, network, api } = deps;
         return new Database(
             `${name}-db`,
@@ -213,7 +213,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** Valkey (ElastiCache), reachable from the API's security group. */
-    private createCache(name: string, s: StackSettings, common: AwsCommonArgs, deps: DataStoreDeps): Cache {
+    private createCache(name: string, s: StackSettings, common: StackCommon, deps: DataStoreDeps): Cache {
         const { keys, network, api } = deps;
         return new Cache(
             `${name}-cache`,
@@ -236,7 +236,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** Tiered, locked, off-site recovery points of the database and the documents (AWS Backup). */
-    private createBackup(name: string, s: StackSettings, args: AwsRagStackArgs, common: AwsCommonArgs, keys: Keys, db: Database, storage: Storage): void {
+    private createBackup(name: string, s: StackSettings, args: AwsRagStackArgs, common: StackCommon, keys: Keys, db: Database, storage: Storage): void {
         new Backup(
             `${name}-backup`,
             {
@@ -251,7 +251,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The GPU hosts and the Ollama service. */
-    private createLlm(name: string, s: StackSettings, common: AwsCommonArgs, deps: LlmDeps): Llm {
+    private createLlm(name: string, s: StackSettings, common: StackCommon, deps: LlmDeps): Llm {
         const { keys, network, storage, cluster, api, httpsEgress } = deps;
         const offline = !s.aws.internetEgress;
         return new Llm(
@@ -296,7 +296,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** Dashboards, alarms and their topic, the secret-age check. */
-    private createObservability(name: string, s: StackSettings, common: AwsCommonArgs, deps: ObservabilityDeps): Observability {
+    private createObservability(name: string, s: StackSettings, common: StackCommon, deps: ObservabilityDeps): Observability {
         const { keys, edge, cluster, api, db, cache, llm, waf } = deps;
         return new Observability(
             `${name}-observability`,
@@ -334,7 +334,7 @@ export class AwsRagStack extends RagStackComponent {
     }
 
     /** The CloudTrail trail and its locked bucket (with S3 data events on the documents in production). */
-    private createAudit(name: string, s: StackSettings, common: AwsCommonArgs, keys: Keys, storage: Storage): void {
+    private createAudit(name: string, s: StackSettings, common: StackCommon, keys: Keys, storage: Storage): void {
         new Audit(
             `${name}-audit`,
             {
@@ -398,7 +398,7 @@ export class AwsRagStack extends RagStackComponent {
     private buildApi(
         name: string,
         s: StackSettings,
-        common: AwsCommonArgs,
+        common: StackCommon,
         deps: {
             keys: Keys;
             network: Network;
@@ -521,7 +521,7 @@ function appSecrets(refs: Record<string, string>): Record<string, InjectedSecret
 }
 
 /** What every component of the stack takes. */
-interface AwsCommonArgs {
+interface StackCommon {
     environment: StackSettings["environment"];
     namePrefix: string;
     tags: Record<string, string>;

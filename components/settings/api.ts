@@ -142,6 +142,7 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
         image: {
             key: "apiImage",
             type: "string",
+            required: true,
             description: "API container image, pinned by tag or digest.",
             staging: "",
             check: (v, f, x) => v.image(f, x),

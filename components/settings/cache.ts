@@ -24,9 +24,9 @@ export function checkCacheNodeType(v: Validator, field: string, nodeType: unknow
 }
 
 /** Replicas 0..5, and at least one when failover is automatic. Shared by the tier and the cache components. */
-export function checkCacheReplicas(v: Validator, field: string, replicas: unknown, automaticFailover: unknown): void {
+export function checkCacheReplicas(v: Validator, field: string, replicas: unknown, failoverField: string, automaticFailover: unknown): void {
     if (v.int(field, replicas, 0, 5) && automaticFailover === true && (replicas as number) < 1)
-        v.fail(field, replicas, "at least 1 when automatic failover is on");
+        v.fail(field, replicas, `at least 1 when ${failoverField} is true`);
 }
 
 export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: CacheSettings }>({
@@ -49,7 +49,7 @@ export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: Cach
             description: "Cache replicas.",
             staging: 0,
             production: 1,
-            check: (v, f, x, s) => checkCacheReplicas(v, f, x, s.cache.automaticFailover),
+            check: (v, f, x, s) => checkCacheReplicas(v, f, x, "cache.automaticFailover", s.cache.automaticFailover),
         },
         automaticFailover: {
             key: "cacheAutomaticFailover",

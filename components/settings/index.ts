@@ -99,6 +99,8 @@ export interface SettingEntry {
     targets: readonly Target[];
     /** Why another target does not use it. */
     unused: string;
+    /** The stack config must set it. */
+    required: boolean;
     /** Path of its group (`aws.existingVpc`), when set field by field. */
     group?: string;
     parse?: (text: string) => unknown;
@@ -122,6 +124,7 @@ function entries(): SettingEntry[] {
                         type: f.type,
                         description: f.description,
                         defaults: { staging: undefined, production: undefined },
+                        required: !!f.required,
                         targets,
                         unused,
                         group: at(name),
@@ -138,6 +141,7 @@ function entries(): SettingEntry[] {
                     type: s.type,
                     description: s.description,
                     defaults: { staging: s.staging, production: "production" in s ? s.production : s.staging },
+                    required: !!s.required,
                     targets,
                     unused,
                     parse: s.parse,
@@ -258,6 +262,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
         path: e.path,
         type: e.type,
         description: e.description,
+        required: e.required || undefined,
         parse: e.parse,
         targets: e.targets,
     })),

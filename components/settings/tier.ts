@@ -30,6 +30,8 @@ export interface Setting<T, C = unknown> {
     type: ConfigType;
     /** One line for Pulumi.yaml, docs/settings.md and the provider's schema. */
     description: string;
+    /** The stack config must set it (no preset value serves). @default false */
+    required?: boolean;
     /** Default in staging, and in production unless `production` is given; undefined: unset. */
     staging: T;
     /** Default in production. @default the staging default */

@@ -7,9 +7,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { StackSettings } from "../../components/settings";
+import { SETTINGS, StackSettings } from "../../components/settings";
+import { Target } from "../../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../../components/core/validation";
-import { CONFIG_KEYS, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
+import { CONFIG_KEYS, retargetConfig, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
 import { repoRootOrNull } from "../paths";
 import { PlanInputError } from "./errors";
 
@@ -196,17 +197,9 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
         throw new PlanInputError(`--target ${opts.target} and --set target=${setTarget} disagree; allowed: one of them, or both the same`);
     if (opts.target) sets.target = opts.target;
     // Planned for another target than its own, the file's keys for its own target are kept for it.
-    const fileTarget = config[`${project.name}:target`];
-    if (opts.target && fileTarget && fileTarget !== opts.target && sets.otherTargets === undefined) {
-        const listed = config[`${project.name}:otherTargets`];
-        let others: unknown = [];
-        try {
-            others = listed ? JSON.parse(listed) : [];
-        } catch {
-            // the program reports a malformed list under its key
-        }
-        if (Array.isArray(others) && !others.includes(fileTarget)) config[`${project.name}:otherTargets`] = JSON.stringify([...others, fileTarget]);
-    }
+    const retarget = opts.target ?? setTarget;
+    if (retarget !== undefined && !Object.keys(sets).some((k) => k === "otherTargets" || k === `${project.name}:otherTargets`))
+        Object.assign(config, retargetConfig(config, project.name, retarget));
     for (const [key, value] of Object.entries(sets)) {
         const full = qualify(key, project.name);
         if (declared && full.startsWith(`${project.name}:`)) {
@@ -214,6 +207,23 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
             if (unknown.length > 0) throw new ValidationError(`--set ${key}`, unknown);
         }
         config[full] = value;
+    }
+    // A key set on the command line is meant for the planned target, whatever the file also serves.
+    const planned = config[`${project.name}:target`];
+    if (ownProgram && planned) {
+        const misplaced = Object.entries(sets)
+            .map(([key, value]) => ({ key: qualify(key, project.name).slice(project.name.length + 1), value }))
+            .map(({ key, value }) => ({ value, entry: SETTINGS.find((e) => !e.provider && e.key === key) }))
+            .filter(({ entry }) => entry && !entry.targets.includes(planned as Target));
+        if (misplaced.length > 0)
+            throw new ValidationError(
+                "--set",
+                misplaced.map(({ entry, value }) => ({
+                    field: `${project.name}:${entry!.key} (${entry!.path})`,
+                    value,
+                    allowed: `unset on the ${planned} target (${entry!.unused || `a ${entry!.targets.join(" or ")} setting`})`,
+                })),
+            );
     }
 
     let settings: StackSettings | undefined;
