@@ -6,9 +6,8 @@
 import * as assert from "assert";
 import { capacity, K8sObject } from "../analysis/capacity";
 import { CostResource, estimateCost } from "../analysis/cost";
-import { COST_ASSUMPTIONS } from "../components/settings";
+import { COST_ASSUMPTIONS, NodePool } from "../components/settings";
 import { PRICES_AS_OF, PRICED_REGIONS } from "../analysis/prices";
-import { NodePool } from "../components/settings";
 import { regionOf } from "../policies/lib/aws/cost";
 import { cli } from "./harness/cli";
 

@@ -1,8 +1,8 @@
 /**
  * Where each setting applies is data (`targets` in its tier file); this proves the data against
  * the code. Each target's stack is built under the mocks from settings wrapped in a recording
- * proxy, and every read made outside `components/settings/` (the validation and the defaults
- * read everything) is noted, together with the plan's analysis (cost, capacity, recovery). Then:
+ * proxy, and every read but the validation's (it reads everything) is noted, together with the
+ * plan's analysis (cost, capacity, recovery). Then:
  * - a setting declared for a target is read by that target in at least one fixture (otherwise the
  *   target would ignore it silently);
  * - a setting declared not for a target is never read by it (otherwise refusing it there is wrong).
@@ -15,7 +15,7 @@ import { resolveStackSettings } from "../environments/resolve";
 import { installMocks, settle } from "../testing/mocks";
 import { capacityOf, costOf, recoveryOf } from "../testing/plan/estimate";
 
-/** Settings whose reads are recorded in `reads` (dotted paths), except reads from the settings' own code. */
+/** Settings whose reads are recorded in `reads` (dotted paths), except the validation's. */
 function recording(s: StackSettings, reads: Set<string>): StackSettings {
     const wrap = (o: object, prefix: string): object =>
         new Proxy(o, {
@@ -23,9 +23,8 @@ function recording(s: StackSettings, reads: Set<string>): StackSettings {
                 const value = Reflect.get(target, key, receiver);
                 if (typeof key !== "string") return value;
                 const p = prefix ? `${prefix}.${key}` : key;
-                // The validation and the defaults read every setting: they are not a use.
-                const stack = new Error().stack ?? "";
-                if (!/components[/\\]settings[/\\]/.test(stack.split("\n").slice(2, 4).join("\n"))) reads.add(p);
+                // The validation reads every setting: that is not a use.
+                if (!/validateStackSettings|unusedSettings/.test(new Error().stack ?? "")) reads.add(p);
                 return value !== null && typeof value === "object" ? wrap(value, p) : value;
             },
         });
@@ -142,6 +141,9 @@ async function readsOf(target: Target): Promise<Set<string>> {
 
 describe("settings: each target reads exactly the settings declared for it", function () {
     this.timeout(300000);
+    const limit = Error.stackTraceLimit;
+    before(() => (Error.stackTraceLimit = 50));
+    after(() => (Error.stackTraceLimit = limit));
     const reads: Partial<Record<Target, Set<string>>> = {};
     before(async () => {
         reads.aws = await readsOf("aws");

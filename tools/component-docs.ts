@@ -103,7 +103,8 @@ export function componentPages(root: string): Map<string, string> {
             .filter((f) => f.endsWith(".ts") && f !== "index.ts")
             .map((f) => path.join(dir, f));
         // The shared outputs interface (components/core/outputs.ts) is read too: RagStackComponent subclasses inherit it.
-        const ifaces = collectInterfaces([...files, path.join(root, "components", "core", "outputs.ts")]);
+        // The settings the components share with their tier (ApiAutoscaling) first: a component's own interface of the same name wins.
+        const ifaces = collectInterfaces([path.join(root, "components", "settings", "api.ts"), ...files, path.join(root, "components", "core", "outputs.ts")]);
         for (const file of files) {
             const text = fs.readFileSync(file, "utf8");
             const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);

@@ -19,7 +19,7 @@ import {
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 import { rdsCaBundle } from "./rds-ca";
-import { checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
+import { ApiAutoscaling, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
 /**
@@ -48,7 +48,7 @@ export interface InjectedSecret {
     jsonKey?: string;
 }
 
-export interface ApiServiceArgs extends AwsCommonArgs {
+export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
     /** VPC the resources are created in. */
     vpcId: pulumi.Input<string>;
     /** CIDR of the VPC (egress rules to the data tier and endpoints). */
@@ -91,14 +91,6 @@ export interface ApiServiceArgs extends AwsCommonArgs {
     cpu?: number;
     /** MiB. @default 2048 */
     memoryMiB?: number;
-    /** Lowest replica count the autoscaler keeps. @default 1 staging, 2 production */
-    minReplicas?: number;
-    /** Highest replica count the autoscaler may reach. @default 3 staging, 10 production */
-    maxReplicas?: number;
-    /** Target average CPU utilisation, percent. @default 70 */
-    cpuTargetPercent?: number;
-    /** Target average memory utilisation, percent. @default 80 */
-    memoryTargetPercent?: number;
     /** ALB requests per target per minute. @default 1000 */
     requestsPerTarget?: number;
     /** CI/CD owns the image: later task definition changes are not rolled back by Pulumi. @default false */
@@ -562,15 +554,16 @@ export class ApiService extends pulumi.ComponentResource {
                 },
                 ctx.opts(),
             );
-        tracking("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.cpuTargetPercent ?? 70);
-        tracking("memory", { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, args.memoryTargetPercent ?? 80);
+        const d = defaultsFor(args.environment).api;
+        tracking("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.cpuTargetPercent ?? d.cpuTargetPercent);
+        tracking("memory", { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, args.memoryTargetPercent ?? d.memoryTargetPercent);
         tracking(
             "requests",
             {
                 predefinedMetricType: "ALBRequestCountPerTarget",
                 resourceLabel: pulumi.interpolate`${args.loadBalancerArnSuffix}/${args.targetGroupArnSuffix}`,
             },
-            args.requestsPerTarget ?? 1000,
+            args.requestsPerTarget ?? d.requestsPerTarget,
         );
     }
 

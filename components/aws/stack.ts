@@ -3,9 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { StackSettings } from "../settings";
+import { apiAutoscaling, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
-import { validateStackSettings } from "../settings";
 import { rdsCaProblem } from "./rds-ca";
 import { ApiService, DEFAULT_BOOTSTRAP_IMAGE, InjectedSecret } from "./api-service";
 import { Backup } from "./backup";
@@ -445,10 +444,7 @@ export class AwsRagStack extends RagStackComponent {
                 healthPath: s.api.healthPath,
                 cpu: s.api.cpu,
                 memoryMiB: s.api.memoryMiB,
-                minReplicas: s.api.minReplicas,
-                maxReplicas: s.api.maxReplicas,
-                cpuTargetPercent: s.api.cpuTargetPercent,
-                memoryTargetPercent: s.api.memoryTargetPercent,
+                ...apiAutoscaling(s.api),
                 requestsPerTarget: s.api.requestsPerTarget,
                 imageManagedByCi: s.api.imageManagedByCi,
                 secretsRotatedOn: s.secrets.rotatedOn,

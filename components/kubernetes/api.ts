@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
-import { checkReplicas, defaultsFor, SECRET_LIKE_ENV } from "../settings";
+import { ApiAutoscaling, checkReplicas, defaultsFor, SECRET_LIKE_ENV } from "../settings";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -12,7 +12,7 @@ export interface SecretEnv {
     key: string;
 }
 
-export interface ApiArgs extends K8sCommonArgs {
+export interface ApiArgs extends K8sCommonArgs, ApiAutoscaling {
     /** Namespace the objects are created in. */
     namespace: pulumi.Input<string>;
     /** Image, pinned. */
@@ -25,14 +25,6 @@ export interface ApiArgs extends K8sCommonArgs {
     cpu?: number;
     /** MiB limit. @default 2048 */
     memoryMiB?: number;
-    /** Lowest replica count the autoscaler keeps. @default 1 staging, 2 production */
-    minReplicas?: number;
-    /** Highest replica count the autoscaler may reach. @default 3 staging, 10 production */
-    maxReplicas?: number;
-    /** Target average CPU utilisation, percent. @default 70 */
-    cpuTargetPercent?: number;
-    /** Target average memory utilisation, percent. @default 80 */
-    memoryTargetPercent?: number;
     /** Non-secret environment. */
     env?: Record<string, pulumi.Input<string>>;
     /** Secret environment, by reference. */
@@ -216,6 +208,7 @@ export class Api extends pulumi.ComponentResource {
         labels: Record<string, string>,
         selector: Record<string, string>,
     ): void {
+        const d = defaultsFor(args.environment).api;
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(
             ctx.childName("hpa"),
             {
@@ -230,8 +223,17 @@ export class Api extends pulumi.ComponentResource {
                     minReplicas: min,
                     maxReplicas: max,
                     metrics: [
-                        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.cpuTargetPercent ?? 70 } } },
-                        { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: args.memoryTargetPercent ?? 80 } } },
+                        {
+                            type: "Resource",
+                            resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.cpuTargetPercent ?? d.cpuTargetPercent } },
+                        },
+                        {
+                            type: "Resource",
+                            resource: {
+                                name: "memory",
+                                target: { type: "Utilization", averageUtilization: args.memoryTargetPercent ?? d.memoryTargetPercent },
+                            },
+                        },
                     ],
                     behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
                 },

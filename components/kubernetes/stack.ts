@@ -4,9 +4,8 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { k8sLabels } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { StackSettings } from "../settings";
+import { apiAutoscaling, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
-import { validateStackSettings } from "../settings";
 import { Api } from "./api";
 import { LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
@@ -350,10 +349,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 healthPath: s.api.healthPath,
                 cpu: s.api.cpu,
                 memoryMiB: s.api.memoryMiB,
-                minReplicas: s.api.minReplicas,
-                maxReplicas: s.api.maxReplicas,
-                cpuTargetPercent: s.api.cpuTargetPercent,
-                memoryTargetPercent: s.api.memoryTargetPercent,
+                ...apiAutoscaling(s.api),
                 env: {
                     ...s.api.env,
                     ENVIRONMENT: s.environment,

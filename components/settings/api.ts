@@ -3,8 +3,34 @@ import { FARGATE_CPUS, FARGATE_MEMORY_MIB } from "../core/aws-catalog";
 import { Validator } from "../core/validation";
 import { defineTier, StackIdentity } from "./tier";
 
+/**
+ * How the API scales, as both API components take it: each unset field is the tier's default for
+ * the environment. The stacks pass `apiAutoscaling(settings.api)`, so a new field here reaches both
+ * components without touching the stacks.
+ */
+export interface ApiAutoscaling {
+    /** Lowest replica count the autoscaler keeps. @default 1 staging, 2 production */
+    minReplicas?: number;
+    /** Highest replica count the autoscaler may reach. @default 3 staging, 10 production */
+    maxReplicas?: number;
+    /** Target average CPU utilisation, percent. @default 70 */
+    cpuTargetPercent?: number;
+    /** Target average memory utilisation, percent. @default 80 */
+    memoryTargetPercent?: number;
+}
+
+/** The fields of ApiAutoscaling (the compiler checks the list is complete). */
+const API_AUTOSCALING_KEYS = ["minReplicas", "maxReplicas", "cpuTargetPercent", "memoryTargetPercent"] as const satisfies readonly (keyof ApiAutoscaling)[];
+const _everyAutoscalingKey: Exclude<keyof ApiAutoscaling, (typeof API_AUTOSCALING_KEYS)[number]> extends never ? true : never = true;
+void _everyAutoscalingKey;
+
+/** The autoscaling part of the API's settings, for the API components. */
+export function apiAutoscaling(api: Required<ApiAutoscaling>): Required<ApiAutoscaling> {
+    return Object.fromEntries(API_AUTOSCALING_KEYS.map((k) => [k, api[k]])) as unknown as Required<ApiAutoscaling>;
+}
+
 /** The API backend (FastAPI container). */
-export interface ApiSettings {
+export interface ApiSettings extends Required<ApiAutoscaling> {
     /** Container image, pinned by tag or digest; `latest` is rejected. Required. */
     image: string;
     /** Container port. @default 8000 */
@@ -15,14 +41,6 @@ export interface ApiSettings {
     cpu: number;
     /** Memory per task / pod limit, MiB. @default 2048 staging, 4096 production */
     memoryMiB: number;
-    /** Minimum replicas kept by the autoscaler. @default 1 staging, 2 production */
-    minReplicas: number;
-    /** Maximum replicas the autoscaler may reach. @default 3 staging, 10 production */
-    maxReplicas: number;
-    /** Target average CPU utilisation for autoscaling, percent. @default 70 */
-    cpuTargetPercent: number;
-    /** Target average memory utilisation for autoscaling, percent. @default 80 */
-    memoryTargetPercent: number;
     /** Target ALB requests per task per minute (AWS only). @default 1000 */
     requestsPerTarget: number;
     /**

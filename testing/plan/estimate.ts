@@ -5,9 +5,8 @@
  */
 import { CapacityReport, K8sObject as CapacityObject, capacity } from "../../analysis/capacity";
 import { CostEstimate, estimateCost } from "../../analysis/cost";
-import { COST_ASSUMPTIONS } from "../../components/settings";
+import { COST_ASSUMPTIONS, StackSettings } from "../../components/settings";
 import { recoveryReport, RecoveryReport } from "../../analysis/recovery";
-import { StackSettings } from "../../components/settings";
 import type { RecordedResource } from "../mocks";
 import { kubernetesObjects } from "./manifests";
 

@@ -1,7 +1,6 @@
 import { CostResource, estimateCost } from "../../../analysis/cost";
-import { COST_ASSUMPTIONS } from "../../../components/settings";
+import { COST_ASSUMPTIONS, CostAssumptions } from "../../../components/settings";
 import { ENVIRONMENT_TAG } from "../../../components/core/facts";
-import { CostAssumptions } from "../../../components/settings";
 import { StackFinding, StackResource, StackRule } from "../framework";
 
 /** The region of the stack: its subnets' zones, else its endpoints' service names; us-east-1 when neither says. */
