@@ -42,6 +42,8 @@ export interface RagPlatformArgs {
     apiCpuTargetPercent?: number;
     /** Autoscaling memory target, percent. Default: staging `80`, production `80` (the environment preset). */
     apiMemoryTargetPercent?: number;
+    /** Seconds between two scale-ins of the API (AWS: the scale-in cooldown; Kubernetes: the HPA's scale-down stabilisation window). Default: staging `300`, production `300` (the environment preset). */
+    apiScaleInCooldownSeconds?: number;
     /** Autoscaling: ALB requests per minute per task (AWS). Default: staging `1000`, production `1000` (the environment preset). */
     apiRequestsPerTarget?: number;
     /** CI/CD owns the image tag after the first deploy. Default: staging `false`, production `false` (the environment preset). */

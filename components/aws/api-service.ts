@@ -533,6 +533,7 @@ export class ApiService extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        const d = defaultsFor(args.environment).api;
         const tracking = (
             key: string,
             spec: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
@@ -547,14 +548,13 @@ export class ApiService extends pulumi.ComponentResource {
                     serviceNamespace: target.serviceNamespace,
                     targetTrackingScalingPolicyConfiguration: {
                         targetValue: value,
-                        scaleInCooldown: 300,
+                        scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
                         scaleOutCooldown: 60,
                         predefinedMetricSpecification: spec,
                     },
                 },
                 ctx.opts(),
             );
-        const d = defaultsFor(args.environment).api;
         tracking("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.cpuTargetPercent ?? d.cpuTargetPercent);
         tracking("memory", { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, args.memoryTargetPercent ?? d.memoryTargetPercent);
         tracking(

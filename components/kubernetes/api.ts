@@ -235,7 +235,7 @@ export class Api extends pulumi.ComponentResource {
                             },
                         },
                     ],
-                    behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+                    behavior: { scaleDown: { stabilizationWindowSeconds: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds } },
                 },
             },
             ctx.opts(),

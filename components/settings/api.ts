@@ -17,10 +17,22 @@ export interface ApiAutoscaling {
     cpuTargetPercent?: number;
     /** Target average memory utilisation, percent. @default 80 */
     memoryTargetPercent?: number;
+    /**
+     * Seconds the autoscaler waits after scaling in before it scales in again: the target-tracking
+     * policies' scale-in cooldown (AWS), the HorizontalPodAutoscaler's scale-down stabilisation
+     * window (Kubernetes). @default 300
+     */
+    scaleInCooldownSeconds?: number;
 }
 
 /** The fields of ApiAutoscaling (the compiler checks the list is complete). */
-const API_AUTOSCALING_KEYS = ["minReplicas", "maxReplicas", "cpuTargetPercent", "memoryTargetPercent"] as const satisfies readonly (keyof ApiAutoscaling)[];
+const API_AUTOSCALING_KEYS = [
+    "minReplicas",
+    "maxReplicas",
+    "cpuTargetPercent",
+    "memoryTargetPercent",
+    "scaleInCooldownSeconds",
+] as const satisfies readonly (keyof ApiAutoscaling)[];
 const _everyAutoscalingKey: Exclude<keyof ApiAutoscaling, (typeof API_AUTOSCALING_KEYS)[number]> extends never ? true : never = true;
 void _everyAutoscalingKey;
 
@@ -202,6 +214,14 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
             description: "Autoscaling memory target, percent.",
             staging: 80,
             check: (v, f, x) => v.int(f, x, 10, 95),
+        },
+        scaleInCooldownSeconds: {
+            key: "apiScaleInCooldownSeconds",
+            type: "integer",
+            description: "Seconds between two scale-ins of the API (AWS: the scale-in cooldown; Kubernetes: the HPA's scale-down stabilisation window).",
+            staging: 300,
+            // The HPA's window is at most an hour (autoscaling/v2 HPAScalingRules).
+            check: (v, f, x) => v.int(f, x, 0, 3600),
         },
         requestsPerTarget: {
             key: "apiRequestsPerTarget",
