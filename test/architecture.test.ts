@@ -166,6 +166,18 @@ describe("architecture: dependencies only downward, no cycles", () => {
         assert.deepStrictEqual(beyond, []);
     });
 
+    it("no component carries a default of its own per environment (the tiers and postureFor state them once)", () => {
+        const code = (f: string) =>
+            fs
+                .readFileSync(path.join(root, f), "utf8")
+                .replace(/\/\*[\s\S]*?\*\//g, "")
+                .replace(/\/\/.*$/gm, "");
+        const offenders = ALL.filter((f) => /^components\/(aws|kubernetes)\//.test(f)).filter((f) =>
+            /===?\s*"production"|"production"\s*===?|\bproduction\s*\?|\.production\b/.test(code(f)),
+        );
+        assert.deepStrictEqual(offenders, []);
+    });
+
     it("each rule lives in a file of its service, and the index lists every rule once", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { allRules } = require("../policies/lib/rules") as typeof import("../policies/lib/rules");

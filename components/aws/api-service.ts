@@ -19,7 +19,7 @@ import {
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 import { rdsCaBundle } from "./rds-ca";
-import { ApiAutoscaling, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
+import { ApiAutoscaling, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
 /**
@@ -312,7 +312,7 @@ export class ApiService extends pulumi.ComponentResource {
                 namePrefix: `${ctx.prefix}/api-secret-key-`,
                 description: "API secret key",
                 kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: ctx.production ? 30 : 7,
+                recoveryWindowInDays: postureFor(args.environment).secretRecoveryWindowDays,
                 tags: ctx.tags("api-secret"),
             },
             ctx.opts(),

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { checkLogRetention } from "../settings";
+import { checkLogRetention, postureFor } from "../settings";
 import { OBJECT_LOCK_MODES, SecureBucket } from "./bucket";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, partitionOf, policyDocument } from "./common";
 
@@ -49,7 +49,7 @@ export class Audit extends pulumi.ComponentResource {
 
     /** The trail's bucket: locked in production, writable by CloudTrail for this trail only. */
     private createBucket(ctx: AwsContext, args: AuditArgs, accountId: pulumi.Output<string>, trailArn: pulumi.Output<string>): SecureBucket {
-        const lock = args.objectLock ?? (args.environment === "production" ? { mode: "GOVERNANCE" as const, days: 365 } : "none");
+        const lock = args.objectLock ?? postureFor(args.environment).trailObjectLock;
         return new SecureBucket(
             ctx.childName("trail"),
             {

@@ -3,22 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, managedPolicyArn, partitionOf, serviceKeyPolicy } from "./common";
+import { BackupTiers, postureFor } from "../settings";
 
-/** Recovery points kept per tier: daily, weekly (Sundays) and monthly (the 1st). */
-export interface BackupTiers {
-    /** Daily recovery points kept (one a day). */
-    daily: number;
-    /** Weekly recovery points kept (0: no weekly tier). */
-    weekly: number;
-    /** Monthly recovery points kept (0: no monthly tier). */
-    monthly: number;
-}
-
-/** The tiers per environment: 7 daily, 4 weekly, 12 monthly in production; 7 daily in staging. */
-export const BACKUP_TIERS: Record<"staging" | "production", BackupTiers> = {
-    staging: { daily: 7, weekly: 0, monthly: 0 },
-    production: { daily: 7, weekly: 4, monthly: 12 },
-};
+export type { BackupTiers };
 
 /** When each tier's job starts (UTC; each may start up to an hour later). */
 export const BACKUP_SCHEDULES = { daily: "cron(0 5 * * ? *)", weekly: "cron(0 6 ? * SUN *)", monthly: "cron(0 7 1 * ? *)" } as const;
@@ -28,7 +15,7 @@ export interface BackupArgs extends AwsCommonArgs {
     resourceArns: pulumi.Input<string>[];
     /** KMS key of the vault (the stack's data key). */
     kmsKeyArn: pulumi.Input<string>;
-    /** Tiers of recovery points. @default BACKUP_TIERS[environment] */
+    /** Tiers of recovery points. @default 7 daily in staging; 7 daily, 4 weekly, 12 monthly in production (postureFor) */
     tiers?: BackupTiers;
     /**
      * Region every recovery point is copied to (a vault there, with its own key), or none.
@@ -61,9 +48,9 @@ export class Backup extends pulumi.ComponentResource {
     readonly planId: pulumi.Output<string>;
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        const production = args.environment === "production";
-        const tiers = args.tiers ?? BACKUP_TIERS[production ? "production" : "staging"];
-        const lock = args.vaultLock ?? (production ? "governance" : "none");
+        const posture = postureFor(args.environment);
+        const tiers = args.tiers ?? posture.backupTiers;
+        const lock = args.vaultLock ?? posture.backupVaultLock;
         const v = new Validator(`Backup ${name}`);
         v.int("tiers.daily", tiers.daily, 1, 35);
         v.int("tiers.weekly", tiers.weekly, 0, 52);

@@ -5,7 +5,7 @@ import { typeToken } from "../core/naming";
 import { rotationKeepers } from "../core/rotation";
 import { Validator } from "../core/validation";
 import { admittingSecurityGroup, AwsCommonArgs, AwsContext } from "./common";
-import { checkCacheNodeType, checkCacheReplicas, checkLogRetention, checkRotatedOn, defaultsFor } from "../settings";
+import { checkCacheNodeType, checkCacheReplicas, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
 
 export interface CacheArgs extends AwsCommonArgs {
     /** VPC the resources are created in. */
@@ -41,7 +41,6 @@ export interface CacheArgs extends AwsCommonArgs {
 function cacheSizing(name: string, args: CacheArgs) {
     const d = defaultsFor(args.environment).cache;
     const sizing = {
-        production: args.environment === "production",
         replicas: args.replicas ?? d.replicas,
         failover: args.automaticFailover ?? d.automaticFailover,
         nodeType: args.nodeType ?? d.nodeType,
@@ -80,7 +79,7 @@ export class Cache extends pulumi.ComponentResource {
     readonly replicationGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { production, replicas, failover, nodeType, snapshotRetentionDays } = cacheSizing(name, args);
+        const { replicas, failover, nodeType, snapshotRetentionDays } = cacheSizing(name, args);
         super(typeToken("aws", "Cache"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
 
@@ -110,7 +109,7 @@ export class Cache extends pulumi.ComponentResource {
                 namePrefix: `${ctx.prefix}/cache-auth-`,
                 description: "Valkey AUTH token",
                 kmsKeyId: args.kmsKeyArn,
-                recoveryWindowInDays: production ? 30 : 7,
+                recoveryWindowInDays: postureFor(args.environment).secretRecoveryWindowDays,
                 tags: ctx.tags("cache-auth"),
             },
             ctx.opts(),
@@ -150,7 +149,7 @@ export class Cache extends pulumi.ComponentResource {
                 snapshotWindow: "03:00-04:00",
                 maintenanceWindow: "sun:04:30-sun:05:30",
                 autoMinorVersionUpgrade: true,
-                applyImmediately: !production,
+                applyImmediately: !postureFor(args.environment).deferCacheChanges,
                 logDeliveryConfigurations: [{ destination: slowLog.name, destinationType: "cloudwatch-logs", logFormat: "json", logType: "slow-log" }],
                 tags: ctx.tags("cache"),
             },

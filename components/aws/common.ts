@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TIER_TAG } from "../core/facts";
 import { EnvironmentName } from "../core/types";
+import { defaultsFor } from "../settings";
 
 /** Arguments every AWS component takes. */
 export interface AwsCommonArgs {
@@ -71,7 +72,6 @@ export function managedPolicyArn(partition: pulumi.Input<string>, name: keyof ty
 /** Small helper every AWS component uses for names, tags and child options. */
 export class AwsContext {
     readonly prefix: string;
-    readonly production: boolean;
     readonly protectData: boolean;
     constructor(
         readonly name: string,
@@ -79,8 +79,7 @@ export class AwsContext {
         readonly parent: pulumi.Resource,
     ) {
         this.prefix = args.namePrefix ?? name;
-        this.production = args.environment === "production";
-        this.protectData = args.protectData ?? this.production;
+        this.protectData = args.protectData ?? defaultsFor(args.environment).protectData;
     }
     /** The Pulumi name of a child: `<component name>-<part>`. */
     childName(part: string): string {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
 import { Validator } from "../core/validation";
-import { checkContentSecurityPolicy } from "../settings";
+import { checkContentSecurityPolicy, postureFor } from "../settings";
 import { SecureBucket } from "./bucket";
 import { ELB_LOG_DELIVERY_ACCOUNTS } from "../core/aws-catalog";
 import { accountIdOf, AwsCommonArgs, AwsContext, partitionOf } from "./common";
@@ -213,7 +213,7 @@ export class Edge extends pulumi.ComponentResource {
                 securityGroups: [sg.id],
                 dropInvalidHeaderFields: true,
                 desyncMitigationMode: "strictest",
-                enableDeletionProtection: args.deletionProtection ?? ctx.production,
+                enableDeletionProtection: args.deletionProtection ?? postureFor(args.environment).loadBalancerDeletionProtection,
                 idleTimeout: args.idleTimeoutSeconds ?? 120,
                 accessLogs: { bucket: logs.bucketName, prefix: "alb", enabled: true },
                 tags: ctx.tags("alb"),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
-import { checkGpuInstance, checkLlmNodes, checkLogRetention, defaultsFor, LLM_LIMITS } from "../settings";
+import { checkGpuInstance, checkLlmNodes, checkLogRetention, defaultsFor, LLM_LIMITS, postureFor } from "../settings";
 import {
     awsWhere,
     admittingSecurityGroup,
@@ -457,7 +457,7 @@ AGENT
                     ? {
                           mixedInstancesPolicy: {
                               instancesDistribution: {
-                                  onDemandBaseCapacity: args.onDemandBaseCapacity ?? (args.environment === "production" ? 1 : 0),
+                                  onDemandBaseCapacity: args.onDemandBaseCapacity ?? postureFor(args.environment).llmOnDemandBaseCapacity,
                                   onDemandPercentageAboveBaseCapacity: 0,
                                   spotAllocationStrategy: "price-capacity-optimized",
                               },
@@ -718,7 +718,7 @@ AGENT
                 placementConstraints: [{ type: "distinctInstance" }],
                 deploymentCircuitBreaker: { enable: true, rollback: true },
                 // A GPU cannot be shared during a deployment: replace tasks in place.
-                deploymentMinimumHealthyPercent: ctx.production ? 50 : 0,
+                deploymentMinimumHealthyPercent: postureFor(args.environment).llmDeploymentMinimumHealthyPercent,
                 deploymentMaximumPercent: 100,
                 enableExecuteCommand: false,
                 propagateTags: "SERVICE",

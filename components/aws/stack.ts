@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { apiAutoscaling, StackSettings, validateStackSettings } from "../settings";
+import { apiAutoscaling, postureFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { rdsCaProblem } from "./rds-ca";
 import { ApiService, DEFAULT_BOOTSTRAP_IMAGE, InjectedSecret } from "./api-service";
@@ -155,7 +155,7 @@ export class AwsRagStack extends RagStackComponent {
                 hsts: s.edge.hsts,
                 contentSecurityPolicy: s.edge.contentSecurityPolicy,
                 idleTimeoutSeconds: s.edge.idleTimeoutSeconds,
-                deletionProtection: s.environment === "production",
+                deletionProtection: postureFor(s.environment).loadBalancerDeletionProtection,
                 accessLogRetentionDays: s.observability.logRetentionDays,
             },
             { parent: this },
@@ -343,7 +343,7 @@ export class AwsRagStack extends RagStackComponent {
                 accessLogBucket: storage.accessLogsBucket,
                 objectLock: s.storage.objectLock === "none" ? "none" : { mode: s.storage.objectLock.mode, days: Math.max(s.storage.objectLock.days, 365) },
                 // Who read which document: S3 data events on the documents bucket (production).
-                dataEventBucketArns: s.environment === "production" ? [storage.documentsBucketArn] : [],
+                dataEventBucketArns: postureFor(s.environment).documentsDataEvents ? [storage.documentsBucketArn] : [],
             },
             { parent: this },
         );

@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
-import { ApiAutoscaling, checkReplicas, defaultsFor, SECRET_LIKE_ENV } from "../settings";
+import { ApiAutoscaling, checkReplicas, defaultsFor, postureFor, SECRET_LIKE_ENV } from "../settings";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -139,7 +139,7 @@ export class Api extends pulumi.ComponentResource {
                                 {
                                     maxSkew: 1,
                                     topologyKey: "kubernetes.io/hostname",
-                                    whenUnsatisfiable: settings.production ? "DoNotSchedule" : "ScheduleAnyway",
+                                    whenUnsatisfiable: postureFor(args.environment).strictZoneSpread ? "DoNotSchedule" : "ScheduleAnyway",
                                     nodeTaintsPolicy: "Honor",
                                     labelSelector: { matchLabels: selector },
                                 },
@@ -259,7 +259,6 @@ interface ApiSettings {
     memory: number;
     min: number;
     max: number;
-    production: boolean;
     files: SecretFiles[];
 }
 
@@ -289,5 +288,5 @@ function apiSettings(name: string, args: ApiArgs): ApiSettings {
         if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
     }
     v.throwIfAny();
-    return { ...s, production: args.environment === "production", files };
+    return { ...s, files };
 }

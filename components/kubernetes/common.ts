@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { withRegistry } from "../core/naming";
 import { ROTATION_ANNOTATION, rotationKeepers } from "../core/rotation";
 import { EnvironmentName } from "../core/types";
+import { defaultsFor } from "../settings";
 
 /** Arguments every Kubernetes component takes. */
 export interface K8sCommonArgs {
@@ -152,15 +153,13 @@ export function preferSpreadOverNodes(selector: Record<string, string>): k8s.typ
 
 /** Shared helper for names, labels, images and child options. */
 export class K8sContext {
-    readonly production: boolean;
     readonly protectData: boolean;
     constructor(
         readonly name: string,
         readonly args: K8sCommonArgs,
         readonly parent: pulumi.Resource,
     ) {
-        this.production = args.environment === "production";
-        this.protectData = args.protectData ?? this.production;
+        this.protectData = args.protectData ?? defaultsFor(args.environment).protectData;
     }
     /** The Pulumi name of a child: `<component name>-<part>`. */
     childName(part: string): string {

@@ -5,7 +5,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { clientCertificates, internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
-import { checkRestoreSource, defaultsFor, RestoreSource } from "../settings";
+import { checkRestoreSource, defaultsFor, postureFor, RestoreSource } from "../settings";
 
 /**
  * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
@@ -228,7 +228,7 @@ export class Database extends pulumi.ComponentResource {
                     affinity: {
                         enablePodAntiAffinity: true,
                         topologyKey: "kubernetes.io/hostname",
-                        podAntiAffinityType: s.production ? "required" : "preferred",
+                        podAntiAffinityType: postureFor(args.environment).requiredAntiAffinity ? "required" : "preferred",
                     },
                     postgresql: {
                         parameters: {
@@ -437,7 +437,6 @@ const CLUSTER_NAME = "postgres";
 
 /** The settings the arguments resolve to (environment defaults applied). */
 interface DatabaseSettings {
-    production: boolean;
     instances: number;
     synchronous: number;
     pooler: Exclude<DatabaseArgs["pooler"], undefined>;
@@ -471,7 +470,7 @@ function databaseSettings(name: string, args: DatabaseArgs): DatabaseSettings {
     v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
     v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
     v.throwIfAny();
-    return { production: args.environment === "production", instances, synchronous, pooler };
+    return { instances, synchronous, pooler };
 }
 
 /** The cluster's bootstrap: initdb with the application roles, or recovery from a snapshot or the archive (point in time). */

@@ -9,7 +9,7 @@ import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, restrictedPodSpec } from "./common";
-import { LLM_LIMITS } from "../settings";
+import { LLM_LIMITS, postureFor } from "../settings";
 
 /** Ollama's port. */
 export const OLLAMA_PORT = 11434;
@@ -176,7 +176,7 @@ export class Llm extends pulumi.ComponentResource {
         // Replicas on different nodes: each holds its node's GPUs (and its own volume).
         const antiAffinityTerm = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selector } };
         const affinity: k8s.types.input.core.v1.Affinity =
-            ctx.production && replicas > 1
+            postureFor(args.environment).requiredAntiAffinity && replicas > 1
                 ? { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [antiAffinityTerm] } }
                 : { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: antiAffinityTerm }] } };
         return {

@@ -36,6 +36,7 @@ export * from "./kubernetes";
 export * from "./llm";
 export * from "./network";
 export * from "./observability";
+export * from "./posture";
 export * from "./program";
 export * from "./recovery";
 export * from "./root";
