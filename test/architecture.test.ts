@@ -57,6 +57,8 @@ function sources(dir: string): string[] {
         const rel = path.posix.join(dir, e.name);
         if (e.isDirectory()) out.push(...sources(rel));
         else if (/\.(ts|js)$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(rel);
+        // An executable Node.js script without an extension (policies/ragstack-policies) is JavaScript too.
+        else if (!e.name.includes(".") && fs.readFileSync(path.join(abs, e.name), "utf8").startsWith("#!/usr/bin/env node")) out.push(rel);
     }
     return out;
 }

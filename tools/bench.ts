@@ -160,7 +160,7 @@ function realEngine(runs = 5): void {
         const project = fs.readFileSync(path.join(ws.project, "Pulumi.yaml"), "utf8");
         // The program as it ran before: index.ts through the language host's ts-node (type-checked).
         const viaTsNode = () => {
-            for (const f of ["index.ts", "components", "environments", "tsconfig.json"])
+            for (const f of ["index.ts", "components", "environments", "facade", "analysis", "tsconfig.json"])
                 if (!fs.existsSync(path.join(ws.project, f))) fs.symlinkSync(path.join(repoRoot(), f), path.join(ws.project, f));
             fs.writeFileSync(
                 path.join(ws.project, "Pulumi.yaml"),

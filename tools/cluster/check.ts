@@ -418,7 +418,8 @@ async function checkEnvironment(e: Env): Promise<void> {
 
     const max = e.settings.api.maxReplicas;
     await step(`${env}: the offline plan and the scheduler agree at the maximum (API ${max}, LLM ${e.settings.llm.maxNodes})`, async () => {
-        const set = { apiMinReplicas: String(max), llmDesiredNodes: String(e.settings.llm.maxNodes), llmMinNodes: String(e.settings.llm.maxNodes) };
+        // llmMinNodes is AWS's (the GPU instances); on Kubernetes the LLM runs llmDesiredNodes pods.
+        const set = { apiMinReplicas: String(max), llmDesiredNodes: String(e.settings.llm.maxNodes) };
         const offline = await planCapacity(env, set);
         const expectedPending = offline.scenarios.find((s) => s.name === "maximum")!.unschedulable.length;
         e.ws.setConfig(env, set);
@@ -550,7 +551,7 @@ async function checkProductionOnly(e: Env): Promise<void> {
             .map((n) => n.metadata.name)
             .sort();
         const pools = e.settings.kubernetes.nodePools.map((p) => ((p.gpus ?? 0) > 0 ? { ...p, count: 1 } : p));
-        const set = { llmDesiredNodes: "2", llmMinNodes: "2" };
+        const set = { llmDesiredNodes: "2" };
         const offline = await planCapacity("production", set, pools);
         const llmProblems = offline.problems.filter((p) => p.includes("ollama"));
         assert.ok(llmProblems.length > 0, `the plan should report the LLM: ${offline.problems.join("; ")}`);

@@ -163,7 +163,9 @@ const VERDICT_CASES: {
     {
         name: "images from a registry the pack does not allow",
         stack: "production",
-        set: { k8sImageRegistry: "registry.other.example" },
+        // The image's owner is the stack here: with apiImageManagedByCi (production's file) the engine keeps the
+        // deployed image, which the offline plan (no state) cannot know.
+        set: { k8sImageRegistry: "registry.other.example", apiImageManagedByCi: "false" },
         config: { "kubernetes-core-pod-require-allowed-registries": { enforcementLevel: "mandatory", allowedRegistries: ["registry.internal.example.gov"] } },
         expect: ["kubernetes-core-pod-require-allowed-registries"],
     },
@@ -237,12 +239,21 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
 
 async function checkDayTwo(ws: Workspace): Promise<void> {
     const env = "production";
-    await step("day two: a new API image previews as exactly one update, no replacement", async () => {
-        const r = await withConfig(ws, env, { apiImage: "ghcr.io/example-gov/rag-api:1.4.3" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
+    await step("day two: a new API image previews as exactly one update, no replacement; with apiImageManagedByCi, as no change", async () => {
+        const image = { apiImage: "ghcr.io/example-gov/rag-api:1.4.3" };
+        const r = await withConfig(ws, env, { ...image, apiImageManagedByCi: "false" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
         assert.strictEqual(r.code, 0, r.errors.join("; "));
         const changed = Object.entries(r.steps).filter(([op]) => op !== "same");
         assert.deepStrictEqual(changed, [["update", ["rag-k8s-api-deployment"]]]);
-        return "1 update (the API Deployment)";
+        // Production's file says the pipeline owns the image: pulumi up must not roll back what it deployed.
+        const owned = await withConfig(ws, env, image, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
+        assert.strictEqual(owned.code, 0, owned.errors.join("; "));
+        assert.deepStrictEqual(
+            Object.entries(owned.steps).filter(([op]) => op !== "same"),
+            [],
+            "apiImageManagedByCi: the new image is the pipeline's",
+        );
+        return "1 update (the API Deployment); none while CI owns the image";
     });
 
     await step("day two: a rotation date replaces every generated credential and its Secrets, and rolls only their readers", async () => {
@@ -294,7 +305,7 @@ async function checkDayTwo(ws: Workspace): Promise<void> {
 
 async function checkBadInput(ws: Workspace): Promise<void> {
     for (const [name, set] of [
-        ["a log retention CloudWatch refuses", { logRetentionDays: "2" }],
+        ["a rate limit below what the edge accepts", { wafRateLimitPer5Min: "50" }],
         ["a misspelt key", { dbMultiAZ: "true" }],
         [
             "rendering generated passwords in plaintext without the opt-out",

@@ -9,6 +9,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
+import { retargetConfig } from "../../environments/config";
 import { repoRoot } from "../../testing/paths";
 
 /** The folder the engine binaries are in (tools/engine/versions.sh). */
@@ -127,6 +129,18 @@ export class Workspace {
     initStack(stack: string, config: Record<string, string>): void {
         this.must(["stack", "init", stack]);
         for (const [k, v] of Object.entries(config)) this.must(["config", "set", "--stack", stack, k.includes(":") ? k : `rag-platform:${k}`, v]);
+        // Another target than the file's own: the file's keys are kept for its own target (retargetConfig).
+        const original = path.join(repoRoot(), `Pulumi.${stack}.yaml`);
+        const target = config.target ?? config["rag-platform:target"];
+        if (target !== undefined && config.otherTargets === undefined && fs.existsSync(original)) {
+            const values = (YAML.parse(fs.readFileSync(original, "utf8"))?.config ?? {}) as Record<string, unknown>;
+            const own = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+            const others = retargetConfig(own, "rag-platform", target)["rag-platform:otherTargets"];
+            if (others)
+                (JSON.parse(others) as string[]).forEach((t, i) =>
+                    this.must(["config", "set", "--stack", stack, "--path", `rag-platform:otherTargets[${i}]`, t]),
+                );
+        }
     }
 
     stackFile(stack: string): string {
