@@ -5,7 +5,7 @@
  */
 import { DeepPartial, Target, TARGETS } from "../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
-import { CONFIG_KEYS, ConfigKey, ConfigType, PROVIDER_SETTINGS, SETTINGS, StackSettings } from "../components/settings";
+import { CONFIG_KEYS, ConfigKey, ConfigType, PROVIDER_SETTINGS, setValueAt, SETTINGS, StackSettings, valueAt } from "../components/settings";
 import { resolveStackSettings, StackInput } from "./resolve";
 
 export { CONFIG_KEYS };
@@ -47,16 +47,6 @@ export type RawConfig = (key: string) => string | undefined;
 export interface ProgramConfig {
     input: StackInput;
     kubernetes: { context?: string; renderYamlDir?: string };
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-    const parts = path.split(".");
-    let cur = obj;
-    for (const p of parts.slice(0, -1)) {
-        if (typeof cur[p] !== "object" || cur[p] === null) cur[p] = {};
-        cur = cur[p] as Record<string, unknown>;
-    }
-    cur[parts[parts.length - 1]] = value;
 }
 
 /**
@@ -163,9 +153,9 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
                     break;
             }
         values[k.key] = value;
-        if (k.path) setPath(overrides, k.path, value);
+        if (k.path) setValueAt(overrides, k.path, value);
     }
-    if (awsRegion) setPath(overrides, "aws.region", awsRegion);
+    if (awsRegion) setValueAt(overrides, "aws.region", awsRegion);
     const otherTargets = (values.otherTargets as string[] | undefined) ?? [];
     otherTargets.forEach((t, i) => {
         if (!(TARGETS as readonly string[]).includes(t) || otherTargets.indexOf(t) !== i)
@@ -270,12 +260,11 @@ export interface SettingRow {
 
 /** Every setting with a default and the config key that overrides it (docs/settings.md, the provider's args). */
 export function settingsTable(presets: { staging: object; production: object }): SettingRow[] {
-    const get = (o: unknown, path: string) => path.split(".").reduce<unknown>((x, p) => (x as Record<string, unknown> | undefined)?.[p], o);
-    return SETTINGS.filter((e) => get(presets.staging, e.path) !== undefined || get(presets.production, e.path) !== undefined).map((e) => ({
+    return SETTINGS.filter((e) => valueAt(presets.staging, e.path) !== undefined || valueAt(presets.production, e.path) !== undefined).map((e) => ({
         path: e.path,
         key: e.provider ? e.key : `rag-platform:${e.key}`,
-        staging: get(presets.staging, e.path),
-        production: get(presets.production, e.path),
+        staging: valueAt(presets.staging, e.path),
+        production: valueAt(presets.production, e.path),
         description: e.description,
         targets: e.targets,
     }));

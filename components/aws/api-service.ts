@@ -19,7 +19,7 @@ import {
 } from "./common";
 import { BOOTSTRAP_SQL } from "./database";
 import { rdsCaBundle } from "./rds-ca";
-import { ApiAutoscaling, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
+import { ApiAutoscaling, apiSizing, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
 
 /** A Secrets Manager secret injected into the container as an environment variable. */
 /**
@@ -212,15 +212,8 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
     private static validate(name: string, args: ApiServiceArgs): Sizing {
-        const d = defaultsFor(args.environment).api;
-        const s: Sizing = {
-            port: args.port ?? d.port,
-            healthPath: args.healthPath ?? d.healthPath,
-            cpu: args.cpu ?? d.cpu,
-            memory: args.memoryMiB ?? d.memoryMiB,
-            min: args.minReplicas ?? d.minReplicas,
-            max: args.maxReplicas ?? d.maxReplicas,
-        };
+        const z = apiSizing(args);
+        const s: Sizing = { port: z.port, healthPath: z.healthPath, cpu: z.cpu, memory: z.memoryMiB, min: z.minReplicas, max: z.maxReplicas };
         const v = new Validator(`ApiService ${name}`);
         v.image("image", args.image);
         checkFargateSize(v, "cpu", s.cpu, "memoryMiB", s.memory);

@@ -4,7 +4,7 @@ import { typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec, secretKeysVolume } from "./common";
-import { ApiAutoscaling, checkReplicas, defaultsFor, postureFor, SECRET_LIKE_ENV } from "../settings";
+import { ApiAutoscaling, apiSizing, checkReplicas, defaultsFor, postureFor, SECRET_LIKE_ENV } from "../settings";
 
 /** An environment variable read from a Secret key (never a literal value). */
 export interface SecretEnv {
@@ -264,15 +264,8 @@ interface ApiSettings {
 
 /** The settings of an Api, refusing bad arguments before anything is registered. */
 function apiSettings(name: string, args: ApiArgs): ApiSettings {
-    const d = defaultsFor(args.environment).api;
-    const s = {
-        port: args.port ?? d.port,
-        health: args.healthPath ?? d.healthPath,
-        cpu: args.cpu ?? d.cpu,
-        memory: args.memoryMiB ?? d.memoryMiB,
-        min: args.minReplicas ?? d.minReplicas,
-        max: args.maxReplicas ?? d.maxReplicas,
-    };
+    const z = apiSizing(args);
+    const s = { port: z.port, health: z.healthPath, cpu: z.cpu, memory: z.memoryMiB, min: z.minReplicas, max: z.maxReplicas };
     const v = new Validator(`Api ${name}`);
     v.image("image", args.image);
     checkReplicas(v, "minReplicas", s.min, "maxReplicas", s.max);

@@ -1,7 +1,8 @@
 /** The API backend (FastAPI container): image, size, autoscaling, environment and secrets. */
 import { FARGATE_CPUS, FARGATE_MEMORY_MIB } from "../core/aws-catalog";
 import { Validator } from "../core/validation";
-import { defineTier, StackIdentity } from "./tier";
+import { EnvironmentName } from "../core/types";
+import { defineTier, StackIdentity, tierDefaults } from "./tier";
 
 /**
  * How the API scales, as both API components take it: each unset field is the tier's default for
@@ -35,6 +36,21 @@ const API_AUTOSCALING_KEYS = [
 ] as const satisfies readonly (keyof ApiAutoscaling)[];
 const _everyAutoscalingKey: Exclude<keyof ApiAutoscaling, (typeof API_AUTOSCALING_KEYS)[number]> extends never ? true : never = true;
 void _everyAutoscalingKey;
+
+/** What both API components size a replica and its autoscaling from: each argument, or the tier's default. */
+export function apiSizing(
+    args: Partial<Pick<ApiSettings, "port" | "healthPath" | "cpu" | "memoryMiB" | "minReplicas" | "maxReplicas">> & { environment?: EnvironmentName },
+): { port: number; healthPath: string; cpu: number; memoryMiB: number; minReplicas: number; maxReplicas: number } {
+    const d = tierDefaults(apiTier, args.environment);
+    return {
+        port: args.port ?? d.port,
+        healthPath: args.healthPath ?? d.healthPath,
+        cpu: args.cpu ?? d.cpu,
+        memoryMiB: args.memoryMiB ?? d.memoryMiB,
+        minReplicas: args.minReplicas ?? d.minReplicas,
+        maxReplicas: args.maxReplicas ?? d.maxReplicas,
+    };
+}
 
 /** The autoscaling part of the API's settings, for the API components. */
 export function apiAutoscaling(api: Required<ApiAutoscaling>): Required<ApiAutoscaling> {

@@ -1,6 +1,6 @@
 /** Tags (AWS) and labels (Kubernetes) written on everything. */
 import { DATA_CLASSIFICATIONS, DataClassification } from "../core/types";
-import { checkStringMap } from "../core/validation";
+import { checkStringMap, Validator } from "../core/validation";
 import { defineTier } from "./tier";
 
 /** Tags / labels written on everything taggable. */
@@ -18,7 +18,10 @@ export interface TagSettings {
 // Tag values as AWS takes them: at most 256 characters of letters, digits, spaces and _.:/=+-@.
 // https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
 const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@][\p{L}\p{Z}\p{N}_.:/=+\-@]{0,255}$/u;
-const tagAllowed = (what: string) => `${what}: 1 to 256 letters, digits, spaces and _ . : / = + - @`;
+/** A required tag value: non-empty, then as AWS takes it. */
+const tagValue = (what: string) => (v: Validator, f: string, x: string) => {
+    if (v.nonEmpty(f, x, `a non-empty ${what}`)) v.matches(f, x, TAG_VALUE, `${what}: 1 to 256 letters, digits, spaces and _ . : / = + - @`);
+};
 
 export const tagsTier = defineTier<TagSettings>({
     path: "tags",
@@ -29,18 +32,14 @@ export const tagsTier = defineTier<TagSettings>({
             type: "string",
             description: "Owning team (Owner tag).",
             staging: "platform-team",
-            check: (v, f, x) => {
-                if (v.nonEmpty(f, x, "a non-empty team or person name")) v.matches(f, x, TAG_VALUE, tagAllowed("a team or person name"));
-            },
+            check: tagValue("team or person name"),
         },
         costCenter: {
             key: "costCenter",
             type: "string",
             description: "Cost centre (CostCenter tag).",
             staging: "rag",
-            check: (v, f, x) => {
-                if (v.nonEmpty(f, x, "a non-empty cost centre")) v.matches(f, x, TAG_VALUE, tagAllowed("a cost centre"));
-            },
+            check: tagValue("cost centre"),
         },
         dataClassification: {
             key: "dataClassification",
