@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Plans every stack x target and the examples at a base revision and at the working tree, and
-# diffs the results: plan.json, the rendered Kubernetes manifests and the diagram, byte for byte.
+# diffs the results: plan.json, the rendered Kubernetes manifests and the diagram, byte for byte,
+# and the plans' exit codes (a file "exits" lists the ones that were not 0).
 # For refactors that must not change what is deployed: `bash tools/compare-plans.sh <rev>` (default
 # HEAD~1) prints "plans identical" or the differences and exits 1.
 set -euo pipefail
@@ -13,11 +14,11 @@ plan_all() { # folder out
   local dir=$1 out=$2
   for stack in staging production; do
     for target in aws kubernetes; do
-      (cd "$dir" && node dist/tools/plan.js --stack "$stack" --target "$target" --out "$out/$stack-$target" >/dev/null)
+      (cd "$dir" && node dist/tools/plan.js --stack "$stack" --target "$target" --out "$out/$stack-$target" >/dev/null 2>&1) || echo "$stack $target exit $?" >>"$out/exits"
     done
   done
   for ex in aws-staging byo-vpc-and-cluster onprem-production; do
-    (cd "$dir" && node dist/tools/plan.js --stack example --dir "examples/$ex" --out "$out/example-$ex" >/dev/null)
+    (cd "$dir" && node dist/tools/plan.js --stack example --dir "examples/$ex" --out "$out/example-$ex" >/dev/null 2>&1) || echo "example $ex exit $?" >>"$out/exits"
   done
 }
 
