@@ -121,8 +121,46 @@ function memoizePolicyDeserialization() {
     deserialize.__ragstackMemoized = true;
 }
 
+/**
+ * With RAGSTACK_PACK_TIMELINE=<file>, the pack's process appends one JSON line per event to the
+ * file: its start (the process's time origin), `ready` (the analyzer's gRPC server bound, every
+ * module loaded), and each RPC the engine makes with its start and end (analyze, per resource;
+ * analyzeStack, once; remediate; configure…). `npm run bench` reads it for the pack's breakdown.
+ * Off (the default), nothing is wrapped.
+ */
+function recordPackTimeline() {
+    const file = process.env.RAGSTACK_PACK_TIMELINE;
+    if (!file) return;
+    const { performance } = require("perf_hooks");
+    const now = () => performance.timeOrigin + performance.now();
+    const write = (e) => fs.appendFileSync(file, `${JSON.stringify(e)}\n`);
+    write({ event: "start", at: performance.timeOrigin });
+    // The gRPC module the policy SDK's server uses (resolved from the SDK's own folder).
+    const grpc = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/policy"))] }));
+    const { addService, bindAsync } = grpc.Server.prototype;
+    grpc.Server.prototype.addService = function (service, implementation) {
+        const timed = {};
+        for (const [name, fn] of Object.entries(implementation))
+            timed[name] = function (call, callback) {
+                const start = now();
+                return fn.call(this, call, (err, response) => {
+                    write({ event: "rpc", name, start, end: now() });
+                    callback(err, response);
+                });
+            };
+        return addService.call(this, service, timed);
+    };
+    grpc.Server.prototype.bindAsync = function (address, credentials, callback) {
+        return bindAsync.call(this, address, credentials, (err, port) => {
+            write({ event: "ready", at: now() });
+            callback(err, port);
+        });
+    };
+}
+
 /** leanRuntime, plus what only the policy pack's process needs. */
 async function leanPolicyRuntime() {
+    recordPackTimeline();
     await leanRuntime();
     memoizePolicyDeserialization();
 }

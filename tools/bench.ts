@@ -11,7 +11,7 @@
  *     run, and the breakdown (program through ts-node as before / compiled; with / without the
  *     pack).
  *
- * npm run bench            (RAGSTACK_BENCH_ENGINE=0 skips part 3)
+ * npm run bench            (RAGSTACK_BENCH_ENGINE=0 skips part 3; RAGSTACK_BENCH_ONLY=engine runs part 3 alone)
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -40,6 +40,39 @@ require(${JSON.stringify(path.join(__dirname, "plan.js"))}).main(["--stack", ${J
     if (!line) throw new Error(`plan ${stack}/${target} failed: ${res.stderr}`);
     const parsed = JSON.parse(line.slice(6));
     return { ms: wall, maxRssMiB: parsed.maxRssMiB, code: parsed.code };
+}
+
+/** What the pack's timeline says of one preview (ms). */
+interface PackTimeline {
+    /** From the preview's start to the pack's process start. */
+    processStart: number;
+    /** From the process start to the analyzer serving (modules loaded, gRPC bound). */
+    loading: number;
+    analyze: number;
+    analyzeCalls: number;
+    analyzeStack: number;
+    other: number;
+}
+
+/** Reads a pack timeline file (bootstrap/compiled.js) of a preview that ran from `started`. */
+function packTimeline(file: string, started: number, ended: number): PackTimeline {
+    const events = fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { event: string; at?: number; name?: string; start?: number; end?: number });
+    const at = (e: string) => events.find((x) => x.event === e)?.at ?? NaN;
+    const rpcs = events.filter((e) => e.event === "rpc" && e.end! <= ended + 1000);
+    const sum = (names: string[] | null, not: string[] = []) =>
+        rpcs.filter((e) => (names ? names.includes(e.name!) : !not.includes(e.name!))).reduce((n, e) => n + (e.end! - e.start!), 0);
+    return {
+        processStart: at("start") - started,
+        loading: at("ready") - at("start"),
+        analyze: sum(["analyze"]),
+        analyzeCalls: rpcs.filter((e) => e.name === "analyze").length,
+        analyzeStack: sum(["analyzeStack"]),
+        other: sum(null, ["analyze", "analyzeStack"]),
+    };
 }
 
 function replicate(base: AnalyzedResource[], n: number): AnalyzedResource[] {
@@ -88,6 +121,7 @@ function warmStart(runs = 3): void {
 }
 
 async function main(): Promise<void> {
+    if (process.env.RAGSTACK_BENCH_ONLY === "engine") return realEngine();
     warmStart();
     console.log("Offline plan, fresh process each (wall time includes Node start-up and module loading):");
     console.log("stack        target      wall ms   peak RSS MiB   exit");
@@ -168,12 +202,22 @@ function realEngine(runs = 5): void {
             );
         };
         const compiled = () => fs.writeFileSync(path.join(ws.project, "Pulumi.yaml"), project);
+        // Each run with the pack records the pack's timeline (bootstrap/compiled.js, RAGSTACK_PACK_TIMELINE).
+        const timelines: Map<string[], PackTimeline[]> = new Map([
+            [packFolder, []],
+            [packExecutable, []],
+        ]);
+        let runNo = 0;
         const time = (args: string[]) => {
-            const r = ws.pulumi(["preview", "--stack", "staging", ...args]);
+            const file = path.join(ws.root, `timeline-${runNo++}.jsonl`);
+            const started = Date.now();
+            const r = ws.pulumi(["preview", "--stack", "staging", ...args], { env: { ...ws.env, RAGSTACK_PACK_TIMELINE: file } });
             if (r.code !== 0) throw new Error(`pulumi preview failed: ${r.stdout.slice(-1500)}${r.stderr.slice(-800)}`);
+            if (timelines.has(args) && fs.existsSync(file)) timelines.get(args)!.push(packTimeline(file, started, started + r.ms));
             return r.ms;
         };
         time(packFolder); // warm-up: plugin discovery, file caches
+        timelines.get(packFolder)!.length = 0;
         const variants: [string, () => void, string[]][] = [
             ["program via ts-node (before), pack folder", viaTsNode, packFolder],
             ["program compiled, no pack", compiled, []],
@@ -199,6 +243,38 @@ function realEngine(runs = 5): void {
         line("saved against the program through ts-node", before - folder);
         line("the pack's share (folder form)", folder - noPack);
         line("the pack's share (executable form)", executable - noPack);
+        for (const [name, args, total] of [
+            ["executable form", packExecutable, executable],
+            ["folder form", packFolder, folder],
+        ] as const) {
+            const t = timelines.get(args)!;
+            if (t.length === 0) continue;
+            const m = (f: (x: PackTimeline) => number) => median(t.map(f));
+            console.log(`  Where the pack's share goes (${name}, median of ${t.length} runs; the pack's own timeline, RAGSTACK_PACK_TIMELINE):`);
+            const part = (what: string, ms: number) => console.log(`    ${what.padEnd(64)} ${(ms / 1000).toFixed(2).padStart(6)} s`);
+            part("the pack's share (preview with it minus without)", total - noPack);
+            part(
+                "plugin start: preview start to the pack's process starting",
+                m((x) => x.processStart),
+            );
+            part(
+                "module loading: process start to the analyzer serving",
+                m((x) => x.loading),
+            );
+            part(
+                `per-resource analysis: ${m((x) => x.analyzeCalls)} Analyze calls, in the pack`,
+                m((x) => x.analyze),
+            );
+            part(
+                "stack analysis: AnalyzeStack, in the pack",
+                m((x) => x.analyzeStack),
+            );
+            part(
+                "other calls in the pack (Remediate, GetAnalyzerInfo, Configure…)",
+                m((x) => x.other),
+            );
+            part("the engine's side of the calls, and what overlaps", total - noPack - m((x) => x.loading + x.analyze + x.analyzeStack + x.other));
+        }
     } finally {
         ws.dispose();
     }
