@@ -20,7 +20,7 @@ export interface TagSettings {
 const TAG_VALUE = /^[\p{L}\p{N}_.:/=+\-@][\p{L}\p{Z}\p{N}_.:/=+\-@]{0,255}$/u;
 /** A required tag value: non-empty, then as AWS takes it. */
 const tagValue = (what: string) => (v: Validator, f: string, x: string) => {
-    if (v.nonEmpty(f, x, `a non-empty ${what}`)) v.matches(f, x, TAG_VALUE, `${what}: 1 to 256 letters, digits, spaces and _ . : / = + - @`);
+    if (v.nonEmpty(f, x, `a non-empty ${what}`)) v.matches(f, x, TAG_VALUE, `a ${what}: 1 to 256 letters, digits, spaces and _ . : / = + - @`);
 };
 
 export const tagsTier = defineTier<TagSettings>({
