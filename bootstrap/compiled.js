@@ -89,10 +89,9 @@ function deferClosureSerializer() {
 async function leanRuntime() {
     deferClosureSerializer();
     Error.prepareStackTrace = undefined;
-    if (!process.env.RAGSTACK_SDK_DEBUG) {
-        const log = require("@pulumi/pulumi/log");
-        log.debug = () => Promise.resolve();
-    }
+    // The SDK's log module, where the runner loaded it (the pack's executable form never does).
+    const logModule = Object.keys(require.cache).find((k) => k.endsWith(path.join("@pulumi", "pulumi", "log", "index.js")));
+    if (!process.env.RAGSTACK_SDK_DEBUG && logModule) require.cache[logModule].exports.debug = () => Promise.resolve();
     const hooks = Object.keys(require.cache).find((k) => k.endsWith(path.join("@pulumi", "pulumi", "runtime", "closure", "v8Hooks.js")));
     if (hooks) {
         const session = await require.cache[hooks].exports.getSessionAsync();
@@ -158,6 +157,42 @@ function recordPackTimeline() {
     };
 }
 
+/**
+ * The policy SDK reaches the whole of @pulumi/pulumi (its runtime, and through it the closure
+ * serializer with TypeScript and npm's arborist: most of the pack's start-up) for two things, in
+ * `@pulumi/policy/deserialize.js`: the asset classes and the signature constants of serialized
+ * properties. The pack's executable form (policies/ragstack-policies), which no runner has loaded
+ * the SDK into, gives that one module the asset module alone and the constants read from the SDK's
+ * own source; `Output` (serializing a remediation's result) loads the real SDK on first use. Any
+ * other request loads as usual; when the constants cannot be read (another SDK), nothing changes.
+ */
+function lightPolicySdk() {
+    const Module = require("module");
+    const policyDir = path.dirname(require.resolve("@pulumi/policy", { paths: [root] }));
+    const deserializer = path.join(policyDir, "deserialize.js");
+    const rpcSource = require.resolve("@pulumi/pulumi/runtime/rpc", { paths: [policyDir] });
+    const constants = {};
+    for (const m of fs.readFileSync(rpcSource, "utf8").matchAll(/exports\.(special\w+) = "([0-9a-f]{32})";/g)) constants[m[1]] = m[2];
+    if (!["specialSigKey", "specialAssetSig", "specialArchiveSig", "specialSecretSig"].every((k) => constants[k])) return;
+    const load = Module._load;
+    Module._load = function (request, parent) {
+        if (parent && parent.filename === deserializer) {
+            if (request === "@pulumi/pulumi/runtime/rpc") return constants;
+            if (request === "@pulumi/pulumi") {
+                const asset = load.call(Module, "@pulumi/pulumi/asset", parent, false);
+                let sdk;
+                return {
+                    asset,
+                    get Output() {
+                        return (sdk = sdk || load.call(Module, request, parent, false)).Output;
+                    },
+                };
+            }
+        }
+        return load.apply(this, arguments);
+    };
+}
+
 /** leanRuntime, plus what only the policy pack's process needs. */
 async function leanPolicyRuntime() {
     recordPackTimeline();
@@ -165,4 +200,4 @@ async function leanPolicyRuntime() {
     memoizePolicyDeserialization();
 }
 
-module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime, leanPolicyRuntime };
+module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime, leanPolicyRuntime, lightPolicySdk };

@@ -444,7 +444,8 @@ async function checkEnvironment(e: Env): Promise<void> {
 
     await step(`${env}: a rolling update at the maximum fits (nodes and quotas)`, async () => {
         const since = new Date().toISOString();
-        e.ws.setConfig(env, { apiImage: "ghcr.io/example-gov/rag-api:1.4.3" });
+        // The stack owns the image here (production's file leaves it to the pipeline: apiImageManagedByCi).
+        e.ws.setConfig(env, { apiImage: "ghcr.io/example-gov/rag-api:1.4.3", apiImageManagedByCi: "false" });
         const r = up(e);
         assert.deepStrictEqual(
             Object.keys(r.steps).filter((op) => op !== "same"),
