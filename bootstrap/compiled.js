@@ -200,4 +200,12 @@ async function leanPolicyRuntime() {
     memoizePolicyDeserialization();
 }
 
-module.exports = { ensureBuilt, deferClosureSerializer, leanRuntime, leanPolicyRuntime, lightPolicySdk };
+/**
+ * V8's compile cache (Node.js 22.1+) in node_modules/.cache: the SDKs' and this repository's
+ * modules are compiled once, not on every preview (keyed by content: an edited file recompiles).
+ */
+function compileCache() {
+    require("module").enableCompileCache?.(path.join(root, "node_modules", ".cache", "ragstack-compile"));
+}
+
+module.exports = { compileCache, ensureBuilt, deferClosureSerializer, leanRuntime, leanPolicyRuntime, lightPolicySdk };

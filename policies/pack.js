@@ -6,6 +6,7 @@
  */
 "use strict";
 const compiled = require("../bootstrap/compiled");
+compiled.compileCache();
 
 module.exports = async () => {
     await compiled.leanPolicyRuntime();

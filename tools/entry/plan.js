@@ -6,7 +6,8 @@
  * Plain JavaScript on purpose: it runs before anything is compiled.
  */
 "use strict";
-const { ensureBuilt } = require("../../bootstrap/compiled.js");
+const { compileCache, ensureBuilt } = require("../../bootstrap/compiled.js");
+compileCache();
 
 let entry;
 try {

@@ -4,6 +4,7 @@
  */
 "use strict";
 const compiled = require("../../bootstrap/compiled");
+compiled.compileCache();
 
 module.exports = async () => {
     await compiled.leanRuntime();
