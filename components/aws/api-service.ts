@@ -212,7 +212,7 @@ export class ApiService extends pulumi.ComponentResource {
 
     /** Defaults applied and every argument checked; throws before anything is registered. */
     private static validate(name: string, args: ApiServiceArgs): Sizing {
-        const z = apiSizing(args);
+        const z = apiSizing(args, defaultsFor(args.environment).api);
         const s: Sizing = { port: z.port, healthPath: z.healthPath, cpu: z.cpu, memory: z.memoryMiB, min: z.minReplicas, max: z.maxReplicas };
         const v = new Validator(`ApiService ${name}`);
         v.image("image", args.image);

@@ -264,7 +264,7 @@ interface ApiSettings {
 
 /** The settings of an Api, refusing bad arguments before anything is registered. */
 function apiSettings(name: string, args: ApiArgs): ApiSettings {
-    const z = apiSizing(args);
+    const z = apiSizing(args, defaultsFor(args.environment).api);
     const s = { port: z.port, health: z.healthPath, cpu: z.cpu, memory: z.memoryMiB, min: z.minReplicas, max: z.maxReplicas };
     const v = new Validator(`Api ${name}`);
     v.image("image", args.image);

@@ -1,8 +1,7 @@
 /** The API backend (FastAPI container): image, size, autoscaling, environment and secrets. */
 import { FARGATE_CPUS, FARGATE_MEMORY_MIB } from "../core/aws-catalog";
 import { Validator } from "../core/validation";
-import { EnvironmentName } from "../core/types";
-import { defineTier, StackIdentity, tierDefaults } from "./tier";
+import { defineTier, StackIdentity } from "./tier";
 
 /**
  * How the API scales, as both API components take it: each unset field is the tier's default for
@@ -37,11 +36,10 @@ const API_AUTOSCALING_KEYS = [
 const _everyAutoscalingKey: Exclude<keyof ApiAutoscaling, (typeof API_AUTOSCALING_KEYS)[number]> extends never ? true : never = true;
 void _everyAutoscalingKey;
 
-/** What both API components size a replica and its autoscaling from: each argument, or the tier's default. */
-export function apiSizing(
-    args: Partial<Pick<ApiSettings, "port" | "healthPath" | "cpu" | "memoryMiB" | "minReplicas" | "maxReplicas">> & { environment?: EnvironmentName },
-): { port: number; healthPath: string; cpu: number; memoryMiB: number; minReplicas: number; maxReplicas: number } {
-    const d = tierDefaults(apiTier, args.environment);
+type ApiSizing = Pick<ApiSettings, "port" | "healthPath" | "cpu" | "memoryMiB" | "minReplicas" | "maxReplicas">;
+
+/** What both API components size a replica and its autoscaling from: each argument, or the default `d` (`defaultsFor(env).api`). */
+export function apiSizing(args: Partial<ApiSizing>, d: ApiSizing): ApiSizing {
     return {
         port: args.port ?? d.port,
         healthPath: args.healthPath ?? d.healthPath,

@@ -270,7 +270,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     ...PROGRAM_KEYS.filter((k) => !(IDENTITY_KEYS as readonly string[]).includes(k.key)).map((k) => ({
         ...k,
         path: "",
-        targets: k.key.startsWith("k8s") ? (["kubernetes"] as const) : TARGETS,
+        targets: k.targets ?? TARGETS,
     })),
 ];
 

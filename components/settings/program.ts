@@ -3,7 +3,7 @@
  * that steer the program rather than a setting (the kubeconfig context, rendering to a folder,
  * the other targets a stack file serves).
  */
-import { ENVIRONMENTS, TARGETS } from "../core/types";
+import { ENVIRONMENTS, Target, TARGETS } from "../core/types";
 import { Validator } from "../core/validation";
 import { ConfigType, StackIdentity } from "./tier";
 
@@ -13,6 +13,8 @@ export interface ProgramKey {
     type: ConfigType;
     description: string;
     required?: boolean;
+    /** Targets that read it. @default both */
+    targets?: readonly Target[];
 }
 
 export const PROGRAM_KEYS: readonly ProgramKey[] = [
@@ -26,8 +28,8 @@ export const PROGRAM_KEYS: readonly ProgramKey[] = [
         description:
             "Other targets this stack file also carries settings for, e.g. [kubernetes] in a file whose target is aws: keys only they use are kept for them, not refused; the plan's --target adds the file's own target (docs/settings.md).",
     },
-    { key: "k8sContext", type: "string", description: "kubeconfig context of the target cluster (default: current)." },
-    { key: "k8sRenderYamlDir", type: "string", description: "Render manifests to this folder instead of applying." },
+    { key: "k8sContext", type: "string", description: "kubeconfig context of the target cluster (default: current).", targets: ["kubernetes"] },
+    { key: "k8sRenderYamlDir", type: "string", description: "Render manifests to this folder instead of applying.", targets: ["kubernetes"] },
 ];
 
 /** Keys of the program listed first in Pulumi.yaml and the docs (the identity). */

@@ -82,16 +82,6 @@ export function defineTier<T, C = unknown>(tier: Tier<T, C>): Tier<T, C> {
     return tier;
 }
 
-/** A tier's defaults in an environment, its own settings only (groups are unset by default). */
-export function tierDefaults<T, C>(tier: Tier<T, C>, environment: EnvironmentName | undefined): T {
-    const out: Record<string, unknown> = {};
-    for (const [name, spec] of Object.entries(tier.settings as Record<string, Setting<unknown, C> | Group<unknown, C>>)) {
-        if (isGroup(spec)) continue;
-        out[name] = environment === "production" && "production" in spec ? spec.production : spec.staging;
-    }
-    return out as T;
-}
-
 /** True for a group entry. */
 export function isGroup<C>(spec: Setting<unknown, C> | Group<unknown, C>): spec is Group<unknown, C> {
     return "fields" in spec;
