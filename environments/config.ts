@@ -3,7 +3,7 @@
  * parsed with their types, unknown keys refused, the preset applied and the result validated. Also
  * the tables generated from the keys: Pulumi.yaml's config section and docs/settings.md's rows.
  */
-import { DeepPartial, Target, TARGETS } from "../components/core/types";
+import { DeepPartial, ENVIRONMENTS, EnvironmentName, Target, TARGETS } from "../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
 import { CONFIG_KEYS, ConfigKey, ConfigType, PROVIDER_SETTINGS, setValueAt, SETTINGS, StackSettings, valueAt } from "../components/settings";
 import { resolveStackSettings, StackInput } from "./resolve";
@@ -251,6 +251,7 @@ export interface SettingRow {
     path: string;
     /** The key (`rag-platform:<key>`, or a provider key such as `aws:region`). */
     key: string;
+    development: unknown;
     staging: unknown;
     production: unknown;
     description: string;
@@ -259,10 +260,11 @@ export interface SettingRow {
 }
 
 /** Every setting with a default and the config key that overrides it (docs/settings.md, the provider's args). */
-export function settingsTable(presets: { staging: object; production: object }): SettingRow[] {
-    return SETTINGS.filter((e) => valueAt(presets.staging, e.path) !== undefined || valueAt(presets.production, e.path) !== undefined).map((e) => ({
+export function settingsTable(presets: Record<EnvironmentName, object>): SettingRow[] {
+    return SETTINGS.filter((e) => ENVIRONMENTS.some((env) => valueAt(presets[env], e.path) !== undefined)).map((e) => ({
         path: e.path,
         key: e.provider ? e.key : `rag-platform:${e.key}`,
+        development: valueAt(presets.development, e.path),
         staging: valueAt(presets.staging, e.path),
         production: valueAt(presets.production, e.path),
         description: e.description,

@@ -1,5 +1,5 @@
 /**
- * The staging and production presets. Every default is stated once, in its tier file
+ * The development, staging and production presets. Every default is stated once, in its tier file
  * (`components/settings/<tier>.ts`); these are the presets assembled from them.
  */
 import { EnvironmentPreset, presetFor } from "../components/settings";
@@ -7,6 +7,15 @@ import { EnvironmentPreset, presetFor } from "../components/settings";
 export { DEFAULT_IMAGES } from "../components/core/facts";
 export { presetFor };
 export type { EnvironmentPreset };
+
+/**
+ * Development: one API task of 0.5 vCPU, no NAT gateway, interface endpoints in one AZ, a
+ * db.t4g.small database without standby, no cache, no LLM (turn it on with llmEnabled), short
+ * retention; still encrypted, private and behind TLS and the WAF.
+ */
+export function developmentPreset(): EnvironmentPreset {
+    return presetFor("development");
+}
 
 /**
  * Staging: min 1 / max 3 API tasks, one NAT gateway, single-AZ data stores, 7-day backups,

@@ -14,153 +14,159 @@ export interface RagPlatformArgs {
     domain: string;
     /** Name prefix of every resource (default rag). Default: the RagPlatform resource's name (two platforms in one program do not collide). */
     name?: string;
-    /** protect + retainOnDelete on stateful resources. Default: staging `false`, production `true` (the environment preset). */
+    /** protect + retainOnDelete on stateful resources. Default: development `false`, staging `false`, production `true` (the environment preset). */
     protectData?: boolean;
-    /** Owning team (Owner tag). Default: staging `"platform-team"`, production `"platform-team"` (the environment preset). */
+    /** Owning team (Owner tag). Default: development `"platform-team"`, staging `"platform-team"`, production `"platform-team"` (the environment preset). */
     owner?: string;
-    /** Cost centre (CostCenter tag). Default: staging `"rag"`, production `"rag"` (the environment preset). */
+    /** Cost centre (CostCenter tag). Default: development `"rag"`, staging `"rag"`, production `"rag"` (the environment preset). */
     costCenter?: string;
-    /** public, internal, confidential or restricted. Default: staging `"internal"`, production `"confidential"` (the environment preset). */
+    /** public, internal, confidential or restricted. Default: development `"internal"`, staging `"internal"`, production `"confidential"` (the environment preset). */
     dataClassification?: string;
-    /** Extra tags on every AWS resource, merged over the preset's. Default: staging `{}`, production `{}` (the environment preset). */
+    /** Extra tags on every AWS resource, merged over the preset's. Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
     tagsExtra?: { [key: string]: string };
     /** API container image, pinned by tag or digest. Required. */
     apiImage: string;
-    /** Port the API container listens on. Default: staging `8000`, production `8000` (the environment preset). */
+    /** Port the API container listens on. Default: development `8000`, staging `8000`, production `8000` (the environment preset). */
     apiPort?: number;
-    /** Health check path of the API. Default: staging `"/health"`, production `"/health"` (the environment preset). */
+    /** Health check path of the API. Default: development `"/health"`, staging `"/health"`, production `"/health"` (the environment preset). */
     apiHealthPath?: string;
-    /** vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64). Default: staging `1`, production `2` (the environment preset). */
+    /** vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64). Default: development `0.5`, staging `1`, production `2` (the environment preset). */
     apiCpu?: number;
-    /** Memory per API task/pod, MiB. Default: staging `2048`, production `4096` (the environment preset). */
+    /** Memory per API task/pod, MiB. Default: development `1024`, staging `2048`, production `4096` (the environment preset). */
     apiMemoryMiB?: number;
-    /** Autoscaling minimum. Default: staging `1`, production `2` (the environment preset). */
+    /** Autoscaling minimum. Default: development `1`, staging `1`, production `2` (the environment preset). */
     apiMinReplicas?: number;
-    /** Autoscaling maximum. Default: staging `3`, production `10` (the environment preset). */
+    /** Autoscaling maximum. Default: development `2`, staging `3`, production `10` (the environment preset). */
     apiMaxReplicas?: number;
-    /** Autoscaling CPU target, percent. Default: staging `70`, production `70` (the environment preset). */
+    /** Autoscaling CPU target, percent. Default: development `70`, staging `70`, production `70` (the environment preset). */
     apiCpuTargetPercent?: number;
-    /** Autoscaling memory target, percent. Default: staging `80`, production `80` (the environment preset). */
+    /** Autoscaling memory target, percent. Default: development `80`, staging `80`, production `80` (the environment preset). */
     apiMemoryTargetPercent?: number;
-    /** Seconds between two scale-ins of the API (AWS: the scale-in cooldown; Kubernetes: the HPA's scale-down stabilisation window). Default: staging `300`, production `300` (the environment preset). */
+    /** Seconds between two scale-ins of the API (AWS: the scale-in cooldown; Kubernetes: the HPA's scale-down stabilisation window). Default: development `300`, staging `300`, production `300` (the environment preset). */
     apiScaleInCooldownSeconds?: number;
-    /** Autoscaling: ALB requests per minute per task (AWS). Default: staging `1000`, production `1000` (the environment preset). */
+    /** Seconds between two scale-outs of the API (AWS: the scale-out cooldown; Kubernetes: the HPA's scale-up stabilisation window). Default: development `60`, staging `60`, production `60` (the environment preset). */
+    apiScaleOutCooldownSeconds?: number;
+    /** Autoscaling: ALB requests per minute per task (AWS). Default: development `1000`, staging `1000`, production `1000` (the environment preset). */
     apiRequestsPerTarget?: number;
-    /** CI/CD owns the image tag after the first deploy. Default: staging `false`, production `false` (the environment preset). */
+    /** CI/CD owns the image tag after the first deploy. Default: development `false`, staging `false`, production `false` (the environment preset). */
     apiImageManagedByCi?: boolean;
-    /** Plain environment variables of the API, merged over the preset's (never secrets: they are visible in the task/pod spec). Default: staging `{}`, production `{}` (the environment preset). */
+    /** Plain environment variables of the API, merged over the preset's (never secrets: they are visible in the task/pod spec). Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
     apiEnv?: { [key: string]: string };
-    /** The API's own secrets by reference, as environment variables: a Secrets Manager ARN (AWS, optionally :<json key>) or <Secret>/<key> in the app namespace (Kubernetes). Default: staging `{}`, production `{}` (the environment preset). */
+    /** The API's own secrets by reference, as environment variables: a Secrets Manager ARN (AWS, optionally :<json key>) or <Secret>/<key> in the app namespace (Kubernetes). Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
     apiSecrets?: { [key: string]: string };
-    /** Deploy the Ollama LLM server. Default: staging `true`, production `true` (the environment preset). */
+    /** Deploy the Ollama LLM server. Default: development `false`, staging `true`, production `true` (the environment preset). */
     llmEnabled?: boolean;
-    /** Ollama image, pinned. Default: staging `"ollama/ollama:0.12.6"`, production `"ollama/ollama:0.12.6"` (the environment preset). */
+    /** Ollama image, pinned. Default: development `"ollama/ollama:0.12.6"`, staging `"ollama/ollama:0.12.6"`, production `"ollama/ollama:0.12.6"` (the environment preset). */
     llmImage?: string;
-    /** Models pulled before Ollama serves, e.g. [llama3.1:8b]. Default: staging `["llama3.1:8b","nomic-embed-text:v1.5"]`, production `["llama3.1:8b","nomic-embed-text:v1.5"]` (the environment preset). */
+    /** Models pulled before Ollama serves, e.g. [llama3.1:8b]. Default: development `["llama3.1:8b","nomic-embed-text:v1.5"]`, staging `["llama3.1:8b","nomic-embed-text:v1.5"]`, production `["llama3.1:8b","nomic-embed-text:v1.5"]` (the environment preset). */
     llmModels?: string[];
-    /** GPU nodes/pods wanted. Default: staging `1`, production `2` (the environment preset). */
+    /** GPU nodes/pods wanted. Default: development `1`, staging `1`, production `2` (the environment preset). */
     llmDesiredNodes?: number;
-    /** GPU instances minimum (0 = scale to zero), AWS. Default: staging `0`, production `2` (the environment preset). */
+    /** GPU instances minimum (0 = scale to zero), AWS. Default: development `0`, staging `0`, production `2` (the environment preset). */
     llmMinNodes?: number;
-    /** GPU nodes maximum. Default: staging `1`, production `3` (the environment preset). */
+    /** GPU nodes maximum. Default: development `1`, staging `1`, production `3` (the environment preset). */
     llmMaxNodes?: number;
-    /** GPU instance type on AWS (g5.xlarge). Default: staging `"g5.xlarge"`, production `"g5.xlarge"` (the environment preset). */
+    /** GPU instance type on AWS (g5.xlarge). Default: development `"g5.xlarge"`, staging `"g5.xlarge"`, production `"g5.xlarge"` (the environment preset). */
     llmInstanceType?: string;
-    /** GPUs per LLM task/pod. Default: staging `1`, production `1` (the environment preset). */
+    /** GPUs per LLM task/pod. Default: development `1`, staging `1`, production `1` (the environment preset). */
     llmGpusPerNode?: number;
-    /** Spot GPU instances on AWS. Default: staging `false`, production `false` (the environment preset). */
+    /** Spot GPU instances on AWS. Default: development `true`, staging `false`, production `false` (the environment preset). */
     llmSpot?: boolean;
-    /** Model cache volume, GiB. Default: staging `100`, production `200` (the environment preset). */
+    /** Model cache volume, GiB. Default: development `50`, staging `100`, production `200` (the environment preset). */
     llmModelVolumeGiB?: number;
-    /** OLLAMA_KEEP_ALIVE: how long a model stays loaded (e.g. 24h). Default: staging `"24h"`, production `"24h"` (the environment preset). */
+    /** OLLAMA_KEEP_ALIVE: how long a model stays loaded (e.g. 24h). Default: development `"24h"`, staging `"24h"`, production `"24h"` (the environment preset). */
     llmKeepAlive?: string;
-    /** PostgreSQL major version (AWS). Default: staging `"16"`, production `"16"` (the environment preset). */
+    /** PostgreSQL major version (AWS). Default: development `"16"`, staging `"16"`, production `"16"` (the environment preset). */
     dbEngineVersion?: string;
-    /** RDS instance class. Default: staging `"db.r6g.large"`, production `"db.r6g.xlarge"` (the environment preset). */
+    /** RDS instance class. Default: development `"db.t4g.small"`, staging `"db.r6g.large"`, production `"db.r6g.xlarge"` (the environment preset). */
     dbInstanceClass?: string;
-    /** vCPU per Postgres pod (Kubernetes). Default: staging `1`, production `2` (the environment preset). */
+    /** vCPU per Postgres pod (Kubernetes). Default: development `0.5`, staging `1`, production `2` (the environment preset). */
     dbCpu?: number;
-    /** Memory per Postgres pod (Kubernetes), MiB. Default: staging `4096`, production `8192` (the environment preset). */
+    /** Memory per Postgres pod (Kubernetes), MiB. Default: development `1024`, staging `4096`, production `8192` (the environment preset). */
     dbMemoryMiB?: number;
-    /** Database storage, GiB. Default: staging `50`, production `200` (the environment preset). */
+    /** Database storage, GiB. Default: development `20`, staging `50`, production `200` (the environment preset). */
     dbStorageGiB?: number;
-    /** Storage autoscaling ceiling, GiB (AWS). Default: staging `200`, production `1000` (the environment preset). */
+    /** Storage autoscaling ceiling, GiB (AWS). Default: development `50`, staging `200`, production `1000` (the environment preset). */
     dbMaxStorageGiB?: number;
-    /** Backup retention, days (1..35). Default: staging `7`, production `30` (the environment preset). */
+    /** Backup retention, days (1..35). Default: development `3`, staging `7`, production `30` (the environment preset). */
     dbBackupRetentionDays?: number;
-    /** Multi-AZ standby. Default: staging `false`, production `true` (the environment preset). */
+    /** Multi-AZ standby. Default: development `false`, staging `false`, production `true` (the environment preset). */
     dbMultiAz?: boolean;
-    /** Read replicas. Default: staging `0`, production `1` (the environment preset). */
+    /** Read replicas. Default: development `0`, staging `0`, production `1` (the environment preset). */
     dbReadReplicas?: number;
-    /** Deletion protection of the RDS instance (AWS). Default: staging `false`, production `true` (the environment preset). */
+    /** Deletion protection of the RDS instance (AWS). Default: development `false`, staging `false`, production `true` (the environment preset). */
     dbDeletionProtection?: boolean;
-    /** Replicate backups to a second region/store. Default: staging `false`, production `true` (the environment preset). */
+    /** Replicate backups to a second region/store. Default: development `false`, staging `false`, production `true` (the environment preset). */
     dbCrossRegionBackup?: boolean;
-    /** Connection pooling before the primary: RDS Proxy (AWS) / CloudNativePG Pooler (Kubernetes). Default: staging `false`, production `true` (the environment preset). */
+    /** Connection pooling before the primary: RDS Proxy (AWS) / CloudNativePG Pooler (Kubernetes). Default: development `false`, staging `false`, production `true` (the environment preset). */
     dbConnectionPooler?: boolean;
-    /** Restore the new database: none, pitr:<source>[@<UTC time>] or snapshot:<id> (docs/restore.md). Default: staging `"none"`, production `"none"` (the environment preset). */
+    /** Restore the new database: none, pitr:<source>[@<UTC time>] or snapshot:<id> (docs/restore.md). Default: development `"none"`, staging `"none"`, production `"none"` (the environment preset). */
     dbRestoreFrom?: string;
-    /** ElastiCache node type. Default: staging `"cache.t4g.medium"`, production `"cache.r7g.large"` (the environment preset). */
+    /** ElastiCache node type. Default: development `"cache.t4g.micro"`, staging `"cache.t4g.medium"`, production `"cache.r7g.large"` (the environment preset). */
     cacheNodeType?: string;
-    /** Cache replicas. Default: staging `0`, production `1` (the environment preset). */
+    /** Cache replicas. Default: development `0`, staging `0`, production `1` (the environment preset). */
     cacheReplicas?: number;
-    /** Automatic failover (needs replicas). Default: staging `false`, production `true` (the environment preset). */
+    /** Automatic failover (needs replicas). Default: development `false`, staging `false`, production `true` (the environment preset). */
     cacheAutomaticFailover?: boolean;
-    /** Cache snapshot retention, days. Default: staging `1`, production `7` (the environment preset). */
+    /** Cache snapshot retention, days. Default: development `1`, staging `1`, production `7` (the environment preset). */
     cacheSnapshotRetentionDays?: number;
-    /** Memory per Valkey pod (Kubernetes), MiB. Default: staging `1024`, production `4096` (the environment preset). */
+    /** Memory per Valkey pod (Kubernetes), MiB. Default: development `256`, staging `1024`, production `4096` (the environment preset). */
     cacheMemoryMiB?: number;
-    /** Days before objects move to Infrequent Access (AWS). Default: staging `90`, production `90` (the environment preset). */
+    /** Days before objects move to Infrequent Access (AWS). Default: development `90`, staging `90`, production `90` (the environment preset). */
     storageTransitionToIaDays?: number;
-    /** Days before objects move to Glacier (AWS). Default: staging `365`, production `365` (the environment preset). */
+    /** Days before objects move to Glacier (AWS). Default: development `365`, staging `365`, production `365` (the environment preset). */
     storageTransitionToGlacierDays?: number;
-    /** Days old object versions are kept (AWS). Default: staging `30`, production `365` (the environment preset). */
+    /** Days old object versions are kept (AWS). Default: development `7`, staging `30`, production `365` (the environment preset). */
     storageNoncurrentVersionExpirationDays?: number;
-    /** S3 Object Lock of the backups (AWS): none, or MODE:DAYS such as GOVERNANCE:30 or COMPLIANCE:365. Default: staging `"none"`, production `{"mode":"GOVERNANCE","days":30}` (the environment preset). */
+    /** S3 Object Lock of the backups (AWS): none, or MODE:DAYS such as GOVERNANCE:30 or COMPLIANCE:365. Default: development `"none"`, staging `"none"`, production `{"mode":"GOVERNANCE","days":30}` (the environment preset). */
     storageObjectLock?: string;
-    /** VPC CIDR (/16../20). Default: staging `"10.20.0.0/16"`, production `"10.30.0.0/16"` (the environment preset). */
+    /** VPC CIDR (/16../20). Default: development `"10.10.0.0/16"`, staging `"10.20.0.0/16"`, production `"10.30.0.0/16"` (the environment preset). */
     vpcCidr?: string;
-    /** Availability zones (2 or 3). Default: staging `2`, production `3` (the environment preset). */
+    /** Availability zones (2 or 3). Default: development `2`, staging `2`, production `3` (the environment preset). */
     azCount?: number;
-    /** single or perAz NAT gateways. Default: staging `"single"`, production `"perAz"` (the environment preset). */
+    /** single, perAz or none (no route to the internet: endpoints only) NAT gateways. Default: development `"none"`, staging `"single"`, production `"perAz"` (the environment preset). */
     natStrategy?: string;
-    /** CIDRs allowed on 80/443 at the edge. Default: staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
+    /** AZs the interface endpoints are placed in (unset: every AZ; 1 saves their hourly charge, one zone's loss cuts off AWS's APIs). Default: development `1`, staging `undefined`, production `undefined` (the environment preset). */
+    endpointAzCount?: number;
+    /** CIDRs allowed on 80/443 at the edge. Default: development `["0.0.0.0/0"]`, staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
     allowedIngressCidrs?: string[];
-    /** Requests per 5 min per IP before blocking. Default: staging `2000`, production `5000` (the environment preset). */
+    /** More host names the edge serves and its certificate covers (wildcards as *.name), up to 9. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    edgeAlternativeNames?: string[];
+    /** Requests per 5 min per IP before blocking. Default: development `2000`, staging `2000`, production `5000` (the environment preset). */
     wafRateLimitPer5Min?: number;
-    /** Strict-Transport-Security on every response. Default: staging `true`, production `true` (the environment preset). */
+    /** Strict-Transport-Security on every response. Default: development `true`, staging `true`, production `true` (the environment preset). */
     edgeHsts?: boolean;
-    /** Content-Security-Policy on every response (none: the word none). Default: staging `"default-src 'none'; frame-ancestors 'none'"`, production `"default-src 'none'; frame-ancestors 'none'"` (the environment preset). */
+    /** Content-Security-Policy on every response (none: the word none). Default: development `"default-src 'none'; frame-ancestors 'none'"`, staging `"default-src 'none'; frame-ancestors 'none'"`, production `"default-src 'none'; frame-ancestors 'none'"` (the environment preset). */
     edgeContentSecurityPolicy?: string;
-    /** Referrer-Policy on every response (Kubernetes edge). Default: staging `"no-referrer"`, production `"no-referrer"` (the environment preset). */
+    /** Referrer-Policy on every response (Kubernetes edge). Default: development `"no-referrer"`, staging `"no-referrer"`, production `"no-referrer"` (the environment preset). */
     edgeReferrerPolicy?: string;
-    /** Idle timeout of client connections at the ALB (AWS). Default: staging `120`, production `120` (the environment preset). */
+    /** Idle timeout of client connections at the ALB (AWS). Default: development `120`, staging `120`, production `120` (the environment preset). */
     edgeIdleTimeoutSeconds?: number;
-    /** Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS). Default: staging `[]`, production `[]` (the environment preset). */
+    /** Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     wafAllowedCountries?: string[];
-    /** Path prefixes with a stricter per-IP rate limit at the WAF (AWS). Default: staging `[]`, production `[]` (the environment preset). */
+    /** Path prefixes with a stricter per-IP rate limit at the WAF (AWS). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     wafLoginPaths?: string[];
-    /** Requests per 5 min per IP to wafLoginPaths before blocking (AWS). Default: staging `100`, production `100` (the environment preset). */
+    /** Requests per 5 min per IP to wafLoginPaths before blocking (AWS). Default: development `100`, staging `100`, production `100` (the environment preset). */
     wafLoginRateLimitPer5Min?: number;
-    /** Log retention, days (AWS: CloudWatch Logs). Default: staging `90`, production `365` (the environment preset). */
+    /** Log retention, days (AWS: CloudWatch Logs). Default: development `30`, staging `90`, production `365` (the environment preset). */
     logRetentionDays?: number;
-    /** E-mails subscribed to alarms. Default: staging `[]`, production `[]` (the environment preset). */
+    /** E-mails subscribed to alarms. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     alarmEmails?: string[];
-    /** Date (YYYY-MM-DD) of the last rotation of generated secrets; a new date rotates them. Default: staging `""`, production `""` (the environment preset). */
+    /** Date (YYYY-MM-DD) of the last rotation of generated secrets; a new date rotates them. Default: development `""`, staging `""`, production `""` (the environment preset). */
     secretsRotatedOn?: string;
-    /** Age in days at which a generated secret alarms. Default: staging `180`, production `90` (the environment preset). */
+    /** Age in days at which a generated secret alarms. Default: development `180`, staging `180`, production `90` (the environment preset). */
     secretMaxAgeDays?: number;
-    /** Recovery point objective inside the site, minutes. Default: staging `1440`, production `5` (the environment preset). */
+    /** Recovery point objective inside the site, minutes. Default: development `1440`, staging `1440`, production `5` (the environment preset). */
     drRpoMinutes?: number;
-    /** Recovery time objective inside the site, minutes. Default: staging `1440`, production `60` (the environment preset). */
+    /** Recovery time objective inside the site, minutes. Default: development `1440`, staging `1440`, production `60` (the environment preset). */
     drRtoMinutes?: number;
-    /** Recovery point objective after losing the region or site, minutes (0: none). Default: staging `0`, production `1440` (the environment preset). */
+    /** Recovery point objective after losing the region or site, minutes (0: none). Default: development `0`, staging `0`, production `1440` (the environment preset). */
     drSiteLossRpoMinutes?: number;
-    /** Recovery time objective after losing the region or site, minutes (0: none). Default: staging `0`, production `480` (the environment preset). */
+    /** Recovery time objective after losing the region or site, minutes (0: none). Default: development `0`, staging `0`, production `480` (the environment preset). */
     drSiteLossRtoMinutes?: number;
-    /** Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md). Default: staging `{"hoursPerMonth":730,"requestsPerMonth":300000,"albAverageLcu":0.5,"apiAverageTasks":0,"llmGpuHoursPerDay":8,"natProcessedGbPerMonth":20,"endpointProcessedGbPerMonth":20,"logsIngestedGbPerMonth":5,"bucketStoredGb":{"documents":20,"backups":30,"alb-logs":5,"cloudtrail":2,"other":1},"s3PutsPerMonth":100000,"s3GetsPerMonth":1000000,"databaseUsedGb":10,"databaseDailyChangePercent":5,"kmsRequestsPerKey":50000,"secretsCallsPerSecret":10000,"cloudTrailDataEventsPerMonth":0}`, production `{"hoursPerMonth":730,"requestsPerMonth":5000000,"albAverageLcu":2,"apiAverageTasks":0,"llmGpuHoursPerDay":24,"natProcessedGbPerMonth":200,"endpointProcessedGbPerMonth":200,"logsIngestedGbPerMonth":50,"bucketStoredGb":{"documents":200,"backups":500,"alb-logs":50,"cloudtrail":20,"other":5},"s3PutsPerMonth":1000000,"s3GetsPerMonth":10000000,"databaseUsedGb":100,"databaseDailyChangePercent":3,"kmsRequestsPerKey":1000000,"secretsCallsPerSecret":100000,"cloudTrailDataEventsPerMonth":5000000}` (the environment preset). */
+    /** Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md). Default: development `{"hoursPerMonth":730,"requestsPerMonth":30000,"albAverageLcu":0.1,"apiAverageTasks":0,"llmGpuHoursPerDay":4,"natProcessedGbPerMonth":5,"endpointProcessedGbPerMonth":5,"logsIngestedGbPerMonth":1,"bucketStoredGb":{"documents":5,"backups":10,"alb-logs":1,"cloudtrail":1,"other":1},"s3PutsPerMonth":20000,"s3GetsPerMonth":200000,"databaseUsedGb":2,"databaseDailyChangePercent":5,"kmsRequestsPerKey":10000,"secretsCallsPerSecret":2000,"cloudTrailDataEventsPerMonth":0}`, staging `{"hoursPerMonth":730,"requestsPerMonth":300000,"albAverageLcu":0.5,"apiAverageTasks":0,"llmGpuHoursPerDay":8,"natProcessedGbPerMonth":20,"endpointProcessedGbPerMonth":20,"logsIngestedGbPerMonth":5,"bucketStoredGb":{"documents":20,"backups":30,"alb-logs":5,"cloudtrail":2,"other":1},"s3PutsPerMonth":100000,"s3GetsPerMonth":1000000,"databaseUsedGb":10,"databaseDailyChangePercent":5,"kmsRequestsPerKey":50000,"secretsCallsPerSecret":10000,"cloudTrailDataEventsPerMonth":0}`, production `{"hoursPerMonth":730,"requestsPerMonth":5000000,"albAverageLcu":2,"apiAverageTasks":0,"llmGpuHoursPerDay":24,"natProcessedGbPerMonth":200,"endpointProcessedGbPerMonth":200,"logsIngestedGbPerMonth":50,"bucketStoredGb":{"documents":200,"backups":500,"alb-logs":50,"cloudtrail":20,"other":5},"s3PutsPerMonth":1000000,"s3GetsPerMonth":10000000,"databaseUsedGb":100,"databaseDailyChangePercent":3,"kmsRequestsPerKey":1000000,"secretsCallsPerSecret":100000,"cloudTrailDataEventsPerMonth":5000000}` (the environment preset). */
     costAssumptions?: { [key: string]: number };
-    /** Region for replicated backups. Default: staging `"eu-central-1"`, production `"eu-central-1"` (the environment preset). */
+    /** Region for replicated backups. Default: development `"eu-central-1"`, staging `"eu-central-1"`, production `"eu-central-1"` (the environment preset). */
     awsBackupRegion?: string;
     /** Existing ACM certificate ARN. Default: unset. */
     certificateArn?: string;
@@ -190,95 +196,95 @@ export interface RagPlatformArgs {
     awsRdsCaBundle?: string;
     /** More security groups PostgreSQL and Valkey admit besides the API's (a reporting job, a bastion). Default: unset. */
     awsDataTierClientSecurityGroupIds?: string[];
-    /** HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3). Default: staging `true`, production `false` (the environment preset). */
+    /** HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3). Default: development `false`, staging `true`, production `false` (the environment preset). */
     awsInternetEgress?: boolean;
-    /** Namespace prefix (<prefix>-edge/-app/-data). Default: staging `"rag"`, production `"rag"` (the environment preset). */
+    /** Namespace prefix (<prefix>-edge/-app/-data). Default: development `"rag"`, staging `"rag"`, production `"rag"` (the environment preset). */
     k8sNamespacePrefix?: string;
-    /** StorageClass for volumes. Default: staging `""`, production `""` (the environment preset). */
+    /** StorageClass for volumes. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sStorageClass?: string;
-    /** gateway (Gateway API) or ingress. Default: staging `"gateway"`, production `"gateway"` (the environment preset). */
+    /** gateway (Gateway API) or ingress. Default: development `"gateway"`, staging `"gateway"`, production `"gateway"` (the environment preset). */
     k8sEdgeMode?: string;
-    /** GatewayClass name. Default: staging `"cilium"`, production `"cilium"` (the environment preset). */
+    /** GatewayClass name. Default: development `"cilium"`, staging `"cilium"`, production `"cilium"` (the environment preset). */
     k8sGatewayClassName?: string;
-    /** IngressClass name. Default: staging `"nginx"`, production `"nginx"` (the environment preset). */
+    /** IngressClass name. Default: development `"nginx"`, staging `"nginx"`, production `"nginx"` (the environment preset). */
     k8sIngressClassName?: string;
-    /** cert-manager ClusterIssuer. Default: staging `"internal-ca"`, production `"internal-ca"` (the environment preset). */
+    /** cert-manager ClusterIssuer. Default: development `"internal-ca"`, staging `"internal-ca"`, production `"internal-ca"` (the environment preset). */
     k8sClusterIssuer?: string;
-    /** cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's and Valkey's server certificates, verified by their clients. Default: staging `"internal-ca"`, production `"internal-ca"` (the environment preset). */
+    /** cert-manager ClusterIssuer (CA or Vault) of the in-cluster certificates: PostgreSQL's and Valkey's server certificates, verified by their clients. Default: development `"internal-ca"`, staging `"internal-ca"`, production `"internal-ca"` (the environment preset). */
     k8sInternalIssuer?: string;
-    /** Registry mirror for air-gapped clusters. Default: staging `""`, production `""` (the environment preset). */
+    /** Registry mirror for air-gapped clusters. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sImageRegistry?: string;
-    /** Ollama registry mirror for models without a registry host (air-gapped); empty: the public registry. Default: staging `""`, production `""` (the environment preset). */
+    /** Ollama registry mirror for models without a registry host (air-gapped); empty: the public registry. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sModelRegistry?: string;
-    /** CIDRs of the external object store: the only addresses its clients reach for it. Default: staging `[]`, production `[]` (the environment preset). */
+    /** CIDRs of the external object store: the only addresses its clients reach for it. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     k8sObjectStorageCidrs?: string[];
-    /** CIDRs of the off-site store the logical backups are copied to. Default: staging `[]`, production `[]` (the environment preset). */
+    /** CIDRs of the off-site store the logical backups are copied to. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     k8sOffsiteObjectStorageCidrs?: string[];
-    /** CIDRs of the Kubernetes API server (CloudNativePG reaches it). Default: staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
+    /** CIDRs of the Kubernetes API server (CloudNativePG reaches it). Default: development `["0.0.0.0/0"]`, staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
     k8sApiServerCidrs?: string[];
-    /** Other HTTPS destinations of the API (identity provider...). Default: staging `[]`, production `[]` (the environment preset). */
+    /** Other HTTPS destinations of the API (identity provider...). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     k8sApiEgressCidrs?: string[];
-    /** Where Ollama pulls models on 443 (public registry: 0.0.0.0/0; a mirror: its range). Default: staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
+    /** Where Ollama pulls models on 443 (public registry: 0.0.0.0/0; a mirror: its range). Default: development `["0.0.0.0/0"]`, staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
     k8sModelSourceCidrs?: string[];
-    /** Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists. Default: staging `false`, production `false` (the environment preset). */
+    /** Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists. Default: development `false`, staging `false`, production `false` (the environment preset). */
     k8sAllowInternetEgress?: boolean;
-    /** Valkey image, pinned. Default: staging `"valkey/valkey:8.1.4"`, production `"valkey/valkey:8.1.4"` (the environment preset). */
+    /** Valkey image, pinned. Default: development `"valkey/valkey:8.1.4"`, staging `"valkey/valkey:8.1.4"`, production `"valkey/valkey:8.1.4"` (the environment preset). */
     k8sValkeyImage?: string;
-    /** TLS on Valkey and its sentinels (certificate from k8sInternalIssuer, clients verify it); false: the named opt-out, plaintext inside the cluster. Default: staging `true`, production `true` (the environment preset). */
+    /** TLS on Valkey and its sentinels (certificate from k8sInternalIssuer, clients verify it); false: the named opt-out, plaintext inside the cluster. Default: development `true`, staging `true`, production `true` (the environment preset). */
     k8sCacheTls?: boolean;
-    /** CloudNativePG operand image with pgvector, pinned. Default: staging `"ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm"`, production `"ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm"` (the environment preset). */
+    /** CloudNativePG operand image with pgvector, pinned. Default: development `"ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm"`, staging `"ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm"`, production `"ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm"` (the environment preset). */
     k8sPostgresImage?: string;
-    /** Image of the logical backup CronJob, pinned. Default: staging `"amazon/aws-cli:2.31.18"`, production `"amazon/aws-cli:2.31.18"` (the environment preset). */
+    /** Image of the logical backup CronJob, pinned. Default: development `"amazon/aws-cli:2.31.18"`, staging `"amazon/aws-cli:2.31.18"`, production `"amazon/aws-cli:2.31.18"` (the environment preset). */
     k8sBackupImage?: string;
-    /** external or in-cluster S3-compatible store. Default: staging `"in-cluster"`, production `"in-cluster"` (the environment preset). */
+    /** external or in-cluster S3-compatible store. Default: development `"in-cluster"`, staging `"in-cluster"`, production `"in-cluster"` (the environment preset). */
     k8sObjectStorageMode?: string;
-    /** https:// endpoint of the external store. Default: staging `""`, production `""` (the environment preset). */
+    /** https:// endpoint of the external store. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sObjectStorageEndpoint?: string;
-    /** Secret (app namespace) with the external store's documents-only keys (the API's). Default: staging `""`, production `""` (the environment preset). */
+    /** Secret (app namespace) with the external store's documents-only keys (the API's). Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sObjectStorageSecretName?: string;
-    /** Secret (data namespace) with the external store's backups-only keys (CloudNativePG, pg_dump). Default: staging `""`, production `""` (the environment preset). */
+    /** Secret (data namespace) with the external store's backups-only keys (CloudNativePG, pg_dump). Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sObjectStorageBackupsSecretName?: string;
-    /** https:// endpoint of a second, off-site store the logical dumps are copied to. Default: staging `""`, production `""` (the environment preset). */
+    /** https:// endpoint of a second, off-site store the logical dumps are copied to. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sOffsiteObjectStorageEndpoint?: string;
-    /** Secret (data namespace) with the off-site store's keys. Default: staging `""`, production `""` (the environment preset). */
+    /** Secret (data namespace) with the off-site store's keys. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sOffsiteObjectStorageSecretName?: string;
-    /** Bucket of the off-site store. Default: staging `"rag-offsite-backups"`, production `"rag-offsite-backups"` (the environment preset). */
+    /** Bucket of the off-site store. Default: development `"rag-offsite-backups"`, staging `"rag-offsite-backups"`, production `"rag-offsite-backups"` (the environment preset). */
     k8sOffsiteBucket?: string;
-    /** Months the first dump of each month is kept. Default: staging `12`, production `12` (the environment preset). */
+    /** Months the first dump of each month is kept. Default: development `12`, staging `12`, production `12` (the environment preset). */
     k8sLogicalBackupMonthlyRetention?: number;
-    /** Image of the in-cluster object store, pinned. Default: staging `"chrislusf/seaweedfs:3.97"`, production `"chrislusf/seaweedfs:3.97"` (the environment preset). */
+    /** Image of the in-cluster object store, pinned. Default: development `"chrislusf/seaweedfs:3.97"`, staging `"chrislusf/seaweedfs:3.97"`, production `"chrislusf/seaweedfs:3.97"` (the environment preset). */
     k8sObjectStorageImage?: string;
-    /** Node labels of GPU nodes, merged over the preset's (string values, e.g. nvidia.com/gpu.present='true', the true quoted). Default: staging `{"nvidia.com/gpu.present":"true"}`, production `{"nvidia.com/gpu.present":"true"}` (the environment preset). */
+    /** Node labels of GPU nodes, merged over the preset's (string values, e.g. nvidia.com/gpu.present='true', the true quoted). Default: development `{"nvidia.com/gpu.present":"true"}`, staging `{"nvidia.com/gpu.present":"true"}`, production `{"nvidia.com/gpu.present":"true"}` (the environment preset). */
     k8sGpuNodeSelector?: { [key: string]: string };
-    /** ReadWriteMany StorageClass for one model volume shared by the LLM replicas. Default: staging `""`, production `""` (the environment preset). */
+    /** ReadWriteMany StorageClass for one model volume shared by the LLM replicas. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sLlmSharedStorageClass?: string;
-    /** Taint key of GPU nodes tolerated by the LLM. Default: staging `"nvidia.com/gpu"`, production `"nvidia.com/gpu"` (the environment preset). */
+    /** Taint key of GPU nodes tolerated by the LLM. Default: development `"nvidia.com/gpu"`, staging `"nvidia.com/gpu"`, production `"nvidia.com/gpu"` (the environment preset). */
     k8sGpuTolerationKey?: string;
-    /** RuntimeClass for GPU pods. Default: staging `""`, production `""` (the environment preset). */
+    /** RuntimeClass for GPU pods. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sGpuRuntimeClassName?: string;
-    /** Create ServiceMonitor/PodMonitor/PrometheusRule. Default: staging `true`, production `true` (the environment preset). */
+    /** Create ServiceMonitor/PodMonitor/PrometheusRule. Default: development `true`, staging `true`, production `true` (the environment preset). */
     k8sMonitoring?: boolean;
-    /** pg_dump CronJob to the object store. Default: staging `false`, production `true` (the environment preset). */
+    /** pg_dump CronJob to the object store. Default: development `false`, staging `false`, production `true` (the environment preset). */
     k8sLogicalBackup?: boolean;
-    /** Namespace of the CloudNativePG operator (allowed to reach Postgres). Default: staging `"cnpg-system"`, production `"cnpg-system"` (the environment preset). */
+    /** Namespace of the CloudNativePG operator (allowed to reach Postgres). Default: development `"cnpg-system"`, staging `"cnpg-system"`, production `"cnpg-system"` (the environment preset). */
     k8sCnpgOperatorNamespace?: string;
-    /** native (generated Secrets) or external (External Secrets Operator ExternalSecrets). Default: staging `"native"`, production `"native"` (the environment preset). */
+    /** native (generated Secrets) or external (External Secrets Operator ExternalSecrets). Default: development `"native"`, staging `"native"`, production `"native"` (the environment preset). */
     k8sSecrets?: string;
-    /** ClusterSecretStore of the ExternalSecrets. Default: staging `""`, production `""` (the environment preset). */
+    /** ClusterSecretStore of the ExternalSecrets. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sExternalSecretStore?: string;
-    /** Path of the stack's secrets in that store (…/database, …/cache). Default: staging `""`, production `""` (the environment preset). */
+    /** Path of the stack's secrets in that store (…/database, …/cache). Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sExternalSecretPath?: string;
-    /** Opt-out: render manifests with native Secrets (plaintext passwords in the YAML). Default: staging `false`, production `false` (the environment preset). */
+    /** Opt-out: render manifests with native Secrets (plaintext passwords in the YAML). Default: development `false`, staging `false`, production `false` (the environment preset). */
     k8sAllowPlaintextRenderedSecrets?: boolean;
-    /** Namespace of the gateway/ingress controller. Default: staging `"gateway-system"`, production `"gateway-system"` (the environment preset). */
+    /** Namespace of the gateway/ingress controller. Default: development `"gateway-system"`, staging `"gateway-system"`, production `"gateway-system"` (the environment preset). */
     k8sEdgeControllerNamespace?: string;
-    /** Labels of the edge controller's pods, the only ones admitted to the API (required in kube-system). Default: staging `{}`, production `{}` (the environment preset). */
+    /** Labels of the edge controller's pods, the only ones admitted to the API (required in kube-system). Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
     k8sEdgeControllerPodSelector?: { [key: string]: string };
-    /** Namespace of Prometheus (allowed to scrape). Default: staging `"monitoring"`, production `"monitoring"` (the environment preset). */
+    /** Namespace of Prometheus (allowed to scrape). Default: development `"monitoring"`, staging `"monitoring"`, production `"monitoring"` (the environment preset). */
     k8sMonitoringNamespace?: string;
-    /** Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails. Default: staging `""`, production `""` (the environment preset). */
+    /** Secret (app namespace, key url) with a webhook for the alerts, besides alarmEmails. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sAlertWebhookSecretName?: string;
-    /** The cluster's node pools: [{name, count, cpu, memoryGiB, gpus, zones, labels, taints}] (capacity checks). Default: staging `[{"name":"cpu","count":3,"cpu":4,"memoryGiB":16,"zones":["zone-a","zone-b"]},{"name":"gpu","count":1,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a"],"labels":{"nvidia.com/gpu.present":"true"},"taints":[{"key":"nvidia.com/gpu","value":"true","effect":"NoSchedule"}]}]`, production `[{"name":"cpu","count":6,"cpu":8,"memoryGiB":32,"zones":["zone-a","zone-b","zone-c"]},{"name":"gpu","count":3,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a","zone-b","zone-c"],"labels":{"nvidia.com/gpu.present":"true"},"taints":[{"key":"nvidia.com/gpu","value":"true","effect":"NoSchedule"}]}]` (the environment preset). */
+    /** The cluster's node pools: [{name, count, cpu, memoryGiB, gpus, zones, labels, taints}] (capacity checks). Default: development `[{"name":"cpu","count":3,"cpu":4,"memoryGiB":16,"zones":["zone-a","zone-b"]},{"name":"gpu","count":1,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a"],"labels":{"nvidia.com/gpu.present":"true"},"taints":[{"key":"nvidia.com/gpu","value":"true","effect":"NoSchedule"}]}]`, staging `[{"name":"cpu","count":3,"cpu":4,"memoryGiB":16,"zones":["zone-a","zone-b"]},{"name":"gpu","count":1,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a"],"labels":{"nvidia.com/gpu.present":"true"},"taints":[{"key":"nvidia.com/gpu","value":"true","effect":"NoSchedule"}]}]`, production `[{"name":"cpu","count":6,"cpu":8,"memoryGiB":32,"zones":["zone-a","zone-b","zone-c"]},{"name":"gpu","count":3,"cpu":8,"memoryGiB":32,"gpus":1,"zones":["zone-a","zone-b","zone-c"],"labels":{"nvidia.com/gpu.present":"true"},"taints":[{"key":"nvidia.com/gpu","value":"true","effect":"NoSchedule"}]}]` (the environment preset). */
     k8sNodePools?: { [key: string]: any }[];
     /** Other targets this stack file also carries settings for, e.g. [kubernetes] in a file whose target is aws: keys only they use are kept for them, not refused; the plan's --target adds the file's own target (docs/settings.md). Default: unset. */
     otherTargets?: string[];

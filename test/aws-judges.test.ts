@@ -53,7 +53,7 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
     let govCloud: ProgramRun;
 
     before(async () => {
-        for (const stack of ["staging", "production"]) {
+        for (const stack of ["development", "staging", "production"]) {
             const run = await runProgram(stack, { target: "aws" });
             plans[`${stack}-aws`] = { resources: run.resources.all, partition: "aws", region: "eu-west-1" };
         }

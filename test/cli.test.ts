@@ -107,7 +107,7 @@ const BAD: [string, string[], RegExp][] = [
     ["control character in a value", ["--stack", "sta\tging"], /--stack: got "sta\\tging"; allowed: no control characters/],
     ["same path for two reports", [...S, "--sarif", path.join(tmp, "r.out"), "--junit", path.join(tmp, "r.out")], /must name different paths/],
     // stacks and stack files
-    ["unknown stack", ["--stack", "qa"], /unknown stack "qa": .*Pulumi\.qa\.yaml does not exist \(stacks here: production, staging\)/],
+    ["unknown stack", ["--stack", "qa"], /unknown stack "qa": .*Pulumi\.qa\.yaml does not exist \(stacks here: development, production, staging\)/],
     ["misspelt stack", ["--stack", "stagin"], /unknown stack "stagin".*did you mean "staging"\?/],
     ["stack name with a path", ["--stack", "../../etc/passwd"], /--stack: got "..\/..\/etc\/passwd"; allowed: a stack name/],
     ["stack file not YAML", ["--stack", "broken", "--dir", program], /Pulumi\.broken\.yaml: not a readable YAML stack file/],

@@ -231,7 +231,7 @@ describe("cost and capacity in the plan", function () {
         assert.match(text.stdout, /staging is \d+(\.\d)? % of production/);
         const bad = await cli("--stack", "staging", "--compare", "staging");
         assert.strictEqual(bad.code, 2);
-        assert.match(bad.stderr, /--compare: got "staging"; allowed: a stack other than --stack/);
+        assert.match(bad.stderr, /--compare: got "staging"; allowed: a stack other than --stack, each once/);
         const mixed = await cli("--stack", "staging", "--compare", "production", "--sarif", "x.sarif");
         assert.strictEqual(mixed.code, 2);
         assert.match(mixed.stderr, /--compare cannot be combined with --sarif/);

@@ -54,7 +54,7 @@ describe("foundation", () => {
 
     it("stack files commit no encryption salt or secret, so anyone can `pulumi stack init` them with their own secrets provider", () => {
         const files = fs.readdirSync(repoRoot()).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
-        assert.deepStrictEqual(files.sort(), ["Pulumi.production.yaml", "Pulumi.staging.yaml"]);
+        assert.deepStrictEqual(files.sort(), ["Pulumi.development.yaml", "Pulumi.production.yaml", "Pulumi.staging.yaml"]);
         for (const f of files) {
             const doc = YAML.parse(fs.readFileSync(path.join(repoRoot(), f), "utf8")) ?? {};
             for (const key of ["encryptionsalt", "secretsprovider", "encryptedkey"]) assert.ok(!(key in doc), `${f} commits ${key}`);

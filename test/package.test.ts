@@ -65,7 +65,7 @@ describe("component package (provider/): RagPlatform for every Pulumi language",
             optional: true,
             plain: true,
             description:
-                "vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64). Default: staging `1`, production `2` (the environment preset).",
+                "vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64). Default: development `0.5`, staging `1`, production `2` (the environment preset).",
         });
         assert.strictEqual(inputs.llmModels.type, "array");
         assert.strictEqual(inputs.dbMultiAz.type, "boolean");

@@ -9,7 +9,7 @@ import { PLAN_FORMAT_VERSION, REDACTED } from "../testing/plan";
 const NAMESPACED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "GatewayClass"].map((k) => `!${k}`));
 
 describe("offline plan", function () {
-    for (const stack of ["staging", "production"]) {
+    for (const stack of ["development", "staging", "production"]) {
         for (const target of ["aws", "kubernetes"]) {
             it(`plans ${stack} on ${target} with zero mandatory violations and the documented JSON shape`, async () => {
                 const { code, stdout } = await cli("--stack", stack, "--target", target, "--json");

@@ -6,6 +6,7 @@ import {
     exceptionProblem,
     EXCEPTIONS_REPORT_POLICY,
     optionsFromEnv,
+    developmentConfig,
     productionConfig,
     selectRules,
     withDefaults,
@@ -475,7 +476,7 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
 
 describe("policy pack", function () {
     before(async () => {
-        for (const stack of ["staging", "production"])
+        for (const stack of ["development", "staging", "production"])
             for (const target of ["aws", "kubernetes"]) runs[`${stack}-${target}`] = await runProgram(stack, { target });
     });
 
@@ -508,9 +509,10 @@ describe("policy pack", function () {
     });
 
     describe("full stacks pass with zero mandatory violations", () => {
-        for (const key of ["staging-aws", "production-aws", "staging-kubernetes", "production-kubernetes"]) {
-            it(`${key} (production config: everything mandatory)`, async () => {
-                const res = await evaluatePack(runs[key].resources.all, key.startsWith("production") ? productionConfig() : undefined);
+        for (const key of ["development-aws", "development-kubernetes", "staging-aws", "production-aws", "staging-kubernetes", "production-kubernetes"]) {
+            it(`${key} (its environment's config: production everything mandatory, development all but resilience)`, async () => {
+                const config = key.startsWith("production") ? productionConfig() : key.startsWith("development") ? developmentConfig() : undefined;
+                const res = await evaluatePack(runs[key].resources.all, config);
                 assert.deepStrictEqual(res.mandatory, []);
                 assert.deepStrictEqual(res.undecided, []);
                 assert.ok(res.policiesRun > allRules.length);
@@ -546,6 +548,22 @@ describe("policy pack", function () {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const file = require(path.join(repoRoot(), "policies", "config", "production.json"));
             assert.deepStrictEqual(file, productionConfig());
+        });
+
+        it("config/development.json is the generated development config: resilience advisory, the rest mandatory, $150 budget", () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const file = require(path.join(repoRoot(), "policies", "config", "development.json"));
+            assert.deepStrictEqual(file, developmentConfig());
+            const level = (name: string) => {
+                const v = file[name];
+                return typeof v === "string" ? v : v?.enforcementLevel;
+            };
+            assert.strictEqual(level("aws-s3-bucket-require-kms-encryption"), "mandatory");
+            assert.strictEqual(level("aws-ec2-securitygroup-restrict-internet-egress"), "mandatory");
+            assert.strictEqual(level("kubernetes-core-namespace-require-pod-security-restricted"), "mandatory");
+            assert.strictEqual(level("aws-rds-instance-require-multi-az"), undefined);
+            assert.strictEqual(level("kubernetes-apps-deployment-require-pdb"), undefined);
+            assert.strictEqual((file as Record<string, { monthlyBudget?: number }>)["aws-billing-stack-restrict-monthly-cost"].monthlyBudget, 150);
         });
 
         it("encryption and least privilege default to mandatory, compliance and resilience to advisory", () => {

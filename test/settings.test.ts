@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import { CONFIG_KEYS, settingsTable } from "../environments/config";
 import { resolveConfigValues } from "./harness/config";
-import { productionPreset, stagingPreset } from "../environments/presets";
+import { developmentPreset, productionPreset, stagingPreset } from "../environments/presets";
 import { ValidationError } from "../components/core/validation";
 import { SETTINGS_DOC, settingsMarkdown } from "../tools/gen-docs";
 
@@ -42,7 +42,7 @@ function settingsWith(values: Record<string, string>) {
 const at = (o: unknown, path: string) => path.split(".").reduce<unknown>((x, p) => (x as Record<string, unknown>)[p], o);
 
 describe("settings: every preset value has a config key", () => {
-    const rows = settingsTable({ staging: stagingPreset(), production: productionPreset() });
+    const rows = settingsTable({ development: developmentPreset(), staging: stagingPreset(), production: productionPreset() });
 
     it("each preset value is overridden by a stack config key (or, for the region, the provider's)", () => {
         const without = rows.filter((r) => !r.key).map((r) => r.path);

@@ -71,7 +71,7 @@ const BAD: [string, StackInput, string, string][] = [
     ["CIDR not a network address", withOverrides({ network: { cidr: "10.0.0.1/16" } }), "network.cidr", "IPv4 CIDR"],
     ["VPC too small", withOverrides({ network: { cidr: "10.0.0.0/24" } }), "network.cidr", "/16 to /20"],
     ["one AZ", withOverrides({ network: { azCount: 1 } }), "network.azCount", "from 2 to 3"],
-    ["unknown NAT strategy", withOverrides({ network: { natStrategy: "none" as never } }), "network.natStrategy", '"single", "perAz"'],
+    ["unknown NAT strategy", withOverrides({ network: { natStrategy: "dual" as never } }), "network.natStrategy", '"single", "perAz", "none"'],
     ["bad ingress CIDR", withOverrides({ network: { allowedIngressCidrs: ["everywhere"] } }), "network.allowedIngressCidrs[0]", "IPv4 CIDR"],
     [
         "glacier before IA",

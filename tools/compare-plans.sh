@@ -12,7 +12,7 @@ trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "
 
 plan_all() { # folder out
   local dir=$1 out=$2
-  for stack in staging production; do
+  for stack in development staging production; do
     for target in aws kubernetes; do
       (cd "$dir" && node dist/tools/plan.js --stack "$stack" --target "$target" --out "$out/$stack-$target" >/dev/null 2>&1) || echo "$stack $target exit $?" >>"$out/exits"
     done

@@ -4,10 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, productionConfig } from "../policies/lib";
+import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, developmentConfig, productionConfig } from "../policies/lib";
 import * as YAML from "yaml";
 import { CONFIG_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
-import { productionPreset, stagingPreset } from "../environments/presets";
+import { developmentPreset, productionPreset, stagingPreset } from "../environments/presets";
 import { SETTINGS, TIERS } from "../components/settings";
 import { componentPages } from "./component-docs";
 import { packageArgsSource } from "./package-args";
@@ -56,7 +56,7 @@ export function settingsMarkdown(): string {
         "default in each environment, the targets that use it and its check. The presets, this page, Pulumi.yaml's config",
         "schema, the component provider's args and the validation are all assembled from those files.",
         "",
-        "Every value of the `staging` and `production` presets can be overridden by the stack config key in the second",
+        "Every value of the `development`, `staging` and `production` presets can be overridden by the stack config key in the second",
         "column (`pulumi config set <key> <value>`; lists and objects as JSON), or by `overrides` of `RagStack` in a",
         "program. Object values (`apiEnv`, `tagsExtra`, `k8sGpuNodeSelector`, `costAssumptions`) are merged over the",
         "preset's; lists replace it. `test/settings.test.ts` fails when a setting has no key.",
@@ -74,21 +74,21 @@ export function settingsMarkdown(): string {
         "both targets use is never refused; one only the other target uses is checked when that target is planned.",
         "",
     ];
-    const rows = settingsTable({ staging: stagingPreset(), production: productionPreset() });
+    const rows = settingsTable({ development: developmentPreset(), staging: stagingPreset(), production: productionPreset() });
     const byPath = new Map(rows.map((r) => [r.path, r]));
     for (const tier of TIERS) {
         const own = SETTINGS.filter((e) => e.tier === tier);
         lines.push(
             `## ${tier.title} (\`components/settings/${tierFile(tier.path || own[0].key)}\`)`,
             "",
-            "| setting | config key | staging | production | targets | what |",
-            "|---|---|---|---|---|---|",
+            "| setting | config key | development | staging | production | targets | what |",
+            "|---|---|---|---|---|---|---|",
         );
         for (const e of own) {
             const r = byPath.get(e.path);
             const key = e.provider ? e.key : `rag-platform:${e.key}`;
             lines.push(
-                `| \`${e.path}\` | \`${key}\` | ${cell(r?.staging)} | ${cell(r?.production)} | ${e.targets.join(", ")} | ${e.description.replace(/\|/g, "\\|")} |`,
+                `| \`${e.path}\` | \`${key}\` | ${cell(r?.development)} | ${cell(r?.staging)} | ${cell(r?.production)} | ${e.targets.join(", ")} | ${e.description.replace(/\|/g, "\\|")} |`,
             );
         }
         lines.push("");
@@ -137,6 +137,8 @@ export const PULUMI_YAML = path.join(__dirname, "..", "..", "Pulumi.yaml");
 
 export const PRODUCTION_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "config", "production.json");
 
+export const DEVELOPMENT_POLICY_CONFIG = path.join(__dirname, "..", "..", "policies", "config", "development.json");
+
 export const PACKAGE_ARGS = path.join(__dirname, "..", "..", "provider", "args.ts");
 
 export const COMPONENTS_DIR = path.join(__dirname, "..", "..", "docs", "components");
@@ -150,6 +152,8 @@ if (require.main === module) {
     console.log(`wrote ${PULUMI_YAML}`);
     fs.writeFileSync(PRODUCTION_POLICY_CONFIG, JSON.stringify(productionConfig(), null, 2) + "\n");
     console.log(`wrote ${PRODUCTION_POLICY_CONFIG}`);
+    fs.writeFileSync(DEVELOPMENT_POLICY_CONFIG, JSON.stringify(developmentConfig(), null, 2) + "\n");
+    console.log(`wrote ${DEVELOPMENT_POLICY_CONFIG}`);
     fs.writeFileSync(PACKAGE_ARGS, packageArgsSource());
     console.log(`wrote ${PACKAGE_ARGS}`);
     fs.rmSync(COMPONENTS_DIR, { recursive: true, force: true });

@@ -44,9 +44,9 @@ chmod -R u+w "$work/crds"
 echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
 
 npm run build --silent
-# The two stacks, production restoring to a point in time (the recovery bootstrap's fields), and
+# The three stacks, production restoring to a point in time (the recovery bootstrap's fields), and
 # production with its credentials from External Secrets Operator.
-for stack in staging production production-restore production-external-secrets; do
+for stack in development staging production production-restore production-external-secrets; do
   out="$work/$stack"
   set_flags=()
   [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")

@@ -542,7 +542,7 @@ export class ApiService extends pulumi.ComponentResource {
                     targetTrackingScalingPolicyConfiguration: {
                         targetValue: value,
                         scaleInCooldown: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds,
-                        scaleOutCooldown: 60,
+                        scaleOutCooldown: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds,
                         predefinedMetricSpecification: spec,
                     },
                 },

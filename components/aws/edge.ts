@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
 import { Validator } from "../core/validation";
-import { checkContentSecurityPolicy, postureFor } from "../settings";
+import { checkAlternativeNames, checkContentSecurityPolicy, postureFor } from "../settings";
 import { SecureBucket } from "./bucket";
 import { ELB_LOG_DELIVERY_ACCOUNTS } from "../core/aws-catalog";
 import { accountIdOf, AwsCommonArgs, AwsContext, partitionOf } from "./common";
@@ -21,6 +21,8 @@ export interface EdgeArgs extends AwsCommonArgs {
     publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** Public host name served, e.g. `rag.example.gov`. */
     domain: string;
+    /** More host names served and on the certificate (wildcards as `*.name`), each validated and aliased in `hostedZoneId`'s zone. @default [] */
+    alternativeNames?: string[];
     /** Use this ACM certificate. Excludes `hostedZoneId` certificate issuance. */
     certificateArn?: pulumi.Input<string>;
     /** Route 53 zone: issue a DNS-validated certificate and point `domain` at the ALB. */
@@ -117,6 +119,7 @@ export class Edge extends pulumi.ComponentResource {
         const v = new Validator(`Edge ${name}`);
         v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
         if (!args.certificateArn && !args.hostedZoneId) v.fail("certificateArn / hostedZoneId", undefined, "one of them: HTTPS needs a certificate");
+        checkAlternativeNames(v, "alternativeNames", args.alternativeNames ?? [], args.domain);
         const cidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
         cidrs.forEach((c, i) => v.cidr(`allowedCidrs[${i}]`, c));
         const sslPolicy = args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -225,26 +228,40 @@ export class Edge extends pulumi.ComponentResource {
     /** The certificate: the one given, or an ACM certificate validated through DNS in the hosted zone. */
     private createCertificate({ ctx, args }: StepInput): pulumi.Output<string> {
         if (args.certificateArn) return pulumi.output(args.certificateArn);
+        const alternativeNames = args.alternativeNames ?? [];
         const cert = new aws.acm.Certificate(
             ctx.childName("cert"),
-            { domainName: args.domain, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: ctx.tags("cert") },
-            ctx.opts(),
-        );
-        const record = new aws.route53.Record(
-            ctx.childName("cert-validation"),
             {
-                zoneId: args.hostedZoneId!,
-                name: cert.domainValidationOptions[0].resourceRecordName,
-                type: cert.domainValidationOptions[0].resourceRecordType,
-                records: [cert.domainValidationOptions[0].resourceRecordValue],
-                ttl: 300,
-                allowOverwrite: true,
+                domainName: args.domain,
+                ...(alternativeNames.length ? { subjectAlternativeNames: alternativeNames } : {}),
+                validationMethod: "DNS",
+                keyAlgorithm: "EC_prime256v1",
+                tags: ctx.tags("cert"),
             },
             ctx.opts(),
         );
+        // One validation record per name less its wildcard: ACM gives `*.x` and `x` the same CNAME
+        // ("Setting up DNS validation": https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).
+        const bases = [...new Set([args.domain, ...alternativeNames].map((n) => n.replace(/^\*\./, "")))];
+        const records = bases.map((base, i) => {
+            const option = cert.domainValidationOptions.apply((all) => all.find((o) => o.domainName === base || o.domainName === `*.${base}`) ?? all[0]);
+            return new aws.route53.Record(
+                // The domain's record keeps its name (and URN) from before alternative names existed.
+                ctx.childName(i === 0 ? "cert-validation" : `cert-validation-${base.replace(/\./g, "-")}`),
+                {
+                    zoneId: args.hostedZoneId!,
+                    name: option.resourceRecordName,
+                    type: option.resourceRecordType,
+                    records: [option.resourceRecordValue],
+                    ttl: 300,
+                    allowOverwrite: true,
+                },
+                ctx.opts(),
+            );
+        });
         const validation = new aws.acm.CertificateValidation(
             ctx.childName("cert"),
-            { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+            { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
             ctx.opts(),
         );
         return validation.certificateArn;
@@ -311,7 +328,7 @@ export class Edge extends pulumi.ComponentResource {
         return { targetGroup: tg, https };
     }
 
-    /** The DNS alias of the domain to the ALB, when a hosted zone is given. */
+    /** The DNS aliases of the domain and the alternative names to the ALB, when a hosted zone is given. */
     private createDnsAlias({ ctx, args }: StepInput, alb: aws.lb.LoadBalancer): void {
         if (args.hostedZoneId) {
             new aws.route53.Record(
@@ -319,6 +336,14 @@ export class Edge extends pulumi.ComponentResource {
                 { zoneId: args.hostedZoneId, name: args.domain, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
                 ctx.opts(),
             );
+            // Wildcard names are records too ("Using an asterisk (*) in the names of hosted zones and
+            // records": https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html).
+            for (const alt of args.alternativeNames ?? [])
+                new aws.route53.Record(
+                    ctx.childName(`alias-${alt.replace(/^\*\./, "wildcard.").replace(/\./g, "-")}`),
+                    { zoneId: args.hostedZoneId, name: alt, type: "A", aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }] },
+                    ctx.opts(),
+                );
         }
     }
 }

@@ -2,27 +2,31 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { subnetCidr } from "../core/sizing";
-import { NatStrategy } from "../core/types";
+import { NAT_STRATEGIES, NatStrategy } from "../core/types";
 import { Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, awsWhere, policyDocument } from "./common";
 import { checkLogRetention, defaultsFor, ExistingVpc } from "../settings";
 
-/** Interface endpoints created by default (private access to AWS APIs without NAT). */
-export const DEFAULT_INTERFACE_ENDPOINTS = [
-    "ecr.api",
-    "ecr.dkr",
-    "secretsmanager",
-    "logs",
-    "kms",
-    "ssm",
-    "ssmmessages",
-    "ec2messages",
-    "ecs",
-    "ecs-agent",
-    "ecs-telemetry",
-    // CloudWatch metrics (the GPU hosts' CloudWatch agent) without the internet.
-    "monitoring",
-];
+/**
+ * Interface endpoints every stack needs: Fargate tasks pull images from ECR (ecr.api, ecr.dkr and
+ * the S3 gateway), send logs (logs) and read their secrets (secretsmanager) through them
+ * ("Amazon ECS interface VPC endpoints (AWS PrivateLink)",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html; the Fargate
+ * tasks need no ecs, ecs-agent or ecs-telemetry endpoint, which serve container instances), and
+ * kms serves the tasks' own calls on the stack's keys.
+ */
+export const BASE_INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "secretsmanager", "logs", "kms"];
+
+/**
+ * Interface endpoints the GPU hosts of the LLM need besides: the ECS container agent (ecs,
+ * ecs-agent, ecs-telemetry, same page), Session Manager (ssm, ssmmessages, ec2messages:
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/setup-create-vpc.html) and the
+ * CloudWatch agent's metrics (monitoring).
+ */
+export const LLM_INTERFACE_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages", "ecs", "ecs-agent", "ecs-telemetry", "monitoring"];
+
+/** Interface endpoints created by default (private access to AWS APIs without NAT): both lists. */
+export const DEFAULT_INTERFACE_ENDPOINTS = [...BASE_INTERFACE_ENDPOINTS, ...LLM_INTERFACE_ENDPOINTS];
 
 /**
  * Objects of AWS-owned buckets the stack's hosts read through the S3 gateway endpoint: ECR image
@@ -44,8 +48,14 @@ export interface NetworkArgs extends AwsCommonArgs {
     cidr?: string;
     /** Availability zones (2 or 3). @default 2 staging, 3 production */
     azCount?: number;
-    /** One NAT gateway (`single`) or one per AZ (`perAz`). @default "single" staging, "perAz" production */
+    /**
+     * One NAT gateway (`single`), one per AZ (`perAz`) or none (`none`: the private subnets have no
+     * route to the internet; AWS is reached through the endpoints only).
+     * @default "none" development, "single" staging, "perAz" production
+     */
     natStrategy?: NatStrategy;
+    /** AZs the interface endpoints are placed in, from the first. @default every AZ (azCount) */
+    endpointAzCount?: number;
     /** Days flow logs are kept. @default 90 */
     flowLogRetentionDays?: number;
     /** KMS key that encrypts the flow log group. Required when a VPC is created. */
@@ -67,6 +77,7 @@ interface Sizing {
     cidr: string;
     azCount: number;
     nat: NatStrategy;
+    endpointAzCount: number;
 }
 
 /** The subnets of each tier, one per AZ. */
@@ -163,6 +174,7 @@ export class Network extends pulumi.ComponentResource {
         const cidr = args.cidr ?? "10.0.0.0/16";
         const azCount = args.azCount ?? d.azCount;
         const nat = args.natStrategy ?? d.natStrategy;
+        const endpointAzCount = args.endpointAzCount ?? azCount;
         const v = new Validator(`Network ${name}`);
         v.exclusive("existingVpc", args.existingVpc, "cidr", args.cidr);
         v.exclusive("existingVpc", args.existingVpc, "azCount", args.azCount);
@@ -170,7 +182,8 @@ export class Network extends pulumi.ComponentResource {
         if (!args.existingVpc) {
             v.cidr("cidr", cidr, 16, 20);
             v.int("azCount", azCount, 2, 3);
-            v.oneOf("natStrategy", nat, ["single", "perAz"] as const);
+            v.oneOf("natStrategy", nat, NAT_STRATEGIES);
+            v.int("endpointAzCount", endpointAzCount, 1, azCount);
             if (!args.logsKeyArn) v.fail("logsKeyArn", args.logsKeyArn, "a KMS key ARN for the flow log group");
             if (args.availabilityZones !== undefined) {
                 if (!Array.isArray(args.availabilityZones) || args.availabilityZones.length < azCount)
@@ -189,7 +202,7 @@ export class Network extends pulumi.ComponentResource {
         }
         checkLogRetention(v, "flowLogRetentionDays", args.flowLogRetentionDays ?? 90);
         v.throwIfAny();
-        const s: Sizing = { cidr, azCount, nat };
+        const s: Sizing = { cidr, azCount, nat, endpointAzCount };
         return s;
     }
 
@@ -236,7 +249,7 @@ export class Network extends pulumi.ComponentResource {
         return subnets;
     }
 
-    /** Public routes to the internet gateway; private routes through NAT (one, or one per AZ); isolated subnets with no route out. */
+    /** Public routes to the internet gateway; private routes through NAT (one, one per AZ, or none); isolated subnets with no route out. */
     private createRouting(
         { ctx, s }: StepInput,
         vpc: aws.ec2.Vpc,
@@ -249,7 +262,7 @@ export class Network extends pulumi.ComponentResource {
             (subnet, a) => new aws.ec2.RouteTableAssociation(ctx.childName(`public-${a}`), { subnetId: subnet.id, routeTableId: publicRt.id }, ctx.opts()),
         );
 
-        const natCount = s.nat === "perAz" ? s.azCount : 1;
+        const natCount = s.nat === "perAz" ? s.azCount : s.nat === "single" ? 1 : 0;
         const natGateways: aws.ec2.NatGateway[] = [];
         for (let a = 0; a < natCount; a++) {
             const eip = new aws.ec2.Eip(ctx.childName(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
@@ -264,11 +277,13 @@ export class Network extends pulumi.ComponentResource {
         const privateRts: aws.ec2.RouteTable[] = [];
         subnets.private.forEach((subnet, a) => {
             const rt = new aws.ec2.RouteTable(ctx.childName(`private-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`private-rt-${a}`) }, ctx.opts());
-            new aws.ec2.Route(
-                ctx.childName(`private-default-${a}`),
-                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[s.nat === "perAz" ? a : 0].id },
-                ctx.opts(),
-            );
+            // natStrategy none: no default route; the endpoints are the only way out.
+            if (natGateways.length)
+                new aws.ec2.Route(
+                    ctx.childName(`private-default-${a}`),
+                    { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[s.nat === "perAz" ? a : 0].id },
+                    ctx.opts(),
+                );
             new aws.ec2.RouteTableAssociation(ctx.childName(`private-${a}`), { subnetId: subnet.id, routeTableId: rt.id }, ctx.opts());
             privateRts.push(rt);
         });
@@ -390,7 +405,8 @@ export class Network extends pulumi.ComponentResource {
                     serviceName: pulumi.interpolate`com.amazonaws.${region}.${svc}`,
                     vpcEndpointType: "Interface",
                     privateDnsEnabled: true,
-                    subnetIds: subnets.private.map((subnet) => subnet.id),
+                    // One subnet per AZ the endpoint serves from (an ENI, billed per AZ-hour).
+                    subnetIds: subnets.private.slice(0, s.endpointAzCount).map((subnet) => subnet.id),
                     securityGroupIds: [endpointSg.id],
                     policy: pulumi.jsonStringify({
                         Version: "2012-10-17",

@@ -16,7 +16,7 @@ import { Edge } from "./edge";
 import { Keys } from "./keys";
 import { DEFAULT_MODEL_SYNC_IMAGE, Llm } from "./llm";
 import { HttpsEgress, viaEcrPublicCache } from "./common";
-import { Network } from "./network";
+import { BASE_INTERFACE_ENDPOINTS, DEFAULT_INTERFACE_ENDPOINTS, Network } from "./network";
 import { Observability } from "./observability";
 import { Storage } from "./storage";
 import { Waf } from "./waf";
@@ -110,6 +110,9 @@ export class AwsRagStack extends RagStackComponent {
                       cidr: s.network.cidr,
                       azCount: s.network.azCount,
                       natStrategy: s.network.natStrategy,
+                      endpointAzCount: s.network.endpointAzCount,
+                      // The GPU hosts' endpoints only where the LLM runs.
+                      interfaceEndpoints: s.llm.enabled ? DEFAULT_INTERFACE_ENDPOINTS : BASE_INTERFACE_ENDPOINTS,
                       availabilityZones: s.aws.availabilityZones,
                       logsKeyArn: keys.logsKeyArn,
                       flowLogRetentionDays: s.observability.logRetentionDays,
@@ -147,6 +150,7 @@ export class AwsRagStack extends RagStackComponent {
                 vpcId: network.vpcId,
                 publicSubnetIds: network.publicSubnetIds,
                 domain: s.domain,
+                alternativeNames: s.edge.alternativeNames,
                 certificateArn: s.aws.certificateArn,
                 hostedZoneId: s.aws.hostedZoneId,
                 allowedCidrs: s.network.allowedIngressCidrs,

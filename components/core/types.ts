@@ -7,16 +7,19 @@
 export const TARGETS = ["aws", "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
 
-/** The two environments this library ships presets for. */
-export const ENVIRONMENTS = ["staging", "production"] as const;
+/**
+ * The environments this library ships presets for, cheapest first: `development` (one developer
+ * team's stack: the smallest sizes, still encrypted and private), `staging` and `production`.
+ */
+export const ENVIRONMENTS = ["development", "staging", "production"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
 /** Data classification labels written to the `DataClassification` tag / label. */
 export const DATA_CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"] as const;
 export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
 
-/** NAT gateway strategy of the AWS network. */
-export const NAT_STRATEGIES = ["single", "perAz"] as const;
+/** NAT gateway strategy of the AWS network: one, one per AZ, or none (no route to the internet from the private subnets). */
+export const NAT_STRATEGIES = ["single", "perAz", "none"] as const;
 export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 /** Edge implementation on Kubernetes. */

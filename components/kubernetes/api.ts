@@ -235,7 +235,10 @@ export class Api extends pulumi.ComponentResource {
                             },
                         },
                     ],
-                    behavior: { scaleDown: { stabilizationWindowSeconds: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds } },
+                    behavior: {
+                        scaleDown: { stabilizationWindowSeconds: args.scaleInCooldownSeconds ?? d.scaleInCooldownSeconds },
+                        scaleUp: { stabilizationWindowSeconds: args.scaleOutCooldownSeconds ?? d.scaleOutCooldownSeconds },
+                    },
                 },
             },
             ctx.opts(),

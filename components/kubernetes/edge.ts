@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { KubernetesEdgeMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { checkContentSecurityPolicy } from "../settings";
+import { checkAlternativeNames, checkContentSecurityPolicy } from "../settings";
 import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
 import { K8sCommonArgs, K8sContext } from "./common";
 
@@ -14,6 +14,8 @@ export interface EdgeArgs extends K8sCommonArgs {
     mode: KubernetesEdgeMode;
     /** Public host name served. */
     domain: string;
+    /** More host names served and on the certificate (wildcards as `*.name`: the issuer must be able to sign them). @default [] */
+    alternativeNames?: string[];
     /** Namespace of the Gateway and its certificate (gateway mode). */
     edgeNamespace: pulumi.Input<string>;
     /** Namespace of the API Service. */
@@ -76,7 +78,7 @@ export class Edge extends pulumi.ComponentResource {
                 metadata: { name: "api", namespace: args.edgeNamespace, labels },
                 spec: {
                     secretName: TLS_SECRET,
-                    dnsNames: [args.domain],
+                    dnsNames: hostsOf(args),
                     issuerRef: { name: args.clusterIssuer, kind: "ClusterIssuer", group: "cert-manager.io" },
                     privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
                     duration: "2160h",
@@ -93,17 +95,18 @@ export class Edge extends pulumi.ComponentResource {
                 metadata: { name: "public", namespace: args.edgeNamespace, labels },
                 spec: {
                     gatewayClassName: args.gatewayClassName,
-                    listeners: [
+                    // A listener serves one host name: one HTTPS and one HTTP listener per name.
+                    listeners: hostsOf(args).flatMap((hostname, i) => [
                         {
-                            name: "https",
-                            hostname: args.domain,
+                            name: listenerName("https", i),
+                            hostname,
                             port: 443,
                             protocol: "HTTPS",
                             tls: { mode: "Terminate", certificateRefs: [{ kind: "Secret", group: "", name: TLS_SECRET }] },
                             allowedRoutes: { namespaces: { from: "Same" } },
                         },
-                        { name: "http", hostname: args.domain, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
-                    ],
+                        { name: listenerName("http", i), hostname, port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+                    ]),
                 },
             },
             ctx.opts(),
@@ -115,8 +118,8 @@ export class Edge extends pulumi.ComponentResource {
                 kind: "HTTPRoute",
                 metadata: { name: "http-to-https", namespace: args.edgeNamespace, labels },
                 spec: {
-                    parentRefs: [{ name: gateway.metadata.name, sectionName: "http" }],
-                    hostnames: [args.domain],
+                    parentRefs: hostsOf(args).map((_, i) => ({ name: gateway.metadata.name, sectionName: listenerName("http", i) })),
+                    hostnames: hostsOf(args),
                     rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
                 },
             },
@@ -129,8 +132,8 @@ export class Edge extends pulumi.ComponentResource {
                 kind: "HTTPRoute",
                 metadata: { name: "api", namespace: args.edgeNamespace, labels },
                 spec: {
-                    parentRefs: [{ name: gateway.metadata.name, sectionName: "https" }],
-                    hostnames: [args.domain],
+                    parentRefs: hostsOf(args).map((_, i) => ({ name: gateway.metadata.name, sectionName: listenerName("https", i) })),
+                    hostnames: hostsOf(args),
                     rules: [
                         {
                             matches: [{ path: { type: "PathPrefix", value: "/" } }],
@@ -186,15 +189,13 @@ export class Edge extends pulumi.ComponentResource {
                 },
                 spec: {
                     ingressClassName: args.ingressClassName,
-                    tls: [{ hosts: [args.domain], secretName: TLS_SECRET }],
-                    rules: [
-                        {
-                            host: args.domain,
-                            http: {
-                                paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }],
-                            },
+                    tls: [{ hosts: hostsOf(args), secretName: TLS_SECRET }],
+                    rules: hostsOf(args).map((host) => ({
+                        host,
+                        http: {
+                            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }],
                         },
-                    ],
+                    })),
                 },
             },
             ctx.opts(),
@@ -211,12 +212,23 @@ function restrictsClients(args: EdgeArgs): boolean {
 }
 
 /** Refuses bad arguments before anything is registered. */
+/** Every host name served: the domain, then the alternative names. */
+function hostsOf(args: EdgeArgs): string[] {
+    return [args.domain, ...(args.alternativeNames ?? [])];
+}
+
+/** The listener of the i-th host name: the domain's keep their names (`https`, `http`). */
+function listenerName(protocol: "https" | "http", i: number): string {
+    return i === 0 ? protocol : `${protocol}-${i}`;
+}
+
 function validateEdge(name: string, args: EdgeArgs): void {
     const v = new Validator(`Edge ${name}`);
     v.oneOf("mode", args.mode, ["gateway", "ingress"] as const);
     v.matches("domain", args.domain, /^([a-z0-9-]+\.)+[a-z]{2,}$/, "a lower-case DNS name");
     v.nonEmpty("clusterIssuer", args.clusterIssuer);
     checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
+    checkAlternativeNames(v, "alternativeNames", args.alternativeNames ?? [], args.domain);
     v.oneOf("referrerPolicy", args.referrerPolicy ?? "no-referrer", [...REFERRER_POLICIES]);
     if (restrictsClients(args) && args.mode === "gateway")
         v.fail(

@@ -403,6 +403,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 ...common,
                 mode: k.edgeMode,
                 domain: s.domain,
+                alternativeNames: s.edge.alternativeNames,
                 edgeNamespace: zones.edge,
                 appNamespace: appNs,
                 apiServiceName: api.serviceName,

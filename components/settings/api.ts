@@ -23,6 +23,12 @@ export interface ApiAutoscaling {
      * window (Kubernetes). @default 300
      */
     scaleInCooldownSeconds?: number;
+    /**
+     * Seconds the autoscaler waits after scaling out before it scales out again: the target-tracking
+     * policies' scale-out cooldown (AWS), the HorizontalPodAutoscaler's scale-up stabilisation
+     * window (Kubernetes). @default 60
+     */
+    scaleOutCooldownSeconds?: number;
 }
 
 /** The fields of ApiAutoscaling (the compiler checks the list is complete). */
@@ -32,6 +38,7 @@ const API_AUTOSCALING_KEYS = [
     "cpuTargetPercent",
     "memoryTargetPercent",
     "scaleInCooldownSeconds",
+    "scaleOutCooldownSeconds",
 ] as const satisfies readonly (keyof ApiAutoscaling)[];
 const _everyAutoscalingKey: Exclude<keyof ApiAutoscaling, (typeof API_AUTOSCALING_KEYS)[number]> extends never ? true : never = true;
 void _everyAutoscalingKey;
@@ -209,12 +216,13 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
             key: "apiCpu",
             type: "number",
             description: "vCPU per API task/pod (AWS: a Fargate size, 0.25..16; Kubernetes: 0.1..64).",
+            development: 0.5,
             staging: 1,
             production: 2,
         },
-        memoryMiB: { key: "apiMemoryMiB", type: "integer", description: "Memory per API task/pod, MiB.", staging: 2048, production: 4096 },
-        minReplicas: { key: "apiMinReplicas", type: "integer", description: "Autoscaling minimum.", staging: 1, production: 2 },
-        maxReplicas: { key: "apiMaxReplicas", type: "integer", description: "Autoscaling maximum.", staging: 3, production: 10 },
+        memoryMiB: { key: "apiMemoryMiB", type: "integer", description: "Memory per API task/pod, MiB.", development: 1024, staging: 2048, production: 4096 },
+        minReplicas: { key: "apiMinReplicas", type: "integer", description: "Autoscaling minimum.", development: 1, staging: 1, production: 2 },
+        maxReplicas: { key: "apiMaxReplicas", type: "integer", description: "Autoscaling maximum.", development: 2, staging: 3, production: 10 },
         cpuTargetPercent: {
             key: "apiCpuTargetPercent",
             type: "integer",
@@ -234,6 +242,14 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
             type: "integer",
             description: "Seconds between two scale-ins of the API (AWS: the scale-in cooldown; Kubernetes: the HPA's scale-down stabilisation window).",
             staging: 300,
+            // The HPA's window is at most an hour (autoscaling/v2 HPAScalingRules).
+            check: (v, f, x) => v.int(f, x, 0, 3600),
+        },
+        scaleOutCooldownSeconds: {
+            key: "apiScaleOutCooldownSeconds",
+            type: "integer",
+            description: "Seconds between two scale-outs of the API (AWS: the scale-out cooldown; Kubernetes: the HPA's scale-up stabilisation window).",
+            staging: 60,
             // The HPA's window is at most an hour (autoscaling/v2 HPAScalingRules).
             check: (v, f, x) => v.int(f, x, 0, 3600),
         },

@@ -196,6 +196,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
             key: "awsInternetEgress",
             type: "boolean",
             description: "HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3).",
+            development: false,
             staging: true,
             production: false,
             unused: "egress on Kubernetes is the NetworkPolicies' allow-lists (k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
@@ -210,6 +211,12 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
         },
     },
     validate: (v, s) => {
+        if (s.aws.internetEgress === true && s.network.natStrategy === "none" && !s.aws.existingVpc)
+            v.fail(
+                "aws.internetEgress",
+                true,
+                "false while network.natStrategy is none (the private subnets have no route to the internet); or set natStrategy single or perAz",
+            );
         if (s.aws.certificateArn === undefined && s.aws.hostedZoneId === undefined)
             v.fail(
                 "aws.certificateArn / aws.hostedZoneId",

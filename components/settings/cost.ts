@@ -63,6 +63,22 @@ const STAGING_ASSUMPTIONS: CostAssumptions = {
 
 /** The presets' usage assumptions (the environments use these; stack config overrides any of them). */
 export const COST_ASSUMPTIONS: Readonly<Record<EnvironmentName, CostAssumptions>> = {
+    // One team's test traffic: a tenth of staging's, data of a few test corpora.
+    development: {
+        ...STAGING_ASSUMPTIONS,
+        requestsPerMonth: 30_000,
+        albAverageLcu: 0.1,
+        llmGpuHoursPerDay: 4,
+        natProcessedGbPerMonth: 5,
+        endpointProcessedGbPerMonth: 5,
+        logsIngestedGbPerMonth: 1,
+        bucketStoredGb: { documents: 5, backups: 10, "alb-logs": 1, cloudtrail: 1, other: 1 },
+        s3PutsPerMonth: 20_000,
+        s3GetsPerMonth: 200_000,
+        databaseUsedGb: 2,
+        kmsRequestsPerKey: 10_000,
+        secretsCallsPerSecret: 2_000,
+    },
     staging: STAGING_ASSUMPTIONS,
     production: {
         ...STAGING_ASSUMPTIONS,
@@ -132,6 +148,7 @@ export const costTier = defineTier<CostSettings, StackIdentity & CostSettings>({
             type: "object",
             description:
                 "Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md).",
+            development: COST_ASSUMPTIONS.development,
             staging: COST_ASSUMPTIONS.staging,
             targets: ["aws"],
             unused: "the cost estimate prices AWS resources; a cluster's cost is its own",

@@ -22,6 +22,33 @@ export interface EdgeSettings {
     loginPaths: string[];
     /** Requests per 5 minutes per client IP to `loginPaths` before the WAF blocks. @default 100 */
     loginRateLimitPer5Min: number;
+    /**
+     * More host names the edge serves and its certificate covers besides `domain`, e.g.
+     * `www.rag.example.gov` or a wildcard `*.rag.example.gov` (leftmost label only). On AWS each
+     * is validated and aliased in `hostedZoneId`'s zone. @default []
+     */
+    alternativeNames: string[];
+}
+
+/**
+ * Names per ACM certificate: 10 by default, the domain and 9 more ("Quotas for ACM", Domain names
+ * per ACM certificate: https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html).
+ */
+export const MAX_ALTERNATIVE_NAMES = 9;
+
+/** A lower-case DNS name, or a wildcard in its leftmost label only (`*.example.gov`). */
+export const HOST_NAME_RE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Alternative names: host names (wildcards leftmost), unique, not the domain, at most MAX_ALTERNATIVE_NAMES. */
+export function checkAlternativeNames(v: Validator, field: string, names: unknown, domain: string): void {
+    if (!Array.isArray(names)) return v.fail(field, names, "a list of host names");
+    if (names.length > MAX_ALTERNATIVE_NAMES)
+        v.fail(field, names, `at most ${MAX_ALTERNATIVE_NAMES} names (an ACM certificate holds 10 names by default, the domain included)`);
+    names.forEach((n, i) => {
+        if (v.matches(`${field}[${i}]`, n, HOST_NAME_RE, "a lower-case host name, a wildcard only as its leftmost label (*.rag.example.gov)") && n === domain)
+            v.fail(`${field}[${i}]`, n, "a name other than domain (the certificate always covers it)");
+    });
+    v.unique(field, names);
 }
 
 /** A Content-Security-Policy header value (or `none`): one line, no double quotes (it goes into controller annotations). */
@@ -37,6 +64,13 @@ export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSet
     path: "edge",
     title: "Edge (TLS, WAF, rate limits)",
     settings: {
+        alternativeNames: {
+            key: "edgeAlternativeNames",
+            type: "array",
+            description: "More host names the edge serves and its certificate covers (wildcards as *.name), up to 9.",
+            staging: [],
+            check: (v, f, x, s) => checkAlternativeNames(v, f, x, s.domain),
+        },
         rateLimitPer5Min: {
             key: "wafRateLimitPer5Min",
             type: "integer",

@@ -124,7 +124,7 @@ function entries(): SettingEntry[] {
                         provider: !!f.provider,
                         type: f.type,
                         description: f.description,
-                        defaults: { staging: undefined, production: undefined },
+                        defaults: { development: undefined, staging: undefined, production: undefined },
                         required: !!f.required,
                         targets,
                         unused,
@@ -141,7 +141,11 @@ function entries(): SettingEntry[] {
                     provider: !!s.provider,
                     type: s.type,
                     description: s.description,
-                    defaults: { staging: s.staging, production: "production" in s ? s.production : s.staging },
+                    defaults: {
+                        development: "development" in s ? s.development : s.staging,
+                        staging: s.staging,
+                        production: "production" in s ? s.production : s.staging,
+                    },
                     required: !!s.required,
                     targets,
                     unused,
@@ -189,7 +193,7 @@ export function presetFor(environment: EnvironmentName): EnvironmentPreset {
 
 /** The default of one setting in an environment: what components fall back to. */
 export function defaultsFor(environment: EnvironmentName | undefined): EnvironmentPreset {
-    return presetFor(environment === "production" ? "production" : "staging");
+    return presetFor(environment ?? "staging");
 }
 
 /** True when the setting at `path` is used by `target`. */

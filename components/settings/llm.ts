@@ -76,7 +76,14 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
     path: "llm",
     title: "LLM (Ollama on GPUs)",
     settings: {
-        enabled: { key: "llmEnabled", type: "boolean", description: "Deploy the Ollama LLM server.", staging: true, check: (v, f, x) => v.bool(f, x) },
+        enabled: {
+            key: "llmEnabled",
+            type: "boolean",
+            description: "Deploy the Ollama LLM server.",
+            development: false,
+            staging: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
         image: {
             key: "llmImage",
             type: "string",
@@ -115,6 +122,7 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
             key: "llmSpot",
             type: "boolean",
             description: "Spot GPU instances on AWS.",
+            development: true,
             staging: false,
             targets: ["aws"],
             unused: "the cluster's node pools decide Spot capacity (a Spot GPU node pool in k8sNodePools); the LLM has no Spot setting of its own",
@@ -124,6 +132,7 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
             key: "llmModelVolumeGiB",
             type: "integer",
             description: "Model cache volume, GiB.",
+            development: 50,
             staging: 100,
             production: 200,
             check: ifEnabled((v, f, x) => v.int(f, x, ...LLM_LIMITS.modelVolumeGiB)),

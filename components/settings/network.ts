@@ -4,12 +4,22 @@ import { defineTier, StackIdentity } from "./tier";
 
 /** Network. */
 export interface NetworkSettings {
-    /** VPC CIDR, a /16 to /20 (AWS). @default "10.20.0.0/16" staging, "10.30.0.0/16" production */
+    /** VPC CIDR, a /16 to /20 (AWS). @default "10.10.0.0/16" development, "10.20.0.0/16" staging, "10.30.0.0/16" production */
     cidr: string;
     /** Availability zones used (2 or 3), AWS. @default 2 staging, 3 production */
     azCount: number;
-    /** One NAT gateway for the VPC, or one per AZ (AWS). @default "single" staging, "perAz" production */
+    /**
+     * One NAT gateway for the VPC, one per AZ, or none: the private subnets then have no route to
+     * the internet and reach AWS only through the endpoints (needs awsInternetEgress false) (AWS).
+     * @default "none" development, "single" staging, "perAz" production
+     */
     natStrategy: NatStrategy;
+    /**
+     * Availability zones the interface endpoints are placed in (AWS): every AZ (unset), or fewer to
+     * save their hourly charge; tasks in other AZs reach them across zones, and losing that zone
+     * cuts the stack off AWS's APIs. @default 1 development, every AZ staging and production
+     */
+    endpointAzCount?: number;
     /** CIDRs allowed to reach the public edge on 80/443. @default ["0.0.0.0/0"] */
     allowedIngressCidrs: string[];
 }
@@ -24,6 +34,7 @@ export const networkTier = defineTier<NetworkSettings, StackIdentity & { network
             key: "vpcCidr",
             type: "string",
             description: "VPC CIDR (/16../20).",
+            development: "10.10.0.0/16",
             staging: "10.20.0.0/16",
             production: "10.30.0.0/16",
             targets: ["aws"],
@@ -43,12 +54,25 @@ export const networkTier = defineTier<NetworkSettings, StackIdentity & { network
         natStrategy: {
             key: "natStrategy",
             type: "string",
-            description: "single or perAz NAT gateways.",
+            description: "single, perAz or none (no route to the internet: endpoints only) NAT gateways.",
+            development: "none",
             staging: "single",
             production: "perAz",
             targets: ["aws"],
             unused: CLUSTER_NETWORK,
             check: (v, f, x) => v.oneOf(f, x, NAT_STRATEGIES),
+        },
+        endpointAzCount: {
+            key: "endpointAzCount",
+            type: "integer",
+            description: "AZs the interface endpoints are placed in (unset: every AZ; 1 saves their hourly charge, one zone's loss cuts off AWS's APIs).",
+            development: 1,
+            staging: undefined,
+            targets: ["aws"],
+            unused: CLUSTER_NETWORK,
+            check: (v, f, x, s) => {
+                if (x !== undefined) v.int(f, x, 1, s.network.azCount);
+            },
         },
         allowedIngressCidrs: {
             key: "allowedIngressCidrs",

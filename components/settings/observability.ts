@@ -27,6 +27,7 @@ export const observabilityTier = defineTier<ObservabilitySettings, StackIdentity
             key: "logRetentionDays",
             type: "integer",
             description: "Log retention, days (AWS: CloudWatch Logs).",
+            development: 30,
             staging: 90,
             production: 365,
             targets: ["aws"],

@@ -41,20 +41,25 @@ export interface EnvironmentPosture {
     deferCacheChanges: boolean;
 }
 
+const STAGING: EnvironmentPosture = {
+    secretRecoveryWindowDays: 7,
+    trailObjectLock: "none",
+    backupTiers: { daily: 7, weekly: 0, monthly: 0 },
+    backupVaultLock: "none",
+    llmOnDemandBaseCapacity: 0,
+    llmDeploymentMinimumHealthyPercent: 0,
+    loadBalancerDeletionProtection: false,
+    documentsDataEvents: false,
+    strictZoneSpread: false,
+    requiredAntiAffinity: false,
+    deferCacheChanges: false,
+};
+
 const POSTURE: Readonly<Record<EnvironmentName, EnvironmentPosture>> = {
-    staging: {
-        secretRecoveryWindowDays: 7,
-        trailObjectLock: "none",
-        backupTiers: { daily: 7, weekly: 0, monthly: 0 },
-        backupVaultLock: "none",
-        llmOnDemandBaseCapacity: 0,
-        llmDeploymentMinimumHealthyPercent: 0,
-        loadBalancerDeletionProtection: false,
-        documentsDataEvents: false,
-        strictZoneSpread: false,
-        requiredAntiAffinity: false,
-        deferCacheChanges: false,
-    },
+    // Development behaves as staging where no key says otherwise: its savings are in the settings
+    // (sizes, zones, endpoints), not in weaker protection.
+    development: STAGING,
+    staging: STAGING,
     production: {
         secretRecoveryWindowDays: 30,
         // CloudTrail logs are kept a year at least (the audit rules), locked for as long.
@@ -73,5 +78,5 @@ const POSTURE: Readonly<Record<EnvironmentName, EnvironmentPosture>> = {
 
 /** The posture of an environment (staging when unset). */
 export function postureFor(environment: EnvironmentName | undefined): EnvironmentPosture {
-    return POSTURE[environment === "production" ? "production" : "staging"];
+    return POSTURE[environment ?? "staging"];
 }

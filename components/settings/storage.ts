@@ -57,6 +57,7 @@ export const storageTier = defineTier<StorageSettings, StackIdentity & { storage
             key: "storageNoncurrentVersionExpirationDays",
             type: "integer",
             description: "Days old object versions are kept (AWS).",
+            development: 7,
             staging: 30,
             production: 365,
             targets: ["aws"],

@@ -32,8 +32,10 @@ export interface Setting<T, C = unknown> {
     description: string;
     /** The stack config must set it (no preset value serves). @default false */
     required?: boolean;
-    /** Default in staging, and in production unless `production` is given; undefined: unset. */
+    /** Default in staging, and in development or production unless they are given; undefined: unset. */
     staging: T;
+    /** Default in development. @default the staging default */
+    development?: T;
     /** Default in production. @default the staging default */
     production?: T;
     /**
@@ -53,7 +55,7 @@ export interface Setting<T, C = unknown> {
 /** Settings of an optional object set field by field (aws.existingVpc): each field its own key. */
 export interface Group<T, C = unknown> {
     /** The fields, each with its own key; the group is unset by default and checked only when set. */
-    fields: { [K in keyof T]-?: Omit<Setting<T[K], C>, "staging" | "production" | "targets" | "unused"> };
+    fields: { [K in keyof T]-?: Omit<Setting<T[K], C>, "staging" | "development" | "production" | "targets" | "unused"> };
     /** Targets that use the group. @default both */
     targets?: readonly Target[];
     unused?: string;

@@ -59,6 +59,27 @@ export function productionConfig(): PolicyPackConfig {
     };
 }
 
+/**
+ * Policy config of a development stack (what `config/development.json` holds): the cheapest
+ * stack is still encrypted, least-privileged and audited, so every encryption, least-privilege
+ * and compliance rule is mandatory; the resilience rules (standbys, zones, deletion protection,
+ * locks) stay advisory, since one team's test stack trades them for cost. Its budget is the
+ * development preset's promise.
+ */
+export function developmentConfig(): PolicyPackConfig {
+    const mandatory = new Set(["encryption", "least-privilege", "compliance"]);
+    return {
+        ...Object.fromEntries(allRules.filter((r) => mandatory.has(r.category)).map((r) => [r.name, "mandatory" as const])),
+        "aws-cloudwatch-loggroup-require-retention": { enforcementLevel: "mandatory", minDays: 30 },
+        // The development preset keeps 3 days of point-in-time recovery (dbBackupRetentionDays).
+        "aws-rds-instance-require-backup-retention": { minDays: 3 },
+        "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: DEVELOPMENT_MONTHLY_BUDGET },
+    };
+}
+
+/** The monthly budget (USD) of a development stack, enforced by its policy config (issue: at most $150 without GPU). */
+export const DEVELOPMENT_MONTHLY_BUDGET = 150;
+
 /** The monthly budget (USD) of this repository's production stack, enforced by its policy config. */
 export const PRODUCTION_MONTHLY_BUDGET = 5000;
 export { checkPolicyConfig } from "./config";

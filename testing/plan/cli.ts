@@ -35,7 +35,8 @@ export const USAGE = `usage: npm run plan -- --stack NAME [options]
   --sarif FILE            write a SARIF 2.1.0 report
   --junit FILE            write a JUnit XML report
   --summary FILE          write a Markdown summary
-  --compare NAME          plan Pulumi.NAME.yaml too and print both side by side (cost, capacity)
+  --compare NAME[,NAME]   plan Pulumi.NAME.yaml too and print them side by side (cost, capacity);
+                          repeatable: --compare staging,production shows three environments
   --stack-reference NAME=FILE
                           the outputs a StackReference to NAME reads: a plan.json (its outputs)
                           or a JSON object (repeatable)
@@ -59,7 +60,7 @@ const FLAGS: Record<string, FlagSpec> = {
     "--sarif": { value: true },
     "--junit": { value: true },
     "--summary": { value: true },
-    "--compare": { value: true },
+    "--compare": { value: true, repeatable: true },
     "--stack-reference": { value: true, repeatable: true },
     "--help": { value: false },
 };
@@ -72,7 +73,8 @@ export interface CliArgs {
     sarif?: string;
     junit?: string;
     summary?: string;
-    compare?: string;
+    /** Stacks to plan and show beside --stack, in order. */
+    compare: string[];
     policyConfig?: string;
     set: Record<string, string>;
     dir?: string;
@@ -100,7 +102,7 @@ function readStackOutputs(flag: string, file: string): Record<string, unknown> {
 
 /** Parses argv strictly: unknown, repeated and value-less flags are errors naming the flag. */
 export function parseArgs(argv: string[]): CliArgs {
-    const args: CliArgs = { json: false, set: {}, stackReferences: {}, help: false };
+    const args: CliArgs = { json: false, set: {}, stackReferences: {}, compare: [], help: false };
     const seen = new Set<string>();
     for (let i = 0; i < argv.length; i++) {
         let flag = argv[i];
@@ -161,7 +163,7 @@ export function parseArgs(argv: string[]): CliArgs {
                 args.summary = value;
                 break;
             case "--compare":
-                args.compare = value;
+                args.compare.push(...value!.split(",").map((x) => x.trim()));
                 break;
             case "--stack-reference": {
                 const eq = value!.indexOf("=");
@@ -177,8 +179,10 @@ export function parseArgs(argv: string[]): CliArgs {
         }
     }
     if (!args.help && !args.stack) throw new PlanInputError(`--stack is required\n${USAGE}`);
-    if (args.compare !== undefined) {
-        if (args.compare === args.stack) throw new PlanInputError(`--compare: got ${JSON.stringify(args.compare)}; allowed: a stack other than --stack`);
+    if (args.compare.length > 0) {
+        for (const c of args.compare)
+            if (!c || c === args.stack || args.compare.indexOf(c) !== args.compare.lastIndexOf(c))
+                throw new PlanInputError(`--compare: got ${JSON.stringify(c)}; allowed: a stack other than --stack, each once`);
         const single = ["--out", "--sarif", "--junit", "--summary", "--policy-config"].filter((f) => seen.has(f));
         if (single.length > 0)
             throw new PlanInputError(`--compare cannot be combined with ${single.join(", ")} (they describe one stack); allowed: run the plan once per stack`);
@@ -262,14 +266,14 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
         };
         const stack = loadStackConfig(options);
         loadPolicyConfig(options.policyConfigFile, options.stack, stack.ownProgram);
-        if (args.compare) {
-            const other = { ...options, stack: args.compare };
-            loadPolicyConfig(undefined, other.stack, loadStackConfig(other).ownProgram);
+        if (args.compare.length > 0) {
+            const others = args.compare.map((name) => ({ ...options, stack: name }));
+            for (const other of others) loadPolicyConfig(undefined, other.stack, loadStackConfig(other).ownProgram);
             const { plan } = await import("./index");
             const { compare, renderComparison } = await import("./compare");
-            const first = await plan(options);
-            const second = await plan(other);
-            const comparison = compare(first.document, second.document);
+            const documents = [];
+            for (const o of [options, ...others]) documents.push((await plan(o)).document);
+            const comparison = compare(...documents);
             return {
                 code: comparison.passed.every((p) => p) ? EXIT.pass : EXIT.violation,
                 stdout: (json ? JSON.stringify(comparison, null, 2) : renderComparison(comparison)) + "\n",

@@ -5,60 +5,66 @@
 import { formatQuantity } from "../../analysis/capacity";
 import { PLAN_FORMAT_VERSION, PlanDocument, planPassed } from "./document";
 
-/** [first, second, second − first]. */
-export type Triple = [number | null, number | null, number | null];
+/** One value per stack, in order, then the last minus the first. */
+export type Triple = (number | null)[];
 
 export interface Comparison {
     formatVersion: number;
-    stacks: [string, string];
-    environments: [string, string];
-    passed: [boolean, boolean];
+    /** The stacks, in the order given (`--stack` first). */
+    stacks: string[];
+    environments: string[];
+    passed: boolean[];
     cost: {
         currency: string;
         total: Triple;
         gpu: Triple;
         withoutGpu: Triple;
-        /** first ÷ second, GPU included and excluded. */
+        /** first ÷ last, GPU included and excluded. */
         ratio: { total: number | null; withoutGpu: number | null };
         byComponent: Record<string, Triple>;
-        unpriced: [number, number];
+        unpriced: number[];
     } | null;
     capacity: {
-        /** Requests per namespace at the maximum during a rolling update. */
-        byNamespace: Record<string, [string | null, string | null]>;
-        nodesNeeded: [Record<string, number> | null, Record<string, number> | null];
-        problems: [number, number];
+        /** Requests per namespace at the maximum during a rolling update, one entry per stack. */
+        byNamespace: Record<string, (string | null)[]>;
+        nodesNeeded: (Record<string, number> | null)[];
+        problems: number[];
     } | null;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const triple = (a: number | undefined, b: number | undefined): Triple => [a ?? null, b ?? null, a !== undefined && b !== undefined ? round2(b - a) : null];
+const row = (values: (number | undefined)[]): Triple => {
+    const [a, b] = [values[0], values[values.length - 1]];
+    return [...values.map((x) => x ?? null), a !== undefined && b !== undefined ? round2(b - a) : null];
+};
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? Math.round((a / b) * 1000) / 1000 : null);
 
-/** Compares two plan documents. */
-export function compare(a: PlanDocument, b: PlanDocument): Comparison {
+/** Compares two or more plan documents (the difference and the ratio are the last's against the first's). */
+export function compare(...docs: PlanDocument[]): Comparison {
+    const [first, last] = [docs[0], docs[docs.length - 1]];
     let cost: Comparison["cost"] = null;
-    if (a.cost || b.cost) {
-        const components = [...new Set([...Object.keys(a.cost?.byComponent ?? {}), ...Object.keys(b.cost?.byComponent ?? {})])];
+    if (docs.some((d) => d.cost)) {
+        const components = [...new Set(docs.flatMap((d) => Object.keys(d.cost?.byComponent ?? {})))];
+        const monthly = (k: "total" | "gpu" | "withoutGpu") => row(docs.map((d) => d.cost?.monthly[k]));
         cost = {
-            currency: (a.cost ?? b.cost)!.currency,
-            total: triple(a.cost?.monthly.total, b.cost?.monthly.total),
-            gpu: triple(a.cost?.monthly.gpu, b.cost?.monthly.gpu),
-            withoutGpu: triple(a.cost?.monthly.withoutGpu, b.cost?.monthly.withoutGpu),
-            ratio: { total: ratio(a.cost?.monthly.total, b.cost?.monthly.total), withoutGpu: ratio(a.cost?.monthly.withoutGpu, b.cost?.monthly.withoutGpu) },
+            currency: docs.find((d) => d.cost)!.cost!.currency,
+            total: monthly("total"),
+            gpu: monthly("gpu"),
+            withoutGpu: monthly("withoutGpu"),
+            ratio: {
+                total: ratio(first.cost?.monthly.total, last.cost?.monthly.total),
+                withoutGpu: ratio(first.cost?.monthly.withoutGpu, last.cost?.monthly.withoutGpu),
+            },
             byComponent: Object.fromEntries(
                 components
-                    .map((c): [string, Triple] => [
-                        c,
-                        triple(a.cost?.byComponent[c] ?? (a.cost ? 0 : undefined), b.cost?.byComponent[c] ?? (b.cost ? 0 : undefined)),
-                    ])
-                    .sort((x, y) => (y[1][1] ?? 0) - (x[1][1] ?? 0)),
+                    .map((c): [string, Triple] => [c, row(docs.map((d) => d.cost?.byComponent[c] ?? (d.cost ? 0 : undefined)))])
+                    .sort((x, y) => (y[1][docs.length - 1] ?? 0) - (x[1][docs.length - 1] ?? 0)),
             ),
-            unpriced: [a.cost?.unpriced.length ?? 0, b.cost?.unpriced.length ?? 0],
+            unpriced: docs.map((d) => d.cost?.unpriced.length ?? 0),
         };
     }
     let capacity: Comparison["capacity"] = null;
-    if (a.capacity || b.capacity) {
+    if (docs.some((d) => d.capacity)) {
         const atMax = (d: PlanDocument) => d.capacity?.scenarios.find((s) => s.name === "rolling update at maximum")?.byNamespace ?? {};
         const describe = (x: ReturnType<typeof atMax>[string] | undefined) =>
             x
@@ -66,19 +72,19 @@ export function compare(a: PlanDocument, b: PlanDocument): Comparison {
                 : null;
         // Namespaces differ by prefix between stacks: compare by their role (the part after the prefix).
         const role = (ns: string) => ns.split("-").pop() ?? ns;
-        const roles = [...new Set([...Object.keys(atMax(a)), ...Object.keys(atMax(b))].map(role))].sort();
+        const roles = [...new Set(docs.flatMap((d) => Object.keys(atMax(d)).map(role)))].sort();
         const find = (d: PlanDocument, r: string) => Object.entries(atMax(d)).find(([ns]) => role(ns) === r)?.[1];
         capacity = {
-            byNamespace: Object.fromEntries(roles.map((r) => [r, [describe(find(a, r)), describe(find(b, r))]])),
-            nodesNeeded: [a.capacity?.nodes.neededAtMaximum ?? null, b.capacity?.nodes.neededAtMaximum ?? null],
-            problems: [a.capacity?.problems.length ?? 0, b.capacity?.problems.length ?? 0],
+            byNamespace: Object.fromEntries(roles.map((r) => [r, docs.map((d) => describe(find(d, r)))])),
+            nodesNeeded: docs.map((d) => d.capacity?.nodes.neededAtMaximum ?? null),
+            problems: docs.map((d) => d.capacity?.problems.length ?? 0),
         };
     }
     return {
         formatVersion: PLAN_FORMAT_VERSION,
-        stacks: [a.stack, b.stack],
-        environments: [a.environment, b.environment],
-        passed: [planPassed(a), planPassed(b)],
+        stacks: docs.map((d) => d.stack),
+        environments: docs.map((d) => d.environment),
+        passed: docs.map((d) => planPassed(d)),
         cost,
         capacity,
     };
@@ -89,31 +95,45 @@ const signed = (n: number | null) => (n === null ? "-" : `${n >= 0 ? "+" : "−"
 
 /** The comparison as a table for the terminal. */
 export function renderComparison(c: Comparison): string {
-    const [x, y] = c.stacks;
-    const lines = [`Compare ${x} (${c.environments[0]}) with ${y} (${c.environments[1]})`];
+    const n = c.stacks.length;
+    const y = c.stacks[n - 1];
+    const lines = [`Compare ${c.stacks.map((s, i) => `${s} (${c.environments[i]})`).join(" with ")}`];
     if (c.cost) {
         const w = Math.max(40, ...Object.keys(c.cost.byComponent).map((k) => k.length));
-        const row = (label: string, t: Triple) => `  ${label.padEnd(w)} ${money(t[0]).padStart(12)} ${money(t[1]).padStart(12)} ${signed(t[2]).padStart(13)}`;
-        lines.push("", `Monthly cost (${c.cost.currency})`, `  ${"".padEnd(w)} ${x.padStart(12)} ${y.padStart(12)} ${"difference".padStart(13)}`);
-        for (const [k, t] of Object.entries(c.cost.byComponent)) lines.push(row(k, t));
-        lines.push(row("total", c.cost.total), row("  of which GPU", c.cost.gpu), row("total without GPU", c.cost.withoutGpu));
+        const cols = c.stacks.map((s) => Math.max(12, s.length));
+        const line = (label: string, t: Triple) =>
+            `  ${label.padEnd(w)} ${t
+                .slice(0, n)
+                .map((v, i) => money(v).padStart(cols[i]))
+                .join(" ")} ${signed(t[n]).padStart(13)}`;
+        lines.push(
+            "",
+            `Monthly cost (${c.cost.currency})`,
+            `  ${"".padEnd(w)} ${c.stacks.map((s, i) => s.padStart(cols[i])).join(" ")} ${"difference".padStart(13)}`,
+        );
+        for (const [k, t] of Object.entries(c.cost.byComponent)) lines.push(line(k, t));
+        lines.push(line("total", c.cost.total), line("  of which GPU", c.cost.gpu), line("total without GPU", c.cost.withoutGpu));
         const pct = (r: number | null) => (r === null ? "-" : `${Math.round(r * 1000) / 10} %`);
-        lines.push(`  ${x} is ${pct(c.cost.ratio.total)} of ${y} (${pct(c.cost.ratio.withoutGpu)} without GPU)`);
-        if (c.cost.unpriced[0] + c.cost.unpriced[1] > 0)
-            lines.push(`  unpriced resources: ${c.cost.unpriced[0]} and ${c.cost.unpriced[1]} (not in the totals)`);
+        const r = (a: number | null, b: number | null) => (a !== null && b ? Math.round((a / b) * 1000) / 1000 : null);
+        for (let i = 0; i < n - 1; i++)
+            lines.push(
+                `  ${c.stacks[i]} is ${pct(r(c.cost.total[i], c.cost.total[n - 1]))} of ${y} (${pct(r(c.cost.withoutGpu[i], c.cost.withoutGpu[n - 1]))} without GPU)`,
+            );
+        if (c.cost.unpriced.some((u) => u > 0)) lines.push(`  unpriced resources: ${c.cost.unpriced.join(", ")} (not in the totals)`);
     }
     if (c.capacity) {
         lines.push("", "Requests at the maximum during a rolling update, by namespace role");
-        for (const [r, [p, q]] of Object.entries(c.capacity.byNamespace)) lines.push(`  ${r}: ${x}: ${p ?? "-"} | ${y}: ${q ?? "-"}`);
-        const nodes = (n: Record<string, number> | null) =>
-            n
-                ? Object.entries(n)
+        for (const [role, per] of Object.entries(c.capacity.byNamespace))
+            lines.push(`  ${role}: ${per.map((p, i) => `${c.stacks[i]}: ${p ?? "-"}`).join(" | ")}`);
+        const nodes = (m: Record<string, number> | null) =>
+            m
+                ? Object.entries(m)
                       .map(([k, v]) => `${k} ${v}`)
                       .join(", ")
                 : "does not fit";
-        lines.push(`  nodes needed: ${x}: ${nodes(c.capacity.nodesNeeded[0])} | ${y}: ${nodes(c.capacity.nodesNeeded[1])}`);
-        lines.push(`  capacity problems: ${c.capacity.problems[0]} and ${c.capacity.problems[1]}`);
+        lines.push(`  nodes needed: ${c.capacity.nodesNeeded.map((m, i) => `${c.stacks[i]}: ${nodes(m)}`).join(" | ")}`);
+        lines.push(`  capacity problems: ${c.capacity.problems.join(", ")}`);
     }
-    lines.push("", `Result: ${x} ${c.passed[0] ? "PASS" : "FAIL"}, ${y} ${c.passed[1] ? "PASS" : "FAIL"}`);
+    lines.push("", `Result: ${c.stacks.map((s, i) => `${s} ${c.passed[i] ? "PASS" : "FAIL"}`).join(", ")}`);
     return lines.join("\n");
 }

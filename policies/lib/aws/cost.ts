@@ -35,7 +35,7 @@ export const billingStackRestrictMonthlyCost: StackRule = {
     check: (resources, config) => {
         const budget = Number(config.monthlyBudget ?? 0);
         if (!(budget > 0)) return [];
-        const environment = resources.map((r) => r.props?.tags?.[ENVIRONMENT_TAG]).find((e) => e === "production" || e === "staging") ?? "staging";
+        const environment = resources.map((r) => r.props?.tags?.[ENVIRONMENT_TAG]).find((e) => e in COST_ASSUMPTIONS) ?? "staging";
         const base = COST_ASSUMPTIONS[environment as keyof typeof COST_ASSUMPTIONS];
         const given = (config.assumptions ?? {}) as Partial<CostAssumptions>;
         const assumptions: CostAssumptions = { ...base, ...given, bucketStoredGb: { ...base.bucketStoredGb, ...(given.bucketStoredGb ?? {}) } };
