@@ -357,6 +357,23 @@ describe("alerting as settings", function () {
             );
             refused("kubernetes", { observability: { metricsSources: ["kubelet", "kubelet"] } }, "observability.metricsSources[1]", /each entry once/);
             refused("kubernetes", { observability: { alarms: { "api-cpu": { threshold: 90 } } } }, "observability.alarms", /unset on the kubernetes target/);
+            refused(
+                "kubernetes",
+                { kubernetes: { monitoring: false }, observability: { alerts: { RagApiDown: { forMinutes: 2 } } } },
+                "observability.alerts",
+                /unset while kubernetes\.monitoring is false/,
+            );
+            assert.deepStrictEqual(
+                observabilityIssues("kubernetes", { observability: { alerts: { RagApiDown: { forMinutes: 2 } } } }),
+                [],
+                "the same override with monitoring on",
+            );
+            refused(
+                "kubernetes",
+                { kubernetes: { monitoring: false }, observability: { metricsSources: ["kubelet"] } },
+                "observability.metricsSources",
+                /unset while kubernetes\.monitoring is false/,
+            );
         });
 
         it("the component checks its alerts before it registers anything", async () => {

@@ -47,7 +47,10 @@ export function checkLogRetention(v: Validator, field: string, days: unknown): v
         v.fail(field, days, `a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(", ")}`);
 }
 
-export const observabilityTier = defineTier<ObservabilitySettings, StackIdentity & { observability: ObservabilitySettings }>({
+/** What the tier's checks read: its own settings, and whether the cluster gets the stack's PrometheusRule. */
+type ObservabilityView = StackIdentity & { observability: ObservabilitySettings; kubernetes?: { monitoring?: boolean } };
+
+export const observabilityTier = defineTier<ObservabilitySettings, ObservabilityView>({
     path: "observability",
     title: "Observability",
     settings: {
@@ -89,7 +92,11 @@ export const observabilityTier = defineTier<ObservabilitySettings, StackIdentity
             staging: {},
             targets: ["kubernetes"],
             unused: "the CloudWatch alarms are alarms (by alarm key, with periods and datapoints)",
-            check: (v, f, x, s) => checkK8sAlerts(v, f, x, Array.isArray(s.observability.metricsSources) ? s.observability.metricsSources : []),
+            check: (v, f, x, s) => {
+                if (s.kubernetes?.monitoring === false && x && typeof x === "object" && Object.keys(x).length > 0)
+                    v.fail(f, x, "unset while kubernetes.monitoring is false (no PrometheusRule: the alerts are the cluster's own)");
+                else checkK8sAlerts(v, f, x, Array.isArray(s.observability.metricsSources) ? s.observability.metricsSources : []);
+            },
         },
         metricsSources: {
             key: "k8sMetricsSources",
@@ -98,7 +105,12 @@ export const observabilityTier = defineTier<ObservabilitySettings, StackIdentity
             staging: [...K8S_METRICS_SOURCES],
             targets: ["kubernetes"],
             unused: "CloudWatch publishes the AWS metrics the alarms read",
-            check: checkMetricsSources,
+            check: (v, f, x, s) => {
+                checkMetricsSources(v, f, x);
+                const all = Array.isArray(x) && K8S_METRICS_SOURCES.every((m) => (x as string[]).includes(m));
+                if (s.kubernetes?.monitoring === false && !all)
+                    v.fail(f, x, "unset while kubernetes.monitoring is false (no PrometheusRule: nothing to leave out)");
+            },
         },
     },
 });
