@@ -10,6 +10,7 @@ import { alertRules, Monitoring, MonitoringArgs } from "../components/kubernetes
 import { AWS_ALARMS, K8S_ALERTS, K8S_METRICS_SOURCES, presetFor } from "../components/settings";
 import { resolveStackSettings } from "../environments/resolve";
 import { installMocks, RecordedResource, settle } from "../testing/mocks";
+import { keySettings } from "../testing/plan/document";
 import { ProgramRun, runProgram } from "../testing/program";
 
 const inp = (r: RecordedResource) => r.inputs as any;
@@ -294,6 +295,21 @@ describe("alerting as settings", function () {
             // inhibitions only name alerts that exist
             const routing = inp(noKsm.resources.all.find((r) => inp(r).kind === "AlertmanagerConfig")!);
             assert.ok(!routing.spec.inhibitRules.some((i: any) => i.sourceMatch[0].value === "RagValkeyDown"));
+        });
+
+        it("the plan's key settings name the alerts left out and the source each lacks (none with every source)", () => {
+            const settings = (sources?: string[]) =>
+                resolveStackSettings({
+                    target: "kubernetes",
+                    environment: "staging",
+                    domain: "rag.example.gov",
+                    overrides: { ...BASE.kubernetes, ...(sources ? { observability: { metricsSources: sources } } : {}) } as never,
+                });
+            assert.strictEqual((keySettings(settings()).observability as any).alertsLeftOut, undefined);
+            const leftOut = (keySettings(settings(["kube-state-metrics", "kubelet"])).observability as any).alertsLeftOut as string[];
+            assert.ok(leftOut.includes("RagContainerCpuHigh (no cadvisor)"), leftOut.join("; "));
+            assert.ok(leftOut.includes("RagGpuMemoryHigh (no dcgm-exporter)"));
+            assert.ok(!leftOut.some((x) => x.startsWith("RagNodeNotReady")));
         });
 
         it("each source gates its own alerts (alertRules)", () => {
