@@ -152,6 +152,12 @@ export interface RagPlatformArgs {
     logRetentionDays?: number;
     /** E-mails subscribed to alarms. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     alarmEmails?: string[];
+    /** Overrides of the CloudWatch alarms by alarm key, e.g. {"alb-p95-latency": {"threshold": 0.5, "periods": 5, "datapoints": 3}} (see "Alerts" below). Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
+    alarms?: { [key: string]: string };
+    /** Overrides of the Prometheus alerts by alert name, e.g. {"RagApiHighLatencyP95": {"threshold": 0.5, "forMinutes": 5, "severity": "critical"}} (see "Alerts" below). Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
+    k8sAlerts?: { [key: string]: string };
+    /** Metrics the cluster's Prometheus scrapes (any of kube-state-metrics, cadvisor, kubelet, dcgm-exporter): alerts reading a source not listed are left out. Default: development `["kube-state-metrics","cadvisor","kubelet","dcgm-exporter"]`, staging `["kube-state-metrics","cadvisor","kubelet","dcgm-exporter"]`, production `["kube-state-metrics","cadvisor","kubelet","dcgm-exporter"]` (the environment preset). */
+    k8sMetricsSources?: string[];
     /** Date (YYYY-MM-DD) of the last rotation of generated secrets; a new date rotates them. Default: development `""`, staging `""`, production `""` (the environment preset). */
     secretsRotatedOn?: string;
     /** Age in days at which a generated secret alarms. Default: development `180`, staging `180`, production `90` (the environment preset). */

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { RUNBOOKS } from "../components/core/facts";
+import { alertRunbookAnchor, awsRunbookAnchor, RUNBOOKS } from "../components/core/facts";
 import { alertRules } from "../components/kubernetes/monitoring";
+import { AWS_ALARMS, K8S_ALERTS } from "../components/settings";
 import { repoRoot, runProgram } from "../testing/program";
 
 /** The runbook entries: `### Name` headings, their GitHub anchors, and the entry's text. */
@@ -56,5 +57,16 @@ describe("runbooks: one entry per alert and per alarm, and no entry without one"
             assert.ok(linked.has(a.alert), `${a.alert} not in the production stack`);
         const anchors = new Set([...linked.values()].map((d) => /#([a-z0-9-]+)$/.exec(d)![1]));
         assert.ok(anchors.has("aws-db-replica-lag") && anchors.has("aws-gpu-status") && anchors.has("aws-waf-blocked-spike"));
+    });
+
+    it("every alert of the settings' catalogue (components/settings/alerts.ts) is raised by the production stack and has its entry", () => {
+        const have = entries();
+        const anchors = new Set([...linked.values()].map((d) => /#([a-z0-9-]+)$/.exec(d)![1]));
+        const catalogue = [...Object.keys(K8S_ALERTS).map(alertRunbookAnchor), ...Object.keys(AWS_ALARMS).map(awsRunbookAnchor)];
+        assert.ok(catalogue.includes("ragnodenotready") && catalogue.includes("ragcontainercpuhigh") && catalogue.includes("ragapihighlatencyp99"));
+        for (const anchor of catalogue) {
+            assert.ok(have.has(anchor), `docs/runbooks.md has no entry #${anchor}`);
+            assert.ok(anchors.has(anchor), `#${anchor}: no alert of the production stack links it`);
+        }
     });
 });

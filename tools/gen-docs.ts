@@ -8,7 +8,7 @@ import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, developmentConf
 import * as YAML from "yaml";
 import { CONFIG_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
 import { developmentPreset, productionPreset, stagingPreset } from "../environments/presets";
-import { SETTINGS, TIERS } from "../components/settings";
+import { AwsAlarmSpec, AWS_ALARMS, K8sAlertSpec, K8S_ALERTS, SETTINGS, TIERS } from "../components/settings";
 import { componentPages } from "./component-docs";
 import { packageArgsSource } from "./package-args";
 
@@ -93,6 +93,7 @@ export function settingsMarkdown(): string {
         }
         lines.push("");
     }
+    lines.push(...alertsMarkdown());
     const listed = new Set(SETTINGS.map((e) => e.key));
     const others = CONFIG_KEYS.filter((k) => !listed.has(k.key));
     lines.push(
@@ -105,6 +106,40 @@ export function settingsMarkdown(): string {
         ...others.map((k) => `| \`rag-platform:${k.key}\` | ${k.type} | ${k.required ? "yes" : "no"} | ${k.description.replace(/\|/g, "\\|")} |`),
     );
     return lines.join("\n") + "\n";
+}
+
+/** The alert catalogue: every alarm and alert a stack may override, with its defaults. */
+function alertsMarkdown(): string[] {
+    const threshold = (t: AwsAlarmSpec["threshold"]) => (t ? `${t.value} ${t.unit} (${t.min}..${t.max})` : "fixed");
+    return [
+        "## Alerts (`components/settings/alerts.ts`)",
+        "",
+        "Each alert's threshold and duration (and on Kubernetes its severity) is a default a stack may override, per alert:",
+        "`alarms` on AWS (`{threshold, periods, datapoints}`: the alarm fires when `datapoints` of the last `periods`",
+        "periods breach), `k8sAlerts` on Kubernetes (`{threshold, forMinutes, severity}`; severity `critical` pages at once,",
+        "`warning` is grouped). A field not given keeps its default; an unknown alert or field, a value out of range or an",
+        "override of an alert the cluster cannot evaluate is refused. AWS alarms go to one SNS topic and have no severity.",
+        'Thresholds are in the unit shown; "fixed" ones follow from what the alarm means. Each alert has a runbook entry',
+        "(docs/runbooks.md).",
+        "",
+        "On Kubernetes an alert is raised only when the cluster's Prometheus scrapes the metrics it reads",
+        "(`k8sMetricsSources`, all four by default); otherwise it is left out and the PrometheusRule's",
+        "`ragstack.io/alerts-left-out` annotation and the plan's key settings name it and the missing source.",
+        "",
+        "| AWS alarm (`alarms`) | what | threshold | period | periods | datapoints |",
+        "|---|---|---|---|---|---|",
+        ...Object.entries(AWS_ALARMS as Record<string, AwsAlarmSpec>).map(
+            ([name, a]) => `| \`${name}\` | ${a.what} | ${threshold(a.threshold)} | ${a.period} s | ${a.periods} | ${a.datapoints ?? a.periods} |`,
+        ),
+        "",
+        "| Kubernetes alert (`k8sAlerts`) | what | threshold | forMinutes | severity | metrics sources |",
+        "|---|---|---|---|---|---|",
+        ...Object.entries(K8S_ALERTS as Record<string, K8sAlertSpec>).map(
+            ([name, a]) =>
+                `| \`${name}\` | ${a.what} | ${threshold(a.threshold)} | ${a.forMinutes} | ${a.severity} | ${a.sources.length ? a.sources.join(", ") : "the stack's own"} |`,
+        ),
+        "",
+    ];
 }
 
 /** The file of a tier, by its path (root settings: the file named after their tier). */

@@ -4,6 +4,7 @@ import { awsRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { rdsMaxConnections } from "../core/sizing";
 import { Validator } from "../core/validation";
+import { awsAlarm, AwsAlarmName, AwsAlarmOverride, checkAwsAlarms } from "../settings/alerts";
 import { AwsCommonArgs, AwsContext } from "./common";
 import { GPU_FLEET_DIMENSION } from "./llm";
 import { SecretAgeCheck } from "./secret-age";
@@ -31,8 +32,6 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbProxyName?: pulumi.Input<string>;
     /** The database's slow-statement count (a log metric filter). @default none: no slow-query alarm */
     dbSlowQueryMetric?: { namespace: string; name: string };
-    /** Slow statements (over 1 s) in 5 minutes that alarm. @default 50 */
-    dbSlowQueryThreshold?: number;
     /** Used to derive the connections threshold (80% of max_connections). */
     dbInstanceClass: string;
     /** Allocated storage, to alarm at 10% free. */
@@ -62,8 +61,16 @@ export interface ObservabilityArgs extends AwsCommonArgs {
      * of its metrics (not the ACL's name): blocked-request alarm. @default none: no WAF alarm
      */
     webAclMetricName?: pulumi.Input<string>;
-    /** Blocked requests in 5 minutes that count as a spike. @default 500 */
+    /** @deprecated `alarms: { "db-slow-queries": { threshold } }`. Slow statements (over 1 s) in 5 minutes that alarm. @default 50 */
+    dbSlowQueryThreshold?: number;
+    /** @deprecated `alarms: { "waf-blocked-spike": { threshold } }`. Blocked requests in 5 minutes that count as a spike. @default 500 */
     wafBlockedSpike?: number;
+    /**
+     * Overrides of the alarms by alarm key (`alb-p95-latency`): threshold (in the alarm's unit),
+     * periods evaluated and periods that must breach; the rest keep the catalogue's values
+     * (`AWS_ALARMS`, components/settings/alerts.ts). @default {}
+     */
+    alarms?: Partial<Record<AwsAlarmName, AwsAlarmOverride>>;
     /**
      * Watch the age of these secrets: a scheduled check publishes the age of each one's current
      * value, and an alarm fires when it passes `maxAgeDays` or when the check cannot tell.
@@ -79,6 +86,9 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     };
 }
 
+/** Share of max_connections the RDS Proxy's pool may hold (its `maxConnectionsPercent`, components/aws/database.ts). */
+const PROXY_POOL_PERCENT = 80;
+
 /** What one alarm measures (its actions and tags are the component's). */
 /** An alarm's settings; the description is plain text (the runbook link is appended). */
 type AlarmSpec = Omit<aws.cloudwatch.MetricAlarmArgs, "alarmActions" | "okActions" | "tags" | "alarmDescription"> & { alarmDescription: string };
@@ -88,6 +98,8 @@ interface StepInput {
     ctx: AwsContext;
     args: ObservabilityArgs;
     alarm: (key: string, spec: AlarmSpec) => aws.cloudwatch.MetricAlarm;
+    /** The alarm's threshold, evaluation periods and datapoints: its override over the catalogue. */
+    when: (name: AwsAlarmName) => { threshold: number; evaluationPeriods: number; datapointsToAlarm?: number };
 }
 
 /**
@@ -110,13 +122,24 @@ export class Observability extends pulumi.ComponentResource {
         v.exclusive("alarmTopicArn", args.alarmTopicArn, "alarmEmails", args.alarmEmails?.length ? args.alarmEmails : undefined);
         (args.alarmEmails ?? []).forEach((e, i) => v.matches(`alarmEmails[${i}]`, e, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, "an e-mail address"));
         if (args.cacheNodeCount !== undefined) v.int("cacheNodeCount", args.cacheNodeCount, 1, 6);
+        const overrides = alarmOverrides(args);
+        checkAwsAlarms(v, "alarms", overrides);
         if (args.gpuMetricsNamespace && !args.gpuFleetName)
             v.fail("gpuFleetName", args.gpuFleetName, "the GpuFleet dimension value (Llm.gpuFleetName) with gpuMetricsNamespace");
         v.throwIfAny();
         super(typeToken("aws", "Observability"), name, {}, opts);
         const ctx = new AwsContext(name, args, this);
         const topicArn = this.createTopic(ctx, args);
-        const input: StepInput = { ctx, args, alarm: (key, a) => this.alarm(ctx, topicArn, key, a) };
+        const when = (alarmName: AwsAlarmName) => {
+            const c = awsAlarm(alarmName, overrides);
+            // datapointsToAlarm unset: every evaluated period must breach (CloudWatch's default).
+            return {
+                threshold: c.threshold,
+                evaluationPeriods: c.evaluationPeriods,
+                ...(c.datapointsToAlarm !== undefined ? { datapointsToAlarm: c.datapointsToAlarm } : {}),
+            };
+        };
+        const input: StepInput = { ctx, args, alarm: (key, a) => this.alarm(ctx, topicArn, key, a), when };
 
         this.createEdgeAlarms(input);
         this.createApiAlarms(input);
@@ -189,14 +212,13 @@ export class Observability extends pulumi.ComponentResource {
     }
 
     /** The edge: 5xx rate, p95 latency, unhealthy API targets. */
-    private createEdgeAlarms({ args, alarm }: StepInput): void {
+    private createEdgeAlarms({ args, alarm, when }: StepInput): void {
         const alb = { LoadBalancer: args.loadBalancerArnSuffix };
+        const rate = when("alb-5xx-rate");
         alarm("alb-5xx-rate", {
-            alarmDescription: "More than 5% of requests answered 5xx",
+            alarmDescription: `More than ${rate.threshold}% of requests answered 5xx`,
             comparisonOperator: "GreaterThanThreshold",
-            threshold: 5,
-            evaluationPeriods: 3,
-            datapointsToAlarm: 2,
+            ...rate,
             metricQueries: [
                 // IF, not MAX([series, 1]): metric math's MAX takes one series or an array of series, never a scalar.
                 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
@@ -211,28 +233,26 @@ export class Observability extends pulumi.ComponentResource {
                 { id: "req", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", dimensions: alb, period: 60, stat: "Sum" } },
             ],
         });
+        const p95 = when("alb-p95-latency");
         alarm("alb-p95-latency", {
-            alarmDescription: "p95 target response time above 2 s",
+            alarmDescription: `p95 target response time above ${p95.threshold} s`,
             namespace: "AWS/ApplicationELB",
             metricName: "TargetResponseTime",
             dimensions: alb,
             extendedStatistic: "p95",
             period: 60,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 3,
-            threshold: 2,
+            ...p95,
             comparisonOperator: "GreaterThanThreshold",
         });
+        const p99 = when("alb-p99-latency");
         alarm("alb-p99-latency", {
-            alarmDescription: "p99 target response time above 5 s",
+            alarmDescription: `p99 target response time above ${p99.threshold} s`,
             namespace: "AWS/ApplicationELB",
             metricName: "TargetResponseTime",
             dimensions: alb,
             extendedStatistic: "p99",
             period: 60,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 3,
-            threshold: 5,
+            ...p99,
             comparisonOperator: "GreaterThanThreshold",
         });
         alarm("api-no-healthy-targets", {
@@ -242,140 +262,145 @@ export class Observability extends pulumi.ComponentResource {
             dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
             statistic: "Minimum",
             period: 60,
-            evaluationPeriods: 2,
+            ...when("api-no-healthy-targets"),
             threshold: 1,
             comparisonOperator: "LessThanThreshold",
             // no data points means no target reported at all
             treatMissingData: "breaching",
         });
+        const unhealthy = when("api-unhealthy-targets");
         alarm("api-unhealthy-targets", {
-            alarmDescription: "API targets failing /health (API down)",
+            alarmDescription: `${unhealthy.threshold > 0 ? `More than ${unhealthy.threshold} API targets` : "API targets"} failing /health (API down)`,
             namespace: "AWS/ApplicationELB",
             metricName: "UnHealthyHostCount",
             dimensions: { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: args.targetGroupArnSuffix },
             statistic: "Maximum",
             period: 60,
-            evaluationPeriods: 1,
-            threshold: 0,
+            ...unhealthy,
             comparisonOperator: "GreaterThanThreshold",
         });
     }
 
     /** The API service: CPU and memory. */
-    private createApiAlarms({ args, alarm }: StepInput): void {
+    private createApiAlarms({ args, alarm, when }: StepInput): void {
         const ecs = { ClusterName: args.clusterName, ServiceName: args.apiServiceName };
+        const api_cpu = when("api-cpu");
         alarm("api-cpu", {
-            alarmDescription: "API CPU above 70%",
+            alarmDescription: `API CPU above ${api_cpu.threshold}%`,
             namespace: "AWS/ECS",
             metricName: "CPUUtilization",
             dimensions: ecs,
             statistic: "Average",
             period: 300,
-            evaluationPeriods: 2,
-            threshold: 70,
+            ...api_cpu,
             comparisonOperator: "GreaterThanThreshold",
         });
+        const api_memory = when("api-memory");
         alarm("api-memory", {
-            alarmDescription: "API memory above 80%",
+            alarmDescription: `API memory above ${api_memory.threshold}%`,
             namespace: "AWS/ECS",
             metricName: "MemoryUtilization",
             dimensions: ecs,
             statistic: "Average",
             period: 300,
-            evaluationPeriods: 2,
-            threshold: 80,
+            ...api_memory,
             comparisonOperator: "GreaterThanThreshold",
         });
     }
 
     /** The database: CPU, free storage, connections, and replica lag per replica. */
-    private createDatabaseAlarms({ args, alarm }: StepInput): void {
+    private createDatabaseAlarms({ args, alarm, when }: StepInput): void {
         const db = { DBInstanceIdentifier: args.dbInstanceIdentifier };
+        const db_cpu = when("db-cpu");
         alarm("db-cpu", {
-            alarmDescription: "Database CPU above 80%",
+            alarmDescription: `Database CPU above ${db_cpu.threshold}%`,
             namespace: "AWS/RDS",
             metricName: "CPUUtilization",
             dimensions: db,
             statistic: "Average",
             period: 300,
-            evaluationPeriods: 3,
-            threshold: 80,
+            ...db_cpu,
             comparisonOperator: "GreaterThanThreshold",
         });
+        const storage = when("db-free-storage");
         alarm("db-free-storage", {
-            alarmDescription: "Database free storage below 10%",
+            alarmDescription: `Database free storage below ${storage.threshold}%`,
             namespace: "AWS/RDS",
             metricName: "FreeStorageSpace",
             dimensions: db,
             statistic: "Minimum",
             period: 300,
-            evaluationPeriods: 1,
-            threshold: Math.round(args.dbStorageGiB * 0.1 * 1024 ** 3),
+            ...storage,
+            // Bytes: the percentage of the allocated storage.
+            threshold: Math.round(args.dbStorageGiB * (storage.threshold / 100) * 1024 ** 3),
             comparisonOperator: "LessThanThreshold",
         });
+        const connections = when("db-connections");
         alarm("db-connections", {
-            alarmDescription: "Database connections above 80% of max_connections",
+            alarmDescription: `Database connections above ${connections.threshold}% of max_connections`,
             namespace: "AWS/RDS",
             metricName: "DatabaseConnections",
             dimensions: db,
             statistic: "Maximum",
             period: 300,
-            evaluationPeriods: 2,
-            threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8),
+            ...connections,
+            threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * (connections.threshold / 100)),
             comparisonOperator: "GreaterThanThreshold",
         });
         if (args.dbProxyName) {
             const proxy = { ProxyName: args.dbProxyName };
+            const borrow = when("db-proxy-borrow-latency");
             alarm("db-proxy-borrow-latency", {
-                alarmDescription: "RDS Proxy waits more than 1 s for a database connection (pool exhausted)",
+                alarmDescription: `RDS Proxy waits more than ${borrow.threshold} s for a database connection (pool exhausted)`,
                 namespace: "AWS/RDS",
                 metricName: "DatabaseConnectionsBorrowLatency",
                 dimensions: proxy,
                 extendedStatistic: "p95",
                 period: 300,
-                evaluationPeriods: 2,
+                ...borrow,
                 // Microseconds.
-                threshold: 1_000_000,
+                threshold: Math.round(borrow.threshold * 1_000_000),
                 comparisonOperator: "GreaterThanThreshold",
                 treatMissingData: "notBreaching",
             });
+            const proxyConnections = when("db-proxy-connections");
             alarm("db-proxy-connections", {
-                alarmDescription: "RDS Proxy holds more than 80% of max_connections",
+                alarmDescription: `RDS Proxy holds more than ${proxyConnections.threshold}% of its pool (${PROXY_POOL_PERCENT}% of max_connections)`,
                 namespace: "AWS/RDS",
                 metricName: "DatabaseConnections",
                 dimensions: proxy,
                 // Published per proxy node: the proxy's connections are the sum (rds-proxy.monitoring).
                 statistic: "Sum",
                 period: 300,
-                evaluationPeriods: 2,
-                threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * 0.8 * 0.8),
+                ...proxyConnections,
+                threshold: Math.floor(rdsMaxConnections(args.dbInstanceClass) * (PROXY_POOL_PERCENT / 100) * (proxyConnections.threshold / 100)),
                 comparisonOperator: "GreaterThanThreshold",
                 treatMissingData: "notBreaching",
             });
         }
         if (args.dbSlowQueryMetric) {
+            const slow = when("db-slow-queries");
             alarm("db-slow-queries", {
-                alarmDescription: `More than ${args.dbSlowQueryThreshold ?? 50} statements slower than 1 s in 5 minutes`,
+                alarmDescription: `More than ${slow.threshold} statements slower than 1 s in 5 minutes`,
                 namespace: args.dbSlowQueryMetric.namespace,
                 metricName: args.dbSlowQueryMetric.name,
                 statistic: "Sum",
                 period: 300,
-                evaluationPeriods: 2,
-                threshold: args.dbSlowQueryThreshold ?? 50,
+                ...slow,
                 comparisonOperator: "GreaterThanThreshold",
                 treatMissingData: "notBreaching",
             });
         }
+        const lag = when("db-replica-lag");
         (args.dbReplicaIdentifiers ?? []).forEach((replica, i) =>
             alarm(`db-replica-lag-${i}`, {
-                alarmDescription: "Read replica more than 30 s behind",
+                alarmDescription: `Read replica more than ${lag.threshold} s behind`,
                 namespace: "AWS/RDS",
                 metricName: "ReplicaLag",
                 dimensions: { DBInstanceIdentifier: replica },
                 statistic: "Maximum",
                 period: 60,
-                evaluationPeriods: 5,
-                threshold: 30,
+                ...lag,
                 comparisonOperator: "GreaterThanThreshold",
             }),
         );
@@ -405,7 +430,7 @@ export class Observability extends pulumi.ComponentResource {
      * the highest memory, the average hit rate, the sum of evictions), since ElastiCache publishes
      * per node and a failover moves the primary.
      */
-    private createCacheAlarms({ args, alarm }: StepInput): void {
+    private createCacheAlarms({ args, alarm, when }: StepInput): void {
         const nodes = cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1);
         const combined = (metricName: string, stat: string, period: number, fn: string, label: string) => [
             { id: "combined", expression: `${fn}(METRICS())`, label, returnData: true },
@@ -415,39 +440,39 @@ export class Observability extends pulumi.ComponentResource {
                 returnData: false,
             })),
         ];
+        const memory = when("cache-memory");
         alarm("cache-memory", {
-            alarmDescription: "Valkey memory above 80%",
+            alarmDescription: `Valkey memory above ${memory.threshold}%`,
             metricQueries: combined("DatabaseMemoryUsagePercentage", "Maximum", 300, "MAX", "Valkey memory used (%), highest node"),
-            evaluationPeriods: 2,
-            threshold: 80,
+            ...memory,
             comparisonOperator: "GreaterThanThreshold",
         });
+        const hitRate = when("cache-hit-rate");
         alarm("cache-hit-rate", {
-            alarmDescription: "Valkey cache hit rate below 80%",
+            alarmDescription: `Valkey cache hit rate below ${hitRate.threshold}%`,
             metricQueries: combined("CacheHitRate", "Average", 900, "AVG", "Valkey hit rate (%), average of nodes"),
-            evaluationPeriods: 4,
-            threshold: 80,
+            ...hitRate,
             comparisonOperator: "LessThanThreshold",
         });
+        const evictions = when("cache-evictions");
         alarm("cache-evictions", {
-            alarmDescription: "Valkey evicting keys",
+            alarmDescription: evictions.threshold > 0 ? `Valkey evicting more than ${evictions.threshold} keys in 5 minutes` : "Valkey evicting keys",
             metricQueries: combined("Evictions", "Sum", 300, "SUM", "Valkey evictions, all nodes"),
-            evaluationPeriods: 1,
-            threshold: 0,
+            ...evictions,
             comparisonOperator: "GreaterThanThreshold",
         });
     }
 
     /** The GPU instances: status checks (LLM unhealthy); the LLM's tasks below the desired count. */
-    private createLlmAlarms({ args, alarm }: StepInput): void {
+    private createLlmAlarms({ args, alarm, when }: StepInput): void {
         if (args.llmServiceName) {
             const service = { ClusterName: args.clusterName, ServiceName: args.llmServiceName };
+            const below = when("llm-tasks-below-desired");
             alarm("llm-tasks-below-desired", {
-                alarmDescription: "Fewer Ollama tasks running than desired for 10 minutes",
+                alarmDescription: `Fewer Ollama tasks running than desired for ${below.datapointsToAlarm ?? below.evaluationPeriods} minutes`,
                 comparisonOperator: "GreaterThanThreshold",
+                ...below,
                 threshold: 0,
-                evaluationPeriods: 10,
-                datapointsToAlarm: 10,
                 metricQueries: [
                     { id: "missing", expression: "FILL(desired, 0) - FILL(running, 0)", label: "tasks missing", returnData: true },
                     {
@@ -469,30 +494,30 @@ export class Observability extends pulumi.ComponentResource {
                 dimensions: { AutoScalingGroupName: args.gpuAutoScalingGroupName },
                 statistic: "Maximum",
                 period: 60,
-                evaluationPeriods: 5,
+                ...when("gpu-status"),
                 threshold: 0,
                 comparisonOperator: "GreaterThanThreshold",
             });
             if (args.gpuMetricsNamespace && args.gpuFleetName) {
                 const asg = { [GPU_FLEET_DIMENSION]: args.gpuFleetName };
                 const gpu = (metricName: string) => ({ namespace: args.gpuMetricsNamespace!, metricName, dimensions: asg, period: 300, stat: "Maximum" });
+                const utilization = when("gpu-utilization");
                 alarm("gpu-utilization", {
-                    alarmDescription: "GPU utilisation above 90% for 15 minutes (the LLM is saturated: add GPU capacity)",
+                    alarmDescription: `GPU utilisation above ${utilization.threshold}% for ${utilization.evaluationPeriods * 5} minutes (the LLM is saturated: add GPU capacity)`,
                     namespace: args.gpuMetricsNamespace,
                     metricName: "nvidia_smi_utilization_gpu",
                     dimensions: asg,
                     statistic: "Average",
                     period: 300,
-                    evaluationPeriods: 3,
-                    threshold: 90,
+                    ...utilization,
                     comparisonOperator: "GreaterThanThreshold",
                     treatMissingData: "notBreaching",
                 });
+                const gpuMemory = when("gpu-memory");
                 alarm("gpu-memory", {
-                    alarmDescription: "GPU memory above 95% for 15 minutes (models do not fit: fewer or smaller models, or a larger GPU)",
+                    alarmDescription: `GPU memory above ${gpuMemory.threshold}% for ${gpuMemory.evaluationPeriods * 5} minutes (models do not fit: fewer or smaller models, or a larger GPU)`,
                     comparisonOperator: "GreaterThanThreshold",
-                    threshold: 95,
-                    evaluationPeriods: 3,
+                    ...gpuMemory,
                     treatMissingData: "notBreaching",
                     metricQueries: [
                         { id: "used_percent", expression: "100 * used / total", label: "GPU memory used (%)", returnData: true },
@@ -505,7 +530,7 @@ export class Observability extends pulumi.ComponentResource {
     }
 
     /** The WAF: a spike of blocked requests. */
-    private createWafAlarms({ args, alarm }: StepInput): void {
+    private createWafAlarms({ args, alarm, when }: StepInput): void {
         if (args.webAclMetricName) {
             alarm("waf-blocked-spike", {
                 alarmDescription: "WAF blocked-request spike",
@@ -514,8 +539,7 @@ export class Observability extends pulumi.ComponentResource {
                 dimensions: { WebACL: args.webAclMetricName, Region: aws.getRegionOutput({}, { parent: this }).region, Rule: "ALL" },
                 statistic: "Sum",
                 period: 300,
-                evaluationPeriods: 1,
-                threshold: args.wafBlockedSpike ?? 500,
+                ...when("waf-blocked-spike"),
                 comparisonOperator: "GreaterThanThreshold",
             });
         }
@@ -601,6 +625,16 @@ export class Observability extends pulumi.ComponentResource {
             ctx.opts(),
         );
     }
+}
+
+/** The alarms' overrides, the deprecated single-threshold arguments folded in (`alarms` wins). */
+function alarmOverrides(args: ObservabilityArgs): Partial<Record<AwsAlarmName, AwsAlarmOverride>> {
+    const out: Partial<Record<AwsAlarmName, AwsAlarmOverride>> = {};
+    if (args.dbSlowQueryThreshold !== undefined) out["db-slow-queries"] = { threshold: args.dbSlowQueryThreshold };
+    if (args.wafBlockedSpike !== undefined) out["waf-blocked-spike"] = { threshold: args.wafBlockedSpike };
+    for (const [name, o] of Object.entries(args.alarms ?? {}) as [AwsAlarmName, AwsAlarmOverride][])
+        out[name] = o !== null && typeof o === "object" && !Array.isArray(o) ? { ...out[name], ...o } : o;
+    return out;
 }
 
 /** The member clusters of a replication group: ElastiCache names them `<group>-001`, `-002`, … */

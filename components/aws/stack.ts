@@ -325,6 +325,7 @@ export class AwsRagStack extends RagStackComponent {
                 dbSlowQueryMetric: db.slowQueryMetric,
                 llmServiceName: llm?.serviceName,
                 webAclMetricName: waf.webAclMetricName,
+                alarms: s.observability.alarms,
                 secretAge: {
                     // The RDS master password rotates itself (RDS-managed, 7 days); the others by secretsRotatedOn.
                     secretArns: { "api-app-secret": api.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },

@@ -97,6 +97,13 @@ export function dashboardSpecs(appNs: string, dataNs: string, llm: boolean): Das
                     ],
                 },
                 {
+                    title: "Nodes not Ready",
+                    unit: "short",
+                    queries: [
+                        { expr: `count(kube_node_status_condition{condition="Ready",status="true",namespace=~".*"} == 0) or vector(0)`, legend: "not ready" },
+                    ],
+                },
+                {
                     title: "TLS certificates: time to expiry",
                     unit: "s",
                     queries: [{ expr: `certmanager_certificate_expiration_timestamp_seconds{namespace=~".*"} - time()`, legend: "{{namespace}}/{{name}}" }],

@@ -2,6 +2,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { alertRunbookAnchor, runbookLink } from "../core/facts";
 import { typeToken } from "../core/naming";
+import { Validator } from "../core/validation";
+import {
+    AlertSeverity,
+    alertEvaluable,
+    alertsLeftOut,
+    checkK8sAlerts,
+    checkMetricsSources,
+    K8S_METRICS_SOURCES,
+    k8sAlert,
+    K8sAlertName,
+    K8sAlertOverride,
+} from "../settings/alerts";
 import { K8sCommonArgs, K8sContext } from "./common";
 import { dashboardSpecs, grafanaModel } from "./dashboards";
 
@@ -39,6 +51,25 @@ export interface MonitoringArgs extends K8sCommonArgs {
      * them). @default none: no secret-age alert (an external store rotates its own)
      */
     generatedSecrets?: SecretAgeWatch;
+    /**
+     * Overrides of the alerts by name (`RagApiHighLatencyP95`): threshold, minutes before firing,
+     * severity; the rest keep the catalogue's values (`K8S_ALERTS`, components/settings/alerts.ts). @default {}
+     */
+    alerts?: Partial<Record<K8sAlertName, K8sAlertOverride>>;
+    /**
+     * Metrics the cluster's Prometheus scrapes besides the stack's own; an alert reading a source
+     * not listed is left out (named in the PrometheusRule's `ragstack.io/alerts-left-out` annotation).
+     * @default every source: kube-state-metrics, cadvisor, kubelet, dcgm-exporter
+     */
+    metricsSources?: string[];
+}
+
+/** What shapes the alert set besides the namespaces and the workloads. */
+export interface AlertOptions {
+    /** Overrides by alert name. @default {} */
+    alerts?: Partial<Record<K8sAlertName, K8sAlertOverride>>;
+    /** The cluster's metrics sources. @default every source */
+    metricsSources?: readonly string[];
 }
 
 /** Which generated Secrets the age alert watches, and from what age it fires. */
@@ -49,11 +80,18 @@ export interface SecretAgeWatch {
 }
 
 interface Alert {
-    alert: string;
+    alert: K8sAlertName;
     expr: string;
     for: string;
-    severity: "critical" | "warning";
+    severity: AlertSeverity;
     summary: string;
+}
+
+/** A percentage as the ratio PromQL compares with (5 → 0.05), with at least `decimals` decimals. */
+function ratio(percent: number, decimals = 0): string {
+    const r = percent / 100;
+    const text = String(r);
+    return (text.split(".")[1] ?? "").length >= decimals ? text : r.toFixed(decimals);
 }
 
 /** The alert set of this stack, as PromQL. Exported for tests and docs. */
@@ -64,114 +102,125 @@ export function alertRules(
     llmWorkload: "StatefulSet" | "Deployment" = "StatefulSet",
     cacheSentinel = false,
     generatedSecrets?: SecretAgeWatch,
+    options: AlertOptions = {},
 ): Alert[] {
+    const sources = options.metricsSources ?? K8S_METRICS_SOURCES;
+    /** The alert's threshold, `for` and severity: its override over the catalogue. */
+    const at = (name: K8sAlertName) => k8sAlert(name, options.alerts);
+    const rule = (name: K8sAlertName, expr: (threshold: number) => string, summary: (threshold: number, forMinutes: number) => string): Alert => {
+        const c = at(name);
+        return { alert: name, expr: expr(c.threshold), for: c.for, severity: c.severity, summary: summary(c.threshold, c.forMinutes) };
+    };
+    const appAndData = `namespace=~"${appNs}|${dataNs}"`;
     const rules: Alert[] = [
         {
             alert: "RagApiDown",
             expr: `sum(up{namespace="${appNs}",service="api"}) == 0`,
-            for: "1m",
-            severity: "critical",
+            ...pick(at("RagApiDown")),
             summary: "No API pod is being scraped successfully",
         },
+        rule(
+            "RagApiHigh5xxRate",
+            (t) =>
+                `sum(rate(http_requests_total{namespace="${appNs}",service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="${appNs}",service="api"}[5m])) > ${ratio(t)}`,
+            (t) => `More than ${t}% of API requests fail with 5xx`,
+        ),
+        rule(
+            "RagApiHighLatencyP95",
+            (t) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${appNs}",service="api"}[5m]))) > ${t}`,
+            (t) => `API p95 latency above ${t} s`,
+        ),
+        rule(
+            "RagApiHighLatencyP99",
+            (t) => `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${appNs}",service="api"}[5m]))) > ${t}`,
+            (t) => `API p99 latency above ${t} s`,
+        ),
+        rule(
+            "RagPodRestarting",
+            (t) => `increase(kube_pod_container_status_restarts_total{${appAndData}}[15m]) > ${t}`,
+            (t) => `A pod restarted more than ${t} times in 15 minutes`,
+        ),
+        // cAdvisor's usage over kube-state-metrics' limits, per container (a container without a limit has no ratio).
+        rule(
+            "RagContainerCpuHigh",
+            (t) =>
+                `sum by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{${appAndData},container!="",container!="POD"}[5m])) / sum by (namespace, pod, container) (kube_pod_container_resource_limits{${appAndData},resource="cpu"}) > ${ratio(t)}`,
+            (t, m) => `A container has used more than ${t}% of its CPU limit for ${m} minutes (it is throttled: raise its CPU or scale out)`,
+        ),
+        rule(
+            "RagContainerMemoryHigh",
+            (t) =>
+                `sum by (namespace, pod, container) (container_memory_working_set_bytes{${appAndData},container!="",container!="POD",container!="valkey"}) / sum by (namespace, pod, container) (kube_pod_container_resource_limits{${appAndData},resource="memory"}) > ${ratio(t)}`,
+            (t) => `A container's memory is above ${t}% of its limit (it will be OOM-killed at the limit)`,
+        ),
         {
-            alert: "RagApiHigh5xxRate",
-            expr: `sum(rate(http_requests_total{namespace="${appNs}",service="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="${appNs}",service="api"}[5m])) > 0.05`,
-            for: "5m",
-            severity: "critical",
-            summary: "More than 5% of API requests fail with 5xx",
-        },
-        {
-            alert: "RagApiHighLatencyP95",
-            expr: `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${appNs}",service="api"}[5m]))) > 2`,
-            for: "10m",
-            severity: "warning",
-            summary: "API p95 latency above 2 s",
-        },
-        {
-            alert: "RagPodRestarting",
-            expr: `increase(kube_pod_container_status_restarts_total{namespace=~"${appNs}|${dataNs}"}[15m]) > 3`,
-            for: "0m",
-            severity: "warning",
-            summary: "A pod restarted more than 3 times in 15 minutes",
+            alert: "RagNodeNotReady",
+            expr: `kube_node_status_condition{condition="Ready",status="true",namespace=~".*"} == 0`,
+            ...pick(at("RagNodeNotReady")),
+            summary: "A node of the cluster is not Ready: its pods are evicted and rescheduled elsewhere",
         },
         {
             alert: "RagPostgresDown",
             expr: `sum(cnpg_collector_up{namespace="${dataNs}"}) == 0`,
-            for: "1m",
-            severity: "critical",
+            ...pick(at("RagPostgresDown")),
             summary: "PostgreSQL is down",
         },
-        {
-            alert: "RagPostgresReplicationLag",
-            expr: `max(cnpg_pg_replication_lag{namespace="${dataNs}"}) > 30`,
-            for: "5m",
-            severity: "warning",
-            summary: "A PostgreSQL replica is more than 30 s behind",
-        },
-        {
-            alert: "RagPostgresBackupFailing",
-            expr: `time() - max(cnpg_collector_last_available_backup_timestamp{namespace="${dataNs}"}) > 93600`,
-            for: "30m",
-            severity: "critical",
-            summary: "No successful PostgreSQL backup in 26 hours",
-        },
-        {
-            alert: "RagPostgresConnectionsHigh",
-            expr: `sum(cnpg_backends_total{namespace="${dataNs}"}) / max(cnpg_pg_settings_setting{name="max_connections",namespace="${dataNs}"}) > 0.8`,
-            for: "5m",
-            severity: "warning",
-            summary: "PostgreSQL connections above 80% of max",
-        },
-        {
-            alert: "RagPostgresLongTransaction",
-            expr: `max(cnpg_backends_max_tx_duration_seconds{namespace="${dataNs}"}) > 300`,
-            for: "5m",
-            severity: "warning",
-            summary: "A PostgreSQL transaction has run for more than 5 minutes (slow query or a stuck session)",
-        },
+        rule(
+            "RagPostgresReplicationLag",
+            (t) => `max(cnpg_pg_replication_lag{namespace="${dataNs}"}) > ${t}`,
+            (t) => `A PostgreSQL replica is more than ${t} s behind`,
+        ),
+        rule(
+            "RagPostgresBackupFailing",
+            (t) => `time() - max(cnpg_collector_last_available_backup_timestamp{namespace="${dataNs}"}) > ${Math.round(t * 3600)}`,
+            (t) => `No successful PostgreSQL backup in ${t} hours`,
+        ),
+        rule(
+            "RagPostgresConnectionsHigh",
+            (t) =>
+                `sum(cnpg_backends_total{namespace="${dataNs}"}) / max(cnpg_pg_settings_setting{name="max_connections",namespace="${dataNs}"}) > ${ratio(t)}`,
+            (t) => `PostgreSQL connections above ${t}% of max`,
+        ),
+        rule(
+            "RagPostgresLongTransaction",
+            (t) => `max(cnpg_backends_max_tx_duration_seconds{namespace="${dataNs}"}) > ${Math.round(t * 60)}`,
+            (t) => `A PostgreSQL transaction has run for more than ${t} minutes (slow query or a stuck session)`,
+        ),
         {
             alert: "RagValkeyDown",
             expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey"}) == 0`,
-            for: "1m",
-            severity: "critical",
+            ...pick(at("RagValkeyDown")),
             summary: "Valkey primary is not ready",
         },
-        {
-            alert: "RagValkeyMemoryHigh",
-            expr: `max(container_memory_working_set_bytes{namespace="${dataNs}",container="valkey"} / container_spec_memory_limit_bytes{namespace="${dataNs}",container="valkey"}) > 0.85`,
-            for: "10m",
-            severity: "warning",
-            summary: "Valkey memory above 85% of its limit",
-        },
-        {
-            alert: "RagVolumeAlmostFull",
-            expr: `kubelet_volume_stats_available_bytes{namespace=~"${appNs}|${dataNs}"} / kubelet_volume_stats_capacity_bytes{namespace=~"${appNs}|${dataNs}"} < 0.10`,
-            for: "5m",
-            severity: "warning",
-            summary: "A persistent volume has less than 10% free",
-        },
-        {
-            alert: "RagCertificateExpiring",
-            expr: `certmanager_certificate_expiration_timestamp_seconds{namespace=~".*"} - time() < 14 * 24 * 3600`,
-            for: "1h",
-            severity: "warning",
-            summary: "A TLS certificate expires within 14 days",
-        },
+        rule(
+            "RagValkeyMemoryHigh",
+            (t) =>
+                `max(container_memory_working_set_bytes{namespace="${dataNs}",container="valkey"} / container_spec_memory_limit_bytes{namespace="${dataNs}",container="valkey"}) > ${ratio(t)}`,
+            (t) => `Valkey memory above ${t}% of its limit`,
+        ),
+        rule(
+            "RagVolumeAlmostFull",
+            (t) => `kubelet_volume_stats_available_bytes{${appAndData}} / kubelet_volume_stats_capacity_bytes{${appAndData}} < ${ratio(t, 2)}`,
+            (t) => `A persistent volume has less than ${t}% free`,
+        ),
+        rule(
+            "RagCertificateExpiring",
+            (t) => `certmanager_certificate_expiration_timestamp_seconds{namespace=~".*"} - time() < ${t} * 24 * 3600`,
+            (t) => `A TLS certificate expires within ${t} days`,
+        ),
     ];
     if (generatedSecrets && generatedSecrets.names.length > 0)
         rules.push({
             alert: "RagSecretNotRotated",
             expr: `time() - kube_secret_created{namespace=~"${appNs}|${dataNs}",secret=~"${[...new Set(generatedSecrets.names)].sort().join("|")}"} > ${generatedSecrets.maxAgeDays} * 86400`,
-            for: "1h",
-            severity: "warning",
+            ...pick(at("RagSecretNotRotated")),
             summary: `A generated Secret is older than ${generatedSecrets.maxAgeDays} days: rotate the credentials (secretsRotatedOn)`,
         });
     if (cacheSentinel)
         rules.push({
             alert: "RagValkeySentinelQuorumLost",
             expr: `sum(kube_statefulset_status_replicas_ready{namespace="${dataNs}",statefulset="valkey-sentinel"}) < 2`,
-            for: "5m",
-            severity: "critical",
+            ...pick(at("RagValkeySentinelQuorumLost")),
             summary: "Fewer than 2 Valkey sentinels ready: no automatic failover",
         });
     if (llm) {
@@ -183,27 +232,29 @@ export function alertRules(
                         ? // the StatefulSet is named ollama-<digest of its claim template>
                           `sum(kube_statefulset_status_replicas_ready{namespace="${appNs}",statefulset=~"ollama-[0-9a-f]+"}) == 0`
                         : `sum(kube_deployment_status_replicas_available{namespace="${appNs}",deployment="ollama"}) == 0`,
-                for: "5m",
-                severity: "critical",
+                ...pick(at("RagLlmUnavailable")),
                 summary: "No Ollama pod is available",
             },
-            {
-                alert: "RagGpuUtilizationHigh",
-                expr: `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${appNs}"}) > 90`,
-                for: "15m",
-                severity: "warning",
-                summary: "GPU utilisation above 90% for 15 minutes: the LLM is saturated (DCGM exporter)",
-            },
-            {
-                alert: "RagGpuMemoryHigh",
-                expr: `max(DCGM_FI_DEV_FB_USED{namespace="${appNs}"} / (DCGM_FI_DEV_FB_USED{namespace="${appNs}"} + DCGM_FI_DEV_FB_FREE{namespace="${appNs}"})) > 0.95`,
-                for: "15m",
-                severity: "warning",
-                summary: "GPU memory above 95% (DCGM exporter)",
-            },
+            rule(
+                "RagGpuUtilizationHigh",
+                (t) => `avg(DCGM_FI_DEV_GPU_UTIL{namespace="${appNs}"}) > ${t}`,
+                (t, m) => `GPU utilisation above ${t}% for ${m} minutes: the LLM is saturated (DCGM exporter)`,
+            ),
+            rule(
+                "RagGpuMemoryHigh",
+                (t) =>
+                    `max(DCGM_FI_DEV_FB_USED{namespace="${appNs}"} / (DCGM_FI_DEV_FB_USED{namespace="${appNs}"} + DCGM_FI_DEV_FB_FREE{namespace="${appNs}"})) > ${ratio(t)}`,
+                (t) => `GPU memory above ${t}% (DCGM exporter)`,
+            ),
         );
     }
-    return rules;
+    // An alert whose metrics the cluster does not have would never fire: left out (alertsLeftOut says which).
+    return rules.filter((r) => alertEvaluable(r.alert, sources));
+}
+
+/** `for` and severity of an alert without a threshold. */
+function pick(c: { for: string; severity: AlertSeverity }): { for: string; severity: AlertSeverity } {
+    return { for: c.for, severity: c.severity };
 }
 
 /**
@@ -211,7 +262,7 @@ export function alertRules(
  * also fails and is slow; a database or cache that is down also lags, fills or fails its backups.
  */
 export const INHIBITIONS: { source: string; targets: string[] }[] = [
-    { source: "RagApiDown", targets: ["RagApiHigh5xxRate", "RagApiHighLatencyP95"] },
+    { source: "RagApiDown", targets: ["RagApiHigh5xxRate", "RagApiHighLatencyP95", "RagApiHighLatencyP99"] },
     {
         source: "RagPostgresDown",
         targets: ["RagPostgresReplicationLag", "RagPostgresConnectionsHigh", "RagPostgresBackupFailing", "RagPostgresLongTransaction"],
@@ -226,6 +277,10 @@ export const INHIBITIONS: { source: string; targets: string[] }[] = [
  */
 export class Monitoring extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`Monitoring ${name}`);
+        if (args.metricsSources !== undefined) checkMetricsSources(v, "metricsSources", args.metricsSources);
+        if (args.alerts !== undefined) checkK8sAlerts(v, "alerts", args.alerts, args.metricsSources ?? K8S_METRICS_SOURCES);
+        v.throwIfAny();
         super(typeToken("kubernetes", "Monitoring"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const labels = { ...ctx.labels("monitoring"), ...(args.prometheusSelector ?? { release: "prometheus" }) };
@@ -239,13 +294,43 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        const rules = alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload, args.cacheSentinel ?? false, args.generatedSecrets);
+        const sources = args.metricsSources ?? K8S_METRICS_SOURCES;
+        const rules = alertRules(
+            args.appNamespaceName,
+            args.dataNamespaceName,
+            args.llm,
+            args.llmWorkload,
+            args.cacheSentinel ?? false,
+            args.generatedSecrets,
+            {
+                alerts: args.alerts,
+                metricsSources: sources,
+            },
+        );
+        const raised = new Set(rules.map((r) => r.alert));
+        const wouldRaise = alertRules(
+            args.appNamespaceName,
+            args.dataNamespaceName,
+            args.llm,
+            args.llmWorkload,
+            args.cacheSentinel ?? false,
+            args.generatedSecrets,
+        );
+        const leftOut = alertsLeftOut(sources)
+            .filter((x) => !raised.has(x.alert) && wouldRaise.some((r) => r.alert === x.alert))
+            .map((x) => `${x.alert} (no ${x.missing.join(", ")})`);
         new k8s.apiextensions.CustomResource(
             ctx.childName("rules"),
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
-                metadata: { name: "rag-stack", namespace: args.appNamespace, labels },
+                metadata: {
+                    name: "rag-stack",
+                    namespace: args.appNamespace,
+                    labels,
+                    // The alerts the cluster's metrics cannot feed (k8sMetricsSources), said where the rules are.
+                    ...(leftOut.length > 0 ? { annotations: { "ragstack.io/alerts-left-out": leftOut.join("; ") } } : {}),
+                },
                 spec: {
                     groups: [
                         {

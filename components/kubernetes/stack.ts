@@ -439,6 +439,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 alertEmails: s.observability.alarmEmails,
                 alertWebhookSecretName: k.alertWebhookSecretName || undefined,
                 generatedSecrets: generatedSecrets.length > 0 ? { names: generatedSecrets, maxAgeDays: s.secrets.maxAgeDays } : undefined,
+                alerts: s.observability.alerts,
+                metricsSources: s.observability.metricsSources,
             },
             child,
         );

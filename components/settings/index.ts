@@ -26,6 +26,7 @@ import { StorageSettings, storageTier } from "./storage";
 import { TagSettings, tagsTier } from "./tags";
 import { ConfigType, Group, isGroup, Setting, StackIdentity, Tier } from "./tier";
 
+export * from "./alerts";
 export * from "./api";
 export * from "./aws";
 export * from "./cache";

@@ -5,7 +5,7 @@
 import type { CapacityReport } from "../../analysis/capacity";
 import type { CostEstimate } from "../../analysis/cost";
 import type { RecoveryReport } from "../../analysis/recovery";
-import { StackSettings } from "../../components/settings";
+import { alertsLeftOut, StackSettings } from "../../components/settings";
 import { EvaluationResult } from "../../policies/lib/evaluate";
 import { RecordedResource } from "../mocks";
 import type { PreflightReport } from "./preflight";
@@ -120,7 +120,13 @@ export function keySettings(s: StackSettings): Record<string, unknown> {
             s.target === "aws"
                 ? { cidr: s.network.cidr, azCount: s.network.azCount, natStrategy: s.network.natStrategy }
                 : { namespacePrefix: s.kubernetes.namespacePrefix, edgeMode: s.kubernetes.edgeMode },
-        observability: { logRetentionDays: s.observability.logRetentionDays },
+        observability: {
+            logRetentionDays: s.observability.logRetentionDays,
+            // Alerts the cluster's metrics cannot feed (k8sMetricsSources): left out of the PrometheusRule.
+            ...(s.target === "kubernetes" && alertsLeftOut(s.observability.metricsSources).length > 0
+                ? { alertsLeftOut: alertsLeftOut(s.observability.metricsSources).map((x) => `${x.alert} (no ${x.missing.join(", ")})`) }
+                : {}),
+        },
     };
 }
 
