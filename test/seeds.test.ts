@@ -23,6 +23,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { CONFIG_KEYS, SETTINGS } from "../components/settings";
 import { plan, PlanResult } from "../testing/plan";
+import { runCli } from "../testing/plan/cli";
 import { repoRoot } from "../testing/program";
 
 const PROJECT = "rag-platform";
@@ -209,7 +210,8 @@ export function rowProblems(row: Row, stackConfig: Record<string, unknown>, resu
             found = c.path === "#count" ? [records.length] : records.flatMap((r) => valuesAt(r.inputs, c.path));
         }
         if (c.contains !== undefined) {
-            if (!found.some((f) => typeof f === "string" && f.includes(c.contains!)))
+            const texts = found.flatMap((f) => (Array.isArray(f) ? f : [f]));
+            if (!texts.some((f) => typeof f === "string" && f.includes(c.contains!)))
                 problems.push(
                     `${at}: no ${c.subject} ${c.path} in the plan contains ${JSON.stringify(c.contains)} (found ${JSON.stringify(found.slice(0, 3))})`,
                 );
@@ -276,6 +278,16 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
             assert.deepStrictEqual(problems, []);
         });
     }
+
+    it("the CLI plans a seed's stack file as CI does (--config-file), with the same resources as the test's plan", async () => {
+        const file = path.join("examples", "seeds", folders[0], "Pulumi.staging.yaml");
+        const out = await runCli(["--stack", "staging", "--config-file", file, "--json"]);
+        assert.strictEqual(out.code, 0, out.stderr);
+        const doc = JSON.parse(out.stdout);
+        const r = await planOf(folders[0], "Pulumi.staging.yaml");
+        assert.deepStrictEqual([doc.environment, doc.resources.length], [r.document.environment, r.document.resources.length]);
+        assert.strictEqual(doc.policy.passed, true);
+    });
 
     describe("mutations: a row the plan does not honour fails", () => {
         // The AWS production seed's plan, shared with the test above.
