@@ -191,6 +191,13 @@ export function rowProblems(row: Row, stackConfig: Record<string, unknown>, resu
         else if (!same(stackConfig[full], row.value))
             problems.push(`${at}: the stack file sets ${full} to ${JSON.stringify(stackConfig[full])}, the row says ${JSON.stringify(row.value)}`);
     }
+    // A key named in the status (`key` or `key = value`) is one of docs/settings.md: a capability still
+    // to come is named in words, never as a key that does not exist.
+    for (const span of code(row.status)) {
+        const named = /^([a-z][A-Za-z0-9]*)(?: = .*)?$/.exec(span)?.[1];
+        if (named && !CONFIG_KEYS.some((k) => k.key === named))
+            problems.push(`${at}: \`${named}\` is not a key of docs/settings.md (name a missing capability in words)`);
+    }
     const checks = shownChecks(row.shown);
     if (row.status === "met" && row.key === undefined && checks.length === 0) problems.push(`${at}: a met row with neither a key nor a place in the plan`);
     for (const c of checks) {
@@ -338,6 +345,10 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
             assert.match(rowProblems({ ...base, status: "partial" }, config(), r).join(), /status "partial"; allowed/);
             assert.match(rowProblems({ ...base, key: "dbMultiAz", value: true, status: "missing: x" }, config(), r).join(), /a missing row names no key/);
             assert.match(rowProblems(base, config(), r).join(), /a met row with neither a key nor a place in the plan/);
+            assert.match(
+                rowProblems({ ...base, status: "missing: `egressDestinations = [api.openai.com]`" }, config(), r).join(),
+                /`egressDestinations` is not a key of docs\/settings.md \(name a missing capability in words\)/,
+            );
         });
     });
 });
