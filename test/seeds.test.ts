@@ -214,7 +214,13 @@ export function rowProblems(row: Row, stackConfig: Record<string, unknown>, resu
                 problems.push(`${at}: the plan has no ${c.subject}`);
                 continue;
             }
-            found = c.path === "#count" ? [records.length] : records.flatMap((r) => valuesAt(r.inputs, c.path));
+            // `#count`: how many; `@option`: a resource option the engine sees (ignoreChanges, protect...).
+            found =
+                c.path === "#count"
+                    ? [records.length]
+                    : c.path.startsWith("@")
+                      ? records.flatMap((r) => valuesAt(r, c.path.slice(1)))
+                      : records.flatMap((r) => valuesAt(r.inputs, c.path));
         }
         if (c.contains !== undefined) {
             const texts = found.flatMap((f) => (Array.isArray(f) ? f : [f]));
@@ -278,6 +284,11 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
                 const result = await planOf(folder, table.stackFile);
                 const stack = /^Pulumi\.([\w.-]+)\.yaml$/.exec(table.stackFile)![1];
                 assert.strictEqual(result.document.environment, stack, `${folder}/${table.stackFile}: the stack is named by its environment`);
+                assert.strictEqual(
+                    result.document.policy.configFile,
+                    `policies/config/${stack}.json`,
+                    `${folder}/${table.stackFile}: its environment's policy config`,
+                );
                 assert.strictEqual(result.document.policy.passed, true, `${folder}/${table.stackFile}: ${JSON.stringify(result.document.policy.violations)}`);
                 const config = stackConfigOf(path.join(SEEDS, folder, table.stackFile));
                 for (const row of table.rows) problems.push(...rowProblems(row, config, result));
@@ -332,6 +343,12 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
             );
             assert.match(rowProblems({ ...row, shown: "`aws:rds/cluster:Cluster` `multiAz`" }, config(), r).join(), /the plan has no aws:rds\/cluster:Cluster/);
             assert.match(rowProblems({ ...row, shown: "`plan` `recovery.provides.pointInTimeDays` `= 7`" }, config(), r).join(), /pointInTimeDays is \[30\]/);
+            const option = { ...row, key: "apiImageManagedByCi", value: true, shown: '`aws:ecs/service:Service` `@ignoreChanges.*` `= "taskDefinition"`' };
+            assert.deepStrictEqual(rowProblems(option, config(), r), []);
+            assert.match(
+                rowProblems({ ...option, shown: '`aws:ecs/service:Service` `@ignoreChanges.*` `= "cluster"`' }, config(), r).join(),
+                /@ignoreChanges.\* is \["desiredCount","taskDefinition"\]/,
+            );
             const text = { ...row, shown: "`aws:lb/listener:Listener` `sslPolicy` `~ TLS13-1-2`" };
             assert.deepStrictEqual(rowProblems(text, config(), r), []);
             assert.match(
