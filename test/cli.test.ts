@@ -100,6 +100,17 @@ const BAD: [string, string[], RegExp][] = [
     ["target missing", [...S, "--target"], /--target needs a value/],
     ["value on a switch", [...S, "--json=yes"], /--json takes no value \(got "yes"\)/],
     ["stray argument", ["staging"], /unexpected argument "staging"/],
+    [
+        "config file that does not exist",
+        [...S, "--config-file", "examples/seeds/none/Pulumi.production.yaml"],
+        /--config-file: examples\/seeds\/none\/Pulumi.production.yaml is not a file/,
+    ],
+    ["config file that is a folder", [...S, "--config-file", "examples/seeds"], /--config-file: examples\/seeds is not a file/],
+    [
+        "config file with --compare",
+        [...S, "--compare", "production", "--config-file", "Pulumi.staging.yaml"],
+        /--compare cannot be combined with --config-file/,
+    ],
     ["--set without value", [...S, "--set"], /--set needs a value/],
     ["--set without =", [...S, ...set("apiMinReplicas")], /--set: got "apiMinReplicas"; allowed: KEY=VALUE/],
     ["--set without key", [...S, ...set("=3")], /--set: got "=3"; allowed: KEY=VALUE/],

@@ -1046,6 +1046,9 @@ describe("Kubernetes egress: an allow-list per destination, no internet in produ
             /kubernetes\.modelSourceCidrs: got \["0\.0\.0\.0\/0"\]; allowed: ranges narrower than the whole internet in production .*kubernetes\.allowInternetEgress true \(the named opt-out\)/,
         );
         assert.doesNotThrow(() => validateStackSettings(withK8s({ modelSourceCidrs: ["0.0.0.0/0"], allowInternetEgress: true })));
+        // Without the LLM the model source opens nothing (no egress rule): the preset's 0.0.0.0/0 is not refused.
+        const noLlm = withK8s({ modelSourceCidrs: ["0.0.0.0/0"] });
+        assert.doesNotThrow(() => validateStackSettings({ ...noLlm, llm: { ...noLlm.llm, enabled: false } }));
         assert.throws(
             () => validateStackSettings(withK8s({ modelSourceCidrs: [] })),
             /kubernetes\.modelSourceCidrs: got \[\]; allowed: at least one IPv4 CIDR: where Ollama pulls/,

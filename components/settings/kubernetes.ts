@@ -262,7 +262,10 @@ function checkEgress(v: Validator, s: K8sView): void {
         if (requiredFor && list.length === 0) v.fail(field, list, `at least one IPv4 CIDR: ${requiredFor}`);
         list.forEach((c, i) => v.cidr(`${field}[${i}]`, c));
         v.unique(field, list);
-        if (s.environment === "production" && !k.allowInternetEgress && list.some((c) => /\/0$/.test(c)))
+        // Without the LLM no model source is reached (the stack opens no egress for it): the preset's
+        // public registry (0.0.0.0/0) then opens nothing, and a stack without a model needs no mirror.
+        const opened = key !== "modelSourceCidrs" || s.llm.enabled;
+        if (opened && s.environment === "production" && !k.allowInternetEgress && list.some((c) => /\/0$/.test(c)))
             v.fail(
                 field,
                 list,

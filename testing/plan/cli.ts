@@ -28,6 +28,8 @@ export const USAGE = `usage: npm run plan -- --stack NAME [options]
   --target aws|kubernetes override the stack's target
   --set KEY=VALUE         override one config key (repeatable; arrays as JSON)
   --policy-config FILE    policy pack config (default: policies/config/NAME.json)
+  --config-file FILE      the stack's config from FILE instead of Pulumi.NAME.yaml (as pulumi
+                          --config-file); the policy config still defaults by NAME
   --dir FOLDER            the Pulumi program to plan (default: this repository's in a checkout,
                           else the current folder); another program must be compiled (its main)
   --json                  print one JSON document (also for errors)
@@ -55,6 +57,7 @@ const FLAGS: Record<string, FlagSpec> = {
     "--set": { value: true, repeatable: true },
     "--policy-config": { value: true },
     "--dir": { value: true },
+    "--config-file": { value: true },
     "--json": { value: false },
     "--out": { value: true },
     "--sarif": { value: true },
@@ -78,6 +81,8 @@ export interface CliArgs {
     policyConfig?: string;
     set: Record<string, string>;
     dir?: string;
+    /** `--config-file`: the stack file to read instead of the program folder's Pulumi.NAME.yaml. */
+    configFile?: string;
     /** `--stack-reference`: stack name -> outputs. */
     stackReferences: Record<string, Record<string, unknown>>;
     help: boolean;
@@ -147,6 +152,9 @@ export function parseArgs(argv: string[]): CliArgs {
             case "--dir":
                 args.dir = value;
                 break;
+            case "--config-file":
+                args.configFile = value;
+                break;
             case "--json":
                 args.json = true;
                 break;
@@ -183,7 +191,7 @@ export function parseArgs(argv: string[]): CliArgs {
         for (const c of args.compare)
             if (!c || c === args.stack || args.compare.indexOf(c) !== args.compare.lastIndexOf(c))
                 throw new PlanInputError(`--compare: got ${JSON.stringify(c)}; allowed: a stack other than --stack, each once`);
-        const single = ["--out", "--sarif", "--junit", "--summary", "--policy-config"].filter((f) => seen.has(f));
+        const single = ["--out", "--sarif", "--junit", "--summary", "--policy-config", "--config-file"].filter((f) => seen.has(f));
         if (single.length > 0)
             throw new PlanInputError(`--compare cannot be combined with ${single.join(", ")} (they describe one stack); allowed: run the plan once per stack`);
     }
@@ -261,6 +269,7 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
             target: args.target,
             set: args.set,
             dir: args.dir,
+            configFile: args.configFile,
             policyConfigFile: args.policyConfig,
             stackReferences: args.stackReferences,
         };

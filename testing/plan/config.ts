@@ -76,6 +76,12 @@ export interface ConfigStageOptions {
     target?: "aws" | "kubernetes";
     /** `--set` values: key (bare, `project:key` or `aws:key`) -> string value. */
     set?: Record<string, string>;
+    /**
+     * `--config-file`: the stack's config from this file instead of the program folder's
+     * `Pulumi.<stack>.yaml`, as `pulumi preview --config-file` reads it (examples/seeds: stack files
+     * of this repository's program kept beside their README). @default the program folder's file
+     */
+    configFile?: string;
 }
 
 export interface StackConfig {
@@ -122,10 +128,12 @@ export function stacksIn(root: string): string[] {
 }
 
 /** Reads a stack file into fully qualified string values (arrays and objects as JSON). */
-export function readStackFile(root: string, stack: string): { file: string; config: Record<string, string> } {
+export function readStackFile(root: string, stack: string, configFile?: string): { file: string; config: Record<string, string> } {
     if (!STACK_NAME.test(stack) || stack.includes(".."))
         throw new PlanInputError(`--stack: got ${JSON.stringify(stack)}; allowed: a stack name (letters, digits, '-', '_', '.')`);
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    const file = configFile !== undefined ? path.resolve(configFile) : path.join(root, `Pulumi.${stack}.yaml`);
+    if (configFile !== undefined && (!fs.existsSync(file) || !fs.statSync(file).isFile()))
+        throw new PlanInputError(`--config-file: ${configFile} is not a file; allowed: a stack file (config: section), as pulumi --config-file takes`);
     if (!fs.existsSync(file)) {
         const known = stacksIn(root);
         throw new PlanInputError(`unknown stack "${stack}": ${file} does not exist${didYouMean(stack, known)} (stacks here: ${known.join(", ") || "none"})`);
@@ -183,7 +191,7 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     const ownProgram = root === home;
     const project = readProject(root);
     const declared = ownProgram ? CONFIG_KEYS.map((k) => k.key) : project.declared;
-    const { file, config } = readStackFile(root, opts.stack);
+    const { file, config } = readStackFile(root, opts.stack, opts.configFile);
     checkNamespaces(file, Object.keys(config), project.name);
 
     if (declared) {
