@@ -77,6 +77,37 @@ const subnetIds = (v: Validator, f: string, ids: string[]) => {
     v.unique(f, ids);
 };
 
+/**
+ * Named egress destinations on AWS go through the stack's Network Firewall: the internet must be
+ * closed (otherwise the allow-list would allow nothing more than what is open), the VPC must be the
+ * stack's own (its routes send the private subnets through the firewall), and a host is recognised
+ * by its TLS server name, which only TCP carries.
+ */
+function checkAwsEgressDestinations(v: Validator, s: AwsView): void {
+    const destinations = Array.isArray(s.network.egressDestinations) ? s.network.egressDestinations : [];
+    if (destinations.length === 0) return;
+    if (s.aws.internetEgress)
+        v.fail(
+            "aws.internetEgress",
+            s.aws.internetEgress,
+            "false when network.egressDestinations are named (with HTTPS open to the whole internet an allow-list allows nothing more): set awsInternetEgress false",
+        );
+    if (s.aws.existingVpc)
+        v.fail(
+            "network.egressDestinations",
+            destinations,
+            "none with aws.existingVpc (the stack routes only a VPC it creates through its Network Firewall): filter your VPC's egress yourself, or let the stack create the VPC",
+        );
+    destinations.forEach((d, i) => {
+        if (d && d.host !== undefined && d.protocol === "udp")
+            v.fail(
+                `network.egressDestinations[${i}].protocol`,
+                d.protocol,
+                '"tcp" for a host destination on AWS (the Network Firewall recognises a host by its TLS server name, carried over TCP): give a cidr for a UDP destination',
+            );
+    });
+}
+
 export const awsTier = defineTier<AwsSettings, AwsView>({
     path: "aws",
     title: "AWS",
@@ -210,6 +241,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
         },
     },
     validate: (v, s) => {
+        checkAwsEgressDestinations(v, s);
         if (s.aws.certificateArn === undefined && s.aws.hostedZoneId === undefined)
             v.fail(
                 "aws.certificateArn / aws.hostedZoneId",
