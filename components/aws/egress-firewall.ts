@@ -14,6 +14,7 @@ import { AwsCommonArgs, AwsContext } from "./common";
 export const FIREWALL_DEFAULT_ACTIONS = ["aws:drop_established", "aws:alert_established"];
 
 export interface EgressFirewallArgs extends AwsCommonArgs {
+    /** The VPC the firewall filters. */
     vpcId: pulumi.Input<string>;
     /** The VPC's CIDR: `$HOME_NET`, the only source the rules pass. */
     vpcCidr: pulumi.Input<string>;
