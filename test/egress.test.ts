@@ -236,6 +236,28 @@ describe("egress to named destinations", function () {
             );
         });
 
+        it("with one NAT gateway: a firewall endpoint in every AZ, one NAT subnet, every endpoint to that gateway", async () => {
+            const single = await runProgram("production", { target: "aws", ...SET, natStrategy: "single" });
+            const names = (type: string) =>
+                single.resources
+                    .ofType(type)
+                    .map((r) => r.name.replace(/^.*-network-/, ""))
+                    .sort();
+            assert.deepStrictEqual(
+                names("aws:ec2/subnet:Subnet").filter((n) => /^(firewall|nat)-/.test(n)),
+                ["firewall-0", "firewall-1", "firewall-2", "nat-0"],
+            );
+            const routes = single.resources.ofType("aws:ec2/route:Route");
+            const nat = inp(single.resources.one("aws:ec2/natGateway:NatGateway", "nat-0"));
+            for (let a = 0; a < 3; a++) {
+                const fw = inp(routes.find((r) => r.name.endsWith(`-firewall-default-${a}`))!);
+                assert.ok(String(fw.natGatewayId).includes("nat-0"), `firewall subnet ${a} -> the one NAT gateway`);
+                assert.ok(routes.some((r) => r.name.endsWith(`-nat-return-0-${a}`)));
+            }
+            assert.ok(String(nat.subnetId).includes("nat-0"));
+            assert.strictEqual(routes.filter((r) => r.name.includes("nat-return-1")).length, 0);
+        });
+
         it("firewall and NAT subnets are /28s in the fourth tier's slot, apart from every other subnet", () => {
             assert.deepStrictEqual(egressSubnetCidrs("10.30.0.0/16", 0), { firewall: "10.30.192.0/28", nat: "10.30.192.16/28" });
             assert.deepStrictEqual(egressSubnetCidrs("10.30.0.0/16", 2), { firewall: "10.30.224.0/28", nat: "10.30.224.16/28" });

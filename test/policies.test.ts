@@ -118,7 +118,7 @@ const EGRESS_SET = {
 };
 const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: 6000 } };
 
-const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress", Mutation, PolicyPackConfig?][] = [
+const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress", Mutation, PolicyPackConfig?][] = [
     ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
     ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
     ["aws-rds-proxy-require-tls-and-iam-auth", "aws", edit(A.proxy, "db-proxy", (i) => (i.defaultAuthScheme = "NONE"))],
@@ -428,6 +428,16 @@ const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress", Mutation, PolicyP
         editK8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ollama-egress", (i) => (i.spec.egress[0].to = [{ ipBlock: { cidr: "0.0.0.0/0" } }])),
     ],
     [
+        "kubernetes-cilium-ciliumnetworkpolicy-restrict-internet-egress",
+        "kubernetes-egress",
+        editK8s("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "egress-openai", (i) => (i.spec.egress[1].toFQDNs = [{ matchPattern: "*" }])),
+    ],
+    [
+        "kubernetes-cilium-ciliumnetworkpolicy-restrict-internet-egress",
+        "kubernetes-egress",
+        editK8s("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "egress-openai", (i) => i.spec.egress.push({ toEntities: ["world"] })),
+    ],
+    [
         "kubernetes-core-pod-require-pinned-images",
         "kubernetes",
         apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),
@@ -523,6 +533,7 @@ describe("policy pack", function () {
         for (const stack of ["staging", "production"])
             for (const target of ["aws", "kubernetes"]) runs[`${stack}-${target}`] = await runProgram(stack, { target });
         runs["production-aws-egress"] = await runProgram("production", { target: "aws", ...EGRESS_SET });
+        runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
     });
 
     describe("rules", () => {
@@ -566,7 +577,7 @@ describe("policy pack", function () {
 
     describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {
         for (const [rule, target, mutate, config] of MUTATIONS) {
-            it(`${rule}${target === "aws-egress" ? " (with named egress destinations)" : ""}`, async () => {
+            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : ""}`, async () => {
                 const original = runs[`production-${target}`].resources.all;
                 const baseline = await evaluatePack(original, { ...productionConfig(), ...(config ?? {}) });
                 assert.deepStrictEqual(

@@ -275,11 +275,18 @@ export class Network extends pulumi.ComponentResource {
      * NAT subnet (the NAT gateway; routes out to the internet gateway, back through the firewall).
      * Their route tables are filled by `createEgressFirewall`.
      */
-    private createEgressSubnets({ ctx, s }: StepInput, vpc: aws.ec2.Vpc, igw: aws.ec2.InternetGateway, azNames: pulumi.Output<string[]>): EgressSubnets {
+    private createEgressSubnets(
+        { ctx, s }: StepInput,
+        vpc: aws.ec2.Vpc,
+        igw: aws.ec2.InternetGateway,
+        azNames: pulumi.Output<string[]>,
+        natCount: number,
+    ): EgressSubnets {
         const out: EgressSubnets = { firewall: [], nat: [], natRt: [] };
         for (let a = 0; a < s.azCount; a++) {
             const cidrs = egressSubnetCidrs(s.cidr, a);
-            for (const kind of ["firewall", "nat"] as const)
+            // A firewall endpoint in every AZ; a NAT subnet where a NAT gateway stands (one, or one per AZ).
+            for (const kind of a < natCount ? (["firewall", "nat"] as const) : (["firewall"] as const))
                 out[kind].push(
                     new aws.ec2.Subnet(
                         ctx.childName(`${kind}-${a}`),
@@ -293,6 +300,7 @@ export class Network extends pulumi.ComponentResource {
                         ctx.opts(),
                     ),
                 );
+            if (a >= natCount) continue;
             const natRt = new aws.ec2.RouteTable(ctx.childName(`nat-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`nat-rt-${a}`) }, ctx.opts());
             new aws.ec2.Route(ctx.childName(`nat-default-${a}`), { routeTableId: natRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
             new aws.ec2.RouteTableAssociation(ctx.childName(`nat-${a}`), { subnetId: out.nat[a].id, routeTableId: natRt.id }, ctx.opts());
@@ -366,7 +374,7 @@ export class Network extends pulumi.ComponentResource {
         );
 
         const natCount = s.nat === "perAz" ? s.azCount : 1;
-        const egress = args.egressFirewall ? this.createEgressSubnets(input, vpc, igw, azNames) : undefined;
+        const egress = args.egressFirewall ? this.createEgressSubnets(input, vpc, igw, azNames, natCount) : undefined;
         const natGateways: aws.ec2.NatGateway[] = [];
         for (let a = 0; a < natCount; a++) {
             const eip = new aws.ec2.Eip(ctx.childName(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
