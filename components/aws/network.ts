@@ -73,8 +73,10 @@ export interface NetworkArgs extends AwsCommonArgs {
 
 /**
  * The firewall subnet and the NAT subnet of an AZ when the egress firewall is on: the first two
- * /28 of the fourth tier's slot (`subnetCidr(cidr, 3, az)`, unused otherwise). A /28 is the size
- * AWS recommends for a firewall subnet.
+ * /28 (the smallest subnet a VPC allows) of the fourth tier's slot (`subnetCidr(cidr, 3, az)`,
+ * unused otherwise). The firewall needs a subnet in each AZ where it has an endpoint, with at least
+ * one free address; the stack uses it for nothing else (the firewall filters only traffic routed
+ * to it, never traffic inside its own subnet).
  * https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-subnets.html
  */
 export function egressSubnetCidrs(vpcCidr: string, az: number): { firewall: string; nat: string } {

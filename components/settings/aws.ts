@@ -229,7 +229,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
             description: "HTTPS to the internet from the API and GPU hosts (off: endpoints only, images from ECR, models from S3).",
             staging: true,
             production: false,
-            unused: "egress on Kubernetes is the NetworkPolicies' allow-lists (k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
+            unused: "egress on Kubernetes is the NetworkPolicies' allow-lists (egressDestinations, k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
             check: (v, f, x, s) => {
                 if (!v.bool(f, x) || x) return;
                 // Without the internet, tasks and hosts pull only from ECR in the stack's region (the endpoints).
