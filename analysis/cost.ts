@@ -72,6 +72,9 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:ec2/internetGateway:InternetGateway": "no charge",
     "aws:ec2/launchTemplate:LaunchTemplate": "its volumes are priced with the Auto Scaling group",
     "aws:ec2/route:Route": "no charge",
+    "aws:networkfirewall/ruleGroup:RuleGroup": "priced with the firewall (endpoint-hours and GB)",
+    "aws:networkfirewall/firewallPolicy:FirewallPolicy": "priced with the firewall (endpoint-hours and GB)",
+    "aws:networkfirewall/loggingConfiguration:LoggingConfiguration": "its logs are priced as ingestion into the log groups",
     "aws:ec2/routeTable:RouteTable": "no charge",
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "no charge",
     "aws:ec2/securityGroup:SecurityGroup": "no charge",
@@ -370,6 +373,22 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
                 "GB",
                 regionalPrice(b.region, "natGatewayGb"),
                 `natProcessedGbPerMonth ${b.a.natProcessedGbPerMonth} over ${n} gateway(s)`,
+            ),
+        ]);
+    },
+    "aws:networkfirewall/firewall:Firewall": (r, b) => {
+        // One endpoint per subnet mapping (AZ); every byte to the NAT gateways crosses it. AWS waives
+        // the NAT gateways' hours and GB matching the firewall's (network-firewall/pricing): not
+        // deducted here, so the estimate errs high.
+        const endpoints = ((r.inputs.subnetMappings ?? []) as unknown[]).length || 1;
+        b.add(r, [
+            b.item(`firewall endpoint × ${endpoints}`, endpoints * hours(b), "endpoint-hours", regionalPrice(b.region, "firewallEndpointHour")),
+            b.item(
+                "traffic inspected",
+                b.a.natProcessedGbPerMonth,
+                "GB",
+                regionalPrice(b.region, "firewallGb"),
+                `natProcessedGbPerMonth ${b.a.natProcessedGbPerMonth} (the egress through the NAT gateways crosses the firewall); the NAT gateways' matching charges, waived by AWS, are not deducted`,
             ),
         ]);
     },

@@ -21,6 +21,7 @@ export const PRICE_SOURCES: Readonly<Record<string, string>> = {
     elasticache: "https://aws.amazon.com/elasticache/pricing/ (2026-06; Valkey node hours are 20 % below Redis OSS)",
     vpc: "https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4; 2026-06)",
     privatelink: "https://aws.amazon.com/privatelink/pricing/ (interface endpoints; 2026-06)",
+    networkFirewall: "https://aws.amazon.com/network-firewall/pricing/ (firewall endpoint-hour and GB processed, us-east-1; other regions derived; 2026-06)",
     elb: "https://aws.amazon.com/elasticloadbalancing/pricing/ (2026-06)",
     waf: "https://aws.amazon.com/waf/pricing/ (2026-06)",
     s3: "https://aws.amazon.com/s3/pricing/ (S3 Standard; 2026-06)",
@@ -49,6 +50,9 @@ export interface RegionalPrices {
     rdsProxyVcpuHour: number;
     natGatewayHour: number;
     natGatewayGb: number;
+    /** AWS Network Firewall per firewall endpoint-hour (one endpoint per AZ) and per GB processed. */
+    firewallEndpointHour: number;
+    firewallGb: number;
     albHour: number;
     albLcuHour: number;
     /** Interface endpoint per AZ-hour and per GB processed. */
@@ -107,6 +111,8 @@ const US_EAST_1: RegionalPrices = {
     rdsProxyVcpuHour: 0.015,
     natGatewayHour: 0.045,
     natGatewayGb: 0.045,
+    firewallEndpointHour: 0.395,
+    firewallGb: 0.065,
     albHour: 0.0225,
     albLcuHour: 0.008,
     endpointAzHour: 0.01,

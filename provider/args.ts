@@ -130,6 +130,8 @@ export interface RagPlatformArgs {
     endpointAzCount?: number;
     /** CIDRs allowed on 80/443 at the edge. Default: development `["0.0.0.0/0"]`, staging `["0.0.0.0/0"]`, production `["0.0.0.0/0"]` (the environment preset). */
     allowedIngressCidrs?: string[];
+    /** Services the API (and the LLM, from: [llm]) may reach: [{name, host (or *.domain) or cidr, ports, protocol?: tcp|udp, from?: [api, llm]}]; nothing else leaves. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    egressDestinations?: { [key: string]: any }[];
     /** More host names the edge serves and its certificate covers (wildcards as *.name), up to 9. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     edgeAlternativeNames?: string[];
     /** Requests per 5 min per IP before blocking. Default: development `2000`, staging `2000`, production `5000` (the environment preset). */
@@ -234,6 +236,8 @@ export interface RagPlatformArgs {
     k8sModelSourceCidrs?: string[];
     /** Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists. Default: development `false`, staging `false`, production `false` (the environment preset). */
     k8sAllowInternetEgress?: boolean;
+    /** How host egress destinations are enforced: cilium (CiliumNetworkPolicy toFQDNs; the CNI must be Cilium) or none (host destinations refused: give a cidr). Default: development `"none"`, staging `"none"`, production `"none"` (the environment preset). */
+    k8sFqdnPolicy?: string;
     /** Valkey image, pinned. Default: development `"valkey/valkey:8.1.4"`, staging `"valkey/valkey:8.1.4"`, production `"valkey/valkey:8.1.4"` (the environment preset). */
     k8sValkeyImage?: string;
     /** TLS on Valkey and its sentinels (certificate from k8sInternalIssuer, clients verify it); false: the named opt-out, plaintext inside the cluster. Default: development `true`, staging `true`, production `true` (the environment preset). */

@@ -67,6 +67,15 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
         // The longest stack name the settings allow (22 characters) in production: every physical name within AWS's limits.
         const longest = await runProgram("production", { target: "aws", name: "a234567890123456789012" });
         plans["production-aws-longest-name"] = { resources: longest.resources.all, partition: "aws", region: "eu-west-1" };
+        // Named egress destinations: the Network Firewall, its routes and the data key's network-firewall use.
+        const egress = await runProgram("production", {
+            target: "aws",
+            egressDestinations: JSON.stringify([
+                { name: "openai", host: "api.openai.com", ports: [443] },
+                { name: "ldap", cidr: "10.200.0.10/32", ports: [636] },
+            ]),
+        });
+        plans["production-aws-egress-destinations"] = { resources: egress.resources.all, partition: "aws", region: "eu-west-1" };
         // GovCloud: the partition comes from the provider's region; the region's RDS CAs are given (awsRdsCaBundle).
         const ecr = "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com";
         govCloud = await runProgram("production", {

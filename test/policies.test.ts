@@ -106,7 +106,20 @@ const A = {
 };
 
 /** One mutation per rule: [rule, stack, mutation, optional policy config]. */
-const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] = [
+/**
+ * Production with named egress destinations (network.egressDestinations): the stack with the AWS
+ * Network Firewall, whose rules are mutated on it. The firewall's ~$980 a month is over the
+ * repository's production budget (docs/cost.md): the budget is raised for this run.
+ */
+const EGRESS_SET = {
+    egressDestinations: JSON.stringify([
+        { name: "openai", host: "api.openai.com", ports: [443] },
+        { name: "ldap", cidr: "10.200.0.10/32", ports: [636] },
+    ]),
+};
+const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: 6000 } };
+
+const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress", Mutation, PolicyPackConfig?][] = [
     ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
     ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
     ["aws-rds-proxy-require-tls-and-iam-auth", "aws", edit(A.proxy, "db-proxy", (i) => (i.defaultAuthScheme = "NONE"))],
@@ -290,6 +303,38 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         "aws",
         edit("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-https-endpoints", (i) => (i.cidrIpv4 = "0.0.0.0/0")),
     ],
+    [
+        // the hosts' one-port rule to 0.0.0.0/0 is accepted only behind a firewall that drops by default
+        "aws-ec2-securitygroup-restrict-internet-egress",
+        "aws-egress",
+        edit("aws:networkfirewall/firewallPolicy:FirewallPolicy", "policy", (i) => (i.firewallPolicy.statefulDefaultActions = ["aws:alert_established"])),
+        EGRESS_BUDGET,
+    ],
+    [
+        // ... and only when the private subnets cannot reach a NAT gateway around it
+        "aws-ec2-securitygroup-restrict-internet-egress",
+        "aws-egress",
+        (rs) => {
+            const route = byName(rs, "aws:ec2/route:Route", "private-default-0");
+            const nat = byName(rs, "aws:ec2/natGateway:NatGateway", "nat-0");
+            delete inp(route).vpcEndpointId;
+            inp(route).natGatewayId = (nat.state as any).id ?? nat.name;
+            route.propertyDependencies = { ...route.propertyDependencies, natGatewayId: [nat.urn] };
+        },
+        EGRESS_BUDGET,
+    ],
+    [
+        "aws-networkfirewall-firewallpolicy-require-default-drop",
+        "aws-egress",
+        edit("aws:networkfirewall/firewallPolicy:FirewallPolicy", "policy", (i) => (i.firewallPolicy.statelessDefaultActions = ["aws:pass"])),
+        EGRESS_BUDGET,
+    ],
+    [
+        "aws-networkfirewall-firewall-require-logging",
+        "aws-egress",
+        edit("aws:networkfirewall/loggingConfiguration:LoggingConfiguration", "logging", (i) => i.loggingConfiguration.logDestinationConfigs.pop()),
+        EGRESS_BUDGET,
+    ],
     ["aws-lambda-permission-require-source", "aws", edit("aws:lambda/permission:Permission", "secret-age-invoke", (i) => delete i.sourceArn)],
     ["aws-elasticache-replicationgroup-require-automatic-failover", "aws", edit(A.redis, "valkey", (i) => (i.automaticFailoverEnabled = false))],
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
@@ -382,6 +427,16 @@ const MUTATIONS: [string, "aws" | "kubernetes", Mutation, PolicyPackConfig?][] =
         "kubernetes-networking-networkpolicy-restrict-internet-egress",
         "kubernetes",
         editK8s("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ollama-egress", (i) => (i.spec.egress[0].to = [{ ipBlock: { cidr: "0.0.0.0/0" } }])),
+    ],
+    [
+        "kubernetes-cilium-ciliumnetworkpolicy-restrict-internet-egress",
+        "kubernetes-egress",
+        editK8s("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "egress-openai", (i) => (i.spec.egress[1].toFQDNs = [{ matchPattern: "*" }])),
+    ],
+    [
+        "kubernetes-cilium-ciliumnetworkpolicy-restrict-internet-egress",
+        "kubernetes-egress",
+        editK8s("kubernetes:cilium.io/v2:CiliumNetworkPolicy", "egress-openai", (i) => i.spec.egress.push({ toEntities: ["world"] })),
     ],
     [
         "kubernetes-core-pod-require-pinned-images",
@@ -478,6 +533,8 @@ describe("policy pack", function () {
     before(async () => {
         for (const stack of ["development", "staging", "production"])
             for (const target of ["aws", "kubernetes"]) runs[`${stack}-${target}`] = await runProgram(stack, { target });
+        runs["production-aws-egress"] = await runProgram("production", { target: "aws", ...EGRESS_SET });
+        runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
     });
 
     describe("rules", () => {
@@ -522,7 +579,7 @@ describe("policy pack", function () {
 
     describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {
         for (const [rule, target, mutate, config] of MUTATIONS) {
-            it(`${rule}`, async () => {
+            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : ""}`, async () => {
                 const original = runs[`production-${target}`].resources.all;
                 const baseline = await evaluatePack(original, { ...productionConfig(), ...(config ?? {}) });
                 assert.deepStrictEqual(

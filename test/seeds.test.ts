@@ -327,8 +327,8 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
             const r = await planOf(folder, stackFile);
             assert.match(rowProblems({ ...base, key: "llmSpot", value: true }, config(), r).join(), /the stack file does not set rag-platform:llmSpot/);
             assert.match(
-                rowProblems({ ...base, key: "egressDestinations", value: [] }, config(), r).join(),
-                /egressDestinations is not a key of docs\/settings.md/,
+                rowProblems({ ...base, key: "egressAllowList", value: [] }, config(), r).join(),
+                /egressAllowList is not a key of docs\/settings.md/,
             );
             assert.match(rowProblems({ ...base, key: "k8sCacheTls", value: true }, config(), r).join(), /k8sCacheTls is not used on the aws target/);
         });
@@ -363,8 +363,8 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
             assert.match(rowProblems({ ...base, key: "dbMultiAz", value: true, status: "missing: x" }, config(), r).join(), /a missing row names no key/);
             assert.match(rowProblems(base, config(), r).join(), /a met row with neither a key nor a place in the plan/);
             assert.match(
-                rowProblems({ ...base, status: "missing: `egressDestinations = [api.openai.com]`" }, config(), r).join(),
-                /`egressDestinations` is not a key of docs\/settings.md \(name a missing capability in words\)/,
+                rowProblems({ ...base, status: "missing: `egressAllowList = [api.openai.com]`" }, config(), r).join(),
+                /`egressAllowList` is not a key of docs\/settings.md \(name a missing capability in words\)/,
             );
         });
     });

@@ -267,6 +267,19 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
             return { ...base, latestVersion: 1 };
         case "aws:ec2/vpcEndpoint:VpcEndpoint":
             return inputs.vpcEndpointType === "Gateway" ? { ...base, prefixListId: MOCK_S3_PREFIX_LIST } : base;
+        case "aws:networkfirewall/firewall:Firewall":
+            // One endpoint per subnet mapping, as the firewall's status reports them.
+            return {
+                ...base,
+                firewallStatuses: [
+                    {
+                        syncStates: (inputs.subnetMappings ?? []).map((m: { subnetId: string }) => ({
+                            availabilityZone: region,
+                            attachments: [{ subnetId: m.subnetId, endpointId: `vpce-${shortHash(name + m.subnetId)}` }],
+                        })),
+                    },
+                ],
+            };
         case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
             return { ...base, hostedZone: "Z0123456789ABCDEFGHIJ" };
         default:

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TIER_TAG } from "../core/facts";
 import { EnvironmentName } from "../core/types";
-import { defaultsFor } from "../settings";
+import { defaultsFor, EgressDestination, egressDefaults } from "../settings";
 
 /** Arguments every AWS component takes. */
 export interface AwsCommonArgs {
@@ -208,7 +208,14 @@ export function admittingSecurityGroup(ctx: AwsContext, spec: AdmittingGroupSpec
  * Where a tier's HTTPS may go: anywhere (`"internet"`, through the NAT gateways), or only to the
  * VPC's interface endpoints (its CIDR) and S3 (the gateway endpoint's prefix list).
  */
-export type HttpsEgress = "internet" | { vpcCidr: pulumi.Input<string>; s3PrefixListId: pulumi.Input<string> };
+export type HttpsEgress =
+    | "internet"
+    | {
+          vpcCidr: pulumi.Input<string>;
+          s3PrefixListId: pulumi.Input<string>;
+          /** Named destinations of this workload (network.egressDestinations), reached through the VPC's Network Firewall. */
+          destinations?: EgressDestination[];
+      };
 
 /** The egress rules of `HttpsEgress` on a security group (443 only). */
 export function httpsEgressRules(ctx: AwsContext, key: string, securityGroupId: pulumi.Input<string>, egress: HttpsEgress, what: string): void {
@@ -224,6 +231,50 @@ export function httpsEgressRules(ctx: AwsContext, key: string, securityGroupId: 
     }
     rule("-endpoints", { cidrIpv4: egress.vpcCidr }, "HTTPS to the VPC's interface endpoints (AWS APIs, ECR)");
     rule("-s3", { prefixListId: egress.s3PrefixListId }, "HTTPS to S3 through the gateway endpoint (ECR layers, the stack's buckets)");
+    destinationEgressRules(ctx, key, securityGroupId, egress.destinations ?? []);
+}
+
+/**
+ * The egress rules of named destinations: a CIDR destination on each of its ports and protocol;
+ * a host destination on its ports to any address (0.0.0.0/0): a security group filters
+ * addresses, never names, and a host's addresses change, so the name is checked by the Network
+ * Firewall the private subnets route through (the TLS server name). One rule per port shared by
+ * the host destinations.
+ */
+export function destinationEgressRules(ctx: AwsContext, key: string, securityGroupId: pulumi.Input<string>, destinations: EgressDestination[]): void {
+    const hostPorts = new Map<number, string[]>();
+    for (const d of destinations.map(egressDefaults)) {
+        if (d.host !== undefined) {
+            for (const port of d.ports) hostPorts.set(port, [...(hostPorts.get(port) ?? []), d.name]);
+            continue;
+        }
+        for (const port of d.ports)
+            new aws.vpc.SecurityGroupEgressRule(
+                ctx.childName(`${key}-to-${d.name}-${port}`),
+                {
+                    securityGroupId,
+                    ipProtocol: d.protocol,
+                    fromPort: port,
+                    toPort: port,
+                    cidrIpv4: d.cidr,
+                    description: `Egress destination ${d.name} (network.egressDestinations), also passed by the Network Firewall`,
+                },
+                ctx.opts(),
+            );
+    }
+    for (const [port, names] of hostPorts)
+        new aws.vpc.SecurityGroupEgressRule(
+            ctx.childName(`${key}-to-hosts-${port}`),
+            {
+                securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrIpv4: "0.0.0.0/0",
+                description: `TLS to ${names.join(", ")} (network.egressDestinations): the Network Firewall passes these server names only`,
+            },
+            ctx.opts(),
+        );
 }
 
 /** Repository prefix of the ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`). */

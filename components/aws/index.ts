@@ -2,6 +2,7 @@ export * from "./common";
 export * from "./keys";
 export * from "./bucket";
 export * from "./network";
+export * from "./egress-firewall";
 export * from "./edge";
 export * from "./waf";
 export * from "./cluster";

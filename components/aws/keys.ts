@@ -37,6 +37,13 @@ export interface KeysArgs extends AwsCommonArgs {
      * @default none: no Auto Scaling group uses the key
      */
     autoScalingRoleSuffix?: string;
+    /**
+     * AWS Network Firewall uses the data key (the egress firewall's rule groups, policy and
+     * firewall): the data key's policy lets the account use it through Network Firewall too.
+     * https://docs.aws.amazon.com/network-firewall/latest/developerguide/kms-encryption-at-rest.html
+     * @default false
+     */
+    networkFirewall?: boolean;
 }
 
 /**
@@ -82,7 +89,7 @@ export class Keys extends pulumi.ComponentResource {
         const where: KeyPolicyScope = { accountId, region: region.region, partition: partition.partition, root };
         const autoScalingRole = this.createAutoScalingRole(ctx, args);
         const admin = keyAdministration(args, where);
-        const dataPolicy = dataKeyPolicy(where, admin, autoScalingRole?.arn);
+        const dataPolicy = dataKeyPolicy(where, admin, autoScalingRole?.arn, args.networkFirewall ?? false);
         const logsPolicy = logsKeyPolicy(where, admin, args.logReaderArns);
         const common = {
             enableKeyRotation: true,
@@ -157,8 +164,13 @@ function keyAdministration(args: KeysArgs, where: KeyPolicyScope) {
 }
 
 /** The data key's policy: the account's AWS services through themselves, and the Auto Scaling role when there is one. */
-function dataKeyPolicy(where: KeyPolicyScope, admin: ReturnType<typeof keyAdministration>, autoScalingRoleArn?: pulumi.Output<string>): pulumi.Output<string> {
-    const services = ["rds", "elasticache", "s3", "secretsmanager", "ec2", "ecs", "backup"];
+function dataKeyPolicy(
+    where: KeyPolicyScope,
+    admin: ReturnType<typeof keyAdministration>,
+    autoScalingRoleArn: pulumi.Output<string> | undefined,
+    networkFirewall: boolean,
+): pulumi.Output<string> {
+    const services = ["rds", "elasticache", "s3", "secretsmanager", "ec2", "ecs", "backup", ...(networkFirewall ? ["network-firewall"] : [])];
     return pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [

@@ -5,7 +5,8 @@ import { subnetCidr } from "../core/sizing";
 import { NAT_STRATEGIES, NatStrategy } from "../core/types";
 import { Validator } from "../core/validation";
 import { assumeRolePolicy, AwsCommonArgs, AwsContext, awsWhere, policyDocument } from "./common";
-import { checkLogRetention, defaultsFor, ExistingVpc } from "../settings";
+import { checkLogRetention, defaultsFor, EgressDestination, ExistingVpc } from "../settings";
+import { EgressFirewall } from "./egress-firewall";
 
 /**
  * Interface endpoints every stack needs: Fargate tasks pull images from ECR (ecr.api, ecr.dkr and
@@ -70,6 +71,33 @@ export interface NetworkArgs extends AwsCommonArgs {
     availabilityZones?: string[];
     /** Bring your own VPC: nothing is created, the ids are passed through. Excludes cidr/azCount/natStrategy. */
     existingVpc?: ExistingVpc;
+    /**
+     * Named destinations outside the VPC (network.egressDestinations): the private subnets reach
+     * the internet only through an AWS Network Firewall that passes these and drops the rest
+     * (`EgressFirewall`). The NAT gateways then stand in their own subnets behind the firewall,
+     * not in the public ones (the ALB's), so that the ALB's traffic to the tasks never crosses
+     * it. Excludes existingVpc. @default none: the private subnets reach the NAT gateways directly
+     */
+    egressFirewall?: { destinations: EgressDestination[]; kmsKeyArn: pulumi.Input<string> };
+}
+
+/**
+ * The firewall subnet and the NAT subnet of an AZ when the egress firewall is on: the first two
+ * /28 (the smallest subnet a VPC allows) of the fourth tier's slot (`subnetCidr(cidr, 3, az)`,
+ * unused otherwise). The firewall needs a subnet in each AZ where it has an endpoint, with at least
+ * one free address; the stack uses it for nothing else (the firewall filters only traffic routed
+ * to it, never traffic inside its own subnet).
+ * https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-subnets.html
+ */
+export function egressSubnetCidrs(vpcCidr: string, az: number): { firewall: string; nat: string } {
+    const slot = subnetCidr(vpcCidr, 3, az);
+    const base =
+        slot
+            .split("/")[0]
+            .split(".")
+            .reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+    const at = (n: number) => `${[24, 16, 8, 0].map((s) => ((n >>> 0) >>> s) & 255).join(".")}/28`;
+    return { firewall: at(base), nat: at(base + 16) };
 }
 
 /** Sizes and defaults resolved from the args. */
@@ -82,6 +110,13 @@ interface Sizing {
 
 /** The subnets of each tier, one per AZ. */
 type Subnets = Record<"public" | "private" | "isolated", aws.ec2.Subnet[]>;
+
+/** The egress firewall's subnets per AZ and the NAT subnets' route tables. */
+interface EgressSubnets {
+    firewall: aws.ec2.Subnet[];
+    nat: aws.ec2.Subnet[];
+    natRt: aws.ec2.RouteTable[];
+}
 
 /** What every step of the constructor needs. */
 interface StepInput {
@@ -149,8 +184,11 @@ export class Network extends pulumi.ComponentResource {
             ...awsWhere(args, this),
         };
         const { vpc, igw } = this.createVpc(input);
-        const subnets = this.createSubnets(input, vpc);
-        const { privateRts, isolatedRt } = this.createRouting(input, vpc, igw, subnets);
+        const azNames: pulumi.Output<string[]> = args.availabilityZones
+            ? pulumi.output(args.availabilityZones)
+            : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+        const subnets = this.createSubnets(input, vpc, azNames);
+        const { privateRts, isolatedRt } = this.createRouting(input, vpc, igw, subnets, azNames);
         this.createFlowLogs(input, vpc);
         const s3Endpoint = this.createEndpoints(input, vpc, subnets, [...privateRts, isolatedRt]);
         this.s3PrefixListIdOf = () => s3Endpoint.prefixListId;
@@ -179,11 +217,14 @@ export class Network extends pulumi.ComponentResource {
         v.exclusive("existingVpc", args.existingVpc, "cidr", args.cidr);
         v.exclusive("existingVpc", args.existingVpc, "azCount", args.azCount);
         v.exclusive("existingVpc", args.existingVpc, "natStrategy", args.natStrategy);
+        v.exclusive("existingVpc", args.existingVpc, "egressFirewall", args.egressFirewall);
         if (!args.existingVpc) {
             v.cidr("cidr", cidr, 16, 20);
             v.int("azCount", azCount, 2, 3);
             v.oneOf("natStrategy", nat, NAT_STRATEGIES);
             v.int("endpointAzCount", endpointAzCount, 1, azCount);
+            if (args.egressFirewall && nat === "none")
+                v.fail("natStrategy", nat, '"single" or "perAz" with egressFirewall (allowed traffic leaves through NAT)');
             if (!args.logsKeyArn) v.fail("logsKeyArn", args.logsKeyArn, "a KMS key ARN for the flow log group");
             if (args.availabilityZones !== undefined) {
                 if (!Array.isArray(args.availabilityZones) || args.availabilityZones.length < azCount)
@@ -223,10 +264,7 @@ export class Network extends pulumi.ComponentResource {
     }
 
     /** Three tiers per AZ at fixed offsets (adding an AZ never moves a subnet); zones as given or looked up. */
-    private createSubnets({ ctx, args, s }: StepInput, vpc: aws.ec2.Vpc): Subnets {
-        const azNames: pulumi.Output<string[]> = args.availabilityZones
-            ? pulumi.output(args.availabilityZones)
-            : aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
+    private createSubnets({ ctx, s }: StepInput, vpc: aws.ec2.Vpc, azNames: pulumi.Output<string[]>): Subnets {
         const tiers = ["public", "private", "isolated"] as const;
         const subnets: Subnets = { public: [], private: [], isolated: [] };
         tiers.forEach((tier, t) => {
@@ -249,13 +287,103 @@ export class Network extends pulumi.ComponentResource {
         return subnets;
     }
 
-    /** Public routes to the internet gateway; private routes through NAT (one, one per AZ, or none); isolated subnets with no route out. */
-    private createRouting(
+    /**
+     * Per AZ, the firewall subnet (the firewall's endpoint; routes out to the NAT gateway) and the
+     * NAT subnet (the NAT gateway; routes out to the internet gateway, back through the firewall).
+     * Their route tables are filled by `createEgressFirewall`.
+     */
+    private createEgressSubnets(
         { ctx, s }: StepInput,
         vpc: aws.ec2.Vpc,
         igw: aws.ec2.InternetGateway,
+        azNames: pulumi.Output<string[]>,
+        natCount: number,
+    ): EgressSubnets {
+        const out: EgressSubnets = { firewall: [], nat: [], natRt: [] };
+        for (let a = 0; a < s.azCount; a++) {
+            const cidrs = egressSubnetCidrs(s.cidr, a);
+            // A firewall endpoint in every AZ; a NAT subnet where a NAT gateway stands (one, or one per AZ).
+            for (const kind of a < natCount ? (["firewall", "nat"] as const) : (["firewall"] as const))
+                out[kind].push(
+                    new aws.ec2.Subnet(
+                        ctx.childName(`${kind}-${a}`),
+                        {
+                            vpcId: vpc.id,
+                            cidrBlock: cidrs[kind],
+                            availabilityZone: azNames[a],
+                            mapPublicIpOnLaunch: false,
+                            tags: ctx.tags(`${kind}-${a}`, { Tier: kind }),
+                        },
+                        ctx.opts(),
+                    ),
+                );
+            if (a >= natCount) continue;
+            const natRt = new aws.ec2.RouteTable(ctx.childName(`nat-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`nat-rt-${a}`) }, ctx.opts());
+            new aws.ec2.Route(ctx.childName(`nat-default-${a}`), { routeTableId: natRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
+            new aws.ec2.RouteTableAssociation(ctx.childName(`nat-${a}`), { subnetId: out.nat[a].id, routeTableId: natRt.id }, ctx.opts());
+            out.natRt.push(natRt);
+        }
+        return out;
+    }
+
+    /** The firewall in the firewall subnets, their routes to the NAT gateways and the NAT subnets' return routes; the endpoint of each AZ. */
+    private createEgressFirewall(
+        { ctx, args, s }: StepInput,
+        vpc: aws.ec2.Vpc,
+        egress: EgressSubnets,
+        natOf: (a: number) => aws.ec2.NatGateway,
         subnets: Subnets,
+    ): (a: number) => pulumi.Output<string> {
+        const firewall = new EgressFirewall(
+            `${ctx.name}-egress`,
+            {
+                environment: args.environment,
+                namePrefix: ctx.prefix,
+                tags: args.tags,
+                protectData: ctx.protectData,
+                vpcId: vpc.id,
+                vpcCidr: s.cidr,
+                subnetIds: egress.firewall.map((x) => x.id),
+                destinations: args.egressFirewall!.destinations,
+                kmsKeyArn: args.egressFirewall!.kmsKeyArn,
+                logsKeyArn: args.logsKeyArn!,
+                logRetentionDays: args.flowLogRetentionDays,
+            },
+            { parent: this },
+        );
+        const endpointOf = (a: number) => firewall.endpointIds[a];
+        egress.firewall.forEach((subnet, a) => {
+            const rt = new aws.ec2.RouteTable(ctx.childName(`firewall-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`firewall-rt-${a}`) }, ctx.opts());
+            new aws.ec2.Route(
+                ctx.childName(`firewall-default-${a}`),
+                { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natOf(a).id },
+                ctx.opts(),
+            );
+            new aws.ec2.RouteTableAssociation(ctx.childName(`firewall-${a}`), { subnetId: subnet.id, routeTableId: rt.id }, ctx.opts());
+        });
+        // Return path: every NAT subnet routes each private subnet to the endpoint of that subnet's AZ.
+        egress.natRt.forEach((natRt, n) =>
+            subnets.private.forEach(
+                (_subnet, a) =>
+                    new aws.ec2.Route(
+                        ctx.childName(`nat-return-${n}-${a}`),
+                        { routeTableId: natRt.id, destinationCidrBlock: subnetCidr(s.cidr, 1, a), vpcEndpointId: endpointOf(a) },
+                        ctx.opts(),
+                    ),
+            ),
+        );
+        return endpointOf;
+    }
+
+    /** Public routes to the internet gateway; private routes through NAT (one, one per AZ, or none) or the egress firewall; isolated subnets with no route out. */
+    private createRouting(
+        input: StepInput,
+        vpc: aws.ec2.Vpc,
+        igw: aws.ec2.InternetGateway,
+        subnets: Subnets,
+        azNames: pulumi.Output<string[]>,
     ): { privateRts: aws.ec2.RouteTable[]; isolatedRt: aws.ec2.RouteTable } {
+        const { ctx, args, s } = input;
         const publicRt = new aws.ec2.RouteTable(ctx.childName("public-rt"), { vpcId: vpc.id, tags: ctx.tags("public-rt") }, ctx.opts());
         new aws.ec2.Route(ctx.childName("public-default"), { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, ctx.opts());
         subnets.public.forEach(
@@ -263,25 +391,39 @@ export class Network extends pulumi.ComponentResource {
         );
 
         const natCount = s.nat === "perAz" ? s.azCount : s.nat === "single" ? 1 : 0;
+        const egress = args.egressFirewall ? this.createEgressSubnets(input, vpc, igw, azNames, natCount) : undefined;
         const natGateways: aws.ec2.NatGateway[] = [];
         for (let a = 0; a < natCount; a++) {
             const eip = new aws.ec2.Eip(ctx.childName(`nat-${a}`), { domain: "vpc", tags: ctx.tags(`nat-${a}`) }, ctx.opts());
             natGateways.push(
                 new aws.ec2.NatGateway(
                     ctx.childName(`nat-${a}`),
-                    { allocationId: eip.id, subnetId: subnets.public[a].id, tags: ctx.tags(`nat-${a}`) },
+                    { allocationId: eip.id, subnetId: (egress ? egress.nat[a] : subnets.public[a]).id, tags: ctx.tags(`nat-${a}`) },
                     ctx.opts({ dependsOn: [igw] }),
                 ),
             );
         }
+        const natOf = (a: number) => natGateways[s.nat === "perAz" ? a : 0];
+        // With the egress firewall (AWS's "internet gateway and NAT gateway" architecture, the
+        // firewall between the workloads and the NAT gateway, so that it sees the tasks' own
+        // addresses): private subnet -> firewall endpoint of its AZ -> NAT gateway -> internet
+        // gateway, and back: the NAT subnet routes each private subnet to the firewall endpoint of
+        // that subnet's AZ (symmetric: the firewall sees both directions of every flow).
+        // https://docs.aws.amazon.com/network-firewall/latest/developerguide/arch-igw-ngw.html
+        // https://docs.aws.amazon.com/network-firewall/latest/developerguide/route-tables.html
+        const endpointOf = egress ? this.createEgressFirewall(input, vpc, egress, natOf, subnets) : undefined;
         const privateRts: aws.ec2.RouteTable[] = [];
         subnets.private.forEach((subnet, a) => {
             const rt = new aws.ec2.RouteTable(ctx.childName(`private-rt-${a}`), { vpcId: vpc.id, tags: ctx.tags(`private-rt-${a}`) }, ctx.opts());
             // natStrategy none: no default route; the endpoints are the only way out.
-            if (natGateways.length)
+            if (endpointOf || natGateways.length)
                 new aws.ec2.Route(
                     ctx.childName(`private-default-${a}`),
-                    { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: natGateways[s.nat === "perAz" ? a : 0].id },
+                    {
+                        routeTableId: rt.id,
+                        destinationCidrBlock: "0.0.0.0/0",
+                        ...(endpointOf ? { vpcEndpointId: endpointOf(a) } : { natGatewayId: natOf(a).id }),
+                    },
                     ctx.opts(),
                 );
             new aws.ec2.RouteTableAssociation(ctx.childName(`private-${a}`), { subnetId: subnet.id, routeTableId: rt.id }, ctx.opts());

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { apiAutoscaling, postureFor, StackSettings, validateStackSettings } from "../settings";
+import { apiAutoscaling, EgressSource, egressFor, postureFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { rdsCaProblem } from "./rds-ca";
 import { ApiService, DEFAULT_BOOTSTRAP_IMAGE, InjectedSecret } from "./api-service";
@@ -61,18 +61,38 @@ export class AwsRagStack extends RagStackComponent {
         // images through an ECR pull-through cache of ECR Public, models staged in their bucket.
         const offline = !s.aws.internetEgress;
         const cluster = new EcsCluster(`${name}-ecs`, { ...common, vpcId: network.vpcId, ecrPublicCache: offline }, { parent: this });
-        const httpsEgress: HttpsEgress = offline ? { vpcCidr: network.vpcCidr, s3PrefixListId: network.s3PrefixListId } : "internet";
+        // Named destinations (network.egressDestinations) are refused with the internet open: offline here.
+        const httpsEgressOf = (source: EgressSource): HttpsEgress =>
+            offline
+                ? { vpcCidr: network.vpcCidr, s3PrefixListId: network.s3PrefixListId, destinations: egressFor(s.network.egressDestinations, source) }
+                : "internet";
         const mirrored = (image: string) => (offline ? cluster.ecrPublicCacheRegistry.apply((r) => viaEcrPublicCache(image, r)) : image);
 
         // The data stores admit the API's security group and the API needs their endpoints:
         // the API is built first with deferred inputs that are resolved once the stores exist.
-        const api = this.buildApi(name, s, common, { keys, network, storage, edge, cluster, httpsEgress, bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE) });
+        const api = this.buildApi(name, s, common, {
+            keys,
+            network,
+            storage,
+            edge,
+            cluster,
+            httpsEgress: httpsEgressOf("api"),
+            bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE),
+        });
         const db = this.createDatabase(name, s, args, common, { keys, network, api: api.service });
         const cache = this.createCache(name, s, common, { keys, network, api: api.service });
         api.resolveData(db, cache);
         this.createBackup(name, s, args, common, keys, db, storage);
         const llm = s.llm.enabled
-            ? this.createLlm(name, s, common, { keys, network, storage, cluster, api: api.service, httpsEgress, syncImage: mirrored(DEFAULT_MODEL_SYNC_IMAGE) })
+            ? this.createLlm(name, s, common, {
+                  keys,
+                  network,
+                  storage,
+                  cluster,
+                  api: api.service,
+                  httpsEgress: httpsEgressOf("llm"),
+                  syncImage: mirrored(DEFAULT_MODEL_SYNC_IMAGE),
+              })
             : undefined;
         api.resolveLlm(llm);
         const observability = this.createObservability(name, s, common, { keys, edge, cluster, api: api.service, db, cache, llm, waf });
@@ -92,6 +112,8 @@ export class AwsRagStack extends RagStackComponent {
             {
                 ...common,
                 existingKeyArn: s.aws.kmsKeyArn,
+                // The egress firewall's rule groups, policy and firewall are encrypted with the data key.
+                ...(s.network.egressDestinations.length > 0 ? { networkFirewall: true } : {}),
                 // The GPU hosts' Auto Scaling group encrypts their volumes with the data key: its own service-linked role.
                 ...(s.llm.enabled && !s.aws.kmsKeyArn ? { autoScalingRoleSuffix: autoScalingRoleSuffix(common.namePrefix) } : {}),
             },
@@ -116,6 +138,9 @@ export class AwsRagStack extends RagStackComponent {
                       availabilityZones: s.aws.availabilityZones,
                       logsKeyArn: keys.logsKeyArn,
                       flowLogRetentionDays: s.observability.logRetentionDays,
+                      ...(s.network.egressDestinations.length > 0
+                          ? { egressFirewall: { destinations: s.network.egressDestinations, kmsKeyArn: keys.dataKeyArn } }
+                          : {}),
                   },
             { parent: this },
         );

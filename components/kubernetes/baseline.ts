@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { POOLER_NAME, PORTS, ZONE_LABEL } from "../core/facts";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
+import { checkEgressDestinations, EgressDestination, egressDefaults, FQDN_POLICIES, FqdnPolicy } from "../settings";
 import { K8sCommonArgs, K8sContext } from "./common";
 
 export interface BaselineArgs extends K8sCommonArgs {
@@ -37,6 +38,14 @@ export interface BaselineArgs extends K8sCommonArgs {
     apiEgressCidrs?: string[];
     /** Where Ollama pulls its models on 443 (the public registry needs 0.0.0.0/0; an internal mirror its own range). @default [] (no pull) */
     modelSourceCidrs?: string[];
+    /**
+     * Named destinations outside the cluster (network.egressDestinations): per destination, the
+     * API's (and Ollama's, `from: [llm]`) egress to its CIDR on its ports (a NetworkPolicy), or to
+     * its host name with `fqdnPolicy` cilium (a CiliumNetworkPolicy with toFQDNs). @default []
+     */
+    egressDestinations?: EgressDestination[];
+    /** How host destinations are enforced; `none` refuses them. @default "none" */
+    fqdnPolicy?: FqdnPolicy;
     /** Port of the Kubernetes API server. @default 6443 */
     kubeApiPort?: number;
     /** ResourceQuota of the app namespace (GPU count included). */
@@ -116,6 +125,18 @@ export class Baseline extends pulumi.ComponentResource {
             ["offsiteObjectStorage.port", args.offsiteObjectStorage],
         ] as const)
             if (t) v.int(field, t.port, 1, 65535);
+        checkEgressDestinations(v, "egressDestinations", args.egressDestinations ?? [], true);
+        const fqdn = args.fqdnPolicy ?? "none";
+        v.oneOf("fqdnPolicy", fqdn, FQDN_POLICIES);
+        if (fqdn === "none")
+            (args.egressDestinations ?? []).forEach((d, i) => {
+                if (d?.host !== undefined)
+                    v.fail(
+                        `egressDestinations[${i}].host`,
+                        d.host,
+                        "a cidr instead with fqdnPolicy none (a NetworkPolicy matches addresses, not names), or fqdnPolicy cilium when the cluster's CNI is Cilium",
+                    );
+            });
         v.throwIfAny();
         super(typeToken("kubernetes", "Baseline"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
@@ -133,6 +154,7 @@ export class Baseline extends pulumi.ComponentResource {
         this.allowDns(policy);
         this.allowAppZone(args, zones, policy, objectStoreEgress);
         this.allowDataZone(args, zones, policy, objectStoreEgress);
+        this.allowDestinations(ctx, args, zones, policy);
 
         this.edgeNamespace = zones.ns("edge");
         this.appNamespace = zones.ns("app");
@@ -305,6 +327,49 @@ export class Baseline extends pulumi.ComponentResource {
             // Model pulls (the registry or an internal mirror) over HTTPS, to the model source only.
             egress: (args.modelSourceCidrs ?? []).length > 0 ? [toCidrs(args.modelSourceCidrs!, [443])] : [],
         });
+    }
+
+    /**
+     * Each named destination, its own policy in the app zone (`egress-<name>`) selecting the pods
+     * it is opened for: a NetworkPolicy to its CIDR on its ports, or for a host a
+     * CiliumNetworkPolicy: toFQDNs on its ports, and DNS to kube-dns through Cilium's DNS proxy
+     * (how Cilium learns the host's addresses; every name may be asked, so that the pods still
+     * resolve the stack's own services). https://docs.cilium.io/en/stable/security/dns/
+     */
+    private allowDestinations(ctx: K8sContext, args: BaselineArgs, { ns }: Zones, policy: PolicyFactory): void {
+        const workloads = { api: "api", llm: "ollama" } as const;
+        for (const d of (args.egressDestinations ?? []).map(egressDefaults)) {
+            const selector = { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: d.from.map((f) => workloads[f]) }] };
+            const protocol = d.protocol.toUpperCase();
+            if (d.cidr !== undefined) {
+                policy(`egress-${d.name}`, "app", {
+                    podSelector: selector,
+                    policyTypes: ["Egress"],
+                    egress: [{ to: [{ ipBlock: { cidr: d.cidr } }], ports: d.ports.map((port) => ({ protocol, port })) }],
+                });
+                continue;
+            }
+            const fqdn = d.host!.startsWith("*.") ? { matchPattern: d.host! } : { matchName: d.host! };
+            new k8s.apiextensions.CustomResource(
+                ctx.childName(`egress-${d.name}`),
+                {
+                    apiVersion: "cilium.io/v2",
+                    kind: "CiliumNetworkPolicy",
+                    metadata: { name: `egress-${d.name}`, namespace: ns("app"), labels: ctx.labels("baseline") },
+                    spec: {
+                        endpointSelector: selector,
+                        egress: [
+                            {
+                                toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "kube-system", "k8s:k8s-app": "kube-dns" } }],
+                                toPorts: [{ ports: [{ port: String(PORTS.dns), protocol: "ANY" }], rules: { dns: [{ matchPattern: "*" }] } }],
+                            },
+                            { toFQDNs: [fqdn], toPorts: [{ ports: d.ports.map((port) => ({ port: String(port), protocol })) }] },
+                        ],
+                    },
+                },
+                ctx.opts(),
+            );
+        }
     }
 
     /** The data zone: Postgres (clients, the operator, its peers, Prometheus, the API server), Valkey, backups, object storage. */

@@ -149,6 +149,8 @@ export class KubernetesRagStack extends RagStackComponent {
                 kubeApiCidrs: k.apiServerCidrs,
                 apiEgressCidrs: k.apiEgressCidrs,
                 modelSourceCidrs: s.llm.enabled ? k.modelSourceCidrs : [],
+                egressDestinations: s.network.egressDestinations,
+                fqdnPolicy: k.fqdnPolicy,
                 logicalBackup: k.logicalBackup,
                 connectionPooler: s.database.connectionPooler,
                 cacheSentinel: s.cache.automaticFailover,

@@ -77,6 +77,43 @@ const subnetIds = (v: Validator, f: string, ids: string[]) => {
     v.unique(f, ids);
 };
 
+/**
+ * Named egress destinations on AWS go through the stack's Network Firewall: the internet must be
+ * closed (otherwise the allow-list would allow nothing more than what is open), the VPC must be the
+ * stack's own (its routes send the private subnets through the firewall), and a host is recognised
+ * by its TLS server name, which only TCP carries.
+ */
+function checkAwsEgressDestinations(v: Validator, s: AwsView): void {
+    const destinations = Array.isArray(s.network.egressDestinations) ? s.network.egressDestinations : [];
+    if (destinations.length === 0) return;
+    if (s.aws.internetEgress)
+        v.fail(
+            "aws.internetEgress",
+            s.aws.internetEgress,
+            "false when network.egressDestinations are named (with HTTPS open to the whole internet an allow-list allows nothing more): set awsInternetEgress false",
+        );
+    if (s.aws.existingVpc)
+        v.fail(
+            "network.egressDestinations",
+            destinations,
+            "none with aws.existingVpc (the stack routes only a VPC it creates through its Network Firewall): filter your VPC's egress yourself, or let the stack create the VPC",
+        );
+    if (s.network.natStrategy === "none" && !s.aws.existingVpc)
+        v.fail(
+            "network.natStrategy",
+            "none",
+            '"single" or "perAz" when network.egressDestinations are named (the Network Firewall sends allowed traffic out through NAT gateways)',
+        );
+    destinations.forEach((d, i) => {
+        if (d && d.host !== undefined && d.protocol === "udp")
+            v.fail(
+                `network.egressDestinations[${i}].protocol`,
+                d.protocol,
+                '"tcp" for a host destination on AWS (the Network Firewall recognises a host by its TLS server name, carried over TCP): give a cidr for a UDP destination',
+            );
+    });
+}
+
 export const awsTier = defineTier<AwsSettings, AwsView>({
     path: "aws",
     title: "AWS",
@@ -199,7 +236,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
             development: false,
             staging: true,
             production: false,
-            unused: "egress on Kubernetes is the NetworkPolicies' allow-lists (k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
+            unused: "egress on Kubernetes is the NetworkPolicies' allow-lists (egressDestinations, k8sApiEgressCidrs, k8sModelSourceCidrs, k8sAllowInternetEgress)",
             check: (v, f, x, s) => {
                 if (!v.bool(f, x) || x) return;
                 // Without the internet, tasks and hosts pull only from ECR in the stack's region (the endpoints).
@@ -217,6 +254,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
                 true,
                 "false while network.natStrategy is none (the private subnets have no route to the internet); or set natStrategy single or perAz",
             );
+        checkAwsEgressDestinations(v, s);
         if (s.aws.certificateArn === undefined && s.aws.hostedZoneId === undefined)
             v.fail(
                 "aws.certificateArn / aws.hostedZoneId",

@@ -7,6 +7,13 @@ import { LlmSettings } from "./llm";
 import { NetworkSettings } from "./network";
 import { defineTier, Setting, StackIdentity } from "./tier";
 
+/**
+ * CNIs whose FQDN policies the stack renders. Calico's domain names in policies are Calico
+ * Enterprise / Calico Cloud only (docs.tigera.io "DNS policy"), not Calico Open Source: not offered.
+ */
+export const FQDN_POLICIES = ["none", "cilium"] as const;
+export type FqdnPolicy = (typeof FQDN_POLICIES)[number];
+
 /** A taint on the nodes of a pool. */
 export interface NodeTaint {
     key: string;
@@ -75,6 +82,12 @@ export interface KubernetesSettings {
     modelSourceCidrs: string[];
     /** Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists above. @default false */
     allowInternetEgress: boolean;
+    /**
+     * How host destinations of `network.egressDestinations` are enforced: `cilium` renders a
+     * CiliumNetworkPolicy with toFQDNs (the cluster's CNI must be Cilium); `none` refuses host
+     * destinations (a NetworkPolicy matches addresses only: give a cidr). @default "none"
+     */
+    fqdnPolicy: FqdnPolicy;
     /** Valkey image, pinned. */
     valkeyImage: string;
     /**
@@ -315,6 +328,12 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
         apiEgressCidrs: cidrs("k8sApiEgressCidrs", "Other HTTPS destinations of the API (identity provider...).", []),
         modelSourceCidrs: cidrs("k8sModelSourceCidrs", "Where Ollama pulls models on 443 (public registry: 0.0.0.0/0; a mirror: its range).", ["0.0.0.0/0"]),
         allowInternetEgress: bool("k8sAllowInternetEgress", "Named opt-out: production accepts 0.0.0.0/0 in the egress allow-lists.", false),
+        fqdnPolicy: text<FqdnPolicy>(
+            "k8sFqdnPolicy",
+            "How host egress destinations are enforced: cilium (CiliumNetworkPolicy toFQDNs; the CNI must be Cilium) or none (host destinations refused: give a cidr).",
+            "none",
+            (v, f, x) => v.oneOf(f, x, FQDN_POLICIES),
+        ),
         valkeyImage: image("k8sValkeyImage", "Valkey image, pinned.", DEFAULT_IMAGES.valkey),
         cacheTls: bool(
             "k8sCacheTls",
@@ -495,5 +514,14 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
                 );
         }
         checkEgress(v, s);
+        if (k.fqdnPolicy === "none" && Array.isArray(s.network.egressDestinations))
+            s.network.egressDestinations.forEach((d, i) => {
+                if (d && d.host !== undefined)
+                    v.fail(
+                        `network.egressDestinations[${i}].host`,
+                        d.host,
+                        "a cidr instead on Kubernetes with kubernetes.fqdnPolicy none (a NetworkPolicy matches addresses, not names), or kubernetes.fqdnPolicy cilium when the cluster's CNI is Cilium (Calico's domain policies are Calico Enterprise only)",
+                    );
+            });
     },
 });

@@ -44,6 +44,13 @@ export const T = {
     wafAssoc: "aws:wafv2/webAclAssociation:WebAclAssociation",
     waf: "aws:wafv2/webAcl:WebAcl",
     wafLogging: "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    route: "aws:ec2/route:Route",
+    routeTable: "aws:ec2/routeTable:RouteTable",
+    routeAssoc: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    subnet: "aws:ec2/subnet:Subnet",
+    firewall: "aws:networkfirewall/firewall:Firewall",
+    firewallPolicy: "aws:networkfirewall/firewallPolicy:FirewallPolicy",
+    firewallLogging: "aws:networkfirewall/loggingConfiguration:LoggingConfiguration",
 };
 /** The Pulumi type tokens the AWS rules check. */
 export const AWS_TYPES = T;

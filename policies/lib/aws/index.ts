@@ -58,6 +58,8 @@ export const awsRules: Rule[] = [
     network.securitygroupRequireRuleDescriptions,
     network.securitygroupRestrictDataTierSources,
     network.securitygroupRestrictInternetEgress,
+    network.firewallpolicyRequireDefaultDrop,
+    network.firewallRequireLogging,
     network.vpcendpointRequireAccountPolicy,
     ecs.serviceDisallowPublicIp,
     compute.launchtemplateDisallowPublicIp,

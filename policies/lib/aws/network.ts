@@ -152,18 +152,106 @@ export const securitygroupRestrictInternetEgress: StackRule = {
     productionOnly: true,
     frameworks: { "NIST-800-53": ["SC-7(5)", "AC-4"], "PCI-DSS": ["1.3.2"], CIS: ["AWS 5.4"] },
     remediation:
-        "Keep awsInternetEgress false in production (HTTPS to the VPC CIDR and the S3 prefix list; images from ECR, models staged in S3), or record an exception next to awsInternetEgress true.",
+        "Keep awsInternetEgress false in production (HTTPS to the VPC CIDR and the S3 prefix list; images from ECR, models staged in S3) and name the services the stack calls in egressDestinations (they pass the stack's Network Firewall), or record an exception next to awsInternetEgress true.",
     check: (resources) => {
         const out: StackFinding[] = [];
         const open = (cidrs: unknown[]) => cidrs.some((c) => c === "0.0.0.0/0" || c === "::/0");
         for (const sg of resources.filter((r) => r.type === T.sg && isProduction(r.props))) {
+            const filtered = firewallFiltersEgress(resources, sg);
             for (const rule of list<any>(sg.props.egress))
                 if (open([...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)])) out.push(finding(sg, "an inline rule allows egress to the internet"));
             for (const r of referencing(resources, [T.sgEgress, T.sgRule], "securityGroupId", sg)) {
                 if (r.type === T.sgRule && r.props.type !== "egress") continue;
-                if (open([r.props.cidrIpv4, r.props.cidrIpv6, ...list(r.props.cidrBlocks), ...list(r.props.ipv6CidrBlocks)]))
-                    out.push(finding(r, `egress to the internet on ${r.props.fromPort ?? "all"}-${r.props.toPort ?? "all"}`));
+                if (!open([r.props.cidrIpv4, r.props.cidrIpv6, ...list(r.props.cidrBlocks), ...list(r.props.ipv6CidrBlocks)])) continue;
+                // One TCP port to any IPv4 address, in a VPC whose only way to the NAT gateways is
+                // a Network Firewall that drops what it does not pass: the firewall names the hosts.
+                const onePort =
+                    r.type === T.sgEgress && r.props.ipProtocol === "tcp" && r.props.fromPort === r.props.toPort && r.props.cidrIpv4 === "0.0.0.0/0";
+                if (onePort && filtered) continue;
+                out.push(
+                    finding(
+                        r,
+                        `egress to the internet on ${r.props.fromPort ?? "all"}-${r.props.toPort ?? "all"}${onePort ? ` (${filtered === false ? "no Network Firewall with a default drop filters the VPC's way out" : "unfiltered"})` : ""}`,
+                    ),
+                );
             }
+        }
+        return out;
+    },
+};
+
+/** True when a firewall policy drops by default what no rule passed (strict order, drop, every packet to the stateful engine). */
+export function policyDropsByDefault(fp: any): boolean {
+    const p = fp?.firewallPolicy ?? {};
+    const forwarded = (a: any) => list<string>(a).length > 0 && list<string>(a).every((x) => x === "aws:forward_to_sfe");
+    return (
+        p.statefulEngineOptions?.ruleOrder === "STRICT_ORDER" &&
+        list<string>(p.statefulDefaultActions).some((a) => a === "aws:drop_established" || a === "aws:drop_strict") &&
+        forwarded(p.statelessDefaultActions) &&
+        forwarded(p.statelessFragmentDefaultActions)
+    );
+}
+
+/**
+ * Whether the security group's VPC reaches the internet through a Network Firewall only: a
+ * firewall in the VPC whose policy drops by default, and every route to a NAT gateway in a route
+ * table associated with the firewall's own subnets only (the private subnets route to the
+ * firewall's endpoints, so their traffic to the internet crosses it).
+ */
+function firewallFiltersEgress(resources: StackResource[], sg: StackResource): boolean {
+    const vpc = referenced(resources, sg, "vpcId", [T.vpc]);
+    const inVpc = (r: StackResource) => (vpc ? referenced(resources, r, "vpcId", [T.vpc])?.urn === vpc.urn : r.props.vpcId === sg.props.vpcId);
+    const firewalls = resources.filter((r) => r.type === T.firewall && inVpc(r));
+    const dropping = firewalls.filter((fw) => policyDropsByDefault(referenced(resources, fw, "firewallPolicyArn", [T.firewallPolicy])?.props));
+    if (dropping.length === 0) return false;
+    // Subnets the firewall's endpoints stand in: the only ones whose tables may route to a NAT gateway.
+    const firewallSubnetUrns = new Set(dropping.flatMap((fw) => (fw.propertyDependencies?.subnetMappings ?? []).map((d) => d.urn)));
+    const firewallSubnetIds = new Set(dropping.flatMap((fw) => list<any>(fw.props.subnetMappings).map((m) => m.subnetId)));
+    const isFirewallSubnet = (a: StackResource) =>
+        (a.propertyDependencies?.subnetId ?? []).some((d) => firewallSubnetUrns.has(d.urn)) || firewallSubnetIds.has(a.props.subnetId);
+    for (const route of resources.filter((r) => r.type === T.route && r.props.natGatewayId !== undefined)) {
+        const table = referenced(resources, route, "routeTableId", [T.routeTable]);
+        if (!table || !inVpc(table)) continue;
+        const associations = referencing(resources, [T.routeAssoc], "routeTableId", table);
+        if (associations.length === 0 || !associations.every(isFirewallSubnet)) return false;
+    }
+    return true;
+}
+
+export const firewallpolicyRequireDefaultDrop: ResourceRule = {
+    kind: "resource",
+    name: "aws-networkfirewall-firewallpolicy-require-default-drop",
+    description:
+        "A Network Firewall policy is an allow-list: strict rule order, every packet to the stateful engine, and what no rule passes dropped (aws:drop_established or aws:drop_strict).",
+    severity: "high",
+    category: "least-privilege",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["SC-7(5)", "AC-4"], "PCI-DSS": ["1.3.2"] },
+    remediation:
+        "statefulEngineOptions.ruleOrder STRICT_ORDER, statefulDefaultActions [aws:drop_established, aws:alert_established], statelessDefaultActions and statelessFragmentDefaultActions [aws:forward_to_sfe] (components/aws/egress-firewall.ts).",
+    types: [T.firewallPolicy],
+    check: (p) => (policyDropsByDefault(p) ? undefined : "the policy does not drop by default what its rules do not pass"),
+};
+
+export const firewallRequireLogging: StackRule = {
+    kind: "stack",
+    name: "aws-networkfirewall-firewall-require-logging",
+    description: "A Network Firewall logs its alerts (what it dropped) and its flows to CloudWatch Logs, S3 or Firehose.",
+    severity: "medium",
+    category: "compliance",
+    target: "aws",
+    frameworks: { "NIST-800-53": ["AU-2", "AU-12"], "PCI-DSS": ["10.2.1"] },
+    remediation: "Give the firewall a LoggingConfiguration with an ALERT and a FLOW destination (components/aws/egress-firewall.ts).",
+    check: (resources) => {
+        const out: StackFinding[] = [];
+        for (const fw of resources.filter((r) => r.type === T.firewall)) {
+            const types = new Set(
+                referencing(resources, [T.firewallLogging], "firewallArn", fw).flatMap((l) =>
+                    list<any>(l.props.loggingConfiguration?.logDestinationConfigs).map((c) => c.logType),
+                ),
+            );
+            const missing = ["ALERT", "FLOW"].filter((t) => !types.has(t));
+            if (missing.length > 0) out.push(finding(fw, `no ${missing.join(" and ")} log destination`));
         }
         return out;
     },

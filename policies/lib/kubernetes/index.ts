@@ -52,5 +52,6 @@ export const kubernetesRules: Rule[] = [
     network.networkpolicyRequireWorkloadCoverage,
     network.networkpolicyDisallowSharedNamespaceIngress,
     network.networkpolicyRestrictInternetEgress,
+    network.ciliumnetworkpolicyRestrictInternetEgress,
     labels.resourceRequireLabels,
 ];

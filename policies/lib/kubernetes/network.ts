@@ -78,3 +78,28 @@ export const networkpolicyRestrictInternetEgress: ResourceRule = {
         return open.length > 0 ? `${p.metadata?.name} allows egress to ${[...new Set(open)].join(", ")}` : undefined;
     },
 };
+
+export const ciliumnetworkpolicyRestrictInternetEgress: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-cilium-ciliumnetworkpolicy-restrict-internet-egress",
+    description:
+        "Production CiliumNetworkPolicies (egressDestinations with k8sFqdnPolicy cilium) must not open egress to the whole internet: no toCIDR/toCIDRSet of /0, no toEntities world or all, no toFQDNs pattern matching every name.",
+    severity: "high",
+    category: "least-privilege",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["SC-7(5)", "AC-4"], "PCI-DSS": ["1.3.2"] },
+    remediation: "Name each destination by its host (matchName, or *.<domain>) or its own CIDR in egressDestinations.",
+    types: ["kubernetes:cilium.io/v2:CiliumNetworkPolicy"],
+    check: (p) => {
+        const open: string[] = [];
+        for (const rule of list<any>(p.spec?.egress)) {
+            for (const c of [...list<string>(rule.toCIDR), ...list<any>(rule.toCIDRSet).map((x) => x?.cidr)])
+                if (typeof c === "string" && /\/0$/.test(c)) open.push(c);
+            for (const e of list<string>(rule.toEntities)) if (e === "world" || e === "all") open.push(`entity ${e}`);
+            for (const f of list<any>(rule.toFQDNs))
+                if (typeof f?.matchPattern === "string" && /^\*+$/.test(f.matchPattern)) open.push(`toFQDNs ${f.matchPattern}`);
+        }
+        return open.length > 0 ? `${p.metadata?.name} allows egress to ${[...new Set(open)].join(", ")}` : undefined;
+    },
+};
