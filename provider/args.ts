@@ -102,6 +102,8 @@ export interface RagPlatformArgs {
     dbConnectionPooler?: boolean;
     /** Restore the new database: none, pitr:<source>[@<UTC time>] or snapshot:<id> (docs/restore.md). Default: development `"none"`, staging `"none"`, production `"none"` (the environment preset). */
     dbRestoreFrom?: string;
+    /** Deploy the cache (off: no cache and no REDIS_* variables for the API; the application must run without one). Default: development `true`, staging `true`, production `true` (the environment preset). */
+    cacheEnabled?: boolean;
     /** ElastiCache node type. Default: development `"cache.t4g.micro"`, staging `"cache.t4g.medium"`, production `"cache.r7g.large"` (the environment preset). */
     cacheNodeType?: string;
     /** Cache replicas. Default: development `0`, staging `0`, production `1` (the environment preset). */

@@ -108,8 +108,8 @@ export class RagPlatform extends pulumi.ComponentResource {
     public readonly databaseEndpoint: pulumi.Output<string>;
     /** PostgreSQL read endpoint (host:port): the replicas, or the primary when there are none. */
     public readonly databaseReaderEndpoint: pulumi.Output<string>;
-    /** Valkey / Redis endpoint (host:port), TLS. */
-    public readonly cacheEndpoint: pulumi.Output<string>;
+    /** Valkey / Redis endpoint (host:port), TLS (absent when cacheEnabled is false). */
+    public readonly cacheEndpoint: pulumi.Output<string | undefined>;
     /** Ollama endpoint inside the network (absent when llmEnabled is false). */
     public readonly llmEndpoint: pulumi.Output<string | undefined>;
     /** Documents bucket name. */

@@ -133,6 +133,8 @@ export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
     };
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
+    /** The stack has a cache: the tasks may reach Valkey's port (6379) in the VPC. @default true */
+    cacheEnabled?: boolean;
 }
 
 /** Sizes and defaults resolved from the args. */
@@ -268,11 +270,7 @@ export class ApiService extends pulumi.ComponentResource {
             ctx.opts(),
         );
         httpsEgressRules(ctx, "api-https", sg.id, args.httpsEgress, "external services");
-        for (const [port, what] of [
-            [5432, "PostgreSQL"],
-            [6379, "Valkey"],
-            [11434, "Ollama"],
-        ] as const) {
+        for (const [port, what] of [[5432, "PostgreSQL"], ...(args.cacheEnabled === false ? [] : ([[6379, "Valkey"]] as const)), [11434, "Ollama"]] as const) {
             new aws.vpc.SecurityGroupEgressRule(
                 ctx.childName(`api-to-${port}`),
                 { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: args.vpcCidr, description: `${what} inside the VPC` },

@@ -36,8 +36,8 @@ export interface ObservabilityArgs extends AwsCommonArgs {
     dbInstanceClass: string;
     /** Allocated storage, to alarm at 10% free. */
     dbStorageGiB: number;
-    /** Id of the ElastiCache replication group. */
-    cacheReplicationGroupId: pulumi.Input<string>;
+    /** Id of the ElastiCache replication group. @default none: no cache alarms or panel (the stack has no cache) */
+    cacheReplicationGroupId?: pulumi.Input<string>;
     /**
      * Nodes of the replication group (primary + replicas). ElastiCache publishes its metrics per
      * node (`CacheClusterId` `<group>-001`, `-002`, …), never per group: the cache alarms combine
@@ -61,9 +61,17 @@ export interface ObservabilityArgs extends AwsCommonArgs {
      * of its metrics (not the ACL's name): blocked-request alarm. @default none: no WAF alarm
      */
     webAclMetricName?: pulumi.Input<string>;
-    /** @deprecated `alarms: { "db-slow-queries": { threshold } }`. Slow statements (over 1 s) in 5 minutes that alarm. @default 50 */
+    /**
+     * Slow statements (over 1 s) in 5 minutes that alarm; deprecated: use `alarms: { "db-slow-queries": { threshold } }`.
+     * @deprecated use `alarms: { "db-slow-queries": { threshold } }`
+     * @default 50
+     */
     dbSlowQueryThreshold?: number;
-    /** @deprecated `alarms: { "waf-blocked-spike": { threshold } }`. Blocked requests in 5 minutes that count as a spike. @default 500 */
+    /**
+     * Blocked requests in 5 minutes that count as a spike; deprecated: use `alarms: { "waf-blocked-spike": { threshold } }`.
+     * @deprecated use `alarms: { "waf-blocked-spike": { threshold } }`
+     * @default 500
+     */
     wafBlockedSpike?: number;
     /**
      * Overrides of the alarms by alarm key (`alb-p95-latency`): threshold (in the alarm's unit),
@@ -145,7 +153,7 @@ export class Observability extends pulumi.ComponentResource {
         this.createApiAlarms(input);
         this.createDatabaseAlarms(input);
         this.createDatabaseEvents(input, topicArn);
-        this.createCacheAlarms(input);
+        if (args.cacheReplicationGroupId !== undefined) this.createCacheAlarms(input);
         this.createLlmAlarms(input);
         this.createWafAlarms(input);
         this.createSecretAgeAlarms(input, topicArn);
@@ -431,7 +439,7 @@ export class Observability extends pulumi.ComponentResource {
      * per node and a failover moves the primary.
      */
     private createCacheAlarms({ args, alarm, when }: StepInput): void {
-        const nodes = cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1);
+        const nodes = cacheNodeIds(args.cacheReplicationGroupId!, args.cacheNodeCount ?? 1);
         const combined = (metricName: string, stat: string, period: number, fn: string, label: string) => [
             { id: "combined", expression: `${fn}(METRICS())`, label, returnData: true },
             ...nodes.map((node, i) => ({
@@ -595,17 +603,21 @@ export class Observability extends pulumi.ComponentResource {
                             12,
                             6,
                         ),
-                        widget(
-                            "Valkey",
-                            [
-                                ...cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1).flatMap((node) => [
-                                    ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "CacheClusterId", node],
-                                    ["AWS/ElastiCache", "Evictions", "CacheClusterId", node, { yAxis: "right" }],
-                                ]),
-                            ],
-                            0,
-                            12,
-                        ),
+                        ...(args.cacheReplicationGroupId !== undefined
+                            ? [
+                                  widget(
+                                      "Valkey",
+                                      [
+                                          ...cacheNodeIds(args.cacheReplicationGroupId, args.cacheNodeCount ?? 1).flatMap((node) => [
+                                              ["AWS/ElastiCache", "DatabaseMemoryUsagePercentage", "CacheClusterId", node],
+                                              ["AWS/ElastiCache", "Evictions", "CacheClusterId", node, { yAxis: "right" }],
+                                          ]),
+                                      ],
+                                      0,
+                                      12,
+                                  ),
+                              ]
+                            : []),
                         ...(args.gpuMetricsNamespace && args.gpuFleetName
                             ? [
                                   widget(

@@ -80,7 +80,7 @@ export class AwsRagStack extends RagStackComponent {
             bootstrapImage: mirrored(DEFAULT_BOOTSTRAP_IMAGE),
         });
         const db = this.createDatabase(name, s, args, common, { keys, network, api: api.service });
-        const cache = this.createCache(name, s, common, { keys, network, api: api.service });
+        const cache = s.cache.enabled ? this.createCache(name, s, common, { keys, network, api: api.service }) : undefined;
         api.resolveData(db, cache);
         this.createBackup(name, s, args, common, keys, db, storage);
         const llm = s.llm.enabled
@@ -342,8 +342,8 @@ export class AwsRagStack extends RagStackComponent {
                 dbProxyName: s.database.connectionPooler ? db.proxyName.apply((n) => n!) : undefined,
                 dbInstanceClass: s.database.instanceClass,
                 dbStorageGiB: s.database.storageGiB,
-                cacheReplicationGroupId: cache.replicationGroupId,
-                cacheNodeCount: 1 + s.cache.replicas,
+                cacheReplicationGroupId: cache?.replicationGroupId,
+                cacheNodeCount: cache ? 1 + s.cache.replicas : undefined,
                 gpuAutoScalingGroupName: llm?.autoScalingGroupName,
                 gpuMetricsNamespace: llm ? llm.gpuMetricsNamespace : undefined,
                 gpuFleetName: llm?.gpuFleetName,
@@ -353,7 +353,11 @@ export class AwsRagStack extends RagStackComponent {
                 alarms: s.observability.alarms,
                 secretAge: {
                     // The RDS master password rotates itself (RDS-managed, 7 days); the others by secretsRotatedOn.
-                    secretArns: { "api-app-secret": api.appSecretArn, "cache-auth": cache.authSecretArn, "db-master": db.masterSecretArn },
+                    secretArns: {
+                        "api-app-secret": api.appSecretArn,
+                        ...(cache ? { "cache-auth": cache.authSecretArn } : {}),
+                        "db-master": db.masterSecretArn,
+                    },
                     maxAgeDays: s.secrets.maxAgeDays,
                     logRetentionDays: s.observability.logRetentionDays,
                 },
@@ -386,13 +390,13 @@ export class AwsRagStack extends RagStackComponent {
             url: edge.url,
             databaseEndpoint: db.address,
             databaseReaderEndpoint: db.readerAddress,
-            cacheEndpoint: cache.primaryEndpoint,
+            cacheEndpoint: cache ? cache.primaryEndpoint : pulumi.output(undefined),
             llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
             documentsBucket: storage.documentsBucket,
             backupsBucket: storage.backupsBucket,
             secretRefs: pulumi.all({
                 databaseMasterSecretArn: db.masterSecretArn,
-                cacheAuthSecretArn: cache.authSecretArn,
+                ...(cache ? { cacheAuthSecretArn: cache.authSecretArn } : {}),
                 apiSecretKeyArn: api.appSecretArn,
             }),
             attachments: pulumi.output({
@@ -407,7 +411,7 @@ export class AwsRagStack extends RagStackComponent {
                     alb: edge.securityGroupId,
                     api: api.securityGroupId,
                     database: db.securityGroupId,
-                    cache: cache.securityGroupId,
+                    ...(cache ? { cache: cache.securityGroupId } : {}),
                     ...(llm ? { llm: llm.securityGroupId } : {}),
                 },
                 dataKeyArn: keys.dataKeyArn,
@@ -488,13 +492,12 @@ export class AwsRagStack extends RagStackComponent {
                     DATABASE_USER: "rag_app",
                     DATABASE_IAM_AUTH: "true",
                     DATABASE_SSLMODE: "verify-full",
-                    REDIS_HOST: cacheHost.value,
-                    REDIS_PORT: "6379",
-                    REDIS_TLS: "true",
+                    ...(s.cache.enabled ? { REDIS_HOST: cacheHost.value, REDIS_PORT: "6379", REDIS_TLS: "true" } : {}),
                     OLLAMA_BASE_URL: llmUrl.value,
                     DOCUMENTS_BUCKET: deps.storage.documentsBucket,
                 },
-                secrets: { ...appSecrets(s.api.secrets), REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } },
+                secrets: { ...appSecrets(s.api.secrets), ...(s.cache.enabled ? { REDIS_AUTH_TOKEN: { secretArn: cacheSecret.value } } : {}) },
+                cacheEnabled: s.cache.enabled,
                 kmsKeyArn: deps.keys.dataKeyArn,
                 logsKeyArn: deps.keys.logsKeyArn,
                 // Documents only: a compromised API cannot touch the backups.
@@ -514,7 +517,7 @@ export class AwsRagStack extends RagStackComponent {
         );
         return {
             service,
-            resolveData: (db: Database, cache: Cache) => {
+            resolveData: (db: Database, cache: Cache | undefined) => {
                 // Writes through the RDS Proxy when there is one; reads on the replica.
                 dbHost.resolve(s.database.connectionPooler ? db.proxyEndpoint.apply((e) => e!) : db.address);
                 dbReader.resolve(db.readerAddress);
@@ -522,8 +525,10 @@ export class AwsRagStack extends RagStackComponent {
                 dbSecret.resolve(db.masterSecretArn);
                 const ids = [db.resourceId, ...db.replicaResourceIds, ...(s.database.connectionPooler ? [db.proxyResourceId.apply((id) => id!)] : [])];
                 ids.forEach((id, i) => dbResources[i].resolve(id));
-                cacheHost.resolve(cache.primaryEndpoint);
-                cacheSecret.resolve(cache.authSecretArn);
+                if (cache) {
+                    cacheHost.resolve(cache.primaryEndpoint);
+                    cacheSecret.resolve(cache.authSecretArn);
+                }
             },
             resolveLlm: (llm: Llm | undefined) => llmUrl.resolve(llm ? llm.endpoint : "disabled"),
         };
@@ -578,7 +583,8 @@ interface ObservabilityDeps {
     cluster: EcsCluster;
     api: ApiService;
     db: Database;
-    cache: Cache;
+    /** Absent when the cache is disabled. */
+    cache?: Cache;
     llm?: Llm;
     waf: Waf;
 }
@@ -591,7 +597,8 @@ interface OutputParts {
     cluster: EcsCluster;
     api: ApiService;
     db: Database;
-    cache: Cache;
+    /** Absent when the cache is disabled. */
+    cache?: Cache;
     llm?: Llm;
     storage: Storage;
     observability: Observability;

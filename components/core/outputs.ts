@@ -24,7 +24,8 @@ export interface AwsAttachments {
         alb: string;
         api: string;
         database: string;
-        cache: string;
+        /** Absent when the cache is disabled. */
+        cache?: string;
         /** Absent when the LLM is disabled. */
         llm?: string;
     };
@@ -75,8 +76,8 @@ export interface RagStackOutputs {
     readonly databaseEndpoint: pulumi.Output<string>;
     /** Read-only endpoint of PostgreSQL (a replica, or the primary when there is none). */
     readonly databaseReaderEndpoint: pulumi.Output<string>;
-    /** Endpoint of the cache. */
-    readonly cacheEndpoint: pulumi.Output<string>;
+    /** Endpoint of the cache (undefined when the cache is disabled). */
+    readonly cacheEndpoint: pulumi.Output<string | undefined>;
     /** Internal URL of Ollama (undefined when the LLM is disabled). */
     readonly llmEndpoint: pulumi.Output<string | undefined>;
     /** Name of the documents bucket. */
@@ -107,7 +108,7 @@ export abstract class RagStackComponent extends pulumi.ComponentResource impleme
     readonly url!: pulumi.Output<string>;
     readonly databaseEndpoint!: pulumi.Output<string>;
     readonly databaseReaderEndpoint!: pulumi.Output<string>;
-    readonly cacheEndpoint!: pulumi.Output<string>;
+    readonly cacheEndpoint!: pulumi.Output<string | undefined>;
     readonly llmEndpoint!: pulumi.Output<string | undefined>;
     readonly documentsBucket!: pulumi.Output<string>;
     readonly backupsBucket!: pulumi.Output<string>;

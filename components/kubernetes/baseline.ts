@@ -23,6 +23,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     connectionPooler?: boolean;
     /** Valkey runs with Sentinel: the sentinels' policies; the API and the servers reach them. @default false */
     cacheSentinel?: boolean;
+    /** The stack has a cache (the API's egress to Valkey, Valkey's own policies). @default true */
+    cache?: boolean;
     /** Object storage is outside the cluster: the API, Postgres and the backups reach it at `objectStorage`. */
     externalObjectStorage: boolean;
     /**
@@ -307,8 +309,10 @@ export class Baseline extends pulumi.ComponentResource {
                     ],
                     ports: [tcp(PORTS.postgres)],
                 },
-                { to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
-                ...(args.cacheSentinel
+                ...(args.cache !== false
+                    ? [{ to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] }]
+                    : []),
+                ...(args.cache !== false && args.cacheSentinel
                     ? [{ to: [{ namespaceSelector: zoneSelector("data"), podSelector: app("valkey-sentinel") }], ports: [tcp(PORTS.valkeySentinel)] }]
                     : []),
                 { to: [{ podSelector: app("ollama") }], ports: [tcp(PORTS.ollama)] },
@@ -418,34 +422,36 @@ export class Baseline extends pulumi.ComponentResource {
             ],
         });
         const sentinels = { podSelector: app("valkey-sentinel") };
-        policy("valkey-ingress", "data", {
-            podSelector: app("valkey"),
-            policyTypes: ["Ingress"],
-            ingress: [{ from: [fromApi, { podSelector: app("valkey") }, ...(args.cacheSentinel ? [sentinels] : [])], ports: [tcp(PORTS.valkey)] }],
-        });
-        policy("valkey-egress", "data", {
-            podSelector: app("valkey"),
-            policyTypes: ["Egress"],
-            egress: [
-                { to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
-                // A starting server asks the sentinels for the primary.
-                ...(args.cacheSentinel ? [{ to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] }] : []),
-            ],
-        });
-        if (args.cacheSentinel) {
-            policy("valkey-sentinel-ingress", "data", {
-                podSelector: app("valkey-sentinel"),
+        if (args.cache !== false) {
+            policy("valkey-ingress", "data", {
+                podSelector: app("valkey"),
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [fromApi, { podSelector: app("valkey") }, sentinels], ports: [tcp(PORTS.valkeySentinel)] }],
+                ingress: [{ from: [fromApi, { podSelector: app("valkey") }, ...(args.cacheSentinel ? [sentinels] : [])], ports: [tcp(PORTS.valkey)] }],
             });
-            policy("valkey-sentinel-egress", "data", {
-                podSelector: app("valkey-sentinel"),
+            policy("valkey-egress", "data", {
+                podSelector: app("valkey"),
                 policyTypes: ["Egress"],
                 egress: [
                     { to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
-                    { to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] },
+                    // A starting server asks the sentinels for the primary.
+                    ...(args.cacheSentinel ? [{ to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] }] : []),
                 ],
             });
+            if (args.cacheSentinel) {
+                policy("valkey-sentinel-ingress", "data", {
+                    podSelector: app("valkey-sentinel"),
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [fromApi, { podSelector: app("valkey") }, sentinels], ports: [tcp(PORTS.valkeySentinel)] }],
+                });
+                policy("valkey-sentinel-egress", "data", {
+                    podSelector: app("valkey-sentinel"),
+                    policyTypes: ["Egress"],
+                    egress: [
+                        { to: [{ podSelector: app("valkey") }], ports: [tcp(PORTS.valkey)] },
+                        { to: [sentinels], ports: [tcp(PORTS.valkeySentinel)] },
+                    ],
+                });
+            }
         }
         if (args.logicalBackup) {
             policy("logical-backup-egress", "data", {

@@ -44,7 +44,7 @@ export function grafanaModel(d: DashboardSpec): Record<string, unknown> {
 }
 
 /** The stack's dashboards for its namespaces (PromQL needs the names as strings). */
-export function dashboardSpecs(appNs: string, dataNs: string, llm: boolean): DashboardSpec[] {
+export function dashboardSpecs(appNs: string, dataNs: string, llm: boolean, cache = true): DashboardSpec[] {
     const api = `namespace="${appNs}",service="api"`;
     const specs: DashboardSpec[] = [
         {
@@ -177,6 +177,12 @@ export function dashboardSpecs(appNs: string, dataNs: string, llm: boolean): Das
             ],
         },
     ];
+    // Without a cache, no Valkey dashboard.
+    if (!cache)
+        specs.splice(
+            specs.findIndex((d) => d.uid === `${dataNs}-valkey`.slice(0, 40)),
+            1,
+        );
     if (llm)
         specs.push({
             uid: `${appNs}-llm`.slice(0, 40),

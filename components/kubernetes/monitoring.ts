@@ -38,6 +38,8 @@ export interface MonitoringArgs extends K8sCommonArgs {
     llm: boolean;
     /** Valkey runs with Sentinel (quorum alert). @default false */
     cacheSentinel?: boolean;
+    /** The stack has a cache (the Valkey alerts and dashboard panels). @default true */
+    cache?: boolean;
     /** Kind of the LLM's workload (`Llm.workloadKind`). @default "StatefulSet" */
     llmWorkload?: "StatefulSet" | "Deployment";
     /**
@@ -70,6 +72,8 @@ export interface AlertOptions {
     alerts?: Partial<Record<K8sAlertName, K8sAlertOverride>>;
     /** The cluster's metrics sources. @default every source */
     metricsSources?: readonly string[];
+    /** The stack has a cache (the Valkey alerts). @default true */
+    cache?: boolean;
 }
 
 /** Which generated Secrets the age alert watches, and from what age it fires. */
@@ -249,7 +253,9 @@ export function alertRules(
         );
     }
     // An alert whose metrics the cluster does not have would never fire: left out (alertsLeftOut says which).
-    return rules.filter((r) => alertEvaluable(r.alert, sources));
+    // Without a cache there is no Valkey to watch.
+    const cacheAlerts = new Set<string>(["RagValkeyDown", "RagValkeyMemoryHigh", "RagValkeySentinelQuorumLost"]);
+    return rules.filter((r) => alertEvaluable(r.alert, sources) && (options.cache !== false || !cacheAlerts.has(r.alert)));
 }
 
 /** `for` and severity of an alert without a threshold. */
@@ -305,6 +311,7 @@ export class Monitoring extends pulumi.ComponentResource {
             {
                 alerts: args.alerts,
                 metricsSources: sources,
+                cache: args.cache,
             },
         );
         const raised = new Set(rules.map((r) => r.alert));
@@ -352,7 +359,7 @@ export class Monitoring extends pulumi.ComponentResource {
         );
         const dashboardLabels = args.grafanaDashboards === undefined ? { grafana_dashboard: "1" } : args.grafanaDashboards;
         if (dashboardLabels) {
-            for (const d of dashboardSpecs(args.appNamespaceName, args.dataNamespaceName, args.llm)) {
+            for (const d of dashboardSpecs(args.appNamespaceName, args.dataNamespaceName, args.llm, args.cache ?? true)) {
                 const key = d.uid.split("-").pop()!;
                 new k8s.core.v1.ConfigMap(
                     ctx.childName(`dashboard-${key}`),

@@ -96,7 +96,7 @@ export class KubernetesRagStack extends RagStackComponent {
         const secrets = this.createCredentials(input, zones);
         const storage = this.createObjectStorage(input, zones);
         const db = this.createDatabase(input, zones, secrets, storage);
-        const cache = this.createCache(input, zones, secrets);
+        const cache = s.cache.enabled ? this.createCache(input, zones, secrets) : undefined;
         const llm = s.llm.enabled ? this.createLlm(input, zones) : undefined;
         const api = this.createApi(input, zones, secrets, { db, cache, llm, storage });
         const edge = this.createEdge(input, zones, api);
@@ -107,13 +107,13 @@ export class KubernetesRagStack extends RagStackComponent {
             url: edge.url,
             databaseEndpoint: db.writeHost,
             databaseReaderEndpoint: db.readHost,
-            cacheEndpoint: cache.host,
+            cacheEndpoint: cache ? cache.host : pulumi.output(undefined),
             llmEndpoint: llm ? llm.endpoint : pulumi.output(undefined),
             documentsBucket: pulumi.output("documents"),
             backupsBucket: pulumi.output("backups"),
             secretRefs: pulumi.all({
                 databaseCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.database}`,
-                cacheCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.cache}`,
+                ...(cache ? { cacheCredentialsSecret: pulumi.interpolate`${zones.app}/${secrets.cache}` } : {}),
                 objectStorageCredentialsSecret: pulumi.interpolate`${zones.app}/${storage.documentsSecretName}`,
                 objectStorageBackupsCredentialsSecret: pulumi.interpolate`${zones.data}/${storage.backupsSecretName}`,
             }),
@@ -154,6 +154,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 logicalBackup: k.logicalBackup,
                 connectionPooler: s.database.connectionPooler,
                 cacheSentinel: s.cache.automaticFailover,
+                cache: s.cache.enabled,
                 appQuota: appQuota(s),
             },
             child,
@@ -167,7 +168,7 @@ export class KubernetesRagStack extends RagStackComponent {
      * YAML). The owner's and the backup role's stay in the data zone; the app zone gets only
      * `rag_app`'s.
      */
-    private createCredentials({ name, k, ctx, child }: StepInput, zones: Zones): SecretNames {
+    private createCredentials({ name, s, k, ctx, child }: StepInput, zones: Zones): SecretNames {
         const names: SecretNames = {
             database: "postgres-app",
             databaseOwner: "postgres-owner",
@@ -191,7 +192,18 @@ export class KubernetesRagStack extends RagStackComponent {
                       ],
                   ]
                 : []),
-            ["cache", names.cache, "cache", [zones.data, zones.app], undefined, 48],
+            ...(s.cache.enabled
+                ? [
+                      ["cache", names.cache, "cache", [zones.data, zones.app], undefined, 48] as [
+                          string,
+                          string,
+                          string,
+                          pulumi.Input<string>[],
+                          undefined,
+                          number,
+                      ],
+                  ]
+                : []),
         ];
         const zoneOf = (ns: pulumi.Input<string>) => (ns === zones.app ? "app" : "data");
         for (const [key, secret, remote, namespaces, username, length] of credentials) {
@@ -335,7 +347,7 @@ export class KubernetesRagStack extends RagStackComponent {
         { name, s, common, child }: StepInput,
         zones: Zones,
         secrets: SecretNames,
-        deps: { db: Database; cache: Cache; llm?: Llm; storage: ObjectStorage },
+        deps: { db: Database; cache?: Cache; llm?: Llm; storage: ObjectStorage },
     ): Api {
         const { db, cache, llm, storage } = deps;
         const appNs = zones.app;
@@ -363,14 +375,17 @@ export class KubernetesRagStack extends RagStackComponent {
                     DATABASE_SSLMODE: "verify-full",
                     DATABASE_SSLROOTCERT: `${DB_CA_MOUNT}/ca.crt`,
                     // With failover the client asks the sentinels for the primary (redis-py `Sentinel`).
-                    ...(cache.sentinel
-                        ? {
-                              REDIS_SENTINEL_HOSTS: pulumi.interpolate`${cache.sentinel.host}:${cache.sentinel.port}`,
-                              REDIS_SENTINEL_MASTER: cache.sentinel.masterName,
-                          }
-                        : { REDIS_HOST: cache.host, REDIS_PORT: String(cache.port) }),
+                    // No REDIS_* at all without a cache (cacheEnabled false).
+                    ...(!cache
+                        ? {}
+                        : cache.sentinel
+                          ? {
+                                REDIS_SENTINEL_HOSTS: pulumi.interpolate`${cache.sentinel.host}:${cache.sentinel.port}`,
+                                REDIS_SENTINEL_MASTER: cache.sentinel.masterName,
+                            }
+                          : { REDIS_HOST: cache.host, REDIS_PORT: String(cache.port) }),
                     // TLS to Valkey (and its sentinels): redis-py `ssl=True`, `ssl_ca_certs`.
-                    ...(cache.tls ? { REDIS_TLS: "true", REDIS_TLS_CA_FILE: `${CACHE_CA_MOUNT}/ca.crt` } : {}),
+                    ...(cache?.tls ? { REDIS_TLS: "true", REDIS_TLS_CA_FILE: `${CACHE_CA_MOUNT}/ca.crt` } : {}),
                     OLLAMA_BASE_URL: llm ? llm.endpoint : "disabled",
                     S3_ENDPOINT: storage.endpoint,
                     DOCUMENTS_BUCKET: "documents",
@@ -378,7 +393,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 },
                 secretFiles: [
                     { name: "postgres-ca", secretName: DB_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: DB_CA_MOUNT },
-                    ...(cache.tls ? [{ name: "valkey-ca", secretName: CACHE_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: CACHE_CA_MOUNT }] : []),
+                    ...(cache?.tls ? [{ name: "valkey-ca", secretName: CACHE_CLIENT_TLS_SECRET, keys: ["ca.crt"], mountPath: CACHE_CA_MOUNT }] : []),
                 ],
                 secretEnv: {
                     // The application's own secrets by reference (api.secrets: <Secret>/<key>), then the stack's.
@@ -387,7 +402,7 @@ export class KubernetesRagStack extends RagStackComponent {
                     ),
                     DATABASE_USER: { secretName: dbSecretName, key: "username" },
                     DATABASE_PASSWORD: { secretName: dbSecretName, key: "password" },
-                    REDIS_PASSWORD: { secretName: cacheSecretName, key: "password" },
+                    ...(cache ? { REDIS_PASSWORD: { secretName: cacheSecretName, key: "password" } } : {}),
                     AWS_ACCESS_KEY_ID: { secretName: storage.documentsSecretName, key: "ACCESS_KEY_ID" },
                     AWS_SECRET_ACCESS_KEY: { secretName: storage.documentsSecretName, key: "ACCESS_SECRET_KEY" },
                 },
@@ -438,6 +453,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 llm: s.llm.enabled,
                 llmWorkload: llm?.workloadKind,
                 cacheSentinel: s.cache.automaticFailover,
+                cache: s.cache.enabled,
                 alertEmails: s.observability.alarmEmails,
                 alertWebhookSecretName: k.alertWebhookSecretName || undefined,
                 generatedSecrets: generatedSecrets.length > 0 ? { names: generatedSecrets, maxAgeDays: s.secrets.maxAgeDays } : undefined,

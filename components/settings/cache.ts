@@ -5,6 +5,12 @@ import { defineTier, StackIdentity } from "./tier";
 
 /** Redis / Valkey. */
 export interface CacheSettings {
+    /**
+     * Deploy the cache (Redis on ElastiCache, Valkey on Kubernetes). Off: no cache, its secret,
+     * alarms or network rules, and the API gets no REDIS_* variables: the application must run
+     * without one. @default true
+     */
+    enabled: boolean;
     /** ElastiCache node type (AWS). @default "cache.t4g.medium" staging, "cache.r7g.large" production */
     nodeType: string;
     /** Read replicas next to the primary. @default 0 staging, 1 production */
@@ -29,10 +35,20 @@ export function checkCacheReplicas(v: Validator, field: string, replicas: unknow
         v.fail(field, replicas, `at least 1 when ${failoverField} is true`);
 }
 
-export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: CacheSettings }>({
+/** What the cache tier's checks read: its settings and the alert overrides that name the cache's alerts. */
+type CacheView = StackIdentity & { cache: CacheSettings; observability?: { alarms?: object; alerts?: object } };
+
+export const cacheTier = defineTier<CacheSettings, CacheView>({
     path: "cache",
     title: "Cache (Redis / Valkey)",
     settings: {
+        enabled: {
+            key: "cacheEnabled",
+            type: "boolean",
+            description: "Deploy the cache (off: no cache and no REDIS_* variables for the API; the application must run without one).",
+            staging: true,
+            check: (v, f, x) => v.bool(f, x),
+        },
         nodeType: {
             key: "cacheNodeType",
             type: "string",
@@ -81,5 +97,17 @@ export const cacheTier = defineTier<CacheSettings, StackIdentity & { cache: Cach
             unused: "ElastiCache is sized by cacheNodeType",
             check: (v, f, x) => v.int(f, x, 64, 262144),
         },
+    },
+    validate: (v, s) => {
+        if (s.cache.enabled !== false) return;
+        // Overrides of alerts that do not exist without a cache would be ignored: refused instead.
+        const named = (o: object | undefined, re: RegExp) => Object.keys(o ?? {}).filter((k) => re.test(k));
+        const alarms = s.target === "aws" ? named(s.observability?.alarms, /^cache-/) : [];
+        const alerts = s.target === "kubernetes" ? named(s.observability?.alerts, /^RagValkey/) : [];
+        for (const [field, names] of [
+            ["observability.alarms", alarms],
+            ["observability.alerts", alerts],
+        ] as const)
+            if (names.length > 0) v.fail(field, names, "no override of the cache's alerts while cache.enabled is false (there is no cache to watch)");
     },
 });
