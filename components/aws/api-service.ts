@@ -17,7 +17,7 @@ import {
     httpsEgressRules,
     policyDocument,
 } from "./common";
-import { BOOTSTRAP_SQL } from "./database";
+import { bootstrapSql } from "./database";
 import { rdsCaBundle } from "./rds-ca";
 import { ApiAutoscaling, apiSizing, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
 
@@ -130,6 +130,8 @@ export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
         database: string;
         /** psql image. @default DEFAULT_BOOTSTRAP_IMAGE (ECR Public) */
         image?: pulumi.Input<string>;
+        /** Extensions created besides vector and pg_stat_statements (`dbExtensions`). @default [] */
+        extensions?: string[];
     };
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
@@ -620,7 +622,7 @@ export class ApiService extends pulumi.ComponentResource {
                         mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                         environment: [
                             { name: "PGHOST", value: b.host },
-                            { name: "SQL", value: BOOTSTRAP_SQL },
+                            { name: "SQL", value: bootstrapSql(b.extensions ?? []) },
                             { name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r, new Date(), args.rdsCaBundle)) },
                         ],
                         secrets: [

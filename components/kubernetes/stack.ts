@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { k8sLabels } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { apiAutoscaling, StackSettings, validateStackSettings } from "../settings";
+import { apiAutoscaling, postgresImageFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { Api } from "./api";
 import { LogicalBackup } from "./backup";
@@ -254,7 +254,7 @@ export class KubernetesRagStack extends RagStackComponent {
             {
                 ...common,
                 namespace: dataNs,
-                image: k.postgresImage,
+                image: postgresImageFor(s.database.engineVersion, k.postgresImage),
                 // primary + a synchronous-capable standby when multiAz + the read replicas (all serve -ro)
                 instances: 1 + (s.database.multiAz ? 1 : 0) + s.database.readReplicas,
                 // multiAz: a standby on another node confirms every commit (no acknowledged write lost on failover)
@@ -274,6 +274,10 @@ export class KubernetesRagStack extends RagStackComponent {
                     credentialsSecretName: storage.backupsSecretName,
                     retentionDays: s.database.backupRetentionDays,
                 },
+                backupTiers: s.recovery.backupTiers,
+                extensions: s.database.extensions,
+                imageExtensions: s.database.imageExtensions,
+                parameters: s.database.parameters,
                 monitoring: k.monitoring,
                 pooler: s.database.connectionPooler ? {} : false,
                 restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
@@ -451,7 +455,7 @@ export class KubernetesRagStack extends RagStackComponent {
             {
                 ...common,
                 namespace: dataNs,
-                pgDumpImage: k.postgresImage,
+                pgDumpImage: postgresImageFor(s.database.engineVersion, k.postgresImage),
                 uploadImage: k.backupImage,
                 host: db.readHost,
                 credentialsSecretName: secrets.databaseBackup,
