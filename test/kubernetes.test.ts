@@ -232,8 +232,14 @@ describe("Kubernetes target", function () {
                 const db = log().all.find((r) => inp(r).kind === "Database")!;
                 assert.deepStrictEqual(inp(db).spec.extensions, [{ name: "vector", ensure: "present" }]);
                 const store = log().all.find((r) => inp(r).kind === "ObjectStore")!;
-                assert.strictEqual(inp(store).spec.retentionPolicy, prod ? "30d" : "7d");
-                assert.ok(log().all.some((r) => inp(r).kind === "ScheduledBackup"));
+                // Barman keeps one window: the longest backup tier (production: 12 monthly, 372 days).
+                assert.strictEqual(inp(store).spec.retentionPolicy, prod ? "372d" : "7d");
+                assert.deepStrictEqual(
+                    log()
+                        .all.filter((r) => inp(r).kind === "ScheduledBackup")
+                        .map((r) => inp(r).metadata.name),
+                    prod ? ["postgres-daily", "postgres-weekly", "postgres-monthly"] : ["postgres-daily"],
+                );
                 assert.ok(log().all.some((r) => inp(r).kind === "PodMonitor"));
                 assert.strictEqual(cluster.protect, prod);
                 assert.strictEqual(
