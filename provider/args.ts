@@ -238,6 +238,8 @@ export interface RagPlatformArgs {
     k8sPostgresImage?: string;
     /** Image of the logical backup CronJob, pinned. Default: staging `"amazon/aws-cli:2.31.18"`, production `"amazon/aws-cli:2.31.18"` (the environment preset). */
     k8sBackupImage?: string;
+    /** rclone image of the documents' off-site copy (dbCrossRegionBackup), pinned. Default: staging `"rclone/rclone:1.71.1"`, production `"rclone/rclone:1.71.1"` (the environment preset). */
+    k8sDocumentsBackupImage?: string;
     /** external or in-cluster S3-compatible store. Default: staging `"in-cluster"`, production `"in-cluster"` (the environment preset). */
     k8sObjectStorageMode?: string;
     /** https:// endpoint of the external store. Default: staging `""`, production `""` (the environment preset). */
@@ -246,6 +248,8 @@ export interface RagPlatformArgs {
     k8sObjectStorageSecretName?: string;
     /** Secret (data namespace) with the external store's backups-only keys (CloudNativePG, pg_dump). Default: staging `""`, production `""` (the environment preset). */
     k8sObjectStorageBackupsSecretName?: string;
+    /** Secret (data namespace) with an external store's read-only documents keys (their off-site copy). Default: staging `""`, production `""` (the environment preset). */
+    k8sObjectStorageDocumentsReaderSecretName?: string;
     /** https:// endpoint of a second, off-site store the logical dumps are copied to. Default: staging `""`, production `""` (the environment preset). */
     k8sOffsiteObjectStorageEndpoint?: string;
     /** Secret (data namespace) with the off-site store's keys. Default: staging `""`, production `""` (the environment preset). */

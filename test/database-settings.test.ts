@@ -17,6 +17,10 @@ import {
 } from "../components/core/postgres-catalog";
 import { DEFAULT_IMAGES } from "../components/core/facts";
 import { CNPG_BACKUP_SCHEDULES } from "../components/kubernetes/database";
+import * as kubernetes from "@pulumi/kubernetes";
+import * as k8s from "../components/kubernetes";
+import { ValidationError } from "../components/core/validation";
+import { installMocks, settle } from "../testing/mocks";
 import { cli } from "./harness/cli";
 
 type Resource = { type: string; name: string; inputs: any };
@@ -41,6 +45,46 @@ const bootstrapSqlOf = (rs: Resource[]) => {
 };
 const paramsOf = (rs: Resource[]) => rs.find((r) => r.type === "aws:rds/parameterGroup:ParameterGroup")!.inputs;
 const rulesOf = (rs: Resource[]) => rs.find((r) => r.type === "aws:backup/plan:Plan")!.inputs.rules as any[];
+
+describe("kubernetes.ObjectStorage documentsReader", () => {
+    it("in-cluster: an identity that reads and lists documents only, its Secret in the data namespace; external: the existing Secret required", async () => {
+        const log = installMocks();
+        const storage = new k8s.ObjectStorage("os", {
+            provider: new kubernetes.Provider("p", {}),
+            environment: "staging",
+            mode: "in-cluster",
+            documentsNamespace: "app",
+            dataNamespace: "data",
+            image: DEFAULT_IMAGES.seaweedfs,
+            setupImage: DEFAULT_IMAGES.awsCli,
+            documentsReader: true,
+        });
+        await settle();
+        assert.strictEqual(storage.documentsReaderSecretName, "object-storage-documents-reader");
+        const config = log.ofType("kubernetes:core/v1:Secret").find((r) => (r.inputs as any).metadata.name === "object-storage-s3-config")!;
+        const identities = JSON.parse((config.inputs as any).stringData["s3.json"]).identities;
+        assert.deepStrictEqual(identities.find((i: any) => i.name === "documents-reader").actions, ["Read:documents", "List:documents"]);
+        const secret = log.ofType("kubernetes:core/v1:Secret").find((r) => (r.inputs as any).metadata.name === "object-storage-documents-reader")!;
+        assert.strictEqual((secret.inputs as any).metadata.namespace, "data");
+        installMocks();
+        assert.throws(
+            () =>
+                new k8s.ObjectStorage("os", {
+                    provider: new kubernetes.Provider("p", {}),
+                    environment: "staging",
+                    mode: "external",
+                    documentsNamespace: "app",
+                    dataNamespace: "data",
+                    endpoint: "https://s3.x",
+                    existingSecretName: "docs",
+                    existingBackupsSecretName: "backups",
+                    documentsReader: true,
+                }),
+            (e: unknown) => e instanceof ValidationError && e.issues.some((i) => i.field === "existingDocumentsReaderSecretName"),
+        );
+        await settle();
+    });
+});
 
 describe("the PostgreSQL catalog", () => {
     it("RDS: pgvector, pg_trgm, uuid-ossp and PostGIS on every major; adminpack left PostgreSQL 17 (Extensions supported for RDS for PostgreSQL)", () => {
@@ -206,5 +250,51 @@ describe("database settings reach both targets", function () {
         await refused(["--stack", "staging", "--set", 'backupTiers={"yearly":1}'], /backupTiers\.yearly/, /hourly, daily, weekly, monthly/);
         await refused(["--stack", "staging", "--set", 'backupTiers={"daily":0}'], /backupTiers\.daily/, /1/);
         await refused(["--stack", "staging", "--target", "kubernetes", "--set", 'backupTiers={"hourly":1000}'], /backupTiers\.hourly/, /168/);
+    });
+
+    it("documents off site on Kubernetes: with dbCrossRegionBackup, a CronJob copies the documents bucket to the off-site store with a read-only identity, and the NetworkPolicies let only it through", async () => {
+        const offsite = [
+            "--set",
+            "dbCrossRegionBackup=true",
+            "--set",
+            "k8sLogicalBackup=true",
+            "--set",
+            "k8sOffsiteObjectStorageEndpoint=https://s3.dr.example.gov",
+            "--set",
+            "k8sOffsiteObjectStorageSecretName=offsite-keys",
+            "--set",
+            'k8sOffsiteObjectStorageCidrs=["10.80.20.0/24"]',
+        ];
+        const rs = await plan("--stack", "staging", "--target", "kubernetes", ...offsite);
+        const job = kind(rs, "CronJob").find((r) => r.inputs.metadata.name === "documents-offsite")!.inputs;
+        const pod = job.spec.jobTemplate.spec.template.spec;
+        const c = pod.containers[0];
+        assert.deepStrictEqual(c.args.slice(0, 3), ["copy", "source:documents", "offsite:rag-offsite-backups/documents"]);
+        const secret = (n: string) => c.env.find((e: any) => e.name === n)?.valueFrom?.secretKeyRef?.name;
+        assert.deepStrictEqual(
+            [secret("RCLONE_CONFIG_SOURCE_ACCESS_KEY_ID"), secret("RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID")],
+            ["object-storage-documents-reader", "offsite-keys"],
+        );
+        assert.strictEqual(c.env.find((e: any) => e.name === "RCLONE_CONFIG_OFFSITE_ENDPOINT").value, "https://s3.dr.example.gov");
+        assert.strictEqual(pod.automountServiceAccountToken, false);
+        assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true);
+        assert.strictEqual(job.spec.concurrencyPolicy, "Forbid");
+        assert.ok(rs.some((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "object-storage-documents-reader"));
+        const policies = kind(rs, "NetworkPolicy").map((r) => r.inputs);
+        const egress = policies.find((p) => p.metadata.name === "documents-offsite-egress")!;
+        assert.ok(JSON.stringify(egress.spec.egress).includes("10.80.20.0/24"), "the off-site store");
+        assert.ok(JSON.stringify(egress.spec.egress).includes("object-storage"), "the in-cluster store");
+        const storeIngress = policies.find((p) => p.metadata.name === "object-storage-ingress")!;
+        assert.ok(JSON.stringify(storeIngress.spec.ingress[0].from).includes("documents-offsite"));
+        // Without dbCrossRegionBackup: no copy, no reader identity.
+        const none = await plan("--stack", "staging", "--target", "kubernetes");
+        assert.ok(!kind(none, "CronJob").some((r) => r.inputs.metadata.name === "documents-offsite"));
+        assert.ok(!kind(none, "NetworkPolicy").some((r) => r.inputs.metadata.name === "documents-offsite-egress"));
+        // An external store needs the reader identity's Secret.
+        await refused(
+            ["--stack", "production", "--target", "kubernetes", "--set", "k8sObjectStorageDocumentsReaderSecretName="],
+            /k8sObjectStorageDocumentsReaderSecretName/,
+            /read and list the documents bucket/,
+        );
     });
 });

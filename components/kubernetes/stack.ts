@@ -7,7 +7,7 @@ import { RagStackComponent } from "../core/outputs";
 import { apiAutoscaling, postgresImageFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { Api } from "./api";
-import { LogicalBackup } from "./backup";
+import { DocumentsOffsite, LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
 import { Cache, CACHE_CLIENT_TLS_SECRET } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
@@ -102,6 +102,7 @@ export class KubernetesRagStack extends RagStackComponent {
         const edge = this.createEdge(input, zones, api);
         if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm, [...secrets.generated, ...storage.generatedSecretNames]);
         if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
+        if (s.database.crossRegionBackup) this.createDocumentsOffsite(input, zones, storage);
 
         this.setOutputs({
             url: edge.url,
@@ -150,6 +151,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 apiEgressCidrs: k.apiEgressCidrs,
                 modelSourceCidrs: s.llm.enabled ? k.modelSourceCidrs : [],
                 logicalBackup: k.logicalBackup,
+                documentsOffsite: s.database.crossRegionBackup,
                 connectionPooler: s.database.connectionPooler,
                 cacheSentinel: s.cache.automaticFailover,
                 appQuota: appQuota(s),
@@ -228,11 +230,13 @@ export class KubernetesRagStack extends RagStackComponent {
                 mode: k.objectStorageMode,
                 documentsNamespace: appNs,
                 dataNamespace: dataNs,
+                documentsReader: s.database.crossRegionBackup,
                 ...(external
                     ? {
                           endpoint: k.objectStorageEndpoint,
                           existingSecretName: k.objectStorageSecretName,
                           existingBackupsSecretName: k.objectStorageBackupsSecretName,
+                          existingDocumentsReaderSecretName: s.database.crossRegionBackup ? k.objectStorageDocumentsReaderSecretName : undefined,
                       }
                     : {
                           image: k.objectStorageImage,
@@ -442,6 +446,22 @@ export class KubernetesRagStack extends RagStackComponent {
                 alertEmails: s.observability.alarmEmails,
                 alertWebhookSecretName: k.alertWebhookSecretName || undefined,
                 generatedSecrets: generatedSecrets.length > 0 ? { names: generatedSecrets, maxAgeDays: s.secrets.maxAgeDays } : undefined,
+            },
+            child,
+        );
+    }
+
+    /** The documents bucket copied to the off-site store the logical dumps go to (database.crossRegionBackup). */
+    private createDocumentsOffsite({ name, k, common, child }: StepInput, zones: Zones, storage: ObjectStorage): void {
+        new DocumentsOffsite(
+            `${name}-documents-offsite`,
+            {
+                ...common,
+                namespace: zones.data,
+                image: k.documentsBackupImage,
+                sourceEndpoint: storage.endpoint,
+                sourceSecretName: storage.documentsReaderSecretName!,
+                offsite: { endpoint: k.offsiteObjectStorageEndpoint, secretName: k.offsiteObjectStorageSecretName, bucket: k.offsiteBucket },
             },
             child,
         );
