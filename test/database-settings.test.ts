@@ -21,7 +21,9 @@ import * as kubernetes from "@pulumi/kubernetes";
 import * as k8s from "../components/kubernetes";
 import { ValidationError } from "../components/core/validation";
 import { installMocks, settle } from "../testing/mocks";
+import { RecordedResource } from "../testing/mocks";
 import { cli } from "./harness/cli";
+import { judgeServiceRules, SERVICE_RULES } from "./judges/service-rules";
 
 type Resource = { type: string; name: string; inputs: any };
 const plan = async (...argv: string[]): Promise<Resource[]> => {
@@ -220,6 +222,9 @@ describe("database settings reach both targets", function () {
                 ["monthly", BACKUP_SCHEDULES.monthly, 372],
             ],
         );
+        // AWS's own rules on the hourly plan: at most hourly, whole days (test/judges/service-rules.ts).
+        const judged = SERVICE_RULES.filter((r) => r.name === "backup-rule-at-most-hourly");
+        assert.deepStrictEqual(judgeServiceRules(aws as unknown as RecordedResource[], { region: "eu-west-1" }, judged), []);
         const lock = aws.find((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration" && !r.name.includes("copy"))!.inputs;
         assert.deepStrictEqual([lock.minRetentionDays, lock.maxRetentionDays], [2, 744]);
         // Defaults: today's rules (7 daily, 4 weekly, 12 monthly in production; 7 daily in staging).
