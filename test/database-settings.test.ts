@@ -88,6 +88,43 @@ describe("kubernetes.ObjectStorage documentsReader", () => {
     });
 });
 
+describe("kubernetes.Database refuses before registering anything", () => {
+    const args = (extra: Partial<k8s.DatabaseArgs>): k8s.DatabaseArgs => ({
+        provider: new kubernetes.Provider("p", {}),
+        environment: "staging",
+        namespace: "data",
+        image: DEFAULT_IMAGES.postgres,
+        ownerSecretName: "owner",
+        appSecretName: "app",
+        backup: { destinationPath: "s3://backups/cnpg", endpointUrl: "http://s3", credentialsSecretName: "keys", retentionDays: 7 },
+        ...extra,
+    });
+    const refusedBy = async (extra: Partial<k8s.DatabaseArgs>, field: string, allowed: RegExp) => {
+        const log = installMocks();
+        assert.throws(
+            () => new k8s.Database("db", args(extra)),
+            (e: unknown) => e instanceof ValidationError && e.issues.some((i) => i.field === field && allowed.test(i.allowed)),
+        );
+        await settle();
+        assert.strictEqual(log.ofType("kubernetes:postgresql.cnpg.io/v1:Cluster").length, 0);
+    };
+
+    it("PostGIS on the standard image, a CloudNativePG-fixed or library-managed parameter, a tier out of range; accepted with imageExtensions", async () => {
+        await refusedBy({ extensions: ["postgis"] }, "extensions", /PostGIS is not in the standard images/);
+        await refusedBy({ parameters: { wal_level: "replica" } }, "parameters.wal_level", /fixed by CloudNativePG/);
+        await refusedBy({ parameters: { ssl_ciphers: "ALL" } }, "parameters.ssl_ciphers", /TLS is not negotiable/);
+        await refusedBy({ backupTiers: { monthly: 500 } }, "backupTiers.monthly", /120/);
+        const log = installMocks();
+        new k8s.Database("db", args({ image: "registry.local/postgis-cnpg:16.10", imageExtensions: ["postgis"], extensions: ["postgis"] }));
+        await settle();
+        const db = log.all.find((r) => (r.inputs as any).kind === "Database")!;
+        assert.deepStrictEqual(
+            (db.inputs as any).spec.extensions.map((e: any) => e.name),
+            ["vector", "postgis"],
+        );
+    });
+});
+
 describe("the PostgreSQL catalog", () => {
     it("RDS: pgvector, pg_trgm, uuid-ossp and PostGIS on every major; adminpack left PostgreSQL 17 (Extensions supported for RDS for PostgreSQL)", () => {
         for (const major of ["15", "16", "17"] as const)
