@@ -5,6 +5,7 @@
  * the key and what is allowed. The catalog's tables are pinned against the facts they cite.
  */
 import * as assert from "assert";
+import { ApiService } from "../components/aws/api-service";
 import { BACKUP_SCHEDULES } from "../components/aws/backup";
 import { bootstrapSql } from "../components/aws/database";
 import {
@@ -121,6 +122,36 @@ describe("kubernetes.Database refuses before registering anything", () => {
         assert.deepStrictEqual(
             (db.inputs as any).spec.extensions.map((e: any) => e.name),
             ["vector", "postgis"],
+        );
+    });
+});
+
+describe("aws.ApiService's db-bootstrap", () => {
+    it("takes extension names only into its SQL", () => {
+        installMocks();
+        const api = {
+            environment: "staging" as const,
+            vpcId: "vpc-1",
+            subnetIds: ["subnet-1"],
+            kmsKeyArn: "k",
+            logsKeyArn: "l",
+            httpsEgress: "internet" as const,
+            vpcCidr: "10.0.0.0/16",
+            clusterArn: "c",
+            clusterName: "c",
+            albSecurityGroupId: "sg-alb",
+            targetGroupArn: "tg",
+            loadBalancerArnSuffix: "lb",
+            targetGroupArnSuffix: "tg",
+            image: "ghcr.io/x/api:1",
+        };
+        assert.throws(
+            () =>
+                new ApiService("y", {
+                    ...api,
+                    databaseBootstrap: { masterSecretArn: "s", host: "h", database: "rag", extensions: ['x"; DROP TABLE t; --'] },
+                } as any),
+            /databaseBootstrap\.extensions: got "x\\"; DROP TABLE t; --"; allowed: extension names/,
         );
     });
 });

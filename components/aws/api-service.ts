@@ -228,6 +228,9 @@ export class ApiService extends pulumi.ComponentResource {
             const bootstrapImage = args.databaseBootstrap ? (args.databaseBootstrap.image ?? DEFAULT_BOOTSTRAP_IMAGE) : undefined;
             if (typeof bootstrapImage === "string" && !ECR_PRIVATE_IMAGE.test(bootstrapImage)) v.fail("databaseBootstrap.image", bootstrapImage, ecr);
         }
+        // Names go into the bootstrap's SQL: extension names only (the settings check them against RDS's list).
+        for (const e of args.databaseBootstrap?.extensions ?? [])
+            v.matches("databaseBootstrap.extensions", e, /^[a-z][a-z0-9_-]{0,62}$/, "extension names such as pg_trgm or uuid-ossp");
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
