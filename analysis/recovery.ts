@@ -45,6 +45,14 @@ export interface RecoveryReport {
         synchronousStandby: boolean;
         /** Copies outside the region or site. */
         offsite: string[];
+        /**
+         * Recovery points per backup tier as deployed: AWS Backup's rules (AWS), CloudNativePG's
+         * ScheduledBackups kept by the object store's window (Kubernetes); the hourly tier on
+         * Kubernetes is the WAL archive.
+         */
+        tiers: { tier: string; keptDays: number; basis: string }[];
+        /** Days the oldest restorable point reaches back (point in time or a tier's recovery point). */
+        oldestPointDays: number;
     };
     objectives: RecoveryObjectives | null;
     scenarios: RecoveryScenario[];
@@ -74,6 +82,12 @@ interface CnpgSpec {
 interface ObjectStoreInputs {
     spec?: { retentionPolicy?: string };
 }
+interface PlanRuleInputs {
+    ruleName?: string;
+    schedule?: string;
+    lifecycle?: { deleteAfter?: number };
+    copyActions?: unknown[];
+}
 interface CronJobInputs {
     spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } } } } };
 }
@@ -99,13 +113,25 @@ function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): {
         ...(backupCopies ? ["AWS Backup copies in another region"] : []),
         ...(bucketReplicas > 0 ? [`${bucketReplicas} bucket(s) replicated to another region`] : []),
     ];
+    const rules = resources
+        .filter((r) => r.type === "aws:backup/plan:Plan")
+        .flatMap((r) => (r.inputs.rules ?? []) as PlanRuleInputs[])
+        .filter((x) => x.ruleName && x.lifecycle?.deleteAfter);
+    const tiers = rules.map((x) => ({
+        tier: x.ruleName!,
+        keptDays: Number(x.lifecycle!.deleteAfter),
+        basis: `AWS Backup rule ${x.schedule ?? ""}${(x.copyActions ?? []).length > 0 ? ", copied to the backup region" : ""}`.trim(),
+    }));
+    const oldest = Math.max(retention, ...tiers.map((t) => t.keptDays));
     const pitr: Figures | null =
         retention > 0
             ? {
                   name: "bad change or deleted data",
                   rpoMinutes: 5,
                   rtoMinutes: 60,
-                  basis: `point-in-time restore (${retention} days) into a new instance, then switch over`,
+                  basis:
+                      `point-in-time restore (${retention} days) into a new instance, then switch over` +
+                      (oldest > retention ? `; older: the AWS Backup tiers' recovery points (up to ${oldest} days)` : ""),
               }
             : null;
     const failover = (name: RecoveryScenarioName): Figures =>
@@ -126,11 +152,15 @@ function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): {
           : { name: "region or site loss", rpoMinutes: null, rtoMinutes: null, basis: "no copy outside the region" };
     return {
         provides: {
-            backupFrequency: retention > 0 ? "transaction logs every 5 min, daily snapshots" : "none",
+            backupFrequency:
+                (retention > 0 ? "transaction logs every 5 min, daily snapshots" : "none") +
+                (tiers.length > 0 ? `; AWS Backup tiers: ${tiers.map((t) => `${t.tier} (kept ${t.keptDays} d)`).join(", ")}` : ""),
             pointInTimeDays: retention,
             replicas: replicas + (multiAz ? 1 : 0),
             synchronousStandby: multiAz,
             offsite,
+            tiers,
+            oldestPointDays: oldest,
         },
         scenarios: [
             failover("instance or node failure"),
@@ -154,6 +184,21 @@ function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): 
     const dumpEnv = (dumps?.inputs as CronJobInputs | undefined)?.spec?.jobTemplate?.spec?.template?.spec?.containers?.[0]?.env ?? [];
     const offsiteDumps = dumpEnv.some((e) => e.name === "OFFSITE_ENDPOINT" && !!e.value);
     const zoneSpread = spec.affinity?.topologyKey === "topology.kubernetes.io/zone";
+    const scheduled = resources
+        .filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup")
+        .map((r) => r.inputs as { metadata?: { name?: string; labels?: Record<string, string> }; spec?: { schedule?: string } });
+    // Barman keeps one window: every base backup, whatever its tier, is kept that long.
+    const tiers = [
+        ...(archive && days > 0 ? [{ tier: "hourly", keptDays: days, basis: "the WAL archive: any point of the window, not only hourly ones" }] : []),
+        ...scheduled.map((b) => ({
+            tier: b.metadata?.labels?.["ragstack.io/backup-tier"] ?? b.metadata?.name ?? "base backup",
+            keptDays: days,
+            basis: `CloudNativePG ScheduledBackup ${b.spec?.schedule ?? ""}, kept by the object store's ${days}-day window`.replace("  ", " "),
+        })),
+    ];
+    const documentsOffsite = resources.some(
+        (r) => r.type === "kubernetes:batch/v1:CronJob" && (r.inputs.metadata as { name?: string } | undefined)?.name === "documents-offsite",
+    );
     const pitr: Figures | null = archive
         ? {
               name: "bad change or deleted data",
@@ -180,14 +225,26 @@ function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): 
     return {
         provides: {
             backupFrequency: archive
-                ? "WAL archived at least every 5 min, daily base backups" + (dumps ? ", daily logical dumps" : "")
+                ? "WAL archived at least every 5 min" +
+                  (scheduled.length > 0
+                      ? `, base backups: ${tiers
+                            .filter((t) => t.tier !== "hourly")
+                            .map((t) => t.tier)
+                            .join(", ")}`
+                      : "") +
+                  (dumps ? ", daily logical dumps" : "")
                 : dumps
                   ? "daily logical dumps"
                   : "none",
             pointInTimeDays: archive ? days : 0,
             replicas: instances - 1,
             synchronousStandby: instances > 1 && synchronous,
-            offsite: offsiteDumps ? ["daily logical dumps copied to an off-site object store"] : [],
+            offsite: [
+                ...(offsiteDumps ? ["daily logical dumps copied to an off-site object store"] : []),
+                ...(documentsOffsite ? ["documents bucket copied daily to the off-site object store"] : []),
+            ],
+            tiers,
+            oldestPointDays: archive ? days : 0,
         },
         scenarios: [
             standby ?? fromArchive("instance or node failure", "a single instance"),
@@ -196,7 +253,14 @@ function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): 
                 : fromArchive("zone failure", standby ? "instances are spread over nodes, not zones (all may be in the failed zone)" : "a single instance"),
             pitr ?? { name: "bad change or deleted data", rpoMinutes: null, rtoMinutes: null, basis: "no WAL archive and no dumps" },
             offsiteDumps
-                ? { name: "region or site loss", rpoMinutes: 1440, rtoMinutes: 240, basis: "restore the latest off-site logical dump into a new cluster" }
+                ? {
+                      name: "region or site loss",
+                      rpoMinutes: 1440,
+                      rtoMinutes: 240,
+                      basis:
+                          "restore the latest off-site logical dump into a new cluster" +
+                          (documentsOffsite ? ", and the documents from their off-site copy" : "; the documents have no off-site copy"),
+                  }
                 : { name: "region or site loss", rpoMinutes: null, rtoMinutes: null, basis: "no copy outside the site" },
         ],
     };

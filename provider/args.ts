@@ -76,8 +76,14 @@ export interface RagPlatformArgs {
     llmModelVolumeGiB?: number;
     /** OLLAMA_KEEP_ALIVE: how long a model stays loaded (e.g. 24h). Default: development `"24h"`, staging `"24h"`, production `"24h"` (the environment preset). */
     llmKeepAlive?: string;
-    /** PostgreSQL major version (AWS). Default: development `"16"`, staging `"16"`, production `"16"` (the environment preset). */
+    /** PostgreSQL version: the RDS engine version (AWS); the major of the CloudNativePG image (Kubernetes). Default: development `"16"`, staging `"16"`, production `"16"` (the environment preset). */
     dbEngineVersion?: string;
+    /** Extensions created besides vector and pg_stat_statements (always on), e.g. [pg_trgm, uuid-ossp]; checked against the engine's. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    dbExtensions?: string[];
+    /** PostgreSQL parameters (name: string value): RDS parameter group / CloudNativePG postgresql.parameters; managed ones refused. Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
+    dbParameters?: { [key: string]: string };
+    /** Extensions k8sPostgresImage ships beyond the standard CloudNativePG image (e.g. [postgis]). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    k8sPostgresImageExtensions?: string[];
     /** RDS instance class. Default: development `"db.t4g.small"`, staging `"db.r6g.large"`, production `"db.r6g.xlarge"` (the environment preset). */
     dbInstanceClass?: string;
     /** vCPU per Postgres pod (Kubernetes). Default: development `0.5`, staging `1`, production `2` (the environment preset). */
@@ -174,6 +180,8 @@ export interface RagPlatformArgs {
     drSiteLossRpoMinutes?: number;
     /** Recovery time objective after losing the region or site, minutes (0: none). Default: development `0`, staging `0`, production `480` (the environment preset). */
     drSiteLossRtoMinutes?: number;
+    /** Recovery points kept per tier, merged over the preset's: {hourly, daily, weekly, monthly} (AWS Backup rules / CloudNativePG ScheduledBackups). Default: development `{"hourly":0,"daily":7,"weekly":0,"monthly":0}`, staging `{"hourly":0,"daily":7,"weekly":0,"monthly":0}`, production `{"hourly":0,"daily":7,"weekly":4,"monthly":12}` (the environment preset). */
+    backupTiers?: { [key: string]: string };
     /** Usage the cost estimate assumes, e.g. {requestsPerMonth: 2000000, llmGpuHoursPerDay: 10}; unset names keep the preset's (docs/cost.md). Default: development `{"hoursPerMonth":730,"requestsPerMonth":30000,"albAverageLcu":0.1,"apiAverageTasks":0,"llmGpuHoursPerDay":4,"natProcessedGbPerMonth":5,"endpointProcessedGbPerMonth":5,"logsIngestedGbPerMonth":1,"bucketStoredGb":{"documents":5,"backups":10,"alb-logs":1,"cloudtrail":1,"other":1},"s3PutsPerMonth":20000,"s3GetsPerMonth":200000,"databaseUsedGb":2,"databaseDailyChangePercent":5,"kmsRequestsPerKey":10000,"secretsCallsPerSecret":2000,"cloudTrailDataEventsPerMonth":0}`, staging `{"hoursPerMonth":730,"requestsPerMonth":300000,"albAverageLcu":0.5,"apiAverageTasks":0,"llmGpuHoursPerDay":8,"natProcessedGbPerMonth":20,"endpointProcessedGbPerMonth":20,"logsIngestedGbPerMonth":5,"bucketStoredGb":{"documents":20,"backups":30,"alb-logs":5,"cloudtrail":2,"other":1},"s3PutsPerMonth":100000,"s3GetsPerMonth":1000000,"databaseUsedGb":10,"databaseDailyChangePercent":5,"kmsRequestsPerKey":50000,"secretsCallsPerSecret":10000,"cloudTrailDataEventsPerMonth":0}`, production `{"hoursPerMonth":730,"requestsPerMonth":5000000,"albAverageLcu":2,"apiAverageTasks":0,"llmGpuHoursPerDay":24,"natProcessedGbPerMonth":200,"endpointProcessedGbPerMonth":200,"logsIngestedGbPerMonth":50,"bucketStoredGb":{"documents":200,"backups":500,"alb-logs":50,"cloudtrail":20,"other":5},"s3PutsPerMonth":1000000,"s3GetsPerMonth":10000000,"databaseUsedGb":100,"databaseDailyChangePercent":3,"kmsRequestsPerKey":1000000,"secretsCallsPerSecret":100000,"cloudTrailDataEventsPerMonth":5000000}` (the environment preset). */
     costAssumptions?: { [key: string]: number };
     /** Region for replicated backups. Default: development `"eu-central-1"`, staging `"eu-central-1"`, production `"eu-central-1"` (the environment preset). */
@@ -248,6 +256,8 @@ export interface RagPlatformArgs {
     k8sPostgresImage?: string;
     /** Image of the logical backup CronJob, pinned. Default: development `"amazon/aws-cli:2.31.18"`, staging `"amazon/aws-cli:2.31.18"`, production `"amazon/aws-cli:2.31.18"` (the environment preset). */
     k8sBackupImage?: string;
+    /** rclone image of the documents' off-site copy (dbCrossRegionBackup), pinned. Default: development `"rclone/rclone:1.71.1"`, staging `"rclone/rclone:1.71.1"`, production `"rclone/rclone:1.71.1"` (the environment preset). */
+    k8sDocumentsBackupImage?: string;
     /** external or in-cluster S3-compatible store. Default: development `"in-cluster"`, staging `"in-cluster"`, production `"in-cluster"` (the environment preset). */
     k8sObjectStorageMode?: string;
     /** https:// endpoint of the external store. Default: development `""`, staging `""`, production `""` (the environment preset). */
@@ -256,6 +266,8 @@ export interface RagPlatformArgs {
     k8sObjectStorageSecretName?: string;
     /** Secret (data namespace) with the external store's backups-only keys (CloudNativePG, pg_dump). Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sObjectStorageBackupsSecretName?: string;
+    /** Secret (data namespace) with an external store's read-only documents keys (their off-site copy). Default: development `""`, staging `""`, production `""` (the environment preset). */
+    k8sObjectStorageDocumentsReaderSecretName?: string;
     /** https:// endpoint of a second, off-site store the logical dumps are copied to. Default: development `""`, staging `""`, production `""` (the environment preset). */
     k8sOffsiteObjectStorageEndpoint?: string;
     /** Secret (data namespace) with the off-site store's keys. Default: development `""`, staging `""`, production `""` (the environment preset). */

@@ -275,6 +275,9 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             "backup-rds-not-within-an-hour-of-maintenance": (rs) => {
                 inp(one(rs, "aws:backup/plan:Plan")).rules[0].schedule = "cron(0 3 * * ? *)";
             },
+            "backup-rule-at-most-hourly": (rs) => {
+                inp(one(rs, "aws:backup/plan:Plan")).rules[0].schedule = "cron(0/30 * ? * * *)";
+            },
             "s3-lifecycle-expiration-after-transitions": (rs) => {
                 const lc = one(rs, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "edge-access-logs-lifecycle");
                 inp(lc).rules[0].transitions.push({ days: 365, storageClass: "GLACIER" });

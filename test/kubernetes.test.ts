@@ -232,8 +232,14 @@ describe("Kubernetes target", function () {
                 const db = log().all.find((r) => inp(r).kind === "Database")!;
                 assert.deepStrictEqual(inp(db).spec.extensions, [{ name: "vector", ensure: "present" }]);
                 const store = log().all.find((r) => inp(r).kind === "ObjectStore")!;
-                assert.strictEqual(inp(store).spec.retentionPolicy, prod ? "30d" : "7d");
-                assert.ok(log().all.some((r) => inp(r).kind === "ScheduledBackup"));
+                // Barman keeps one window: the longest backup tier (production: 12 monthly, 372 days).
+                assert.strictEqual(inp(store).spec.retentionPolicy, prod ? "372d" : "7d");
+                assert.deepStrictEqual(
+                    log()
+                        .all.filter((r) => inp(r).kind === "ScheduledBackup")
+                        .map((r) => inp(r).metadata.name),
+                    prod ? ["postgres-daily", "postgres-weekly", "postgres-monthly"] : ["postgres-daily"],
+                );
                 assert.ok(log().all.some((r) => inp(r).kind === "PodMonitor"));
                 assert.strictEqual(cluster.protect, prod);
                 assert.strictEqual(
@@ -363,7 +369,9 @@ describe("Kubernetes target", function () {
             });
 
             it("logical backup CronJob only where enabled, with Forbid concurrency; production copies the dumps off site with its own credential", () => {
-                const cron = log().ofType("kubernetes:batch/v1:CronJob");
+                const cron = log()
+                    .ofType("kubernetes:batch/v1:CronJob")
+                    .filter((c) => inp(c).metadata.name === "pg-dump");
                 assert.strictEqual(cron.length, prod ? 1 : 0);
                 for (const c of cron) {
                     assert.strictEqual(inp(c).spec.concurrencyPolicy, "Forbid");
@@ -390,8 +398,21 @@ describe("Kubernetes target", function () {
                     [apiSecret, backupSecret],
                     prod ? ["rag-object-storage", "rag-backup-storage"] : ["object-storage-documents", "object-storage-backups"],
                 );
-                for (const c of log().ofType("kubernetes:batch/v1:CronJob"))
+                for (const c of log()
+                    .ofType("kubernetes:batch/v1:CronJob")
+                    .filter((j) => inp(j).metadata.name === "pg-dump"))
                     assert.strictEqual(secretOf(inp(c).spec.jobTemplate.spec.template.spec.containers[0].env, "AWS_ACCESS_KEY_ID"), backupSecret);
+                // The documents' off-site copy (production: dbCrossRegionBackup) reads with an identity of its own.
+                const docs = log()
+                    .ofType("kubernetes:batch/v1:CronJob")
+                    .filter((j) => inp(j).metadata.name === "documents-offsite");
+                assert.strictEqual(docs.length, prod ? 1 : 0);
+                for (const c of docs) {
+                    const env = inp(c).spec.jobTemplate.spec.template.spec.containers[0].env;
+                    assert.strictEqual(secretOf(env, "RCLONE_CONFIG_SOURCE_ACCESS_KEY_ID"), "rag-documents-reader");
+                    assert.ok(![apiSecret, backupSecret].includes(secretOf(env, "RCLONE_CONFIG_SOURCE_ACCESS_KEY_ID")));
+                    assert.strictEqual(secretOf(env, "RCLONE_CONFIG_OFFSITE_ACCESS_KEY_ID"), "rag-offsite-storage");
+                }
                 if (!prod) {
                     const config = log()
                         .ofType("kubernetes:core/v1:Secret")

@@ -76,6 +76,56 @@ const TABLE: [string, RecoveryResource[], RecoveryScenarioName, number | null, n
     ],
 ];
 
+describe("recovery model: the backup tiers and the documents' off-site copy", () => {
+    it("AWS: one tier per AWS Backup rule with its retention; the oldest point is the longest tier's", () => {
+        const plan: RecoveryResource = {
+            type: "aws:backup/plan:Plan",
+            name: "p",
+            inputs: {
+                rules: [
+                    { ruleName: "hourly", schedule: "cron(0 * ? * * *)", lifecycle: { deleteAfter: 2 } },
+                    { ruleName: "monthly", schedule: "cron(0 7 1 * ? *)", lifecycle: { deleteAfter: 372 }, copyActions: [{}] },
+                ],
+            },
+        };
+        const r = recoveryReport([rds({ backupRetentionPeriod: 7 }), plan], null)!;
+        assert.deepStrictEqual(
+            r.provides.tiers.map((t) => [t.tier, t.keptDays]),
+            [
+                ["hourly", 2],
+                ["monthly", 372],
+            ],
+        );
+        assert.strictEqual(r.provides.oldestPointDays, 372);
+        assert.match(r.scenarios.find((s) => s.name === "bad change or deleted data")!.basis, /up to 372 days/);
+        assert.strictEqual(recoveryReport([rds({ backupRetentionPeriod: 7 })], null)!.provides.oldestPointDays, 7);
+    });
+
+    it("Kubernetes: a tier per ScheduledBackup, all kept by the store's one window; hourly is the WAL archive; the documents' copy is off site", () => {
+        const scheduled = (tier: string): RecoveryResource => ({
+            type: "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+            name: tier,
+            inputs: { metadata: { name: `postgres-${tier}`, labels: { "ragstack.io/backup-tier": tier } }, spec: { schedule: "0 0 2 * * *" } },
+        });
+        const docs: RecoveryResource = { type: "kubernetes:batch/v1:CronJob", name: "d", inputs: { metadata: { name: "documents-offsite" } } };
+        const base = [cnpg({ instances: 1, plugins: archive }), store, scheduled("daily"), scheduled("monthly"), dumps(true)];
+        const r = recoveryReport([...base, docs], null)!;
+        assert.deepStrictEqual(
+            r.provides.tiers.map((t) => [t.tier, t.keptDays]),
+            [
+                ["hourly", 30],
+                ["daily", 30],
+                ["monthly", 30],
+            ],
+        );
+        assert.ok(r.provides.offsite.some((o) => /documents/.test(o)));
+        assert.match(r.scenarios.find((s) => s.name === "region or site loss")!.basis, /documents from their off-site copy/);
+        const without = recoveryReport(base, null)!;
+        assert.ok(!without.provides.offsite.some((o) => /documents/.test(o)));
+        assert.match(without.scenarios.find((s) => s.name === "region or site loss")!.basis, /the documents have no off-site copy/);
+    });
+});
+
 describe("recovery model: RPO/RTO per scenario from the deployed resources", () => {
     for (const [name, resources, scenario, rpo, rto] of TABLE) {
         it(name, () => {

@@ -90,6 +90,7 @@ const FIXTURES: Record<Target, { name: string; input: Parameters<typeof resolveS
                         objectStorageEndpoint: "https://s3.example.gov",
                         objectStorageSecretName: "docs-keys",
                         objectStorageBackupsSecretName: "backup-keys",
+                        objectStorageDocumentsReaderSecretName: "documents-reader-keys",
                         objectStorageCidrs: ["10.80.10.0/24"],
                         offsiteObjectStorageEndpoint: "https://s3.dr.example.gov",
                         offsiteObjectStorageSecretName: "offsite-keys",

@@ -79,7 +79,7 @@ describe("settings: every preset value has a config key", () => {
         ["storageNoncurrentVersionExpirationDays", "90", 90],
         ["storageObjectLock", "COMPLIANCE:365", { mode: "COMPLIANCE", days: 365 }],
         ["edgeHsts", "false", false],
-        ["k8sPostgresImage", "ghcr.io/cloudnative-pg/postgresql:17.2", "ghcr.io/cloudnative-pg/postgresql:17.2"],
+        ["k8sPostgresImage", "ghcr.io/cloudnative-pg/postgresql:16.4", "ghcr.io/cloudnative-pg/postgresql:16.4"],
         ["k8sValkeyImage", "valkey/valkey:8.1.1", "valkey/valkey:8.1.1"],
         ["k8sBackupImage", "postgres:17.2-alpine", "postgres:17.2-alpine"],
         ["k8sGpuTolerationKey", "gpu", "gpu"],

@@ -17,7 +17,7 @@ import {
     httpsEgressRules,
     policyDocument,
 } from "./common";
-import { BOOTSTRAP_SQL } from "./database";
+import { bootstrapSql } from "./database";
 import { rdsCaBundle } from "./rds-ca";
 import { ApiAutoscaling, apiSizing, checkFargateSize, checkLogRetention, checkRotatedOn, defaultsFor, postureFor } from "../settings";
 
@@ -130,6 +130,8 @@ export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
         database: string;
         /** psql image. @default DEFAULT_BOOTSTRAP_IMAGE (ECR Public) */
         image?: pulumi.Input<string>;
+        /** Extensions created besides vector and pg_stat_statements (`dbExtensions`). @default [] */
+        extensions?: string[];
     };
     /** Days the component's logs are kept. @default 90 */
     logRetentionDays?: number;
@@ -228,6 +230,9 @@ export class ApiService extends pulumi.ComponentResource {
             const bootstrapImage = args.databaseBootstrap ? (args.databaseBootstrap.image ?? DEFAULT_BOOTSTRAP_IMAGE) : undefined;
             if (typeof bootstrapImage === "string" && !ECR_PRIVATE_IMAGE.test(bootstrapImage)) v.fail("databaseBootstrap.image", bootstrapImage, ecr);
         }
+        // Names go into the bootstrap's SQL: extension names only (the settings check them against RDS's list).
+        for (const e of args.databaseBootstrap?.extensions ?? [])
+            v.matches("databaseBootstrap.extensions", e, /^[a-z][a-z0-9_-]{0,62}$/, "extension names such as pg_trgm or uuid-ossp");
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
@@ -618,7 +623,7 @@ export class ApiService extends pulumi.ComponentResource {
                         mountPoints: [{ sourceVolume: "tmp", containerPath: RDS_CA_DIR, readOnly: false }],
                         environment: [
                             { name: "PGHOST", value: b.host },
-                            { name: "SQL", value: BOOTSTRAP_SQL },
+                            { name: "SQL", value: bootstrapSql(b.extensions ?? []) },
                             { name: "RDS_CA_BUNDLE", value: region.apply((r) => rdsCaBundle(r, new Date(), args.rdsCaBundle)) },
                         ],
                         secrets: [

@@ -3,20 +3,36 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { accountIdOf, assumeRolePolicy, AwsCommonArgs, AwsContext, managedPolicyArn, partitionOf, serviceKeyPolicy } from "./common";
-import { BackupTiers, postureFor } from "../settings";
+import { BACKUP_TIER_LIMITS, BackupTiers, defaultsFor, postureFor, tierRetentionDays } from "../settings";
 
 export type { BackupTiers };
 
-/** When each tier's job starts (UTC; each may start up to an hour later). */
-export const BACKUP_SCHEDULES = { daily: "cron(0 5 * * ? *)", weekly: "cron(0 6 ? * SUN *)", monthly: "cron(0 7 1 * ? *)" } as const;
+/**
+ * When each tier's job starts (UTC; each may start up to an hour later). The hourly tier runs at
+ * the top of every hour: AWS Backup's shortest schedule is once an hour (shorter needs continuous
+ * backup), https://docs.aws.amazon.com/aws-backup/latest/devguide/plan-options-and-configuration.html
+ */
+export const BACKUP_SCHEDULES = {
+    hourly: "cron(0 * ? * * *)",
+    daily: "cron(0 5 * * ? *)",
+    weekly: "cron(0 6 ? * SUN *)",
+    monthly: "cron(0 7 1 * ? *)",
+} as const;
+
+/** The tiers in order, shortest first. */
+const TIERS = ["hourly", "daily", "weekly", "monthly"] as const;
 
 export interface BackupArgs extends AwsCommonArgs {
     /** ARNs of what is backed up (the RDS primary, the documents bucket). */
     resourceArns: pulumi.Input<string>[];
     /** KMS key of the vault (the stack's data key). */
     kmsKeyArn: pulumi.Input<string>;
-    /** Tiers of recovery points. @default 7 daily in staging; 7 daily, 4 weekly, 12 monthly in production (postureFor) */
-    tiers?: BackupTiers;
+    /**
+     * Recovery points kept per tier; each count is its retention in its unit (hourly points are
+     * kept whole days: AWS Backup's lifecycle counts days). @default the `backupTiers` setting's
+     * default: 7 daily in staging; 7 daily, 4 weekly, 12 monthly in production
+     */
+    tiers?: Partial<BackupTiers>;
     /**
      * Region every recovery point is copied to (a vault there, with its own key), or none.
      * @default none
@@ -34,7 +50,7 @@ export interface BackupArgs extends AwsCommonArgs {
 
 /**
  * Tiered, off-site backups with AWS Backup: a vault encrypted with the stack's key, a plan with
- * daily, weekly and monthly rules (each copied to a vault in a second region, encrypted with a
+ * one rule per tier (hourly, daily, weekly, monthly) (each copied to a vault in a second region, encrypted with a
  * key there), a selection of the given resources, a service role with AWS's backup and restore
  * policies, and Vault Lock in production so that no one deletes a recovery point early.
  * Complements RDS automated backups (point-in-time restore) with longer, locked retention.
@@ -49,12 +65,12 @@ export class Backup extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupArgs, opts?: pulumi.ComponentResourceOptions) {
         const posture = postureFor(args.environment);
-        const tiers = args.tiers ?? posture.backupTiers;
+        const d = defaultsFor(args.environment).recovery.backupTiers;
+        // A tier left out of `tiers` is off, but daily (which cannot be).
+        const tiers: BackupTiers = args.tiers ? { hourly: 0, weekly: 0, monthly: 0, ...args.tiers, daily: args.tiers.daily ?? d.daily } : d;
         const lock = args.vaultLock ?? posture.backupVaultLock;
         const v = new Validator(`Backup ${name}`);
-        v.int("tiers.daily", tiers.daily, 1, 35);
-        v.int("tiers.weekly", tiers.weekly, 0, 52);
-        v.int("tiers.monthly", tiers.monthly, 0, 120);
+        for (const t of TIERS) v.int(`tiers.${t}`, tiers[t], ...BACKUP_TIER_LIMITS[t]);
         v.oneOf("vaultLock", lock, ["none", "governance", "compliance"] as const);
         if (args.copyRegion !== undefined) v.awsRegion("copyRegion", args.copyRegion);
         if (!Array.isArray(args.resourceArns) || args.resourceArns.length === 0) v.fail("resourceArns", args.resourceArns, "at least one resource ARN");
@@ -63,22 +79,26 @@ export class Backup extends pulumi.ComponentResource {
         const ctx = new AwsContext(name, args, this);
         const accountId = accountIdOf(args, this);
         const partition = partitionOf(this);
-        const longest = Math.max(tiers.daily, tiers.weekly * 7, tiers.monthly * 31);
+        const enabled = TIERS.filter((t) => tiers[t] > 0);
+        const keepDays = (t: (typeof TIERS)[number]) => tierRetentionDays(t, tiers[t]);
+        const longest = Math.max(...enabled.map(keepDays));
+        const shortest = Math.min(...enabled.map(keepDays));
 
         const vault = new aws.backup.Vault(
             ctx.childName("vault"),
             { name: ctx.physical("vault"), kmsKeyArn: args.kmsKeyArn, tags: ctx.tags("vault") },
             ctx.dataOpts(),
         );
-        const copy = args.copyRegion ? this.createCopyVault(ctx, args, accountId, lock, tiers.daily, longest) : undefined;
-        if (lock !== "none") this.lockVault(ctx, "vault-lock", vault.name, lock, tiers.daily, longest, ctx.opts());
+        const copy = args.copyRegion ? this.createCopyVault(ctx, args, accountId, lock, shortest, longest) : undefined;
+        if (lock !== "none") this.lockVault(ctx, "vault-lock", vault.name, lock, shortest, longest, ctx.opts());
 
-        const rule = (ruleName: string, schedule: string, keepDays: number): aws.types.input.backup.PlanRule => ({
+        const rule = (ruleName: (typeof TIERS)[number], schedule: string, keepDays: number): aws.types.input.backup.PlanRule => ({
             ruleName,
             targetVaultName: vault.name,
             schedule,
             startWindow: 60,
-            completionWindow: 480,
+            // An hourly job must end before the next one is due; the others have the morning.
+            completionWindow: ruleName === "hourly" ? 120 : 480,
             lifecycle: { deleteAfter: keepDays },
             recoveryPointTags: ctx.tags(undefined, { BackupTier: ruleName }),
             ...(copy ? { copyActions: [{ destinationVaultArn: copy.arn, lifecycle: { deleteAfter: keepDays } }] } : {}),
@@ -87,9 +107,8 @@ export class Backup extends pulumi.ComponentResource {
         // its default maintenance window (Sunday 03:30–04:30) and the hour before it, in which
         // AWS Backup starts no database backup (plan-options-and-configuration). A database with
         // other windows: keep them away from BACKUP_SCHEDULES.
-        const rules = [rule("daily", BACKUP_SCHEDULES.daily, tiers.daily)];
-        if (tiers.weekly > 0) rules.push(rule("weekly", BACKUP_SCHEDULES.weekly, tiers.weekly * 7));
-        if (tiers.monthly > 0) rules.push(rule("monthly", BACKUP_SCHEDULES.monthly, tiers.monthly * 31));
+        // The hourly tier runs through those windows: AWS Backup skips an RDS snapshot it cannot take then.
+        const rules = enabled.map((t) => rule(t, BACKUP_SCHEDULES[t], keepDays(t)));
         const plan = new aws.backup.Plan(ctx.childName("plan"), { name: ctx.physical("plan"), rules, tags: ctx.tags("plan") }, ctx.opts());
 
         const role = new aws.iam.Role(

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
+import { managedParameter, PARAMETER_NAME } from "../core/postgres-catalog";
 import { Validator } from "../core/validation";
 import { checkBackupRetention, checkLogRetention, checkRestoreSource, defaultsFor, RestoreSource } from "../settings";
 import {
@@ -22,17 +23,29 @@ export const APP_DB_USER = "rag_app";
 export const DB_NAME = "rag";
 
 /**
- * SQL run once against a new database (by the API service's `db-bootstrap` task): pgvector and
- * the IAM-authenticated application role. pgvector on RDS needs no preload, only the extension.
+ * SQL run against the database (by the API service's `db-bootstrap` task; every statement may
+ * run again): pgvector, pg_stat_statements (preloaded by the parameter group), the `extensions`
+ * asked for (`dbExtensions`) and the IAM-authenticated application role. pgvector on RDS needs
+ * no preload, only the extension.
  */
-export const BOOTSTRAP_SQL = [
-    "CREATE EXTENSION IF NOT EXISTS vector;",
-    "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
+export function bootstrapSql(extensions: readonly string[] = []): string {
+    return [
+        "CREATE EXTENSION IF NOT EXISTS vector;",
+        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;",
+        ...extensions.filter((e) => e !== "vector" && e !== "pg_stat_statements").map((e) => `CREATE EXTENSION IF NOT EXISTS "${e}";`),
+        ...ROLE_SQL,
+    ].join(" ");
+}
+
+const ROLE_SQL = [
     `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${APP_DB_USER}') THEN CREATE ROLE ${APP_DB_USER} LOGIN; END IF; END $$;`,
     `GRANT rds_iam TO ${APP_DB_USER};`,
     `GRANT CONNECT ON DATABASE ${DB_NAME} TO ${APP_DB_USER};`,
     `GRANT USAGE, CREATE ON SCHEMA public TO ${APP_DB_USER};`,
-].join(" ");
+];
+
+/** The bootstrap SQL without extra extensions. */
+export const BOOTSTRAP_SQL = bootstrapSql();
 
 /** The primary's inputs for a restore source (or a new, empty database). */
 function restoreInputs(r: RestoreSource | undefined, dbName: string): Partial<aws.rds.InstanceArgs> {
@@ -106,8 +119,9 @@ export interface DatabaseArgs extends AwsCommonArgs {
     databaseName?: string;
     /**
      * More PostgreSQL parameters for the parameter group (name -> value, applied at the next
-     * reboot: `pending-reboot`). The security settings (`rds.force_ssl`, `ssl_min_protocol_version`) cannot be
-     * overridden. @default {}
+     * reboot: `pending-reboot`). The ones the library manages cannot be overridden: TLS
+     * (`rds.force_ssl`, `ssl*`), `shared_preload_libraries`, `password_encryption` and the logging
+     * the slow-query metric reads (components/core/postgres-catalog.ts). @default {}
      */
     parameters?: Record<string, string>;
     /** Daily automated backup window, UTC `hh:mm-hh:mm` (at least 30 minutes). @default "02:00-03:00" */
@@ -119,9 +133,6 @@ export interface DatabaseArgs extends AwsCommonArgs {
     /** Provisioned gp3 throughput, MiB/s (500 to 4,000; with `iops`). @default the gp3 baseline */
     storageThroughputMiBps?: number;
 }
-
-/** Parameters of the group that carry the database's transport security: never overridden. */
-const PROTECTED_DB_PARAMETERS = ["rds.force_ssl", "ssl_min_protocol_version"];
 
 /**
  * RDS PostgreSQL with pgvector in isolated subnets: KMS-encrypted storage, master password
@@ -527,10 +538,9 @@ function databaseSettings(name: string, args: DatabaseArgs) {
         v.fail("allowedSecurityGroupIds", args.allowedSecurityGroupIds, "at least one security group id (the API's)");
     v.matches("databaseName", args.databaseName ?? DB_NAME, /^[a-z][a-z0-9_]{0,62}$/, "a PostgreSQL identifier: lower-case letter, then letters, digits or _");
     for (const [p, value] of Object.entries(args.parameters ?? {})) {
-        if (PROTECTED_DB_PARAMETERS.includes(p))
-            v.fail(`parameters.${p}`, value, `a parameter other than ${PROTECTED_DB_PARAMETERS.join(", ")} (TLS is not negotiable)`);
-        else if (!/^[a-z][a-z0-9_.]*$/.test(p) || typeof value !== "string")
-            v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
+        const managed = managedParameter(p, "aws");
+        if (managed) v.fail(`parameters.${p}`, value, `a parameter the stack does not manage: ${p} is ${managed}`);
+        else if (!PARAMETER_NAME.test(p) || typeof value !== "string") v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
     }
     const backupWindow = args.backupWindow ?? "02:00-03:00";
     const maintenanceWindow = args.maintenanceWindow ?? "sun:03:30-sun:04:30";

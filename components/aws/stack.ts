@@ -235,6 +235,7 @@ export class AwsRagStack extends RagStackComponent {
                 connectionProxy: s.database.connectionPooler,
                 restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
                 logRetentionDays: s.observability.logRetentionDays,
+                parameters: s.database.parameters,
             },
             { parent: this },
         );
@@ -271,6 +272,7 @@ export class AwsRagStack extends RagStackComponent {
                 ...common,
                 resourceArns: [db.arn, storage.documentsBucketArn],
                 kmsKeyArn: keys.dataKeyArn,
+                tiers: s.recovery.backupTiers,
                 copyRegion: s.database.crossRegionBackup ? s.aws.backupRegion : undefined,
                 copyProvider: args.backupRegionProvider,
             },
@@ -510,6 +512,7 @@ export class AwsRagStack extends RagStackComponent {
                     host: dbPrimary.value,
                     database: "rag",
                     image: deps.bootstrapImage,
+                    extensions: s.database.extensions,
                 },
                 logRetentionDays: s.observability.logRetentionDays,
             },

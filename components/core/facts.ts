@@ -118,5 +118,6 @@ export const DEFAULT_IMAGES = {
     valkey: "valkey/valkey:8.1.4",
     postgres: "ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm",
     awsCli: "amazon/aws-cli:2.31.18",
+    rclone: "rclone/rclone:1.71.1",
     seaweedfs: "chrislusf/seaweedfs:3.97",
 } as const;

@@ -192,3 +192,110 @@ function uploadEnv(args: LogicalBackupArgs, monthly: number): k8s.types.input.co
             : []),
     ];
 }
+
+export interface DocumentsOffsiteArgs extends K8sCommonArgs {
+    /** Namespace the CronJob runs in (the data zone, where the backup credentials live). */
+    namespace: pulumi.Input<string>;
+    /** rclone image, pinned. */
+    image: string;
+    /** Endpoint URL of the stack's object store. */
+    sourceEndpoint: pulumi.Input<string>;
+    /** Secret (in `namespace`) with ACCESS_KEY_ID / ACCESS_SECRET_KEY of an identity that may read and list the documents bucket. */
+    sourceSecretName: pulumi.Input<string>;
+    /** The documents bucket. @default "documents" */
+    sourceBucket?: string;
+    /** The off-site store: endpoint, Secret (in `namespace`) with its keys, bucket; the copy goes under `documents/`. */
+    offsite: { endpoint: pulumi.Input<string>; secretName: pulumi.Input<string>; bucket: string };
+    /** Cron schedule. @default "0 4 * * *" (after the logical dump's 03:30) */
+    schedule?: string;
+}
+
+/** The rclone remote `name` from the environment: an S3-compatible store at `endpoint` with a Secret's keys. */
+function rcloneRemote(name: string, endpoint: pulumi.Input<string>, secretName: pulumi.Input<string>): k8s.types.input.core.v1.EnvVar[] {
+    const p = `RCLONE_CONFIG_${name.toUpperCase()}_`;
+    return [
+        { name: `${p}TYPE`, value: "s3" },
+        { name: `${p}PROVIDER`, value: "Other" },
+        { name: `${p}ENDPOINT`, value: endpoint },
+        { name: `${p}ACCESS_KEY_ID`, valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_KEY_ID" } } },
+        { name: `${p}SECRET_ACCESS_KEY`, valueFrom: { secretKeyRef: { name: secretName, key: "ACCESS_SECRET_KEY" } } },
+    ];
+}
+
+/**
+ * The documents bucket copied off site every day (Kubernetes), to the same off-site store as the
+ * logical dumps: a CronJob (Forbid concurrency) running `rclone copy` from the stack's store
+ * (a read-only identity) to `<offsite bucket>/documents/` (an identity that may list and write
+ * there; it never deletes). A document deleted or replaced here stays off site in its last
+ * copied form until the off-site store's own lifecycle expires it (docs/restore.md).
+ */
+export class DocumentsOffsite extends pulumi.ComponentResource {
+    constructor(name: string, args: DocumentsOffsiteArgs, opts?: pulumi.ComponentResourceOptions) {
+        const v = new Validator(`DocumentsOffsite ${name}`);
+        v.image("image", args.image);
+        const bucket = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+        v.matches("sourceBucket", args.sourceBucket ?? "documents", bucket, "an S3 bucket name");
+        v.matches("offsite.bucket", args.offsite?.bucket, bucket, "an S3 bucket name");
+        v.throwIfAny();
+        super(typeToken("kubernetes", "DocumentsOffsite"), name, {}, opts);
+        const ctx = new K8sContext(name, args, this);
+        const labels = ctx.labels("documents-offsite");
+        const resources = {
+            requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+            limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "256Mi" },
+        };
+        new k8s.batch.v1.CronJob(
+            ctx.childName("cronjob"),
+            {
+                metadata: { name: "documents-offsite", namespace: args.namespace, labels },
+                spec: {
+                    schedule: args.schedule ?? "0 4 * * *",
+                    concurrencyPolicy: "Forbid",
+                    successfulJobsHistoryLimit: 3,
+                    failedJobsHistoryLimit: 3,
+                    startingDeadlineSeconds: 3600,
+                    jobTemplate: {
+                        metadata: { labels },
+                        spec: {
+                            backoffLimit: 2,
+                            activeDeadlineSeconds: 12 * 3600,
+                            template: {
+                                metadata: { labels },
+                                spec: restrictedPodSpec({
+                                    restartPolicy: "Never",
+                                    containers: [
+                                        {
+                                            name: "rclone",
+                                            image: ctx.image(args.image),
+                                            command: ["rclone"],
+                                            args: [
+                                                "copy",
+                                                `source:${args.sourceBucket ?? "documents"}`,
+                                                `offsite:${args.offsite.bucket}/documents`,
+                                                "--s3-no-check-bucket",
+                                                "--checksum",
+                                                "--transfers=4",
+                                                "--log-level=INFO",
+                                            ],
+                                            env: [
+                                                { name: "HOME", value: "/tmp" },
+                                                { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
+                                                ...rcloneRemote("source", args.sourceEndpoint, args.sourceSecretName),
+                                                ...rcloneRemote("offsite", args.offsite.endpoint, args.offsite.secretName),
+                                            ],
+                                            resources,
+                                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+                                        },
+                                    ],
+                                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "128Mi" } }],
+                                }),
+                            },
+                        },
+                    },
+                },
+            },
+            ctx.opts(),
+        );
+        this.registerOutputs({});
+    }
+}

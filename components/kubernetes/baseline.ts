@@ -19,6 +19,8 @@ export interface BaselineArgs extends K8sCommonArgs {
     monitoringNamespace?: string;
     /** The logical pg_dump CronJob is deployed: allow its traffic. @default false */
     logicalBackup?: boolean;
+    /** The documents' off-site copy runs (its pods reach the object store and the off-site store). @default false */
+    documentsOffsite?: boolean;
     /** The PgBouncer pooler runs in the data zone (its policies; the API reaches it). @default false */
     connectionPooler?: boolean;
     /** Valkey runs with Sentinel: the sentinels' policies; the API and the servers reach them. @default false */
@@ -464,13 +466,26 @@ export class Baseline extends pulumi.ComponentResource {
                 ],
             });
         }
+        if (args.documentsOffsite) {
+            policy("documents-offsite-egress", "data", {
+                podSelector: app("documents-offsite"),
+                policyTypes: ["Egress"],
+                egress: [objectStoreEgress, ...(args.offsiteObjectStorage ? [toCidrs(args.offsiteObjectStorage.cidrs, [args.offsiteObjectStorage.port])] : [])],
+            });
+        }
         if (!args.externalObjectStorage) {
             policy("object-storage-ingress", "data", {
                 podSelector: app("object-storage"),
                 policyTypes: ["Ingress"],
                 ingress: [
                     {
-                        from: [fromApi, cnpgInstances, { podSelector: app("logical-backup") }, { podSelector: app("bucket-setup") }],
+                        from: [
+                            fromApi,
+                            cnpgInstances,
+                            { podSelector: app("logical-backup") },
+                            ...(args.documentsOffsite ? [{ podSelector: app("documents-offsite") }] : []),
+                            { podSelector: app("bucket-setup") },
+                        ],
                         ports: [tcp(PORTS.s3)],
                     },
                 ],

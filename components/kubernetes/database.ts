@@ -3,9 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { POOLER_NAME } from "../core/facts";
 import { contentSuffix, typeToken } from "../core/naming";
 import { k8sCpu, k8sMemory } from "../core/sizing";
+import { CNPG_STANDARD_EXTENSIONS, imageMajor, managedParameter, PARAMETER_NAME, postgresMajor } from "../core/postgres-catalog";
 import { Validator } from "../core/validation";
 import { clientCertificates, internalCertificate, K8sCommonArgs, K8sContext, preferSpreadOverNodes } from "./common";
-import { checkRestoreSource, defaultsFor, postureFor, RestoreSource } from "../settings";
+import { BACKUP_TIER_LIMITS, BackupTiers, checkRestoreSource, defaultsFor, longestTierDays, postureFor, RestoreSource } from "../settings";
+
+/**
+ * When each backup tier's base backup starts (CloudNativePG schedules: seconds first, UTC): the
+ * same tiers as AWS Backup's rules (BACKUP_SCHEDULES). The hourly tier has none: the WAL archive
+ * (every 5 minutes at most) makes every point of the window restorable.
+ */
+export const CNPG_BACKUP_SCHEDULES = { daily: "0 0 2 * * *", weekly: "0 0 3 * * 0", monthly: "0 0 4 1 * *" } as const;
+
+/** The label naming a ScheduledBackup's tier. */
+export const BACKUP_TIER_LABEL = "ragstack.io/backup-tier";
 
 /**
  * PostgreSQL roles of the database: the owner (bootstrap, hand-run maintenance), the application
@@ -89,9 +100,35 @@ export interface DatabaseArgs extends K8sCommonArgs {
         endpointUrl: pulumi.Input<string>;
         /** Secret with ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
         credentialsSecretName: pulumi.Input<string>;
-        /** Days of backups kept. */
+        /**
+         * Days of point-in-time recovery (the WAL archive's window). Barman keeps one recovery
+         * window: the object store keeps base backups and WAL for the longer of this and the
+         * longest backup tier (`backupTiers`).
+         */
         retentionDays: number;
     };
+    /**
+     * Base backups per tier, one `ScheduledBackup` each (hourly, daily, weekly, monthly; 0: off,
+     * daily cannot be). @default the `backupTiers` setting's default of the environment
+     */
+    backupTiers?: Partial<BackupTiers>;
+    /**
+     * Extensions the `rag` Database gets besides pgvector (CloudNativePG's `Database.spec.extensions`;
+     * pg_stat_statements is CloudNativePG's managed extension, created in every database). They must
+     * be in the image (the settings check them against it). @default []
+     */
+    extensions?: string[];
+    /**
+     * Extensions `image` ships beyond the standard CloudNativePG image of its major (e.g. `postgis`
+     * in an image built with PostGIS): `extensions` may name them. @default []
+     */
+    imageExtensions?: string[];
+    /**
+     * More PostgreSQL parameters (`postgresql.parameters`, name -> value). The ones the library
+     * manages (TLS, preloaded libraries, password hashing, the logs it reads) and CloudNativePG's
+     * fixed parameters are refused. @default {}
+     */
+    parameters?: Record<string, string>;
     /**
      * Bootstrap the cluster from backups instead of `initdb` (docs/restore.md): a point in time of
      * the WAL archive in `backup`'s object store (`source`: the old cluster's server name there,
@@ -167,9 +204,9 @@ export class Database extends pulumi.ComponentResource {
                 labels,
                 commonName: DB_ROLES.app,
             });
-        const store = this.createObjectStore(ctx, args, labels);
+        const store = this.createObjectStore(ctx, args, s, labels);
         const cluster = this.createCluster(ctx, args, s, { labels, store, serverCert, archiveServerName });
-        this.createDatabaseAndBackups(ctx, args, labels, cluster);
+        this.createDatabaseAndBackups(ctx, args, s, labels, cluster);
         if (s.pooler) this.createPooler(ctx, args, clusterName, s.pooler, cluster);
         this.clusterName = clusterName;
         this.archiveServerName = archiveServerName;
@@ -180,8 +217,8 @@ export class Database extends pulumi.ComponentResource {
         this.registerOutputs({ writeHost: this.writeHost, readHost: this.readHost });
     }
 
-    /** The Barman Cloud `ObjectStore`: where WAL and base backups go, with the retention. */
-    private createObjectStore(ctx: K8sContext, args: DatabaseArgs, labels: Record<string, string>): k8s.apiextensions.CustomResource {
+    /** The Barman Cloud `ObjectStore`: where WAL and base backups go, kept for the longer of the recovery window and the longest tier. */
+    private createObjectStore(ctx: K8sContext, args: DatabaseArgs, s: DatabaseSettings, labels: Record<string, string>): k8s.apiextensions.CustomResource {
         return new k8s.apiextensions.CustomResource(
             ctx.childName("objectstore"),
             {
@@ -189,7 +226,7 @@ export class Database extends pulumi.ComponentResource {
                 kind: "ObjectStore",
                 metadata: { name: "postgres-backups", namespace: args.namespace, labels },
                 spec: {
-                    retentionPolicy: `${args.backup.retentionDays}d`,
+                    retentionPolicy: `${s.retentionDays}d`,
                     configuration: {
                         destinationPath: args.backup.destinationPath,
                         endpointURL: args.backup.endpointUrl,
@@ -232,9 +269,15 @@ export class Database extends pulumi.ComponentResource {
                     },
                     postgresql: {
                         parameters: {
+                            shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)),
+                            ...args.parameters,
                             ssl_min_protocol_version: "TLSv1.2",
                             log_min_duration_statement: "1000",
-                            shared_buffers: k8sMemory(Math.floor((args.memoryMiB ?? 4096) / 4)),
+                            // A pg_stat_statements.* parameter makes CloudNativePG preload the library and
+                            // create the extension in every database ("Managed extensions",
+                            // https://cloudnative-pg.io/documentation/1.27/postgresql_conf/); "top" is
+                            // PostgreSQL's own default, as on RDS.
+                            "pg_stat_statements.track": args.parameters?.["pg_stat_statements.track"] ?? "top",
                         },
                         pg_hba: ["hostssl all all all scram-sha-256", "host all all all reject"],
                         ...(s.synchronous > 0
@@ -292,8 +335,8 @@ export class Database extends pulumi.ComponentResource {
         );
     }
 
-    /** The `rag` Database with pgvector, the daily ScheduledBackup and (optionally) the PodMonitor, once the cluster exists. */
-    private createDatabaseAndBackups(ctx: K8sContext, args: DatabaseArgs, labels: Record<string, string>, cluster: pulumi.Resource): void {
+    /** The `rag` Database with pgvector and the extensions, one ScheduledBackup per tier and (optionally) the PodMonitor, once the cluster exists. */
+    private createDatabaseAndBackups(ctx: K8sContext, args: DatabaseArgs, s: DatabaseSettings, labels: Record<string, string>, cluster: pulumi.Resource): void {
         const clusterName = CLUSTER_NAME;
         new k8s.apiextensions.CustomResource(
             ctx.childName("database"),
@@ -307,28 +350,39 @@ export class Database extends pulumi.ComponentResource {
                     cluster: { name: clusterName },
                     ensure: "present",
                     databaseReclaimPolicy: "retain",
-                    extensions: [{ name: "vector", ensure: "present" }],
+                    extensions: ["vector", ...(args.extensions ?? []).filter((e) => e !== "vector" && e !== "pg_stat_statements")].map((name) => ({
+                        name,
+                        ensure: "present",
+                    })),
                 },
             },
             ctx.opts({ dependsOn: [cluster] }),
         );
-        new k8s.apiextensions.CustomResource(
-            ctx.childName("scheduled-backup"),
-            {
-                apiVersion: "postgresql.cnpg.io/v1",
-                kind: "ScheduledBackup",
-                metadata: { name: "postgres-daily", namespace: args.namespace, labels },
-                spec: {
-                    schedule: "0 0 2 * * *",
-                    backupOwnerReference: "self",
-                    cluster: { name: clusterName },
-                    method: "plugin",
-                    pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
-                    immediate: true,
+        // The hourly tier is the WAL archive's: any point of the recovery window (which covers its
+        // hours) is restorable, so it needs no base backup of its own. Barman keeps one window, so
+        // every base backup is kept as long as the longest tier (docs/restore.md, "Backup tiers").
+        for (const tier of ["daily", "weekly", "monthly"] as const) {
+            if (s.tiers[tier] === 0) continue;
+            new k8s.apiextensions.CustomResource(
+                // The daily one keeps the name it always had.
+                ctx.childName(tier === "daily" ? "scheduled-backup" : `scheduled-backup-${tier}`),
+                {
+                    apiVersion: "postgresql.cnpg.io/v1",
+                    kind: "ScheduledBackup",
+                    metadata: { name: `postgres-${tier}`, namespace: args.namespace, labels: { ...labels, [BACKUP_TIER_LABEL]: tier } },
+                    spec: {
+                        schedule: CNPG_BACKUP_SCHEDULES[tier],
+                        backupOwnerReference: "self",
+                        cluster: { name: clusterName },
+                        method: "plugin",
+                        pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" },
+                        // The first base backup at once (the daily tier's), not at the next slot.
+                        immediate: tier === "daily",
+                    },
                 },
-            },
-            ctx.opts({ dependsOn: [cluster] }),
-        );
+                ctx.opts({ dependsOn: [cluster] }),
+            );
+        }
         if (args.monitoring ?? true) {
             new k8s.apiextensions.CustomResource(
                 ctx.childName("podmonitor"),
@@ -435,11 +489,17 @@ export class Database extends pulumi.ComponentResource {
 /** Name of the CloudNativePG cluster (its Services are `<name>-rw`, `-ro`, `-r`). */
 const CLUSTER_NAME = "postgres";
 
+/** The backup tiers, shortest first. */
+const TIERS = ["hourly", "daily", "weekly", "monthly"] as const;
+
 /** The settings the arguments resolve to (environment defaults applied). */
 interface DatabaseSettings {
     instances: number;
     synchronous: number;
     pooler: Exclude<DatabaseArgs["pooler"], undefined>;
+    tiers: BackupTiers;
+    /** Days the object store keeps base backups and WAL: the recovery window or the longest tier, the longer. */
+    retentionDays: number;
 }
 
 /** What the Cluster is built with besides the arguments. */
@@ -469,8 +529,28 @@ function databaseSettings(name: string, args: DatabaseArgs): DatabaseSettings {
     }
     v.int("backup.retentionDays", args.backup?.retentionDays, 1, 3650);
     v.matches("backup.destinationPath", args.backup?.destinationPath, /^s3:\/\/[a-z0-9.-]+(\/.*)?$/, "an s3://bucket/path URL");
+    const dt = defaultsFor(args.environment).recovery.backupTiers;
+    const tiers: BackupTiers = args.backupTiers ? { hourly: 0, weekly: 0, monthly: 0, ...args.backupTiers, daily: args.backupTiers.daily ?? dt.daily } : dt;
+    for (const t of TIERS) v.int(`backupTiers.${t}`, tiers[t], ...BACKUP_TIER_LIMITS[t]);
+    for (const [p, value] of Object.entries(args.parameters ?? {})) {
+        const managed = managedParameter(p, "kubernetes");
+        if (managed) v.fail(`parameters.${p}`, value, `a parameter the stack does not manage: ${p} is ${managed}`);
+        else if (!PARAMETER_NAME.test(p) || typeof value !== "string") v.fail(`parameters.${p}`, value, "a PostgreSQL parameter name with a string value");
+    }
+    // What the image offers: the standard image of its major (when its tag names one), plus `imageExtensions`.
+    const major = postgresMajor(imageMajor(args.image ?? ""));
+    const offered = major ? [...CNPG_STANDARD_EXTENSIONS[major], ...(args.imageExtensions ?? [])] : undefined;
+    for (const e of args.extensions ?? []) {
+        if (!v.matches("extensions", e, /^[a-z][a-z0-9_-]{0,62}$/, "extension names such as pg_trgm or uuid-ossp")) continue;
+        if (offered && !offered.includes(e))
+            v.fail(
+                "extensions",
+                e,
+                `an extension ${args.image} ships (the standard CloudNativePG image of PostgreSQL ${major}, plus imageExtensions; PostGIS is not in the standard images)`,
+            );
+    }
     v.throwIfAny();
-    return { instances, synchronous, pooler };
+    return { instances, synchronous, pooler, tiers, retentionDays: Math.max(args.backup.retentionDays, longestTierDays(tiers)) };
 }
 
 /** The cluster's bootstrap: initdb with the application roles, or recovery from a snapshot or the archive (point in time). */

@@ -6,6 +6,9 @@ import { ObjectStorageMode } from "../core/types";
 import { Validator } from "../core/validation";
 import { immutable, K8sCommonArgs, K8sContext, restrictedPodSpec, secretIn } from "./common";
 
+/** Secret (data namespace) of the generated read-only documents identity. */
+const DOCUMENTS_READER_SECRET = "object-storage-documents-reader";
+
 /** Buckets every stack uses. */
 export const BUCKETS = ["documents", "backups"] as const;
 
@@ -29,6 +32,14 @@ export interface ObjectStorageArgs extends K8sCommonArgs {
      * destroy history). Never the documents' identity: a compromised API must not reach backups.
      */
     existingBackupsSecretName?: string;
+    /**
+     * An identity that may only read and list `documents`, its Secret in the data namespace (the
+     * documents' off-site copy). in-cluster: generated; external: `existingDocumentsReaderSecretName`.
+     * @default false
+     */
+    documentsReader?: boolean;
+    /** external with `documentsReader`: an existing Secret in the data namespace with that identity's keys. */
+    existingDocumentsReaderSecretName?: string;
     /** in-cluster: server image, pinned. */
     image?: string;
     /** in-cluster: aws-cli image for the bucket setup Job, pinned. */
@@ -53,6 +64,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
     readonly documentsSecretName: string;
     /** Secret (data namespace) with the keys of the backups-only identity. */
     readonly backupsSecretName: string;
+    /** Secret (data namespace) of the read-only documents identity (with `documentsReader`). */
+    readonly documentsReaderSecretName: string | undefined;
     /** Secrets generated here (in-cluster mode; none for an external store), for the secret-age alert. */
     readonly generatedSecretNames: string[] = [];
 
@@ -65,6 +78,7 @@ export class ObjectStorage extends pulumi.ComponentResource {
             this.endpoint = pulumi.output(args.endpoint!);
             this.documentsSecretName = args.existingSecretName!;
             this.backupsSecretName = args.existingBackupsSecretName!;
+            this.documentsReaderSecretName = args.documentsReader ? args.existingDocumentsReaderSecretName : undefined;
             this.registerOutputs({ endpoint: this.endpoint });
             return;
         }
@@ -75,7 +89,14 @@ export class ObjectStorage extends pulumi.ComponentResource {
         this.endpoint = endpoint;
         this.documentsSecretName = "object-storage-documents";
         this.backupsSecretName = "object-storage-backups";
-        this.generatedSecretNames = ["object-storage-documents", "object-storage-backups", "object-storage-admin", "object-storage-s3-config"];
+        this.documentsReaderSecretName = args.documentsReader ? DOCUMENTS_READER_SECRET : undefined;
+        this.generatedSecretNames = [
+            "object-storage-documents",
+            "object-storage-backups",
+            ...(args.documentsReader ? [DOCUMENTS_READER_SECRET] : []),
+            "object-storage-admin",
+            "object-storage-s3-config",
+        ];
         this.registerOutputs({ endpoint: this.endpoint });
     }
 
@@ -107,6 +128,8 @@ export class ObjectStorage extends pulumi.ComponentResource {
         const identities = [
             identity("documents", "object-storage-documents", args.documentsNamespace, scoped("documents")),
             identity("backups", "object-storage-backups", args.dataNamespace, scoped("backups")),
+            // The documents' off-site copy: read and list documents, nothing else.
+            ...(args.documentsReader ? [identity("documents-reader", DOCUMENTS_READER_SECRET, args.dataNamespace, ["Read:documents", "List:documents"])] : []),
             // The setup Job's: creates the buckets; its Secret stays in the data namespace.
             identity("admin", "object-storage-admin", args.dataNamespace, ["Admin", "Read", "Write", "List", "Tagging"]),
         ];
@@ -270,6 +293,12 @@ function validateObjectStorage(name: string, args: ObjectStorageArgs): void {
         v.nonEmpty("existingBackupsSecretName", args.existingBackupsSecretName, "the name of an existing Secret with the backups identity's keys");
         if (args.existingBackupsSecretName && args.existingBackupsSecretName === args.existingSecretName)
             v.fail("existingBackupsSecretName", args.existingBackupsSecretName, "a Secret other than existingSecretName (one identity per consumer)");
+        if (args.documentsReader)
+            v.nonEmpty(
+                "existingDocumentsReaderSecretName",
+                args.existingDocumentsReaderSecretName,
+                "the name of an existing Secret (data namespace) with the keys of an identity that may only read and list documents",
+            );
         v.exclusive("existingSecretName", args.existingSecretName, "image", args.image);
     } else {
         v.image("image", args.image);

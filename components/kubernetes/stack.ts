@@ -4,10 +4,10 @@ import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { k8sLabels } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
-import { apiAutoscaling, StackSettings, validateStackSettings } from "../settings";
+import { apiAutoscaling, postgresImageFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { Api } from "./api";
-import { LogicalBackup } from "./backup";
+import { DocumentsOffsite, LogicalBackup } from "./backup";
 import { Baseline } from "./baseline";
 import { Cache, CACHE_CLIENT_TLS_SECRET } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
@@ -102,6 +102,7 @@ export class KubernetesRagStack extends RagStackComponent {
         const edge = this.createEdge(input, zones, api);
         if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm, [...secrets.generated, ...storage.generatedSecretNames]);
         if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
+        if (s.database.crossRegionBackup) this.createDocumentsOffsite(input, zones, storage);
 
         this.setOutputs({
             url: edge.url,
@@ -152,6 +153,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 egressDestinations: s.network.egressDestinations,
                 fqdnPolicy: k.fqdnPolicy,
                 logicalBackup: k.logicalBackup,
+                documentsOffsite: s.database.crossRegionBackup,
                 connectionPooler: s.database.connectionPooler,
                 cacheSentinel: s.cache.automaticFailover,
                 cache: s.cache.enabled,
@@ -242,11 +244,13 @@ export class KubernetesRagStack extends RagStackComponent {
                 mode: k.objectStorageMode,
                 documentsNamespace: appNs,
                 dataNamespace: dataNs,
+                documentsReader: s.database.crossRegionBackup,
                 ...(external
                     ? {
                           endpoint: k.objectStorageEndpoint,
                           existingSecretName: k.objectStorageSecretName,
                           existingBackupsSecretName: k.objectStorageBackupsSecretName,
+                          existingDocumentsReaderSecretName: s.database.crossRegionBackup ? k.objectStorageDocumentsReaderSecretName : undefined,
                       }
                     : {
                           image: k.objectStorageImage,
@@ -268,7 +272,7 @@ export class KubernetesRagStack extends RagStackComponent {
             {
                 ...common,
                 namespace: dataNs,
-                image: k.postgresImage,
+                image: postgresImageFor(s.database.engineVersion, k.postgresImage),
                 // primary + a synchronous-capable standby when multiAz + the read replicas (all serve -ro)
                 instances: 1 + (s.database.multiAz ? 1 : 0) + s.database.readReplicas,
                 // multiAz: a standby on another node confirms every commit (no acknowledged write lost on failover)
@@ -288,6 +292,10 @@ export class KubernetesRagStack extends RagStackComponent {
                     credentialsSecretName: storage.backupsSecretName,
                     retentionDays: s.database.backupRetentionDays,
                 },
+                backupTiers: s.recovery.backupTiers,
+                extensions: s.database.extensions,
+                imageExtensions: s.database.imageExtensions,
+                parameters: s.database.parameters,
                 monitoring: k.monitoring,
                 pooler: s.database.connectionPooler ? {} : false,
                 restoreFrom: s.database.restoreFrom === "none" ? undefined : s.database.restoreFrom,
@@ -464,6 +472,22 @@ export class KubernetesRagStack extends RagStackComponent {
         );
     }
 
+    /** The documents bucket copied to the off-site store the logical dumps go to (database.crossRegionBackup). */
+    private createDocumentsOffsite({ name, k, common, child }: StepInput, zones: Zones, storage: ObjectStorage): void {
+        new DocumentsOffsite(
+            `${name}-documents-offsite`,
+            {
+                ...common,
+                namespace: zones.data,
+                image: k.documentsBackupImage,
+                sourceEndpoint: storage.endpoint,
+                sourceSecretName: storage.documentsReaderSecretName!,
+                offsite: { endpoint: k.offsiteObjectStorageEndpoint, secretName: k.offsiteObjectStorageSecretName, bucket: k.offsiteBucket },
+            },
+            child,
+        );
+    }
+
     /** The logical pg_dump CronJob beside CloudNativePG's physical backups. */
     private createLogicalBackup({ name, s, k, common, child }: StepInput, zones: Zones, secrets: SecretNames, db: Database, storage: ObjectStorage): void {
         const dataNs = zones.data;
@@ -472,7 +496,7 @@ export class KubernetesRagStack extends RagStackComponent {
             {
                 ...common,
                 namespace: dataNs,
-                pgDumpImage: k.postgresImage,
+                pgDumpImage: postgresImageFor(s.database.engineVersion, k.postgresImage),
                 uploadImage: k.backupImage,
                 host: db.readHost,
                 credentialsSecretName: secrets.databaseBackup,

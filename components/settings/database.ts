@@ -1,5 +1,16 @@
 /** PostgreSQL with pgvector: size, storage, backups, availability, pooling, restore. */
 import { families, inCatalog, minMaxAllocatedStorage, RDS_INSTANCE_CLASSES } from "../core/aws-catalog";
+import { DEFAULT_IMAGES } from "../core/facts";
+import {
+    CNPG_STANDARD_EXTENSIONS,
+    CNPG_STANDARD_IMAGES,
+    imageMajor,
+    managedParameter,
+    PARAMETER_NAME,
+    POSTGIS_EXTENSIONS,
+    postgresMajor,
+    RDS_POSTGRES_EXTENSIONS,
+} from "../core/postgres-catalog";
 import { Validator } from "../core/validation";
 import { defineTier, StackIdentity } from "./tier";
 
@@ -23,8 +34,31 @@ export const RESTORE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** PostgreSQL with pgvector. */
 export interface DatabaseSettings {
-    /** PostgreSQL major version. @default "16" */
+    /**
+     * PostgreSQL version: on AWS the RDS engine version (a major, or major.minor); on Kubernetes a
+     * major, which picks the standard CloudNativePG image of that major unless k8sPostgresImage
+     * names another image (whose tag must then be of the same major). @default "16"
+     */
     engineVersion: string;
+    /**
+     * Extensions created in the `rag` database besides pgvector and pg_stat_statements (always
+     * on): on AWS by the db-bootstrap task, on Kubernetes by the CloudNativePG `Database`.
+     * Checked against what RDS supports for the major version (AWS) or what the image ships
+     * (Kubernetes: the standard CloudNativePG image, plus `imageExtensions`). @default []
+     */
+    extensions: string[];
+    /**
+     * PostgreSQL parameters (name -> value): the RDS parameter group (applied at the next reboot)
+     * or CloudNativePG's `postgresql.parameters`. The ones the library manages (TLS, preloaded
+     * libraries, password hashing, the logs it reads) and CloudNativePG's fixed ones are refused.
+     * @default {}
+     */
+    parameters: Record<string, string>;
+    /**
+     * Extensions k8sPostgresImage ships beyond the standard CloudNativePG image (Kubernetes), e.g.
+     * `postgis` for an image built with PostGIS: they become allowed in `extensions`. @default []
+     */
+    imageExtensions: string[];
     /** RDS instance class (AWS). @default "db.r6g.large" staging, "db.r6g.xlarge" production */
     instanceClass: string;
     /** CPU for each Postgres pod (Kubernetes), vCPU. @default 1 staging, 2 production */
@@ -86,7 +120,60 @@ export function checkBackupRetention(v: Validator, field: string, days: unknown,
     if (v.int(field, days, 1, 35) && environment === "production" && (days as number) < 7) v.fail(field, days, "at least 7 in production");
 }
 
-type DatabaseView = StackIdentity & { database: DatabaseSettings };
+type DatabaseView = StackIdentity & { database: DatabaseSettings; kubernetes: { postgresImage: string } };
+
+/** The image the Kubernetes cluster runs: k8sPostgresImage, or the standard image of dbEngineVersion's major when it is left at its default. */
+export function postgresImageFor(engineVersion: string, image: string): string {
+    const major = postgresMajor(engineVersion);
+    return image === DEFAULT_IMAGES.postgres && major ? CNPG_STANDARD_IMAGES[major] : image;
+}
+
+/** Extensions `database.extensions` may name on a target (the always-on ones are created anyway). */
+export function availableExtensions(s: DatabaseView): readonly string[] {
+    const major = postgresMajor(s.database.engineVersion) ?? "16";
+    return s.target === "aws" ? RDS_POSTGRES_EXTENSIONS[major] : [...CNPG_STANDARD_EXTENSIONS[major], ...(s.database.imageExtensions ?? [])];
+}
+
+/** Each extension is one the target's engine offers; PostGIS on Kubernetes only with an image that ships it. */
+export function checkExtensions(v: Validator, field: string, value: unknown, s: DatabaseView): void {
+    if (!Array.isArray(value) || value.some((e) => typeof e !== "string")) {
+        v.fail(field, value, "a list of extension names, e.g. [pg_trgm, uuid-ossp]");
+        return;
+    }
+    const offered = availableExtensions(s);
+    const major = postgresMajor(s.database.engineVersion) ?? "16";
+    for (const e of value as string[]) {
+        if (offered.includes(e)) continue;
+        if (s.target === "kubernetes" && (POSTGIS_EXTENSIONS as readonly string[]).includes(e))
+            v.fail(
+                field,
+                e,
+                "an extension of the CloudNativePG image: PostGIS is not in the standard CloudNativePG images; set kubernetes.postgresImage to an image that ships it and list it in database.imageExtensions (k8sPostgresImageExtensions)",
+            );
+        else
+            v.fail(
+                field,
+                e,
+                s.target === "aws"
+                    ? `an extension RDS for PostgreSQL ${major} supports without a preloaded library (the library's table, from AWS's "Extensions supported for RDS for PostgreSQL"): ${offered.join(", ")}`
+                    : `an extension the PostgreSQL ${major} image ships (the standard CloudNativePG image, plus database.imageExtensions): ${offered.join(", ")}`,
+            );
+    }
+}
+
+/** Parameters: PostgreSQL names with string values, none the library or CloudNativePG manages. */
+export function checkParameters(v: Validator, field: string, value: unknown, target: "aws" | "kubernetes"): void {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        v.fail(field, value, 'an object of PostgreSQL parameters, e.g. { "work_mem": "65536" }');
+        return;
+    }
+    for (const [p, x] of Object.entries(value as Record<string, unknown>)) {
+        const managed = managedParameter(p, target);
+        if (managed) v.fail(`${field}.${p}`, x, `a parameter the stack does not manage: ${p} is ${managed}`);
+        else if (!PARAMETER_NAME.test(p) || typeof x !== "string" || x === "")
+            v.fail(`${field}.${p}`, x, "a PostgreSQL parameter name (lower case, optionally prefixed: pgvector.hnsw_ef_search) with a non-empty string value");
+    }
+}
 
 export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
     path: "database",
@@ -95,11 +182,45 @@ export const databaseTier = defineTier<DatabaseSettings, DatabaseView>({
         engineVersion: {
             key: "dbEngineVersion",
             type: "string",
-            description: "PostgreSQL major version (AWS).",
+            description: "PostgreSQL version: the RDS engine version (AWS); the major of the CloudNativePG image (Kubernetes).",
             staging: "16",
-            targets: ["aws"],
-            unused: "the PostgreSQL version is the image's (k8sPostgresImage)",
-            check: (v, f, x) => v.matches(f, x, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)"),
+            check: (v, f, x, s) => {
+                if (s.target === "aws") {
+                    v.matches(f, x, /^(15|16|17)(\.\d+)?$/, "PostgreSQL 15, 16 or 17 (pgvector needs >= 15.2)");
+                    return;
+                }
+                if (!v.matches(f, x, /^(15|16|17)$/, "a major version, 15, 16 or 17, on Kubernetes (the minor is the image's: k8sPostgresImage)")) return;
+                const image = s.kubernetes.postgresImage;
+                const major = imageMajor(image);
+                if (image !== DEFAULT_IMAGES.postgres && major !== undefined && major !== x)
+                    v.fail(f, x, `${major}, the major of kubernetes.postgresImage (${image}), or an image of PostgreSQL ${x}`);
+            },
+        },
+        extensions: {
+            key: "dbExtensions",
+            type: "array",
+            description: "Extensions created besides vector and pg_stat_statements (always on), e.g. [pg_trgm, uuid-ossp]; checked against the engine's.",
+            staging: [],
+            check: checkExtensions,
+        },
+        parameters: {
+            key: "dbParameters",
+            type: "object",
+            description: "PostgreSQL parameters (name: string value): RDS parameter group / CloudNativePG postgresql.parameters; managed ones refused.",
+            staging: {},
+            check: (v, f, x, s) => checkParameters(v, f, x, s.target),
+        },
+        imageExtensions: {
+            key: "k8sPostgresImageExtensions",
+            type: "array",
+            description: "Extensions k8sPostgresImage ships beyond the standard CloudNativePG image (e.g. [postgis]).",
+            staging: [],
+            targets: ["kubernetes"],
+            unused: "RDS offers its own extensions (dbExtensions is checked against them)",
+            check: (v, f, x) => {
+                if (!Array.isArray(x) || x.some((e) => typeof e !== "string" || !/^[a-z][a-z0-9_-]{0,62}$/.test(e)))
+                    v.fail(f, x, "a list of extension names, e.g. [postgis]");
+            },
         },
         instanceClass: {
             key: "dbInstanceClass",

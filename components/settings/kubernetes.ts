@@ -99,6 +99,8 @@ export interface KubernetesSettings {
     postgresImage: string;
     /** Image for the pg_dump CronJob, pinned. */
     backupImage: string;
+    /** rclone image of the documents' off-site copy (database.crossRegionBackup), pinned. */
+    documentsBackupImage: string;
     /** S3-compatible object storage. @default "in-cluster" */
     objectStorageMode: ObjectStorageMode;
     /** Endpoint of the external S3-compatible store (objectStorageMode external). */
@@ -110,6 +112,12 @@ export interface KubernetesSettings {
      * (CloudNativePG, the pg_dump job): never the API's, so a compromised API cannot reach backups.
      */
     objectStorageBackupsSecretName: string;
+    /**
+     * Existing Secret (data namespace) with the keys of an external store's identity that may only
+     * read and list the `documents` bucket: the documents' off-site copy (objectStorageMode
+     * external, database.crossRegionBackup on). The in-cluster store generates it.
+     */
+    objectStorageDocumentsReaderSecretName: string;
     /**
      * A second, off-site S3-compatible store (another site or region): the logical dumps are copied
      * there with their own credential. Required when `database.crossRegionBackup` is on.
@@ -342,6 +350,11 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
         ),
         postgresImage: image("k8sPostgresImage", "CloudNativePG operand image with pgvector, pinned.", DEFAULT_IMAGES.postgres),
         backupImage: image("k8sBackupImage", "Image of the logical backup CronJob, pinned.", DEFAULT_IMAGES.awsCli),
+        documentsBackupImage: image(
+            "k8sDocumentsBackupImage",
+            "rclone image of the documents' off-site copy (dbCrossRegionBackup), pinned.",
+            DEFAULT_IMAGES.rclone,
+        ),
         objectStorageMode: text("k8sObjectStorageMode", "external or in-cluster S3-compatible store.", "in-cluster", (v, f, x) =>
             v.oneOf(f, x, OBJECT_STORAGE_MODES),
         ),
@@ -365,6 +378,21 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
                 v.nonEmpty(f, x, "the name of a Secret (data namespace) with the keys of an identity limited to the backups bucket");
                 if (x && x === s.kubernetes.objectStorageSecretName)
                     v.fail(f, x, "a Secret other than kubernetes.objectStorageSecretName (one identity per consumer)");
+            },
+        ),
+        objectStorageDocumentsReaderSecretName: text(
+            "k8sObjectStorageDocumentsReaderSecretName",
+            "Secret (data namespace) with an external store's read-only documents keys (their off-site copy).",
+            "",
+            (v, f, x, s) => {
+                if (s.kubernetes.objectStorageMode !== "external" || !s.database.crossRegionBackup) return;
+                v.nonEmpty(
+                    f,
+                    x,
+                    "the name of a Secret (data namespace) with the keys of an identity that may only read and list the documents bucket, when database.crossRegionBackup copies the documents off site",
+                );
+                if (x && (x === s.kubernetes.objectStorageSecretName || x === s.kubernetes.objectStorageBackupsSecretName))
+                    v.fail(f, x, "a Secret of its own (one identity per consumer)");
             },
         ),
         offsiteObjectStorageEndpoint: text(

@@ -6,23 +6,11 @@
  */
 import { EnvironmentName } from "../core/types";
 
-/** Recovery points kept per tier: daily, weekly (Sundays) and monthly (the 1st). */
-export interface BackupTiers {
-    /** Daily recovery points kept (one a day). */
-    daily: number;
-    /** Weekly recovery points kept (0: no weekly tier). */
-    weekly: number;
-    /** Monthly recovery points kept (0: no monthly tier). */
-    monthly: number;
-}
-
 export interface EnvironmentPosture {
     /** Days a deleted Secrets Manager secret can still be restored. */
     secretRecoveryWindowDays: number;
     /** Object Lock of the CloudTrail bucket. */
     trailObjectLock: { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } | "none";
-    /** AWS Backup's recovery points per tier. */
-    backupTiers: BackupTiers;
     /** AWS Backup Vault Lock. */
     backupVaultLock: "governance" | "compliance" | "none";
     /** On-Demand GPU instances kept under Spot capacity (with `llmSpot`). */
@@ -44,7 +32,6 @@ export interface EnvironmentPosture {
 const STAGING: EnvironmentPosture = {
     secretRecoveryWindowDays: 7,
     trailObjectLock: "none",
-    backupTiers: { daily: 7, weekly: 0, monthly: 0 },
     backupVaultLock: "none",
     llmOnDemandBaseCapacity: 0,
     llmDeploymentMinimumHealthyPercent: 0,
@@ -64,7 +51,6 @@ const POSTURE: Readonly<Record<EnvironmentName, EnvironmentPosture>> = {
         secretRecoveryWindowDays: 30,
         // CloudTrail logs are kept a year at least (the audit rules), locked for as long.
         trailObjectLock: { mode: "GOVERNANCE", days: 365 },
-        backupTiers: { daily: 7, weekly: 4, monthly: 12 },
         backupVaultLock: "governance",
         llmOnDemandBaseCapacity: 1,
         llmDeploymentMinimumHealthyPercent: 50,

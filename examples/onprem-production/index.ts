@@ -25,6 +25,7 @@ const stack = new RagStack("rag", {
             objectStorageEndpoint: "https://s3.internal.example.gov",
             objectStorageSecretName: "rag-object-storage",
             objectStorageBackupsSecretName: "rag-backup-storage",
+            objectStorageDocumentsReaderSecretName: "rag-documents-reader",
             // The logical dumps are also copied to the disaster-recovery site's store.
             offsiteObjectStorageEndpoint: "https://s3.dr-site.example.gov",
             offsiteObjectStorageSecretName: "rag-offsite-storage",

@@ -222,6 +222,26 @@ export const SERVICE_RULES: ServiceRule[] = [
         },
     },
     {
+        name: "backup-rule-at-most-hourly",
+        doc: "https://docs.aws.amazon.com/aws-backup/latest/devguide/plan-options-and-configuration.html",
+        // AWS Backup's shortest schedule is once an hour (shorter needs continuous backup): a cron
+        // whose minute field is not one number runs more often and is refused. Its lifecycle
+        // counts whole days, at least one.
+        check: (rs) =>
+            ofType(rs, "aws:backup/plan:Plan").flatMap((plan) =>
+                list(inp(plan).rules).flatMap((rule: any) => {
+                    const minute = /^cron\((\S+) /.exec(String(rule.schedule))?.[1];
+                    const out: { resource: string; message: string }[] = [];
+                    if (minute !== undefined && !/^\d{1,2}$/.test(minute))
+                        out.push({ resource: plan.name, message: `rule ${rule.ruleName} (${rule.schedule}) runs more often than once an hour` });
+                    const days = rule.lifecycle?.deleteAfter;
+                    if (days !== undefined && !(Number.isInteger(days) && days >= 1))
+                        out.push({ resource: plan.name, message: `rule ${rule.ruleName} keeps its points ${days} days (whole days, at least 1)` });
+                    return out;
+                }),
+            ),
+    },
+    {
         name: "s3-lifecycle-expiration-after-transitions",
         doc: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html",
         // S3: "'Days' in the Expiration action must be greater than 'Days' in the Transition action",

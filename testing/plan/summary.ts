@@ -77,6 +77,7 @@ export function recoveryLines(d: PlanDocument): string[] {
         `  provides: backups ${p.backupFrequency}; point in time ${p.pointInTimeDays} days; ${p.replicas} standby/replica(s)${
             p.synchronousStandby ? ", synchronous" : ""
         }; off site: ${p.offsite.length ? p.offsite.join("; ") : "nothing"}`,
+        `  tiers: ${p.tiers.length ? p.tiers.map((t) => `${t.tier} kept ${t.keptDays} d (${t.basis})`).join("; ") : "none"}; oldest point ${p.oldestPointDays} days`,
     ];
     for (const s of r.scenarios)
         lines.push(
