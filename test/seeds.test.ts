@@ -326,10 +326,7 @@ describe("examples/seeds: every requirement row is honoured by its stack's plan"
         it("a key the stack file does not set, a key that does not exist, a key of the other target", async () => {
             const r = await planOf(folder, stackFile);
             assert.match(rowProblems({ ...base, key: "llmSpot", value: true }, config(), r).join(), /the stack file does not set rag-platform:llmSpot/);
-            assert.match(
-                rowProblems({ ...base, key: "egressAllowList", value: [] }, config(), r).join(),
-                /egressAllowList is not a key of docs\/settings.md/,
-            );
+            assert.match(rowProblems({ ...base, key: "egressAllowList", value: [] }, config(), r).join(), /egressAllowList is not a key of docs\/settings.md/);
             assert.match(rowProblems({ ...base, key: "k8sCacheTls", value: true }, config(), r).join(), /k8sCacheTls is not used on the aws target/);
         });
 
