@@ -79,31 +79,7 @@ export class LogicalBackup extends pulumi.ComponentResource {
         super(typeToken("kubernetes", "LogicalBackup"), name, {}, opts);
         const ctx = new K8sContext(name, args, this);
         const labels = ctx.labels("logical-backup");
-        new k8s.batch.v1.CronJob(
-            ctx.childName("cronjob"),
-            {
-                metadata: { name: "pg-dump", namespace: args.namespace, labels },
-                spec: {
-                    schedule: args.schedule ?? "30 3 * * *",
-                    concurrencyPolicy: "Forbid",
-                    successfulJobsHistoryLimit: 3,
-                    failedJobsHistoryLimit: 3,
-                    startingDeadlineSeconds: 3600,
-                    jobTemplate: {
-                        metadata: { labels },
-                        spec: {
-                            backoffLimit: 2,
-                            activeDeadlineSeconds: 6 * 3600,
-                            template: {
-                                metadata: { labels },
-                                spec: this.podSpec(ctx, args, monthly),
-                            },
-                        },
-                    },
-                },
-            },
-            ctx.opts(),
-        );
+        dailyCronJob(ctx, { name: "pg-dump", namespace: args.namespace, labels }, args.schedule ?? "30 3 * * *", 6 * 3600, this.podSpec(ctx, args, monthly));
         this.registerOutputs({});
     }
 
@@ -244,58 +220,72 @@ export class DocumentsOffsite extends pulumi.ComponentResource {
             requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
             limits: { cpu: "1", memory: "512Mi", "ephemeral-storage": "256Mi" },
         };
-        new k8s.batch.v1.CronJob(
-            ctx.childName("cronjob"),
-            {
-                metadata: { name: "documents-offsite", namespace: args.namespace, labels },
-                spec: {
-                    schedule: args.schedule ?? "0 4 * * *",
-                    concurrencyPolicy: "Forbid",
-                    successfulJobsHistoryLimit: 3,
-                    failedJobsHistoryLimit: 3,
-                    startingDeadlineSeconds: 3600,
-                    jobTemplate: {
-                        metadata: { labels },
-                        spec: {
-                            backoffLimit: 2,
-                            activeDeadlineSeconds: 12 * 3600,
-                            template: {
-                                metadata: { labels },
-                                spec: restrictedPodSpec({
-                                    restartPolicy: "Never",
-                                    containers: [
-                                        {
-                                            name: "rclone",
-                                            image: ctx.image(args.image),
-                                            command: ["rclone"],
-                                            args: [
-                                                "copy",
-                                                `source:${args.sourceBucket ?? "documents"}`,
-                                                `offsite:${args.offsite.bucket}/documents`,
-                                                "--s3-no-check-bucket",
-                                                "--checksum",
-                                                "--transfers=4",
-                                                "--log-level=INFO",
-                                            ],
-                                            env: [
-                                                { name: "HOME", value: "/tmp" },
-                                                { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
-                                                ...rcloneRemote("source", args.sourceEndpoint, args.sourceSecretName),
-                                                ...rcloneRemote("offsite", args.offsite.endpoint, args.offsite.secretName),
-                                            ],
-                                            resources,
-                                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                                        },
-                                    ],
-                                    volumes: [{ name: "tmp", emptyDir: { sizeLimit: "128Mi" } }],
-                                }),
-                            },
-                        },
+        dailyCronJob(
+            ctx,
+            { name: "documents-offsite", namespace: args.namespace, labels },
+            args.schedule ?? "0 4 * * *",
+            12 * 3600,
+            restrictedPodSpec({
+                restartPolicy: "Never",
+                containers: [
+                    {
+                        name: "rclone",
+                        image: ctx.image(args.image),
+                        command: ["rclone"],
+                        args: [
+                            "copy",
+                            `source:${args.sourceBucket ?? "documents"}`,
+                            `offsite:${args.offsite.bucket}/documents`,
+                            "--s3-no-check-bucket",
+                            "--checksum",
+                            "--transfers=4",
+                            "--log-level=INFO",
+                        ],
+                        env: [
+                            { name: "HOME", value: "/tmp" },
+                            { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
+                            ...rcloneRemote("source", args.sourceEndpoint, args.sourceSecretName),
+                            ...rcloneRemote("offsite", args.offsite.endpoint, args.offsite.secretName),
+                        ],
+                        resources,
+                        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                     },
-                },
-            },
-            ctx.opts(),
+                ],
+                volumes: [{ name: "tmp", emptyDir: { sizeLimit: "128Mi" } }],
+            }),
         );
         this.registerOutputs({});
     }
+}
+
+/** A backup CronJob: one run at a time, three of each outcome kept, started within the hour, two retries, a deadline. */
+function dailyCronJob(
+    ctx: K8sContext,
+    metadata: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
+    schedule: string,
+    activeDeadlineSeconds: number,
+    podSpec: k8s.types.input.core.v1.PodSpec,
+): k8s.batch.v1.CronJob {
+    return new k8s.batch.v1.CronJob(
+        ctx.childName("cronjob"),
+        {
+            metadata,
+            spec: {
+                schedule,
+                concurrencyPolicy: "Forbid",
+                successfulJobsHistoryLimit: 3,
+                failedJobsHistoryLimit: 3,
+                startingDeadlineSeconds: 3600,
+                jobTemplate: {
+                    metadata: { labels: metadata.labels },
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds,
+                        template: { metadata: { labels: metadata.labels }, spec: podSpec },
+                    },
+                },
+            },
+        },
+        ctx.opts(),
+    );
 }

@@ -301,28 +301,12 @@ export class Monitoring extends pulumi.ComponentResource {
             ctx.opts(),
         );
         const sources = args.metricsSources ?? K8S_METRICS_SOURCES;
-        const rules = alertRules(
-            args.appNamespaceName,
-            args.dataNamespaceName,
-            args.llm,
-            args.llmWorkload,
-            args.cacheSentinel ?? false,
-            args.generatedSecrets,
-            {
-                alerts: args.alerts,
-                metricsSources: sources,
-                cache: args.cache,
-            },
-        );
+        // The rules as configured, and those the same stack would raise with every metrics source.
+        const rulesWith = (options: Parameters<typeof alertRules>[6]) =>
+            alertRules(args.appNamespaceName, args.dataNamespaceName, args.llm, args.llmWorkload, args.cacheSentinel ?? false, args.generatedSecrets, options);
+        const rules = rulesWith({ alerts: args.alerts, metricsSources: sources, cache: args.cache });
         const raised = new Set(rules.map((r) => r.alert));
-        const wouldRaise = alertRules(
-            args.appNamespaceName,
-            args.dataNamespaceName,
-            args.llm,
-            args.llmWorkload,
-            args.cacheSentinel ?? false,
-            args.generatedSecrets,
-        );
+        const wouldRaise = rulesWith({ cache: args.cache });
         const leftOut = alertsLeftOut(sources)
             .filter((x) => !raised.has(x.alert) && wouldRaise.some((r) => r.alert === x.alert))
             .map((x) => `${x.alert} (no ${x.missing.join(", ")})`);
