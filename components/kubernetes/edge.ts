@@ -79,9 +79,12 @@ export interface EdgeArgs extends K8sCommonArgs {
 /**
  * TLS at the edge with a cert-manager certificate. Gateway API (default): a Gateway with an HTTPS
  * listener and an HTTP listener whose only route redirects to HTTPS, an HTTPRoute to the API
- * with HSTS added, and a ReferenceGrant letting the route reach the API namespace. Ingress
- * fallback: an Ingress with TLS, forced SSL redirect, HSTS and a per-IP rate limit. Rate
- * limiting and WAF on Gateway API are controller-specific (see docs/kubernetes.md, "Rate limiting and WAF on Gateway API").
+ * with HSTS added, a ReferenceGrant letting the route reach the API namespace, with
+ * `webSocketPaths` a route without request timeout, and with `gatewayRateLimit` envoy-gateway
+ * Envoy Gateway BackendTrafficPolicies (per-IP and login-path limits, body size cap). Ingress
+ * fallback: an Ingress with TLS, forced SSL redirect, HSTS, a per-IP rate limit and the body size
+ * cap, plus an Ingress for the login paths (per-minute limit) and one for the WebSocket paths
+ * (long proxy timeouts). See docs/kubernetes.md, "Rate limits, request body size and WebSocket paths at the edge".
  */
 export class Edge extends pulumi.ComponentResource {
     /** Public HTTPS URL. */
