@@ -33,8 +33,12 @@ export interface EdgeSettings {
     maxRequestBodyMiB: number;
     /**
      * Path prefixes that carry WebSocket connections (Kubernetes): a route or Ingress of their own
-     * without the request timeout that would cut them. The ALB upgrades WebSockets on every path;
-     * there an idle connection lasts `idleTimeoutSeconds`. @default []
+     * without the request timeout that would cut them. The ALB upgrades WebSockets on every path
+     * ("Application Load Balancers provide native support for WebSockets",
+     * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html);
+     * there an idle connection lasts `idleTimeoutSeconds`, closed when no data flows for that long
+     * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout),
+     * so the setting is refused on AWS. @default []
      */
     webSocketPaths: string[];
     /**
