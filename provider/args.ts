@@ -154,10 +154,14 @@ export interface RagPlatformArgs {
     edgeIdleTimeoutSeconds?: number;
     /** Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     wafAllowedCountries?: string[];
-    /** Path prefixes with a stricter per-IP rate limit at the WAF (AWS). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    /** Path prefixes with a stricter per-IP rate limit (AWS WAF; Kubernetes gateway rate-limit policy or ingress). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     wafLoginPaths?: string[];
-    /** Requests per 5 min per IP to wafLoginPaths before blocking (AWS). Default: development `100`, staging `100`, production `100` (the environment preset). */
+    /** Requests per 5 min per IP to wafLoginPaths before blocking. Default: development `100`, staging `100`, production `100` (the environment preset). */
     wafLoginRateLimitPer5Min?: number;
+    /** Largest request body the edge admits, MiB (AWS WAF on Content-Length; ingress-nginx proxy-body-size; Envoy Gateway request buffer). Default: development `10`, staging `10`, production `10` (the environment preset). */
+    edgeMaxRequestBodyMiB?: number;
+    /** Path prefixes carrying WebSockets: their own route or Ingress without a request timeout (Kubernetes). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
+    edgeWebSocketPaths?: string[];
     /** Log retention, days (AWS: CloudWatch Logs). Default: development `30`, staging `90`, production `365` (the environment preset). */
     logRetentionDays?: number;
     /** E-mails subscribed to alarms. Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
@@ -224,6 +228,8 @@ export interface RagPlatformArgs {
     k8sEdgeMode?: string;
     /** GatewayClass name. Default: development `"cilium"`, staging `"cilium"`, production `"cilium"` (the environment preset). */
     k8sGatewayClassName?: string;
+    /** Rate-limit policy of the Gateway implementation: envoy-gateway (BackendTrafficPolicy: per-IP and login-path limits, body size) or none. Default: development `"none"`, staging `"none"`, production `"none"` (the environment preset). */
+    k8sGatewayRateLimit?: string;
     /** IngressClass name. Default: development `"nginx"`, staging `"nginx"`, production `"nginx"` (the environment preset). */
     k8sIngressClassName?: string;
     /** cert-manager ClusterIssuer. Default: development `"internal-ca"`, staging `"internal-ca"`, production `"internal-ca"` (the environment preset). */

@@ -119,7 +119,15 @@ const EGRESS_SET = {
 };
 const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: 6000 } };
 
-const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress", Mutation, PolicyPackConfig?][] = [
+/**
+ * Production with the gateway's rate limit enforced by Envoy Gateway (k8sGatewayRateLimit), login
+ * and WebSocket paths: the BackendTrafficPolicies the rate-limit rule reads. The rule is advisory
+ * in production (the default GatewayClass has no policy): its mutations run it as mandatory.
+ */
+const RATE_LIMIT_SET = { k8sGatewayRateLimit: "envoy-gateway", wafLoginPaths: '["/auth/login"]', edgeWebSocketPaths: '["/ws"]' };
+const RATE_LIMIT_MANDATORY: PolicyPackConfig = { "kubernetes-edge-route-require-rate-limit": "mandatory" };
+
+const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit", Mutation, PolicyPackConfig?][] = [
     ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
     ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
     ["aws-rds-proxy-require-tls-and-iam-auth", "aws", edit(A.proxy, "db-proxy", (i) => (i.defaultAuthScheme = "NONE"))],
@@ -518,6 +526,18 @@ const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egre
         drop((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && inp(r).metadata.name === "api"),
     ],
     [
+        "kubernetes-edge-route-require-rate-limit",
+        "kubernetes-ratelimit",
+        drop((r) => inp(r).kind === "BackendTrafficPolicy" && inp(r).metadata.name === "api-websocket-limits"),
+        RATE_LIMIT_MANDATORY,
+    ],
+    [
+        "kubernetes-edge-route-require-rate-limit",
+        "kubernetes-ratelimit",
+        editK8s("kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy", "api-limits", (i) => delete i.spec.rateLimit),
+        RATE_LIMIT_MANDATORY,
+    ],
+    [
         "kubernetes-networking-networkpolicy-require-workload-coverage",
         "kubernetes",
         drop((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && ["api-ingress", "api-egress"].includes(inp(r).metadata.name)),
@@ -535,6 +555,7 @@ describe("policy pack", function () {
             for (const target of ["aws", "kubernetes"]) runs[`${stack}-${target}`] = await runProgram(stack, { target });
         runs["production-aws-egress"] = await runProgram("production", { target: "aws", ...EGRESS_SET });
         runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
+        runs["production-kubernetes-ratelimit"] = await runProgram("production", { target: "kubernetes", ...RATE_LIMIT_SET });
     });
 
     describe("rules", () => {
@@ -575,6 +596,35 @@ describe("policy pack", function () {
                 assert.ok(res.policiesRun > allRules.length);
             });
         }
+    });
+
+    describe("the gateway's rate limit in production", () => {
+        it("without a rate-limit policy (the default) the API route is reported, advisory; with Envoy Gateway's nothing is", async () => {
+            const res = await evaluatePack(runs["production-kubernetes"].resources.all, productionConfig());
+            const hits = res.violations.filter((v) => v.policy === "kubernetes-edge-route-require-rate-limit");
+            assert.deepStrictEqual(
+                hits.map((h) => [h.enforcementLevel, h.message]),
+                [["advisory", "HTTPRoute api has no rate limit (no BackendTrafficPolicy with rateLimit targets it or its Gateway)"]],
+            );
+            const limited = await evaluatePack(runs["production-kubernetes-ratelimit"].resources.all, { ...productionConfig(), ...RATE_LIMIT_MANDATORY });
+            assert.deepStrictEqual(limited.mandatory, []);
+        });
+
+        it("an Ingress without limit-rps or limit-rpm is reported; the login paths' Ingress with limit-rpm is not", async () => {
+            const run = await runProgram("production", { target: "kubernetes", k8sEdgeMode: "ingress", wafLoginPaths: '["/auth/login"]' });
+            const ok = await evaluatePack(run.resources.all, { ...productionConfig(), ...RATE_LIMIT_MANDATORY });
+            assert.deepStrictEqual(ok.mandatory, []);
+            const mutated = clone(run.resources.all);
+            editK8s("kubernetes:networking.k8s.io/v1:Ingress", "api-login", (i) => {
+                delete i.metadata.annotations["nginx.ingress.kubernetes.io/limit-rpm"];
+                delete i.metadata.annotations["nginx.ingress.kubernetes.io/limit-rps"];
+            })(mutated);
+            const res = await evaluatePack(mutated, { ...productionConfig(), ...RATE_LIMIT_MANDATORY });
+            assert.deepStrictEqual(
+                res.mandatory.filter((v) => v.policy === "kubernetes-edge-route-require-rate-limit").map((v) => v.message),
+                ["Ingress api-login has no limit-rps or limit-rpm annotation"],
+            );
+        });
     });
 
     describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {

@@ -13,13 +13,14 @@ const inp = (r: RecordedResource) => r.inputs as any;
 describe("WAF: geography, login paths and your own rules", function () {
     this.timeout(60_000);
 
-    it("by default: the rate limit first, then the five managed groups, nothing else", async () => {
+    it("by default: the rate limit first, the body size limit (edgeMaxRequestBodyMiB), then the five managed groups, nothing else", async () => {
         const run = await runProgram("staging", { target: "aws" });
         const rules = inp(run.resources.one("aws:wafv2/webAcl:WebAcl")).rules;
         assert.deepStrictEqual(
             rules.map((r: any) => [r.priority, r.name]),
             [
                 [0, "rate-limit-per-ip"],
+                [3, "request-body-size-limit"],
                 [10, "AWSManagedRulesAmazonIpReputationList"],
                 [11, "AWSManagedRulesAnonymousIpList"],
                 [12, "AWSManagedRulesCommonRuleSet"],
@@ -107,12 +108,15 @@ describe("WAF: geography, login paths and your own rules", function () {
         assert.ok(rules.slice(0, -1).every((r: any) => r.priority < 100));
     });
 
-    it("Kubernetes refuses the WAF-only keys by name", () => {
+    it("Kubernetes refuses the WAF-only keys by name, and login paths where no gateway policy enforces them", () => {
         const base = { environment: "staging", domain: "rag.example.gov", apiImage: "ghcr.io/example-gov/rag-api:1.4.2", target: "kubernetes" };
         assert.throws(
             () => resolveConfigValues({ ...base, wafAllowedCountries: JSON.stringify(["DE"]) }),
             /rag-platform:wafAllowedCountries \([a-zA-Z.]+\): got .*allowed: unset on the kubernetes target \(the Kubernetes edge has no WAF/,
         );
-        assert.throws(() => resolveConfigValues({ ...base, wafLoginPaths: JSON.stringify(["/login"]) }), /rag-platform:wafLoginPaths \([a-zA-Z.]+\): got/);
+        assert.throws(
+            () => resolveConfigValues({ ...base, wafLoginPaths: JSON.stringify(["/login"]) }),
+            /rag-platform:wafLoginPaths \([a-zA-Z.]+\): got .*allowed: its default with kubernetes.edgeMode gateway and kubernetes.gatewayRateLimit none/,
+        );
     });
 });

@@ -3,7 +3,8 @@
 #  - kubectl-validate: the OpenAPI schemas of Kubernetes 1.30 (built into the tool) plus the CRDs
 #    of CloudNativePG, its Barman Cloud plugin, cert-manager, prometheus-operator and Gateway API,
 #    taken from those projects' Go modules at pinned versions (the Go module proxy serves them),
-#    External Secrets Operator's ExternalSecret and Cilium's CiliumNetworkPolicy (validation only: not installed by cluster:check);
+#    External Secrets Operator's ExternalSecret, Cilium's CiliumNetworkPolicy and Envoy Gateway's
+#    BackendTrafficPolicy (validation only: not installed by cluster:check);
 #  - kube-score: every default check, with the exemptions below, each with its reason.
 # Tools are installed with `go install` at pinned versions when missing.
 set -euo pipefail
@@ -44,20 +45,29 @@ cp "$eso/config/crds/bases/external-secrets.io_externalsecrets.yaml" "$work/crds
 CILIUM_MODULE=github.com/cilium/cilium@v1.20.2
 cilium=$(cd "$work/mod" && go mod download -json "$CILIUM_MODULE" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
 cp "$cilium/pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml" "$work/crds/"
+# Envoy Gateway's BackendTrafficPolicy (k8sGatewayRateLimit envoy-gateway): this check only.
+ENVOY_GATEWAY_MODULE=github.com/envoyproxy/gateway@v1.7.0
+eg=$(cd "$work/mod" && go mod download -json "$ENVOY_GATEWAY_MODULE" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+cp "$eg/charts/gateway-helm/crds/generated/gateway.envoyproxy.io_backendtrafficpolicies.yaml" "$work/crds/"
 chmod -R u+w "$work/crds"
 echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
 
 npm run build --silent
 # The three stacks, production restoring to a point in time (the recovery bootstrap's fields), and
-# production with its credentials from External Secrets Operator, and production with named egress
-# destinations enforced by Cilium (a CiliumNetworkPolicy per host, a NetworkPolicy per CIDR).
+# production with its credentials from External Secrets Operator, production with named egress
+# destinations enforced by Cilium (a CiliumNetworkPolicy per host, a NetworkPolicy per CIDR),
+# production with the gateway's limits enforced by Envoy Gateway (BackendTrafficPolicies, a
+# WebSocket route), and production in ingress mode with login and WebSocket paths (an Ingress each).
 EGRESS_DESTINATIONS='[{"name":"openai","host":"api.openai.com","ports":[443]},{"name":"idp","host":"*.login.example.gov","ports":[443]},{"name":"ldap","cidr":"10.200.0.10/32","ports":[636]},{"name":"smtp","cidr":"192.0.2.0/28","ports":[587],"from":["api","llm"]}]'
-for stack in development staging production production-restore production-external-secrets production-egress; do
+LIMITS=(--set 'wafLoginPaths=["/auth/login","/auth/token"]' --set 'edgeWebSocketPaths=["/ws"]' --set edgeMaxRequestBodyMiB=20)
+for stack in development staging production production-restore production-external-secrets production-egress production-ratelimit production-ingress; do
   out="$work/$stack"
   set_flags=()
   [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")
   [ "$stack" = production-external-secrets ] && set_flags=(--set k8sSecrets=external --set k8sExternalSecretStore=vault --set k8sExternalSecretPath=rag/production)
   [ "$stack" = production-egress ] && set_flags=(--set "egressDestinations=$EGRESS_DESTINATIONS" --set k8sFqdnPolicy=cilium)
+  [ "$stack" = production-ratelimit ] && set_flags=(--set k8sGatewayRateLimit=envoy-gateway "${LIMITS[@]}")
+  [ "$stack" = production-ingress ] && set_flags=(--set k8sEdgeMode=ingress "${LIMITS[@]}")
   node dist/tools/plan.js --stack "${stack%%-*}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"

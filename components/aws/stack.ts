@@ -202,6 +202,7 @@ export class AwsRagStack extends RagStackComponent {
                 allowedCountryCodes: s.edge.allowedCountries,
                 loginPaths: s.edge.loginPaths,
                 loginRateLimitPer5Min: s.edge.loginRateLimitPer5Min,
+                maxRequestBodyMiB: s.edge.maxRequestBodyMiB,
                 logsKeyArn: keys.logsKeyArn,
                 logRetentionDays: s.observability.logRetentionDays,
             },

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { checkLogRetention } from "../settings";
+import { checkLogRetention, MAX_REQUEST_BODY_MIB } from "../settings";
 import { AwsCommonArgs, AwsContext } from "./common";
 
 /** AWS managed rule groups applied in this order. */
@@ -42,6 +42,13 @@ export interface WafArgs extends AwsCommonArgs {
     /** Requests per 5 minutes per client IP to `loginPaths` before blocking (10..rateLimitPer5Min). @default 100 */
     loginRateLimitPer5Min?: number;
     /**
+     * Largest request body admitted, MiB (1..4096): requests whose Content-Length header says more
+     * are blocked. The WAF sees only the first 8 KB of a body behind an ALB, so it cannot measure a
+     * body itself; a chunked request without Content-Length is not caught here (the API limits
+     * what it reads). `undefined`: no such rule. @default undefined
+     */
+    maxRequestBodyMiB?: number;
+    /**
      * Your own rules, evaluated after the library's (rate limits, geography, managed groups) in the
      * order given; their priorities are assigned here, a missing visibilityConfig is filled in.
      * @default []
@@ -50,7 +57,48 @@ export interface WafArgs extends AwsCommonArgs {
 }
 
 /** Names of the rules the library writes itself (an extra rule may not reuse one). */
-export const WAF_RULE_NAMES = ["rate-limit-per-ip", "geo-allow-list", "login-rate-limit-per-ip", ...MANAGED_RULE_GROUPS] as const;
+export const WAF_RULE_NAMES = ["rate-limit-per-ip", "geo-allow-list", "login-rate-limit-per-ip", "request-body-size-limit", ...MANAGED_RULE_GROUPS] as const;
+
+/**
+ * A regular expression matching the decimal numbers greater than `limit` (leading zeros allowed):
+ * more digits than `limit` has, or as many digits and greater at the first digit that differs.
+ *
+ * Why a regex and not a size constraint: a SizeConstraintStatement compares the size in bytes of
+ * the component it inspects, not the number it holds ("Size constraint rule statement",
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-size-constraint-match.html),
+ * and behind an ALB the WAF inspects only the first 8 KB of a body, so a size constraint on the
+ * body cannot see a 10 MiB one ("Oversize web request components",
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-oversize-request-components.html;
+ * Body, OversizeHandling: https://docs.aws.amazon.com/waf/latest/APIReference/API_Body.html).
+ * The declared length is what the WAF can read: the Content-Length header, compared as a number.
+ * A RegexString holds at most 512 characters
+ * (https://docs.aws.amazon.com/waf/latest/APIReference/API_RegexMatchStatement.html); the longest this
+ * writes (4096 MiB, 10 digits) is tested against that.
+ */
+export function greaterThanRegex(limit: number): string {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`greaterThanRegex: got ${limit}; allowed: a positive integer`);
+    const d = String(limit);
+    const digits = (n: number) => (n === 0 ? "" : n === 1 ? "\\d" : `\\d{${n}}`);
+    const alternatives = [`[1-9]\\d{${d.length},}`];
+    for (let i = 0; i < d.length; i++) {
+        const x = Number(d[i]);
+        if (x === 9) continue;
+        const next = x + 1 === 9 ? "9" : `[${x + 1}-9]`;
+        alternatives.push(`${d.slice(0, i)}${next}${digits(d.length - i - 1)}`);
+    }
+    return `^0*(${alternatives.join("|")})$`;
+}
+
+/** Requests whose Content-Length header declares more than `bytes`. */
+function contentLengthAbove(bytes: number): aws.types.input.wafv2.WebAclRuleStatement {
+    return {
+        regexMatchStatement: {
+            regexString: greaterThanRegex(bytes),
+            fieldToMatch: { singleHeader: { name: "content-length" } },
+            textTransformations: [{ priority: 0, type: "NONE" }],
+        },
+    };
+}
 
 /** Requests whose URI path starts with one of `paths` (a byte match per path, OR-ed). */
 function loginScope(paths: string[]): aws.types.input.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatement {
@@ -68,7 +116,7 @@ function loginScope(paths: string[]): aws.types.input.wafv2.WebAclRuleStatementR
 /**
  * WAFv2 web ACL on the ALB: AWS managed rule groups (IP reputation, anonymous IP, common,
  * known bad inputs, SQLi), a per-IP rate-based rule, optionally a country allow-list, a stricter
- * rate limit on login paths and your own rules after the library's, CloudWatch metrics on every rule, and
+ * rate limit on login paths, a cap on the declared body size (Content-Length) and your own rules after the library's, CloudWatch metrics on every rule, and
  * logging to an `aws-waf-logs-*` log group with the Authorization and Cookie headers redacted.
  */
 export class Waf extends pulumi.ComponentResource {
@@ -136,6 +184,8 @@ interface WafSettings {
     countries: string[];
     loginPaths: string[];
     loginLimit: number;
+    /** Largest body admitted, bytes (undefined: no rule). */
+    maxBodyBytes?: number;
     extra: NonNullable<WafArgs["extraRules"]>;
 }
 
@@ -151,6 +201,7 @@ function wafSettings(name: string, args: WafArgs): WafSettings {
     loginPaths.forEach((p, i) => v.matches(`loginPaths[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
     const loginLimit = args.loginRateLimitPer5Min ?? 100;
     if (loginPaths.length > 0) v.int("loginRateLimitPer5Min", loginLimit, 10, limit);
+    if (args.maxRequestBodyMiB !== undefined) v.int("maxRequestBodyMiB", args.maxRequestBodyMiB, 1, MAX_REQUEST_BODY_MIB);
     const extra = args.extraRules ?? [];
     const names = new Set<string>(WAF_RULE_NAMES);
     extra.forEach((r, i) => {
@@ -160,15 +211,16 @@ function wafSettings(name: string, args: WafArgs): WafSettings {
         else names.add(r.name);
     });
     v.throwIfAny();
-    return { limit, countries, loginPaths, loginLimit, extra };
+    const maxBodyBytes = args.maxRequestBodyMiB === undefined ? undefined : args.maxRequestBodyMiB * 1024 * 1024;
+    return { limit, countries, loginPaths, loginLimit, maxBodyBytes, extra };
 }
 
 /**
  * The web ACL's rules in priority order: the per-IP rate limit, the country allow-list, the login
- * rate limit, the AWS managed groups (some common rules counted only), then the caller's rules.
+ * rate limit, the body size limit, the AWS managed groups (some common rules counted only), then the caller's rules.
  */
 function wafRules(settings: WafSettings, visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig, countOnly: string[]) {
-    const { limit, countries, loginPaths, loginLimit, extra } = settings;
+    const { limit, countries, loginPaths, loginLimit, maxBodyBytes, extra } = settings;
     return [
         {
             name: "rate-limit-per-ip",
@@ -203,6 +255,17 @@ function wafRules(settings: WafSettings, visibility: (metric: string) => aws.typ
                           },
                       },
                       visibilityConfig: visibility("LoginRateLimit"),
+                  },
+              ]
+            : []),
+        ...(maxBodyBytes !== undefined
+            ? [
+                  {
+                      name: "request-body-size-limit",
+                      priority: 3,
+                      action: { block: {} },
+                      statement: contentLengthAbove(maxBodyBytes),
+                      visibilityConfig: visibility("BodySizeLimit"),
                   },
               ]
             : []),

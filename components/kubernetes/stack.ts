@@ -12,7 +12,7 @@ import { Baseline } from "./baseline";
 import { Cache, CACHE_CLIENT_TLS_SECRET } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database, DB_CLIENT_TLS_SECRET, DB_ROLES } from "./database";
-import { Edge } from "./edge";
+import { Edge, EdgeArgs } from "./edge";
 import { Llm, LLM_DEFAULTS } from "./llm";
 import { Monitoring } from "./monitoring";
 import { ObjectStorage } from "./object-storage";
@@ -439,8 +439,9 @@ export class KubernetesRagStack extends RagStackComponent {
                 hsts: s.edge.hsts,
                 contentSecurityPolicy: s.edge.contentSecurityPolicy,
                 referrerPolicy: s.edge.referrerPolicy,
-                rateLimitRps: Math.max(1, Math.round(s.edge.rateLimitPer5Min / 300)),
                 allowedCidrs: s.network.allowedIngressCidrs,
+                webSocketPaths: s.edge.webSocketPaths,
+                ...edgeLimits(s),
             },
             child,
         );
@@ -512,4 +513,24 @@ export class KubernetesRagStack extends RagStackComponent {
             child,
         );
     }
+}
+
+/**
+ * The edge's limits, per 5 minutes in the settings, as each edge counts them: ingress-nginx per
+ * second (limit-rps) and per minute (limit-rpm, login paths), Envoy Gateway per minute. In gateway
+ * mode without a rate-limit policy there is nothing to enforce them (the settings' check refused
+ * values away from their defaults).
+ */
+function edgeLimits(s: StackSettings): Partial<EdgeArgs> {
+    const k = s.kubernetes;
+    if (k.edgeMode === "gateway" && k.gatewayRateLimit === "none") return { gatewayRateLimit: "none" };
+    const perMinute = (per5Min: number) => Math.max(1, Math.round(per5Min / 5));
+    return {
+        gatewayRateLimit: k.gatewayRateLimit,
+        rateLimitRps: Math.max(1, Math.round(s.edge.rateLimitPer5Min / 300)),
+        ...(k.edgeMode === "gateway" ? { rateLimitPerMinute: perMinute(s.edge.rateLimitPer5Min) } : {}),
+        loginPaths: s.edge.loginPaths,
+        loginRateLimitPerMinute: perMinute(s.edge.loginRateLimitPer5Min),
+        maxRequestBodyMiB: s.edge.maxRequestBodyMiB,
+    };
 }

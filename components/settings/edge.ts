@@ -18,10 +18,29 @@ export interface EdgeSettings {
     idleTimeoutSeconds: number;
     /** Countries (ISO 3166-1 alpha-2) the WAF admits, others blocked (AWS only). @default [] (all) */
     allowedCountries: string[];
-    /** Path prefixes with their own, stricter per-IP rate limit at the WAF (AWS only), e.g. /auth/login. @default [] */
+    /**
+     * Path prefixes with their own, stricter per-IP rate limit, e.g. /auth/login: a WAF rule on AWS,
+     * a rule of the gateway's rate-limit policy (`kubernetes.gatewayRateLimit`) or an Ingress of their
+     * own on Kubernetes. @default []
+     */
     loginPaths: string[];
-    /** Requests per 5 minutes per client IP to `loginPaths` before the WAF blocks. @default 100 */
+    /** Requests per 5 minutes per client IP to `loginPaths` before the edge refuses them. @default 100 */
     loginRateLimitPer5Min: number;
+    /**
+     * Largest request body the edge admits, MiB: a WAF rule on the Content-Length header on AWS,
+     * ingress-nginx `proxy-body-size` or Envoy Gateway's request buffer limit on Kubernetes. @default 10
+     */
+    maxRequestBodyMiB: number;
+    /**
+     * Path prefixes that carry WebSocket connections (Kubernetes): a route or Ingress of their own
+     * without the request timeout that would cut them. The ALB upgrades WebSockets on every path
+     * ("Application Load Balancers provide native support for WebSockets",
+     * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html);
+     * there an idle connection lasts `idleTimeoutSeconds`, closed when no data flows for that long
+     * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout),
+     * so the setting is refused on AWS. @default []
+     */
+    webSocketPaths: string[];
     /**
      * More host names the edge serves and its certificate covers besides `domain`, e.g.
      * `www.rag.example.gov` or a wildcard `*.rag.example.gov` (leftmost label only). On AWS each
@@ -59,6 +78,19 @@ export function checkContentSecurityPolicy(v: Validator, field: string, value: u
 }
 
 const NO_WAF = "the Kubernetes edge has no WAF; filter in the WAF or load balancer in front of the cluster";
+
+/** A path prefix of the edge's settings: starts with '/', URL-safe characters only. */
+export const EDGE_PATH_RE = /^\/[A-Za-z0-9/_.~-]{0,200}$/;
+
+/** A list of path prefixes (login or WebSocket paths), unique. */
+export function checkEdgePaths(v: Validator, field: string, paths: unknown): void {
+    if (!Array.isArray(paths)) return v.fail(field, paths, "a list of path prefixes");
+    paths.forEach((p, i) => v.matches(`${field}[${i}]`, p, EDGE_PATH_RE, "a path prefix starting with '/', such as /auth/login"));
+    v.unique(field, paths);
+}
+
+/** Largest request body limit, MiB (a WAF regex on Content-Length stays short below 10 digits). */
+export const MAX_REQUEST_BODY_MIB = 4096;
 
 export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSettings }>({
     path: "edge",
@@ -133,23 +165,32 @@ export const edgeTier = defineTier<EdgeSettings, StackIdentity & { edge: EdgeSet
         loginPaths: {
             key: "wafLoginPaths",
             type: "array",
-            description: "Path prefixes with a stricter per-IP rate limit at the WAF (AWS).",
+            description: "Path prefixes with a stricter per-IP rate limit (AWS WAF; Kubernetes gateway rate-limit policy or ingress).",
             staging: [],
-            targets: ["aws"],
-            unused: NO_WAF,
-            check: (v, f, x) => {
-                (x ?? []).forEach((p, i) => v.matches(`${f}[${i}]`, p, /^\/[A-Za-z0-9/_.~-]{0,200}$/, "a path prefix starting with '/', such as /auth/login"));
-                v.unique(f, x);
-            },
+            check: checkEdgePaths,
         },
         loginRateLimitPer5Min: {
             key: "wafLoginRateLimitPer5Min",
             type: "integer",
-            description: "Requests per 5 min per IP to wafLoginPaths before blocking (AWS).",
+            description: "Requests per 5 min per IP to wafLoginPaths before blocking.",
             staging: 100,
-            targets: ["aws"],
-            unused: NO_WAF,
             check: (v, f, x, s) => v.int(f, x, 10, s.edge.rateLimitPer5Min),
+        },
+        maxRequestBodyMiB: {
+            key: "edgeMaxRequestBodyMiB",
+            type: "integer",
+            description: "Largest request body the edge admits, MiB (AWS WAF on Content-Length; ingress-nginx proxy-body-size; Envoy Gateway request buffer).",
+            staging: 10,
+            check: (v, f, x) => v.int(f, x, 1, MAX_REQUEST_BODY_MIB),
+        },
+        webSocketPaths: {
+            key: "edgeWebSocketPaths",
+            type: "array",
+            description: "Path prefixes carrying WebSockets: their own route or Ingress without a request timeout (Kubernetes).",
+            staging: [],
+            targets: ["kubernetes"],
+            unused: "the ALB upgrades WebSocket connections on every path natively; an idle one is closed after edgeIdleTimeoutSeconds (the API pings more often)",
+            check: checkEdgePaths,
         },
     },
 });

@@ -14,7 +14,7 @@ import { CacheSettings, cacheTier } from "./cache";
 import { CostSettings, costTier } from "./cost";
 import { DatabaseSettings, databaseTier } from "./database";
 import { EdgeSettings, edgeTier } from "./edge";
-import { KubernetesSettings, kubernetesTier } from "./kubernetes";
+import { KubernetesSettings, kubernetesTier, unenforcedEdgeLimits } from "./kubernetes";
 import { LlmSettings, llmTier } from "./llm";
 import { NetworkSettings, networkTier } from "./network";
 import { ObservabilitySettings, observabilityTier } from "./observability";
@@ -243,6 +243,7 @@ export function unusedSettings(s: StackSettings, otherTargets: readonly Target[]
             `unset on the ${s.target} target (${e.unused || `a ${forTarget} setting`}); if this stack file also serves ${forTarget}, list it in otherTargets`,
         );
     }
+    unenforcedEdgeLimits(v, s, otherTargets);
     v.throwIfAny();
 }
 

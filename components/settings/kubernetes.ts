@@ -3,6 +3,7 @@ import { DEFAULT_IMAGES } from "../core/facts";
 import { K8S_EDGE_MODES, K8S_SECRET_MODES, KubernetesEdgeMode, KubernetesSecretMode, OBJECT_STORAGE_MODES, ObjectStorageMode } from "../core/types";
 import { checkStringMap, Validator } from "../core/validation";
 import { DatabaseSettings } from "./database";
+import { EdgeSettings, edgeTier } from "./edge";
 import { LlmSettings } from "./llm";
 import { NetworkSettings } from "./network";
 import { defineTier, Setting, StackIdentity } from "./tier";
@@ -13,6 +14,16 @@ import { defineTier, Setting, StackIdentity } from "./tier";
  */
 export const FQDN_POLICIES = ["none", "cilium"] as const;
 export type FqdnPolicy = (typeof FQDN_POLICIES)[number];
+
+/**
+ * Rate-limit policies of Gateway implementations the stack renders (edgeMode gateway). Envoy
+ * Gateway's BackendTrafficPolicy (gateway.envoyproxy.io/v1alpha1) counts requests per client IP
+ * with path matches and caps request bodies. Not offered: Cilium (the default GatewayClass) has no
+ * rate-limit resource for Gateway API; Istio only through EnvoyFilter patches of raw Envoy
+ * configuration; Kong through KongPlugin, not checked here. `none`: no limit at the gateway.
+ */
+export const GATEWAY_RATE_LIMITS = ["none", "envoy-gateway"] as const;
+export type GatewayRateLimit = (typeof GATEWAY_RATE_LIMITS)[number];
 
 /** A taint on the nodes of a pool. */
 export interface NodeTaint {
@@ -53,6 +64,12 @@ export interface KubernetesSettings {
     edgeMode: KubernetesEdgeMode;
     /** GatewayClass for the Gateway (edgeMode gateway). @default "cilium" */
     gatewayClassName: string;
+    /**
+     * The gateway implementation's rate-limit policy (edgeMode gateway): `envoy-gateway` renders a
+     * BackendTrafficPolicy with the per-IP limit, the login paths' limit and the body size cap;
+     * `none` renders none (the edge settings that need it are then refused). @default "none"
+     */
+    gatewayRateLimit: GatewayRateLimit;
     /** IngressClass for the Ingress (edgeMode ingress). @default "nginx" */
     ingressClassName: string;
     /** cert-manager ClusterIssuer that signs the edge certificate. @default "internal-ca" */
@@ -228,7 +245,7 @@ export function checkNodePools(v: Validator, field: string, pools: unknown): voi
     });
 }
 
-type K8sView = StackIdentity & { kubernetes: KubernetesSettings; network: NetworkSettings; database: DatabaseSettings; llm: LlmSettings };
+type K8sView = StackIdentity & { kubernetes: KubernetesSettings; network: NetworkSettings; database: DatabaseSettings; llm: LlmSettings; edge: EdgeSettings };
 type Check<T> = (v: Validator, field: string, value: T, s: K8sView) => void;
 
 /** A string setting; `check` optional. */
@@ -295,6 +312,43 @@ function checkEgress(v: Validator, s: K8sView): void {
     }
 }
 
+/** The edge's limits on Kubernetes: a rate-limit policy is for gateway mode, and Envoy Gateway's holds 16 rules. */
+function checkEdgeLimits(v: Validator, s: K8sView): void {
+    const k = s.kubernetes;
+    if (k.edgeMode === "ingress" && k.gatewayRateLimit !== "none")
+        v.fail("kubernetes.gatewayRateLimit", k.gatewayRateLimit, '"none" with kubernetes.edgeMode ingress (the Ingress carries the limits as annotations)');
+    if (k.edgeMode === "gateway" && k.gatewayRateLimit === "envoy-gateway" && s.edge.loginPaths.length > 7)
+        v.fail(
+            "edge.loginPaths",
+            s.edge.loginPaths,
+            "at most 7 paths with kubernetes.gatewayRateLimit envoy-gateway (its local rate limit holds 16 rules: two per limit, for IPv4 and IPv6 clients)",
+        );
+}
+
+/** The edge settings a Gateway without a rate-limit policy cannot enforce. */
+export const GATEWAY_POLICY_EDGE_SETTINGS = ["rateLimitPer5Min", "loginPaths", "loginRateLimitPer5Min", "maxRequestBodyMiB"] as const;
+
+/**
+ * In gateway mode without a rate-limit policy nothing enforces the edge's limits: those set away
+ * from their default are refused on Kubernetes (nobody believes in a limit that is not there),
+ * unless the stack file also serves AWS (`otherTargets`), whose WAF enforces them.
+ */
+export function unenforcedEdgeLimits(v: Validator, s: K8sView, otherTargets: readonly string[]): void {
+    const k = s.kubernetes;
+    if (s.target !== "kubernetes" || k.edgeMode !== "gateway" || k.gatewayRateLimit !== "none" || otherTargets.includes("aws")) return;
+    const preset = (field: keyof EdgeSettings): unknown => {
+        const spec = edgeTier.settings[field] as Setting<unknown, unknown>;
+        return s.environment !== "staging" && s.environment in spec ? spec[s.environment] : spec.staging;
+    };
+    for (const field of GATEWAY_POLICY_EDGE_SETTINGS)
+        if (JSON.stringify(s.edge[field]) !== JSON.stringify(preset(field)))
+            v.fail(
+                `edge.${field}`,
+                s.edge[field],
+                "its default with kubernetes.edgeMode gateway and kubernetes.gatewayRateLimit none (no gateway policy enforces it): set kubernetes.gatewayRateLimit to envoy-gateway (the GatewayClass must be Envoy Gateway's), or use kubernetes.edgeMode ingress",
+            );
+}
+
 export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
     path: "kubernetes",
     title: "Kubernetes",
@@ -309,6 +363,12 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
         gatewayClassName: text("k8sGatewayClassName", "GatewayClass name.", "cilium", (v, f, x, s) => {
             if (s.kubernetes.edgeMode === "gateway") v.nonEmpty(f, x, "a GatewayClass name");
         }),
+        gatewayRateLimit: text<GatewayRateLimit>(
+            "k8sGatewayRateLimit",
+            "Rate-limit policy of the Gateway implementation: envoy-gateway (BackendTrafficPolicy: per-IP and login-path limits, body size) or none.",
+            "none",
+            (v, f, x) => v.oneOf(f, x, GATEWAY_RATE_LIMITS),
+        ),
         ingressClassName: text("k8sIngressClassName", "IngressClass name.", "nginx", (v, f, x, s) => {
             if (s.kubernetes.edgeMode === "ingress") v.nonEmpty(f, x, "an IngressClass name");
         }),
@@ -541,6 +601,7 @@ export const kubernetesTier = defineTier<KubernetesSettings, K8sView>({
                     `true when database.crossRegionBackup is on: the off-site copy is the logical dump ${optOut}`,
                 );
         }
+        checkEdgeLimits(v, s);
         checkEgress(v, s);
         if (k.fqdnPolicy === "none" && Array.isArray(s.network.egressDestinations))
             s.network.egressDestinations.forEach((d, i) => {

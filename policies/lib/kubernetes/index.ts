@@ -41,6 +41,7 @@ export const kubernetesRules: Rule[] = [
     namespaces.namespaceRequirePodSecurityRestricted,
     edge.ingressRequireTls,
     edge.listenerRequireTls,
+    edge.edgeRequireRateLimit,
     data.clusterRequireTls,
     data.clusterRequireBackups,
     data.clusterRequireInstances,
