@@ -9,7 +9,8 @@
  */
 import * as assert from "assert";
 import { ValidationError } from "../components/core/validation";
-import { cfnResource, cfnTypeDef } from "./judges/aws-data";
+import { RESOURCE_WILDCARD_ONLY_ACTIONS } from "../policies/lib/aws";
+import { cfnResource, cfnTypeDef, iamService } from "./judges/aws-data";
 import { resolveConfigValues } from "./harness/config";
 import { ProgramRun, runProgram } from "../testing/program";
 
@@ -120,6 +121,15 @@ describe("blue/green with automatic rollback", function () {
                 star.every((a: string) => a.startsWith("elasticloadbalancing:Describe")),
                 star.join(", "),
             );
+        });
+
+        it("the pack's Resource-* allowance for the ELB Describe calls holds: AWS's Service Authorization Reference gives them no resource type", () => {
+            const elb = iamService("elasticloadbalancing")!;
+            const describe = RESOURCE_WILDCARD_ONLY_ACTIONS.filter((a) => a.startsWith("elasticloadbalancing:"));
+            assert.strictEqual(describe.length, 4);
+            for (const a of describe) assert.deepStrictEqual(elb.actions[a.split(":")[1].toLowerCase()].resourceTypes, [], a);
+            // ...unlike the calls that change something, which the role names by ARN.
+            assert.ok(elb.actions["modifyrule"].resourceTypes.length > 0 && elb.actions["registertargets"].resourceTypes.length > 0);
         });
 
         it("staging (and production with apiDeploymentStrategy rolling): a rolling deployment, one target group, no test listener", () => {
