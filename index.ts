@@ -38,3 +38,5 @@ export const backupsBucket = stack.backupsBucket;
 export const secretRefs = stack.secretRefs;
 /** What other stacks attach to (read it with `readAttachments(new pulumi.StackReference(...), target)`). */
 export const attachments = stack.attachments;
+/** What tools/pre-deploy-snapshot.sh (the snapshot before a deploy) and tools/rollback.sh read. */
+export const delivery = stack.delivery;

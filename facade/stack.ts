@@ -4,7 +4,7 @@ import type { ProgramConfig } from "../environments/config";
 import { resolveStackSettings, StackInput } from "../environments/resolve";
 import type { AwsRagStack } from "../components/aws/stack";
 import { typeToken } from "../components/core/naming";
-import { RagStackComponent } from "../components/core/outputs";
+import { RagStackComponent, StackDelivery } from "../components/core/outputs";
 import { StackSettings } from "../components/settings";
 import type { KubernetesRagStack } from "../components/kubernetes/stack";
 
@@ -35,6 +35,8 @@ export interface RagStackArgs extends StackInput {
 export class RagStack extends RagStackComponent {
     /** The resolved settings this stack was built from. */
     readonly settings: StackSettings;
+    /** What tools/pre-deploy-snapshot.sh and tools/rollback.sh read (the program's `delivery` output). */
+    readonly delivery: pulumi.Output<StackDelivery>;
 
     constructor(name: string, args: RagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveStackSettings(args, `RagStack ${name}`);
@@ -45,6 +47,7 @@ export class RagStack extends RagStackComponent {
                 ? new (targetStack("aws"))(`${name}-aws`, { settings }, { parent: this })
                 : new (targetStack("kubernetes"))(`${name}-k8s`, { settings, provider: args.kubernetesProvider }, { parent: this });
         this.setOutputs(inner);
+        this.delivery = inner.delivery as pulumi.Output<StackDelivery>;
         this.registerOutputs({ url: this.url });
     }
 }

@@ -159,8 +159,11 @@ describe("AWS target", function () {
                 const albRules = log()
                     .ofType(T.ingress)
                     .filter((r) => r.name.includes("-alb-"));
-                assert.deepStrictEqual([...new Set(albRules.map((r) => inp(r).fromPort))].sort(), [443, 80]);
-                assert.strictEqual(inp(log().one(T.tg)).healthCheck.path, "/health");
+                // 443 and 80 from the allowed clients; in production the blue/green test listener (8443) from the VPC only.
+                const ports = env === "production" ? [443, 80, 8443] : [443, 80];
+                assert.deepStrictEqual([...new Set(albRules.map((r) => inp(r).fromPort))].sort(), ports);
+                for (const r of albRules.filter((x) => inp(x).fromPort === 8443)) assert.notStrictEqual(inp(r).cidrIpv4, "0.0.0.0/0");
+                assert.strictEqual(inp(log().one(T.tg, "api")).healthCheck.path, "/health");
             });
 
             it("WAF: managed rule groups, rate rule, association, logging with redaction", () => {
@@ -218,6 +221,12 @@ describe("AWS target", function () {
                             assert.match(st.Condition.StringEquals["cloudwatch:namespace"], /^RagStack\/(GPU|Secrets)$/);
                         // Session Manager's channels have no resource-level permissions.
                         else if (st.Sid === "SessionChannels") assert.ok(actions.every((a: string) => a.startsWith("ssmmessages:")));
+                        // ECS's blue/green role: the ELB Describe calls (no resource-level permissions).
+                        else if (p.name.endsWith("ecs-infrastructure"))
+                            assert.ok(
+                                actions.every((a: string) => a.startsWith("elasticloadbalancing:Describe")),
+                                `${p.name}: Resource * for ${actions}`,
+                            );
                         else assert.deepStrictEqual(actions, ["ecr:GetAuthorizationToken"], `${p.name}: Resource * for ${actions}`);
                     }
                 }

@@ -64,4 +64,22 @@ describe("CI templates (examples/ci)", () => {
             }
         }
     });
+
+    it("both deploy with the snapshot before pulumi up (tools/pre-deploy-snapshot.sh with the stack and the commit)", () => {
+        const gh = YAML.parse(read("github-actions.yml"));
+        const steps = gh.jobs.deploy.steps as any[];
+        const snapshot = steps.findIndex((st) => /bash tools\/pre-deploy-snapshot\.sh --stack "\$STACK" --commit "\$GITHUB_SHA"/.test(String(st.run ?? "")));
+        const up = steps.findIndex((st) => String(st.uses).startsWith("pulumi/actions@") && st.with?.command === "up");
+        assert.ok(snapshot >= 0 && up > snapshot, `GitHub: snapshot step ${snapshot}, up step ${up}`);
+        // The Pulumi CLI is on PATH before the script reads the stack's delivery output.
+        assert.ok(steps.findIndex((st) => String(st.uses).startsWith("pulumi/actions@") && !st.with) < snapshot);
+        assert.strictEqual(steps[up].with.policyPacks, "policies");
+        const gl = YAML.parse(read("gitlab-ci.yml"));
+        const script = gl.deploy.script as string[];
+        const glSnapshot = script.findIndex((l) => l === 'bash tools/pre-deploy-snapshot.sh --stack "$STACK" --commit "$CI_COMMIT_SHA"');
+        const glUp = script.findIndex((l) => l.startsWith("pulumi up "));
+        assert.ok(glSnapshot >= 0 && glUp > glSnapshot, `GitLab: snapshot line ${glSnapshot}, up line ${glUp}`);
+        assert.ok(script[glUp].includes("--policy-pack policies"));
+        assert.ok(fs.existsSync(path.join(repoRoot(), "tools", "pre-deploy-snapshot.sh")));
+    });
 });

@@ -184,6 +184,18 @@ function arnOf(type: string, name: string, inputs: Record<string, any>, region: 
             return `arn:${partitionOf(region)}:iam::${account}:role/aws-service-role/${inputs.awsServiceName}/AWSServiceRoleFor${SLR_NAMES[inputs.awsServiceName] ?? inputs.awsServiceName}${inputs.customSuffix ? `_${inputs.customSuffix}` : ""}`;
         case "aws:acm/certificate:Certificate":
             return `arn:${partitionOf(region)}:acm:${region}:${account}:certificate/${shortHash(name)}-0000-4000-8000-${shortHash(type + name)}0000`;
+        // Elastic Load Balancing's formats (what an IAM policy naming them is judged against):
+        // targetgroup/<name>/<id>, listener/app/<alb>/<alb id>/<id>, listener-rule/app/<alb>/<alb id>/<listener id>/<id>.
+        case "aws:lb/targetGroup:TargetGroup":
+            return `arn:${partitionOf(region)}:elasticloadbalancing:${region}:${account}:targetgroup/${physical}/${shortHash(name)}`;
+        case "aws:lb/listener:Listener": {
+            const alb = String(inputs.loadBalancerArn ?? "alb")
+                .split(":")
+                .pop();
+            return `arn:${partitionOf(region)}:elasticloadbalancing:${region}:${account}:listener/app/${alb}/${shortHash(alb ?? "")}/${shortHash(name)}`;
+        }
+        case "aws:lb/listenerRule:ListenerRule":
+            return `${String(inputs.listenerArn ?? "").replace(":listener/", ":listener-rule/")}/${shortHash(name)}`;
         default:
             return `arn:${partitionOf(region)}:${serviceOf(type)}:${region}:${account}:${name}`;
     }

@@ -5,7 +5,8 @@
 #    taken from those projects' Go modules at pinned versions (the Go module proxy serves them),
 #    External Secrets Operator's ExternalSecret, Cilium's CiliumNetworkPolicy and Envoy Gateway's
 #    BackendTrafficPolicy (validation only: not installed by cluster:check);
-#  - kube-score: every default check, with the exemptions below, each with its reason.
+#  - kube-score: every default check, with the exemptions below, each with its reason;
+#  - kubectl-validate on the CloudNativePG Backup that tools/pre-deploy-snapshot.sh applies.
 # Tools are installed with `go install` at pinned versions when missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -86,3 +87,22 @@ for stack in development staging production production-restore production-extern
   fi
   echo "kube-score: $(grep -c '^\[OK\]' "$work/score-$stack.txt") checks OK, 0 warnings, 0 critical"
 done
+
+# The CloudNativePG Backup that tools/pre-deploy-snapshot.sh applies before a deploy (its --dry-run
+# manifest, with fake pulumi and kubectl answering for a production stack), against the same CRDs.
+fake=$(mktemp -d "$work/fake.XXXXXX")
+cat > "$fake/pulumi" <<'FAKE'
+#!/usr/bin/env bash
+echo '{"target":"kubernetes","preDeploySnapshot":true,"preDeploySnapshotRetentionDays":14,"cnpgNamespace":"rag-prod-data","cnpgCluster":"postgres","apiNamespace":"rag-prod-app","apiDeployment":"api","progressDeadlineSeconds":600}'
+FAKE
+printf '#!/usr/bin/env bash\nexit 0\n' > "$fake/kubectl"
+chmod +x "$fake/pulumi" "$fake/kubectl"
+PATH="$fake:$PATH" bash tools/pre-deploy-snapshot.sh --stack production --commit 0123456789abcdef0123456789abcdef01234567 --dry-run |
+  sed -n '/<<EOF$/,/^EOF$/p' | sed '1d;$d' > "$work/pre-deploy-backup.yaml"
+grep -q '^kind: Backup$' "$work/pre-deploy-backup.yaml" || { echo "pre-deploy-snapshot.sh printed no Backup manifest" >&2; exit 1; }
+kubectl-validate "$work/pre-deploy-backup.yaml" --version "$K8S_VERSION" --local-crds "$work/crds" >/dev/null || {
+  cat "$work/pre-deploy-backup.yaml" >&2
+  echo "kubectl-validate: the pre-deploy Backup is invalid" >&2
+  exit 1
+}
+echo "kubectl-validate: the pre-deploy Backup (tools/pre-deploy-snapshot.sh) is valid"

@@ -137,6 +137,29 @@ export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
     logRetentionDays?: number;
     /** The stack has a cache: the tasks may reach Valkey's port (6379) in the VPC. @default true */
     cacheEnabled?: boolean;
+    /**
+     * CloudWatch alarms that fail a deployment and roll it back (ECS deployment alarms: the ALB's
+     * 5xx rate and p95 latency in the stack). Watched during the deployment and, with blue/green,
+     * through the bake time. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+     * @default none (the circuit breaker only)
+     */
+    deploymentAlarmNames?: pulumi.Input<string>[];
+    /**
+     * ECS's native blue/green deployment (`strategy: BLUE_GREEN`, the ECS deployment controller, no
+     * CodeDeploy) on the edge's blue/green resources (`Edge.blueGreen`), with an infrastructure role
+     * for ECS limited to these listeners, rules and target groups.
+     * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+     * @default none (a rolling deployment)
+     */
+    blueGreen?: {
+        alternateTargetGroupArn: pulumi.Input<string>;
+        productionListenerRuleArn: pulumi.Input<string>;
+        testListenerRuleArn: pulumi.Input<string>;
+        /** The listeners the rules belong to (ECS may modify them). */
+        listenerArns: pulumi.Input<string>[];
+        /** Minutes the blue tasks stay after the production traffic shifted (0..1440). @default 10 */
+        bakeMinutes?: number;
+    };
 }
 
 /** Sizes and defaults resolved from the args. */
@@ -199,7 +222,8 @@ export class ApiService extends pulumi.ComponentResource {
         const secrets: Record<string, InjectedSecret> = { APP_SECRET_KEY: { secretArn: appSecret.arn }, ...(args.secrets ?? {}) };
         const executionRole = this.createExecutionRole(env, logGroup, secrets);
         const taskRole = this.createTaskRole(env);
-        const service = this.createService(env, { securityGroup, logGroup, secrets, executionRole, taskRole });
+        const infrastructureRole = args.blueGreen ? this.createInfrastructureRole(env, args.blueGreen) : undefined;
+        const service = this.createService(env, { securityGroup, logGroup, secrets, executionRole, taskRole, infrastructureRole });
         this.createAutoscaling(env, service);
         this.bootstrapTaskDefinitionArn = args.databaseBootstrap
             ? this.createDatabaseBootstrap(env, args.databaseBootstrap, logGroup)
@@ -233,6 +257,7 @@ export class ApiService extends pulumi.ComponentResource {
         // Names go into the bootstrap's SQL: extension names only (the settings check them against RDS's list).
         for (const e of args.databaseBootstrap?.extensions ?? [])
             v.matches("databaseBootstrap.extensions", e, /^[a-z][a-z0-9_-]{0,62}$/, "extension names such as pg_trgm or uuid-ossp");
+        if (args.blueGreen) v.int("blueGreen.bakeMinutes", args.blueGreen.bakeMinutes ?? 10, 0, 1440);
         v.int("minReplicas", s.min, 1, 100);
         v.int("maxReplicas", s.max, s.min, 200);
         for (const k of Object.keys(args.environmentVariables ?? {}))
@@ -393,9 +418,11 @@ export class ApiService extends pulumi.ComponentResource {
             secrets: Record<string, InjectedSecret>;
             executionRole: aws.iam.Role;
             taskRole: aws.iam.Role;
+            infrastructureRole?: { role: aws.iam.Role; policy: aws.iam.RolePolicy };
         },
     ): aws.ecs.Service {
         const { securityGroup: sg, logGroup, secrets, executionRole, taskRole } = deps;
+        const bg = args.blueGreen;
         const env = Object.entries({
             PORT: String(s.port),
             ...(args.environmentVariables ?? {}),
@@ -496,10 +523,30 @@ export class ApiService extends pulumi.ComponentResource {
                         targetGroupArn: args.listenerArn ? pulumi.all([args.targetGroupArn, args.listenerArn]).apply(([tg]) => tg) : args.targetGroupArn,
                         containerName: "api",
                         containerPort: s.port,
+                        ...(bg
+                            ? {
+                                  advancedConfiguration: {
+                                      alternateTargetGroupArn: bg.alternateTargetGroupArn,
+                                      productionListenerRule: bg.productionListenerRuleArn,
+                                      testListenerRule: bg.testListenerRuleArn,
+                                      roleArn: deps.infrastructureRole!.role.arn,
+                                  },
+                              }
+                            : {}),
                     },
                 ],
                 healthCheckGracePeriodSeconds: 60,
+                // The deployment controller stays ECS (the default) with either strategy: changing it
+                // would replace the service (DeploymentController is create-only), the strategy is not.
+                // BLUE_GREEN: the green tasks take the traffic in one shift and the blue ones stay for
+                // the bake time. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+                ...(bg ? { deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: String(bg.bakeMinutes ?? 10) } } : {}),
+                // The circuit breaker (tasks that never become healthy) and the deployment alarms (5xx,
+                // latency) both fail a deployment and roll back to the last completed one, with the
+                // rolling and the blue/green strategy alike.
+                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-failure-detection.html
                 deploymentCircuitBreaker: { enable: true, rollback: true },
+                ...(args.deploymentAlarmNames?.length ? { alarms: { alarmNames: args.deploymentAlarmNames, enable: true, rollback: true } } : {}),
                 deploymentMinimumHealthyPercent: 100,
                 deploymentMaximumPercent: 200,
                 enableExecuteCommand: false,
@@ -508,11 +555,71 @@ export class ApiService extends pulumi.ComponentResource {
                 waitForSteadyState: false,
                 tags: ctx.tags("api-service"),
             },
-            // The autoscaler owns desiredCount; CI may own the task definition revision.
-            ctx.opts({ ignoreChanges: ["desiredCount", ...(args.imageManagedByCi ? ["taskDefinition"] : [])] }),
+            // The autoscaler owns desiredCount; CI may own the task definition revision. With
+            // blue/green, ECS may use the role as soon as the service exists: its policy first.
+            ctx.opts({
+                ignoreChanges: ["desiredCount", ...(args.imageManagedByCi ? ["taskDefinition"] : [])],
+                ...(deps.infrastructureRole ? { dependsOn: [deps.infrastructureRole.policy] } : {}),
+            }),
         );
 
         return service;
+    }
+
+    /**
+     * The role ECS assumes to shift blue/green traffic: what AWS's managed
+     * AmazonECSInfrastructureRolePolicyForLoadBalancers grants, narrowed to this service's two target
+     * groups, two listeners and two rules (the Describe calls take no resource: `*`).
+     * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+     */
+    private createInfrastructureRole(
+        { ctx, args }: StepInput,
+        bg: NonNullable<ApiServiceArgs["blueGreen"]>,
+    ): { role: aws.iam.Role; policy: aws.iam.RolePolicy } {
+        const role = new aws.iam.Role(
+            ctx.childName("ecs-infrastructure"),
+            {
+                // The trust policy AWS documents for the role (ecs.amazonaws.com, no condition).
+                assumeRolePolicy: assumeRolePolicy("ecs.amazonaws.com"),
+                description: "ECS blue/green: shift the API's traffic between its two target groups",
+                tags: ctx.tags("api-ecs-infrastructure"),
+            },
+            ctx.opts(),
+        );
+        const policy = new aws.iam.RolePolicy(
+            ctx.childName("ecs-infrastructure"),
+            {
+                role: role.id,
+                policy: policyDocument([
+                    {
+                        Sid: "Describe",
+                        Effect: "Allow",
+                        Action: [
+                            "elasticloadbalancing:DescribeListeners",
+                            "elasticloadbalancing:DescribeRules",
+                            "elasticloadbalancing:DescribeTargetGroups",
+                            "elasticloadbalancing:DescribeTargetHealth",
+                        ],
+                        Resource: "*",
+                    },
+                    {
+                        Sid: "Targets",
+                        Effect: "Allow",
+                        Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                        Resource: [args.targetGroupArn, bg.alternateTargetGroupArn],
+                    },
+                    { Sid: "Listeners", Effect: "Allow", Action: ["elasticloadbalancing:ModifyListener"], Resource: bg.listenerArns },
+                    {
+                        Sid: "Rules",
+                        Effect: "Allow",
+                        Action: ["elasticloadbalancing:ModifyRule"],
+                        Resource: [bg.productionListenerRuleArn, bg.testListenerRuleArn],
+                    },
+                ]),
+            },
+            ctx.opts(),
+        );
+        return { role, policy };
     }
 
     /** Target tracking on CPU, memory and ALB requests per target between min and max. */

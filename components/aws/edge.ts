@@ -48,6 +48,33 @@ export interface EdgeArgs extends AwsCommonArgs {
     deletionProtection?: boolean;
     /** Days ALB access logs are kept. @default 90 */
     accessLogRetentionDays?: number;
+    /**
+     * The resources of ECS's native blue/green deployment (`ApiService.blueGreen`): a second (green)
+     * target group, a production listener rule on the HTTPS listener and a test listener
+     * (`BLUE_GREEN_TEST_PORT`, HTTPS) open to `testCidrs` only (the VPC's CIDR: a test client or a
+     * lifecycle hook inside the VPC). Both rules forward to the two groups by weight, which ECS
+     * rewrites at each deployment (the rules' actions are ECS's after creation).
+     * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+     * @default none (a rolling deployment: one target group)
+     */
+    blueGreen?: { testCidrs: pulumi.Input<string>[] };
+}
+
+/** Port of the ALB's test listener for blue/green deployments (HTTPS, from the VPC only). */
+export const BLUE_GREEN_TEST_PORT = 8443;
+
+/** What ECS's blue/green deployment needs from the edge (`ApiServiceArgs.blueGreen`). */
+export interface EdgeBlueGreen {
+    /** The second (green) target group. */
+    alternateTargetGroupArn: pulumi.Output<string>;
+    /** The HTTPS listener's rule that ECS shifts the production traffic with. */
+    productionListenerRuleArn: pulumi.Output<string>;
+    /** The test listener's rule that ECS sends the test traffic with. */
+    testListenerRuleArn: pulumi.Output<string>;
+    /** The HTTPS and the test listener (ECS may modify them). */
+    listenerArns: pulumi.Output<string>[];
+    /** ARN suffix of the green target group (CloudWatch dimensions). */
+    alternateTargetGroupArnSuffix: pulumi.Output<string>;
 }
 
 /** Settings resolved from the args. */
@@ -89,6 +116,8 @@ export class Edge extends pulumi.ComponentResource {
     readonly certificateArn: pulumi.Output<string>;
     /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
+    /** The blue/green resources, when `blueGreen` is set. */
+    readonly blueGreen?: EdgeBlueGreen;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = Edge.validate(name, args);
@@ -101,6 +130,7 @@ export class Edge extends pulumi.ComponentResource {
         const certificateArn = this.createCertificate(input);
         const { targetGroup, https } = this.createListeners(input, alb, certificateArn);
         this.createDnsAlias(input, alb);
+        if (args.blueGreen) this.blueGreen = this.createBlueGreen(input, { alb, securityGroup, certificateArn, targetGroup, https });
 
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -126,6 +156,11 @@ export class Edge extends pulumi.ComponentResource {
         v.oneOf("sslPolicy", sslPolicy, ALLOWED_TLS_POLICIES);
         v.int("idleTimeoutSeconds", args.idleTimeoutSeconds ?? 120, 1, 4000);
         checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
+        if (args.blueGreen) {
+            const cidrs = args.blueGreen.testCidrs;
+            if (!Array.isArray(cidrs) || cidrs.length === 0) v.fail("blueGreen.testCidrs", cidrs, "at least one CIDR allowed on the test listener (the VPC's)");
+            else cidrs.forEach((c, i) => typeof c === "string" && v.cidr(`blueGreen.testCidrs[${i}]`, c));
+        }
         v.throwIfAny();
         const s: Sizing = { cidrs, sslPolicy, port: args.targetPort ?? 8000 };
         return s;
@@ -273,29 +308,7 @@ export class Edge extends pulumi.ComponentResource {
         alb: aws.lb.LoadBalancer,
         certificateArn: pulumi.Output<string>,
     ): { targetGroup: aws.lb.TargetGroup; https: aws.lb.Listener } {
-        const tg = new aws.lb.TargetGroup(
-            ctx.childName("api"),
-            {
-                name: ctx.physical("api", 32),
-                vpcId: args.vpcId,
-                targetType: "ip",
-                protocol: "HTTP",
-                port: s.port,
-                deregistrationDelay: 30,
-                healthCheck: {
-                    enabled: true,
-                    path: args.healthPath ?? "/health",
-                    protocol: "HTTP",
-                    matcher: "200",
-                    interval: 15,
-                    timeout: 5,
-                    healthyThreshold: 2,
-                    unhealthyThreshold: 3,
-                },
-                tags: ctx.tags("api-tg"),
-            },
-            ctx.opts(),
-        );
+        const tg = this.apiTargetGroup({ ctx, args, s }, "api");
         const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
         const https = new aws.lb.Listener(
             ctx.childName("https"),
@@ -326,6 +339,127 @@ export class Edge extends pulumi.ComponentResource {
             ctx.opts(),
         );
         return { targetGroup: tg, https };
+    }
+
+    /** An API target group (IP targets, health on the API's health path); `green` is blue/green's second one. */
+    private apiTargetGroup({ ctx, args, s }: StepInput, key: "api" | "api-green"): aws.lb.TargetGroup {
+        return new aws.lb.TargetGroup(
+            ctx.childName(key),
+            {
+                name: ctx.physical(key, 32),
+                vpcId: args.vpcId,
+                targetType: "ip",
+                protocol: "HTTP",
+                port: s.port,
+                deregistrationDelay: 30,
+                healthCheck: {
+                    enabled: true,
+                    path: args.healthPath ?? "/health",
+                    protocol: "HTTP",
+                    matcher: "200",
+                    interval: 15,
+                    timeout: 5,
+                    healthyThreshold: 2,
+                    unhealthyThreshold: 3,
+                },
+                tags: ctx.tags(key === "api" ? "api-tg" : "api-green-tg"),
+            },
+            ctx.opts(),
+        );
+    }
+
+    /**
+     * ECS native blue/green on this ALB: the green target group (same health check), a production
+     * rule on the HTTPS listener and a test listener with its rule, each forwarding to both groups by
+     * weight (blue 100, green 0 at creation; ECS rewrites the weights at every deployment, so the
+     * rules' actions are left to it). Forward actions only: ECS refuses rules that mix forward and
+     * other actions. The test listener admits `testCidrs` only (its own security group rule).
+     * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+     */
+    private createBlueGreen(
+        input: StepInput,
+        deps: {
+            alb: aws.lb.LoadBalancer;
+            securityGroup: aws.ec2.SecurityGroup;
+            certificateArn: pulumi.Output<string>;
+            targetGroup: aws.lb.TargetGroup;
+            https: aws.lb.Listener;
+        },
+    ): EdgeBlueGreen {
+        const { ctx, args, s } = input;
+        const green = this.apiTargetGroup(input, "api-green");
+        const weighted = [
+            {
+                type: "forward",
+                forward: {
+                    targetGroups: [
+                        { arn: deps.targetGroup.arn, weight: 100 },
+                        { arn: green.arn, weight: 0 },
+                    ],
+                },
+            },
+        ];
+        // ECS owns the weights after creation (it shifts them at each deployment).
+        const ecsOwnsActions = ctx.opts({ ignoreChanges: ["actions"] });
+        const production = new aws.lb.ListenerRule(
+            ctx.childName("https-production"),
+            {
+                listenerArn: deps.https.arn,
+                // The lowest precedence: more specific rules (if any) come first; this one takes every path.
+                priority: 50000,
+                actions: weighted,
+                conditions: [{ pathPattern: { values: ["/*"] } }],
+                tags: ctx.tags("https-production"),
+            },
+            ecsOwnsActions,
+        );
+        const test = new aws.lb.Listener(
+            ctx.childName("test"),
+            {
+                loadBalancerArn: deps.alb.arn,
+                port: BLUE_GREEN_TEST_PORT,
+                protocol: "HTTPS",
+                sslPolicy: s.sslPolicy,
+                certificateArn: deps.certificateArn,
+                defaultActions: [{ type: "forward", targetGroupArn: deps.targetGroup.arn }],
+                tags: ctx.tags("test-listener"),
+            },
+            // The default action forwards to the group ECS started with; the rule below is what ECS shifts.
+            ctx.opts({ ignoreChanges: ["defaultActions"] }),
+        );
+        const testRule = new aws.lb.ListenerRule(
+            ctx.childName("test"),
+            {
+                listenerArn: test.arn,
+                priority: 50000,
+                actions: weighted,
+                conditions: [{ pathPattern: { values: ["/*"] } }],
+                tags: ctx.tags("test-rule"),
+            },
+            ecsOwnsActions,
+        );
+        args.blueGreen!.testCidrs.forEach(
+            (cidr, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    ctx.childName(`alb-${BLUE_GREEN_TEST_PORT}-${i}`),
+                    {
+                        securityGroupId: deps.securityGroup.id,
+                        ipProtocol: "tcp",
+                        fromPort: BLUE_GREEN_TEST_PORT,
+                        toPort: BLUE_GREEN_TEST_PORT,
+                        cidrIpv4: cidr,
+                        description: "Blue/green test listener from inside the VPC",
+                    },
+                    ctx.opts(),
+                ),
+        );
+        return {
+            alternateTargetGroupArn: green.arn,
+            alternateTargetGroupArnSuffix: green.arnSuffix,
+            productionListenerRuleArn: production.arn,
+            testListenerRuleArn: testRule.arn,
+            listenerArns: [deps.https.arn, test.arn],
+        };
     }
 
     /** The DNS aliases of the domain and the alternative names to the ALB, when a hosted zone is given. */

@@ -124,6 +124,8 @@ export class Observability extends pulumi.ComponentResource {
     readonly dashboardName: pulumi.Output<string>;
     /** Names of the alarms. */
     readonly alarmNames: pulumi.Output<string>[] = [];
+    /** The name of each alarm by its key (`alb-5xx-rate`): what ECS's deployment alarms name. */
+    readonly alarmNameByKey: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
         const v = new Validator(`Observability ${name}`);
@@ -195,6 +197,7 @@ export class Observability extends pulumi.ComponentResource {
             ctx.opts(),
         );
         this.alarmNames.push(res.name);
+        this.alarmNameByKey[key] = res.name;
         return res;
     }
 

@@ -20,6 +20,7 @@ import { BASE_INTERFACE_ENDPOINTS, DEFAULT_INTERFACE_ENDPOINTS, Network } from "
 import { Observability } from "./observability";
 import { Storage } from "./storage";
 import { Waf } from "./waf";
+import type { AwsDelivery } from "../core/outputs";
 
 export interface AwsRagStackArgs {
     /** Fully resolved settings (see `resolveStackSettings`). */
@@ -39,6 +40,8 @@ export class AwsRagStack extends RagStackComponent {
     readonly alarmTopicArn: pulumi.Output<string>;
     /** Id of the VPC. */
     readonly vpcId: pulumi.Output<string>;
+    /** What tools/pre-deploy-snapshot.sh and tools/rollback.sh read (the `delivery` stack output). */
+    readonly delivery: pulumi.Output<AwsDelivery>;
 
     constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
@@ -96,11 +99,21 @@ export class AwsRagStack extends RagStackComponent {
             : undefined;
         api.resolveLlm(llm);
         const observability = this.createObservability(name, s, common, { keys, edge, cluster, api: api.service, db, cache, llm, waf });
+        api.resolveAlarms(observability);
         this.createAudit(name, s, common, keys, storage);
 
         this.publishOutputs({ keys, network, edge, cluster, api: api.service, db, cache, llm, storage, observability });
         this.loadBalancerDnsName = edge.dnsName;
         this.alarmTopicArn = observability.alarmTopicArn;
+        this.delivery = pulumi.output({
+            target: "aws" as const,
+            preDeploySnapshot: s.delivery.preDeploySnapshot,
+            preDeploySnapshotRetentionDays: s.delivery.preDeploySnapshotRetentionDays,
+            dbInstanceIdentifier: db.instanceIdentifier,
+            apiDeploymentStrategy: s.delivery.apiStrategy,
+            ecsCluster: cluster.clusterName,
+            ecsService: api.service.serviceName,
+        });
         this.vpcId = network.vpcId;
         this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint, secretRefs: this.secretRefs });
     }
@@ -186,6 +199,8 @@ export class AwsRagStack extends RagStackComponent {
                 idleTimeoutSeconds: s.edge.idleTimeoutSeconds,
                 deletionProtection: postureFor(s.environment).loadBalancerDeletionProtection,
                 accessLogRetentionDays: s.observability.logRetentionDays,
+                // ECS native blue/green: the green target group, the production rule, the test listener (from the VPC only).
+                blueGreen: s.delivery.apiStrategy === "blueGreen" ? { testCidrs: [network.vpcCidr] } : undefined,
             },
             { parent: this },
         );
@@ -460,6 +475,10 @@ export class AwsRagStack extends RagStackComponent {
         const cacheHost = deferred<string>();
         const cacheSecret = deferred<string>();
         const llmUrl = deferred<string>();
+        // The deployment alarms (the ALB's 5xx rate and p95 latency) exist once Observability does.
+        const alarm5xx = deferred<string>();
+        const alarmLatency = deferred<string>();
+        const bg = deps.edge.blueGreen;
         const service = new ApiService(
             `${name}-api`,
             {
@@ -516,11 +535,25 @@ export class AwsRagStack extends RagStackComponent {
                     extensions: s.database.extensions,
                 },
                 logRetentionDays: s.observability.logRetentionDays,
+                deploymentAlarmNames: [alarm5xx.value, alarmLatency.value],
+                blueGreen: bg
+                    ? {
+                          alternateTargetGroupArn: bg.alternateTargetGroupArn,
+                          productionListenerRuleArn: bg.productionListenerRuleArn,
+                          testListenerRuleArn: bg.testListenerRuleArn,
+                          listenerArns: bg.listenerArns,
+                          bakeMinutes: s.delivery.bakeMinutes,
+                      }
+                    : undefined,
             },
             { parent: this },
         );
         return {
             service,
+            resolveAlarms: (observability: Observability) => {
+                alarm5xx.resolve(observability.alarmNameByKey["alb-5xx-rate"]);
+                alarmLatency.resolve(observability.alarmNameByKey["alb-p95-latency"]);
+            },
             resolveData: (db: Database, cache: Cache | undefined) => {
                 // Writes through the RDS Proxy when there is one; reads on the replica.
                 dbHost.resolve(s.database.connectionPooler ? db.proxyEndpoint.apply((e) => e!) : db.address);

@@ -50,6 +50,39 @@ export interface KubernetesAttachments {
     podSelectors: { api: Record<string, string>; llm?: Record<string, string> };
 }
 
+/**
+ * The `delivery` output of the program (index.ts), by target: what tools/pre-deploy-snapshot.sh
+ * and tools/rollback.sh read with `pulumi stack output delivery --json`. Not one of the
+ * RagStackOutputs (the component package does not carry it).
+ */
+export interface AwsDelivery {
+    target: "aws";
+    /** Take a snapshot before a deploy (`preDeploySnapshot`). */
+    preDeploySnapshot: boolean;
+    /** Days a pre-deploy snapshot is kept. */
+    preDeploySnapshotRetentionDays: number;
+    /** The RDS instance to snapshot. */
+    dbInstanceIdentifier: string;
+    /** `rolling` or `blueGreen` (ECS rolls back by itself: circuit breaker and deployment alarms). */
+    apiDeploymentStrategy: string;
+    ecsCluster: string;
+    ecsService: string;
+}
+export interface KubernetesDelivery {
+    target: "kubernetes";
+    preDeploySnapshot: boolean;
+    preDeploySnapshotRetentionDays: number;
+    /** The CloudNativePG cluster a `Backup` is taken of, and its namespace. */
+    cnpgNamespace: string;
+    cnpgCluster: string;
+    /** The API's Deployment that tools/rollback.sh rolls back, and its namespace. */
+    apiNamespace: string;
+    apiDeployment: string;
+    /** Seconds without progress before the Deployment reports ProgressDeadlineExceeded. */
+    progressDeadlineSeconds: number;
+}
+export type StackDelivery = AwsDelivery | KubernetesDelivery;
+
 /** What other stacks attach to, by target (`target` tells which). */
 export type StackAttachments = AwsAttachments | KubernetesAttachments;
 

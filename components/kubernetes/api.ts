@@ -39,6 +39,13 @@ export interface ApiArgs extends K8sCommonArgs, ApiAutoscaling {
      * `pulumi up` does not roll back what the pipeline deployed (`kubectl set image`, Argo CD…). @default false
      */
     imageManagedByCi?: boolean;
+    /**
+     * Seconds a rollout may make no progress before the Deployment reports `Progressing=False`
+     * (`ProgressDeadlineExceeded`): new pods that never pass the readiness probe on the health path
+     * never replace the old ones (maxUnavailable 0), the alert `RagApiRolloutStuck` fires and
+     * `tools/rollback.sh` returns to the previous template. @default 600
+     */
+    progressDeadlineSeconds?: number;
 }
 
 /** Keys of a Secret (in the API's namespace) mounted read-only as files under `mountPath`. */
@@ -70,6 +77,8 @@ export class Api extends pulumi.ComponentResource {
     readonly serviceAccount: pulumi.Output<string>;
     /** Labels that select the API's pods (a NetworkPolicy peer). */
     readonly podSelector: Record<string, string>;
+    /** Name of the Deployment (what tools/rollback.sh rolls back). */
+    readonly deploymentName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = apiSettings(name, args);
@@ -89,6 +98,7 @@ export class Api extends pulumi.ComponentResource {
         const service = this.createService(ctx, args, settings.port, labels, selector);
         this.createScaling(ctx, args, settings, deployment, labels, selector);
         this.serviceName = service.metadata.name;
+        this.deploymentName = deployment.metadata.name;
         this.serviceHost = pulumi.interpolate`${service.metadata.name}.${args.namespace}.svc.cluster.local`;
         this.port = settings.port;
         this.registerOutputs({ serviceName: this.serviceName });
@@ -124,7 +134,11 @@ export class Api extends pulumi.ComponentResource {
                     // No replicas: the HPA owns the count (a static count would fight it).
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
+                    // No old pod goes before a new one is Ready (readiness on the health path): a
+                    // version that never becomes Ready leaves the old ReplicaSet serving, and after the
+                    // deadline the Deployment reports ProgressDeadlineExceeded (alerted; tools/rollback.sh).
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    progressDeadlineSeconds: settings.progressDeadline,
                     template: {
                         metadata: { labels: { ...labels, ...selector }, ...ctx.rotationAnnotations() },
                         spec: restrictedPodSpec({
@@ -263,6 +277,7 @@ interface ApiSettings {
     min: number;
     max: number;
     files: SecretFiles[];
+    progressDeadline: number;
 }
 
 /** The settings of an Api, refusing bad arguments before anything is registered. */
@@ -272,6 +287,8 @@ function apiSettings(name: string, args: ApiArgs): ApiSettings {
     const v = new Validator(`Api ${name}`);
     v.image("image", args.image);
     checkReplicas(v, "minReplicas", s.min, "maxReplicas", s.max);
+    const progressDeadline = args.progressDeadlineSeconds ?? defaultsFor(args.environment).delivery.progressDeadlineSeconds;
+    v.int("progressDeadlineSeconds", progressDeadline, 30, 7200);
     for (const k of Object.keys(args.env ?? {})) if (SECRET_LIKE_ENV.test(k)) v.fail(`env.${k}`, "(hidden)", "no secrets in literal env: use secretEnv");
     const files = args.secretFiles ?? [];
     const seen = new Set(["tmp"]);
@@ -284,5 +301,5 @@ function apiSettings(name: string, args: ApiArgs): ApiSettings {
         if (!Array.isArray(f.keys) || f.keys.length === 0) v.fail(`secretFiles[${i}].keys`, f.keys, "at least one key of the Secret");
     }
     v.throwIfAny();
-    return { ...s, files };
+    return { ...s, files, progressDeadline };
 }

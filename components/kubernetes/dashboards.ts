@@ -87,6 +87,17 @@ export function dashboardSpecs(appNs: string, dataNs: string, llm: boolean, cach
                     queries: [{ expr: `sum(up{${api}})`, legend: "scraped" }],
                 },
                 {
+                    // RagApiRolloutStuck: 1 while a rollout is past its progress deadline (tools/rollback.sh).
+                    title: "API rollout stuck (past its progress deadline)",
+                    unit: "short",
+                    queries: [
+                        {
+                            expr: `max(kube_deployment_status_condition{namespace="${appNs}",deployment="api",condition="Progressing",status="false"})`,
+                            legend: "stuck",
+                        },
+                    ],
+                },
+                {
                     title: "Container restarts (15 min), app and data",
                     unit: "short",
                     queries: [

@@ -139,6 +139,14 @@ export function alertRules(
             (t) => `histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${appNs}",service="api"}[5m]))) > ${t}`,
             (t) => `API p99 latency above ${t} s`,
         ),
+        {
+            // The Deployment's own verdict: past progressDeadlineSeconds without a new Ready pod
+            // (reason ProgressDeadlineExceeded). The old ReplicaSet still serves (maxUnavailable 0).
+            alert: "RagApiRolloutStuck",
+            expr: `kube_deployment_status_condition{namespace="${appNs}",deployment="api",condition="Progressing",status="false"} == 1`,
+            ...pick(at("RagApiRolloutStuck")),
+            summary: "The API's rollout made no progress within its deadline: the new pods never became Ready (roll back: tools/rollback.sh)",
+        },
         rule(
             "RagPodRestarting",
             (t) => `increase(kube_pod_container_status_restarts_total{${appAndData}}[15m]) > ${t}`,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { k8sLabels } from "../core/tags";
-import { RagStackComponent } from "../core/outputs";
+import { KubernetesDelivery, RagStackComponent } from "../core/outputs";
 import { apiAutoscaling, postgresImageFor, StackSettings, validateStackSettings } from "../settings";
 import { ValidationError } from "../core/validation";
 import { Api } from "./api";
@@ -69,6 +69,8 @@ interface StepInput {
 export class KubernetesRagStack extends RagStackComponent {
     /** Names of the three zone namespaces. */
     readonly namespaces: { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
+    /** What tools/pre-deploy-snapshot.sh and tools/rollback.sh read (the `delivery` stack output). */
+    readonly delivery: pulumi.Output<KubernetesDelivery>;
 
     constructor(name: string, args: KubernetesRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
@@ -126,6 +128,16 @@ export class KubernetesRagStack extends RagStackComponent {
             }),
         });
         this.namespaces = zones;
+        this.delivery = pulumi.output({
+            target: "kubernetes" as const,
+            preDeploySnapshot: s.delivery.preDeploySnapshot,
+            preDeploySnapshotRetentionDays: s.delivery.preDeploySnapshotRetentionDays,
+            cnpgNamespace: zones.data,
+            cnpgCluster: db.clusterName,
+            apiNamespace: zones.app,
+            apiDeployment: api.deploymentName,
+            progressDeadlineSeconds: s.delivery.progressDeadlineSeconds,
+        });
         this.registerOutputs({ url: this.url, databaseEndpoint: this.databaseEndpoint });
     }
 
@@ -367,6 +379,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 namespace: appNs,
                 image: s.api.image,
                 imageManagedByCi: s.api.imageManagedByCi,
+                progressDeadlineSeconds: s.delivery.progressDeadlineSeconds,
                 port: s.api.port,
                 healthPath: s.api.healthPath,
                 cpu: s.api.cpu,

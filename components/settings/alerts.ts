@@ -94,6 +94,7 @@ export const K8S_ALERTS = {
     RagApiHigh5xxRate: { what: "5xx answers, % of requests", threshold: pct(5, 0.1), forMinutes: 5, severity: "critical", sources: [] },
     RagApiHighLatencyP95: { what: "API p95 latency", threshold: { value: 2, unit: "s", min: 0.01, max: 60 }, forMinutes: 10, severity: "warning", sources: [] },
     RagApiHighLatencyP99: { what: "API p99 latency", threshold: { value: 5, unit: "s", min: 0.01, max: 60 }, forMinutes: 10, severity: "warning", sources: [] },
+    RagApiRolloutStuck: { what: "the API's rollout past its progress deadline (new pods never Ready)", forMinutes: 1, severity: "critical", sources: KSM },
     RagContainerCpuHigh: {
         what: "a container's CPU, % of its limit",
         threshold: pct(80),

@@ -13,6 +13,7 @@ import { AwsSettings, awsTier } from "./aws";
 import { CacheSettings, cacheTier } from "./cache";
 import { CostSettings, costTier } from "./cost";
 import { DatabaseSettings, databaseTier } from "./database";
+import { DeliverySettings, deliveryTier } from "./delivery";
 import { EdgeSettings, edgeTier } from "./edge";
 import { KubernetesSettings, kubernetesTier, unenforcedEdgeLimits } from "./kubernetes";
 import { LlmSettings, llmTier } from "./llm";
@@ -32,6 +33,7 @@ export * from "./aws";
 export * from "./cache";
 export * from "./cost";
 export * from "./database";
+export * from "./delivery";
 export * from "./edge";
 export * from "./kubernetes";
 export * from "./llm";
@@ -61,6 +63,8 @@ export interface StackSettings extends StackIdentity, RootSettings, CostSettings
     secrets: SecretSettings;
     /** Disaster-recovery objectives (RPO/RTO) the plan checks the stack against. */
     recovery: RecoveryObjectives;
+    /** Blue/green and rollback of the API, the snapshot before every deploy. */
+    delivery: DeliverySettings;
     aws: AwsSettings;
     kubernetes: KubernetesSettings;
 }
@@ -82,6 +86,7 @@ export const TIERS: readonly Tier<unknown, StackSettings>[] = [
     observabilityTier,
     secretsTier,
     recoveryTier,
+    deliveryTier,
     costTier,
     awsTier,
     kubernetesTier,

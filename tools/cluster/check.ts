@@ -29,7 +29,7 @@
  * `ragstack.io/stand-in: cloudnative-pg`.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as path from "path";
 import * as YAML from "yaml";
 import { capacity } from "../../analysis/capacity";
@@ -61,7 +61,7 @@ function claimTemplatePvcs(state: StateResource[]): RegExp[] {
 }
 import { repairKilledWrite, Workspace } from "../engine/workspace";
 import { ControlPlane, waitFor } from "./control-plane";
-import { crdManifests, CSI_DRIVER, kwokConfig, nodeSpecs, storageObjects } from "./fixtures";
+import { crdManifests, CSI_DRIVER, kwokConfig, NEVER_READY_TAG_SUFFIX, nodeSpecs, storageObjects } from "./fixtures";
 
 const steps = new Steps();
 const step = (name: string, f: () => Promise<string | void> | string | void) => steps.run(name, f);
@@ -533,7 +533,98 @@ async function checkStagingOnly(e: Env): Promise<void> {
     });
 }
 
+/**
+ * A release whose pods never become Ready (kwok's `ragstack-pod-never-ready` stage: the image tag
+ * ends with NEVER_READY_TAG_SUFFIX), deployed as a pipeline that owns the image does (`kubectl set
+ * image`): the old ReplicaSet keeps serving (maxUnavailable 0), the Deployment reports
+ * ProgressDeadlineExceeded after `k8sApiProgressDeadlineSeconds` (set to 30 s through the stack),
+ * and tools/rollback.sh (names from the stack's `delivery` output) restores the previous template.
+ */
+/** A status condition of a Kubernetes object. */
+interface Condition {
+    type: string;
+    status: string;
+    reason?: string;
+}
+
+async function checkFailedRollout(e: Env): Promise<void> {
+    await step(
+        "production: a rollout whose new pods never become Ready leaves the old ones serving; tools/rollback.sh restores the previous template",
+        async () => {
+            const ns = e.ns.app;
+            const api = () => e.cp.get("deployments", "-n", ns).find((x) => x.metadata.name === "api");
+            // A short progress deadline through the stack: one update of the Deployment.
+            e.ws.setConfig("production", { k8sApiProgressDeadlineSeconds: "30" });
+            const r = up(e);
+            assert.deepStrictEqual(
+                Object.keys(r.steps).filter((op) => op !== "same"),
+                ["update"],
+            );
+            assert.strictEqual(r.steps.update.length, 1, `only the API's Deployment changes: ${r.steps.update.join(", ")}`);
+            await allReady(e);
+            const before = api();
+            assert.strictEqual(before.spec.progressDeadlineSeconds, 30);
+            const image = before.spec.template.spec.containers[0].image as string;
+            const serving = before.status.availableReplicas as number;
+            const revision = Number(before.metadata.annotations["deployment.kubernetes.io/revision"]);
+            const bad = `${image.replace(/@sha256:.*$/, "").replace(/:[^/:]*$/, "")}:9.9.9${NEVER_READY_TAG_SUFFIX}`;
+
+            let lowest = Infinity;
+            let watching = true;
+            const watcher = (async () => {
+                while (watching) {
+                    lowest = Math.min(lowest, api()?.status?.availableReplicas ?? 0);
+                    await sleep(500);
+                }
+            })();
+            e.cp.must(["-n", ns, "set", "image", "deployment/api", `api=${bad}`]);
+            await waitFor(
+                "the Deployment to report ProgressDeadlineExceeded",
+                () =>
+                    api().status.conditions?.some(
+                        (c: Condition) => c.type === "Progressing" && c.status === "False" && c.reason === "ProgressDeadlineExceeded",
+                    ),
+                180_000,
+                1000,
+            );
+            const stuck = api();
+            const sets = e.cp.get("replicasets", "-n", ns).filter((x) => x.metadata.ownerReferences?.some((o: { name: string }) => o.name === "api"));
+            const newSet = sets.find((x) => x.spec.template.spec.containers[0].image === bad);
+            const oldSet = sets.find((x) => x.spec.template.spec.containers[0].image === image && (x.status.readyReplicas ?? 0) > 0);
+            assert.ok(newSet && (newSet.status.readyReplicas ?? 0) === 0, "the new ReplicaSet has no Ready pod");
+            assert.ok(
+                oldSet && oldSet.status.readyReplicas === serving,
+                `the old ReplicaSet still serves ${serving} pods (has ${oldSet?.status.readyReplicas})`,
+            );
+            assert.strictEqual(stuck.status.availableReplicas, serving);
+
+            // The documented rollback, with the stack's own delivery output naming the Deployment.
+            const rollback = spawnSync("bash", [path.join(repoRoot(), "tools", "rollback.sh"), "--stack", "production", "--timeout", "180"], {
+                cwd: e.ws.project,
+                env: { ...e.ws.env, KUBECONFIG: e.cp.kubeconfig, PATH: `${e.cp.bin}${path.delimiter}${e.ws.env.PATH}` },
+                encoding: "utf8",
+                timeout: 300_000,
+            });
+            watching = false;
+            await watcher;
+            assert.strictEqual(rollback.status, 0, `tools/rollback.sh: ${rollback.stdout}${rollback.stderr}`);
+            const after = api();
+            assert.strictEqual(after.spec.template.spec.containers[0].image, image, "the previous template is back");
+            assert.ok(
+                after.status.conditions?.some((c: Condition) => c.type === "Progressing" && c.status === "True"),
+                "the Deployment progresses again",
+            );
+            assert.strictEqual(after.status.updatedReplicas, after.status.replicas);
+            assert.ok(lowest >= serving, `the API fell to ${lowest} available pods during the failed rollout (had ${serving})`);
+            await allReady(e);
+            const lastLine = rollback.stdout.trim().split("\n").pop();
+            return `${bad}: ProgressDeadlineExceeded after 30 s, new ReplicaSet 0 Ready, old one ${serving} Ready, never fewer than ${serving} available; rollback (revision ${revision} -> ${after.metadata.annotations["deployment.kubernetes.io/revision"]}): ${lastLine}`;
+        },
+    );
+}
+
 async function checkProductionOnly(e: Env): Promise<void> {
+    await checkFailedRollout(e);
     await step("production: destroy is refused and every protected object survives in the cluster", () => {
         const protectedBefore = e.cp.get("pvc", "-A").map((p) => p.metadata.uid);
         const r = e.ws.pulumi(["destroy", "--stack", "production", "--yes"]);

@@ -17,6 +17,34 @@ import { NodeSpec } from "./control-plane";
 
 /** The simulated block-storage CSI driver (attach required, like Ceph RBD or EBS). */
 export const CSI_DRIVER = "block.csi.ragstack.test";
+
+/**
+ * Images whose tag ends with this never become Ready here: kwok's pod-ready stage leaves their pods
+ * alone and `ragstack-pod-never-ready` runs them without ever passing readiness (a release whose
+ * health check fails). The cluster check's failed-rollout scenario deploys one.
+ */
+export const NEVER_READY_TAG_SUFFIX = "-never-ready";
+
+/** kwok's pod-ready stage without the never-ready pods, and the stage that runs those unready. */
+function readinessStages(podReady: string): string[] {
+    const marker = `self.spec.containers.exists(c, c.image.endsWith('${NEVER_READY_TAG_SUFFIX}'))`;
+    const ready = YAML.parse(podReady);
+    ready.spec.selector.matchExpressions.push({ cel: { expression: `!${marker}` } });
+    const unready = YAML.parse(podReady);
+    unready.metadata.name = "ragstack-pod-never-ready";
+    unready.spec.selector.matchExpressions = [
+        { key: ".metadata.deletionTimestamp", operator: "DoesNotExist" },
+        { key: ".status.phase", operator: "In", values: ["Pending"] },
+        { cel: { expression: marker } },
+    ];
+    // Running, with the Ready and ContainersReady conditions false and the containers not ready.
+    const template = String(unready.spec.next.statusTemplate);
+    const edited = template.replace(/status: "True"(\s+)type: (Ready|ContainersReady)\b/g, 'status: "False"$1type: $2').replace("ready: true", "ready: false");
+    if (edited.split('status: "False"').length !== 3 || !edited.includes("ready: false"))
+        throw new Error("kwok's pod-ready stage changed: the never-ready stage could not be derived from it");
+    unready.spec.next.statusTemplate = edited;
+    return [YAML.stringify(ready, { blockQuote: "literal" }), YAML.stringify(unready, { blockQuote: "literal" })];
+}
 const KWOK_MODULE = "sigs.k8s.io/kwok@v0.8.0";
 
 /** The folder of a Go module in the module cache (downloaded if needed). */
@@ -173,7 +201,7 @@ spec:
         YAML.stringify(config),
         stage("node/fast/node-initialize.yaml"),
         stage("node/heartbeat-with-lease/node-heartbeat-with-lease.yaml"),
-        stage("pod/fast/pod-ready.yaml"),
+        ...readinessStages(stage("pod/fast/pod-ready.yaml")),
         stage("pod/fast/pod-complete.yaml"),
         stage("pod/fast/pod-delete.yaml"),
         ...ours,

@@ -83,6 +83,8 @@ export const roleRequireServiceTrust: ResourceRule = {
                 "cloudtrail.amazonaws.com",
                 "backup.amazonaws.com",
                 "lambda.amazonaws.com",
+                // ECS's infrastructure role for blue/green deployments (it shifts the ALB's traffic).
+                "ecs.amazonaws.com",
             ],
             description: "Service principals roles may trust.",
         },
