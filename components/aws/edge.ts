@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
 import { Validator } from "../core/validation";
@@ -48,7 +49,23 @@ export interface EdgeArgs extends AwsCommonArgs {
     deletionProtection?: boolean;
     /** Days ALB access logs are kept. @default 90 */
     accessLogRetentionDays?: number;
+    /**
+     * Only CloudFront reaches the ALB (the web front end's distribution routes the API to it): 443
+     * from CloudFront's origin-facing prefix list only, requests without the distribution's secret
+     * origin header answered 403, and no DNS alias (the names point at the distribution). @default false
+     */
+    cloudFrontOnly?: boolean;
 }
+
+/** The header CloudFront adds to every request to the ALB, checked by the listener (cloudFrontOnly). */
+export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+
+/**
+ * CloudFront's origin-facing managed prefix list: the addresses CloudFront connects to origins from
+ * ("Use the CloudFront managed prefix list":
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html#managed-prefix-list).
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
 /** Settings resolved from the args. */
 interface Sizing {
@@ -89,6 +106,10 @@ export class Edge extends pulumi.ComponentResource {
     readonly certificateArn: pulumi.Output<string>;
     /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
+    /** FQDNs of the certificate's DNS validation records this component wrote ([] with a given certificate). */
+    readonly certificateValidationFqdns: pulumi.Output<string[]>;
+    /** The secret value of ORIGIN_VERIFY_HEADER the listener requires (cloudFrontOnly), else undefined. */
+    readonly originVerifySecret: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = Edge.validate(name, args);
@@ -98,9 +119,13 @@ export class Edge extends pulumi.ComponentResource {
 
         const securityGroup = this.createSecurityGroup(input);
         const alb = this.createLoadBalancer(input, securityGroup);
-        const certificateArn = this.createCertificate(input);
+        const { certificateArn, validationFqdns } = this.createCertificate(input);
+        this.originVerifySecret = args.cloudFrontOnly
+            ? new random.RandomPassword(ctx.childName("origin-verify"), { length: 48, special: false }, { parent: this }).result
+            : undefined;
         const { targetGroup, https } = this.createListeners(input, alb, certificateArn);
-        this.createDnsAlias(input, alb);
+        if (!args.cloudFrontOnly) this.createDnsAlias(input, alb);
+        this.certificateValidationFqdns = validationFqdns;
 
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -137,11 +162,21 @@ export class Edge extends pulumi.ComponentResource {
             ctx.childName("alb"),
             {
                 vpcId: args.vpcId,
-                description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
+                description: args.cloudFrontOnly ? "Public ALB: HTTPS from CloudFront only" : "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
                 tags: ctx.tags("alb", { "ragstack:role": "public-alb" }),
             },
             ctx.opts(),
         );
+        if (args.cloudFrontOnly) {
+            // The prefix list counts as its weight (about 55 entries) against the group's rules quota.
+            const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.childName("alb-443-cloudfront"),
+                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from CloudFront only" },
+                ctx.opts(),
+            );
+            return sg;
+        }
         s.cidrs.forEach((cidr, i) => {
             for (const p of [443, 80]) {
                 new aws.vpc.SecurityGroupIngressRule(
@@ -226,8 +261,8 @@ export class Edge extends pulumi.ComponentResource {
     }
 
     /** The certificate: the one given, or an ACM certificate validated through DNS in the hosted zone. */
-    private createCertificate({ ctx, args }: StepInput): pulumi.Output<string> {
-        if (args.certificateArn) return pulumi.output(args.certificateArn);
+    private createCertificate({ ctx, args }: StepInput): { certificateArn: pulumi.Output<string>; validationFqdns: pulumi.Output<string[]> } {
+        if (args.certificateArn) return { certificateArn: pulumi.output(args.certificateArn), validationFqdns: pulumi.output([]) };
         const alternativeNames = args.alternativeNames ?? [];
         const cert = new aws.acm.Certificate(
             ctx.childName("cert"),
@@ -264,7 +299,7 @@ export class Edge extends pulumi.ComponentResource {
             { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
             ctx.opts(),
         );
-        return validation.certificateArn;
+        return { certificateArn: validation.certificateArn, validationFqdns: pulumi.all(records.map((r) => r.fqdn)) };
     }
 
     /** The API target group (health on /health), the HTTPS listener (allowlisted TLS policy, security headers) and the HTTP listener that only redirects. */
@@ -305,7 +340,10 @@ export class Edge extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: s.sslPolicy,
                 certificateArn,
-                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                // cloudFrontOnly: only requests with the distribution's secret header are forwarded (the rule below).
+                defaultActions: this.originVerifySecret
+                    ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" } }]
+                    : [{ type: "forward", targetGroupArn: tg.arn }],
                 ...(args.hsts === false ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
                 ...(csp === "none" ? {} : { routingHttpResponseContentSecurityPolicyHeaderValue: csp }),
                 routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
@@ -314,6 +352,18 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        if (this.originVerifySecret)
+            new aws.lb.ListenerRule(
+                ctx.childName("from-cloudfront"),
+                {
+                    listenerArn: https.arn,
+                    priority: 1,
+                    conditions: [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [this.originVerifySecret] } }],
+                    actions: [{ type: "forward", targetGroupArn: tg.arn }],
+                    tags: ctx.tags("from-cloudfront"),
+                },
+                ctx.opts(),
+            );
         new aws.lb.Listener(
             ctx.childName("http"),
             {

@@ -15,8 +15,13 @@ export const MANAGED_RULE_GROUPS = [
 ] as const;
 
 export interface WafArgs extends AwsCommonArgs {
-    /** ARN of the ALB to protect. */
-    loadBalancerArn: pulumi.Input<string>;
+    /** ARN of the ALB to protect (REGIONAL scope); a CLOUDFRONT-scope ACL is named by its distribution instead. */
+    loadBalancerArn?: pulumi.Input<string>;
+    /**
+     * REGIONAL (an ALB) or CLOUDFRONT (a distribution's `webAclId`; create it with a us-east-1
+     * provider: https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html). @default "REGIONAL"
+     */
+    scope?: "REGIONAL" | "CLOUDFRONT";
     /** Requests per 5 minutes per client IP before blocking. @default 2000 */
     rateLimitPer5Min?: number;
     /** KMS key for the WAF log group. */
@@ -90,7 +95,7 @@ export class Waf extends pulumi.ComponentResource {
             ctx.childName("acl"),
             {
                 name: ctx.physical("acl", 128),
-                scope: "REGIONAL",
+                scope: args.scope ?? "REGIONAL",
                 defaultAction: { allow: {} },
                 visibilityConfig: visibility("Acl"),
                 rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"]),
@@ -98,7 +103,8 @@ export class Waf extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
+        if (args.loadBalancerArn)
+            new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
         this.createLogging(ctx, args, acl);
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
@@ -142,6 +148,9 @@ interface WafSettings {
 /** The settings of a Waf, refusing bad arguments before anything is registered. */
 function wafSettings(name: string, args: WafArgs): WafSettings {
     const v = new Validator(`Waf ${name}`);
+    v.oneOf("scope", args.scope ?? "REGIONAL", ["REGIONAL", "CLOUDFRONT"] as const);
+    if ((args.scope ?? "REGIONAL") === "REGIONAL" && !args.loadBalancerArn) v.fail("loadBalancerArn", args.loadBalancerArn, "the ARN of the ALB a REGIONAL web ACL protects");
+    if (args.scope === "CLOUDFRONT" && args.loadBalancerArn) v.fail("loadBalancerArn", args.loadBalancerArn, "unset with scope CLOUDFRONT (the distribution names the ACL)");
     const limit = args.rateLimitPer5Min ?? 2000;
     v.int("rateLimitPer5Min", limit, 100, 2000000000);
     checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);

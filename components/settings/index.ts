@@ -14,6 +14,7 @@ import { CacheSettings, cacheTier } from "./cache";
 import { CostSettings, costTier } from "./cost";
 import { DatabaseSettings, databaseTier } from "./database";
 import { EdgeSettings, edgeTier } from "./edge";
+import { FrontendSettings, frontendTier } from "./frontend";
 import { KubernetesSettings, kubernetesTier } from "./kubernetes";
 import { LlmSettings, llmTier } from "./llm";
 import { NetworkSettings, networkTier } from "./network";
@@ -33,6 +34,7 @@ export * from "./cache";
 export * from "./cost";
 export * from "./database";
 export * from "./edge";
+export * from "./frontend";
 export * from "./kubernetes";
 export * from "./llm";
 export * from "./network";
@@ -56,6 +58,8 @@ export interface StackSettings extends StackIdentity, RootSettings, CostSettings
     storage: StorageSettings;
     network: NetworkSettings;
     edge: EdgeSettings;
+    /** The web front end at `/` (off by default). */
+    frontend: FrontendSettings;
     observability: ObservabilitySettings;
     /** Rotation of generated secrets and the alarm on their age. */
     secrets: SecretSettings;
@@ -79,6 +83,7 @@ export const TIERS: readonly Tier<unknown, StackSettings>[] = [
     storageTier,
     networkTier,
     edgeTier,
+    frontendTier,
     observabilityTier,
     secretsTier,
     recoveryTier,
