@@ -76,6 +76,9 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             ]),
         });
         plans["production-aws-egress-destinations"] = { resources: egress.resources.all, partition: "aws", region: "eu-west-1" };
+        // The web front end: its bucket, keys, CloudFront distribution, CLOUDFRONT-scope WAF and logs in us-east-1.
+        const frontend = await runProgram("production", { target: "aws", frontendEnabled: "true", frontendSource: "examples/frontend/dist" });
+        plans["production-aws-frontend"] = { resources: frontend.resources.all, partition: "aws", region: "eu-west-1" };
         // GovCloud: the partition comes from the provider's region; the region's RDS CAs are given (awsRdsCaBundle).
         const ecr = "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com";
         govCloud = await runProgram("production", {
@@ -107,6 +110,7 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             "examples/aws-staging",
             "examples/byo-vpc-and-cluster",
             "production-aws-us-gov-west-1",
+            "production-aws-frontend",
         ]) {
             it(`${key}: IAM, CloudWatch, properties, service-side rules`, () => {
                 const p = plans[key];

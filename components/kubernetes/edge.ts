@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { KubernetesEdgeMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { checkAlternativeNames, checkContentSecurityPolicy } from "../settings";
+import { API_PATH_RE, checkAlternativeNames, checkContentSecurityPolicy, DEFAULT_FRONTEND_CSP } from "../settings";
 import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
 import { K8sCommonArgs, K8sContext } from "./common";
 
@@ -43,6 +43,11 @@ export interface EdgeArgs extends K8sCommonArgs {
      * standard for it: anything but everyone is refused in gateway mode. @default ["0.0.0.0/0"]
      */
     allowedCidrs?: string[];
+    /**
+     * The web front end: `/` goes to its Service (in `appNamespace`) with its own
+     * Content-Security-Policy, `apiPath` to the API, unchanged. @default none: `/` goes to the API
+     */
+    frontend?: { serviceName: pulumi.Input<string>; port: number; apiPath: string; contentSecurityPolicy?: string };
 }
 
 /**
@@ -136,7 +141,7 @@ export class Edge extends pulumi.ComponentResource {
                     hostnames: hostsOf(args),
                     rules: [
                         {
-                            matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                            matches: [{ path: { type: "PathPrefix", value: args.frontend?.apiPath ?? "/" } }],
                             filters: [
                                 {
                                     type: "ResponseHeaderModifier",
@@ -147,6 +152,21 @@ export class Edge extends pulumi.ComponentResource {
                             ],
                             backendRefs: [{ name: args.apiServiceName, namespace: args.appNamespace, port: args.apiPort }],
                         },
+                        // The front end takes the rest (the longest path prefix wins: the API keeps its own).
+                        ...(args.frontend
+                            ? [
+                                  {
+                                      matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                                      filters: [
+                                          {
+                                              type: "ResponseHeaderModifier",
+                                              responseHeaderModifier: { set: frontendHeaders(args).map(([n, value]) => ({ name: n, value })) },
+                                          },
+                                      ],
+                                      backendRefs: [{ name: args.frontend.serviceName, namespace: args.appNamespace, port: args.frontend.port }],
+                                  },
+                              ]
+                            : []),
                     ],
                 },
             },
@@ -160,7 +180,10 @@ export class Edge extends pulumi.ComponentResource {
                 metadata: { name: "edge-routes-to-api", namespace: args.appNamespace, labels },
                 spec: {
                     from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: args.edgeNamespace }],
-                    to: [{ group: "", kind: "Service", name: args.apiServiceName }],
+                    to: [
+                        { group: "", kind: "Service", name: args.apiServiceName },
+                        ...(args.frontend ? [{ group: "", kind: "Service", name: args.frontend.serviceName }] : []),
+                    ],
                 },
             },
             ctx.opts(),
@@ -169,12 +192,32 @@ export class Edge extends pulumi.ComponentResource {
 
     /** Ingress fallback: TLS, forced SSL redirect, the security headers and a per-IP rate limit. */
     private createIngress(ctx: K8sContext, args: EdgeArgs, labels: Record<string, string>, headers: [string, string][]): void {
+        this.ingressTo(ctx, args, labels, headers, { key: "ingress", name: "api", path: args.frontend?.apiPath ?? "/", service: args.apiServiceName, port: args.apiPort });
+        // The front end: its own Ingress, for its own headers (a configuration snippet is per Ingress).
+        if (args.frontend)
+            this.ingressTo(ctx, args, labels, frontendHeaders(args), {
+                key: "ingress-frontend",
+                name: "frontend",
+                path: "/",
+                service: args.frontend.serviceName,
+                port: args.frontend.port,
+            });
+    }
+
+    /** One Ingress: TLS, forced SSL redirect, the security headers and a per-IP rate limit, `path` to a Service. */
+    private ingressTo(
+        ctx: K8sContext,
+        args: EdgeArgs,
+        labels: Record<string, string>,
+        headers: [string, string][],
+        to: { key: string; name: string; path: string; service: pulumi.Input<string>; port: number },
+    ): void {
         const rps = args.rateLimitRps ?? 20;
         new k8s.networking.v1.Ingress(
-            ctx.childName("ingress"),
+            ctx.childName(to.key),
             {
                 metadata: {
-                    name: "api",
+                    name: to.name,
                     namespace: args.appNamespace,
                     labels,
                     annotations: {
@@ -193,7 +236,7 @@ export class Edge extends pulumi.ComponentResource {
                     rules: hostsOf(args).map((host) => ({
                         host,
                         http: {
-                            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } } }],
+                            paths: [{ path: to.path, pathType: "Prefix", backend: { service: { name: to.service, port: { number: to.port } } } }],
                         },
                     })),
                 },
@@ -236,9 +279,18 @@ function validateEdge(name: string, args: EdgeArgs): void {
             args.allowedCidrs,
             '["0.0.0.0/0"] in gateway mode (Gateway API has no standard client-address filter: use mode "ingress", or your gateway controller\'s policy)',
         );
+    if (args.frontend) {
+        v.matches("frontend.apiPath", args.frontend.apiPath, API_PATH_RE, "a path prefix such as /api (leading /, no trailing / or wildcard)");
+        checkContentSecurityPolicy(v, "frontend.contentSecurityPolicy", args.frontend.contentSecurityPolicy);
+    }
     if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
     if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
     v.throwIfAny();
+}
+
+/** The front end's headers: the edge's, with the front end's own Content-Security-Policy. */
+function frontendHeaders(args: EdgeArgs): [string, string][] {
+    return securityHeaders({ ...args, contentSecurityPolicy: args.frontend?.contentSecurityPolicy ?? DEFAULT_FRONTEND_CSP });
 }
 
 /** The security headers of every response, at the edge (gateway filter or ingress snippet). */
