@@ -77,6 +77,7 @@ export function recoveryLines(d: PlanDocument): string[] {
         `  provides: backups ${p.backupFrequency}; point in time ${p.pointInTimeDays} days; ${p.replicas} standby/replica(s)${
             p.synchronousStandby ? ", synchronous" : ""
         }; off site: ${p.offsite.length ? p.offsite.join("; ") : "nothing"}`,
+        ...(p.rebuilt?.length ? [`  rebuilt, not restored: ${p.rebuilt.join("; ")}`] : []),
     ];
     for (const s of r.scenarios)
         lines.push(
