@@ -144,7 +144,10 @@ function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): {
 }
 
 /** What the CloudNativePG resources of a stack recover. */
-function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): { provides: Omit<RecoveryReport["provides"], "rebuilt">; scenarios: Figures[] } {
+function cnpgFigures(
+    resources: RecoveryResource[],
+    cluster: RecoveryResource,
+): { provides: Omit<RecoveryReport["provides"], "rebuilt">; scenarios: Figures[] } {
     const spec = (cluster.inputs.spec ?? {}) as CnpgSpec;
     const instances = Number(spec.instances ?? 1);
     const sync = spec.postgresql?.synchronous;
@@ -252,7 +255,13 @@ export function recoveryReport(resources: RecoveryResource[], objectives: Recove
             (s) =>
                 `${s.name}: the stack provides RPO ${minutes(s.rpoMinutes)} / RTO ${minutes(s.rtoMinutes)} (${s.basis}); the objective is RPO ${minutes(s.objective!.rpoMinutes)} / RTO ${minutes(s.objective!.rtoMinutes)}`,
         );
-    return { database: primary ? "rds" : "cloudnative-pg", provides: { ...figures.provides, rebuilt: rebuiltParts(resources) }, objectives, scenarios, problems };
+    return {
+        database: primary ? "rds" : "cloudnative-pg",
+        provides: { ...figures.provides, rebuilt: rebuiltParts(resources) },
+        objectives,
+        scenarios,
+        problems,
+    };
 }
 
 /** A figure for people: "5 min", "4 h", "not recoverable". */

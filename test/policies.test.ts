@@ -360,19 +360,31 @@ const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egre
         "aws-frontend",
         edit(CDN, "frontend-cdn", (i) => (i.origins[0].domainName = "public-site.s3-website-eu-west-1.amazonaws.com")),
     ],
-    ["aws-cloudfront-distribution-require-waf", "aws-frontend", edit(CDN, "frontend-cdn", (i, r) => ((i.webAclId = ""), (r.propertyDependencies.webAclId = [])))],
+    [
+        "aws-cloudfront-distribution-require-waf",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i, r) => ((i.webAclId = ""), (r.propertyDependencies.webAclId = []))),
+    ],
     [
         "aws-cloudfront-distribution-require-waf",
         "aws-frontend",
         drop((r) => r.type === "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration" && r.name.includes("frontend-waf")),
     ],
-    ["aws-cloudfront-distribution-require-tls", "aws-frontend", edit(CDN, "frontend-cdn", (i) => (i.viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016"))],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016")),
+    ],
     [
         "aws-cloudfront-distribution-require-tls",
         "aws-frontend",
         edit(CDN, "frontend-cdn", (i) => (i.viewerCertificate = { cloudfrontDefaultCertificate: true })),
     ],
-    ["aws-cloudfront-distribution-require-tls", "aws-frontend", edit(CDN, "frontend-cdn", (i) => (i.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all"))],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all")),
+    ],
     [
         "aws-cloudfront-distribution-require-tls",
         "aws-frontend",

@@ -172,7 +172,14 @@ export class Edge extends pulumi.ComponentResource {
             const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
             new aws.vpc.SecurityGroupIngressRule(
                 ctx.childName("alb-443-cloudfront"),
-                { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: cloudFront.id, description: "HTTPS from CloudFront only" },
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    prefixListId: cloudFront.id,
+                    description: "HTTPS from CloudFront only",
+                },
                 ctx.opts(),
             );
             return sg;

@@ -253,12 +253,7 @@ export class Frontend extends pulumi.ComponentResource {
     }
 
     /** The us-east-1 key of the distribution's WAF and access logs (a log group takes a key of its own region). */
-    private createLogsKey(
-        ctx: AwsContext,
-        accountId: pulumi.Output<string>,
-        partition: pulumi.Output<string>,
-        usEast1: aws.Provider,
-    ): aws.kms.Key {
+    private createLogsKey(ctx: AwsContext, accountId: pulumi.Output<string>, partition: pulumi.Output<string>, usEast1: aws.Provider): aws.kms.Key {
         const root = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
         return new aws.kms.Key(
             ctx.childName("cdn-logs"),
@@ -278,7 +273,9 @@ export class Frontend extends pulumi.ComponentResource {
                         Principal: { Service: "logs.us-east-1.amazonaws.com" },
                         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
                         Resource: "*",
-                        Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:us-east-1:${accountId}:log-group:*` } },
+                        Condition: {
+                            ArnLike: { "kms:EncryptionContext:aws:logs:arn": pulumi.interpolate`arn:${partition}:logs:us-east-1:${accountId}:log-group:*` },
+                        },
                     },
                 ]),
                 tags: ctx.tags("cdn-logs-key"),
@@ -558,7 +555,8 @@ function validateFrontend(name: string, args: FrontendArgs): AppFile[] {
     v.matches("apiPath", args.apiPath ?? "/api", API_PATH_RE, "a path prefix such as /api (leading /, no trailing / or wildcard)");
     checkContentSecurityPolicy(v, "contentSecurityPolicy", args.contentSecurityPolicy);
     v.oneOf("priceClass", args.priceClass ?? "PriceClass_100", CLOUDFRONT_PRICE_CLASSES);
-    if (!args.certificateArn && !args.hostedZoneId) v.fail("certificateArn / hostedZoneId", undefined, "one of them: CloudFront needs a certificate in us-east-1");
+    if (!args.certificateArn && !args.hostedZoneId)
+        v.fail("certificateArn / hostedZoneId", undefined, "one of them: CloudFront needs a certificate in us-east-1");
     v.exclusive("certificateArn", args.certificateArn, "existingValidationFqdns", args.existingValidationFqdns);
     let files: AppFile[] = [];
     const dir = args.source;

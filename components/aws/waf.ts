@@ -103,8 +103,7 @@ export class Waf extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        if (args.loadBalancerArn)
-            new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
+        if (args.loadBalancerArn) new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
         this.createLogging(ctx, args, acl);
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
@@ -149,8 +148,10 @@ interface WafSettings {
 function wafSettings(name: string, args: WafArgs): WafSettings {
     const v = new Validator(`Waf ${name}`);
     v.oneOf("scope", args.scope ?? "REGIONAL", ["REGIONAL", "CLOUDFRONT"] as const);
-    if ((args.scope ?? "REGIONAL") === "REGIONAL" && !args.loadBalancerArn) v.fail("loadBalancerArn", args.loadBalancerArn, "the ARN of the ALB a REGIONAL web ACL protects");
-    if (args.scope === "CLOUDFRONT" && args.loadBalancerArn) v.fail("loadBalancerArn", args.loadBalancerArn, "unset with scope CLOUDFRONT (the distribution names the ACL)");
+    if ((args.scope ?? "REGIONAL") === "REGIONAL" && !args.loadBalancerArn)
+        v.fail("loadBalancerArn", args.loadBalancerArn, "the ARN of the ALB a REGIONAL web ACL protects");
+    if (args.scope === "CLOUDFRONT" && args.loadBalancerArn)
+        v.fail("loadBalancerArn", args.loadBalancerArn, "unset with scope CLOUDFRONT (the distribution names the ACL)");
     const limit = args.rateLimitPer5Min ?? 2000;
     v.int("rateLimitPer5Min", limit, 100, 2000000000);
     checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);

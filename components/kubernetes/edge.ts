@@ -192,7 +192,13 @@ export class Edge extends pulumi.ComponentResource {
 
     /** Ingress fallback: TLS, forced SSL redirect, the security headers and a per-IP rate limit. */
     private createIngress(ctx: K8sContext, args: EdgeArgs, labels: Record<string, string>, headers: [string, string][]): void {
-        this.ingressTo(ctx, args, labels, headers, { key: "ingress", name: "api", path: args.frontend?.apiPath ?? "/", service: args.apiServiceName, port: args.apiPort });
+        this.ingressTo(ctx, args, labels, headers, {
+            key: "ingress",
+            name: "api",
+            path: args.frontend?.apiPath ?? "/",
+            service: args.apiServiceName,
+            port: args.apiPort,
+        });
         // The front end: its own Ingress, for its own headers (a configuration snippet is per Ingress).
         if (args.frontend)
             this.ingressTo(ctx, args, labels, frontendHeaders(args), {

@@ -102,14 +102,20 @@ export const frontendTier = defineTier<FrontendSettings, StackIdentity & { front
             unused: "the Kubernetes front end shares the edge's cert-manager certificate",
             check: (v, f, x) => {
                 if (x !== undefined)
-                    v.matches(f, x, /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/, "an ACM certificate ARN in us-east-1 (CloudFront uses only those)");
+                    v.matches(
+                        f,
+                        x,
+                        /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+                        "an ACM certificate ARN in us-east-1 (CloudFront uses only those)",
+                    );
             },
         },
     },
     validate: (v: Validator, s) => {
         if (!s.frontend.enabled) return;
         if (s.target === "aws") {
-            if (s.frontend.source === undefined) v.fail("frontend.source", undefined, "the folder of the built front end (frontendSource) when frontendEnabled is true on AWS");
+            if (s.frontend.source === undefined)
+                v.fail("frontend.source", undefined, "the folder of the built front end (frontendSource) when frontendEnabled is true on AWS");
             if (s.frontend.certificateArn === undefined && s.aws.hostedZoneId === undefined)
                 v.fail(
                     "frontend.certificateArn / aws.hostedZoneId",

@@ -36,8 +36,7 @@ export const distributionRequireOac: ResourceRule = {
 export const distributionRequireTls: ResourceRule = {
     kind: "resource",
     name: "aws-cloudfront-distribution-require-tls",
-    description:
-        "CloudFront serves HTTPS only with a TLS 1.2+ viewer policy and its own certificate, and reaches custom origins over TLS 1.2 only.",
+    description: "CloudFront serves HTTPS only with a TLS 1.2+ viewer policy and its own certificate, and reaches custom origins over TLS 1.2 only.",
     severity: "high",
     category: "encryption",
     target: "aws",
