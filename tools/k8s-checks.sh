@@ -50,14 +50,16 @@ echo "CRDs: $(ls "$work/crds" | wc -l) files from ${#CRD_MODULES[@]} modules"
 npm run build --silent
 # The three stacks, production restoring to a point in time (the recovery bootstrap's fields), and
 # production with its credentials from External Secrets Operator, and production with named egress
-# destinations enforced by Cilium (a CiliumNetworkPolicy per host, a NetworkPolicy per CIDR).
+# destinations enforced by Cilium (a CiliumNetworkPolicy per host, a NetworkPolicy per CIDR), and
+# production and staging with the web front end (its Deployment, Service, NetworkPolicy, HPA, PDB, routes).
 EGRESS_DESTINATIONS='[{"name":"openai","host":"api.openai.com","ports":[443]},{"name":"idp","host":"*.login.example.gov","ports":[443]},{"name":"ldap","cidr":"10.200.0.10/32","ports":[636]},{"name":"smtp","cidr":"192.0.2.0/28","ports":[587],"from":["api","llm"]}]'
-for stack in development staging production production-restore production-external-secrets production-egress; do
+for stack in development staging production production-restore production-external-secrets production-egress staging-frontend production-frontend; do
   out="$work/$stack"
   set_flags=()
   [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")
   [ "$stack" = production-external-secrets ] && set_flags=(--set k8sSecrets=external --set k8sExternalSecretStore=vault --set k8sExternalSecretPath=rag/production)
   [ "$stack" = production-egress ] && set_flags=(--set "egressDestinations=$EGRESS_DESTINATIONS" --set k8sFqdnPolicy=cilium)
+  [ "${stack#*-}" = frontend ] && set_flags=(--set frontendEnabled=true --set frontendImage=ghcr.io/example-gov/rag-frontend:1.0.0)
   node dist/tools/plan.js --stack "${stack%%-*}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"

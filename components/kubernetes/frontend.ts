@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
-import { immutable, K8sCommonArgs, K8sContext, preferSpreadOverNodes, restrictedPodSpec } from "./common";
+import { immutable, K8sCommonArgs, K8sContext, kubeScoreIgnore, preferSpreadOverNodes, restrictedPodSpec } from "./common";
 
 /** Port the static server listens on (unprivileged: above 1024). */
 export const FRONTEND_PORT = 8080;
@@ -86,7 +86,15 @@ export class Frontend extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
             ctx.childName("deployment"),
             {
-                metadata: { name: "frontend", namespace: args.namespace, labels },
+                metadata: {
+                    name: "frontend",
+                    namespace: args.namespace,
+                    labels,
+                    annotations: kubeScoreIgnore(
+                        replicas.max > 1 ? [] : ["deployment-replicas"],
+                        "staging and development run one front-end replica by design",
+                    ),
+                },
                 spec: {
                     // With an HPA (production) it owns the count.
                     ...(replicas.max > replicas.min ? {} : { replicas: replicas.min }),
@@ -113,7 +121,8 @@ export class Frontend extends pulumi.ComponentResource {
                                         limits: { ...FRONTEND_RESOURCES.limits, "ephemeral-storage": "128Mi" },
                                     },
                                     readinessProbe: probe(3, 5),
-                                    livenessProbe: probe(3, 15),
+                                    // Liveness asks only whether nginx answers (not the same probe as readiness).
+                                    livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 15, timeoutSeconds: 2, failureThreshold: 3 },
                                     volumeMounts: [
                                         { name: "tmp", mountPath: "/tmp" },
                                         { name: "config", mountPath: "/etc/nginx/conf.d", readOnly: true },
