@@ -242,6 +242,18 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             assert.match(text, /enableKeyRotation \(AWS::KMS::Key.EnableKeyRotation\): a boolean/);
             assert.ok(cfnResource("AWS::RDS::DBInstance")?.DBInstanceClass, "the registry data is loaded");
         });
+
+        it("CloudFront's fields under the distribution's and the policies' configuration (DistributionConfig, ResponseHeadersPolicyConfig)", () => {
+            const rs = clone(plans["production-aws-frontend"].resources);
+            inp(one(rs, "aws:cloudfront/distribution:Distribution", "frontend-cdn")).defaultCacheBehavior.compress = { on: true };
+            inp(one(rs, "aws:cloudfront/distribution:Distribution", "frontend-cdn")).isIpv6Enabled = "maybe";
+            inp(one(rs, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")).securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec =
+                "two years";
+            const text = show(judgeProperties(rs).findings).join("\n");
+            assert.match(text, /defaultCacheBehavior \(AWS::CloudFront::Distribution\.DefaultCacheBehavior\)\.compress: a boolean/);
+            assert.match(text, /isIpv6Enabled \(AWS::CloudFront::Distribution\.IPV6Enabled\): a boolean/);
+            assert.match(text, /strictTransportSecurity\.accessControlMaxAgeSec: a number/);
+        });
     });
 
     describe("service-side rules: each catches its defect", () => {
