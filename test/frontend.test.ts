@@ -150,6 +150,17 @@ describe("web front end", function () {
             assert.deepStrictEqual(aliases.map((r) => inp(r).type).sort(), ["A", "AAAA"]);
         });
 
+        it("the ALB's WAF limits the client CloudFront forwards (X-Forwarded-For), not CloudFront's edge servers; the distribution's limits the source", () => {
+            const acls = run.resources.ofType("aws:wafv2/webAcl:WebAcl");
+            const rate = (scope: string) =>
+                inp(acls.find((r) => inp(r).scope === scope)!).rules.find((r: any) => r.name === "rate-limit-per-ip").statement.rateBasedStatement;
+            assert.deepStrictEqual(
+                [rate("REGIONAL").aggregateKeyType, rate("REGIONAL").forwardedIpConfig],
+                ["FORWARDED_IP", { headerName: "X-Forwarded-For", fallbackBehavior: "MATCH" }],
+            );
+            assert.deepStrictEqual([rate("CLOUDFRONT").aggregateKeyType, rate("CLOUDFRONT").forwardedIpConfig], ["IP", undefined]);
+        });
+
         it("every file of the build is uploaded with its content type; index.html is revalidated", () => {
             const files = run.resources.ofType("aws:s3/bucketObjectv2:BucketObjectv2").map((r) => [inp(r).key, inp(r).contentType, inp(r).cacheControl]);
             assert.deepStrictEqual(files, [

@@ -238,6 +238,8 @@ export class AwsRagStack extends RagStackComponent {
                 allowedCountryCodes: s.edge.allowedCountries,
                 loginPaths: s.edge.loginPaths,
                 loginRateLimitPer5Min: s.edge.loginRateLimitPer5Min,
+                // Behind the front end's CloudFront the source is an edge server: key on the client CloudFront forwards.
+                ...(s.frontend.enabled ? { clientIpHeader: "X-Forwarded-For" } : {}),
                 logsKeyArn: keys.logsKeyArn,
                 logRetentionDays: s.observability.logRetentionDays,
             },

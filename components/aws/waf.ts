@@ -47,6 +47,15 @@ export interface WafArgs extends AwsCommonArgs {
     /** Requests per 5 minutes per client IP to `loginPaths` before blocking (10..rateLimitPer5Min). @default 100 */
     loginRateLimitPer5Min?: number;
     /**
+     * Behind a proxy only it admits (the web front end's CloudFront): the per-IP rules (rate limits,
+     * countries) key on the client address in this header, which CloudFront sets (`X-Forwarded-For`),
+     * not on the connection's source (CloudFront's edge servers, shared by many clients). WAF reads
+     * the header's first address ("Forwarded IP address":
+     * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html);
+     * the distribution's own web ACL limits the real source addresses. @default none: the source address
+     */
+    clientIpHeader?: string;
+    /**
      * Your own rules, evaluated after the library's (rate limits, geography, managed groups) in the
      * order given; their priorities are assigned here, a missing visibilityConfig is filled in.
      * @default []
@@ -98,7 +107,7 @@ export class Waf extends pulumi.ComponentResource {
                 scope: args.scope ?? "REGIONAL",
                 defaultAction: { allow: {} },
                 visibilityConfig: visibility("Acl"),
-                rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"]),
+                rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"], args.clientIpHeader),
                 tags: ctx.tags("waf"),
             },
             ctx.opts(),
@@ -147,6 +156,8 @@ interface WafSettings {
 /** The settings of a Waf, refusing bad arguments before anything is registered. */
 function wafSettings(name: string, args: WafArgs): WafSettings {
     const v = new Validator(`Waf ${name}`);
+    if (args.clientIpHeader !== undefined)
+        v.matches("clientIpHeader", args.clientIpHeader, /^[A-Za-z0-9-]{1,255}$/, "an HTTP header name such as X-Forwarded-For");
     v.oneOf("scope", args.scope ?? "REGIONAL", ["REGIONAL", "CLOUDFRONT"] as const);
     if ((args.scope ?? "REGIONAL") === "REGIONAL" && !args.loadBalancerArn)
         v.fail("loadBalancerArn", args.loadBalancerArn, "the ARN of the ALB a REGIONAL web ACL protects");
@@ -177,14 +188,23 @@ function wafSettings(name: string, args: WafArgs): WafSettings {
  * The web ACL's rules in priority order: the per-IP rate limit, the country allow-list, the login
  * rate limit, the AWS managed groups (some common rules counted only), then the caller's rules.
  */
-function wafRules(settings: WafSettings, visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig, countOnly: string[]) {
+function wafRules(
+    settings: WafSettings,
+    visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig,
+    countOnly: string[],
+    clientIpHeader?: string,
+) {
     const { limit, countries, loginPaths, loginLimit, extra } = settings;
+    // Per client: the source address, or the one a trusted proxy forwards (a request without it is limited, fail closed).
+    const perClient = clientIpHeader
+        ? { aggregateKeyType: "FORWARDED_IP", forwardedIpConfig: { headerName: clientIpHeader, fallbackBehavior: "MATCH" } }
+        : { aggregateKeyType: "IP" };
     return [
         {
             name: "rate-limit-per-ip",
             priority: 0,
             action: { block: {} },
-            statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            statement: { rateBasedStatement: { limit, ...perClient, evaluationWindowSec: 300 } },
             visibilityConfig: visibility("RateLimit"),
         },
         ...(countries.length > 0
@@ -193,7 +213,17 @@ function wafRules(settings: WafSettings, visibility: (metric: string) => aws.typ
                       name: "geo-allow-list",
                       priority: 1,
                       action: { block: {} },
-                      statement: { notStatement: { statement: { geoMatchStatement: { countryCodes: countries } } } },
+                      statement: {
+                          notStatement: {
+                              statement: {
+                                  geoMatchStatement: {
+                                      countryCodes: countries,
+                                      // Without the header: no country matches, so the request is blocked.
+                                      ...(clientIpHeader ? { forwardedIpConfig: { headerName: clientIpHeader, fallbackBehavior: "NO_MATCH" } } : {}),
+                                  },
+                              },
+                          },
+                      },
                       visibilityConfig: visibility("GeoAllowList"),
                   },
               ]
@@ -207,7 +237,7 @@ function wafRules(settings: WafSettings, visibility: (metric: string) => aws.typ
                       statement: {
                           rateBasedStatement: {
                               limit: loginLimit,
-                              aggregateKeyType: "IP",
+                              ...perClient,
                               evaluationWindowSec: 300,
                               scopeDownStatement: loginScope(loginPaths),
                           },
