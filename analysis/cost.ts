@@ -123,6 +123,12 @@ const FREE: Readonly<Record<string, string>> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "no charge",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "no charge",
     "aws:wafv2/webAclAssociation:WebAclAssociation": "no charge",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "no charge",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "no charge",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "the access logs are priced as ingestion into their log group",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "the access logs are priced as ingestion into their log group",
+    "aws:cloudwatch/logDelivery:LogDelivery": "the access logs are priced as ingestion into their log group",
+    "aws:s3/bucketObjectv2:BucketObjectv2": "the front end's files are in its bucket's stored GB; CloudFront's fetches from S3 are free of transfer",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": "its logs are priced as ingestion into the log group",
 };
 
@@ -411,17 +417,47 @@ const PRICERS: Readonly<Record<string, Pricer>> = {
             );
         b.add(r, items);
     },
+    "aws:cloudfront/distribution:Distribution": (r, b) =>
+        b.add(r, [
+            b.item(
+                "data transfer out to the internet",
+                b.a.cdnTransferGbPerMonth,
+                "GB",
+                b.global(GLOBAL_PRICES.cloudfrontTransferGb),
+                `cdnTransferGbPerMonth ${b.a.cdnTransferGbPerMonth}`,
+            ),
+            b.item(
+                "HTTPS requests",
+                b.a.cdnRequestsPerMonth / 10_000,
+                "10,000 requests",
+                b.global(GLOBAL_PRICES.cloudfrontHttpsPer10k),
+                `cdnRequestsPerMonth ${b.a.cdnRequestsPerMonth}`,
+            ),
+        ]),
+    "aws:cloudfront/function:Function": (r, b) =>
+        b.add(r, [
+            b.item(
+                "function invocations (every request, at most)",
+                b.a.cdnRequestsPerMonth / 1e6,
+                "million invocations",
+                b.global(GLOBAL_PRICES.cloudfrontFunctionPerMillion),
+                `cdnRequestsPerMonth ${b.a.cdnRequestsPerMonth}`,
+            ),
+        ]),
     "aws:wafv2/webAcl:WebAcl": (r, b) => {
         const rules = ((r.inputs.rules ?? []) as unknown[]).length;
+        // A CLOUDFRONT-scope ACL inspects every request to the distribution; the ALB's, the API's.
+        const cdn = r.inputs.scope === "CLOUDFRONT";
+        const requests = cdn ? b.a.cdnRequestsPerMonth : b.a.requestsPerMonth;
         b.add(r, [
             b.item("web ACL", 1, "ACL-months", b.global(GLOBAL_PRICES.wafWebAclMonth)),
             b.item("rules and managed rule groups", rules, "rule-months", b.global(GLOBAL_PRICES.wafRuleMonth)),
             b.item(
                 "requests inspected",
-                b.a.requestsPerMonth / 1e6,
+                requests / 1e6,
                 "million requests",
                 b.global(GLOBAL_PRICES.wafPerMillionRequests),
-                `requestsPerMonth ${b.a.requestsPerMonth}`,
+                `${cdn ? "cdnRequestsPerMonth" : "requestsPerMonth"} ${requests}`,
             ),
         ]);
     },

@@ -24,6 +24,8 @@ export const PRICE_SOURCES: Readonly<Record<string, string>> = {
     networkFirewall: "https://aws.amazon.com/network-firewall/pricing/ (firewall endpoint-hour and GB processed, us-east-1; other regions derived; 2026-06)",
     elb: "https://aws.amazon.com/elasticloadbalancing/pricing/ (2026-06)",
     waf: "https://aws.amazon.com/waf/pricing/ (2026-06)",
+    cloudfront:
+        "https://aws.amazon.com/cloudfront/pricing/ (data transfer out to the internet, first 10 TB, and HTTPS requests in the United States and Europe, the price class PriceClass_100 serves; CloudFront Functions invocations; 2026-06)",
     s3: "https://aws.amazon.com/s3/pricing/ (S3 Standard; 2026-06)",
     cloudwatch: "https://aws.amazon.com/cloudwatch/pricing/ (logs, alarms, dashboards; 2026-06)",
     kms: "https://aws.amazon.com/kms/pricing/ (2026-06)",
@@ -80,6 +82,12 @@ export const GLOBAL_PRICES = {
     wafWebAclMonth: 5,
     wafRuleMonth: 1,
     wafPerMillionRequests: 0.6,
+    /** CloudFront data transfer out to the internet, per GB (first 10 TB a month, United States and Europe). */
+    cloudfrontTransferGb: 0.085,
+    /** CloudFront HTTPS requests, per 10,000 (United States and Europe). */
+    cloudfrontHttpsPer10k: 0.01,
+    /** CloudFront Functions invocations, per million. */
+    cloudfrontFunctionPerMillion: 0.1,
     cloudwatchAlarmMonth: 0.1,
     /** A custom metric (first 10,000), per month. */
     cloudwatchCustomMetricMonth: 0.3,

@@ -53,6 +53,8 @@ export interface RecoveryReport {
         tiers: { tier: string; keptDays: number; basis: string }[];
         /** Days the oldest restorable point reaches back (point in time or a tier's recovery point). */
         oldestPointDays: number;
+        /** What holds no data and is rebuilt rather than restored (the web front end: from CI's build artefacts). */
+        rebuilt: string[];
     };
     objectives: RecoveryObjectives | null;
     scenarios: RecoveryScenario[];
@@ -98,7 +100,7 @@ const CNPG = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 type Figures = Omit<RecoveryScenario, "objective" | "meets">;
 
 /** What the RDS resources of a stack recover. */
-function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): { provides: RecoveryReport["provides"]; scenarios: Figures[] } {
+function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): { provides: Omit<RecoveryReport["provides"], "rebuilt">; scenarios: Figures[] } {
     const p = primary.inputs as RdsInputs;
     const retention = Number(p.backupRetentionPeriod ?? 0);
     const multiAz = p.multiAz === true;
@@ -172,7 +174,10 @@ function rdsFigures(resources: RecoveryResource[], primary: RecoveryResource): {
 }
 
 /** What the CloudNativePG resources of a stack recover. */
-function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): { provides: RecoveryReport["provides"]; scenarios: Figures[] } {
+function cnpgFigures(
+    resources: RecoveryResource[],
+    cluster: RecoveryResource,
+): { provides: Omit<RecoveryReport["provides"], "rebuilt">; scenarios: Figures[] } {
     const spec = (cluster.inputs.spec ?? {}) as CnpgSpec;
     const instances = Number(spec.instances ?? 1);
     const sync = spec.postgresql?.synchronous;
@@ -266,6 +271,21 @@ function cnpgFigures(resources: RecoveryResource[], cluster: RecoveryResource): 
     };
 }
 
+/**
+ * The web front end holds no data: its static files are CI's build artefacts, redeployed by
+ * `pulumi up` (AWS: uploaded from frontendSource) or pulled as its image (Kubernetes). No backup.
+ */
+function rebuiltParts(resources: RecoveryResource[]): string[] {
+    const cdn = resources.some((r) => r.type === "aws:cloudfront/distribution:Distribution");
+    const k8s = resources.some(
+        (r) => r.type === "kubernetes:apps/v1:Deployment" && (r.inputs as { metadata?: { name?: string } }).metadata?.name === "frontend",
+    );
+    return [
+        ...(cdn ? ["web front end (bucket behind CloudFront): redeployed from CI's build artefacts by pulumi up (frontendSource), no backup"] : []),
+        ...(k8s ? ["web front end (static server): its image from the registry (frontendImage), no backup"] : []),
+    ];
+}
+
 /** Whether a figure (null: not recoverable) is within an objective. */
 function within(figure: number | null, objective: number): boolean {
     return figure !== null && figure <= objective;
@@ -299,7 +319,13 @@ export function recoveryReport(resources: RecoveryResource[], objectives: Recove
             (s) =>
                 `${s.name}: the stack provides RPO ${minutes(s.rpoMinutes)} / RTO ${minutes(s.rtoMinutes)} (${s.basis}); the objective is RPO ${minutes(s.objective!.rpoMinutes)} / RTO ${minutes(s.objective!.rtoMinutes)}`,
         );
-    return { database: primary ? "rds" : "cloudnative-pg", provides: figures.provides, objectives, scenarios, problems };
+    return {
+        database: primary ? "rds" : "cloudnative-pg",
+        provides: { ...figures.provides, rebuilt: rebuiltParts(resources) },
+        objectives,
+        scenarios,
+        problems,
+    };
 }
 
 /** A figure for people: "5 min", "4 h", "not recoverable". */

@@ -76,6 +76,9 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             ]),
         });
         plans["production-aws-egress-destinations"] = { resources: egress.resources.all, partition: "aws", region: "eu-west-1" };
+        // The web front end: its bucket, keys, CloudFront distribution, CLOUDFRONT-scope WAF and logs in us-east-1.
+        const frontend = await runProgram("production", { target: "aws", frontendEnabled: "true", frontendSource: "examples/frontend/dist" });
+        plans["production-aws-frontend"] = { resources: frontend.resources.all, partition: "aws", region: "eu-west-1" };
         // GovCloud: the partition comes from the provider's region; the region's RDS CAs are given (awsRdsCaBundle).
         const ecr = "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com";
         govCloud = await runProgram("production", {
@@ -107,6 +110,7 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             "examples/aws-staging",
             "examples/byo-vpc-and-cluster",
             "production-aws-us-gov-west-1",
+            "production-aws-frontend",
         ]) {
             it(`${key}: IAM, CloudWatch, properties, service-side rules`, () => {
                 const p = plans[key];
@@ -238,6 +242,18 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
             assert.match(text, /enableKeyRotation \(AWS::KMS::Key.EnableKeyRotation\): a boolean/);
             assert.ok(cfnResource("AWS::RDS::DBInstance")?.DBInstanceClass, "the registry data is loaded");
         });
+
+        it("CloudFront's fields under the distribution's and the policies' configuration (DistributionConfig, ResponseHeadersPolicyConfig)", () => {
+            const rs = clone(plans["production-aws-frontend"].resources);
+            inp(one(rs, "aws:cloudfront/distribution:Distribution", "frontend-cdn")).defaultCacheBehavior.compress = { on: true };
+            inp(one(rs, "aws:cloudfront/distribution:Distribution", "frontend-cdn")).isIpv6Enabled = "maybe";
+            inp(one(rs, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")).securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec =
+                "two years";
+            const text = show(judgeProperties(rs).findings).join("\n");
+            assert.match(text, /defaultCacheBehavior \(AWS::CloudFront::Distribution\.DefaultCacheBehavior\)\.compress: a boolean/);
+            assert.match(text, /isIpv6Enabled \(AWS::CloudFront::Distribution\.IPV6Enabled\): a boolean/);
+            assert.match(text, /strictTransportSecurity\.accessControlMaxAgeSec: a number/);
+        });
     });
 
     describe("service-side rules: each catches its defect", () => {
@@ -291,11 +307,14 @@ describe("AWS as AWS judges it: AWS's machine-readable data on every AWS plan", 
                 svc.dependencies = svc.dependencies.filter((d) => !d.includes("ClusterCapacityProviders"));
             },
             "ecs-service-after-its-target-group-listener": (rs) => {
+                // The service waits for no listener or rule (production: ECS's blue/green production rule).
                 const svc = one(rs, "aws:ecs/service:Service", "api-service");
-                const listener = one(rs, "aws:lb/listener:Listener", "edge-https");
-                svc.dependencies = svc.dependencies.filter((d) => d !== listener.urn);
+                const attaching = new Set(
+                    rs.filter((r) => ["aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"].includes(r.type)).map((r) => r.urn),
+                );
+                svc.dependencies = svc.dependencies.filter((d) => !attaching.has(d));
                 for (const k of Object.keys(svc.propertyDependencies))
-                    svc.propertyDependencies[k] = svc.propertyDependencies[k].filter((d) => d !== listener.urn);
+                    svc.propertyDependencies[k] = svc.propertyDependencies[k].filter((d) => !attaching.has(d));
             },
             "fargate-adds-no-capability-but-sys-ptrace": (rs) => {
                 const td = one(rs, "aws:ecs/taskDefinition:TaskDefinition", "api-task");

@@ -111,6 +111,12 @@ const A = {
  * Network Firewall, whose rules are mutated on it. The firewall's ~$980 a month is over the
  * repository's production budget (docs/cost.md): the budget is raised for this run.
  */
+/** The web front end on: the example's built files (AWS), an image of them (Kubernetes). */
+const FRONTEND_SET = {
+    aws: { frontendEnabled: "true", frontendSource: "examples/frontend/dist" },
+    kubernetes: { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" },
+};
+const CDN = "aws:cloudfront/distribution:Distribution";
 const EGRESS_SET = {
     egressDestinations: JSON.stringify([
         { name: "openai", host: "api.openai.com", ports: [443] },
@@ -127,7 +133,12 @@ const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-co
 const RATE_LIMIT_SET = { k8sGatewayRateLimit: "envoy-gateway", wafLoginPaths: '["/auth/login"]', edgeWebSocketPaths: '["/ws"]' };
 const RATE_LIMIT_MANDATORY: PolicyPackConfig = { "kubernetes-edge-route-require-rate-limit": "mandatory" };
 
-const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit", Mutation, PolicyPackConfig?][] = [
+const MUTATIONS: [
+    string,
+    "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit" | "aws-frontend" | "kubernetes-frontend",
+    Mutation,
+    PolicyPackConfig?,
+][] = [
     ["aws-rds-instance-require-storage-encryption", "aws", edit(A.rds, "db-primary", (i) => (i.storageEncrypted = false))],
     ["aws-rds-instance-require-performance-insights-kms", "aws", edit(A.rds, "db-primary", (i) => delete i.performanceInsightsKmsKeyId)],
     ["aws-rds-proxy-require-tls-and-iam-auth", "aws", edit(A.proxy, "db-proxy", (i) => (i.defaultAuthScheme = "NONE"))],
@@ -348,6 +359,51 @@ const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egre
     ["aws-lb-loadbalancer-require-deletion-protection", "aws", edit(A.alb, "edge-alb", (i) => (i.enableDeletionProtection = false))],
     ["aws-lb-loadbalancer-require-access-logs", "aws", edit(A.alb, "edge-alb", (i) => (i.accessLogs.enabled = false))],
     ["aws-lb-loadbalancer-require-waf", "aws", drop((r) => r.type === "aws:wafv2/webAclAssociation:WebAclAssociation")],
+    // The web front end (frontendEnabled): CloudFront without OAC, without WAF, below TLS 1.2, without logs.
+    [
+        "aws-cloudfront-distribution-require-oac",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => {
+            delete i.origins[0].originAccessControlId;
+            i.origins[0].s3OriginConfig = { originAccessIdentity: "origin-access-identity/cloudfront/E2EXAMPLE" };
+        }),
+    ],
+    [
+        "aws-cloudfront-distribution-require-oac",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.origins[0].domainName = "public-site.s3-website-eu-west-1.amazonaws.com")),
+    ],
+    [
+        "aws-cloudfront-distribution-require-waf",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i, r) => ((i.webAclId = ""), (r.propertyDependencies.webAclId = []))),
+    ],
+    [
+        "aws-cloudfront-distribution-require-waf",
+        "aws-frontend",
+        drop((r) => r.type === "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration" && r.name.includes("frontend-waf")),
+    ],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.viewerCertificate.minimumProtocolVersion = "TLSv1.1_2016")),
+    ],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.viewerCertificate = { cloudfrontDefaultCertificate: true })),
+    ],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.orderedCacheBehaviors[0].viewerProtocolPolicy = "allow-all")),
+    ],
+    [
+        "aws-cloudfront-distribution-require-tls",
+        "aws-frontend",
+        edit(CDN, "frontend-cdn", (i) => (i.origins[1].customOriginConfig.originSslProtocols = ["TLSv1", "TLSv1.2"])),
+    ],
+    ["aws-cloudfront-distribution-require-logging", "aws-frontend", drop((r) => r.type === "aws:cloudwatch/logDelivery:LogDelivery")],
     ["aws-ec2-vpc-require-flow-logs", "aws", drop((r) => r.type === "aws:ec2/flowLog:FlowLog")],
     ["aws-cloudtrail-trail-require-multi-region-validation", "aws", edit(A.trail, "audit-trail", (i) => (i.isMultiRegionTrail = false))],
     ["aws-cloudwatch-loggroup-require-retention", "aws", edit(A.logGroup, "flow-logs", (i) => (i.retentionInDays = 7))],
@@ -525,6 +581,22 @@ const MUTATIONS: [string, "aws" | "kubernetes" | "aws-egress" | "kubernetes-egre
         "kubernetes",
         drop((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && inp(r).metadata.name === "api"),
     ],
+    // The front end's own PDB and HPA minimum in production.
+    [
+        "kubernetes-apps-deployment-require-pdb",
+        "kubernetes-frontend",
+        drop((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget" && inp(r).metadata.name === "frontend"),
+    ],
+    [
+        "kubernetes-apps-deployment-require-replicas",
+        "kubernetes-frontend",
+        editK8s("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "frontend", (i) => (i.spec.minReplicas = 1)),
+    ],
+    [
+        "kubernetes-core-pod-require-read-only-root-filesystem",
+        "kubernetes-frontend",
+        editK8s("kubernetes:apps/v1:Deployment", "frontend", (i) => (i.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false)),
+    ],
     [
         "kubernetes-edge-route-require-rate-limit",
         "kubernetes-ratelimit",
@@ -556,6 +628,8 @@ describe("policy pack", function () {
         runs["production-aws-egress"] = await runProgram("production", { target: "aws", ...EGRESS_SET });
         runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
         runs["production-kubernetes-ratelimit"] = await runProgram("production", { target: "kubernetes", ...RATE_LIMIT_SET });
+        runs["production-aws-frontend"] = await runProgram("production", { target: "aws", ...FRONTEND_SET.aws });
+        runs["production-kubernetes-frontend"] = await runProgram("production", { target: "kubernetes", ...FRONTEND_SET.kubernetes });
     });
 
     describe("rules", () => {
@@ -587,7 +661,16 @@ describe("policy pack", function () {
     });
 
     describe("full stacks pass with zero mandatory violations", () => {
-        for (const key of ["development-aws", "development-kubernetes", "staging-aws", "production-aws", "staging-kubernetes", "production-kubernetes"]) {
+        for (const key of [
+            "development-aws",
+            "development-kubernetes",
+            "staging-aws",
+            "production-aws",
+            "staging-kubernetes",
+            "production-kubernetes",
+            "production-aws-frontend",
+            "production-kubernetes-frontend",
+        ]) {
             it(`${key} (its environment's config: production everything mandatory, development all but resilience)`, async () => {
                 const config = key.startsWith("production") ? productionConfig() : key.startsWith("development") ? developmentConfig() : undefined;
                 const res = await evaluatePack(runs[key].resources.all, config);
@@ -629,7 +712,7 @@ describe("policy pack", function () {
 
     describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {
         for (const [rule, target, mutate, config] of MUTATIONS) {
-            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : ""}`, async () => {
+            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : target.endsWith("-frontend") ? " (with the web front end)" : ""}`, async () => {
                 const original = runs[`production-${target}`].resources.all;
                 const baseline = await evaluatePack(original, { ...productionConfig(), ...(config ?? {}) });
                 assert.deepStrictEqual(

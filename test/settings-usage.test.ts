@@ -53,6 +53,11 @@ const FIXTURES: Record<Target, { name: string; input: Parameters<typeof resolveS
                     edge: { allowedCountries: ["DE"], loginPaths: ["/auth/login"] },
                     database: { restoreFrom: { kind: "snapshot", source: "rag-db-final" } },
                     storage: { objectLock: { mode: "COMPLIANCE", days: 30 } },
+                    frontend: {
+                        enabled: true,
+                        source: "examples/frontend/dist",
+                        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abcd-5678",
+                    },
                     aws: {
                         certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abcd-1234",
                         kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abcd-1234",
@@ -84,6 +89,7 @@ const FIXTURES: Record<Target, { name: string; input: Parameters<typeof resolveS
                 overrides: {
                     api: { image: IMAGE },
                     database: { restoreFrom: { kind: "pointInTime", source: "postgres" } },
+                    frontend: { enabled: true, image: "registry.example.gov/rag-frontend:1.0.0" },
                     kubernetes: {
                         edgeMode: "ingress",
                         objectStorageMode: "external",

@@ -204,6 +204,9 @@ function arnOf(type: string, name: string, inputs: Record<string, any>, region: 
 /** The S3 prefix list the mocks report (the form AWS uses: pl- and 8 hex digits). */
 export const MOCK_S3_PREFIX_LIST = "pl-6da54004";
 
+/** CloudFront's origin-facing prefix list the mocks report. */
+export const MOCK_CLOUDFRONT_PREFIX_LIST = "pl-4fa04526";
+
 function mockState(type: string, name: string, inputs: Record<string, any>, region: string, account: string): Record<string, unknown> {
     const MOCK_ACCOUNT_ID = account;
     const id = `${name}-${shortHash(type + name)}`;
@@ -292,6 +295,16 @@ function mockState(type: string, name: string, inputs: Record<string, any>, regi
                     },
                 ],
             };
+        case "aws:cloudfront/distribution:Distribution":
+            // CloudFront ARNs have no region: arn:aws:cloudfront::<account>:distribution/<id>.
+            return {
+                ...base,
+                arn: `arn:${partitionOf(region)}:cloudfront::${account}:distribution/E${shortHash(name).toUpperCase()}`,
+                domainName: `d${shortHash(name)}.cloudfront.net`,
+                hostedZoneId: "Z2FDTNDATAQYW2",
+            };
+        case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+            return { ...base, name: inputs.name ?? id };
         case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
             return { ...base, hostedZone: "Z0123456789ABCDEFGHIJ" };
         default:
@@ -335,6 +348,8 @@ function mockCall(token: string, inputs: Record<string, any>, region: string, ac
         }
         case "aws:ec2/getPrefixList:getPrefixList":
             return { id: MOCK_S3_PREFIX_LIST, name: inputs.name, cidrBlocks: ["3.5.0.0/19", "52.218.0.0/17"] };
+        case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            return { id: MOCK_CLOUDFRONT_PREFIX_LIST, name: inputs.name, entries: [{ cidr: "120.52.22.96/27" }], maxEntries: 55 };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::156460612806:root", id: "156460612806" };
         default:

@@ -58,10 +58,11 @@ npm run build --silent
 # production with its credentials from External Secrets Operator, production with named egress
 # destinations enforced by Cilium (a CiliumNetworkPolicy per host, a NetworkPolicy per CIDR),
 # production with the gateway's limits enforced by Envoy Gateway (BackendTrafficPolicies, a
-# WebSocket route), and production in ingress mode with login and WebSocket paths (an Ingress each).
+# WebSocket route), production in ingress mode with login and WebSocket paths (an Ingress each),
+# and production and staging with the web front end (its Deployment, Service, NetworkPolicy, HPA, PDB, routes).
 EGRESS_DESTINATIONS='[{"name":"openai","host":"api.openai.com","ports":[443]},{"name":"idp","host":"*.login.example.gov","ports":[443]},{"name":"ldap","cidr":"10.200.0.10/32","ports":[636]},{"name":"smtp","cidr":"192.0.2.0/28","ports":[587],"from":["api","llm"]}]'
 LIMITS=(--set 'wafLoginPaths=["/auth/login","/auth/token"]' --set 'edgeWebSocketPaths=["/ws"]' --set edgeMaxRequestBodyMiB=20)
-for stack in development staging production production-restore production-external-secrets production-egress production-ratelimit production-ingress; do
+for stack in development staging production production-restore production-external-secrets production-egress production-ratelimit production-ingress staging-frontend production-frontend; do
   out="$work/$stack"
   set_flags=()
   [ "$stack" = production-restore ] && set_flags=(--set "dbRestoreFrom=pitr:postgres@2026-11-29T08:15:00Z")
@@ -69,6 +70,7 @@ for stack in development staging production production-restore production-extern
   [ "$stack" = production-egress ] && set_flags=(--set "egressDestinations=$EGRESS_DESTINATIONS" --set k8sFqdnPolicy=cilium)
   [ "$stack" = production-ratelimit ] && set_flags=(--set k8sGatewayRateLimit=envoy-gateway "${LIMITS[@]}")
   [ "$stack" = production-ingress ] && set_flags=(--set k8sEdgeMode=ingress "${LIMITS[@]}")
+  [ "${stack#*-}" = frontend ] && set_flags=(--set frontendEnabled=true --set frontendImage=ghcr.io/example-gov/rag-frontend:1.0.0)
   node dist/tools/plan.js --stack "${stack%%-*}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"

@@ -71,8 +71,8 @@ export interface ApiServiceArgs extends AwsCommonArgs, ApiAutoscaling {
     /** Target group the ALB forwards to (from Edge). */
     targetGroupArn: pulumi.Input<string>;
     /**
-     * The listener that forwards to `targetGroupArn` (`Edge.httpsListenerArn`): the service is
-     * created after it, since CreateService refuses a target group no load balancer uses yet.
+     * The listener or listener rule that forwards to `targetGroupArn` (`Edge.targetGroupAttachmentArn`):
+     * the service is created after it, since CreateService refuses a target group no load balancer uses yet.
      * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
      * @default none (then the target group must already be attached)
      */

@@ -56,6 +56,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
     /** ARN of the bucket. */
     readonly arn: pulumi.Output<string>;
+    /** Regional domain name of the bucket (`<name>.s3.<region>.amazonaws.com`, a CloudFront origin). */
+    readonly regionalDomainName: pulumi.Output<string>;
 
     constructor(name: string, args: SecureBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const lc = validateSecureBucket(name, args);
@@ -97,6 +99,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         }
         this.bucketName = bucket.bucket;
         this.arn = bucket.arn;
+        this.regionalDomainName = bucket.bucketRegionalDomainName;
         this.registerOutputs({ bucketName: this.bucketName, arn: this.arn });
     }
 

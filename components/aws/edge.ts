@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
 import { ALLOWED_TLS_POLICIES, DEFAULT_CONTENT_SECURITY_POLICY } from "../core/facts";
 import { Validator } from "../core/validation";
@@ -49,6 +50,12 @@ export interface EdgeArgs extends AwsCommonArgs {
     /** Days ALB access logs are kept. @default 90 */
     accessLogRetentionDays?: number;
     /**
+     * Only CloudFront reaches the ALB (the web front end's distribution routes the API to it): 443
+     * from CloudFront's origin-facing prefix list only, requests without the distribution's secret
+     * origin header answered 403, and no DNS alias (the names point at the distribution). @default false
+     */
+    cloudFrontOnly?: boolean;
+    /**
      * The resources of ECS's native blue/green deployment (`ApiService.blueGreen`): a second (green)
      * target group, a production listener rule on the HTTPS listener and a test listener
      * (`BLUE_GREEN_TEST_PORT`, HTTPS) open to `testCidrs` only (the VPC's CIDR: a test client or a
@@ -76,6 +83,16 @@ export interface EdgeBlueGreen {
     /** ARN suffix of the green target group (CloudWatch dimensions). */
     alternateTargetGroupArnSuffix: pulumi.Output<string>;
 }
+
+/** The header CloudFront adds to every request to the ALB, checked by the listener (cloudFrontOnly). */
+export const ORIGIN_VERIFY_HEADER = "X-Origin-Verify";
+
+/**
+ * CloudFront's origin-facing managed prefix list: the addresses CloudFront connects to origins from
+ * ("Use the CloudFront managed prefix list":
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html#managed-prefix-list).
+ */
+export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing";
 
 /** Settings resolved from the args. */
 interface Sizing {
@@ -112,12 +129,22 @@ export class Edge extends pulumi.ComponentResource {
     readonly targetGroupArnSuffix: pulumi.Output<string>;
     /** ARN of the HTTPS listener. */
     readonly httpsListenerArn: pulumi.Output<string>;
+    /**
+     * The listener or rule through which the HTTPS listener forwards to the API's target group: the
+     * listener itself, the CloudFront-only rule (`cloudFrontOnly`), or ECS's production rule
+     * (`blueGreen`). An ECS service that registers the group waits for it (`ApiServiceArgs.listenerArn`).
+     */
+    readonly targetGroupAttachmentArn: pulumi.Output<string>;
     /** ARN of the certificate served. */
     readonly certificateArn: pulumi.Output<string>;
     /** Public HTTPS URL. */
     readonly url: pulumi.Output<string>;
     /** The blue/green resources, when `blueGreen` is set. */
     readonly blueGreen?: EdgeBlueGreen;
+    /** FQDNs of the certificate's DNS validation records this component wrote ([] with a given certificate). */
+    readonly certificateValidationFqdns: pulumi.Output<string[]>;
+    /** The secret value of ORIGIN_VERIFY_HEADER the listener requires (cloudFrontOnly), else undefined. */
+    readonly originVerifySecret: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = Edge.validate(name, args);
@@ -127,10 +154,15 @@ export class Edge extends pulumi.ComponentResource {
 
         const securityGroup = this.createSecurityGroup(input);
         const alb = this.createLoadBalancer(input, securityGroup);
-        const certificateArn = this.createCertificate(input);
-        const { targetGroup, https } = this.createListeners(input, alb, certificateArn);
-        this.createDnsAlias(input, alb);
+        const { certificateArn, validationFqdns } = this.createCertificate(input);
+        this.originVerifySecret = args.cloudFrontOnly
+            ? new random.RandomPassword(ctx.childName("origin-verify"), { length: 48, special: false }, { parent: this }).result
+            : undefined;
+        const { targetGroup, https, attachment } = this.createListeners(input, alb, certificateArn);
+        if (!args.cloudFrontOnly) this.createDnsAlias(input, alb);
+        this.certificateValidationFqdns = validationFqdns;
         if (args.blueGreen) this.blueGreen = this.createBlueGreen(input, { alb, securityGroup, certificateArn, targetGroup, https });
+        this.targetGroupAttachmentArn = this.blueGreen ? this.blueGreen.productionListenerRuleArn : attachment;
 
         this.loadBalancerArn = alb.arn;
         this.loadBalancerArnSuffix = alb.arnSuffix;
@@ -172,11 +204,28 @@ export class Edge extends pulumi.ComponentResource {
             ctx.childName("alb"),
             {
                 vpcId: args.vpcId,
-                description: "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
+                description: args.cloudFrontOnly ? "Public ALB: HTTPS from CloudFront only" : "Public ALB: HTTPS and HTTP redirect from allowed CIDRs",
                 tags: ctx.tags("alb", { "ragstack:role": "public-alb" }),
             },
             ctx.opts(),
         );
+        if (args.cloudFrontOnly) {
+            // The prefix list counts as its weight (about 55 entries) against the group's rules quota.
+            const cloudFront = aws.ec2.getManagedPrefixListOutput({ name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST }, { parent: this });
+            new aws.vpc.SecurityGroupIngressRule(
+                ctx.childName("alb-443-cloudfront"),
+                {
+                    securityGroupId: sg.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    prefixListId: cloudFront.id,
+                    description: "HTTPS from CloudFront only",
+                },
+                ctx.opts(),
+            );
+            return sg;
+        }
         s.cidrs.forEach((cidr, i) => {
             for (const p of [443, 80]) {
                 new aws.vpc.SecurityGroupIngressRule(
@@ -261,8 +310,8 @@ export class Edge extends pulumi.ComponentResource {
     }
 
     /** The certificate: the one given, or an ACM certificate validated through DNS in the hosted zone. */
-    private createCertificate({ ctx, args }: StepInput): pulumi.Output<string> {
-        if (args.certificateArn) return pulumi.output(args.certificateArn);
+    private createCertificate({ ctx, args }: StepInput): { certificateArn: pulumi.Output<string>; validationFqdns: pulumi.Output<string[]> } {
+        if (args.certificateArn) return { certificateArn: pulumi.output(args.certificateArn), validationFqdns: pulumi.output([]) };
         const alternativeNames = args.alternativeNames ?? [];
         const cert = new aws.acm.Certificate(
             ctx.childName("cert"),
@@ -299,7 +348,7 @@ export class Edge extends pulumi.ComponentResource {
             { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
             ctx.opts(),
         );
-        return validation.certificateArn;
+        return { certificateArn: validation.certificateArn, validationFqdns: pulumi.all(records.map((r) => r.fqdn)) };
     }
 
     /** The API target group (health on /health), the HTTPS listener (allowlisted TLS policy, security headers) and the HTTP listener that only redirects. */
@@ -307,7 +356,7 @@ export class Edge extends pulumi.ComponentResource {
         { ctx, args, s }: StepInput,
         alb: aws.lb.LoadBalancer,
         certificateArn: pulumi.Output<string>,
-    ): { targetGroup: aws.lb.TargetGroup; https: aws.lb.Listener } {
+    ): { targetGroup: aws.lb.TargetGroup; https: aws.lb.Listener; attachment: pulumi.Output<string> } {
         const tg = this.apiTargetGroup({ ctx, args, s }, "api");
         const csp = args.contentSecurityPolicy ?? DEFAULT_CONTENT_SECURITY_POLICY;
         const https = new aws.lb.Listener(
@@ -318,7 +367,10 @@ export class Edge extends pulumi.ComponentResource {
                 protocol: "HTTPS",
                 sslPolicy: s.sslPolicy,
                 certificateArn,
-                defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+                // cloudFrontOnly: only requests with the distribution's secret header are forwarded (the rule below).
+                defaultActions: this.originVerifySecret
+                    ? [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", messageBody: "Forbidden", statusCode: "403" } }]
+                    : [{ type: "forward", targetGroupArn: tg.arn }],
                 ...(args.hsts === false ? {} : { routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=63072000; includeSubDomains; preload" }),
                 ...(csp === "none" ? {} : { routingHttpResponseContentSecurityPolicyHeaderValue: csp }),
                 routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
@@ -327,6 +379,22 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
+        // With blue/green, ECS's production rule carries the same header condition instead (createBlueGreen):
+        // a rule of higher precedence forwarding to one group would bypass ECS's traffic shift.
+        const fromCloudFront =
+            this.originVerifySecret && !args.blueGreen
+                ? new aws.lb.ListenerRule(
+                      ctx.childName("from-cloudfront"),
+                      {
+                          listenerArn: https.arn,
+                          priority: 1,
+                          conditions: [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [this.originVerifySecret] } }],
+                          actions: [{ type: "forward", targetGroupArn: tg.arn }],
+                          tags: ctx.tags("from-cloudfront"),
+                      },
+                      ctx.opts(),
+                  )
+                : undefined;
         new aws.lb.Listener(
             ctx.childName("http"),
             {
@@ -338,7 +406,7 @@ export class Edge extends pulumi.ComponentResource {
             },
             ctx.opts(),
         );
-        return { targetGroup: tg, https };
+        return { targetGroup: tg, https, attachment: fromCloudFront ? fromCloudFront.arn : https.arn };
     }
 
     /** An API target group (IP targets, health on the API's health path); `green` is blue/green's second one. */
@@ -408,7 +476,11 @@ export class Edge extends pulumi.ComponentResource {
                 // The lowest precedence: more specific rules (if any) come first; this one takes every path.
                 priority: 50000,
                 actions: weighted,
-                conditions: [{ pathPattern: { values: ["/*"] } }],
+                conditions: [
+                    { pathPattern: { values: ["/*"] } },
+                    // cloudFrontOnly: only the distribution's requests reach the groups; the listener answers the rest 403.
+                    ...(this.originVerifySecret ? [{ httpHeader: { httpHeaderName: ORIGIN_VERIFY_HEADER, values: [this.originVerifySecret] } }] : []),
+                ],
                 tags: ctx.tags("https-production"),
             },
             ecsOwnsActions,

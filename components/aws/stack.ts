@@ -13,6 +13,7 @@ import { Cache } from "./cache";
 import { EcsCluster } from "./cluster";
 import { Database } from "./database";
 import { Edge } from "./edge";
+import { Frontend } from "./frontend";
 import { Keys } from "./keys";
 import { DEFAULT_MODEL_SYNC_IMAGE, Llm } from "./llm";
 import { HttpsEgress, viaEcrPublicCache } from "./common";
@@ -30,6 +31,8 @@ export interface AwsRagStackArgs {
      * AWS Backup copies): your credentials or an assumed role there. @default one built from the region alone
      */
     backupRegionProvider?: aws.Provider;
+    /** Provider in us-east-1 for the web front end's certificate, WAF and logs (frontendEnabled). @default one built from the region alone */
+    usEast1Provider?: aws.Provider;
 }
 
 /** The whole RAG stack on AWS, composed from this folder's components. */
@@ -60,6 +63,7 @@ export class AwsRagStack extends RagStackComponent {
         const storage = this.createStorage(name, s, args, common, keys);
         const edge = this.createEdge(name, s, common, network);
         const waf = this.createWaf(name, s, common, keys, edge);
+        if (s.frontend.enabled) this.createFrontend(name, s, args, common, edge);
         // Without internet egress: HTTPS to the VPC's endpoints and S3 only, AWS-published helper
         // images through an ECR pull-through cache of ECR Public, models staged in their bucket.
         const offline = !s.aws.internetEgress;
@@ -201,6 +205,38 @@ export class AwsRagStack extends RagStackComponent {
                 accessLogRetentionDays: s.observability.logRetentionDays,
                 // ECS native blue/green: the green target group, the production rule, the test listener (from the VPC only).
                 blueGreen: s.delivery.apiStrategy === "blueGreen" ? { testCidrs: [network.vpcCidr] } : undefined,
+                // With the web front end, the names point at CloudFront and only CloudFront reaches the ALB.
+                cloudFrontOnly: s.frontend.enabled,
+            },
+            { parent: this },
+        );
+    }
+
+    /** The web front end: the app's bucket behind CloudFront, which also routes frontendApiPath to the ALB. */
+    private createFrontend(name: string, s: StackSettings, args: AwsRagStackArgs, common: StackCommon, edge: Edge): Frontend {
+        return new Frontend(
+            `${name}-frontend`,
+            {
+                ...common,
+                domain: s.domain,
+                alternativeNames: s.edge.alternativeNames,
+                source: s.frontend.source!,
+                apiPath: s.frontend.apiPath,
+                albDnsName: edge.dnsName,
+                originVerifySecret: edge.originVerifySecret!,
+                contentSecurityPolicy: s.frontend.contentSecurityPolicy,
+                hsts: s.edge.hsts,
+                priceClass: s.frontend.priceClass,
+                certificateArn: s.frontend.certificateArn,
+                hostedZoneId: s.aws.hostedZoneId,
+                usEast1Provider: args.usEast1Provider,
+                // The ALB certificate's validation records serve the us-east-1 certificate too.
+                existingValidationFqdns: s.frontend.certificateArn || s.aws.certificateArn ? undefined : edge.certificateValidationFqdns,
+                rateLimitPer5Min: s.edge.rateLimitPer5Min,
+                allowedCountryCodes: s.edge.allowedCountries,
+                loginPaths: s.edge.loginPaths,
+                loginRateLimitPer5Min: s.edge.loginRateLimitPer5Min,
+                logRetentionDays: s.observability.logRetentionDays,
             },
             { parent: this },
         );
@@ -218,6 +254,8 @@ export class AwsRagStack extends RagStackComponent {
                 loginPaths: s.edge.loginPaths,
                 loginRateLimitPer5Min: s.edge.loginRateLimitPer5Min,
                 maxRequestBodyMiB: s.edge.maxRequestBodyMiB,
+                // Behind the front end's CloudFront the source is an edge server: key on the client CloudFront forwards.
+                ...(s.frontend.enabled ? { clientIpHeader: "X-Forwarded-For" } : {}),
                 logsKeyArn: keys.logsKeyArn,
                 logRetentionDays: s.observability.logRetentionDays,
             },
@@ -492,7 +530,7 @@ export class AwsRagStack extends RagStackComponent {
                 clusterName: deps.cluster.clusterName,
                 albSecurityGroupId: deps.edge.securityGroupId,
                 targetGroupArn: deps.edge.targetGroupArn,
-                listenerArn: deps.edge.httpsListenerArn,
+                listenerArn: deps.edge.targetGroupAttachmentArn,
                 loadBalancerArnSuffix: deps.edge.loadBalancerArnSuffix,
                 targetGroupArnSuffix: deps.edge.targetGroupArnSuffix,
                 image: s.api.image,

@@ -15,8 +15,13 @@ export const MANAGED_RULE_GROUPS = [
 ] as const;
 
 export interface WafArgs extends AwsCommonArgs {
-    /** ARN of the ALB to protect. */
-    loadBalancerArn: pulumi.Input<string>;
+    /** ARN of the ALB to protect (REGIONAL scope); a CLOUDFRONT-scope ACL is named by its distribution instead. */
+    loadBalancerArn?: pulumi.Input<string>;
+    /**
+     * REGIONAL (an ALB) or CLOUDFRONT (a distribution's `webAclId`; create it with a us-east-1
+     * provider: https://docs.aws.amazon.com/waf/latest/developerguide/how-aws-waf-works-resources.html). @default "REGIONAL"
+     */
+    scope?: "REGIONAL" | "CLOUDFRONT";
     /** Requests per 5 minutes per client IP before blocking. @default 2000 */
     rateLimitPer5Min?: number;
     /** KMS key for the WAF log group. */
@@ -48,6 +53,15 @@ export interface WafArgs extends AwsCommonArgs {
      * what it reads). `undefined`: no such rule. @default undefined
      */
     maxRequestBodyMiB?: number;
+    /**
+     * Behind a proxy only it admits (the web front end's CloudFront): the per-IP rules (rate limits,
+     * countries) key on the client address in this header, which CloudFront sets (`X-Forwarded-For`),
+     * not on the connection's source (CloudFront's edge servers, shared by many clients). WAF reads
+     * the header's first address ("Forwarded IP address":
+     * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-forwarded-ip-address.html);
+     * the distribution's own web ACL limits the real source addresses. @default none: the source address
+     */
+    clientIpHeader?: string;
     /**
      * Your own rules, evaluated after the library's (rate limits, geography, managed groups) in the
      * order given; their priorities are assigned here, a missing visibilityConfig is filled in.
@@ -138,15 +152,15 @@ export class Waf extends pulumi.ComponentResource {
             ctx.childName("acl"),
             {
                 name: ctx.physical("acl", 128),
-                scope: "REGIONAL",
+                scope: args.scope ?? "REGIONAL",
                 defaultAction: { allow: {} },
                 visibilityConfig: visibility("Acl"),
-                rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"]),
+                rules: wafRules(settings, visibility, args.countOnlyCommonRules ?? ["SizeRestrictions_BODY"], args.clientIpHeader),
                 tags: ctx.tags("waf"),
             },
             ctx.opts(),
         );
-        new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
+        if (args.loadBalancerArn) new aws.wafv2.WebAclAssociation(ctx.childName("alb"), { resourceArn: args.loadBalancerArn, webAclArn: acl.arn }, ctx.opts());
         this.createLogging(ctx, args, acl);
         this.webAclArn = acl.arn;
         this.webAclName = acl.name;
@@ -192,6 +206,13 @@ interface WafSettings {
 /** The settings of a Waf, refusing bad arguments before anything is registered. */
 function wafSettings(name: string, args: WafArgs): WafSettings {
     const v = new Validator(`Waf ${name}`);
+    if (args.clientIpHeader !== undefined)
+        v.matches("clientIpHeader", args.clientIpHeader, /^[A-Za-z0-9-]{1,255}$/, "an HTTP header name such as X-Forwarded-For");
+    v.oneOf("scope", args.scope ?? "REGIONAL", ["REGIONAL", "CLOUDFRONT"] as const);
+    if ((args.scope ?? "REGIONAL") === "REGIONAL" && !args.loadBalancerArn)
+        v.fail("loadBalancerArn", args.loadBalancerArn, "the ARN of the ALB a REGIONAL web ACL protects");
+    if (args.scope === "CLOUDFRONT" && args.loadBalancerArn)
+        v.fail("loadBalancerArn", args.loadBalancerArn, "unset with scope CLOUDFRONT (the distribution names the ACL)");
     const limit = args.rateLimitPer5Min ?? 2000;
     v.int("rateLimitPer5Min", limit, 100, 2000000000);
     checkLogRetention(v, "logRetentionDays", args.logRetentionDays ?? 90);
@@ -219,14 +240,23 @@ function wafSettings(name: string, args: WafArgs): WafSettings {
  * The web ACL's rules in priority order: the per-IP rate limit, the country allow-list, the login
  * rate limit, the body size limit, the AWS managed groups (some common rules counted only), then the caller's rules.
  */
-function wafRules(settings: WafSettings, visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig, countOnly: string[]) {
+function wafRules(
+    settings: WafSettings,
+    visibility: (metric: string) => aws.types.input.wafv2.WebAclVisibilityConfig,
+    countOnly: string[],
+    clientIpHeader?: string,
+) {
     const { limit, countries, loginPaths, loginLimit, maxBodyBytes, extra } = settings;
+    // Per client: the source address, or the one a trusted proxy forwards (a request without it is limited, fail closed).
+    const perClient = clientIpHeader
+        ? { aggregateKeyType: "FORWARDED_IP", forwardedIpConfig: { headerName: clientIpHeader, fallbackBehavior: "MATCH" } }
+        : { aggregateKeyType: "IP" };
     return [
         {
             name: "rate-limit-per-ip",
             priority: 0,
             action: { block: {} },
-            statement: { rateBasedStatement: { limit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            statement: { rateBasedStatement: { limit, ...perClient, evaluationWindowSec: 300 } },
             visibilityConfig: visibility("RateLimit"),
         },
         ...(countries.length > 0
@@ -235,7 +265,17 @@ function wafRules(settings: WafSettings, visibility: (metric: string) => aws.typ
                       name: "geo-allow-list",
                       priority: 1,
                       action: { block: {} },
-                      statement: { notStatement: { statement: { geoMatchStatement: { countryCodes: countries } } } },
+                      statement: {
+                          notStatement: {
+                              statement: {
+                                  geoMatchStatement: {
+                                      countryCodes: countries,
+                                      // Without the header: no country matches, so the request is blocked.
+                                      ...(clientIpHeader ? { forwardedIpConfig: { headerName: clientIpHeader, fallbackBehavior: "NO_MATCH" } } : {}),
+                                  },
+                              },
+                          },
+                      },
                       visibilityConfig: visibility("GeoAllowList"),
                   },
               ]
@@ -249,7 +289,7 @@ function wafRules(settings: WafSettings, visibility: (metric: string) => aws.typ
                       statement: {
                           rateBasedStatement: {
                               limit: loginLimit,
-                              aggregateKeyType: "IP",
+                              ...perClient,
                               evaluationWindowSec: 300,
                               scopeDownStatement: loginScope(loginPaths),
                           },

@@ -3,7 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
 import { KubernetesEdgeMode } from "../core/types";
 import { Validator } from "../core/validation";
-import { checkAlternativeNames, checkContentSecurityPolicy, checkEdgePaths, GATEWAY_RATE_LIMITS, GatewayRateLimit, MAX_REQUEST_BODY_MIB } from "../settings";
+import {
+    API_PATH_RE,
+    checkAlternativeNames,
+    checkContentSecurityPolicy,
+    checkEdgePaths,
+    DEFAULT_FRONTEND_CSP,
+    GATEWAY_RATE_LIMITS,
+    GatewayRateLimit,
+    MAX_REQUEST_BODY_MIB,
+} from "../settings";
 import { DEFAULT_CONTENT_SECURITY_POLICY, REFERRER_POLICIES } from "../core/facts";
 import { K8sCommonArgs, K8sContext } from "./common";
 
@@ -74,6 +83,11 @@ export interface EdgeArgs extends K8sCommonArgs {
      * standard for it: anything but everyone is refused in gateway mode. @default ["0.0.0.0/0"]
      */
     allowedCidrs?: string[];
+    /**
+     * The web front end: `/` goes to its Service (in `appNamespace`) with its own
+     * Content-Security-Policy, `apiPath` to the API, unchanged. @default none: `/` goes to the API
+     */
+    frontend?: { serviceName: pulumi.Input<string>; port: number; apiPath: string; contentSecurityPolicy?: string };
 }
 
 /**
@@ -171,7 +185,24 @@ export class Edge extends pulumi.ComponentResource {
                 spec: {
                     parentRefs,
                     hostnames: hostsOf(args),
-                    rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], filters, backendRefs }],
+                    rules: [
+                        { matches: [{ path: { type: "PathPrefix", value: args.frontend?.apiPath ?? "/" } }], filters, backendRefs },
+                        // The front end takes the rest (the longest path prefix wins: the API keeps its own).
+                        ...(args.frontend
+                            ? [
+                                  {
+                                      matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                                      filters: [
+                                          {
+                                              type: "ResponseHeaderModifier",
+                                              responseHeaderModifier: { set: frontendHeaders(args).map(([n, value]) => ({ name: n, value })) },
+                                          },
+                                      ],
+                                      backendRefs: [{ name: args.frontend.serviceName, namespace: args.appNamespace, port: args.frontend.port }],
+                                  },
+                              ]
+                            : []),
+                    ],
                 },
             },
             ctx.opts(),
@@ -213,7 +244,10 @@ export class Edge extends pulumi.ComponentResource {
                 metadata: { name: "edge-routes-to-api", namespace: args.appNamespace, labels },
                 spec: {
                     from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: args.edgeNamespace }],
-                    to: [{ group: "", kind: "Service", name: args.apiServiceName }],
+                    to: [
+                        { group: "", kind: "Service", name: args.apiServiceName },
+                        ...(args.frontend ? [{ group: "", kind: "Service", name: args.frontend.serviceName }] : []),
+                    ],
                 },
             },
             ctx.opts(),
@@ -261,6 +295,7 @@ export class Edge extends pulumi.ComponentResource {
      */
     private createIngresses(ctx: K8sContext, args: EdgeArgs, labels: Record<string, string>, headers: [string, string][]): void {
         const rps = args.rateLimitRps ?? 20;
+        const snippet = (hs: [string, string][]) => hs.map(([n, value]) => `more_set_headers "${n}: ${value}";`).join("\n");
         const common = {
             "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
             "nginx.ingress.kubernetes.io/ssl-redirect": "true",
@@ -268,9 +303,10 @@ export class Edge extends pulumi.ComponentResource {
             "nginx.ingress.kubernetes.io/limit-connections": String(rps * 2),
             "nginx.ingress.kubernetes.io/proxy-body-size": `${args.maxRequestBodyMiB ?? 10}m`,
             ...(restrictsClients(args) ? { "nginx.ingress.kubernetes.io/whitelist-source-range": args.allowedCidrs!.join(",") } : {}),
-            "nginx.ingress.kubernetes.io/configuration-snippet": headers.map(([n, value]) => `more_set_headers "${n}: ${value}";`).join("\n"),
+            "nginx.ingress.kubernetes.io/configuration-snippet": snippet(headers),
         };
-        const ingress = (child: string, name: string, paths: string[], annotations: Record<string, string>) =>
+        const api = { name: args.apiServiceName, port: args.apiPort };
+        const ingress = (child: string, name: string, paths: string[], annotations: Record<string, string>, to = api) =>
             new k8s.networking.v1.Ingress(
                 ctx.childName(child),
                 {
@@ -284,7 +320,7 @@ export class Edge extends pulumi.ComponentResource {
                                 paths: paths.map((path) => ({
                                     path,
                                     pathType: "Prefix",
-                                    backend: { service: { name: args.apiServiceName, port: { number: args.apiPort } } },
+                                    backend: { service: { name: to.name, port: { number: to.port } } },
                                 })),
                             },
                         })),
@@ -292,7 +328,16 @@ export class Edge extends pulumi.ComponentResource {
                 },
                 ctx.opts(),
             );
-        ingress("ingress", API_ROUTE, ["/"], { "cert-manager.io/cluster-issuer": args.clusterIssuer });
+        ingress("ingress", API_ROUTE, [args.frontend?.apiPath ?? "/"], { "cert-manager.io/cluster-issuer": args.clusterIssuer });
+        // The front end: an Ingress of its own, for its own headers (a configuration snippet is per Ingress).
+        if (args.frontend)
+            ingress(
+                "ingress-frontend",
+                FRONTEND_INGRESS,
+                ["/"],
+                { "nginx.ingress.kubernetes.io/configuration-snippet": snippet(frontendHeaders(args)) },
+                { name: args.frontend.serviceName, port: args.frontend.port },
+            );
         const { loginPerMinute } = limitsOf(args);
         if ((args.loginPaths ?? []).length > 0)
             ingress("login-ingress", LOGIN_INGRESS, args.loginPaths!, { "nginx.ingress.kubernetes.io/limit-rpm": String(loginPerMinute) });
@@ -308,6 +353,8 @@ export class Edge extends pulumi.ComponentResource {
 const API_ROUTE = "api";
 /** Name of the WebSocket paths' route or Ingress. */
 const WEBSOCKET_ROUTE = "api-websocket";
+/** Name of the front end's Ingress. */
+const FRONTEND_INGRESS = "frontend";
 /** Name of the login paths' Ingress. */
 const LOGIN_INGRESS = "api-login";
 
@@ -349,6 +396,10 @@ function validateEdge(name: string, args: EdgeArgs): void {
             args.allowedCidrs,
             '["0.0.0.0/0"] in gateway mode (Gateway API has no standard client-address filter: use mode "ingress", or your gateway controller\'s policy)',
         );
+    if (args.frontend) {
+        v.matches("frontend.apiPath", args.frontend.apiPath, API_PATH_RE, "a path prefix such as /api (leading /, no trailing / or wildcard)");
+        checkContentSecurityPolicy(v, "frontend.contentSecurityPolicy", args.frontend.contentSecurityPolicy);
+    }
     if (args.mode === "gateway") v.nonEmpty("gatewayClassName", args.gatewayClassName);
     if (args.mode === "ingress") v.nonEmpty("ingressClassName", args.ingressClassName);
     checkLimits(v, args);
@@ -380,6 +431,11 @@ function checkLimits(v: Validator, args: EdgeArgs): void {
             args.loginPaths,
             `at most ${MAX_ENVOY_GATEWAY_LOGIN_PATHS} paths with envoy-gateway (a local rate limit holds 16 rules: two per limit, for IPv4 and IPv6 clients)`,
         );
+}
+
+/** The front end's headers: the edge's, with the front end's own Content-Security-Policy. */
+function frontendHeaders(args: EdgeArgs): [string, string][] {
+    return securityHeaders({ ...args, contentSecurityPolicy: args.frontend?.contentSecurityPolicy ?? DEFAULT_FRONTEND_CSP });
 }
 
 /** The security headers of every response, at the edge (gateway filter or ingress snippet). */

@@ -13,6 +13,7 @@ import { Cache, CACHE_CLIENT_TLS_SECRET } from "./cache";
 import { externalSecretIn, K8sCommonArgs, K8sContext, secretIn } from "./common";
 import { Database, DB_CLIENT_TLS_SECRET, DB_ROLES } from "./database";
 import { Edge, EdgeArgs } from "./edge";
+import { Frontend, FRONTEND_REPLICAS, FRONTEND_RESOURCES } from "./frontend";
 import { Llm, LLM_DEFAULTS } from "./llm";
 import { Monitoring } from "./monitoring";
 import { ObjectStorage } from "./object-storage";
@@ -33,10 +34,16 @@ export interface KubernetesRagStackArgs {
 export function appQuota(s: StackSettings): { cpu: string; memory: string; gpus: number } {
     const apiPods = s.api.maxReplicas + 1;
     const llmPods = s.llm.enabled ? s.llm.maxNodes : 0;
-    const cpu = apiPods * s.api.cpu + llmPods * LLM_DEFAULTS.cpu;
-    const memoryMiB = apiPods * s.api.memoryMiB + llmPods * LLM_DEFAULTS.memoryMiB;
+    // The front end at its maximum plus one pod of rolling update: 250m and 128 MiB each.
+    const frontendPods = s.frontend.enabled ? FRONTEND_REPLICAS[s.environment].max + 1 : 0;
+    const cpu = apiPods * s.api.cpu + llmPods * LLM_DEFAULTS.cpu + frontendPods * FRONTEND_CPU;
+    const memoryMiB = apiPods * s.api.memoryMiB + llmPods * LLM_DEFAULTS.memoryMiB + frontendPods * FRONTEND_MEMORY_MIB;
     return { cpu: String(Math.ceil(cpu * 1.25)), memory: `${Math.ceil((memoryMiB * 1.25) / 1024)}Gi`, gpus: Math.max(1, llmPods * s.llm.gpusPerNode) };
 }
+
+/** The front end's limits in the quota's units. */
+const FRONTEND_CPU = parseInt(FRONTEND_RESOURCES.limits.cpu, 10) / 1000;
+const FRONTEND_MEMORY_MIB = parseInt(FRONTEND_RESOURCES.limits.memory, 10);
 
 /** Names of the zone namespaces. */
 type Zones = { edge: pulumi.Output<string>; app: pulumi.Output<string>; data: pulumi.Output<string> };
@@ -101,7 +108,8 @@ export class KubernetesRagStack extends RagStackComponent {
         const cache = s.cache.enabled ? this.createCache(input, zones, secrets) : undefined;
         const llm = s.llm.enabled ? this.createLlm(input, zones) : undefined;
         const api = this.createApi(input, zones, secrets, { db, cache, llm, storage });
-        const edge = this.createEdge(input, zones, api);
+        const frontend = s.frontend.enabled ? this.createFrontend(input, zones) : undefined;
+        const edge = this.createEdge(input, zones, api, frontend);
         if (s.kubernetes.monitoring) this.createMonitoring(input, zones, llm, [...secrets.generated, ...storage.generatedSecretNames]);
         if (s.kubernetes.logicalBackup) this.createLogicalBackup(input, zones, secrets, db, storage);
         if (s.database.crossRegionBackup) this.createDocumentsOffsite(input, zones, storage);
@@ -433,7 +441,22 @@ export class KubernetesRagStack extends RagStackComponent {
     }
 
     /** The public edge (Gateway API or Ingress) in front of the API. */
-    private createEdge({ name, s, k, common, child }: StepInput, zones: Zones, api: Api): Edge {
+    /** The web front end's static server in the app zone, reached by the edge controller only. */
+    private createFrontend({ name, s, k, common, child }: StepInput, zones: Zones): Frontend {
+        return new Frontend(
+            `${name}-frontend`,
+            {
+                ...common,
+                namespace: zones.app,
+                image: s.frontend.image!,
+                edgeControllerNamespace: k.edgeControllerNamespace,
+                edgeControllerPodSelector: k.edgeControllerPodSelector,
+            },
+            child,
+        );
+    }
+
+    private createEdge({ name, s, k, common, child }: StepInput, zones: Zones, api: Api, frontend: Frontend | undefined): Edge {
         const appNs = zones.app;
         return new Edge(
             `${name}-edge`,
@@ -455,6 +478,16 @@ export class KubernetesRagStack extends RagStackComponent {
                 allowedCidrs: s.network.allowedIngressCidrs,
                 webSocketPaths: s.edge.webSocketPaths,
                 ...edgeLimits(s),
+                ...(frontend
+                    ? {
+                          frontend: {
+                              serviceName: frontend.serviceName,
+                              port: frontend.port,
+                              apiPath: s.frontend.apiPath,
+                              contentSecurityPolicy: s.frontend.contentSecurityPolicy,
+                          },
+                      }
+                    : {}),
             },
             child,
         );

@@ -39,6 +39,10 @@ export interface CostAssumptions {
     secretsCallsPerSecret: number;
     /** CloudTrail data events a month (0 when the trail records management events only). @default 0 */
     cloudTrailDataEventsPerMonth: number;
+    /** GB the web front end's CloudFront distribution serves a month (app files and API answers; frontendEnabled). @default staging 10, production 200 */
+    cdnTransferGbPerMonth: number;
+    /** HTTPS requests to the distribution a month (app files and API; its WAF inspects each). @default staging 1000000, production 20000000 */
+    cdnRequestsPerMonth: number;
 }
 
 /** Staging's usage: a pilot with a few hundred users. */
@@ -59,6 +63,8 @@ const STAGING_ASSUMPTIONS: CostAssumptions = {
     kmsRequestsPerKey: 50_000,
     secretsCallsPerSecret: 10_000,
     cloudTrailDataEventsPerMonth: 0,
+    cdnTransferGbPerMonth: 10,
+    cdnRequestsPerMonth: 1_000_000,
 };
 
 /** The presets' usage assumptions (the environments use these; stack config overrides any of them). */
@@ -78,6 +84,8 @@ export const COST_ASSUMPTIONS: Readonly<Record<EnvironmentName, CostAssumptions>
         databaseUsedGb: 2,
         kmsRequestsPerKey: 10_000,
         secretsCallsPerSecret: 2_000,
+        cdnTransferGbPerMonth: 1,
+        cdnRequestsPerMonth: 100_000,
     },
     staging: STAGING_ASSUMPTIONS,
     production: {
@@ -96,6 +104,8 @@ export const COST_ASSUMPTIONS: Readonly<Record<EnvironmentName, CostAssumptions>
         kmsRequestsPerKey: 1_000_000,
         secretsCallsPerSecret: 100_000,
         cloudTrailDataEventsPerMonth: 5_000_000,
+        cdnTransferGbPerMonth: 200,
+        cdnRequestsPerMonth: 20_000_000,
     },
 };
 
@@ -116,6 +126,8 @@ const COST_ASSUMPTION_BOUNDS: Readonly<Record<Exclude<keyof CostAssumptions, "bu
     kmsRequestsPerKey: [0, 1e12],
     secretsCallsPerSecret: [0, 1e12],
     cloudTrailDataEventsPerMonth: [0, 1e13],
+    cdnTransferGbPerMonth: [0, 1e9],
+    cdnRequestsPerMonth: [0, 1e13],
 };
 
 /** Checks the cost estimate's usage assumptions: known names, numbers within bounds. */

@@ -15,6 +15,7 @@ import { CostSettings, costTier } from "./cost";
 import { DatabaseSettings, databaseTier } from "./database";
 import { DeliverySettings, deliveryTier } from "./delivery";
 import { EdgeSettings, edgeTier } from "./edge";
+import { FrontendSettings, frontendTier } from "./frontend";
 import { KubernetesSettings, kubernetesTier, unenforcedEdgeLimits } from "./kubernetes";
 import { LlmSettings, llmTier } from "./llm";
 import { NetworkSettings, networkTier } from "./network";
@@ -35,6 +36,7 @@ export * from "./cost";
 export * from "./database";
 export * from "./delivery";
 export * from "./edge";
+export * from "./frontend";
 export * from "./kubernetes";
 export * from "./llm";
 export * from "./network";
@@ -58,6 +60,8 @@ export interface StackSettings extends StackIdentity, RootSettings, CostSettings
     storage: StorageSettings;
     network: NetworkSettings;
     edge: EdgeSettings;
+    /** The web front end at `/` (off by default). */
+    frontend: FrontendSettings;
     observability: ObservabilitySettings;
     /** Rotation of generated secrets and the alarm on their age. */
     secrets: SecretSettings;
@@ -83,6 +87,7 @@ export const TIERS: readonly Tier<unknown, StackSettings>[] = [
     storageTier,
     networkTier,
     edgeTier,
+    frontendTier,
     observabilityTier,
     secretsTier,
     recoveryTier,

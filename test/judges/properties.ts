@@ -18,7 +18,14 @@ export const CFN_TYPES: Record<string, string> = {
     "aws:autoscaling/group:Group": "AWS::AutoScaling::AutoScalingGroup",
     "aws:backup/plan:Plan": "AWS::Backup::BackupPlan",
     "aws:backup/vault:Vault": "AWS::Backup::BackupVault",
+    "aws:cloudfront/distribution:Distribution": "AWS::CloudFront::Distribution",
+    "aws:cloudfront/function:Function": "AWS::CloudFront::Function",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "AWS::CloudFront::OriginAccessControl",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": "AWS::CloudFront::ResponseHeadersPolicy",
     "aws:cloudtrail/trail:Trail": "AWS::CloudTrail::Trail",
+    "aws:cloudwatch/logDelivery:LogDelivery": "AWS::Logs::Delivery",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "AWS::Logs::DeliveryDestination",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "AWS::Logs::DeliverySource",
     "aws:cloudwatch/dashboard:Dashboard": "AWS::CloudWatch::Dashboard",
     "aws:cloudwatch/eventRule:EventRule": "AWS::Events::Rule",
     "aws:cloudwatch/logGroup:LogGroup": "AWS::Logs::LogGroup",
@@ -51,6 +58,7 @@ export const CFN_TYPES: Record<string, string> = {
     "aws:lambda/function:Function": "AWS::Lambda::Function",
     "aws:lambda/permission:Permission": "AWS::Lambda::Permission",
     "aws:lb/listener:Listener": "AWS::ElasticLoadBalancingV2::Listener",
+    "aws:lb/listenerRule:ListenerRule": "AWS::ElasticLoadBalancingV2::ListenerRule",
     "aws:lb/loadBalancer:LoadBalancer": "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "aws:lb/targetGroup:TargetGroup": "AWS::ElasticLoadBalancingV2::TargetGroup",
     "aws:rds/eventSubscription:EventSubscription": "AWS::RDS::EventSubscription",
@@ -96,6 +104,19 @@ const RENAMES: Record<string, Record<string, string>> = {
     "AWS::EC2::FlowLog": { trafficType: "TrafficType", logDestinationType: "LogDestinationType" },
     "AWS::EC2::VPCEndpoint": { vpcEndpointType: "VpcEndpointType" },
     "AWS::KMS::Key": { keyUsage: "KeyUsage", customerMasterKeySpec: "KeySpec" },
+    "AWS::CloudFront::Distribution": { orderedCacheBehaviors: "CacheBehaviors", webAclId: "WebACLId", isIpv6Enabled: "IPV6Enabled" },
+    "AWS::CloudFront::Function": { code: "FunctionCode", publish: "AutoPublish" },
+    "AWS::ElasticLoadBalancingV2::ListenerRule": { conditions: "Conditions", actions: "Actions" },
+};
+
+/**
+ * CloudFormation types whose API fields sit under one configuration property (the provider's
+ * inputs are that configuration's fields): the inputs are judged against its type definition.
+ */
+const CONFIG_PROPERTY: Record<string, string> = {
+    "AWS::CloudFront::Distribution": "DistributionConfig",
+    "AWS::CloudFront::OriginAccessControl": "OriginAccessControlConfig",
+    "AWS::CloudFront::ResponseHeadersPolicy": "ResponseHeadersPolicyConfig",
 };
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -160,7 +181,9 @@ export function judgeProperties(resources: RecordedResource[], cov?: Coverage): 
         if (!r.custom || !r.type.startsWith("aws:")) continue;
         coverage.typesPlanned.add(r.type);
         const cfnType = CFN_TYPES[r.type];
-        const props = cfnType ? cfnResource(cfnType) : undefined;
+        const top = cfnType ? cfnResource(cfnType) : undefined;
+        const wrapper = cfnType ? CONFIG_PROPERTY[cfnType] : undefined;
+        const props = top && wrapper ? { ...top, ...cfnTypeDef(top[wrapper].type.reference!.$ref) } : top;
         const inputs = Object.entries(r.inputs).filter(([k]) => k !== "__defaults" && k !== "region");
         coverage.propertiesPlanned += inputs.length;
         if (!props) continue;

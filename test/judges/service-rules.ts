@@ -311,16 +311,24 @@ export const SERVICE_RULES: ServiceRule[] = [
         doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html",
         // CreateService: "The target group ... does not have an associated load balancer" until a
         // listener (or rule) forwards to it, so the service waits for that listener.
+        // A rule attaches it as a listener's default action does (a plain or a weighted forward).
         check: (rs) => {
-            const listeners = ofType(rs, "aws:lb/listener:Listener");
+            const actionsOf = (r: any): any[] => list(r.type === "aws:lb/listener:Listener" ? inp(r).defaultActions : inp(r).actions);
+            const forwardsTo = (a: any, tg: string) => a.targetGroupArn === tg || list(a.forward?.targetGroups).some((g: any) => g.arn === tg);
+            const attaching = [...ofType(rs, "aws:lb/listener:Listener"), ...ofType(rs, "aws:lb/listenerRule:ListenerRule")];
             return ofType(rs, "aws:ecs/service:Service").flatMap((svc) =>
                 (list(inp(svc).loadBalancers) as any[]).flatMap((lb) => {
-                    const forwarding = listeners.filter((l) => (list(inp(l).defaultActions) as any[]).some((a) => a.targetGroupArn === lb.targetGroupArn));
+                    const forwarding = attaching.filter((l) => actionsOf(l).some((a) => forwardsTo(a, lb.targetGroupArn)));
                     if (forwarding.length === 0) return [];
                     const deps = new Set([...svc.dependencies, ...Object.values(svc.propertyDependencies).flat()]);
                     return forwarding.some((l) => deps.has(l.urn))
                         ? []
-                        : [{ resource: svc.name, message: `registers target group ${lb.targetGroupArn} without depending on the listener that attaches it` }];
+                        : [
+                              {
+                                  resource: svc.name,
+                                  message: `registers target group ${lb.targetGroupArn} without depending on a listener or rule that attaches it`,
+                              },
+                          ];
                 }),
             );
         },

@@ -78,6 +78,7 @@ export function recoveryLines(d: PlanDocument): string[] {
             p.synchronousStandby ? ", synchronous" : ""
         }; off site: ${p.offsite.length ? p.offsite.join("; ") : "nothing"}`,
         `  tiers: ${p.tiers.length ? p.tiers.map((t) => `${t.tier} kept ${t.keptDays} d (${t.basis})`).join("; ") : "none"}; oldest point ${p.oldestPointDays} days`,
+        ...(p.rebuilt?.length ? [`  rebuilt, not restored: ${p.rebuilt.join("; ")}`] : []),
     ];
     for (const s of r.scenarios)
         lines.push(

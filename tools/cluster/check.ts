@@ -90,8 +90,11 @@ interface Env {
     ns: { app: string; data: string; edge: string };
 }
 
+/** The web front end on: every environment of the check deploys it (its pods, PDB, HPA, route and NetworkPolicy). */
+const FRONTEND_SET = { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" };
+
 function settingsOf(env: string, set: Record<string, string> = {}): StackSettings {
-    return loadStackConfig({ stack: env, target: "kubernetes", set }).settings!;
+    return loadStackConfig({ stack: env, target: "kubernetes", set: { ...FRONTEND_SET, ...set } }).settings!;
 }
 
 /** A fresh control plane with the CRDs, controllers, storage and the environment's nodes. */
@@ -111,7 +114,7 @@ async function bringUp(name: Env["name"], pools?: NodePool[]): Promise<Env> {
     );
     const ws = new Workspace(`ragstack-cluster-${name}-`);
     ws.env.KUBECONFIG = cp.kubeconfig;
-    ws.initStack(name, { target: "kubernetes" });
+    ws.initStack(name, { target: "kubernetes", ...FRONTEND_SET });
     const p = settings.kubernetes.namespacePrefix;
     return { name, cp, ws, settings, ns: { app: `${p}-app`, data: `${p}-data`, edge: `${p}-edge` } };
 }
@@ -349,7 +352,7 @@ function pendingPods(cp: ControlPlane, ns: string): string[] {
 
 /** The offline plan's verdict for a stack config: unschedulable pods at the maximum. */
 async function planCapacity(env: string, set: Record<string, string>, pools?: NodePool[]) {
-    const r = await plan({ stack: env, target: "kubernetes", set });
+    const r = await plan({ stack: env, target: "kubernetes", set: { ...FRONTEND_SET, ...set } });
     return capacity(
         kubernetesObjects(r.records).map((o) => o.object),
         pools ?? r.settings!.kubernetes.nodePools,

@@ -74,12 +74,15 @@ function realFindings(findings: PolicyFinding[]): PolicyFinding[] {
     return findings.filter((f) => !/can't run policy/.test(f.message));
 }
 
+/** The web front end on (Kubernetes): every stack of the check deploys it, and the offline plans include it. */
+const FRONTEND_SET = { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" };
+
 const withConfig = <T>(ws: Workspace, stack: string, set: Record<string, string>, f: () => Promise<T> | T) => ws.withConfig(stack, set, f);
 
 async function checkEnvironment(ws: Workspace, env: "staging" | "production"): Promise<void> {
     const renderDir = path.join(ws.root, `render-${env}`);
     // Render mode with generated Secrets: the named opt-out (the check compares the rendered files).
-    const base = { target: "kubernetes", k8sRenderYamlDir: renderDir, k8sAllowPlaintextRenderedSecrets: "true" };
+    const base = { target: "kubernetes", k8sRenderYamlDir: renderDir, k8sAllowPlaintextRenderedSecrets: "true", ...FRONTEND_SET };
     ws.initStack(env, base);
 
     await step(`${env}: pulumi preview with the pack and config/${env}.json`, () => {
@@ -180,7 +183,13 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
             const real = await withConfig(ws, c.stack, c.set, () => ws.events(c.stack, ["preview"], policyArgs(configFile)));
             const offline = await offlineFindings(
                 c.stack,
-                { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, `render-${c.stack}`), k8sAllowPlaintextRenderedSecrets: "true", ...c.set },
+                {
+                    target: "kubernetes",
+                    k8sRenderYamlDir: path.join(ws.root, `render-${c.stack}`),
+                    k8sAllowPlaintextRenderedSecrets: "true",
+                    ...FRONTEND_SET,
+                    ...c.set,
+                },
                 configFile,
             );
             const realSet = findingSet(realFindings(real.policy));
@@ -221,7 +230,13 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
         const real = await withConfig(ws, "production", set, () => ws.events("production", ["preview"], policyArgs(configFile)));
         const offline = await offlineFindings(
             "production",
-            { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, "render-production"), k8sAllowPlaintextRenderedSecrets: "true", ...set },
+            {
+                target: "kubernetes",
+                k8sRenderYamlDir: path.join(ws.root, "render-production"),
+                k8sAllowPlaintextRenderedSecrets: "true",
+                ...FRONTEND_SET,
+                ...set,
+            },
             configFile,
         );
         assert.strictEqual(real.code, 0, `the exception lets the real preview pass: ${real.errors.join("; ")}`);

@@ -51,6 +51,9 @@ export const T = {
     firewall: "aws:networkfirewall/firewall:Firewall",
     firewallPolicy: "aws:networkfirewall/firewallPolicy:FirewallPolicy",
     firewallLogging: "aws:networkfirewall/loggingConfiguration:LoggingConfiguration",
+    distribution: "aws:cloudfront/distribution:Distribution",
+    logDeliverySource: "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    logDelivery: "aws:cloudwatch/logDelivery:LogDelivery",
 };
 /** The Pulumi type tokens the AWS rules check. */
 export const AWS_TYPES = T;

@@ -4,6 +4,7 @@
  * compliance and resilience.
  */
 import { isProduction, Rule } from "../framework";
+import * as cloudfront from "./cloudfront";
 import * as compute from "./compute";
 import * as cost from "./cost";
 import * as ecs from "./ecs";
@@ -48,6 +49,7 @@ export const awsRules: Rule[] = [
     logging.topicRequireKms,
     edge.listenerRequireTlsPolicy,
     edge.listenerRequireHttpsRedirect,
+    cloudfront.distributionRequireTls,
     // least privilege
     iam.policyDisallowWildcardAction,
     iam.policyDisallowWildcardResource,
@@ -74,6 +76,7 @@ export const awsRules: Rule[] = [
     ecs.taskdefinitionRequireNonRoot,
     ecs.taskdefinitionRequireReadonlyRootfs,
     edge.loadbalancerRequireDropInvalidHeaders,
+    cloudfront.distributionRequireOac,
     // compliance and resilience
     rds.instanceRequireBackupRetention,
     rds.instanceRequireDeletionProtection,
@@ -91,6 +94,8 @@ export const awsRules: Rule[] = [
     edge.loadbalancerRequireDeletionProtection,
     edge.loadbalancerRequireAccessLogs,
     edge.loadbalancerRequireWaf,
+    cloudfront.distributionRequireWaf,
+    cloudfront.distributionRequireLogging,
     network.vpcRequireFlowLogs,
     logging.trailRequireMultiRegionValidation,
     logging.loggroupRequireRetention,

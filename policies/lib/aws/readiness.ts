@@ -127,7 +127,8 @@ export const webaclRestrictRateLimit: ResourceRule = {
     check: (p, ctx) => {
         const limits = list<any>(p.rules)
             .map((r) => r.statement?.rateBasedStatement)
-            .filter((s) => s && s.aggregateKeyType === "IP")
+            // Per client: the source address, or the client address a trusted proxy forwards (behind CloudFront).
+            .filter((s) => s && (s.aggregateKeyType === "IP" || (s.aggregateKeyType === "FORWARDED_IP" && s.forwardedIpConfig?.headerName)))
             .map((s) => Number(s.limit));
         if (limits.length === 0) return "no per-IP rate-based rule";
         const lowest = Math.min(...limits);
