@@ -32,6 +32,7 @@ export * from "./aws";
 export * from "./cache";
 export * from "./cost";
 export * from "./database";
+export * from "./deprecations";
 export * from "./edge";
 export * from "./kubernetes";
 export * from "./llm";
