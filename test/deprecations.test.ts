@@ -13,7 +13,7 @@ import { ValidationError } from "../components/core/validation";
 import { pulumiYamlConfig } from "../environments/config";
 import { plan } from "../testing/plan";
 import { repoRoot } from "../testing/paths";
-import { programFromArgs } from "../provider/rag-platform";
+import { inputsFromStackConfig, programFromArgs } from "../provider/rag-platform";
 import { resolveConfigValues } from "./harness/config";
 
 /** Production on AWS (without internet egress: images from ECR). */
@@ -130,6 +130,11 @@ describe("deprecated config keys", () => {
         assert.deepStrictEqual(old.warnings, [
             "wafLoginPaths is deprecated since 0.2.0 and will be removed in 0.3.0: set edgeLoginPaths instead, same value (renamed because the login limits apply at every edge (AWS WAF, ingress-nginx, Envoy Gateway), not only the WAF)",
         ]);
+        // a stack file moved to the component: the old key becomes the old input, typed
+        assert.deepStrictEqual(inputsFromStackConfig({ "rag-platform:wafLoginPaths": '["/a"]', "rag-platform:wafLoginRateLimitPer5Min": "50" }), {
+            wafLoginPaths: ["/a"],
+            wafLoginRateLimitPer5Min: 50,
+        });
         const args = fs.readFileSync(path.join(repoRoot(), "provider", "args.ts"), "utf8");
         assert.match(
             args,

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../testing/paths";
-import { releaseChangelog, unreleasedBody } from "../tools/release";
+import { checkChangelog, releaseChangelog, unreleasedBody } from "../tools/release";
 
 const root = repoRoot();
 const script = path.join(root, "dist", "tools", "release.js");
@@ -50,6 +50,18 @@ describe("release (tools/release.ts)", () => {
         const released = releaseChangelog(changelog, "1.2.3", "2027-01-15").replace("## [Unreleased]\n", "## [Unreleased]\n\n- more\n");
         assert.throws(() => releaseChangelog(released, "1.2.3", "2027-01-16"), /already has a section for 1\.2\.3/);
         assert.match(releaseChangelog(released, "1.3.0", "2027-01-16"), /## \[1\.3\.0\] - 2027-01-16\n\n- more\n/);
+    });
+
+    it("what the release needs of the CHANGELOG: for real the version's section and tag, in a dry-run content to release or the release commit", () => {
+        const cut = releaseChangelog(changelog, "1.2.3", "2027-01-15");
+        assert.match(checkChangelog(changelog, "0.1.0", true), /\[Unreleased\] has content/);
+        // the release commit (empty [Unreleased], the version's section): CI's dry-run passes on it
+        assert.match(checkChangelog(cut, "1.2.3", true), /1\.2\.3's section and an empty \[Unreleased\]/);
+        // an empty [Unreleased] without the version's section: nothing would be released
+        assert.throws(() => checkChangelog(cut, "1.2.4", true), /\[Unreleased\] section is empty/);
+        assert.match(checkChangelog(cut, "1.2.3", false, "v1.2.3"), /has 1\.2\.3's section/);
+        assert.throws(() => checkChangelog(cut, "1.2.3", false, "v1.2.4"), /tag v1\.2\.4 is not v1\.2\.3/);
+        assert.throws(() => checkChangelog(changelog, "0.1.1", false, "v0.1.1"), /no "## \[0\.1\.1\] - <date>" section/);
     });
 
     it("package.json's version script runs the transform and stages CHANGELOG.md for npm version's commit", () => {

@@ -129,20 +129,32 @@ export function writePolicyPack(dir: string, version: string): void {
     );
 }
 
+/**
+ * What the release needs of CHANGELOG.md: for real, the version's dated section (made by
+ * `npm version`) and the tag naming the version; in a dry-run, an [Unreleased] section with
+ * content (what the next `npm version` needs), or, on the release commit itself, the version's
+ * section under an empty [Unreleased]. Returns what it found; throws what is wrong.
+ */
+export function checkChangelog(changelog: string, version: string, dryRun: boolean, tag?: string): string {
+    const released = new RegExp(`\\n## \\[${version.replace(/\./g, "\\.")}\\] - \\d{4}-\\d{2}-\\d{2}\\n`).test(changelog);
+    if (dryRun) {
+        if (unreleasedBody(changelog) === "" && released)
+            return `release: CHANGELOG.md has ${version}'s section and an empty [Unreleased] (the release commit)`;
+        releaseChangelog(changelog, "999.0.0", "2000-01-01"); // what the next `npm version` will do
+        return "release: CHANGELOG.md's [Unreleased] has content (the next `npm version` turns it into its section)";
+    }
+    if (tag !== undefined && tag !== `v${version}`) throw new Error(`release: tag ${tag} is not v${version} (package.json's version)`);
+    if (!released) throw new Error(`release: CHANGELOG.md has no "## [${version}] - <date>" section (cut the release with npm version)`);
+    return `release: CHANGELOG.md has ${version}'s section`;
+}
+
 /** The release; returns the publishing commands it ran (or, in a dry-run, would have run). */
 export function release(o: Options, log: (line: string) => void = (l) => process.stdout.write(l + "\n")): string[][] {
     const pkg = readJson(path.join(ROOT, "package.json"));
     const version = String(pkg.version);
     const changelog = fs.readFileSync(path.join(ROOT, "CHANGELOG.md"), "utf8");
-    if (o.dryRun) {
-        // what `npm version` will do on the next release
-        releaseChangelog(changelog, "999.0.0", new Date().toISOString().slice(0, 10));
-        log(`release: CHANGELOG.md's [Unreleased] has content (the next \`npm version\` turns it into its section)`);
-    } else {
-        const tag = process.env.GITHUB_REF_NAME;
-        if (tag !== undefined && tag !== `v${version}`) throw new Error(`release: tag ${tag} is not v${version} (package.json's version)`);
-        if (!new RegExp(`\\n## \\[${version.replace(/\./g, "\\.")}\\] - \\d{4}-\\d{2}-\\d{2}\\n`).test(changelog))
-            throw new Error(`release: CHANGELOG.md has no "## [${version}] - <date>" section (cut the release with npm version)`);
+    log(checkChangelog(changelog, version, o.dryRun, process.env.GITHUB_REF_NAME));
+    if (!o.dryRun) {
         if (!o.org) throw new Error("release: the Pulumi organization for the policy pack is not set (--org or PULUMI_POLICY_ORG)");
     }
     for (const entry of ["facade/index.js", "policies/lib/pack.js"])
