@@ -128,6 +128,8 @@ describe("release (tools/release.ts)", () => {
             runs.some((s) => /gh release create .*\.cdx\.json/.test(s.run!)),
             "the SBOM attached to the GitHub release",
         );
+        // a job holding the publishing secrets runs actions pinned by commit, not by a movable tag
+        for (const s of job.steps as { uses?: string }[]) if (s.uses) assert.match(s.uses, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, s.uses);
     });
 
     it("CI runs the dry-run (.ci/run)", () => {
