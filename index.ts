@@ -23,6 +23,8 @@ try {
 } catch (e) {
     throw e instanceof ValidationError ? new pulumi.RunError(e.message) : e;
 }
+// Deprecated keys (components/settings/deprecations.ts): shown by `pulumi preview` and `pulumi up`.
+for (const w of program.warnings) void pulumi.log.warn(w);
 
 const stack = ragStackFromProgram(program);
 

@@ -5,10 +5,26 @@
  */
 import { DeepPartial, ENVIRONMENTS, EnvironmentName, Target, TARGETS } from "../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
-import { CONFIG_KEYS, ConfigKey, ConfigType, PROVIDER_SETTINGS, setValueAt, SETTINGS, StackSettings, valueAt } from "../components/settings";
+import {
+    CONFIG_KEYS,
+    ConfigKey,
+    ConfigType,
+    DEPRECATED_KEYS,
+    deprecationWarning,
+    PROVIDER_SETTINGS,
+    setValueAt,
+    SETTINGS,
+    StackSettings,
+    valueAt,
+} from "../components/settings";
 import { resolveStackSettings, StackInput } from "./resolve";
 
-export { CONFIG_KEYS };
+export { CONFIG_KEYS, DEPRECATED_KEYS };
+
+/** Every key Pulumi.yaml declares: the program's keys and, until their removal, the deprecated ones. */
+export function declaredKeys(): string[] {
+    return [...CONFIG_KEYS.map((k) => k.key), ...DEPRECATED_KEYS.map((d) => d.key)];
+}
 export type { ConfigKey, ConfigType };
 
 /** The declaration of every key in Pulumi.yaml's `config:` section. */
@@ -37,6 +53,12 @@ export function pulumiYamlConfig(): Record<string, Record<string, unknown>> {
         else if (k.type === "object") out[k.key] = { type: "object", default: {}, description };
         else out[k.key] = { type: "string", default: "", description };
     }
+    // Deprecated keys stay declared (as their new key is) so that `pulumi` accepts stack files using them.
+    for (const d of DEPRECATED_KEYS) {
+        const current = out[d.replacedBy];
+        if (!current) throw new Error(`deprecated key ${d.key}: its replacement ${d.replacedBy} is not a config key`);
+        out[d.key] = { ...structuredClone(current), description: `Deprecated since ${d.since} (removed in ${d.removal}): use ${d.replacedBy}.` };
+    }
     return out;
 }
 
@@ -47,6 +69,15 @@ export type RawConfig = (key: string) => string | undefined;
 export interface ProgramConfig {
     input: StackInput;
     kubernetes: { context?: string; renderYamlDir?: string };
+    /** Deprecated keys the config sets, each naming its new key (printed by the plan and by `pulumi preview`). */
+    warnings: string[];
+}
+
+/** "" and [] / {} are the declared defaults of optional keys: unset (the preset decides). */
+function isUnset(type: ConfigType, text: string | undefined): text is undefined {
+    return (
+        text === undefined || text === "" || ((type === "array" || type === "objects") && text.trim() === "[]") || (type === "object" && text.trim() === "{}")
+    );
 }
 
 /**
@@ -82,23 +113,30 @@ export function unknownConfigKeys(
  * every key at once, naming the key and the value.
  */
 export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?: string, presentKeys: readonly string[] = []): ProgramConfig {
-    const issues: ValidationIssue[] = unknownConfigKeys(
-        presentKeys,
-        project,
-        CONFIG_KEYS.map((k) => k.key),
-        (full) => raw(full.slice(project.length + 1)),
-    );
+    const issues: ValidationIssue[] = unknownConfigKeys(presentKeys, project, declaredKeys(), (full) => raw(full.slice(project.length + 1)));
+    // A deprecated key's value is read as its new key's (both set: refused, naming both).
+    const warnings: string[] = [];
+    const renamed = new Map<string, string>();
+    for (const d of DEPRECATED_KEYS) {
+        const type = CONFIG_KEYS.find((k) => k.key === d.replacedBy)!.type;
+        const old = raw(d.key);
+        if (isUnset(type, old)) continue;
+        if (!isUnset(type, raw(d.replacedBy)))
+            issues.push({
+                field: `${project}:${d.key}`,
+                value: old,
+                allowed: `unset when ${project}:${d.replacedBy} is set (${d.key} is its deprecated name): keep ${d.replacedBy} only`,
+            });
+        else {
+            renamed.set(d.replacedBy, old);
+            warnings.push(deprecationWarning(d, project));
+        }
+    }
     const overrides: Record<string, unknown> = {};
     const values: Record<string, unknown> = {};
     for (const k of CONFIG_KEYS) {
-        const text = raw(k.key);
-        // "" and [] are the declared defaults of optional keys: the preset decides.
-        if (
-            text === undefined ||
-            text === "" ||
-            ((k.type === "array" || k.type === "objects") && text.trim() === "[]") ||
-            (k.type === "object" && text.trim() === "{}")
-        ) {
+        const text = renamed.get(k.key) ?? raw(k.key);
+        if (isUnset(k.type, text)) {
             if (k.required) issues.push({ field: `${project}:${k.key}`, value: undefined, allowed: k.description });
             continue;
         }
@@ -176,6 +214,7 @@ export function parseConfig(raw: RawConfig, project = "rag-platform", awsRegion?
             overrides: overrides as DeepPartial<StackSettings>,
         },
         kubernetes: { context: values.k8sContext as string | undefined, renderYamlDir: values.k8sRenderYamlDir as string | undefined },
+        warnings,
     };
 }
 

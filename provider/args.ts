@@ -155,9 +155,9 @@ export interface RagPlatformArgs {
     /** Countries (ISO 3166-1 alpha-2) the WAF admits; others blocked (AWS). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
     wafAllowedCountries?: string[];
     /** Path prefixes with a stricter per-IP rate limit (AWS WAF; Kubernetes gateway rate-limit policy or ingress). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
-    wafLoginPaths?: string[];
-    /** Requests per 5 min per IP to wafLoginPaths before blocking. Default: development `100`, staging `100`, production `100` (the environment preset). */
-    wafLoginRateLimitPer5Min?: number;
+    edgeLoginPaths?: string[];
+    /** Requests per 5 min per IP to edgeLoginPaths before blocking. Default: development `100`, staging `100`, production `100` (the environment preset). */
+    edgeLoginRateLimitPer5Min?: number;
     /** Largest request body the edge admits, MiB (AWS WAF on Content-Length; ingress-nginx proxy-body-size; Envoy Gateway request buffer). Default: development `10`, staging `10`, production `10` (the environment preset). */
     edgeMaxRequestBodyMiB?: number;
     /** Path prefixes carrying WebSockets: their own route or Ingress without a request timeout (Kubernetes). Default: development `[]`, staging `[]`, production `[]` (the environment preset). */
@@ -346,4 +346,8 @@ export interface RagPlatformArgs {
     k8sContext?: string;
     /** Render manifests to this folder instead of applying. Default: unset. */
     k8sRenderYamlDir?: string;
+    /** Deprecated since 0.2.0 (removed in 0.3.0): use `edgeLoginPaths` (same value; setting both is refused). @deprecated use `edgeLoginPaths` */
+    wafLoginPaths?: string[];
+    /** Deprecated since 0.2.0 (removed in 0.3.0): use `edgeLoginRateLimitPer5Min` (same value; setting both is refused). @deprecated use `edgeLoginRateLimitPer5Min` */
+    wafLoginRateLimitPer5Min?: number;
 }

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ragStackFromProgram } from "../facade/stack";
 import { didYouMean, ValidationError, ValidationIssue } from "../components/core/validation";
-import { CONFIG_KEYS, ProgramConfig, settingsFromConfig } from "../environments/config";
+import { CONFIG_KEYS, declaredKeys, DEPRECATED_KEYS, ProgramConfig, settingsFromConfig } from "../environments/config";
 import { RagPlatformArgs } from "./args";
 
 export { RagPlatformArgs } from "./args";
@@ -27,7 +27,7 @@ const NS = "input";
  */
 export function programFromArgs(name: string, args: Record<string, unknown>, awsRegion: string | undefined): ProgramConfig {
     const context = `RagPlatform ${name}`;
-    const known = CONFIG_KEYS.map((k) => k.key);
+    const known = declaredKeys();
     const issues: ValidationIssue[] = [];
     for (const [key, value] of Object.entries(args)) {
         if (!known.includes(key)) issues.push({ field: key, value, allowed: `an input of RagPlatform (docs/settings.md)${didYouMean(key, known)}` });
@@ -47,13 +47,15 @@ export function programFromArgs(name: string, args: Record<string, unknown>, aws
     const present = Object.keys(args).filter((k) => args[k] !== undefined && args[k] !== null);
     const withName = (key: string) => (key === "name" ? (raw("name") ?? name) : raw(key));
     try {
-        return settingsFromConfig(
+        const program = settingsFromConfig(
             withName,
             NS,
             awsRegion,
             present.map((k) => `${NS}:${k}`),
             context,
         ).program;
+        // inputs have no namespace: "wafLoginPaths is deprecated ...: set edgeLoginPaths instead"
+        return { ...program, warnings: program.warnings.map((w) => w.split(`${NS}:`).join("")) };
     } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         throw new ValidationError(
@@ -72,6 +74,7 @@ export function programFromArgs(name: string, args: Record<string, unknown>, aws
  */
 export function inputsFromStackConfig(config: Record<string, unknown>, project = "rag-platform"): Record<string, unknown> {
     const types = new Map(CONFIG_KEYS.map((k) => [k.key, k.type]));
+    for (const d of DEPRECATED_KEYS) types.set(d.key, types.get(d.replacedBy)!);
     const out: Record<string, unknown> = {};
     for (const [full, value] of Object.entries(config)) {
         if (!full.startsWith(`${project}:`)) continue;
@@ -124,6 +127,7 @@ export class RagPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: RagPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         const program = programFromArgs(name, { ...(args ?? {}) }, new pulumi.Config("aws").get("region"));
         super(RAG_PLATFORM_TYPE, name, {}, opts);
+        for (const w of program.warnings) void pulumi.log.warn(w, this);
         const stack = ragStackFromProgram(program, { parent: this }, `${name}-cluster`);
         this.target = pulumi.output(stack.settings.target);
         this.environment = pulumi.output(stack.settings.environment);

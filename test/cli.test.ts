@@ -400,7 +400,7 @@ const BAD: [string, string[], RegExp][] = [
     ],
     [
         "a login path listed twice",
-        [...S, "--target", "aws", ...set('wafLoginPaths=["/auth/login","/auth/login"]')],
+        [...S, "--target", "aws", ...set('edgeLoginPaths=["/auth/login","/auth/login"]')],
         /edge\.loginPaths\[1\]\)?: got "\/auth\/login"; allowed: a value not already in edge\.loginPaths/,
     ],
     [

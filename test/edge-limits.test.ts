@@ -117,8 +117,8 @@ describe("edge limits: rate limits, body size and WebSocket paths on both target
                 target: "kubernetes",
                 k8sGatewayRateLimit: "envoy-gateway",
                 wafRateLimitPer5Min: "1500",
-                wafLoginPaths: '["/auth/login","/auth/token"]',
-                wafLoginRateLimitPer5Min: "25",
+                edgeLoginPaths: '["/auth/login","/auth/token"]',
+                edgeLoginRateLimitPer5Min: "25",
                 edgeMaxRequestBodyMiB: "20",
             });
             const policy = named(run, "BackendTrafficPolicy", "api-limits");
@@ -181,9 +181,9 @@ describe("edge limits: rate limits, body size and WebSocket paths on both target
             const run = await runProgram("staging", { target: "kubernetes" });
             assert.deepStrictEqual(custom(run, "BackendTrafficPolicy"), []);
             for (const [key, value, shown] of [
-                ["wafLoginPaths", '["/auth/login"]', '\\["\\/auth\\/login"\\]'],
+                ["edgeLoginPaths", '["/auth/login"]', '\\["\\/auth\\/login"\\]'],
                 ["wafRateLimitPer5Min", "900", "900"],
-                ["wafLoginRateLimitPer5Min", "50", "50"],
+                ["edgeLoginRateLimitPer5Min", "50", "50"],
                 ["edgeMaxRequestBodyMiB", "50", "50"],
             ])
                 assert.throws(
@@ -194,9 +194,9 @@ describe("edge limits: rate limits, body size and WebSocket paths on both target
                     key,
                 );
             // The same values are fine with a policy, in ingress mode, or in a file that also serves AWS (its WAF enforces them).
-            assert.ok(resolveK8s({ wafLoginPaths: '["/auth/login"]', k8sGatewayRateLimit: "envoy-gateway" }));
-            assert.ok(resolveK8s({ wafLoginPaths: '["/auth/login"]', k8sEdgeMode: "ingress" }));
-            assert.ok(resolveK8s({ wafLoginPaths: '["/auth/login"]', otherTargets: '["aws"]' }));
+            assert.ok(resolveK8s({ edgeLoginPaths: '["/auth/login"]', k8sGatewayRateLimit: "envoy-gateway" }));
+            assert.ok(resolveK8s({ edgeLoginPaths: '["/auth/login"]', k8sEdgeMode: "ingress" }));
+            assert.ok(resolveK8s({ edgeLoginPaths: '["/auth/login"]', otherTargets: '["aws"]' }));
         });
 
         it("refusals: an unknown policy, a policy in ingress mode, more login paths than Envoy Gateway's 16 rules hold, a bad path", () => {
@@ -210,7 +210,7 @@ describe("edge limits: rate limits, body size and WebSocket paths on both target
             );
             const eight = JSON.stringify(Array.from({ length: 8 }, (_, i) => `/login${i}`));
             assert.throws(
-                () => resolveK8s({ k8sGatewayRateLimit: "envoy-gateway", wafLoginPaths: eight }),
+                () => resolveK8s({ k8sGatewayRateLimit: "envoy-gateway", edgeLoginPaths: eight }),
                 /edge\.loginPaths\): got .*; allowed: at most 7 paths with kubernetes\.gatewayRateLimit envoy-gateway/,
             );
             assert.throws(
@@ -255,8 +255,8 @@ describe("edge limits: rate limits, body size and WebSocket paths on both target
                 target: "kubernetes",
                 k8sEdgeMode: "ingress",
                 wafRateLimitPer5Min: "3000",
-                wafLoginPaths: '["/auth/login"]',
-                wafLoginRateLimitPer5Min: "50",
+                edgeLoginPaths: '["/auth/login"]',
+                edgeLoginRateLimitPer5Min: "50",
                 edgeMaxRequestBodyMiB: "25",
                 edgeWebSocketPaths: '["/ws"]',
             });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { CONFIG_KEYS, parseConfig } from "../environments/config";
+import { CONFIG_KEYS, DEPRECATED_KEYS, parseConfig } from "../environments/config";
 import { pulumiYaml } from "../tools/gen-docs";
 import { presetFor } from "../environments/presets";
 import { resolveStackSettings } from "../environments/resolve";
@@ -20,7 +20,8 @@ describe("foundation", () => {
         assert.strictEqual(project.runtime.name, "nodejs");
         assert.strictEqual(project.main, "tools/entry/program.js");
         assert.strictEqual(project.runtime.options.typescript, false);
-        assert.deepStrictEqual(Object.keys(project.config).sort(), CONFIG_KEYS.map((k) => k.key).sort());
+        // and, until their removal, the deprecated names (components/settings/deprecations.ts), so that `pulumi` accepts them
+        assert.deepStrictEqual(Object.keys(project.config).sort(), [...CONFIG_KEYS.map((k) => k.key), ...DEPRECATED_KEYS.map((d) => d.key)].sort());
         for (const k of CONFIG_KEYS) {
             const d = project.config[k.key];
             assert.ok(d.type && d.description.length > 5, k.key);

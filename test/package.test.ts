@@ -11,7 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { CONFIG_KEYS } from "../environments/config";
+import { CONFIG_KEYS, DEPRECATED_KEYS } from "../environments/config";
 import { inputsFromStackConfig, programFromArgs, RAG_PLATFORM_TYPE, RagPlatform } from "../provider/rag-platform";
 import { installMocks, RecordedResource, settle, valueOf } from "../testing/mocks";
 import { evaluatePack } from "../testing/policy";
@@ -71,7 +71,8 @@ describe("component package (provider/): RagPlatform for every Pulumi language",
         assert.strictEqual(inputs.dbMultiAz.type, "boolean");
         assert.strictEqual(inputs.apiEnv.type, "object");
         assert.strictEqual(inputs.apiEnv.additionalProperties.type, "string");
-        assert.strictEqual(Object.keys(inputs).length, CONFIG_KEYS.length);
+        assert.strictEqual(Object.keys(inputs).length, CONFIG_KEYS.length + DEPRECATED_KEYS.length, "every key, and the deprecated ones until their removal");
+        assert.match(inputs.wafLoginPaths.description, /use `edgeLoginPaths`/);
     });
 
     it("the schema check fails on a missing input, an undocumented output and a wrong required set (mutations)", async () => {

@@ -130,7 +130,7 @@ const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-co
  * and WebSocket paths: the BackendTrafficPolicies the rate-limit rule reads. The rule is advisory
  * in production (the default GatewayClass has no policy): its mutations run it as mandatory.
  */
-const RATE_LIMIT_SET = { k8sGatewayRateLimit: "envoy-gateway", wafLoginPaths: '["/auth/login"]', edgeWebSocketPaths: '["/ws"]' };
+const RATE_LIMIT_SET = { k8sGatewayRateLimit: "envoy-gateway", edgeLoginPaths: '["/auth/login"]', edgeWebSocketPaths: '["/ws"]' };
 const RATE_LIMIT_MANDATORY: PolicyPackConfig = { "kubernetes-edge-route-require-rate-limit": "mandatory" };
 
 const MUTATIONS: [
@@ -694,7 +694,7 @@ describe("policy pack", function () {
         });
 
         it("an Ingress without limit-rps or limit-rpm is reported; the login paths' Ingress with limit-rpm is not", async () => {
-            const run = await runProgram("production", { target: "kubernetes", k8sEdgeMode: "ingress", wafLoginPaths: '["/auth/login"]' });
+            const run = await runProgram("production", { target: "kubernetes", k8sEdgeMode: "ingress", edgeLoginPaths: '["/auth/login"]' });
             const ok = await evaluatePack(run.resources.all, { ...productionConfig(), ...RATE_LIMIT_MANDATORY });
             assert.deepStrictEqual(ok.mandatory, []);
             const mutated = clone(run.resources.all);

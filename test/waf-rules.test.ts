@@ -30,12 +30,12 @@ describe("WAF: geography, login paths and your own rules", function () {
         );
     });
 
-    it("wafAllowedCountries blocks every other country before the managed groups; wafLoginPaths get their own limit", async () => {
+    it("wafAllowedCountries blocks every other country before the managed groups; edgeLoginPaths get their own limit", async () => {
         const run = await runProgram("staging", {
             target: "aws",
             wafAllowedCountries: JSON.stringify(["DE", "AT"]),
-            wafLoginPaths: JSON.stringify(["/auth/login", "/auth/token"]),
-            wafLoginRateLimitPer5Min: "50",
+            edgeLoginPaths: JSON.stringify(["/auth/login", "/auth/token"]),
+            edgeLoginRateLimitPer5Min: "50",
         });
         const rules = inp(run.resources.one("aws:wafv2/webAcl:WebAcl")).rules;
         const geo = rules.find((r: any) => r.name === "geo-allow-list");
@@ -115,8 +115,8 @@ describe("WAF: geography, login paths and your own rules", function () {
             /rag-platform:wafAllowedCountries \([a-zA-Z.]+\): got .*allowed: unset on the kubernetes target \(the Kubernetes edge has no WAF/,
         );
         assert.throws(
-            () => resolveConfigValues({ ...base, wafLoginPaths: JSON.stringify(["/login"]) }),
-            /rag-platform:wafLoginPaths \([a-zA-Z.]+\): got .*allowed: its default with kubernetes.edgeMode gateway and kubernetes.gatewayRateLimit none/,
+            () => resolveConfigValues({ ...base, edgeLoginPaths: JSON.stringify(["/login"]) }),
+            /rag-platform:edgeLoginPaths \([a-zA-Z.]+\): got .*allowed: its default with kubernetes.edgeMode gateway and kubernetes.gatewayRateLimit none/,
         );
     });
 });

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { allRules, defaultEnforcement, EXCEPTIONS_REPORT_POLICY, developmentConfig, productionConfig } from "../policies/lib";
 import * as YAML from "yaml";
-import { CONFIG_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
+import { CONFIG_KEYS, DEPRECATED_KEYS, pulumiYamlConfig, settingsTable } from "../environments/config";
 import { developmentPreset, productionPreset, stagingPreset } from "../environments/presets";
 import { AwsAlarmSpec, AWS_ALARMS, K8sAlertSpec, K8S_ALERTS, SETTINGS, TIERS } from "../components/settings";
 import { componentPages } from "./component-docs";
@@ -106,6 +106,14 @@ export function settingsMarkdown(): string {
         "| config key | type | required | what |",
         "|---|---|---|---|",
         ...others.map((k) => `| \`rag-platform:${k.key}\` | ${k.type} | ${k.required ? "yes" : "no"} | ${k.description.replace(/\|/g, "\\|")} |`),
+        "",
+        "## Deprecated keys",
+        "",
+        "Renamed keys (`components/settings/deprecations.ts`) keep working for at least one minor release: the old key's value is used for the new key, and the offline plan (its `warnings`) and `pulumi preview` print a warning naming the new key. Setting both is refused. The `RagPlatform` component's inputs of the same names behave the same.",
+        "",
+        "| deprecated key | use instead | deprecated since | removed in | why |",
+        "|---|---|---|---|---|",
+        ...DEPRECATED_KEYS.map((d) => `| \`rag-platform:${d.key}\` | \`rag-platform:${d.replacedBy}\` | ${d.since} | ${d.removal} | ${d.reason} |`),
     );
     return lines.join("\n") + "\n";
 }

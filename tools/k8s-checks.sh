@@ -61,7 +61,7 @@ npm run build --silent
 # WebSocket route), production in ingress mode with login and WebSocket paths (an Ingress each),
 # and production and staging with the web front end (its Deployment, Service, NetworkPolicy, HPA, PDB, routes).
 EGRESS_DESTINATIONS='[{"name":"openai","host":"api.openai.com","ports":[443]},{"name":"idp","host":"*.login.example.gov","ports":[443]},{"name":"ldap","cidr":"10.200.0.10/32","ports":[636]},{"name":"smtp","cidr":"192.0.2.0/28","ports":[587],"from":["api","llm"]}]'
-LIMITS=(--set 'wafLoginPaths=["/auth/login","/auth/token"]' --set 'edgeWebSocketPaths=["/ws"]' --set edgeMaxRequestBodyMiB=20)
+LIMITS=(--set 'edgeLoginPaths=["/auth/login","/auth/token"]' --set 'edgeWebSocketPaths=["/ws"]' --set edgeMaxRequestBodyMiB=20)
 for stack in development staging production production-restore production-external-secrets production-egress production-ratelimit production-ingress staging-frontend production-frontend; do
   out="$work/$stack"
   set_flags=()

@@ -5,7 +5,7 @@
  * is stale. The Pulumi SDK's component provider reads this file (not the compiled one) to build
  * the schema that `pulumi package get-schema` prints, so the doc comments are the schema's.
  */
-import { CONFIG_KEYS, ConfigKey, settingsTable } from "../environments/config";
+import { CONFIG_KEYS, ConfigKey, DEPRECATED_KEYS, settingsTable } from "../environments/config";
 import { developmentPreset, productionPreset, stagingPreset } from "../environments/presets";
 
 /** Map values of object keys; string unless named here. */
@@ -51,6 +51,14 @@ export function packageArgsSource(): string {
               : " Default: unset.";
         lines.push(`    /** ${k.description.replace(/\*\//g, "* /")}${k.required ? " Required." : def} */`);
         lines.push(`    ${k.key}${k.required ? "" : "?"}: ${packageInputType(k)};`);
+    }
+    // Renamed inputs keep their old name, typed as the new one, until their removal.
+    for (const d of DEPRECATED_KEYS) {
+        const k = CONFIG_KEYS.find((c) => c.key === d.replacedBy)!;
+        lines.push(
+            `    /** Deprecated since ${d.since} (removed in ${d.removal}): use \`${d.replacedBy}\` (same value; setting both is refused). @deprecated use \`${d.replacedBy}\` */`,
+        );
+        lines.push(`    ${d.key}?: ${packageInputType(k)};`);
     }
     lines.push("}");
     return lines.join("\n") + "\n";

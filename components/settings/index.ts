@@ -35,6 +35,7 @@ export * from "./cache";
 export * from "./cost";
 export * from "./database";
 export * from "./delivery";
+export * from "./deprecations";
 export * from "./edge";
 export * from "./frontend";
 export * from "./kubernetes";

@@ -292,7 +292,7 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
         destinations = prepare(args);
         const { plan, planFiles } = await import("./index");
         const result = await plan(options);
-        const notes: string[] = [];
+        const notes: string[] = result.document.warnings.map((w) => `warning: ${w}`);
         if (destinations.out) {
             const files = writeOutFolder(destinations.out, planFiles(result));
             notes.push(`wrote ${files.length} files to ${args.out}`);

@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { SETTINGS, StackSettings } from "../../components/settings";
 import { Target } from "../../components/core/types";
 import { didYouMean, ValidationError, ValidationIssue } from "../../components/core/validation";
-import { CONFIG_KEYS, retargetConfig, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
+import { declaredKeys, retargetConfig, settingsFromConfig, unknownConfigKeys } from "../../environments/config";
 import { repoRootOrNull } from "../paths";
 import { PlanInputError } from "./errors";
 
@@ -97,6 +97,8 @@ export interface StackConfig {
     config: Record<string, string>;
     /** Resolved settings (this repository's own program only). */
     settings?: StackSettings;
+    /** Deprecated keys the stack file sets, each naming its new key (this repository's own program only). */
+    warnings: string[];
 }
 
 /** A program folder's Pulumi.yaml: its project name and the config keys it declares. */
@@ -190,7 +192,7 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new PlanInputError(`--dir: ${shown} has no Pulumi.yaml (not a Pulumi program)`);
     const ownProgram = root === home;
     const project = readProject(root);
-    const declared = ownProgram ? CONFIG_KEYS.map((k) => k.key) : project.declared;
+    const declared = ownProgram ? declaredKeys() : project.declared;
     const { file, config } = readStackFile(root, opts.stack, opts.configFile);
     checkNamespaces(file, Object.keys(config), project.name);
 
@@ -235,14 +237,17 @@ export function loadStackConfig(opts: ConfigStageOptions): StackConfig {
     }
 
     let settings: StackSettings | undefined;
+    let warnings: string[] = [];
     if (ownProgram) {
-        settings = settingsFromConfig(
+        const resolved = settingsFromConfig(
             (k) => config[`${project.name}:${k}`],
             project.name,
             config["aws:region"],
             Object.keys(config),
             `stack ${opts.stack}`,
-        ).settings;
+        );
+        settings = resolved.settings;
+        warnings = resolved.program.warnings;
     }
-    return { root, ownProgram, project: project.name, stack: opts.stack, file, config, settings };
+    return { root, ownProgram, project: project.name, stack: opts.stack, file, config, settings, warnings };
 }

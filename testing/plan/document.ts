@@ -41,6 +41,8 @@ export interface PlanDocument {
     environment: string;
     summary: { resources: number; components: number; customResources: number; byType: Record<string, number>; opaque: string[] };
     settings: Record<string, unknown>;
+    /** What the stack should change though it plans: deprecated config keys, each naming its new key (also on stderr). */
+    warnings: string[];
     outputs: Record<string, unknown>;
     resources: PlanResource[];
     policy: {
@@ -133,6 +135,7 @@ export function keySettings(s: StackSettings): Record<string, unknown> {
 export interface DocumentInput {
     stack: string;
     settings?: StackSettings;
+    warnings?: string[];
     records: RecordedResource[];
     outputs: Record<string, unknown>;
     policyConfigFile: string | null;
@@ -175,6 +178,7 @@ export function buildDocument(input: DocumentInput): PlanDocument {
             opaque: records.filter((r) => r.remote || r.type.startsWith("awsx:")).map((r) => r.urn),
         },
         settings: settings ? keySettings(settings) : {},
+        warnings: input.warnings ?? [],
         outputs: input.outputs,
         resources: records.map((r) => ({
             urn: r.urn,

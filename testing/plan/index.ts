@@ -62,6 +62,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const document = buildDocument({
         stack: opts.stack,
         settings: stack.settings,
+        warnings: stack.warnings,
         records,
         outputs: run.outputs,
         policyConfigFile: policy.file,

@@ -25,7 +25,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { RAG_STACK_OUTPUTS } from "../../components/core/outputs";
-import { CONFIG_KEYS } from "../../environments/config";
+import { CONFIG_KEYS, DEPRECATED_KEYS } from "../../environments/config";
 import { inputsFromStackConfig, RAG_PLATFORM_TYPE } from "../../provider/rag-platform";
 import { repoRoot } from "../../testing/paths";
 import { firstDifference, keyOf, renderedObjects, withoutSecretData } from "./manifests";
@@ -114,9 +114,20 @@ export function schemaProblems(schema: any): string[] {
     const inputs = r.inputProperties ?? {};
     const keys = CONFIG_KEYS.map((k) => k.key);
     const missing = keys.filter((k) => !(k in inputs));
-    const extra = Object.keys(inputs).filter((k) => !keys.includes(k));
+    const extra = Object.keys(inputs).filter((k) => !keys.includes(k) && !DEPRECATED_KEYS.some((d) => d.key === k));
     if (missing.length > 0) problems.push(`inputs missing: ${missing.join(", ")}`);
     if (extra.length > 0) problems.push(`inputs not stack config keys: ${extra.join(", ")}`);
+    // renamed inputs stay, typed as their new name, and say which it is
+    for (const d of DEPRECATED_KEYS) {
+        const p = inputs[d.key];
+        if (!p) problems.push(`deprecated input ${d.key} missing (it stays until ${d.removal})`);
+        else if (!JSON.stringify(p).includes(d.replacedBy)) problems.push(`deprecated input ${d.key} does not name ${d.replacedBy}`);
+        else if (
+            JSON.stringify({ ...p, description: undefined, deprecationMessage: undefined }) !==
+            JSON.stringify({ ...inputs[d.replacedBy], description: undefined, deprecationMessage: undefined })
+        )
+            problems.push(`deprecated input ${d.key} is not typed as ${d.replacedBy}`);
+    }
     for (const k of CONFIG_KEYS) {
         const p = inputs[k.key];
         if (p && !String(p.description ?? "").startsWith(k.description.replace(/\*\//g, "* /")))

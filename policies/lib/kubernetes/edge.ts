@@ -75,7 +75,7 @@ export const edgeRequireRateLimit: StackRule = {
     productionOnly: true,
     frameworks: { "NIST-800-53": ["SC-5"] },
     remediation:
-        "Set k8sGatewayRateLimit envoy-gateway when the GatewayClass is Envoy Gateway's (wafRateLimitPer5Min and wafLoginPaths become its limits), or k8sEdgeMode ingress; with another controller, attach its own policy and record an exception.",
+        "Set k8sGatewayRateLimit envoy-gateway when the GatewayClass is Envoy Gateway's (wafRateLimitPer5Min and edgeLoginPaths become its limits), or k8sEdgeMode ingress; with another controller, attach its own policy and record an exception.",
     check: (resources) => {
         const out: StackFinding[] = [];
         const limited = new Set<string>();
