@@ -1,0 +1,280 @@
+/**
+ * Upgrades keep every stateful resource (issue 28), under the mocks: the previous release
+ * (tools/previous-release.ts: `npm pack` of its tree, its own program) and the current code run on
+ * the previous release's stack files, for staging and production on both targets; a stateful
+ * resource whose URN disappears (delete) or whose replacement-triggering inputs change (replace)
+ * fails unless CHANGELOG.md's "Changed (breaking)" names it with an alias or migration note
+ * (tools/upgrade.ts). Every other change is printed. The engine check's upgrade step does the same
+ * for Kubernetes under the real engine.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { retargetConfig } from "../environments/config";
+import { readStackConfig, repoRoot, runProgramWithConfig } from "../testing/program";
+import { RecordedResource } from "../testing/mocks";
+import { buildPrevious, lockedPackages, newestTagFirst, pointImportsAtPackage, PreviousRelease } from "../tools/previous-release";
+import {
+    AWS_CREATE_ONLY_WITHOUT_INPUT,
+    AWS_STATEFUL,
+    breakingEntries,
+    compareResources,
+    declaringEntry,
+    formatReport,
+    readChangelog,
+    stackFileMigration,
+    statefulRule,
+    UpgradeReport,
+    UpgradeResource,
+} from "../tools/upgrade";
+import { cfnResource } from "./judges/aws-data";
+
+const PROJECT = "rag-platform";
+
+const asUpgrade = (r: RecordedResource): UpgradeResource => ({
+    urn: r.engineUrn,
+    type: r.type,
+    inputs: r.inputs,
+    dependencies: r.dependencies,
+    aliases: r.aliases,
+});
+
+/** The previous release's stack file for `stack`, on `target` (retargeted as the program does). */
+function stackConfig(prev: PreviousRelease, stack: string, target: string): Record<string, string> {
+    const config = readStackConfig(stack, prev.program);
+    return config[`${PROJECT}:target`] === target ? config : { ...retargetConfig(config, PROJECT, target), [`${PROJECT}:target`]: target };
+}
+
+/** The repository's own stack file for `stack`, on `target`. */
+function currentStackConfig(stack: string, target: string): Record<string, string> {
+    const config = readStackConfig(stack);
+    return config[`${PROJECT}:target`] === target ? config : { ...retargetConfig(config, PROJECT, target), [`${PROJECT}:target`]: target };
+}
+
+async function resourcesOf(programDir: string, stack: string, config: Record<string, string>): Promise<UpgradeResource[]> {
+    const run = await runProgramWithConfig(programDir, PROJECT, stack, { ...config });
+    run.resources.assertEngineInvariants();
+    return run.resources.all.map(asUpgrade);
+}
+
+describe("upgrades from the previous release keep every stateful resource (issue 28)", function () {
+    this.timeout(600000);
+    let prev: PreviousRelease;
+    const reports = new Map<string, UpgradeReport>();
+    const runs = new Map<string, { previous: UpgradeResource[]; current: UpgradeResource[] }>();
+    const migrations = new Map<string, ReturnType<typeof stackFileMigration>>();
+
+    before(async () => {
+        prev = buildPrevious({ log: (l) => process.stdout.write(`      ${l}\n`) });
+        const changelog = readChangelog(repoRoot());
+        for (const stack of ["staging", "production"])
+            for (const target of ["aws", "kubernetes"]) {
+                const config = stackConfig(prev, stack, target);
+                const previous = await resourcesOf(prev.program, stack, config);
+                const migration = stackFileMigration(config, currentStackConfig(stack, target), changelog);
+                migrations.set(`${stack}/${target}`, migration);
+                const current = await resourcesOf(repoRoot(), stack, { ...config, ...migration.set });
+                runs.set(`${stack}/${target}`, { previous, current });
+                reports.set(`${stack}/${target}`, compareResources(previous, current, changelog));
+            }
+    });
+
+    describe("the previous release, built with npm pack", () => {
+        it("is the pinned commit while no v* tag exists, packed, with its own program importing the packed package", () => {
+            const pinned = JSON.parse(fs.readFileSync(path.join(repoRoot(), "tools", "previous-release.json"), "utf8")).pinned;
+            if (prev.kind === "pinned") assert.strictEqual(prev.commit, pinned.commit);
+            else assert.match(prev.ref, /^v\d+\.\d+\.\d+/);
+            assert.ok(fs.existsSync(prev.tarball) && prev.tarball.endsWith(`-${prev.version}.tgz`), prev.tarball);
+            const installed = JSON.parse(fs.readFileSync(path.join(prev.program, "node_modules", "@ragstack", "pulumi-rag-platform", "package.json"), "utf8"));
+            assert.strictEqual(installed.version, prev.version);
+            const program = fs.readFileSync(path.join(prev.program, "index.js"), "utf8");
+            const local = [...program.matchAll(/require\("(\.[^"]+)"\)/g)].map((m) => m[1]);
+            assert.ok(local.length >= 3, "the program's own imports");
+            for (const l of local) assert.ok(l.startsWith("./node_modules/@ragstack/pulumi-rag-platform/dist/"), `${l} is read from the packed package`);
+            assert.match(fs.readFileSync(path.join(prev.program, "Pulumi.yaml"), "utf8"), /^main: index\.js$/m);
+        });
+
+        it("refuses a program importing what the package does not ship; orders tags by version; compares lockfiles without the package's own version", () => {
+            assert.throws(
+                () => pointImportsAtPackage(`require("./tools/plan")`, prev.program),
+                /imports \.\/tools\/plan, which the packed package does not ship/,
+            );
+            assert.deepStrictEqual(newestTagFirst(["v0.2.0", "v0.10.0", "v0.9.1", "v0.10.0-rc.1", "x1"]), ["v0.10.0", "v0.10.0-rc.1", "v0.9.1", "v0.2.0"]);
+            const lock = (v: string, dep: string) => JSON.stringify({ version: v, packages: { "": { version: v }, "node_modules/yaml": { version: dep } } });
+            assert.strictEqual(lockedPackages(lock("0.1.0", "2.9.1")), lockedPackages(lock("0.2.0", "2.9.1")));
+            assert.notStrictEqual(lockedPackages(lock("0.1.0", "2.9.1")), lockedPackages(lock("0.1.0", "2.9.2")));
+        });
+    });
+
+    describe("AWS's replacement-triggering inputs", () => {
+        it("every input listed is a createOnly property of its CloudFormation type, and every createOnly property is listed or has no Pulumi input", () => {
+            // createOnlyProperties of the CloudFormation registry schemas (aws-service-spec: causesReplacement "yes"):
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html (and the
+            // pages of AWS::RDS::DBCluster, AWS::RDS::DBProxy, AWS::ElastiCache::ReplicationGroup, AWS::S3::Bucket,
+            // AWS::KMS::Key, AWS::SecretsManager::Secret, AWS::Backup::BackupVault): "Update requires: Replacement".
+            for (const [type, s] of Object.entries(AWS_STATEFUL)) {
+                const props = cfnResource(s.cfn) as Record<string, { causesReplacement?: string }>;
+                assert.ok(props, `${s.cfn} in the spec`);
+                const createOnly = Object.keys(props).filter((p) => props[p].causesReplacement === "yes");
+                for (const [input, prop] of Object.entries(s.replaceOn))
+                    assert.strictEqual(props[prop]?.causesReplacement, "yes", `${type} ${input} -> ${s.cfn}.${prop} is createOnly`);
+                const covered = new Set([...Object.values(s.replaceOn), ...(AWS_CREATE_ONLY_WITHOUT_INPUT[s.cfn] ?? [])]);
+                assert.deepStrictEqual(
+                    createOnly.filter((p) => !covered.has(p)),
+                    [],
+                    `${s.cfn}: createOnly properties neither compared nor declared without a Pulumi input`,
+                );
+                // The Pulumi inputs exist (@pulumi/aws's <Resource>Args, nested ones in types/input.d.ts).
+                const [mod, cls] = type.replace(/^aws:/, "").split(":");
+                const dts = fs.readFileSync(require.resolve(`@pulumi/aws/${mod}.d.ts`), "utf8");
+                const start = dts.indexOf(`export interface ${cls}Args {`);
+                const args = new Set([...dts.slice(start, dts.indexOf("\n}", start)).matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]));
+                for (const input of Object.keys(s.replaceOn)) assert.ok(args.has(input.split(".")[0]), `${cls}Args has ${input.split(".")[0]}`);
+                for (const none of AWS_CREATE_ONLY_WITHOUT_INPUT[s.cfn] ?? []) {
+                    const lower = none.charAt(0).toLowerCase() + none.slice(1);
+                    assert.ok(!args.has(lower), `${cls}Args has no ${lower} (else compare it)`);
+                }
+            }
+            assert.deepStrictEqual(
+                Object.entries(cfnResource("AWS::KMS::Key") as Record<string, { causesReplacement?: string }>).filter(([, p]) => p.causesReplacement === "yes"),
+                [],
+                "a KMS key has no createOnly property: its URN is what keeps it",
+            );
+        });
+    });
+
+    for (const stack of ["staging", "production"])
+        for (const target of ["aws", "kubernetes"])
+            it(`${stack} on ${target}: no stateful resource is replaced or deleted without a declared CHANGELOG entry (every change listed)`, () => {
+                const r = reports.get(`${stack}/${target}`)!;
+                const { previous, current } = runs.get(`${stack}/${target}`)!;
+                const m = migrations.get(`${stack}/${target}`)!;
+                const keys = Object.keys(m.set)
+                    .map((k) => k.split(":").pop())
+                    .join(", ");
+                const title = `${prev.ref} -> current, ${stack} on ${target}${keys ? ` (stack file migration, declared: ${keys})` : ""}`;
+                process.stdout.write(`      ${formatReport(title, r).replace(/\n/g, "\n      ")}\n`);
+                // Both programs ran: the comparison saw the stack's stateful resources on both sides.
+                const stateful = (rs: UpgradeResource[]) => rs.filter((x) => statefulRule(x)).length;
+                assert.ok(stateful(previous) >= 5 && stateful(current) >= 5, `${stateful(previous)} and ${stateful(current)} stateful resources`);
+                assert.deepStrictEqual(
+                    r.undeclared.map((b) => `${b.op} ${b.stateful} ${b.urn}: ${b.detail}`),
+                    [],
+                    'stateful resources replaced or deleted without a CHANGELOG "Changed (breaking)" entry naming them with an alias or migration note',
+                );
+            });
+
+    describe("the comparison catches what it claims (mutations of the real runs)", () => {
+        const renamed = (rs: UpgradeResource[], urn: string, to: string) =>
+            rs.map((r) => (r.urn === urn ? { ...r, urn: r.urn.replace(/::[^:]+$/, `::${to}`) } : r));
+
+        it("a renamed stateful resource is a delete; with an alias it is no change; a CHANGELOG entry naming it with a migration note declares it", () => {
+            const { previous, current } = runs.get("production/aws")!;
+            const bucket = current.find((r) => r.type === "aws:s3/bucket:Bucket" && previous.some((p) => p.urn === r.urn))!;
+            const name = bucket.urn.split("::").pop()!;
+            const moved = renamed(current, bucket.urn, `${name}-renamed`);
+            const r = compareResources(previous, moved, "");
+            assert.deepStrictEqual(
+                r.undeclared.map((b) => [b.op, b.urn]),
+                [["delete", bucket.urn]],
+            );
+            assert.ok(r.other.some((o) => o.op === "create" && o.urn.endsWith(`::${name}-renamed`)));
+            const aliased = moved.map((x) => (x.urn.endsWith(`::${name}-renamed`) ? { ...x, aliases: [bucket.urn] } : x));
+            const a = compareResources(previous, aliased, "");
+            assert.deepStrictEqual(a.breaking, []);
+            assert.deepStrictEqual(
+                a.other.filter((o) => o.urn === bucket.urn || o.urn.endsWith(`::${name}-renamed`)).map((o) => [o.op, o.urn, o.detail]),
+                [["alias", bucket.urn, `now ${bucket.urn}-renamed (aliased)`]],
+            );
+            const changelog = `# Changelog\n\n## [Unreleased]\n\n### Changed (breaking)\n- \`${name}\` is renamed; migration: \`pulumi state rename\` before upgrading.\n\n## [0.1.0] - 2026-01-01\n`;
+            const declared = compareResources(previous, moved, changelog);
+            assert.deepStrictEqual(declared.undeclared, []);
+            assert.match(declared.breaking[0].entry!, /migration/);
+            // Naming it is not enough: the entry must say how it moves.
+            assert.strictEqual(
+                compareResources(previous, moved, changelog.replace("; migration: `pulumi state rename` before upgrading", "")).undeclared.length,
+                1,
+            );
+        });
+
+        it("a changed createOnly input (the RDS instance's identifier, a bucket's object lock) is a replace; a changed in-place input is listed only", () => {
+            const { previous, current } = runs.get("production/aws")!;
+            const db = current.find((r) => r.type === "aws:rds/instance:Instance" && previous.some((p) => p.urn === r.urn))!;
+            const mutated = current.map((r) =>
+                r.urn === db.urn ? { ...r, inputs: { ...r.inputs, identifier: `${String(r.inputs.identifier)}-2`, backupRetentionPeriod: 1 } } : r,
+            );
+            const r = compareResources(previous, mutated, "");
+            assert.deepStrictEqual(
+                r.undeclared.map((b) => [b.op, b.urn, b.detail.split(":")[0]]),
+                [["replace", db.urn, "identifier"]],
+            );
+            const inPlace = current.map((x) => (x.urn === db.urn ? { ...x, inputs: { ...x.inputs, backupRetentionPeriod: 1 } } : x));
+            const p = compareResources(previous, inPlace, "");
+            assert.deepStrictEqual(p.breaking, []);
+            assert.ok(p.other.some((o) => o.op === "update" && o.urn === db.urn && /in place: .*backupRetentionPeriod/.test(o.detail)));
+            const bucket = current.find((x) => x.type === "aws:s3/bucket:Bucket" && previous.some((y) => y.urn === x.urn))!;
+            const locked = current.map((x) => (x.urn === bucket.urn ? { ...x, inputs: { ...x.inputs, objectLockEnabled: !x.inputs.objectLockEnabled } } : x));
+            assert.deepStrictEqual(
+                compareResources(previous, locked, "").undeclared.map((b) => b.detail.split(":")[0]),
+                ["objectLockEnabled"],
+            );
+        });
+
+        it("Kubernetes: a renamed namespace, a moved PVC-bearing StatefulSet claim template and a re-typed credentials Secret are caught", () => {
+            const { previous, current } = runs.get("production/kubernetes")!;
+            const ns = current.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+            const sts = current.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && (r.inputs.spec as any)?.volumeClaimTemplates)!;
+            const secret = current.find((r) => r.type === "kubernetes:core/v1:Secret" && r.dependencies.some((d) => /random:/.test(d)))!;
+            assert.ok(ns && sts && secret, "the stack has them");
+            const mutated = current.map((r) => {
+                if (r.urn === ns.urn) return { ...r, inputs: { ...r.inputs, metadata: { ...(r.inputs.metadata as object), name: "rag-data-2" } } };
+                if (r.urn === sts.urn) {
+                    const spec = r.inputs.spec as any;
+                    const vct = spec.volumeClaimTemplates.map((t: any) => ({ ...t, spec: { ...t.spec, storageClassName: "other" } }));
+                    return { ...r, inputs: { ...r.inputs, spec: { ...spec, volumeClaimTemplates: vct } } };
+                }
+                if (r.urn === secret.urn) return { ...r, inputs: { ...r.inputs, type: "Opaque-2" } };
+                return r;
+            });
+            const r = compareResources(previous, mutated, "");
+            assert.deepStrictEqual(
+                r.undeclared.map((b) => [b.urn, b.detail.split(":")[0]]).sort(),
+                [
+                    [ns.urn, "metadata.name"],
+                    [secret.urn, "type"],
+                    [sts.urn, "spec.volumeClaimTemplates"],
+                ].sort(),
+            );
+        });
+
+        it("the current code refuses the previous production stack file on Kubernetes without its declared migration (the check would fail)", async () => {
+            const config = stackConfig(prev, "production", "kubernetes");
+            const m = stackFileMigration(config, currentStackConfig("production", "kubernetes"), readChangelog(repoRoot()));
+            assert.deepStrictEqual(Object.keys(m.set), ["rag-platform:k8sObjectStorageDocumentsReaderSecretName"]);
+            assert.deepStrictEqual(
+                stackFileMigration(config, currentStackConfig("production", "kubernetes"), ""),
+                { set: {}, entries: [] },
+                "undeclared: not applied",
+            );
+            await assert.rejects(() => resourcesOf(repoRoot(), "production", config), /k8sObjectStorageDocumentsReaderSecretName/);
+        });
+
+        it('reads the entries of the [Unreleased] "Changed (breaking)" sections only', () => {
+            const text = [
+                "## [Unreleased]",
+                "### Changed (breaking)",
+                "- `a` renamed; an alias keeps",
+                "  its state.",
+                "### Changed",
+                "- `b` renamed; migration note.",
+                "## [0.1.0] - 2026-01-01",
+                "### Changed (breaking)",
+                "- `c` alias.",
+            ].join("\n");
+            assert.deepStrictEqual(breakingEntries(`x\n${text}`), ["`a` renamed; an alias keeps its state."]);
+            assert.ok(declaringEntry(breakingEntries(`x\n${text}`), "a"));
+            assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "b"), undefined);
+            assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "c"), undefined);
+        });
+    });
+});
