@@ -12,7 +12,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { retargetConfig } from "../environments/config";
 import { readStackConfig, repoRoot, runProgramWithConfig } from "../testing/program";
-import { RecordedResource } from "../testing/mocks";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import { installMocks, RecordedResource, settle } from "../testing/mocks";
+import { Rename, RENAMES, renameAliases, withRenames } from "../components/core/renames";
 import { buildPrevious, lockedPackages, newestTagFirst, pointImportsAtPackage, PreviousRelease } from "../tools/previous-release";
 import {
     AWS_CREATE_ONLY_WITHOUT_INPUT,
@@ -26,6 +30,7 @@ import {
     statefulRule,
     UpgradeReport,
     UpgradeResource,
+    urnName,
 } from "../tools/upgrade";
 import { cfnResource } from "./judges/aws-data";
 
@@ -275,6 +280,74 @@ describe("upgrades from the previous release keep every stateful resource (issue
             assert.ok(declaringEntry(breakingEntries(`x\n${text}`), "a"));
             assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "b"), undefined);
             assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "c"), undefined);
+        });
+    });
+
+    describe("renames carry aliases (components/core/renames.ts)", () => {
+        const table: Rename[] = [
+            { type: "aws:s3/bucket:Bucket", part: "documents-v2", from: { part: "documents" }, since: "9.9.0", reason: "synthetic" },
+            {
+                type: "random:index/randomPassword:RandomPassword",
+                part: "db-password",
+                from: { type: "random:index/randomString:RandomString" },
+                since: "9.9.0",
+                reason: "synthetic",
+            },
+        ];
+
+        /** A stack component like the library's (withRenames on its options) with a bucket and a generated password, under the mocks. */
+        async function synthetic(bucketPart: string, passwordType: "string" | "password", renames: readonly Rename[]): Promise<UpgradeResource[]> {
+            const log = installMocks({ project: PROJECT, stack: "production" });
+            const stack = new pulumi.ComponentResource("ragstack:test:Store", "rag-test", {}, withRenames({}, renames));
+            const inner = new pulumi.ComponentResource("ragstack:test:Inner", "rag-test-inner", {}, { parent: stack });
+            new aws.s3.Bucket(`rag-test-inner-${bucketPart}`, { bucket: "rag-test-documents" }, { parent: inner });
+            if (passwordType === "string") new random.RandomString("rag-test-inner-db-password", { length: 32 }, { parent: inner });
+            else new random.RandomPassword("rag-test-inner-db-password", { length: 32 }, { parent: inner });
+            await settle(log);
+            return log.all.map(asUpgrade);
+        }
+
+        it("the library declares no rename yet (c28eb96 to now renamed nothing: the upgrade comparison shows no stateful delete)", () => {
+            assert.deepStrictEqual(RENAMES, []);
+            for (const [k, r] of reports) assert.deepStrictEqual(r.breaking, [], k);
+        });
+
+        it("a declared rename (a child's name, a resource's type) maps the old URN to the new one: no delete, no create", async () => {
+            const before = await synthetic("documents", "string", []);
+            const after = await synthetic("documents-v2", "password", table);
+            const r = compareResources(before, after, "");
+            assert.deepStrictEqual(r.breaking, []);
+            assert.deepStrictEqual(r.other.map((o) => [o.op, urnName(o.urn), o.detail.replace(/urn:\S+::/, "")]).sort(), [
+                ["alias", "rag-test-inner-db-password", "now rag-test-inner-db-password (aliased)"],
+                ["alias", "rag-test-inner-documents", "now rag-test-inner-documents-v2 (aliased)"],
+            ]);
+            // The alias is the old URN exactly (the type chain of the parents included); @pulumi/aws adds its own
+            // (Bucket was BucketV2), kept.
+            const bucket = after.find((x) => x.type === "aws:s3/bucket:Bucket")!;
+            const old = before.find((x) => x.type === "aws:s3/bucket:Bucket")!.urn;
+            assert.ok(bucket.aliases.includes(old), `${old} among ${bucket.aliases.join(", ")}`);
+            assert.deepStrictEqual(
+                bucket.aliases.filter((a) => !a.includes("bucketV2")),
+                [old],
+            );
+            // Without the declaration: the bucket and the password are deleted (and new ones created).
+            const undeclared = compareResources(before, await synthetic("documents-v2", "password", []), "");
+            assert.deepStrictEqual(undeclared.undeclared.map((b) => [b.op, urnName(b.urn)]).sort(), [
+                ["delete", "rag-test-inner-db-password"],
+                ["delete", "rag-test-inner-documents"],
+            ]);
+        });
+
+        it("matches by name part and type only, once however many stack components carry it", () => {
+            assert.deepStrictEqual(renameAliases("aws:s3/bucket:Bucket", "rag-aws-storage-documents-v2", table), [{ name: "rag-aws-storage-documents" }]);
+            assert.deepStrictEqual(renameAliases("aws:s3/bucket:Bucket", "documents-v2", table), [{ name: "documents" }]);
+            assert.deepStrictEqual(renameAliases("aws:s3/bucket:Bucket", "rag-aws-storage-olddocuments-v2", table), []);
+            assert.deepStrictEqual(renameAliases("aws:s3/bucketPolicy:BucketPolicy", "rag-aws-storage-documents-v2", table), []);
+            const twice = withRenames(withRenames<pulumi.ComponentResourceOptions>({}, table), table);
+            let opts: pulumi.ResourceOptions = {};
+            for (const t of twice.transformations!)
+                opts = t({ resource: undefined as never, type: "aws:s3/bucket:Bucket", name: "x-documents-v2", props: {}, opts })?.opts ?? opts;
+            assert.deepStrictEqual(opts.aliases, [{ name: "x-documents" }]);
         });
     });
 });
