@@ -33,6 +33,8 @@ import {
     urnName,
 } from "../tools/upgrade";
 import { cfnResource } from "./judges/aws-data";
+import { ENGINE_PARTS, enginePartsSelected } from "../tools/engine/check";
+import { reportFromPreview } from "../tools/engine/upgrade";
 
 const PROJECT = "rag-platform";
 
@@ -348,6 +350,74 @@ describe("upgrades from the previous release keep every stateful resource (issue
             for (const t of twice.transformations!)
                 opts = t({ resource: undefined as never, type: "aws:s3/bucket:Bucket", name: "x-documents-v2", props: {}, opts })?.opts ?? opts;
             assert.deepStrictEqual(opts.aliases, [{ name: "x-documents" }]);
+        });
+    });
+
+    describe("the engine check's upgrade step (tools/engine/upgrade.ts), on engine events", () => {
+        const urn = (type: string, name: string) =>
+            `urn:pulumi:production::rag-platform::ragstack:index:RagStack$ragstack:kubernetes:RagStack$${type}::${name}`;
+        const ns = urn("kubernetes:core/v1:Namespace", "rag-k8s-baseline-ns-data");
+        const generated = urn("kubernetes:core/v1:Secret", "rag-k8s-db-credentials-app");
+        const plain = urn("kubernetes:core/v1:Secret", "rag-k8s-tls-bundle");
+        const api = urn("kubernetes:apps/v1:Deployment", "rag-k8s-api-deployment");
+        const before = new Map<string, UpgradeResource>(
+            [
+                { urn: ns, type: "kubernetes:core/v1:Namespace", inputs: {}, dependencies: [], aliases: [] },
+                {
+                    urn: generated,
+                    type: "kubernetes:core/v1:Secret",
+                    inputs: {},
+                    dependencies: [urn("random:index/randomPassword:RandomPassword", "rag-k8s-db-password")],
+                    aliases: [],
+                },
+                { urn: plain, type: "kubernetes:core/v1:Secret", inputs: {}, dependencies: [], aliases: [] },
+                { urn: api, type: "kubernetes:apps/v1:Deployment", inputs: {}, dependencies: [], aliases: [] },
+            ].map((r) => [r.urn, r]),
+        );
+        const ev = (op: string, u: string, type: string, diffs: string[] = []) => ({ resourcePreEvent: { metadata: { op, urn: u, type, diffs } } });
+        const events = [
+            ev("same", ns, "kubernetes:core/v1:Namespace"),
+            ev("replace", generated, "kubernetes:core/v1:Secret", ["data"]),
+            ev("create-replacement", generated, "kubernetes:core/v1:Secret", ["data"]),
+            ev("replace", plain, "kubernetes:core/v1:Secret", ["type"]),
+            ev("update", api, "kubernetes:apps/v1:Deployment", ["spec"]),
+            ev("delete", ns, "kubernetes:core/v1:Namespace"),
+        ];
+
+        it("a stateful replace or delete fails unless declared; a Secret without generated values and every update are listed", () => {
+            const r = reportFromPreview(events, before, "");
+            assert.deepStrictEqual(
+                r.undeclared.map((b) => [b.op, urnName(b.urn), b.stateful]),
+                [
+                    ["replace", "rag-k8s-db-credentials-app", "Secret holding generated credentials"],
+                    ["delete", "rag-k8s-baseline-ns-data", "namespace"],
+                ],
+            );
+            assert.deepStrictEqual(
+                r.other.map((o) => [o.op, urnName(o.urn)]),
+                [
+                    ["replace", "rag-k8s-tls-bundle"],
+                    ["update", "rag-k8s-api-deployment"],
+                ],
+            );
+            const changelog = "## [Unreleased]\n### Changed (breaking)\n- `rag-k8s-baseline-ns-data` is now `rag-data`: migration in docs/kubernetes.md.\n";
+            const declared = reportFromPreview(events, before, changelog);
+            assert.deepStrictEqual(
+                declared.undeclared.map((b) => urnName(b.urn)),
+                ["rag-k8s-db-credentials-app"],
+            );
+            assert.match(declared.breaking.find((b) => b.op === "delete")!.entry!, /rag-data/);
+        });
+
+        it("RAGSTACK_ENGINE_STEPS selects parts (all by default) and refuses unknown ones, naming the allowed", () => {
+            assert.deepStrictEqual([...enginePartsSelected(undefined)], [...ENGINE_PARTS]);
+            assert.deepStrictEqual([...enginePartsSelected("")], [...ENGINE_PARTS]);
+            assert.deepStrictEqual([...enginePartsSelected("upgrade")], ["upgrade"]);
+            assert.throws(
+                () => enginePartsSelected("upgrades"),
+                /unknown part upgrades; allowed: environments, verdicts, bad-input, day-two, transforms, upgrade/,
+            );
+            assert.throws(() => enginePartsSelected("day-two"), /day-two need environments/);
         });
     });
 });

@@ -239,7 +239,7 @@ export interface UpgradeReport {
  * CHANGELOG.md's [Unreleased].
  */
 export function breakingEntries(changelog: string): string[] {
-    const start = changelog.indexOf("\n## [Unreleased]");
+    const start = changelog.search(/(^|\n)## \[Unreleased\]/);
     if (start < 0) return [];
     const next = changelog.indexOf("\n## ", start + 5);
     const unreleased = changelog.slice(start, next < 0 ? undefined : next);
