@@ -8,7 +8,9 @@
  * for Kubernetes under the real engine.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { retargetConfig } from "../environments/config";
 import { readStackConfig, repoRoot, runProgramWithConfig } from "../testing/program";
@@ -17,7 +19,7 @@ import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { installMocks, RecordedResource, settle } from "../testing/mocks";
 import { Rename, RENAMES, renameAliases, withRenames } from "../components/core/renames";
-import { buildPrevious, lockedPackages, newestTagFirst, pointImportsAtPackage, PreviousRelease } from "../tools/previous-release";
+import { buildPrevious, lockedPackages, newestTagFirst, pointImportsAtPackage, PreviousRelease, resolvePrevious } from "../tools/previous-release";
 import {
     AWS_CREATE_ONLY_WITHOUT_INPUT,
     AWS_STATEFUL,
@@ -99,6 +101,21 @@ describe("upgrades from the previous release keep every stateful resource (issue
             assert.ok(local.length >= 3, "the program's own imports");
             for (const l of local) assert.ok(l.startsWith("./node_modules/@ragstack/pulumi-rag-platform/dist/"), `${l} is read from the packed package`);
             assert.match(fs.readFileSync(path.join(prev.program, "Pulumi.yaml"), "utf8"), /^main: index\.js$/m);
+        });
+
+        it("a shallow clone (CI's) is deepened and finds the same previous release", function () {
+            const clone = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-shallow-"));
+            try {
+                const r = spawnSync("git", ["clone", "--quiet", "--depth", "1", `file://${repoRoot()}`, clone], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, r.stderr);
+                const shallow = () => spawnSync("git", ["rev-parse", "--is-shallow-repository"], { cwd: clone, encoding: "utf8" }).stdout.trim();
+                assert.strictEqual(shallow(), "true");
+                const found = resolvePrevious(clone);
+                assert.strictEqual(found.commit, prev.commit);
+                assert.strictEqual(shallow(), "false");
+            } finally {
+                fs.rmSync(clone, { recursive: true, force: true });
+            }
         });
 
         it("refuses a program importing what the package does not ship; orders tags by version; compares lockfiles without the package's own version", () => {

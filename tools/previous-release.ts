@@ -6,8 +6,9 @@
  *
  * Which release: the latest `v*` tag reachable from HEAD whose commit is not HEAD (on a release
  * commit, the release before it); while there is no tag, the commit pinned in
- * tools/previous-release.json, with its reason. A shallow clone that lacks it is deepened
- * (`git fetch origin <commit>`), else the build stops with what to do.
+ * tools/previous-release.json, with its reason. A shallow clone is deepened first (`git fetch
+ * --unshallow --tags`: it knows neither the tags nor their commits), a clone lacking the pinned
+ * commit fetches it; failing either, the build stops with what to do.
  *
  * The build, into `<cache>/<commit>/` (`RAGSTACK_PREVIOUS_RELEASE_CACHE`, default
  * `~/.cache/ragstack/previous-release`), reused while its `build.json` says it is complete:
@@ -84,6 +85,14 @@ export function newestTagFirst(tags: string[]): string[] {
 
 /** The previous release's ref and commit (not built). */
 export function resolvePrevious(repo = repoRoot()): { ref: string; kind: "tag" | "pinned"; commit: string; reason: string } {
+    if (git(["rev-parse", "--is-shallow-repository"], repo).out.trim() === "true") {
+        // A shallow clone (CI's) knows neither the release tags nor their commits: deepen it first.
+        const f = git(["fetch", "--quiet", "--unshallow", "--tags", "origin"], repo);
+        if (f.code !== 0)
+            throw new Error(
+                `previous release: this clone is shallow and could not be deepened (${f.err.trim() || `exit ${f.code}`}): clone with full history to find the previous release tag`,
+            );
+    }
     const head = git(["rev-parse", "HEAD"], repo).out.trim();
     const tags = git(["tag", "--merged", "HEAD", "--list", "v*"], repo).out.split("\n").filter(Boolean);
     for (const tag of newestTagFirst(tags)) {
@@ -127,11 +136,15 @@ export function pointImportsAtPackage(js: string, programDir: string): string {
     });
 }
 
-function cacheRoot(): string {
-    return (
+function cacheRoot(repo: string): string {
+    const root = path.resolve(
         process.env.RAGSTACK_PREVIOUS_RELEASE_CACHE ??
-        path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ragstack", "previous-release")
+            path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "ragstack", "previous-release"),
     );
+    // Inside the checkout, the previous program would be taken for one of this repository's (testing/program.ts programEntry).
+    if (!path.relative(repo, root).startsWith(".."))
+        throw new Error(`RAGSTACK_PREVIOUS_RELEASE_CACHE: ${root} is inside the checkout ${repo}; choose a folder outside it`);
+    return root;
 }
 
 /** Builds the previous release (or finds its build in the cache). `log` receives progress lines. */
@@ -139,7 +152,7 @@ export function buildPrevious(opts: { rebuild?: boolean; log?: (line: string) =>
     const log = opts.log ?? (() => undefined);
     const repo = repoRoot();
     const which = resolvePrevious(repo);
-    const dir = path.join(cacheRoot(), which.commit);
+    const dir = path.join(cacheRoot(repo), which.commit);
     const doneFile = path.join(dir, "build.json");
     if (!opts.rebuild && fs.existsSync(doneFile)) {
         const done = JSON.parse(fs.readFileSync(doneFile, "utf8")) as PreviousRelease;
