@@ -164,68 +164,91 @@ module.exports = async () => {
     });
 }
 
-export async function checkUpgrade(step: Step): Promise<void> {
+/**
+ * Deploys `env` with the previous release (its program folder in the workspace, its stack file
+ * plus `base`), then previews the current code (the workspace's project) on the same stack file;
+ * two steps. With an existing stack of that name (initialized by the current project), its
+ * encryption salt is carried over. `where` names the target of the deploy in the step names.
+ */
+export async function upgradeStack(
+    ws: Workspace,
+    step: Step,
+    prev: PreviousRelease,
+    env: string,
+    base: Record<string, string>,
+    where: string,
+): Promise<boolean> {
+    const changelog = readChangelog(repoRoot());
+    const dir = previousProject(ws, prev);
+    let before = new Map<string, UpgradeResource>();
+    const deployed = await step(`upgrade: ${env}: pulumi up with ${prev.ref}${where} (the packed release, its program and stack file)`, () => {
+        const file = path.join(dir, `Pulumi.${env}.yaml`);
+        const salt = fs.existsSync(ws.stackFile(env)) ? /^encryptionsalt:.*$/m.exec(fs.readFileSync(ws.stackFile(env), "utf8"))?.[0] : undefined;
+        if (salt) fs.writeFileSync(file, `${salt}\n${fs.readFileSync(file, "utf8")}`);
+        else ws.must(["stack", "init", env], { cwd: dir });
+        const own = fileConfig(file);
+        setConfig(ws, dir, env, base);
+        const others = retargetConfig(own, PROJECT, "kubernetes")[`${PROJECT}:otherTargets`];
+        if (others) setConfig(ws, dir, env, { otherTargets: others });
+        const r = ws.pulumi(["up", "--yes", "--skip-preview", "--stack", env], { cwd: dir });
+        assert.strictEqual(r.code, 0, `${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}`);
+        before = stateResources(ws, dir, env);
+        const stateful = [...before.values()].filter((x) => statefulRule(x)).length;
+        return `${before.size} resources, ${stateful} stateful`;
+    });
+    if (!deployed) return false;
+    return step(
+        `upgrade: ${env}: the current code previews on the same stack file${where}: no stateful replace or delete undeclared, every change listed`,
+        () => {
+            // The same stack file (config and encryption salt), plus the keys a declared migration adds.
+            const previousFile = path.join(dir, `Pulumi.${env}.yaml`);
+            fs.copyFileSync(previousFile, ws.stackFile(env));
+            const previousConfig = fileConfig(previousFile);
+            const current = fileConfig(path.join(repoRoot(), `Pulumi.${env}.yaml`));
+            const migration = stackFileMigration(previousConfig, retargetConfig(current, PROJECT, "kubernetes"), changelog);
+            setConfig(ws, ws.project, env, migration.set);
+            const r = ws.events(env, ["preview", "--diff"]);
+            const report = reportFromPreview(r.events, before, changelog);
+            const warnings = r.events
+                .filter((e) => e.diagnosticEvent?.severity === "warning" && /deprecated/.test(e.diagnosticEvent.message))
+                .map((e) => String(e.diagnosticEvent.message).trim());
+            const keys = Object.keys(migration.set).map((k) => k.split(":").pop());
+            process.stdout.write(
+                `      ${formatReport(`${prev.ref} -> current, ${env} on kubernetes${where}${keys.length ? ` (stack file migration, declared: ${keys.join(", ")})` : ""}`, report).replace(/\n/g, "\n      ")}\n`,
+            );
+            for (const w of new Set(warnings)) process.stdout.write(`      warning: ${w}\n`);
+            assert.strictEqual(r.code, 0, `the preview failed: ${r.errors.join("; ")}\n${r.stderr.slice(-2000)}`);
+            assert.deepStrictEqual(
+                report.undeclared.map((b) => `${b.op} ${b.stateful} ${b.urn}: ${b.detail}`),
+                [],
+                'stateful resources replaced or deleted without a CHANGELOG "Changed (breaking)" entry naming them with an alias or migration note',
+            );
+            const declared = report.breaking.map((b) => `${urnName(b.urn)} (${b.entry!.slice(0, 60)}...)`);
+            return `${report.other.length} other changes${declared.length ? `, declared: ${declared.join(", ")}` : ""}${keys.length ? `, migration: ${keys.join(", ")}` : ""}`;
+        },
+    );
+}
+
+/** The step that builds (or finds) the previous release. */
+export async function previousReleaseStep(step: Step): Promise<PreviousRelease | undefined> {
     let prev: PreviousRelease | undefined;
     await step("upgrade: the previous release, built with npm pack (tools/previous-release.ts)", () => {
         prev = buildPrevious({ log: (l) => process.stdout.write(`      ${l}\n`) });
         return `${prev.ref} (${prev.kind}, ${prev.commit.slice(0, 12)}): ${path.basename(prev.tarball)}, sha256 ${prev.sha256.slice(0, 12)}`;
     });
+    return prev;
+}
+
+export async function checkUpgrade(step: Step): Promise<void> {
+    const prev = await previousReleaseStep(step);
     if (!prev) return;
     const ws = new Workspace("ragstack-upgrade-");
-    const changelog = readChangelog(repoRoot());
     let ok = true;
     try {
         ok = (await checkRenames(ws, step)) && ok;
-        const dir = previousProject(ws, prev);
         for (const env of ["staging", "production"] as const) {
-            const render = path.join(ws.root, `render-${env}`);
-            const base = { target: "kubernetes", k8sRenderYamlDir: render, k8sAllowPlaintextRenderedSecrets: "true" };
-            let before = new Map<string, UpgradeResource>();
-            ok =
-                (await step(`upgrade: ${env}: pulumi up with ${prev.ref} (the packed release, its program and stack file)`, () => {
-                    ws.must(["stack", "init", env], { cwd: dir });
-                    const own = fileConfig(path.join(dir, `Pulumi.${env}.yaml`));
-                    setConfig(ws, dir, env, base);
-                    const others = retargetConfig(own, PROJECT, "kubernetes")[`${PROJECT}:otherTargets`];
-                    if (others) setConfig(ws, dir, env, { otherTargets: others });
-                    const r = ws.pulumi(["up", "--yes", "--skip-preview", "--stack", env], { cwd: dir });
-                    assert.strictEqual(r.code, 0, `${r.stdout.slice(-3000)}${r.stderr.slice(-2000)}`);
-                    before = stateResources(ws, dir, env);
-                    const stateful = [...before.values()].filter((x) => statefulRule(x)).length;
-                    return `${before.size} resources, ${stateful} stateful`;
-                })) && ok;
-            if (before.size === 0) continue;
-            ok =
-                (await step(
-                    `upgrade: ${env}: the current code previews on the same stack file: no stateful replace or delete undeclared, every change listed`,
-                    () => {
-                        // The same stack file (config and encryption salt), plus the keys a declared migration adds.
-                        const previousFile = path.join(dir, `Pulumi.${env}.yaml`);
-                        fs.copyFileSync(previousFile, ws.stackFile(env));
-                        const previousConfig = fileConfig(previousFile);
-                        const current = fileConfig(path.join(repoRoot(), `Pulumi.${env}.yaml`));
-                        const migration = stackFileMigration(previousConfig, retargetConfig(current, PROJECT, "kubernetes"), changelog);
-                        setConfig(ws, ws.project, env, migration.set);
-                        const r = ws.events(env, ["preview", "--diff"]);
-                        const report = reportFromPreview(r.events, before, changelog);
-                        const warnings = r.events
-                            .filter((e) => e.diagnosticEvent?.severity === "warning" && /deprecated/.test(e.diagnosticEvent.message))
-                            .map((e) => String(e.diagnosticEvent.message).trim());
-                        const keys = Object.keys(migration.set).map((k) => k.split(":").pop());
-                        process.stdout.write(
-                            `      ${formatReport(`${prev!.ref} -> current, ${env} on kubernetes${keys.length ? ` (stack file migration, declared: ${keys.join(", ")})` : ""}`, report).replace(/\n/g, "\n      ")}\n`,
-                        );
-                        for (const w of new Set(warnings)) process.stdout.write(`      warning: ${w}\n`);
-                        assert.strictEqual(r.code, 0, `the preview failed: ${r.errors.join("; ")}\n${r.stderr.slice(-2000)}`);
-                        assert.deepStrictEqual(
-                            report.undeclared.map((b) => `${b.op} ${b.stateful} ${b.urn}: ${b.detail}`),
-                            [],
-                            'stateful resources replaced or deleted without a CHANGELOG "Changed (breaking)" entry naming them with an alias or migration note',
-                        );
-                        const declared = report.breaking.map((b) => `${urnName(b.urn)} (${b.entry!.slice(0, 60)}...)`);
-                        return `${report.other.length} other changes${declared.length ? `, declared: ${declared.join(", ")}` : ""}${keys.length ? `, migration: ${keys.join(", ")}` : ""}`;
-                    },
-                )) && ok;
+            const base = { target: "kubernetes", k8sRenderYamlDir: path.join(ws.root, `render-${env}`), k8sAllowPlaintextRenderedSecrets: "true" };
+            ok = (await upgradeStack(ws, step, prev, env, base, "")) && ok;
         }
     } finally {
         if (ok && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
