@@ -357,6 +357,50 @@ describe("upgrades from the previous release keep every stateful resource (issue
             ]);
         });
 
+        it("the program's stack components apply the library's table: a declared rename reaches a bucket (AWS) and a namespace (Kubernetes), nothing else", async () => {
+            // A part names the component's own part too when another component has a child of the same part.
+            const declared: Rename[] = [
+                {
+                    type: "aws:s3/bucket:Bucket",
+                    part: "storage-access-logs-bucket",
+                    from: { part: "storage-logs-bucket" },
+                    since: "9.9.0",
+                    reason: "synthetic",
+                },
+                { type: "kubernetes:core/v1:Namespace", part: "ns-data", from: { part: "namespace-data" }, since: "9.9.0", reason: "synthetic" },
+            ];
+            const aliasesOf = async (target: string) => {
+                const run = await runProgramWithConfig(repoRoot(), PROJECT, "production", currentStackConfig("production", target));
+                return new Map(run.resources.all.map((x) => [x.engineUrn, x.aliases]));
+            };
+            const table = RENAMES as Rename[];
+            for (const [target, name, old] of [
+                ["aws", "rag-aws-storage-access-logs-bucket", "rag-aws-storage-logs-bucket"],
+                ["kubernetes", "rag-k8s-baseline-ns-data", "rag-k8s-baseline-namespace-data"],
+            ]) {
+                const without = await aliasesOf(target);
+                table.push(...declared);
+                let withTable: Map<string, string[]>;
+                try {
+                    withTable = await aliasesOf(target);
+                } finally {
+                    table.splice(table.length - declared.length, declared.length);
+                }
+                const changed = [...withTable].filter(([urn, a]) => JSON.stringify(a) !== JSON.stringify(without.get(urn)));
+                assert.deepStrictEqual(
+                    changed.map(([urn]) => urnName(urn)),
+                    [name],
+                    "only the renamed resource gets an alias",
+                );
+                const [urn, aliases] = changed[0];
+                assert.deepStrictEqual(
+                    aliases.filter((a) => !without.get(urn)!.includes(a)),
+                    [urn.replace(/::[^:]+$/, `::${old}`)],
+                );
+            }
+            assert.deepStrictEqual(RENAMES, []);
+        });
+
         it("matches by name part and type only, once however many stack components carry it", () => {
             assert.deepStrictEqual(renameAliases("aws:s3/bucket:Bucket", "rag-aws-storage-documents-v2", table), [{ name: "rag-aws-storage-documents" }]);
             assert.deepStrictEqual(renameAliases("aws:s3/bucket:Bucket", "documents-v2", table), [{ name: "documents" }]);

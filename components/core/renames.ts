@@ -15,7 +15,11 @@ import * as pulumi from "@pulumi/pulumi";
 export interface Rename {
     /** The resource's type token today (`aws:s3/bucket:Bucket`, `ragstack:aws:SecureBucket`). */
     type: string;
-    /** The part of its name today: the name is `<prefix>-<part>` (or exactly `part`). */
+    /**
+     * The part of its name today: the name is `<prefix>-<part>` (or exactly `part`). Every
+     * component's child of that part matches: include the component's part when two have one
+     * (`storage-access-logs-bucket`, not `access-logs-bucket`).
+     */
     part: string;
     /** What it was: the previous part of the name and/or the previous type token. */
     from: { part?: string; type?: string };
