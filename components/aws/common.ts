@@ -323,3 +323,30 @@ export function ecrPullStatements(
             : []),
     ];
 }
+
+/**
+ * The DNS record that validates `cert` for `base` (a name, or the base of a `*.` name: both share
+ * one record), in the hosted zone; overwritten if present, as ACM expects on renewals.
+ * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+ */
+export function certificateValidationRecord(
+    ctx: AwsContext,
+    key: string,
+    cert: aws.acm.Certificate,
+    base: string,
+    zoneId: pulumi.Input<string>,
+): aws.route53.Record {
+    const option = cert.domainValidationOptions.apply((all) => all.find((o) => o.domainName === base || o.domainName === `*.${base}`) ?? all[0]);
+    return new aws.route53.Record(
+        ctx.childName(key),
+        {
+            zoneId,
+            name: option.resourceRecordName,
+            type: option.resourceRecordType,
+            records: [option.resourceRecordValue],
+            ttl: 300,
+            allowOverwrite: true,
+        },
+        ctx.opts(),
+    );
+}
