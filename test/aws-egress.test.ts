@@ -10,6 +10,10 @@ import { ApiService } from "../components/aws/api-service";
 import { MOCK_S3_PREFIX_LIST, RecordedResource } from "../testing/mocks";
 import { ProgramRun, runProgram } from "../testing/program";
 import { resolveConfigValues } from "./harness/config";
+import { IMAGE_LOCK } from "../components/core/images";
+
+/** "@<digest>" of a default image once images.lock.json has it (the release fills it), "" before. */
+const pin = (name: string) => (IMAGE_LOCK.images[name].digest ? `@${IMAGE_LOCK.images[name].digest}` : "");
 
 const inp = (r: RecordedResource) => r.inputs as any;
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -71,8 +75,11 @@ describe("AWS: internet egress is an opt-in", function () {
             [template.prefix, template.appliedFors, template.encryptionConfigurations],
             ["ecr-public", ["PULL_THROUGH_CACHE"], [{ encryptionType: "AES256" }]],
         );
-        assert.strictEqual(containers(production, "api-db-bootstrap")[0].image, `${REGISTRY}/ecr-public/docker/library/postgres:16.10-alpine`);
-        assert.strictEqual(containers(staging, "api-db-bootstrap")[0].image, "public.ecr.aws/docker/library/postgres:16.10-alpine");
+        assert.strictEqual(
+            containers(production, "api-db-bootstrap")[0].image,
+            `${REGISTRY}/ecr-public/docker/library/postgres:16.10-alpine${pin("aws-db-bootstrap")}`,
+        );
+        assert.strictEqual(containers(staging, "api-db-bootstrap")[0].image, `public.ecr.aws/docker/library/postgres:16.10-alpine${pin("aws-db-bootstrap")}`);
         const fills = production.resources
             .ofType("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => JSON.parse(inp(p).policy).Statement.some((s: any) => s.Sid === "EcrPullThroughCache"))
@@ -95,7 +102,7 @@ describe("AWS: internet egress is an opt-in", function () {
         );
         const models = production.resources.ofType("aws:s3/bucket:Bucket").find((b) => b.name.endsWith("storage-models-bucket") || b.name.includes("models"))!;
         assert.deepStrictEqual(byName["model-sync"].command.slice(0, 4), ["s3", "sync", `s3://${models.state.bucket}/ollama/models/`, "/models/models/"]);
-        assert.strictEqual(byName["model-sync"].image, `${REGISTRY}/ecr-public/aws-cli/aws-cli:2.31.18`);
+        assert.strictEqual(byName["model-sync"].image, `${REGISTRY}/ecr-public/aws-cli/aws-cli:2.31.18${pin("aws-model-sync")}`);
         assert.match(byName["model-check"].command[0], /ollama show "\$m" .*\|\| \{ echo "model \$m is not staged in the models bucket"; exit 1; \}/);
         assert.doesNotMatch(JSON.stringify(defs), /ollama pull/);
         assert.deepStrictEqual(byName.ollama.dependsOn, [{ containerName: "model-check", condition: "SUCCESS" }]);
@@ -196,7 +203,7 @@ describe("AWS: internet egress is an opt-in", function () {
         };
         assert.throws(
             () => new ApiService("y", { ...api, httpsEgress: offline } as any),
-            /ApiService y: invalid input[\s\S]*image: got "ghcr.io\/x\/api:1"[\s\S]*databaseBootstrap\.image: got "public.ecr.aws\/docker\/library\/postgres:16.10-alpine"/,
+            /ApiService y: invalid input[\s\S]*image: got "ghcr.io\/x\/api:1"[\s\S]*databaseBootstrap\.image: got "public.ecr.aws\/docker\/library\/postgres:16.10-alpine(@sha256:[a-f0-9]{64})?"/,
         );
     });
 });
