@@ -346,6 +346,39 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
         }
     });
 
+    it("AWS with a filled lock: the helper images by digest where pulled directly, by tag through the ECR pull-through cache (which fills on a tag only)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "filled-lock-aws-"));
+        try {
+            const lock = path.join(dir, "images.lock.json");
+            fs.writeFileSync(lock, lockWith(DIGEST));
+            const images = (stack: string) => {
+                const out = path.join(dir, stack);
+                const r = spawnSync(process.execPath, [path.join(root, "dist", "tools", "plan.js"), "--stack", stack, "--target", "aws", "--out", out], {
+                    cwd: root,
+                    encoding: "utf8",
+                    env: { ...process.env, RAGSTACK_IMAGE_LOCK: lock },
+                });
+                assert.strictEqual(r.status, 0, r.stderr);
+                const text = fs.readFileSync(path.join(out, "plan.json"), "utf8");
+                return [...new Set(text.match(/[\w.-]+\/(?:[\w.-]+\/)*(?:postgres:16\.10-alpine|aws-cli:2\.31\.18)(?:@sha256:[a-f0-9]{64})?/g) ?? [])].sort();
+            };
+            // staging reaches the internet: ECR Public directly, by digest (ECS takes repository@digest:
+            // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html, "image")
+            assert.deepStrictEqual(images("staging"), [`public.ecr.aws/docker/library/postgres:16.10-alpine@${DIGEST}`]);
+            // production has no internet egress: through the cache, by tag (components/aws/common.ts viaEcrPublicCache)
+            const production = images("production");
+            assert.ok(production.length === 2, production.join("\n"));
+            for (const image of production) assert.match(image, /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/ecr-public\/\S+:(16\.10-alpine|2\.31\.18)$/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.strictEqual(viaEcrPublicCache(`public.ecr.aws/aws-cli/aws-cli:2.31.18@${DIGEST}`, "r.example"), "r.example/ecr-public/aws-cli/aws-cli:2.31.18");
+        assert.strictEqual(
+            viaEcrPublicCache(`public.ecr.aws/aws-cli/aws-cli:2.31.18@${DIGEST}`, undefined),
+            `public.ecr.aws/aws-cli/aws-cli:2.31.18@${DIGEST}`,
+        );
+    });
+
     it("the digest rule: production only, advisory in the production config, the CloudNativePG cluster's image too", () => {
         const ctx = (type: string) => ({ type, name: "x", urn: "urn", config: {} });
         const deployment = (image: string) => ({ spec: { template: { spec: { containers: [{ name: "c", image }] } } } });

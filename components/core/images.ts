@@ -113,7 +113,8 @@ export function lockState(lock: ImageLock = IMAGE_LOCK): { pinned: string[]; unp
  * The lock entry an image reference is a default of, when the lock holds no digest for it: the
  * reference is `repository:tag` itself, or the same behind a registry mirror (`withRegistry`:
  * `<mirror>/docker.io/ollama/ollama:0.12.6`) or the ECR pull-through cache of ECR Public
- * (`<registry>/ecr-public/aws-cli/aws-cli:2.31.18`). Another repository of the same name (a
+ * (`<registry>/ecr-public/aws-cli/aws-cli:2.31.18`, where the digest is dropped even once pinned:
+ * `viaEcrPublicCache`). Another repository of the same name (a
  * team's own mirror, `…/mirror/ollama/ollama:0.12.6`) is not the default.
  */
 export function unpinnedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage } | undefined {
