@@ -75,10 +75,7 @@ describe("AWS: internet egress is an opt-in", function () {
             [template.prefix, template.appliedFors, template.encryptionConfigurations],
             ["ecr-public", ["PULL_THROUGH_CACHE"], [{ encryptionType: "AES256" }]],
         );
-        assert.strictEqual(
-            containers(production, "api-db-bootstrap")[0].image,
-            `${REGISTRY}/ecr-public/docker/library/postgres:16.10-alpine`,
-        );
+        assert.strictEqual(containers(production, "api-db-bootstrap")[0].image, `${REGISTRY}/ecr-public/docker/library/postgres:16.10-alpine`);
         assert.strictEqual(containers(staging, "api-db-bootstrap")[0].image, `public.ecr.aws/docker/library/postgres:16.10-alpine${pin("aws-db-bootstrap")}`);
         const fills = production.resources
             .ofType("aws:iam/rolePolicy:RolePolicy")
@@ -134,7 +131,7 @@ describe("AWS: internet egress is an opt-in", function () {
         );
         assert.throws(
             () => resolveConfigValues({ ...base, apiImage: `${REGISTRY}/rag-api:1.4.2` }),
-            /rag-platform:llmImage \(llm\.image\): got "ollama\/ollama:0.12.6"/,
+            /rag-platform:llmImage \(llm\.image\): got "ollama\/ollama:0.12.6(@sha256:[a-f0-9]{64})?"/,
         );
         // ECR of another region is not reachable through this VPC's endpoints
         assert.throws(
@@ -177,7 +174,7 @@ describe("AWS: internet egress is an opt-in", function () {
         };
         assert.throws(
             () => new Llm("x", { ...llm, httpsEgress: offline }),
-            /Llm x: invalid input[\s\S]*image: got "ollama\/ollama:0.12.6"[\s\S]*stagedModels: got nothing \(the field is missing\); allowed: the bucket the models are staged in/,
+            /Llm x: invalid input[\s\S]*image: got "ollama\/ollama:0.12.6(@sha256:[a-f0-9]{64})?"[\s\S]*stagedModels: got nothing \(the field is missing\); allowed: the bucket the models are staged in/,
         );
         assert.throws(
             () =>
@@ -187,7 +184,7 @@ describe("AWS: internet egress is an opt-in", function () {
                     image: `${REGISTRY}/o:1`,
                     stagedModels: { bucketName: "b", bucketArn: "arn:aws:s3:::b", kmsKeyArn: "k", prefix: "models" },
                 }),
-            /stagedModels\.syncImage: got "public.ecr.aws\/aws-cli\/aws-cli:2.31.18"[\s\S]*stagedModels\.prefix: got "models"; allowed: a key prefix ending in '\/'/,
+            /stagedModels\.syncImage: got "public.ecr.aws\/aws-cli\/aws-cli:2.31.18(@sha256:[a-f0-9]{64})?"[\s\S]*stagedModels\.prefix: got "models"; allowed: a key prefix ending in '\/'/,
         );
         const api = {
             ...common,

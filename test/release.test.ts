@@ -169,11 +169,12 @@ describe("release (tools/release.ts)", () => {
         const crane = at(/go install github\.com\/google\/go-containerregistry\/cmd\/crane@v\d+\.\d+\.\d+\n/);
         const pin = at(/^bash tools\/pin-images\.sh\s*$/);
         const check = at(/^bash tools\/pin-images\.sh --check\s*$/);
+        const docs = at(/^node dist\/tools\/gen-docs\.js\s*$/); // the tests compare the generated docs, which name the defaults
         const tests = at(/^npm test\s*$/);
         const publish = at(/dist\/tools\/release\.js/);
         assert.ok(
-            crane >= 0 && crane < pin && pin < check && check < tests && tests < publish,
-            `crane ${crane}, pin ${pin}, check ${check}, tests ${tests}, publish ${publish}`,
+            crane >= 0 && crane < pin && pin < check && check < docs && docs < tests && tests < publish,
+            `crane ${crane}, pin ${pin}, check ${check}, docs ${docs}, tests ${tests}, publish ${publish}`,
         );
         // a job holding the publishing secrets runs actions pinned by commit, not by a movable tag
         for (const s of job.steps as { uses?: string }[]) if (s.uses) assert.match(s.uses, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, s.uses);
