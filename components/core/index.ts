@@ -8,3 +8,4 @@ export * from "./aws-catalog";
 export * from "./facts";
 export * from "./outputs";
 export * from "./rotation";
+export * from "./images";
