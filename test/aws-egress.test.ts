@@ -10,6 +10,10 @@ import { ApiService } from "../components/aws/api-service";
 import { MOCK_S3_PREFIX_LIST, RecordedResource } from "../testing/mocks";
 import { ProgramRun, runProgram } from "../testing/program";
 import { resolveConfigValues } from "./harness/config";
+import { IMAGE_LOCK } from "../components/core/images";
+
+/** "@<digest>" of a default image once images.lock.json has it (the release fills it), "" before. */
+const pin = (name: string) => (IMAGE_LOCK.images[name].digest ? `@${IMAGE_LOCK.images[name].digest}` : "");
 
 const inp = (r: RecordedResource) => r.inputs as any;
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -72,7 +76,7 @@ describe("AWS: internet egress is an opt-in", function () {
             ["ecr-public", ["PULL_THROUGH_CACHE"], [{ encryptionType: "AES256" }]],
         );
         assert.strictEqual(containers(production, "api-db-bootstrap")[0].image, `${REGISTRY}/ecr-public/docker/library/postgres:16.10-alpine`);
-        assert.strictEqual(containers(staging, "api-db-bootstrap")[0].image, "public.ecr.aws/docker/library/postgres:16.10-alpine");
+        assert.strictEqual(containers(staging, "api-db-bootstrap")[0].image, `public.ecr.aws/docker/library/postgres:16.10-alpine${pin("aws-db-bootstrap")}`);
         const fills = production.resources
             .ofType("aws:iam/rolePolicy:RolePolicy")
             .filter((p) => JSON.parse(inp(p).policy).Statement.some((s: any) => s.Sid === "EcrPullThroughCache"))
@@ -127,7 +131,7 @@ describe("AWS: internet egress is an opt-in", function () {
         );
         assert.throws(
             () => resolveConfigValues({ ...base, apiImage: `${REGISTRY}/rag-api:1.4.2` }),
-            /rag-platform:llmImage \(llm\.image\): got "ollama\/ollama:0.12.6"/,
+            /rag-platform:llmImage \(llm\.image\): got "ollama\/ollama:0.12.6(@sha256:[a-f0-9]{64})?"/,
         );
         // ECR of another region is not reachable through this VPC's endpoints
         assert.throws(
@@ -170,7 +174,7 @@ describe("AWS: internet egress is an opt-in", function () {
         };
         assert.throws(
             () => new Llm("x", { ...llm, httpsEgress: offline }),
-            /Llm x: invalid input[\s\S]*image: got "ollama\/ollama:0.12.6"[\s\S]*stagedModels: got nothing \(the field is missing\); allowed: the bucket the models are staged in/,
+            /Llm x: invalid input[\s\S]*image: got "ollama\/ollama:0.12.6(@sha256:[a-f0-9]{64})?"[\s\S]*stagedModels: got nothing \(the field is missing\); allowed: the bucket the models are staged in/,
         );
         assert.throws(
             () =>
@@ -180,7 +184,7 @@ describe("AWS: internet egress is an opt-in", function () {
                     image: `${REGISTRY}/o:1`,
                     stagedModels: { bucketName: "b", bucketArn: "arn:aws:s3:::b", kmsKeyArn: "k", prefix: "models" },
                 }),
-            /stagedModels\.syncImage: got "public.ecr.aws\/aws-cli\/aws-cli:2.31.18"[\s\S]*stagedModels\.prefix: got "models"; allowed: a key prefix ending in '\/'/,
+            /stagedModels\.syncImage: got "public.ecr.aws\/aws-cli\/aws-cli:2.31.18(@sha256:[a-f0-9]{64})?"[\s\S]*stagedModels\.prefix: got "models"; allowed: a key prefix ending in '\/'/,
         );
         const api = {
             ...common,
@@ -196,7 +200,7 @@ describe("AWS: internet egress is an opt-in", function () {
         };
         assert.throws(
             () => new ApiService("y", { ...api, httpsEgress: offline } as any),
-            /ApiService y: invalid input[\s\S]*image: got "ghcr.io\/x\/api:1"[\s\S]*databaseBootstrap\.image: got "public.ecr.aws\/docker\/library\/postgres:16.10-alpine"/,
+            /ApiService y: invalid input[\s\S]*image: got "ghcr.io\/x\/api:1"[\s\S]*databaseBootstrap\.image: got "public.ecr.aws\/docker\/library\/postgres:16.10-alpine(@sha256:[a-f0-9]{64})?"/,
         );
     });
 });

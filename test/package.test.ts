@@ -21,6 +21,10 @@ import { packageArgsSource } from "../tools/package-args";
 import { schemaProblems, yamlProgram } from "../tools/engine/package";
 import { PACKAGE_ARGS } from "../tools/gen-docs";
 import { retargetConfig } from "../environments/config";
+import { IMAGE_LOCK } from "../components/core/images";
+
+/** "@<digest>" of a default image once images.lock.json has it (the release fills it), "" before. */
+const pin = (name: string) => (IMAGE_LOCK.images[name].digest ? `@${IMAGE_LOCK.images[name].digest}` : "");
 
 const providerDir = path.join(repoRoot(), "provider");
 
@@ -198,7 +202,10 @@ describe("component package (provider/): RagPlatform for every Pulumi language",
             [],
         );
         const ollama = log.all.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && String((r.inputs as any).metadata.name).startsWith("ollama-"))!;
-        assert.strictEqual((ollama.inputs as any).spec.template.spec.containers[0].image, "harbor.internal.example.gov/mirror/docker.io/ollama/ollama:0.12.6");
+        assert.strictEqual(
+            (ollama.inputs as any).spec.template.spec.containers[0].image,
+            `harbor.internal.example.gov/mirror/docker.io/ollama/ollama:0.12.6${pin("ollama")}`,
+        );
     });
 
     it("the YAML program of the engine check uses the package by path and exports the outputs", () => {

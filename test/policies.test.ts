@@ -132,10 +132,21 @@ const EGRESS_BUDGET: PolicyPackConfig = { "aws-billing-stack-restrict-monthly-co
  */
 const RATE_LIMIT_SET = { k8sGatewayRateLimit: "envoy-gateway", edgeLoginPaths: '["/auth/login"]', edgeWebSocketPaths: '["/ws"]' };
 const RATE_LIMIT_MANDATORY: PolicyPackConfig = { "kubernetes-edge-route-require-rate-limit": "mandatory" };
+/** Every image of the production Kubernetes stack pinned by digest (what a filled images.lock.json gives the defaults). */
+const BY_DIGEST = `@sha256:${"0123456789abcdef".repeat(4)}`;
+const DIGEST_SET = {
+    apiImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/rag-api:1.4.2${BY_DIGEST}`,
+    llmImage: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/ollama/ollama:0.12.6${BY_DIGEST}`,
+    k8sValkeyImage: `valkey/valkey:8.1.4${BY_DIGEST}`,
+    k8sPostgresImage: `ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm${BY_DIGEST}`,
+    k8sBackupImage: `amazon/aws-cli:2.31.18${BY_DIGEST}`,
+    k8sDocumentsBackupImage: `rclone/rclone:1.71.1${BY_DIGEST}`,
+};
+const DIGESTS_MANDATORY: PolicyPackConfig = { "kubernetes-core-pod-require-image-digests": "mandatory" };
 
 const MUTATIONS: [
     string,
-    "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit" | "aws-frontend" | "kubernetes-frontend",
+    "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit" | "aws-frontend" | "kubernetes-frontend" | "kubernetes-digests",
     Mutation,
     PolicyPackConfig?,
 ][] = [
@@ -507,6 +518,26 @@ const MUTATIONS: [
         "kubernetes",
         apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),
     ],
+    // With every image pinned by digest, a tag alone is caught: in a container and in the CloudNativePG cluster's imageName.
+    [
+        "kubernetes-core-pod-require-image-digests",
+        "kubernetes-digests",
+        editK8s(
+            "kubernetes:apps/v1:StatefulSet",
+            "valkey",
+            (i) => (i.spec.template.spec.containers[0].image = i.spec.template.spec.containers[0].image.split("@")[0]),
+        ),
+        DIGESTS_MANDATORY,
+    ],
+    [
+        "kubernetes-core-pod-require-image-digests",
+        "kubernetes-digests",
+        (rs) => {
+            const spec = inp(rs.find((r) => inp(r).kind === "Cluster")!).spec;
+            spec.imageName = spec.imageName.split("@")[0];
+        },
+        DIGESTS_MANDATORY,
+    ],
     [
         "kubernetes-core-pod-require-allowed-registries",
         "kubernetes",
@@ -628,6 +659,7 @@ describe("policy pack", function () {
         runs["production-aws-egress"] = await runProgram("production", { target: "aws", ...EGRESS_SET });
         runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
         runs["production-kubernetes-ratelimit"] = await runProgram("production", { target: "kubernetes", ...RATE_LIMIT_SET });
+        runs["production-kubernetes-digests"] = await runProgram("production", { target: "kubernetes", ...DIGEST_SET });
         runs["production-aws-frontend"] = await runProgram("production", { target: "aws", ...FRONTEND_SET.aws });
         runs["production-kubernetes-frontend"] = await runProgram("production", { target: "kubernetes", ...FRONTEND_SET.kubernetes });
     });
@@ -712,7 +744,7 @@ describe("policy pack", function () {
 
     describe(`mutations: each weakened setting is caught (${MUTATIONS.length} mutations)`, () => {
         for (const [rule, target, mutate, config] of MUTATIONS) {
-            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : target.endsWith("-frontend") ? " (with the web front end)" : ""}`, async () => {
+            it(`${rule}${target.endsWith("-egress") ? " (with named egress destinations)" : target.endsWith("-frontend") ? " (with the web front end)" : target.endsWith("-digests") ? " (every image by digest)" : ""}`, async () => {
                 const original = runs[`production-${target}`].resources.all;
                 const baseline = await evaluatePack(original, { ...productionConfig(), ...(config ?? {}) });
                 assert.deepStrictEqual(

@@ -11,7 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../testing/paths";
-import { checkChangelog, releaseChangelog, unreleasedBody } from "../tools/release";
+import { checkChangelog, checkImageLock, releaseChangelog, unreleasedBody } from "../tools/release";
+import { lockState } from "../components/core/images";
 
 const root = repoRoot();
 const script = path.join(root, "dist", "tools", "release.js");
@@ -64,6 +65,27 @@ describe("release (tools/release.ts)", () => {
         assert.throws(() => checkChangelog(changelog, "0.1.1", false, "v0.1.1"), /no "## \[0\.1\.1\] - <date>" section/);
     });
 
+    it("the image lock: a dry-run reports unpinned defaults, a release refuses them, a filled lock passes", () => {
+        const lock = JSON.parse(fs.readFileSync(path.join(root, "images.lock.json"), "utf8"));
+        for (const e of Object.values<any>(lock.images)) [e.digest, e.resolved] = [null, null];
+        const empty = JSON.stringify(lock);
+        const n = Object.keys(lock.images).length;
+        assert.match(
+            checkImageLock(empty, true),
+            new RegExp(`0 of ${n} default images pinned by digest, ${n} unpinned \\(ollama \\(ollama/ollama:0\\.12\\.6\\), `),
+        );
+        assert.throws(
+            () => checkImageLock(empty, false),
+            new RegExp(`${n} of ${n} default images have no digest: ollama \\(ollama/ollama:0\\.12\\.6\\), .*; run tools/pin-images\\.sh first`),
+        );
+        for (const e of Object.values<any>(lock.images))
+            [e.digest, e.resolved] = [`sha256:${"ab".repeat(32)}`, { at: "2027-01-15T10:00:00Z", with: "crane v0.22.1" }];
+        assert.strictEqual(checkImageLock(JSON.stringify(lock), false), `release: images.lock.json: all ${n} default images pinned by digest`);
+        lock.images.valkey.digest = null;
+        lock.images.valkey.resolved = null;
+        assert.throws(() => checkImageLock(JSON.stringify(lock), false), /1 of \d+ default images have no digest: valkey \(valkey\/valkey:8\.1\.4\);/);
+    });
+
     it("package.json's version script runs the transform and stages CHANGELOG.md for npm version's commit", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
         assert.strictEqual(pkg.scripts.version, "node dist/tools/release.js changelog && git add CHANGELOG.md");
@@ -95,6 +117,18 @@ describe("release (tools/release.ts)", () => {
         assert.ok(fs.statSync(tgz).size > 0);
         assert.ok(r.stdout.includes(`dry-run: would run: npm publish --provenance --access public ${tgz}\n`), r.stdout);
         assert.ok(r.stdout.includes(`dry-run: would run: pulumi policy publish <org> ${path.join(out, "policy-pack")}\n`), r.stdout);
+        // the lock's state reported (the dry-run reaches no registry: unpinned defaults do not fail it), the lock packed
+        const { pinned, unpinned } = lockState();
+        assert.match(
+            r.stdout,
+            unpinned.length === 0
+                ? new RegExp(`release: images\\.lock\\.json: all ${pinned.length} default images pinned by digest\n`)
+                : new RegExp(
+                      `release: images\\.lock\\.json: ${pinned.length} of ${pinned.length + unpinned.length} default images pinned by digest, ${unpinned.length} unpinned \\(${unpinned[0]} `,
+                  ),
+        );
+        const listing = spawnSync("tar", ["-tzf", tgz], { encoding: "utf8" }).stdout.split("\n");
+        assert.ok(listing.includes("package/images.lock.json"), "the lock ships in the package");
 
         const bom = JSON.parse(fs.readFileSync(tgz.replace(/\.tgz$/, ".cdx.json"), "utf8"));
         assert.strictEqual(bom.bomFormat, "CycloneDX");
@@ -127,6 +161,20 @@ describe("release (tools/release.ts)", () => {
         assert.ok(
             runs.some((s) => /gh release create .*\.cdx\.json/.test(s.run!)),
             "the SBOM attached to the GitHub release",
+        );
+        // the default images pinned by digest before anything is tested or published: crane (a pinned
+        // version) installed, the lock filled, then checked; the tests run on the lock that ships
+        const steps = job.steps as { run?: string }[];
+        const at = (re: RegExp) => steps.findIndex((s) => re.test(s.run ?? ""));
+        const crane = at(/go install github\.com\/google\/go-containerregistry\/cmd\/crane@v\d+\.\d+\.\d+\n/);
+        const pin = at(/^bash tools\/pin-images\.sh\s*$/);
+        const check = at(/^bash tools\/pin-images\.sh --check\s*$/);
+        const docs = at(/^node dist\/tools\/gen-docs\.js\s*$/); // the tests compare the generated docs, which name the defaults
+        const tests = at(/^npm test\s*$/);
+        const publish = at(/dist\/tools\/release\.js/);
+        assert.ok(
+            crane >= 0 && crane < pin && pin < check && check < docs && docs < tests && tests < publish,
+            `crane ${crane}, pin ${pin}, check ${check}, docs ${docs}, tests ${tests}, publish ${publish}`,
         );
         // a job holding the publishing secrets runs actions pinned by commit, not by a movable tag
         for (const s of job.steps as { uses?: string }[]) if (s.uses) assert.match(s.uses, /^[\w-]+\/[\w-]+@[0-9a-f]{40}$/, s.uses);

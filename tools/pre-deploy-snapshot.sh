@@ -56,25 +56,9 @@ if ! printf '%s' "$commit" | grep -Eq '^[0-9a-fA-F]{7,40}$'; then
 fi
 commit=$(printf '%s' "$commit" | tr '[:upper:]' '[:lower:]' | cut -c1-12)
 
-# A field of a JSON document on stdin (a dotted path); empty when absent.
-field() {
-  node -e '
-    const d = JSON.parse(require("fs").readFileSync(0, "utf8") || "null");
-    const v = process.argv[1].split(".").reduce((o, k) => (o == null ? o : o[k]), d);
-    process.stdout.write(v == null ? "" : String(v));
-  ' "$1"
-}
-
-# Run a command that changes something, or print it with --dry-run.
-change() {
-  if $dry_run; then
-    printf 'dry-run:'
-    printf ' %q' "$@"
-    printf '\n'
-  else
-    "$@"
-  fi
-}
+# field (a JSON field from stdin) and change (a command, or printed with --dry-run)
+# shellcheck source=tools/lib/delivery.sh
+. "$(dirname "$0")/lib/delivery.sh"
 
 if ! delivery=$(pulumi stack output delivery --json --stack "$stack" 2>/dev/null) || [ -z "$delivery" ] || [ "$delivery" = "null" ]; then
   echo "pre-deploy-snapshot: stack $stack has no delivery output yet (first deploy?): nothing to snapshot"

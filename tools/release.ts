@@ -6,7 +6,8 @@
  *       (version: npm's npm_package_version, the bumped one): CHANGELOG.md's (or FILE's) [Unreleased]
  *       becomes `## [<version>] - <date>` under a new, empty [Unreleased] (date: RAGSTACK_RELEASE_DATE or today, UTC)
  *   node dist/tools/release.js [--dry-run] [--out DIR] [--org ORG]
- *       checks the CHANGELOG, packs the library (`npm pack`, from the dist/ already built), writes its
+ *       checks the CHANGELOG and the image lock (images.lock.json: every default pinned by digest;
+ *       a dry-run only reports it), packs the library (`npm pack`, from the dist/ already built), writes its
  *       CycloneDX SBOM beside the tarball (`npm sbom`), builds the publishable policy pack folder, then
  *       publishes: `npm publish --provenance --access public <tgz>` and `pulumi policy publish <org> <dir>`.
  *       With --dry-run the publishing commands are printed, never run.
@@ -21,6 +22,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { IMAGE_LOCK_FILE, lockedReference, lockState, parseImageLock, PIN_IMAGES_SCRIPT } from "../components/core/images";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -148,6 +150,22 @@ export function checkChangelog(changelog: string, version: string, dryRun: boole
     return `release: CHANGELOG.md has ${version}'s section`;
 }
 
+/**
+ * The state of the image lock (images.lock.json): how many default images are pinned by digest.
+ * For real, an unpinned default fails the release (the workflow's tools/pin-images.sh --check
+ * refuses it first); in a dry-run it is reported, since no registry is reached there.
+ */
+export function checkImageLock(lockText: string, dryRun: boolean): string {
+    const lock = parseImageLock(lockText);
+    const { pinned, unpinned } = lockState(lock);
+    const total = pinned.length + unpinned.length;
+    const list = unpinned.map((n) => `${n} (${lockedReference(lock.images[n])})`).join(", ");
+    if (unpinned.length === 0) return `release: ${IMAGE_LOCK_FILE}: all ${total} default images pinned by digest`;
+    if (!dryRun)
+        throw new Error(`release: ${IMAGE_LOCK_FILE}: ${unpinned.length} of ${total} default images have no digest: ${list}; run ${PIN_IMAGES_SCRIPT} first`);
+    return `release: ${IMAGE_LOCK_FILE}: ${pinned.length} of ${total} default images pinned by digest, ${unpinned.length} unpinned (${list}): the release workflow runs ${PIN_IMAGES_SCRIPT} and refuses to publish an unpinned default`;
+}
+
 /** The release; returns the publishing commands it ran (or, in a dry-run, would have run). */
 export function release(o: Options, log: (line: string) => void = (l) => process.stdout.write(l + "\n")): string[][] {
     const pkg = readJson(path.join(ROOT, "package.json"));
@@ -157,6 +175,7 @@ export function release(o: Options, log: (line: string) => void = (l) => process
     if (!o.dryRun) {
         if (!o.org) throw new Error("release: the Pulumi organization for the policy pack is not set (--org or PULUMI_POLICY_ORG)");
     }
+    log(checkImageLock(fs.readFileSync(path.join(ROOT, IMAGE_LOCK_FILE), "utf8"), o.dryRun));
     for (const entry of ["facade/index.js", "policies/lib/pack.js"])
         if (!fs.existsSync(path.join(ROOT, "dist", entry))) throw new Error(`release: dist/${entry} is missing: build first (npm ci or npm run build)`);
     fs.mkdirSync(o.out, { recursive: true });
@@ -172,6 +191,8 @@ export function release(o: Options, log: (line: string) => void = (l) => process
         const file = exportsMap[sub].default.replace(/^\.\//, "");
         if (!packed[0].files.some((f) => f.path === file)) throw new Error(`release: ${tgz} lacks ${file} (export "${sub}"), which the policy pack loads`);
     }
+    // the components read their default images from the lock at the package's root
+    if (!packed[0].files.some((f) => f.path === IMAGE_LOCK_FILE)) throw new Error(`release: ${tgz} lacks ${IMAGE_LOCK_FILE}, which the components read`);
     log(`release: packed ${path.relative(ROOT, tgz)}`);
     const sbom = tgz.replace(/\.tgz$/, ".cdx.json");
     // the dependencies the package brings to its users (dev dependencies are not shipped)

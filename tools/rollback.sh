@@ -56,23 +56,9 @@ if [ -n "$revision" ] && ! printf '%s' "$revision" | grep -Eq '^[1-9][0-9]*$'; t
   exit 2
 fi
 
-field() {
-  node -e '
-    const d = JSON.parse(require("fs").readFileSync(0, "utf8") || "null");
-    const v = process.argv[1].split(".").reduce((o, k) => (o == null ? o : o[k]), d);
-    process.stdout.write(v == null ? "" : String(v));
-  ' "$1"
-}
-
-run() {
-  if $dry_run; then
-    printf 'dry-run:'
-    printf ' %q' "$@"
-    printf '\n'
-  else
-    "$@"
-  fi
-}
+# field (a JSON field from stdin) and change (a command, or printed with --dry-run)
+# shellcheck source=tools/lib/delivery.sh
+. "$(dirname "$0")/lib/delivery.sh"
 
 target=kubernetes
 if [ -n "$stack" ]; then
@@ -96,8 +82,8 @@ if [ "$target" = "aws" ]; then
     echo "rollback: to return to an older version, pass --task-definition <family:revision> (aws ecs list-task-definitions)."
     exit 0
   fi
-  run aws ecs update-service --cluster "$cluster" --service "$service" --task-definition "$task_definition" >/dev/null
-  run aws ecs wait services-stable --cluster "$cluster" --services "$service"
+  change aws ecs update-service --cluster "$cluster" --service "$service" --task-definition "$task_definition" >/dev/null
+  change aws ecs wait services-stable --cluster "$cluster" --services "$service"
   echo "rollback: $cluster/$service runs $task_definition"
   exit 0
 fi
@@ -111,8 +97,8 @@ kubectl=(kubectl)
 
 before=$("${kubectl[@]}" -n "$namespace" get "deployment/$deployment" -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')
 echo "rollback: $namespace/$deployment at revision $before; undoing to ${revision:-the previous one}"
-run "${kubectl[@]}" -n "$namespace" rollout undo "deployment/$deployment" ${revision:+--to-revision="$revision"}
-run "${kubectl[@]}" -n "$namespace" rollout status "deployment/$deployment" --timeout="${timeout}s"
+change "${kubectl[@]}" -n "$namespace" rollout undo "deployment/$deployment" ${revision:+--to-revision="$revision"}
+change "${kubectl[@]}" -n "$namespace" rollout status "deployment/$deployment" --timeout="${timeout}s"
 if ! $dry_run; then
   image=$("${kubectl[@]}" -n "$namespace" get "deployment/$deployment" -o jsonpath='{.spec.template.spec.containers[0].image}')
   echo "rollback: $namespace/$deployment rolled out with $image"

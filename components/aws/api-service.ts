@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ALL_BUT_CHOWN, TIER_TAG } from "../core/facts";
 import { typeToken } from "../core/naming";
+import { defaultImage } from "../core/images";
 import { fargateCpuUnits } from "../core/sizing";
 import { rotationKeepers } from "../core/rotation";
 import { Validator } from "../core/validation";
@@ -30,8 +31,8 @@ import { ApiAutoscaling, apiSizing, checkFargateSize, checkLogRetention, checkRo
  */
 export const RDS_CA_DIR = "/tmp";
 
-/** Image of the one-off database bootstrap task (psql), from ECR Public. */
-export const DEFAULT_BOOTSTRAP_IMAGE = "public.ecr.aws/docker/library/postgres:16.10-alpine";
+/** Image of the one-off database bootstrap task (psql), from ECR Public (`public.ecr.aws/docker/library/postgres:16.10-alpine`, with its digest from images.lock.json). */
+export const DEFAULT_BOOTSTRAP_IMAGE = defaultImage("aws-db-bootstrap");
 /**
  * Where the bundle lands inside the containers: on the task's `tmp` volume, which every container
  * of the task mounts at /tmp (world-writable in the images, so the non-root users can write there).

@@ -285,11 +285,18 @@ export const ECR_PRIVATE_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(
 
 /**
  * An ECR Public image (`public.ecr.aws/<path>`) through the account's pull-through cache
- * (`<registry>/ecr-public/<path>`); any other image unchanged.
+ * (`<registry>/ecr-public/<path>`); any other image unchanged. The cached reference keeps the tag
+ * and drops a digest (images.lock.json's): a pull-through cache fills a repository on a pull by
+ * tag (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html
+ * shows `…/ecr-public/<repository>/<image>:<tag>` only), and an uncached image referenced by
+ * digest, with or without its tag, is answered as missing
+ * (https://github.com/aws/containers-roadmap/issues/2837, open). A service's tasks still run one
+ * image: ECS resolves the tag to a digest at deployment
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerImage.html).
  */
 export function viaEcrPublicCache(image: string, registry: string | undefined): string {
     if (!registry || !image.startsWith("public.ecr.aws/")) return image;
-    return `${registry}/${ECR_PUBLIC_CACHE_PREFIX}/${image.slice("public.ecr.aws/".length)}`;
+    return `${registry}/${ECR_PUBLIC_CACHE_PREFIX}/${image.slice("public.ecr.aws/".length).replace(/@sha256:[a-f0-9]{64}$/, "")}`;
 }
 
 /**
@@ -322,4 +329,31 @@ export function ecrPullStatements(
               ]
             : []),
     ];
+}
+
+/**
+ * The DNS record that validates `cert` for `base` (a name, or the base of a `*.` name: both share
+ * one record), in the hosted zone; overwritten if present, as ACM expects on renewals.
+ * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+ */
+export function certificateValidationRecord(
+    ctx: AwsContext,
+    key: string,
+    cert: aws.acm.Certificate,
+    base: string,
+    zoneId: pulumi.Input<string>,
+): aws.route53.Record {
+    const option = cert.domainValidationOptions.apply((all) => all.find((o) => o.domainName === base || o.domainName === `*.${base}`) ?? all[0]);
+    return new aws.route53.Record(
+        ctx.childName(key),
+        {
+            zoneId,
+            name: option.resourceRecordName,
+            type: option.resourceRecordType,
+            records: [option.resourceRecordValue],
+            ttl: 300,
+            allowOverwrite: true,
+        },
+        ctx.opts(),
+    );
 }

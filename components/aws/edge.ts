@@ -7,7 +7,7 @@ import { Validator } from "../core/validation";
 import { checkAlternativeNames, checkContentSecurityPolicy, postureFor } from "../settings";
 import { SecureBucket } from "./bucket";
 import { ELB_LOG_DELIVERY_ACCOUNTS } from "../core/aws-catalog";
-import { accountIdOf, AwsCommonArgs, AwsContext, partitionOf } from "./common";
+import { accountIdOf, AwsCommonArgs, AwsContext, certificateValidationRecord, partitionOf } from "./common";
 
 /**
  * TLS policies accepted on the HTTPS listener (TLS 1.2+ only): the policy pack's allowlist, so
@@ -327,22 +327,10 @@ export class Edge extends pulumi.ComponentResource {
         // One validation record per name less its wildcard: ACM gives `*.x` and `x` the same CNAME
         // ("Setting up DNS validation": https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html).
         const bases = [...new Set([args.domain, ...alternativeNames].map((n) => n.replace(/^\*\./, "")))];
-        const records = bases.map((base, i) => {
-            const option = cert.domainValidationOptions.apply((all) => all.find((o) => o.domainName === base || o.domainName === `*.${base}`) ?? all[0]);
-            return new aws.route53.Record(
-                // The domain's record keeps its name (and URN) from before alternative names existed.
-                ctx.childName(i === 0 ? "cert-validation" : `cert-validation-${base.replace(/\./g, "-")}`),
-                {
-                    zoneId: args.hostedZoneId!,
-                    name: option.resourceRecordName,
-                    type: option.resourceRecordType,
-                    records: [option.resourceRecordValue],
-                    ttl: 300,
-                    allowOverwrite: true,
-                },
-                ctx.opts(),
-            );
-        });
+        const records = bases.map((base, i) =>
+            // The domain's record keeps its name (and URN) from before alternative names existed.
+            certificateValidationRecord(ctx, i === 0 ? "cert-validation" : `cert-validation-${base.replace(/\./g, "-")}`, cert, base, args.hostedZoneId!),
+        );
         const validation = new aws.acm.CertificateValidation(
             ctx.childName("cert"),
             { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },

@@ -6,7 +6,7 @@ import { typeToken } from "../core/naming";
 import { Validator } from "../core/validation";
 import { API_PATH_RE, checkAlternativeNames, checkContentSecurityPolicy, CLOUDFRONT_PRICE_CLASSES, DEFAULT_FRONTEND_CSP } from "../settings";
 import { SecureBucket } from "./bucket";
-import { accountIdOf, AwsCommonArgs, AwsContext, KEY_ADMIN_ACTIONS, partitionOf, policyDocument } from "./common";
+import { accountIdOf, AwsCommonArgs, AwsContext, certificateValidationRecord, KEY_ADMIN_ACTIONS, partitionOf, policyDocument } from "./common";
 import { ORIGIN_VERIFY_HEADER } from "./edge";
 import { Waf } from "./waf";
 
@@ -312,21 +312,9 @@ export class Frontend extends pulumi.ComponentResource {
         // the ALB certificate's records validate this one too.
         const fqdns =
             args.existingValidationFqdns ??
-            [...new Set(hosts.map((n) => n.replace(/^\*\./, "")))].map((base) => {
-                const option = cert.domainValidationOptions.apply((all) => all.find((o) => o.domainName === base || o.domainName === `*.${base}`) ?? all[0]);
-                return new aws.route53.Record(
-                    ctx.childName(`cert-validation-${base.replace(/\./g, "-")}`),
-                    {
-                        zoneId: args.hostedZoneId!,
-                        name: option.resourceRecordName,
-                        type: option.resourceRecordType,
-                        records: [option.resourceRecordValue],
-                        ttl: 300,
-                        allowOverwrite: true,
-                    },
-                    ctx.opts(),
-                ).fqdn;
-            });
+            [...new Set(hosts.map((n) => n.replace(/^\*\./, "")))].map(
+                (base) => certificateValidationRecord(ctx, `cert-validation-${base.replace(/\./g, "-")}`, cert, base, args.hostedZoneId!).fqdn,
+            );
         return new aws.acm.CertificateValidation(ctx.childName("cert"), { certificateArn: cert.arn, validationRecordFqdns: fqdns }, east()).certificateArn;
     }
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { defaultImage } from "../core/images";
 import { gpuInstanceMemoryMiB } from "../core/sizing";
 import { Validator } from "../core/validation";
 import { checkGpuInstance, checkLlmNodes, checkLogRetention, defaultsFor, LLM_LIMITS, postureFor } from "../settings";
@@ -18,8 +19,8 @@ import {
     policyDocument,
 } from "./common";
 
-/** Image that copies staged models from S3 (the AWS CLI, from ECR Public). */
-export const DEFAULT_MODEL_SYNC_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.31.18";
+/** Image that copies staged models from S3 (the AWS CLI, from ECR Public: `public.ecr.aws/aws-cli/aws-cli:2.31.18`, with its digest from images.lock.json). */
+export const DEFAULT_MODEL_SYNC_IMAGE = defaultImage("aws-model-sync");
 
 /** Starts Ollama in the background and waits for it (up to two minutes): the prefix of a model step's script. */
 const OLLAMA_UP = "ollama serve >/tmp/serve.log 2>&1 & for i in $(seq 1 60); do ollama list >/dev/null 2>&1 && break; sleep 2; done;";
@@ -135,7 +136,7 @@ export interface LlmArgs extends AwsCommonArgs {
      * @default the latest from the SSM parameter GPU_AMI_PARAMETER
      */
     amiId?: string;
-    /** Ollama image, pinned. @default "ollama/ollama:0.12.6" */
+    /** Ollama image, pinned. @default the environment preset's (`ollama/ollama:0.12.6` of images.lock.json, with its digest once resolved) */
     image?: string;
     /** Models pulled (or, with `stagedModels`, found staged) before the server takes traffic. */
     models: string[];

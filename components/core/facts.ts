@@ -3,6 +3,7 @@
  * the library, never the other way round (a test keeps components/ and environments/ free of
  * imports from policies/, tools/ and testing/).
  */
+import { defaultImage } from "./images";
 
 /** Load-balancer TLS policies allowed on HTTPS listeners (TLS 1.2+ only). */
 export const ALLOWED_TLS_POLICIES = [
@@ -112,12 +113,16 @@ export const DEFAULT_CONTAINER_CAPABILITIES = [
 /** Every default capability but CHOWN: what a Fargate setup step that only changes owners drops. */
 export const ALL_BUT_CHOWN = DEFAULT_CONTAINER_CAPABILITIES.filter((c) => c !== "CHOWN");
 
-/** Pinned default images. Override them (or set `kubernetes.imageRegistry`) for air-gapped clusters. */
+/**
+ * Pinned default images, from the image lock (`images.lock.json`): `repository:tag@digest` once
+ * `tools/pin-images.sh` resolved the digest, `repository:tag` until then. Override them (or set
+ * `kubernetes.imageRegistry`) for air-gapped clusters.
+ */
 export const DEFAULT_IMAGES = {
-    ollama: "ollama/ollama:0.12.6",
-    valkey: "valkey/valkey:8.1.4",
-    postgres: "ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm",
-    awsCli: "amazon/aws-cli:2.31.18",
-    rclone: "rclone/rclone:1.71.1",
-    seaweedfs: "chrislusf/seaweedfs:3.97",
+    ollama: defaultImage("ollama"),
+    valkey: defaultImage("valkey"),
+    postgres: defaultImage("postgres-16"),
+    awsCli: defaultImage("aws-cli"),
+    rclone: defaultImage("rclone"),
+    seaweedfs: defaultImage("seaweedfs"),
 } as const;

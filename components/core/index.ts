@@ -9,3 +9,4 @@ export * from "./facts";
 export * from "./outputs";
 export * from "./rotation";
 export * from "./renames";
+export * from "./images";

@@ -4,6 +4,7 @@
  * per major version, and the parameters the library (and CloudNativePG) manage, which no setting
  * overrides. Small, hand-kept tables: test/postgres-catalog.test.ts pins them.
  */
+import { defaultImage } from "./images";
 
 /** PostgreSQL major versions the stack deploys (pgvector needs >= 15.2 on RDS). */
 export const POSTGRES_MAJORS = ["15", "16", "17"] as const;
@@ -109,9 +110,9 @@ export const CNPG_STANDARD_EXTENSIONS: Readonly<Record<PostgresMajor, readonly s
 
 /** The standard CloudNativePG operand image of each major version, pinned (the stack's default image is the 16 one). */
 export const CNPG_STANDARD_IMAGES: Readonly<Record<PostgresMajor, string>> = {
-    "15": "ghcr.io/cloudnative-pg/postgresql:15.14-standard-bookworm",
-    "16": "ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm",
-    "17": "ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm",
+    "15": defaultImage("postgres-15"), // ghcr.io/cloudnative-pg/postgresql:15.14-standard-bookworm (images.lock.json)
+    "16": defaultImage("postgres-16"), // ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm
+    "17": defaultImage("postgres-17"), // ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm
 };
 
 /** The major version an image's tag starts with (`…:16.10-standard-bookworm`), if it names one. */

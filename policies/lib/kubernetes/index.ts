@@ -33,6 +33,7 @@ export const kubernetesRules: Rule[] = [
     identity.bindingDisallowClusterAdmin,
     services.serviceDisallowExposedDataServices,
     pods.podRequirePinnedImages,
+    pods.podRequireImageDigests,
     pods.podRequireAllowedRegistries,
     pods.podRequireResources,
     pods.podRequireProbes,

@@ -1,5 +1,8 @@
 import { ResourceRule, list } from "../framework";
-import { K8S_WORKLOAD_TYPES, LONG_RUNNING, allContainers, perContainer, podSpecOf, pss } from "./common";
+import { IMAGE_LOCK_FILE, PIN_IMAGES_SCRIPT, unpinnedDefault } from "../../../components/core/images";
+import { K8S_WORKLOAD_TYPES, LONG_RUNNING, allContainers, objName, perContainer, podSpecOf, pss } from "./common";
+
+const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 
 export const podDisallowPrivileged: ResourceRule = {
     kind: "resource",
@@ -183,6 +186,41 @@ export const podRequirePinnedImages: ResourceRule = {
         const tail = img.slice(img.lastIndexOf("/") + 1);
         return !tail.includes(":") || tail.endsWith(":latest") ? `container ${c.name} image ${img} is not pinned` : undefined;
     }),
+};
+
+/** An image reference pinned by digest (`…@sha256:<64 hex>`). */
+const BY_DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+/** What an image without a digest is told: the library's defaults are pinned through the image lock, other images by their owner. */
+function digestMessage(what: string, image: string): string {
+    const locked = unpinnedDefault(image);
+    return locked
+        ? `${what} runs ${image}, the default image "${locked.name}" of ${IMAGE_LOCK_FILE}, whose digest is not resolved yet: run ${PIN_IMAGES_SCRIPT} where ${locked.entry.repository}'s registry is reachable (the release does, and refuses to publish an unpinned default)`
+        : `${what} image ${image} is not pinned by digest (image:tag@sha256:<digest>)`;
+}
+
+export const podRequireImageDigests: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-core-pod-require-image-digests",
+    description:
+        "Production images are pinned by digest (`@sha256:`), the CloudNativePG cluster's `imageName` too: a tag can be moved to other content, a digest cannot. The library's defaults carry the digests of `images.lock.json`.",
+    severity: "medium",
+    category: "compliance",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CM-2", "SI-7"] },
+    remediation:
+        "Pin your images as image:tag@sha256:<digest> (apiImage, llmImage, the k8s*Image settings); for the library's defaults run tools/pin-images.sh (a released package has them pinned).",
+    types: [...K8S_WORKLOAD_TYPES, CNPG_CLUSTER],
+    check: (p, ctx) => {
+        if (ctx.type === CNPG_CLUSTER) {
+            const image = String(p.spec?.imageName ?? "");
+            return image && !BY_DIGEST.test(image) ? digestMessage(`Cluster ${objName(p)}`, image) : undefined;
+        }
+        return allContainers(podSpecOf(ctx.type, p))
+            .filter((c) => !BY_DIGEST.test(String(c.image ?? "")))
+            .map((c) => digestMessage(`container ${c.name}`, String(c.image ?? "")));
+    },
 };
 
 export const podRequireAllowedRegistries: ResourceRule = {
