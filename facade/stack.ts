@@ -4,6 +4,7 @@ import type { ProgramConfig } from "../environments/config";
 import { resolveStackSettings, StackInput } from "../environments/resolve";
 import type { AwsRagStack } from "../components/aws/stack";
 import { typeToken } from "../components/core/naming";
+import { withRenames } from "../components/core/renames";
 import { RagStackComponent, StackDelivery } from "../components/core/outputs";
 import { StackSettings } from "../components/settings";
 import type { KubernetesRagStack } from "../components/kubernetes/stack";
@@ -40,7 +41,7 @@ export class RagStack extends RagStackComponent {
 
     constructor(name: string, args: RagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const settings = resolveStackSettings(args, `RagStack ${name}`);
-        super(typeToken("index", "RagStack"), name, {}, opts);
+        super(typeToken("index", "RagStack"), name, {}, withRenames(opts));
         this.settings = settings;
         const inner =
             settings.target === "aws"

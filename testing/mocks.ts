@@ -43,6 +43,7 @@ export interface RecordedResource {
     replaceOnChanges: string[];
     /** Replaced by deleting first, then creating. */
     deleteBeforeReplace: boolean;
+    /** The URNs its `aliases` stand for (resolved as the engine does: see aliasUrns). */
     aliases: string[];
     provider?: string;
     /** True when the resource is a remote component (children invisible to mocks). */
@@ -52,6 +53,32 @@ export interface RecordedResource {
      * (the mock monitor only prefixes the parent's own type).
      */
     engineUrn: string;
+}
+
+/**
+ * The URNs a registration's `aliases` stand for, as the engine resolves them: alias URNs as given,
+ * and alias specs (what the SDK sends a monitor that supports structured aliases, as the mocks
+ * do) completed from the resource itself: name, type, stack, project and parent default to the
+ * resource's own, `noParent` drops the parent. The type is qualified by the parent's, as in the
+ * resource's own URN.
+ */
+function aliasUrns(req: any, stack: string, project: string, engineUrnOf: (urn: string) => string | undefined): string[] {
+    const out: string[] = [...req.getAliasurnsList()];
+    for (const a of req.getAliasesList?.() ?? []) {
+        if (a.getUrn()) {
+            out.push(a.getUrn());
+            continue;
+        }
+        const spec = a.getSpec();
+        if (!spec) continue;
+        const parent: string | undefined = spec.getNoparent() ? undefined : spec.getParenturn() || req.getParent() || undefined;
+        const parentType = parent ? (engineUrnOf(parent) ?? parent).split("::")[2] : undefined;
+        const type = spec.getType() || req.getType();
+        out.push(
+            `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || req.getName()}`,
+        );
+    }
+    return out;
 }
 
 /** One provider function call (invoke) the program made. */
@@ -455,7 +482,7 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace() === true,
-                    aliases: req.getAliasurnsList(),
+                    aliases: aliasUrns(req, stack, project, (urn) => log.byUrn(urn)?.engineUrn),
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,
                     engineUrn: `urn:pulumi:${stack}::${project}::${qualifiedType}::${req.getName()}`,

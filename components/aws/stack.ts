@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { typeToken } from "../core/naming";
+import { withRenames } from "../core/renames";
 import { awsTags } from "../core/tags";
 import { RagStackComponent } from "../core/outputs";
 import { apiAutoscaling, EgressSource, egressFor, postureFor, StackSettings, validateStackSettings } from "../settings";
@@ -49,7 +50,7 @@ export class AwsRagStack extends RagStackComponent {
     constructor(name: string, args: AwsRagStackArgs, opts?: pulumi.ComponentResourceOptions) {
         const s = args.settings;
         validateAwsStack(name, s);
-        super(typeToken("aws", "RagStack"), name, {}, opts);
+        super(typeToken("aws", "RagStack"), name, {}, withRenames(opts));
         const common: StackCommon = {
             environment: s.environment,
             namePrefix: `${s.name}-${s.environment}`,

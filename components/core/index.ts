@@ -8,4 +8,5 @@ export * from "./aws-catalog";
 export * from "./facts";
 export * from "./outputs";
 export * from "./rotation";
+export * from "./renames";
 export * from "./images";

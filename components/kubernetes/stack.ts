@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { typeToken } from "../core/naming";
+import { withRenames } from "../core/renames";
 import { k8sLabels } from "../core/tags";
 import { KubernetesDelivery, RagStackComponent } from "../core/outputs";
 import { apiAutoscaling, postgresImageFor, StackSettings, validateStackSettings } from "../settings";
@@ -87,7 +88,7 @@ export class KubernetesRagStack extends RagStackComponent {
                 { field: "provider", value: undefined, allowed: "an explicit k8s.Provider for the target cluster" },
             ]);
         }
-        super(typeToken("kubernetes", "RagStack"), name, {}, opts);
+        super(typeToken("kubernetes", "RagStack"), name, {}, withRenames(opts));
         const labels = k8sLabels(s, "rag");
         delete labels["app.kubernetes.io/name"];
         const common: K8sCommonArgs = {

@@ -22,7 +22,13 @@
  *     pool too small for the stack);
  * 11. faults: `pulumi up` interrupted (SIGINT, SIGKILL) and the API server killed mid-apply; after
  *     the recovery the docs give, the next `pulumi up` converges with nothing duplicated, orphaned
- *     or lost and the protected data untouched.
+ *     or lost and the protected data untouched;
+ * 12. upgrade: on a fresh control plane, the previous release (`npm pack` of it, its program and
+ *     stack file) deploys the environment, and the current code previews on the same stack file
+ *     against the live API server (server-side dry-run): no stateful replace or delete undeclared
+ *     (tools/engine/upgrade.ts, the engine check's rule).
+ *
+ * RAGSTACK_CLUSTER_STEPS: `checks` (1-11), `upgrade` (12), comma-separated; default both.
  *
  * CloudNativePG's operator does not run here (its Go module is not served): its instance Pods are
  * approximated from the Cluster spec by a StatefulSet (resources, anti-affinity, storage), marked
@@ -59,6 +65,7 @@ function claimTemplatePvcs(state: StateResource[]): RegExp[] {
             ),
         );
 }
+import { previousReleaseStep, upgradeStack } from "../engine/upgrade";
 import { repairKilledWrite, Workspace } from "../engine/workspace";
 import { ControlPlane, waitFor } from "./control-plane";
 import { crdManifests, CSI_DRIVER, kwokConfig, NEVER_READY_TAG_SUFFIX, nodeSpecs, storageObjects } from "./fixtures";
@@ -773,7 +780,10 @@ async function main(): Promise<void> {
     const keep = !!process.env.RAGSTACK_KEEP_CLUSTER;
     // RAGSTACK_CLUSTER_ENVS=staging runs one environment (while iterating on a fix).
     const only = (process.env.RAGSTACK_CLUSTER_ENVS ?? "staging,production").split(",");
-    for (const name of (["staging", "production"] as const).filter((n) => only.includes(n))) {
+    const parts = (process.env.RAGSTACK_CLUSTER_STEPS || "checks,upgrade").split(",").map((x) => x.trim());
+    const unknown = parts.filter((x) => x !== "checks" && x !== "upgrade");
+    if (unknown.length) throw new Error(`RAGSTACK_CLUSTER_STEPS: unknown part ${unknown.join(", ")}; allowed: checks, upgrade`);
+    for (const name of (["staging", "production"] as const).filter((n) => only.includes(n) && parts.includes("checks"))) {
         let e: Env | undefined;
         const ok = await step(
             `${name}: local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes of the ${name} node pools, CRDs)`,
@@ -795,7 +805,34 @@ async function main(): Promise<void> {
             else process.stdout.write(`kept for inspection: ${e.cp.dir} (cluster logs), ${e.ws.root} (workspace)\n`);
         }
     }
+    if (parts.includes("upgrade"))
+        await checkUpgradeOnCluster(
+            (["staging", "production"] as const).filter((n) => only.includes(n)),
+            keep,
+        );
     steps.finish("cluster check", t0);
+}
+
+/** Step 12: the upgrade from the previous release, applied to a fresh control plane per environment. */
+async function checkUpgradeOnCluster(envs: readonly Env["name"][], keep: boolean): Promise<void> {
+    const prev = await previousReleaseStep(step);
+    if (!prev) return;
+    for (const name of envs) {
+        let e: Env | undefined;
+        const ok = await step(`upgrade: ${name}: a fresh local control plane`, async () => {
+            e = await bringUp(name);
+            return `${e.cp.get("nodes").length} nodes`;
+        });
+        if (!ok || !e) continue;
+        let passed = false;
+        try {
+            passed = await upgradeStack(e.ws, step, prev, name, { target: "kubernetes" }, " against the local API server");
+        } finally {
+            e.cp.stop(keep || !passed);
+            if (!(keep || !passed)) e.ws.dispose();
+            else process.stdout.write(`kept for inspection: ${e.cp.dir} (cluster logs), ${e.ws.root} (workspace)\n`);
+        }
+    }
 }
 
 if (require.main === module)

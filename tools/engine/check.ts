@@ -14,7 +14,14 @@
  *  6. bad stack config fails the real preview with the offline plan's message;
  *  7. a team's program changes what a component renders through Pulumi `transforms`;
  *  8. the component package (provider/): its schema, and a Pulumi YAML program that renders the
- *     TypeScript program's manifests for the same settings (tools/engine/package.ts).
+ *     TypeScript program's manifests for the same settings (tools/engine/package.ts);
+ *  9. upgrade: staging and production deployed by the previous release (`npm pack` of it), then
+ *     previewed with the current code on the same stack files: no stateful replace or delete
+ *     without its CHANGELOG entry, every change listed (tools/engine/upgrade.ts).
+ *
+ * RAGSTACK_ENGINE_STEPS (comma-separated) runs only some parts: environments (1-2 and the
+ * package, 8), verdicts (3-4), bad-input (6), day-two (5), transforms (7), upgrade (9); verdicts,
+ * bad-input and day-two need environments (they preview its stacks). Default: all.
  *
  * Prints one line per step with its wall time; exits 1 when any step fails.
  */
@@ -26,6 +33,7 @@ import { runCli } from "../../testing/plan/cli";
 import { repoRoot } from "../../testing/paths";
 import { firstDifference, keyOf, renderedObjects, withoutSecretData } from "./manifests";
 import { checkPackage } from "./package";
+import { checkUpgrade } from "./upgrade";
 import { Steps } from "./steps";
 import { PolicyFinding, Workspace } from "./workspace";
 
@@ -390,18 +398,40 @@ module.exports = async () => {
     });
 }
 
+/** The parts of the check, in order. */
+export const ENGINE_PARTS = ["environments", "verdicts", "bad-input", "day-two", "transforms", "upgrade"] as const;
+
+/** The parts RAGSTACK_ENGINE_STEPS selects (all when unset or empty); an unknown name is refused, naming the allowed ones. */
+export function enginePartsSelected(value: string | undefined): Set<string> {
+    const names = (value ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const unknown = names.filter((n) => !(ENGINE_PARTS as readonly string[]).includes(n));
+    if (unknown.length) throw new Error(`RAGSTACK_ENGINE_STEPS: unknown part ${unknown.join(", ")}; allowed: ${ENGINE_PARTS.join(", ")}`);
+    const dependent = names.filter((n) => ["verdicts", "bad-input", "day-two"].includes(n));
+    if (dependent.length && !names.includes("environments"))
+        throw new Error(`RAGSTACK_ENGINE_STEPS: ${dependent.join(", ")} need environments (they preview the stacks it deploys)`);
+    return new Set(names.length ? names : ENGINE_PARTS);
+}
+
 async function main(): Promise<void> {
     const t0 = Date.now();
     const ws = new Workspace();
     process.stdout.write(`engine check in ${ws.root}\n${ws.must(["version"]).stdout.trim()} (pulumi)\n`);
+    const only = enginePartsSelected(process.env.RAGSTACK_ENGINE_STEPS);
+    if (only.size < ENGINE_PARTS.length) process.stdout.write(`RAGSTACK_ENGINE_STEPS: only ${[...only].join(", ")}\n`);
     try {
-        await checkEnvironment(ws, "staging");
-        await checkPackage(ws, step, "staging", path.join(ws.root, "render-staging"));
-        await checkEnvironment(ws, "production");
-        await checkVerdicts(ws);
-        await checkBadInput(ws);
-        await checkDayTwo(ws);
-        await checkTransforms(ws);
+        if (only.has("environments")) {
+            await checkEnvironment(ws, "staging");
+            await checkPackage(ws, step, "staging", path.join(ws.root, "render-staging"));
+            await checkEnvironment(ws, "production");
+        }
+        if (only.has("verdicts")) await checkVerdicts(ws);
+        if (only.has("bad-input")) await checkBadInput(ws);
+        if (only.has("day-two")) await checkDayTwo(ws);
+        if (only.has("transforms")) await checkTransforms(ws);
+        if (only.has("upgrade")) await checkUpgrade(step);
     } finally {
         if (steps.failed.length === 0 && !process.env.RAGSTACK_KEEP_WORKSPACE) ws.dispose();
         else process.stdout.write(`workspace kept for inspection: ${ws.root}\n`);
