@@ -373,7 +373,9 @@ describe("upgrades from the previous release keep every stateful resource (issue
                 const run = await runProgramWithConfig(repoRoot(), PROJECT, "production", currentStackConfig("production", target));
                 return new Map(run.resources.all.map((x) => [x.engineUrn, x.aliases]));
             };
-            const table = RENAMES as Rename[];
+            // The instance the program will load: another test may have cleared the library from require's cache.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const table = (require("../components/core/renames") as { RENAMES: Rename[] }).RENAMES;
             for (const [target, name, old] of [
                 ["aws", "rag-aws-storage-access-logs-bucket", "rag-aws-storage-logs-bucket"],
                 ["kubernetes", "rag-k8s-baseline-ns-data", "rag-k8s-baseline-namespace-data"],
