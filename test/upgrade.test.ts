@@ -24,6 +24,7 @@ import {
     AWS_CREATE_ONLY_WITHOUT_INPUT,
     AWS_STATEFUL,
     breakingEntries,
+    changesSince,
     compareResources,
     declaringEntry,
     formatReport,
@@ -75,7 +76,7 @@ describe("upgrades from the previous release keep every stateful resource (issue
 
     before(async () => {
         prev = buildPrevious({ log: (l) => process.stdout.write(`      ${l}\n`) });
-        const changelog = readChangelog(repoRoot());
+        const changelog = readChangelog(repoRoot(), prev.version);
         for (const stack of ["staging", "production"])
             for (const target of ["aws", "kubernetes"]) {
                 const config = stackConfig(prev, stack, target);
@@ -273,7 +274,7 @@ describe("upgrades from the previous release keep every stateful resource (issue
 
         it("the current code refuses the previous production stack file on Kubernetes without its declared migration (the check would fail)", async () => {
             const config = stackConfig(prev, "production", "kubernetes");
-            const m = stackFileMigration(config, currentStackConfig("production", "kubernetes"), readChangelog(repoRoot()));
+            const m = stackFileMigration(config, currentStackConfig("production", "kubernetes"), readChangelog(repoRoot(), prev.version));
             assert.deepStrictEqual(Object.keys(m.set), ["rag-platform:k8sObjectStorageDocumentsReaderSecretName"]);
             assert.deepStrictEqual(
                 stackFileMigration(config, currentStackConfig("production", "kubernetes"), ""),
@@ -299,6 +300,27 @@ describe("upgrades from the previous release keep every stateful resource (issue
             assert.ok(declaringEntry(breakingEntries(`x\n${text}`), "a"));
             assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "b"), undefined);
             assert.strictEqual(declaringEntry(breakingEntries(`x\n${text}`), "c"), undefined);
+        });
+
+        it("since the previous release: [Unreleased] and every later version's section (a release commit moved them there), not older ones", () => {
+            const text = [
+                "# Changelog",
+                "## [Unreleased]",
+                "## [0.10.0] - 2027-01-01",
+                "### Changed (breaking)",
+                "- `d` renamed; an alias keeps its state.",
+                "## [0.2.0] - 2026-12-03",
+                "### Changed (breaking)",
+                "- `a` renamed; migration: `pulumi state rename`.",
+                "## [0.1.0] - 2026-11-24",
+                "### Changed (breaking)",
+                "- `c` renamed; an alias.",
+            ].join("\n");
+            const since = (v: string) => breakingEntries(changesSince(text, v)).map((e) => e.slice(1, 2));
+            assert.deepStrictEqual(since("0.1.0"), ["d", "a"]);
+            assert.deepStrictEqual(since("0.2.0"), ["d"], "0.10.0 is newer than 0.2.0 (numeric, not text order)");
+            assert.deepStrictEqual(since("0.10.0"), []);
+            assert.deepStrictEqual(breakingEntries(text), [], "without a version: [Unreleased] only");
         });
     });
 

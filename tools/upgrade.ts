@@ -317,9 +317,32 @@ export function formatReport(title: string, r: UpgradeReport): string {
     return lines.join("\n");
 }
 
-/** CHANGELOG.md of a checkout. */
-export function readChangelog(root: string): string {
-    return fs.readFileSync(path.join(root, "CHANGELOG.md"), "utf8");
+/**
+ * CHANGELOG.md of a checkout; with `since` (the previous release's version), only what changed
+ * after it: [Unreleased] and every later version's section, as one [Unreleased] (on a release
+ * commit, `npm version` has moved the entries from [Unreleased] into the version's section).
+ */
+export function readChangelog(root: string, since?: string): string {
+    const text = fs.readFileSync(path.join(root, "CHANGELOG.md"), "utf8");
+    return since === undefined ? text : changesSince(text, since);
+}
+
+/** [Unreleased] and the sections of versions newer than `version`, as one [Unreleased] section. */
+export function changesSince(changelog: string, version: string): string {
+    const bodies: string[] = [];
+    for (const section of changelog.split(/\n(?=## \[)/)) {
+        const m = /^## \[([^\]]+)\]/.exec(section);
+        const eol = section.indexOf("\n");
+        if (m && eol >= 0 && (m[1] === "Unreleased" || newerVersion(m[1], version))) bodies.push(section.slice(eol + 1));
+    }
+    return `## [Unreleased]\n${bodies.join("\n")}`;
+}
+
+/** Whether semantic version `a` (x.y.z) is newer than `b`. */
+function newerVersion(a: string, b: string): boolean {
+    const [x, y] = [a, b].map((v) => v.split(/[.-]/).slice(0, 3).map(Number));
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i];
+    return false;
 }
 
 /**

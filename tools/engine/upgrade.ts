@@ -178,7 +178,7 @@ export async function upgradeStack(
     base: Record<string, string>,
     where: string,
 ): Promise<boolean> {
-    const changelog = readChangelog(repoRoot());
+    const changelog = readChangelog(repoRoot(), prev.version);
     const dir = previousProject(ws, prev);
     let before = new Map<string, UpgradeResource>();
     const deployed = await step(`upgrade: ${env}: pulumi up with ${prev.ref}${where} (the packed release, its program and stack file)`, () => {
