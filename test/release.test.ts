@@ -11,14 +11,18 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../testing/paths";
-import { checkChangelog, checkImageLock, releaseChangelog, unreleasedBody } from "../tools/release";
+import { checkChangelog, checkImageLock, releaseChangelog, syncProviderVersion, unreleasedBody } from "../tools/release";
 import { lockState } from "../components/core/images";
 
 const root = repoRoot();
 const script = path.join(root, "dist", "tools", "release.js");
 
 describe("release (tools/release.ts)", () => {
-    const changelog = fs.readFileSync(path.join(root, "CHANGELOG.md"), "utf8");
+    // The repository's CHANGELOG, with an entry in [Unreleased] when it has none (on a release commit).
+    const repoChangelog = fs.readFileSync(path.join(root, "CHANGELOG.md"), "utf8");
+    const changelog = unreleasedBody(repoChangelog)
+        ? repoChangelog
+        : repoChangelog.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n- An unreleased change (the test's own entry).\n");
 
     it("the version script turns a copy of CHANGELOG.md's [Unreleased] into the version's section", () => {
         const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "changelog-"));
@@ -88,7 +92,22 @@ describe("release (tools/release.ts)", () => {
 
     it("package.json's version script runs the transform and stages CHANGELOG.md for npm version's commit", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-        assert.strictEqual(pkg.scripts.version, "node dist/tools/release.js changelog && git add CHANGELOG.md");
+        assert.strictEqual(
+            pkg.scripts.version,
+            "node dist/tools/release.js changelog && git add CHANGELOG.md provider/package.json provider/package-lock.json",
+        );
+    });
+
+    it("the version script brings the component package (provider/) to the library's version", () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "provider-version-"));
+        fs.mkdirSync(path.join(tmp, "provider"));
+        for (const f of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(root, "provider", f), path.join(tmp, "provider", f));
+        assert.match(syncProviderVersion(tmp, "9.8.7"), /are at 9\.8\.7/);
+        const read = (f: string) => JSON.parse(fs.readFileSync(path.join(tmp, "provider", f), "utf8"));
+        assert.strictEqual(read("package.json").version, "9.8.7");
+        assert.deepStrictEqual([read("package-lock.json").version, read("package-lock.json").packages[""].version], ["9.8.7", "9.8.7"]);
+        assert.strictEqual(read("package.json").name, "ragstack", "nothing else changes");
+        fs.rmSync(tmp, { recursive: true, force: true });
     });
 
     it("the dry-run packs, writes the SBOM and the policy pack, prints the publishing commands and runs neither", function () {

@@ -240,6 +240,21 @@ export function release(o: Options, log: (line: string) => void = (l) => process
     return commands;
 }
 
+/**
+ * Sets the component package's version (provider/package.json and its lockfile) to `version`, the
+ * library's: `pulumi package get-schema` reports it and test/package.test.ts holds them equal.
+ */
+export function syncProviderVersion(root: string, version: string): string {
+    for (const name of ["package.json", "package-lock.json"]) {
+        const file = path.join(root, "provider", name);
+        const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string; packages?: Record<string, { version?: string }> };
+        doc.version = version;
+        if (doc.packages?.[""]) doc.packages[""].version = version;
+        fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+    }
+    return `release: provider/package.json and provider/package-lock.json are at ${version}`;
+}
+
 export function main(argv: string[]): number {
     try {
         if (argv[0] === "changelog") {
@@ -249,6 +264,8 @@ export function main(argv: string[]): number {
             const date = process.env.RAGSTACK_RELEASE_DATE ?? new Date().toISOString().slice(0, 10);
             fs.writeFileSync(file, releaseChangelog(fs.readFileSync(file, "utf8"), version, date));
             process.stdout.write(`release: ${path.basename(file)}: [Unreleased] is now [${version}] - ${date}\n`);
+            // The component package (provider/) is published at the library's version: npm version bumps only the root.
+            if (argv[2] === undefined) process.stdout.write(`${syncProviderVersion(ROOT, version)}\n`);
             return 0;
         }
         release(parseArgs(argv));
