@@ -272,9 +272,11 @@ describe("upgrades from the previous release keep every stateful resource (issue
             );
         });
 
-        it("the current code refuses the previous production stack file on Kubernetes without its declared migration (the check would fail)", async () => {
-            const config = stackConfig(prev, "production", "kubernetes");
-            const m = stackFileMigration(config, currentStackConfig("production", "kubernetes"), readChangelog(repoRoot(), prev.version));
+        it("the current code refuses a production stack file on Kubernetes from before 0.2.0 without its declared migration (the check would fail)", async () => {
+            // The previous release's file without the key 0.2.0 made required, as c28eb96's was; the entries since 0.1.0.
+            const key = "rag-platform:k8sObjectStorageDocumentsReaderSecretName";
+            const config = Object.fromEntries(Object.entries(stackConfig(prev, "production", "kubernetes")).filter(([k]) => k !== key));
+            const m = stackFileMigration(config, currentStackConfig("production", "kubernetes"), readChangelog(repoRoot(), "0.1.0"));
             assert.deepStrictEqual(Object.keys(m.set), ["rag-platform:k8sObjectStorageDocumentsReaderSecretName"]);
             assert.deepStrictEqual(
                 stackFileMigration(config, currentStackConfig("production", "kubernetes"), ""),
