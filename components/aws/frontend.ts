@@ -107,6 +107,9 @@ interface AppFile {
     contentType: string;
 }
 
+/** Both of the front end's keys: symmetric, rotated yearly, 30 days before deletion. */
+const FRONTEND_KEY = { enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" };
+
 /**
  * The web front end on AWS: the built single-page app in a private, KMS-encrypted bucket that only
  * the distribution reads (Origin Access Control, SigV4 always; the key lets CloudFront decrypt only
@@ -223,10 +226,7 @@ export class Frontend extends pulumi.ComponentResource {
             ctx.childName("app"),
             {
                 description: `${ctx.prefix} web front end files`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                keyUsage: "ENCRYPT_DECRYPT",
-                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                ...FRONTEND_KEY,
                 policy: policyDocument([
                     { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
                     {
@@ -259,10 +259,7 @@ export class Frontend extends pulumi.ComponentResource {
             ctx.childName("cdn-logs"),
             {
                 description: `${ctx.prefix} CloudFront and WAF logs (us-east-1)`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                keyUsage: "ENCRYPT_DECRYPT",
-                customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                ...FRONTEND_KEY,
                 policy: policyDocument([
                     { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: KEY_ADMIN_ACTIONS, Resource: "*" },
                     {
