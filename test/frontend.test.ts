@@ -180,6 +180,27 @@ describe("web front end", function () {
             ]);
         });
 
+        it("ECS's production rule with the origin header fits ALB's condition limits (one path-pattern, up to 3 values per condition, 5 per rule)", () => {
+            // "Each rule can optionally include up to one of each of the following conditions: host-header,
+            // http-request-method, path-pattern, and source-ip ... one or more of each of ... http-header and
+            // query-string"; "up to three match evaluations per condition", "up to five match evaluations per rule":
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+            const rule = run.resources.ofType("aws:lb/listenerRule:ListenerRule").find((r) => r.name === "rag-aws-edge-https-production")!;
+            const conditions: any[] = inp(rule).conditions;
+            const values = (c: any): number => (c.httpHeader ? c.httpHeader.values : (Object.values(c).find((v: any) => v?.values) as any).values).length;
+            for (const single of ["hostHeader", "httpRequestMethod", "pathPattern", "sourceIp"])
+                assert.ok(conditions.filter((c) => c[single]).length <= 1, `at most one ${single}`);
+            assert.ok(
+                conditions.every((c) => values(c) <= 3),
+                "up to three values per condition",
+            );
+            assert.ok(conditions.reduce((n, c) => n + values(c), 0) <= 5, "up to five per rule");
+            assert.deepStrictEqual(
+                conditions.map((c) => Object.keys(c).filter((k) => c[k] !== undefined)[0]),
+                ["pathPattern", "httpHeader"],
+            );
+        });
+
         it("rolling deployments: a rule of its own forwards the distribution's requests, and the API service waits for it", async () => {
             const rolling = await runProgram("production", { ...AWS_ON, apiDeploymentStrategy: "rolling" });
             const rule = rolling.resources.one("aws:lb/listenerRule:ListenerRule");
