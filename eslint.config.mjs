@@ -19,6 +19,11 @@ export default tseslint.config(
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {
+        // The example front end's script runs in the browser (served by CloudFront or the static server).
+        files: ["examples/frontend/**/*.js"],
+        languageOptions: { sourceType: "script", globals: { document: "readonly", FormData: "readonly", fetch: "readonly", JSON: "readonly" } },
+    },
+    {
         // Tests, the testing kit, the engine check (untyped engine JSON), policy rules and the consumer check read untyped provider inputs (any resource's props).
         files: ["test/**/*.ts", "testing/**/*.ts", "tools/engine/**/*.ts", "policies/lib/**/*.ts", "consumer/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
