@@ -24,7 +24,7 @@ export interface RagPlatformArgs {
     dataClassification?: string;
     /** Extra tags on every AWS resource, merged over the preset's. Default: development `{}`, staging `{}`, production `{}` (the environment preset). */
     tagsExtra?: { [key: string]: string };
-    /** API container image, pinned by tag or digest. Required. */
+    /** API container image, pinned by tag or digest; production: by digest (image:tag@sha256:<digest>), or the pack refuses it. Required. */
     apiImage: string;
     /** Port the API container listens on. Default: development `8000`, staging `8000`, production `8000` (the environment preset). */
     apiPort?: number;
@@ -56,7 +56,7 @@ export interface RagPlatformArgs {
     apiSecrets?: { [key: string]: string };
     /** Deploy the Ollama LLM server. Default: development `false`, staging `true`, production `true` (the environment preset). */
     llmEnabled?: boolean;
-    /** Ollama image, pinned. Default: development `"ollama/ollama:0.12.6"`, staging `"ollama/ollama:0.12.6"`, production `"ollama/ollama:0.12.6"` (the environment preset). */
+    /** Ollama image, pinned; production: by digest when set (image:tag@sha256:<digest>), or the pack refuses it. Default: development `"ollama/ollama:0.12.6"`, staging `"ollama/ollama:0.12.6"`, production `"ollama/ollama:0.12.6"` (the environment preset). */
     llmImage?: string;
     /** Models pulled before Ollama serves, e.g. [llama3.1:8b]. Default: development `["llama3.1:8b","nomic-embed-text:v1.5"]`, staging `["llama3.1:8b","nomic-embed-text:v1.5"]`, production `["llama3.1:8b","nomic-embed-text:v1.5"]` (the environment preset). */
     llmModels?: string[];
@@ -166,7 +166,7 @@ export interface RagPlatformArgs {
     frontendEnabled?: boolean;
     /** Local folder of the built front end (with index.html), uploaded to its bucket (AWS). Default: unset. */
     frontendSource?: string;
-    /** Image of the unprivileged static server with the built front end, pinned (Kubernetes). Default: unset. */
+    /** Image of the unprivileged static server with the built front end, pinned (Kubernetes); production: by digest (image:tag@sha256:<digest>), or the pack refuses it. Default: unset. */
     frontendImage?: string;
     /** Path prefix the edge sends to the API unchanged when the front end is on. Default: development `"/api"`, staging `"/api"`, production `"/api"` (the environment preset). */
     frontendApiPath?: string;

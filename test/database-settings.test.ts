@@ -27,6 +27,8 @@ import { cli } from "./harness/cli";
 import { judgeServiceRules, SERVICE_RULES } from "./judges/service-rules";
 
 type Resource = { type: string; name: string; inputs: any };
+/** A team's own PostGIS image, by digest as production requires (kubernetes-core-pod-require-image-digests). */
+const POSTGIS = "registry.example.gov/postgis-cnpg:16.10-3.5";
 const plan = async (...argv: string[]): Promise<Resource[]> => {
     const r = await cli(...argv, "--json");
     assert.strictEqual(r.code, 0, r.stderr + r.stdout.slice(0, 400));
@@ -217,11 +219,11 @@ describe("database settings reach both targets", function () {
             "--set",
             'dbExtensions=["postgis"]',
             "--set",
-            "k8sPostgresImage=registry.example.gov/postgis-cnpg:16.10-3.5",
+            `k8sPostgresImage=${POSTGIS}@sha256:59bfb9300393475bd82c54c4416cc80b5ecbd6ae9b79d17d306331f33464d973`,
             "--set",
             'k8sPostgresImageExtensions=["postgis"]',
         );
-        assert.match(clusterOf(custom).imageName, /registry.example.gov\/postgis-cnpg:16.10-3.5$/, "through the production mirror");
+        assert.match(clusterOf(custom).imageName, /registry.example.gov\/postgis-cnpg:16.10-3.5@sha256:[a-f0-9]{64}$/, "through the production mirror");
         assert.deepStrictEqual(
             kind(custom, "Database")[0].inputs.spec.extensions.map((e: { name: string }) => e.name),
             ["vector", "postgis"],

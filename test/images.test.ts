@@ -13,11 +13,21 @@ import * as path from "path";
 import { DEFAULT_BOOTSTRAP_IMAGE } from "../components/aws/api-service";
 import { DEFAULT_MODEL_SYNC_IMAGE } from "../components/aws/llm";
 import { DEFAULT_IMAGES } from "../components/core/facts";
-import { IMAGE_LOCK, ImageLock, defaultImage, imageLockPath, lockedReference, parseImageLock, unpinnedDefault } from "../components/core/images";
+import {
+    IMAGE_LOCK,
+    ImageLock,
+    defaultImage,
+    digestStanding,
+    imageLockPath,
+    lockedReference,
+    parseImageLock,
+    unpinnedDefault,
+} from "../components/core/images";
 import { CNPG_STANDARD_IMAGES } from "../components/core/postgres-catalog";
 import { withRegistry } from "../components/core/naming";
 import { viaEcrPublicCache } from "../components/aws/common";
-import { podRequireImageDigests } from "../policies/lib/kubernetes/pods";
+import { podRequireDefaultImageDigests, podRequireImageDigests } from "../policies/lib/kubernetes/pods";
+import { taskdefinitionRequireDefaultImageDigests, taskdefinitionRequireImageDigests } from "../policies/lib/aws/ecs";
 import { repoRoot } from "../testing/paths";
 
 const root = repoRoot();
@@ -318,17 +328,14 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
                 assert.strictEqual(r.status, 0, r.stderr);
                 const doc = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
                 const manifests = spawnSync("bash", ["-c", `cat $(find "${out}/manifests" -name '*.yaml')`], { encoding: "utf8" }).stdout;
-                const findings = JSON.stringify(doc.policy).match(/kubernetes-core-pod-require-image-digests[^}]*/g) ?? [];
+                const findings = JSON.stringify(doc.policy).match(/kubernetes-core-pod-require-(?:default-)?image-digests[^}]*/g) ?? [];
                 return { manifests, findings };
             };
             const filled = plan({ RAGSTACK_IMAGE_LOCK: lock });
             assert.ok(filled.manifests.includes(`/docker.io/valkey/valkey:8.1.4@${DIGEST}`), "valkey by digest behind the stack's mirror");
             assert.ok(filled.manifests.includes(`/ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm@${DIGEST}`));
-            assert.ok(!/default image "/.test(filled.findings.join("\n")), filled.findings.join("\n"));
-            assert.ok(
-                filled.findings.some((f) => /container api image \S+rag-api:1\.4\.2 is not pinned by digest/.test(f)),
-                "the stack's own images are still named",
-            );
+            // The defaults by the lock's digests, the stack's own by its file's (Pulumi.production.yaml): nothing to say.
+            assert.deepStrictEqual(filled.findings, []);
             const empty = path.join(dir, "empty.json");
             fs.writeFileSync(empty, lockWith(null));
             const unpinned = plan({ RAGSTACK_IMAGE_LOCK: empty, X: "1" });
@@ -379,22 +386,72 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
         );
     });
 
-    it("the digest rule: production only, advisory in the production config, the CloudNativePG cluster's image too", () => {
+    it("digestStanding: pinned, an unpinned default (directly, behind a mirror, through the ECR cache), a cached default once pinned, anything else unpinned", () => {
+        const empty = parseImageLock(lockWith(null));
+        const filled = parseImageLock(lockWith(DIGEST));
+        const table: [string, ImageLock, string][] = [
+            [`ghcr.io/x/api:1.0@${DIGEST}`, empty, "pinned"],
+            ["ghcr.io/x/api:1.0", empty, "unpinned"],
+            ["valkey/valkey:8.1.4", empty, "unpinned-default"],
+            ["harbor.example.gov/mirror/docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", empty, "unpinned-default"],
+            // the lock holds the digest: the default's tag alone is the stack's doing (the components add the digest)
+            ["valkey/valkey:8.1.4", filled, "unpinned"],
+            // the pull-through cache fills by tag only, so a pinned default keeps its tag there
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", filled, "cached-default"],
+            // a team's own copy of a default is the team's image
+            ["harbor.example.gov/mirror/ollama/ollama:0.12.6", empty, "unpinned"],
+            ["valkey/valkey:8.1.5", empty, "unpinned"],
+        ];
+        for (const [image, lock, standing] of table)
+            assert.strictEqual(digestStanding(image, lock), standing, `${image} (${lock === empty ? "empty" : "filled"} lock)`);
+    });
+
+    it("the digest rules: the stack's images mandatory in production, the unpinned defaults advisory, on both targets", () => {
         const ctx = (type: string) => ({ type, name: "x", urn: "urn", config: {} });
         const deployment = (image: string) => ({ spec: { template: { spec: { containers: [{ name: "c", image }] } } } });
-        assert.deepStrictEqual(podRequireImageDigests.check(deployment(`ghcr.io/x/api:1.0@${DIGEST}`), ctx("kubernetes:apps/v1:Deployment")), []);
-        assert.deepStrictEqual(podRequireImageDigests.check(deployment("ghcr.io/x/api:1.0"), ctx("kubernetes:apps/v1:Deployment")), [
+        const dep = ctx("kubernetes:apps/v1:Deployment");
+        assert.deepStrictEqual(podRequireImageDigests.check(deployment(`ghcr.io/x/api:1.0@${DIGEST}`), dep), []);
+        assert.deepStrictEqual(podRequireImageDigests.check(deployment("ghcr.io/x/api:1.0"), dep), [
             "container c image ghcr.io/x/api:1.0 is not pinned by digest (image:tag@sha256:<digest>)",
         ]);
+        // The repository's lock holds nulls: a default is the advisory rule's, not the mandatory one's.
+        assert.deepStrictEqual(podRequireImageDigests.check(deployment("valkey/valkey:8.1.4"), dep), []);
+        assert.deepStrictEqual(podRequireDefaultImageDigests.check(deployment("valkey/valkey:8.1.4"), dep), [
+            'container c runs valkey/valkey:8.1.4, the default image "valkey" of images.lock.json, whose digest is not resolved yet: run tools/pin-images.sh where valkey/valkey\'s registry is reachable (the release does, and refuses to publish an unpinned default)',
+        ]);
+        assert.deepStrictEqual(podRequireDefaultImageDigests.check(deployment("ghcr.io/x/api:1.0"), dep), []);
         const cluster = (imageName: string) => ({ metadata: { name: "pg" }, spec: { imageName } });
-        const cnpg = "kubernetes:postgresql.cnpg.io/v1:Cluster";
-        assert.strictEqual(podRequireImageDigests.check(cluster(`ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm@${DIGEST}`), ctx(cnpg)), undefined);
-        const own = podRequireImageDigests.check(cluster("harbor.example.gov/pg/postgis:16"), ctx(cnpg));
-        assert.strictEqual(own, "Cluster pg image harbor.example.gov/pg/postgis:16 is not pinned by digest (image:tag@sha256:<digest>)");
-        assert.strictEqual(podRequireImageDigests.productionOnly, true);
+        const cnpg = ctx("kubernetes:postgresql.cnpg.io/v1:Cluster");
+        assert.deepStrictEqual(podRequireImageDigests.check(cluster(`ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm@${DIGEST}`), cnpg), []);
+        assert.deepStrictEqual(podRequireImageDigests.check(cluster("harbor.example.gov/pg/postgis:16"), cnpg), [
+            "Cluster pg image harbor.example.gov/pg/postgis:16 is not pinned by digest (image:tag@sha256:<digest>)",
+        ]);
+        // AWS: the task definition's containers (a JSON string, as the provider takes it).
+        const task = (...images: string[]) => ({ containerDefinitions: JSON.stringify(images.map((image, i) => ({ name: `c${i}`, image }))) });
+        const td = ctx("aws:ecs/taskDefinition:TaskDefinition");
+        const ecr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+        const cached = `${ecr}/ecr-public/docker/library/postgres:16.10-alpine`;
+        assert.deepStrictEqual(taskdefinitionRequireImageDigests.check(task(`${ecr}/rag-api:1.4.2@${DIGEST}`, cached), td), []);
+        assert.deepStrictEqual(taskdefinitionRequireImageDigests.check(task(`${ecr}/rag-api:1.4.2`), td), [
+            `container c0 image ${ecr}/rag-api:1.4.2 is not pinned by digest (image:tag@sha256:<digest>)`,
+        ]);
+        assert.deepStrictEqual(taskdefinitionRequireDefaultImageDigests.check(task(`${ecr}/rag-api:1.4.2`, cached), td), [
+            `container c1 runs ${cached}, the default image "aws-db-bootstrap" of images.lock.json, whose digest is not resolved yet: run tools/pin-images.sh where public.ecr.aws/docker/library/postgres's registry is reachable (the release does, and refuses to publish an unpinned default)`,
+        ]);
+        for (const rule of [podRequireImageDigests, podRequireDefaultImageDigests, taskdefinitionRequireImageDigests, taskdefinitionRequireDefaultImageDigests])
+            assert.strictEqual(rule.productionOnly, true, rule.name);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const production = require(path.join(root, "policies", "config", "production.json"));
-        assert.strictEqual(production["kubernetes-core-pod-require-image-digests"], "advisory");
+        assert.deepStrictEqual(
+            [
+                production["kubernetes-core-pod-require-image-digests"],
+                production["aws-ecs-taskdefinition-require-image-digests"],
+                production["kubernetes-core-pod-require-default-image-digests"],
+                production["aws-ecs-taskdefinition-require-default-image-digests"],
+            ],
+            ["mandatory", "mandatory", "advisory", "advisory"],
+        );
     });
 
     it("the npm package ships the lock the components read", () => {

@@ -12,7 +12,8 @@ import {
     withDefaults,
 } from "../policies/lib";
 import { evaluate } from "../policies/lib/evaluate";
-import { RecordedResource } from "../testing/mocks";
+import { RecordedResource, ResourceLog } from "../testing/mocks";
+import { digestStanding } from "../components/core/images";
 import { evaluatePack, toAnalyzed } from "../testing/policy";
 import * as path from "path";
 import { policiesMarkdown, POLICIES_DOC } from "../tools/gen-docs";
@@ -114,7 +115,10 @@ const A = {
 /** The web front end on: the example's built files (AWS), an image of them (Kubernetes). */
 const FRONTEND_SET = {
     aws: { frontendEnabled: "true", frontendSource: "examples/frontend/dist" },
-    kubernetes: { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" },
+    kubernetes: {
+        frontendEnabled: "true",
+        frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0@sha256:85113ed2ff8902486e8d5bc9925299cc0f654c56ba66622033f4696162d3525a",
+    },
 };
 const CDN = "aws:cloudfront/distribution:Distribution";
 const EGRESS_SET = {
@@ -142,11 +146,48 @@ const DIGEST_SET = {
     k8sBackupImage: `amazon/aws-cli:2.31.18${BY_DIGEST}`,
     k8sDocumentsBackupImage: `rclone/rclone:1.71.1${BY_DIGEST}`,
 };
-const DIGESTS_MANDATORY: PolicyPackConfig = { "kubernetes-core-pod-require-image-digests": "mandatory" };
+/** The digest rules for the library's defaults, advisory in production (they find only defaults the lock has no digest for), run as mandatory. */
+const DEFAULT_DIGESTS_MANDATORY: PolicyPackConfig = {
+    "kubernetes-core-pod-require-default-image-digests": "mandatory",
+    "aws-ecs-taskdefinition-require-default-image-digests": "mandatory",
+};
+/** A tag without its digest (what a stack file with `image:tag` alone gives). */
+const withoutDigest = (image: string) => image.split("@")[0];
+
+/**
+ * The production AWS run with every library default in its task definitions by digest, as a filled
+ * images.lock.json gives them (the defaults through the ECR pull-through cache keep their tag in a
+ * real plan; here they carry one too, so that one default back to its tag is the only finding).
+ */
+function withDefaultsPinned(run: ProgramRun): ProgramRun {
+    const all = clone(run.resources.all);
+    let pinned = 0;
+    for (const r of all.filter((x) => x.type === "aws:ecs/taskDefinition:TaskDefinition")) {
+        const defs = JSON.parse(inp(r).containerDefinitions);
+        for (const c of defs)
+            if (digestStanding(c.image) === "unpinned-default") {
+                c.image = `${c.image}${BY_DIGEST}`;
+                pinned++;
+            }
+        inp(r).containerDefinitions = JSON.stringify(defs);
+    }
+    assert.ok(pinned > 0, "the production AWS stack runs library defaults");
+    return { ...run, resources: { all } as unknown as ResourceLog };
+}
 
 const MUTATIONS: [
     string,
-    "aws" | "kubernetes" | "aws-egress" | "kubernetes-egress" | "kubernetes-ratelimit" | "aws-frontend" | "kubernetes-frontend" | "kubernetes-digests",
+    (
+        | "aws"
+        | "kubernetes"
+        | "aws-egress"
+        | "kubernetes-egress"
+        | "kubernetes-ratelimit"
+        | "aws-frontend"
+        | "kubernetes-frontend"
+        | "kubernetes-digests"
+        | "aws-digests"
+    ),
     Mutation,
     PolicyPackConfig?,
 ][] = [
@@ -518,25 +559,32 @@ const MUTATIONS: [
         "kubernetes",
         apiPod((_p, c) => (c.image = "registry.internal.example.gov/ghcr.io/example-gov/rag-api:latest")),
     ],
-    // With every image pinned by digest, a tag alone is caught: in a container and in the CloudNativePG cluster's imageName.
+    // The stack's own images (production's file pins them by digest): a tag alone is caught, mandatory
+    // in the production config, in a container and in the CloudNativePG cluster's imageName.
+    ["kubernetes-core-pod-require-image-digests", "kubernetes", apiPod((_p, c) => (c.image = withoutDigest(c.image)))],
     [
         "kubernetes-core-pod-require-image-digests",
+        "kubernetes",
+        (rs) => (inp(rs.find((r) => inp(r).kind === "Cluster")!).spec.imageName = "registry.internal.example.gov/ghcr.io/example-gov/postgis:16-3.5"),
+    ],
+    // A library default the lock has no digest for (here, with every image pinned as a filled lock gives them, one default back to its tag).
+    [
+        "kubernetes-core-pod-require-default-image-digests",
         "kubernetes-digests",
         editK8s(
             "kubernetes:apps/v1:StatefulSet",
             "valkey",
-            (i) => (i.spec.template.spec.containers[0].image = i.spec.template.spec.containers[0].image.split("@")[0]),
+            (i) => (i.spec.template.spec.containers[0].image = withoutDigest(i.spec.template.spec.containers[0].image)),
         ),
-        DIGESTS_MANDATORY,
+        DEFAULT_DIGESTS_MANDATORY,
     ],
+    ["aws-ecs-taskdefinition-require-image-digests", "aws", containerDefs("api-task", (c) => (c[0].image = withoutDigest(c[0].image)))],
+    ["aws-ecs-taskdefinition-require-image-digests", "aws", containerDefs("llm-task", (c) => (c[c.length - 1].image = withoutDigest(c[c.length - 1].image)))],
     [
-        "kubernetes-core-pod-require-image-digests",
-        "kubernetes-digests",
-        (rs) => {
-            const spec = inp(rs.find((r) => inp(r).kind === "Cluster")!).spec;
-            spec.imageName = spec.imageName.split("@")[0];
-        },
-        DIGESTS_MANDATORY,
+        "aws-ecs-taskdefinition-require-default-image-digests",
+        "aws-digests",
+        containerDefs("api-db-bootstrap", (c) => (c[0].image = withoutDigest(c[0].image))),
+        DEFAULT_DIGESTS_MANDATORY,
     ],
     [
         "kubernetes-core-pod-require-allowed-registries",
@@ -660,6 +708,7 @@ describe("policy pack", function () {
         runs["production-kubernetes-egress"] = await runProgram("production", { target: "kubernetes", ...EGRESS_SET, k8sFqdnPolicy: "cilium" });
         runs["production-kubernetes-ratelimit"] = await runProgram("production", { target: "kubernetes", ...RATE_LIMIT_SET });
         runs["production-kubernetes-digests"] = await runProgram("production", { target: "kubernetes", ...DIGEST_SET });
+        runs["production-aws-digests"] = withDefaultsPinned(runs["production-aws"]);
         runs["production-aws-frontend"] = await runProgram("production", { target: "aws", ...FRONTEND_SET.aws });
         runs["production-kubernetes-frontend"] = await runProgram("production", { target: "kubernetes", ...FRONTEND_SET.kubernetes });
     });

@@ -22,8 +22,9 @@ export function policiesMarkdown(): string {
     lines.push("Default level: encryption and least-privilege rules are `mandatory`, compliance and resilience rules `advisory`;");
     lines.push("`policies/config/production.json` makes every rule mandatory but `kubernetes-edge-route-require-rate-limit` (advisory: the");
     lines.push("rate limit is the gateway implementation's own policy, and the default GatewayClass, Cilium, has none; the plan reports it)");
-    lines.push("and `kubernetes-core-pod-require-image-digests` (advisory: the library's defaults carry digests once `tools/pin-images.sh`");
-    lines.push("has filled `images.lock.json`, as a release does; the plan names each image without one).");
+    lines.push("and the two `*-require-default-image-digests` rules (advisory: they find only library defaults whose digest `images.lock.json`");
+    lines.push("does not hold yet, which `tools/pin-images.sh` fills, as a release does; every other production image without a digest,");
+    lines.push("the stack's own above all, fails the mandatory `*-require-image-digests` rules).");
     lines.push("Rules marked *production only* check only resources");
     lines.push("tagged `Environment=production` (AWS) or labelled `ragstack.io/environment=production` (Kubernetes).");
     lines.push("");

@@ -70,7 +70,7 @@ for stack in development staging production production-restore production-extern
   [ "$stack" = production-egress ] && set_flags=(--set "egressDestinations=$EGRESS_DESTINATIONS" --set k8sFqdnPolicy=cilium)
   [ "$stack" = production-ratelimit ] && set_flags=(--set k8sGatewayRateLimit=envoy-gateway "${LIMITS[@]}")
   [ "$stack" = production-ingress ] && set_flags=(--set k8sEdgeMode=ingress "${LIMITS[@]}")
-  [ "${stack#*-}" = frontend ] && set_flags=(--set frontendEnabled=true --set frontendImage=ghcr.io/example-gov/rag-frontend:1.0.0)
+  [ "${stack#*-}" = frontend ] && set_flags=(--set frontendEnabled=true --set frontendImage=ghcr.io/example-gov/rag-frontend:1.0.0@sha256:85113ed2ff8902486e8d5bc9925299cc0f654c56ba66622033f4696162d3525a)
   node dist/tools/plan.js --stack "${stack%%-*}" --target kubernetes "${set_flags[@]}" --out "$out" >/dev/null
   files=$(find "$out/manifests" -name '*.yaml' | sort)
   echo "== $stack: $(echo "$files" | wc -l) objects"

@@ -110,22 +110,57 @@ export function lockState(lock: ImageLock = IMAGE_LOCK): { pinned: string[]; unp
 }
 
 /**
- * The lock entry an image reference is a default of, when the lock holds no digest for it: the
- * reference is `repository:tag` itself, or the same behind a registry mirror (`withRegistry`:
+ * The lock entry an image reference is the default of, pinned or not: the reference is
+ * `repository:tag` itself, or the same behind a registry mirror (`withRegistry`:
  * `<mirror>/docker.io/ollama/ollama:0.12.6`) or the ECR pull-through cache of ECR Public
  * (`<registry>/ecr-public/aws-cli/aws-cli:2.31.18`, where the digest is dropped even once pinned:
- * `viaEcrPublicCache`). Another repository of the same name (a
- * team's own mirror, `…/mirror/ollama/ollama:0.12.6`) is not the default.
+ * `viaEcrPublicCache`, and `viaEcrPublicCache` is then true). Another repository of the same name
+ * (a team's own mirror, `…/mirror/ollama/ollama:0.12.6`) is not the default. A reference that
+ * carries a digest is not matched: it is pinned already.
  */
-export function unpinnedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage } | undefined {
+export function lockedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage; viaEcrPublicCache: boolean } | undefined {
     for (const [name, entry] of Object.entries(lock.images)) {
-        if (entry.digest) continue;
         const ref = `${entry.repository}:${entry.tag}`;
         const first = entry.repository.split("/")[0];
         const hasHost = entry.repository.includes("/") && (first.includes(".") || first.includes(":"));
         const canonical = hasHost ? ref : `docker.io/${entry.repository.includes("/") ? "" : "library/"}${ref}`;
         const viaCache = first === "public.ecr.aws" ? `/ecr-public/${ref.slice("public.ecr.aws/".length)}` : undefined;
-        if (image === ref || image.endsWith(`/${canonical}`) || (viaCache && image.endsWith(viaCache))) return { name, entry };
+        if (image === ref || image.endsWith(`/${canonical}`)) return { name, entry, viaEcrPublicCache: false };
+        if (viaCache && image.endsWith(viaCache)) return { name, entry, viaEcrPublicCache: true };
     }
     return undefined;
+}
+
+/** The lock entry an image reference is a default of (as `lockedDefault`), when the lock holds no digest for it. */
+export function unpinnedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage } | undefined {
+    const d = lockedDefault(image, lock);
+    return d && !d.entry.digest ? { name: d.name, entry: d.entry } : undefined;
+}
+
+/** What the digest rules say of an unpinned default (`what` names the container or cluster): the lock entry, and the script that fills it. */
+export function unpinnedDefaultMessage(what: string, image: string, lock: ImageLock = IMAGE_LOCK): string {
+    const locked = unpinnedDefault(image, lock);
+    return `${what} runs ${image}, the default image "${locked?.name}" of ${IMAGE_LOCK_FILE}, whose digest is not resolved yet: run ${PIN_IMAGES_SCRIPT} where ${locked?.entry.repository}'s registry is reachable (the release does, and refuses to publish an unpinned default)`;
+}
+
+/** An image reference pinned by digest (`…@sha256:<64 hex>`). */
+export const BY_DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+/**
+ * How a production image stands with respect to digests, as the digest rules of both targets
+ * judge it:
+ * - `pinned`: the reference carries its digest;
+ * - `unpinned-default`: a library default whose digest the lock does not hold yet (advisory: the
+ *   release fills the lock, `tools/pin-images.sh` does it anywhere a registry is reachable);
+ * - `cached-default`: a default pulled through the ECR pull-through cache, which fills by tag
+ *   only, so the digest is dropped even once the lock holds it (`viaEcrPublicCache`);
+ * - `unpinned`: anything else without a digest (an image the stack sets, or a default's tag
+ *   without the digest the lock holds): the mandatory rule's finding.
+ */
+export function digestStanding(image: string, lock: ImageLock = IMAGE_LOCK): "pinned" | "unpinned-default" | "cached-default" | "unpinned" {
+    if (BY_DIGEST.test(image)) return "pinned";
+    const d = lockedDefault(image, lock);
+    if (d && !d.entry.digest) return "unpinned-default";
+    if (d?.viaEcrPublicCache) return "cached-default";
+    return "unpinned";
 }

@@ -64,7 +64,7 @@ export function apiAutoscaling(api: Required<ApiAutoscaling>): Required<ApiAutos
 
 /** The API backend (FastAPI container). */
 export interface ApiSettings extends Required<ApiAutoscaling> {
-    /** Container image, pinned by tag or digest; `latest` is rejected. Required. */
+    /** Container image, pinned by tag or digest; `latest` is rejected. Production: by digest (`image:tag@sha256:<digest>`), or the pack's image-digest rule refuses it. Required. */
     image: string;
     /** Container port. @default 8000 */
     port: number;
@@ -194,7 +194,7 @@ export const apiTier = defineTier<ApiSettings, ApiView>({
             key: "apiImage",
             type: "string",
             required: true,
-            description: "API container image, pinned by tag or digest.",
+            description: "API container image, pinned by tag or digest; production: by digest (image:tag@sha256:<digest>), or the pack refuses it.",
             staging: "",
             check: (v, f, x) => v.image(f, x),
         },

@@ -241,7 +241,7 @@ export const awsTier = defineTier<AwsSettings, AwsView>({
                 if (!v.bool(f, x) || x) return;
                 // Without the internet, tasks and hosts pull only from ECR in the stack's region (the endpoints).
                 const ecr = ecrImageRe(s.aws.region);
-                const remedy = `an image in ECR of ${s.aws.region} (<account>.dkr.ecr.${s.aws.region}.amazonaws.com/<repository>:<tag>) while aws.internetEgress is false: copy it there (docs/aws.md "No internet egress"), or set awsInternetEgress true`;
+                const remedy = `an image in ECR of ${s.aws.region} (<account>.dkr.ecr.${s.aws.region}.amazonaws.com/<repository>:<tag>@sha256:<digest>, the digest required in production) while aws.internetEgress is false: copy it there (docs/aws.md "No internet egress"), or set awsInternetEgress true`;
                 if (!ecr.test(s.api.image)) v.fail("api.image", s.api.image, remedy);
                 if (s.llm.enabled && !ecr.test(s.llm.image)) v.fail("llm.image", s.llm.image, remedy);
             },

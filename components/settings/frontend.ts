@@ -62,7 +62,8 @@ export const frontendTier = defineTier<FrontendSettings, StackIdentity & { front
         image: {
             key: "frontendImage",
             type: "string",
-            description: "Image of the unprivileged static server with the built front end, pinned (Kubernetes).",
+            description:
+                "Image of the unprivileged static server with the built front end, pinned (Kubernetes); production: by digest (image:tag@sha256:<digest>), or the pack refuses it.",
             staging: undefined,
             targets: ["kubernetes"],
             unused: "on AWS the front end is static files in S3 behind CloudFront: set frontendSource",

@@ -8,7 +8,7 @@ import { defineTier, StackIdentity } from "./tier";
 export interface LlmSettings {
     /** Deploy the LLM server. When false the API must be pointed at an external LLM. @default true */
     enabled: boolean;
-    /** Ollama image, pinned (never `latest`). */
+    /** Ollama image, pinned (never `latest`); production: by digest when you set it (the default carries images.lock.json's). */
     image: string;
     /** Models pulled before the server takes traffic, e.g. `llama3.1:8b`. */
     models: string[];
@@ -87,7 +87,7 @@ export const llmTier = defineTier<LlmSettings, LlmView>({
         image: {
             key: "llmImage",
             type: "string",
-            description: "Ollama image, pinned.",
+            description: "Ollama image, pinned; production: by digest when set (image:tag@sha256:<digest>), or the pack refuses it.",
             staging: DEFAULT_IMAGES.ollama,
             check: ifEnabled((v, f, x) => v.image(f, x)),
         },

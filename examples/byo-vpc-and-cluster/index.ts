@@ -74,7 +74,8 @@ const llm = new kubernetes.Llm("search-llm", {
     provider: cluster,
     environment: "production",
     namespace: ns.metadata.name,
-    image: "ollama/ollama:0.12.6",
+    // The library's default Ollama image, by digest once images.lock.json holds it.
+    image: core.defaultImage("ollama"),
     models: ["llama3.1:8b"],
     replicas: 2,
     labels,

@@ -12,7 +12,7 @@ const stack = new RagStack("rag", {
     kubernetesProvider: provider,
     overrides: {
         tags: { owner: "platform-team", costCenter: "cc-4410", dataClassification: "restricted", extra: {} },
-        api: { image: "ghcr.io/example-gov/rag-api:1.4.2" },
+        api: { image: "ghcr.io/example-gov/rag-api:1.4.2@sha256:b10a9fd92b0679b32a13f0e7f4722355c4909ade1600c57e3ac2c5da17b1975b" },
         llm: { models: ["llama3.1:70b-instruct-q4_K_M", "nomic-embed-text:v1.5"], gpusPerNode: 2 },
         kubernetes: {
             namespacePrefix: "rag",

@@ -48,7 +48,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): PackOption
 }
 
 /**
- * Policy config that makes every rule mandatory but the gateway rate limit's and the image digests', advisory (what `config/production.json` holds). It names
+ * Policy config that makes every rule mandatory but the gateway rate limit's and the unpinned default images', advisory (what `config/production.json` holds). It names
  * each rule rather than using `all`, so that the exceptions report stays advisory.
  */
 export function productionConfig(): PolicyPackConfig {
@@ -58,10 +58,13 @@ export function productionConfig(): PolicyPackConfig {
         // policy, and the default GatewayClass (Cilium) has none (k8sGatewayRateLimit none); the
         // plan reports every unlimited route instead of refusing the stack.
         "kubernetes-edge-route-require-rate-limit": "advisory",
-        // Advisory even in production: the library's defaults are pinned by digest only once
-        // tools/pin-images.sh has filled images.lock.json (the release does), and the stack's own
-        // images are often pinned by tag; the plan names every image without a digest.
-        "kubernetes-core-pod-require-image-digests": "advisory",
+        // Advisory even in production: these find only library defaults whose digest
+        // images.lock.json does not hold yet (tools/pin-images.sh fills it where a registry is
+        // reachable; the release does, and refuses to publish an unpinned default). Every other
+        // image without a digest, the stack's own above all, fails the mandatory
+        // *-require-image-digests rules.
+        "kubernetes-core-pod-require-default-image-digests": "advisory",
+        "aws-ecs-taskdefinition-require-default-image-digests": "advisory",
         // This repository's production stack: the plan estimates about $4,200 a month (docs/cost.md).
         "aws-billing-stack-restrict-monthly-cost": { enforcementLevel: "mandatory", monthlyBudget: PRODUCTION_MONTHLY_BUDGET },
     };

@@ -98,7 +98,10 @@ interface Env {
 }
 
 /** The web front end on: every environment of the check deploys it (its pods, PDB, HPA, route and NetworkPolicy). */
-const FRONTEND_SET = { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" };
+const FRONTEND_SET = {
+    frontendEnabled: "true",
+    frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0@sha256:85113ed2ff8902486e8d5bc9925299cc0f654c56ba66622033f4696162d3525a",
+};
 
 function settingsOf(env: string, set: Record<string, string> = {}): StackSettings {
     return loadStackConfig({ stack: env, target: "kubernetes", set: { ...FRONTEND_SET, ...set } }).settings!;
@@ -455,7 +458,10 @@ async function checkEnvironment(e: Env): Promise<void> {
     await step(`${env}: a rolling update at the maximum fits (nodes and quotas)`, async () => {
         const since = new Date().toISOString();
         // The stack owns the image here (production's file leaves it to the pipeline: apiImageManagedByCi).
-        e.ws.setConfig(env, { apiImage: "ghcr.io/example-gov/rag-api:1.4.3", apiImageManagedByCi: "false" });
+        e.ws.setConfig(env, {
+            apiImage: "ghcr.io/example-gov/rag-api:1.4.3@sha256:3c609d0dbf0d0f1195aa668e3fe400edabc291333c907b0dd1477acd05a827ee",
+            apiImageManagedByCi: "false",
+        });
         const r = up(e);
         assert.deepStrictEqual(
             Object.keys(r.steps).filter((op) => op !== "same"),

@@ -83,7 +83,10 @@ function realFindings(findings: PolicyFinding[]): PolicyFinding[] {
 }
 
 /** The web front end on (Kubernetes): every stack of the check deploys it, and the offline plans include it. */
-const FRONTEND_SET = { frontendEnabled: "true", frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0" };
+const FRONTEND_SET = {
+    frontendEnabled: "true",
+    frontendImage: "ghcr.io/example-gov/rag-frontend:1.0.0@sha256:85113ed2ff8902486e8d5bc9925299cc0f654c56ba66622033f4696162d3525a",
+};
 
 const withConfig = <T>(ws: Workspace, stack: string, set: Record<string, string>, f: () => Promise<T> | T) => ws.withConfig(stack, set, f);
 
@@ -263,7 +266,8 @@ async function checkVerdicts(ws: Workspace): Promise<void> {
 async function checkDayTwo(ws: Workspace): Promise<void> {
     const env = "production";
     await step("day two: a new API image previews as exactly one update, no replacement; with apiImageManagedByCi, as no change", async () => {
-        const image = { apiImage: "ghcr.io/example-gov/rag-api:1.4.3" };
+        // By digest: production refuses an image it sets by tag alone (kubernetes-core-pod-require-image-digests).
+        const image = { apiImage: "ghcr.io/example-gov/rag-api:1.4.3@sha256:3c609d0dbf0d0f1195aa668e3fe400edabc291333c907b0dd1477acd05a827ee" };
         const r = await withConfig(ws, env, { ...image, apiImageManagedByCi: "false" }, () => ws.events(env, ["preview"], policyArgs(packConfig(env))));
         assert.strictEqual(r.code, 0, r.errors.join("; "));
         const changed = Object.entries(r.steps).filter(([op]) => op !== "same");

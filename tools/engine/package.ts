@@ -52,7 +52,7 @@ func main() {
 			Target:      "kubernetes",
 			Environment: "production",
 			Domain:      "rag.internal.example.gov",
-			ApiImage:    "harbor.internal.example.gov/rag-api:1.4.2",
+			ApiImage:    "harbor.internal.example.gov/rag-api:1.4.2@sha256:063b9b75d7a45ad31f060b4a4a31b827120ce9694a96fc2b54a48f5ef6389958",
 			ApiCpu:      &cpu,
 			DbMultiAz:   &multiAz,
 			LlmModels:   []string{"llama3.1:8b"},

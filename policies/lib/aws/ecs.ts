@@ -1,6 +1,7 @@
 import { ResourceRule, list } from "../framework";
 import { ALL_BUT_CHOWN } from "../../../components/core/facts";
 import { SECRET_NAME, T, containers } from "./common";
+import { digestStanding, unpinnedDefaultMessage } from "../../../components/core/images";
 
 export const serviceDisallowPublicIp: ResourceRule = {
     kind: "resource",
@@ -105,4 +106,53 @@ export const taskdefinitionRequireReadonlyRootfs: ResourceRule = {
         containers(p)
             .filter((c) => c.readonlyRootFilesystem !== true)
             .map((c) => `container ${c.name} has a writable root filesystem`),
+};
+
+/*
+ * Image digests on ECS. A container definition's image may be `repository:tag`,
+ * `repository@sha256:<digest>` or both (`repository:tag@sha256:<digest>`): the agent pulls by the
+ * digest and keeps the tag for display (https://github.com/aws/amazon-ecs-agent/pull/4256; the
+ * `image` field: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+ * ECS resolves a tag to a digest once per deployment, so a service's tasks run one image
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability),
+ * but the next deployment resolves the tag again: only a digest in the task definition fixes the
+ * content a stack deploys. An ECR Public image pulled through the account's pull-through cache
+ * keeps its tag (the cache fills by tag; `viaEcrPublicCache`), so neither rule finds those.
+ */
+
+export const taskdefinitionRequireImageDigests: ResourceRule = {
+    kind: "resource",
+    name: "aws-ecs-taskdefinition-require-image-digests",
+    description:
+        "Production task definitions run images pinned by digest (`image:tag@sha256:<digest>`): the API's and the LLM's (`apiImage`, `llmImage`), and the library's defaults once `images.lock.json` holds their digests. ECS resolves a tag once per deployment, so the next deployment can run other content under the same tag. Mandatory in production; a default whose digest the lock does not hold yet is `aws-ecs-taskdefinition-require-default-image-digests`'s (advisory), and an ECR Public default through the pull-through cache (which fills by tag only) is left out.",
+    severity: "medium",
+    category: "compliance",
+    target: "aws",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CM-2", "SI-7"] },
+    remediation:
+        "Set apiImage and llmImage as image:tag@sha256:<digest> (`aws ecr describe-images` or `crane digest <image:tag>` prints it); with apiImageManagedByCi, the pipeline's task definition pins its own.",
+    types: [T.taskDef],
+    check: (p) =>
+        containers(p)
+            .filter((c) => typeof c.image === "string" && digestStanding(c.image) === "unpinned")
+            .map((c) => `container ${c.name} image ${c.image} is not pinned by digest (image:tag@sha256:<digest>)`),
+};
+
+export const taskdefinitionRequireDefaultImageDigests: ResourceRule = {
+    kind: "resource",
+    name: "aws-ecs-taskdefinition-require-default-image-digests",
+    description:
+        "The library's default images (the database bootstrap, the model sync) run by the digests of `images.lock.json`. Advisory: it finds only defaults whose digest the lock does not hold yet; once it holds them, a default without its digest is `aws-ecs-taskdefinition-require-image-digests`'s (mandatory). A released package has every default pinned.",
+    severity: "low",
+    category: "compliance",
+    target: "aws",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CM-2", "SI-7"] },
+    remediation: "Run tools/pin-images.sh where the registries are reachable (crane or skopeo), or use a released package, whose lock is filled.",
+    types: [T.taskDef],
+    check: (p) =>
+        containers(p)
+            .filter((c) => typeof c.image === "string" && digestStanding(c.image) === "unpinned-default")
+            .map((c) => unpinnedDefaultMessage(`container ${c.name}`, c.image)),
 };

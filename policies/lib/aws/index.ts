@@ -75,6 +75,8 @@ export const awsRules: Rule[] = [
     ecs.taskdefinitionDisallowPlainSecrets,
     ecs.taskdefinitionRequireNonRoot,
     ecs.taskdefinitionRequireReadonlyRootfs,
+    ecs.taskdefinitionRequireImageDigests,
+    ecs.taskdefinitionRequireDefaultImageDigests,
     edge.loadbalancerRequireDropInvalidHeaders,
     cloudfront.distributionRequireOac,
     // compliance and resilience

@@ -34,6 +34,7 @@ export const kubernetesRules: Rule[] = [
     services.serviceDisallowExposedDataServices,
     pods.podRequirePinnedImages,
     pods.podRequireImageDigests,
+    pods.podRequireDefaultImageDigests,
     pods.podRequireAllowedRegistries,
     pods.podRequireResources,
     pods.podRequireProbes,

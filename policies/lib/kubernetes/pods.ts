@@ -1,5 +1,5 @@
 import { ResourceRule, list } from "../framework";
-import { IMAGE_LOCK_FILE, PIN_IMAGES_SCRIPT, unpinnedDefault } from "../../../components/core/images";
+import { digestStanding, unpinnedDefaultMessage } from "../../../components/core/images";
 import { K8S_WORKLOAD_TYPES, LONG_RUNNING, allContainers, objName, perContainer, podSpecOf, pss } from "./common";
 
 const CNPG_CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -188,39 +188,50 @@ export const podRequirePinnedImages: ResourceRule = {
     }),
 };
 
-/** An image reference pinned by digest (`…@sha256:<64 hex>`). */
-const BY_DIGEST = /@sha256:[a-f0-9]{64}$/;
-
-/** What an image without a digest is told: the library's defaults are pinned through the image lock, other images by their owner. */
-function digestMessage(what: string, image: string): string {
-    const locked = unpinnedDefault(image);
-    return locked
-        ? `${what} runs ${image}, the default image "${locked.name}" of ${IMAGE_LOCK_FILE}, whose digest is not resolved yet: run ${PIN_IMAGES_SCRIPT} where ${locked.entry.repository}'s registry is reachable (the release does, and refuses to publish an unpinned default)`
-        : `${what} image ${image} is not pinned by digest (image:tag@sha256:<digest>)`;
+/** The images of a workload or a CloudNativePG cluster, each named for a finding. */
+function imagesOf(p: any, type: string): { what: string; image: string }[] {
+    if (type === CNPG_CLUSTER) {
+        const image = String(p.spec?.imageName ?? "");
+        return image ? [{ what: `Cluster ${objName(p)}`, image }] : [];
+    }
+    return allContainers(podSpecOf(type, p)).map((c) => ({ what: `container ${c.name}`, image: String(c.image ?? "") }));
 }
 
 export const podRequireImageDigests: ResourceRule = {
     kind: "resource",
     name: "kubernetes-core-pod-require-image-digests",
     description:
-        "Production images are pinned by digest (`@sha256:`), the CloudNativePG cluster's `imageName` too: a tag can be moved to other content, a digest cannot. The library's defaults carry the digests of `images.lock.json`.",
+        "Production images are pinned by digest (`image:tag@sha256:<digest>`): the ones the stack sets (the API, the LLM, the front end, every `k8s*Image` override, the CloudNativePG cluster's `imageName`) and the library's defaults once `images.lock.json` holds their digests. A tag can be moved to other content, a digest cannot. Mandatory in production; a default whose digest the lock does not hold yet is `kubernetes-core-pod-require-default-image-digests`'s (advisory).",
     severity: "medium",
     category: "compliance",
     target: "kubernetes",
     productionOnly: true,
     frameworks: { "NIST-800-53": ["CM-2", "SI-7"] },
     remediation:
-        "Pin your images as image:tag@sha256:<digest> (apiImage, llmImage, the k8s*Image settings); for the library's defaults run tools/pin-images.sh (a released package has them pinned).",
+        "Pin your images as image:tag@sha256:<digest> (apiImage, llmImage, frontendImage, the k8s*Image settings): `crane digest <image:tag>` prints it.",
     types: [...K8S_WORKLOAD_TYPES, CNPG_CLUSTER],
-    check: (p, ctx) => {
-        if (ctx.type === CNPG_CLUSTER) {
-            const image = String(p.spec?.imageName ?? "");
-            return image && !BY_DIGEST.test(image) ? digestMessage(`Cluster ${objName(p)}`, image) : undefined;
-        }
-        return allContainers(podSpecOf(ctx.type, p))
-            .filter((c) => !BY_DIGEST.test(String(c.image ?? "")))
-            .map((c) => digestMessage(`container ${c.name}`, String(c.image ?? "")));
-    },
+    check: (p, ctx) =>
+        imagesOf(p, ctx.type)
+            .filter((i) => digestStanding(i.image) === "unpinned")
+            .map((i) => `${i.what} image ${i.image} is not pinned by digest (image:tag@sha256:<digest>)`),
+};
+
+export const podRequireDefaultImageDigests: ResourceRule = {
+    kind: "resource",
+    name: "kubernetes-core-pod-require-default-image-digests",
+    description:
+        "The library's default images run by the digests of `images.lock.json`. Advisory: it finds only defaults whose digest the lock does not hold yet (no registry was reachable where the lock was written); once it holds them, a default without its digest is `kubernetes-core-pod-require-image-digests`'s (mandatory). A released package has every default pinned.",
+    severity: "low",
+    category: "compliance",
+    target: "kubernetes",
+    productionOnly: true,
+    frameworks: { "NIST-800-53": ["CM-2", "SI-7"] },
+    remediation: "Run tools/pin-images.sh where the registries are reachable (crane or skopeo), or use a released package, whose lock is filled.",
+    types: [...K8S_WORKLOAD_TYPES, CNPG_CLUSTER],
+    check: (p, ctx) =>
+        imagesOf(p, ctx.type)
+            .filter((i) => digestStanding(i.image) === "unpinned-default")
+            .map((i) => unpinnedDefaultMessage(i.what, i.image)),
 };
 
 export const podRequireAllowedRegistries: ResourceRule = {
