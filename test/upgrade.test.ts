@@ -19,7 +19,15 @@ import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { installMocks, RecordedResource, settle } from "../testing/mocks";
 import { Rename, RENAMES, renameAliases, withRenames } from "../components/core/renames";
-import { buildPrevious, lockedPackages, newestTagFirst, pointImportsAtPackage, PreviousRelease, resolvePrevious } from "../tools/previous-release";
+import {
+    buildPrevious,
+    lockedPackages,
+    newestTagFirst,
+    pointImportsAtPackage,
+    PreviousRelease,
+    releasedVersions,
+    resolvePrevious,
+} from "../tools/previous-release";
 import {
     AWS_CREATE_ONLY_WITHOUT_INPUT,
     AWS_STATEFUL,
@@ -117,6 +125,31 @@ describe("upgrades from the previous release keep every stateful resource (issue
             } finally {
                 fs.rmSync(clone, { recursive: true, force: true });
             }
+        });
+
+        it("a clone without tags fetches them from its origin; with none to fetch, it compares with the pinned commit and says why", function () {
+            const clone = fs.mkdtempSync(path.join(os.tmpdir(), "ragstack-no-tags-"));
+            const git = (...args: string[]) => spawnSync("git", args, { cwd: clone, encoding: "utf8" });
+            try {
+                const r = spawnSync("git", ["clone", "--quiet", "--no-tags", `file://${repoRoot()}`, clone], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, r.stderr);
+                assert.strictEqual(git("tag", "--list").stdout.trim(), "", "cloned without tags");
+                assert.strictEqual(resolvePrevious(clone).commit, prev.commit, "the same previous release as this checkout's");
+                // Tags gone and nowhere to fetch them from: the pinned commit, and the reason names the missing tag.
+                for (const tag of git("tag", "--list").stdout.split("\n").filter(Boolean)) git("tag", "-d", tag);
+                git("remote", "remove", "origin");
+                const released = releasedVersions(fs.readFileSync(path.join(clone, "CHANGELOG.md"), "utf8"));
+                const found = resolvePrevious(clone);
+                assert.strictEqual(found.kind, "pinned");
+                if (released.length > 0 && prev.kind === "tag")
+                    assert.match(found.reason, new RegExp(`records release ${released[0].replace(/\./g, "\\.")} but this clone has no v\\S+ tag`));
+            } finally {
+                fs.rmSync(clone, { recursive: true, force: true });
+            }
+        });
+
+        it("the released versions are CHANGELOG.md's dated sections, newest first", () => {
+            assert.deepStrictEqual(releasedVersions("## [Unreleased]\n\n## [0.3.0] - 2027-01-10\n\n## [0.2.0] - 2026-12-03\n## [0.1.0]\n"), ["0.3.0", "0.2.0"]);
         });
 
         it("refuses a program importing what the package does not ship; orders tags by version; compares lockfiles without the package's own version", () => {
@@ -375,6 +408,50 @@ describe("upgrades from the previous release keep every stateful resource (issue
             );
             // Without the declaration: the bucket and the password are deleted (and new ones created).
             const undeclared = compareResources(before, await synthetic("documents-v2", "password", []), "");
+            assert.deepStrictEqual(undeclared.undeclared.map((b) => [b.op, urnName(b.urn)]).sort(), [
+                ["delete", "rag-test-inner-db-password"],
+                ["delete", "rag-test-inner-documents"],
+            ]);
+        });
+
+        /** A stack component whose inner component is of `innerType`, named `innerName`, with `aliases`; a bucket and a password inside, named after it. */
+        async function nested(innerType: string, innerName: string, aliases: pulumi.Input<string | pulumi.Alias>[]): Promise<UpgradeResource[]> {
+            const log = installMocks({ project: PROJECT, stack: "production" });
+            const stack = new pulumi.ComponentResource("ragstack:test:Store", "rag-test", {});
+            const inner = new pulumi.ComponentResource(innerType, innerName, {}, { parent: stack, aliases });
+            new aws.s3.Bucket(`${innerName}-documents`, { bucket: "rag-test-documents" }, { parent: inner });
+            new random.RandomPassword(`${innerName}-db-password`, { length: 32 }, { parent: inner });
+            await settle(log);
+            return log.all.map(asUpgrade);
+        }
+
+        it("a component's alias reaches its children, as the engine's inheritedChildAlias: a new type token, a new name with children named after it", async () => {
+            const before = await nested("ragstack:test:Inner", "rag-test-inner", []);
+            const urnOf = (rs: UpgradeResource[], type: string) => rs.find((x) => x.type === type)!.urn;
+            // A new type token: the children's URNs change with their parent's type chain.
+            const retyped = await nested("ragstack:test:Core", "rag-test-inner", [{ type: "ragstack:test:Inner" }]);
+            assert.ok(
+                retyped.find((x) => x.type === "aws:s3/bucket:Bucket")!.aliases.includes(urnOf(before, "aws:s3/bucket:Bucket")),
+                "the bucket's old URN (under ragstack:test:Inner) is among its aliases",
+            );
+            const r = compareResources(before, retyped, "");
+            assert.deepStrictEqual([r.breaking, r.undeclared], [[], []]);
+            assert.deepStrictEqual(r.other.map((o) => [o.op, urnName(o.urn)]).sort(), [
+                ["alias", "rag-test-inner"],
+                ["alias", "rag-test-inner-db-password"],
+                ["alias", "rag-test-inner-documents"],
+            ]);
+            // A new name: "{parent}-…" children take the alias's name as their prefix (the engine's convention).
+            const renamed = await nested("ragstack:test:Inner", "rag-test-core", [{ name: "rag-test-inner" }]);
+            const moved = compareResources(before, renamed, "");
+            assert.deepStrictEqual([moved.breaking, moved.undeclared], [[], []]);
+            assert.deepStrictEqual(moved.other.map((o) => [o.op, urnName(o.urn), o.detail.replace(/urn:\S+::/, "")]).sort(), [
+                ["alias", "rag-test-inner", "now rag-test-core (aliased)"],
+                ["alias", "rag-test-inner-db-password", "now rag-test-core-db-password (aliased)"],
+                ["alias", "rag-test-inner-documents", "now rag-test-core-documents (aliased)"],
+            ]);
+            // Without the component's alias, its children are deleted and created again.
+            const undeclared = compareResources(before, await nested("ragstack:test:Core", "rag-test-inner", []), "");
             assert.deepStrictEqual(undeclared.undeclared.map((b) => [b.op, urnName(b.urn)]).sort(), [
                 ["delete", "rag-test-inner-db-password"],
                 ["delete", "rag-test-inner-documents"],

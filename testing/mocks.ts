@@ -62,7 +62,13 @@ export interface RecordedResource {
  * resource's own, `noParent` drops the parent. The type is qualified by the parent's, as in the
  * resource's own URN.
  */
-function aliasUrns(req: any, stack: string, project: string, engineUrnOf: (urn: string) => string | undefined): string[] {
+function aliasUrns(
+    req: any,
+    stack: string,
+    project: string,
+    engineUrnOf: (urn: string) => string | undefined,
+    aliasesOf: (urn: string) => string[] = () => [],
+): string[] {
     const out: string[] = [...req.getAliasurnsList()];
     for (const a of req.getAliasesList?.() ?? []) {
         if (a.getUrn()) {
@@ -77,6 +83,29 @@ function aliasUrns(req: any, stack: string, project: string, engineUrnOf: (urn: 
         out.push(
             `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType ? `${parentType}$` : ""}${type}::${spec.getName() || req.getName()}`,
         );
+    }
+    // A parent's aliases reach its children, as the engine multiplies them out (step_generator.go
+    // generateAliases and inheritedChildAlias, pkg/v3 v3.256.0): the child under each alias of its
+    // parent, with its own type and name and with each of its own aliases' type and name; a child
+    // name that starts with the parent's name ("{parent}-details") starts with the alias's name
+    // instead. The engine inherits the one alias its parent matched in the old state; the mocks,
+    // having no old state, inherit all of them (a comparison then matches at most one).
+    const parent: string = req.getParent();
+    if (parent) {
+        const parentName = parent.split("::").slice(3).join("::");
+        const typeAndName = (urn: string) => {
+            const [, , qualifiedType, ...rest] = urn.split("::");
+            return { qualifiedType, type: qualifiedType.split("$").pop()!, name: rest.join("::") };
+        };
+        const own = [{ type: req.getType() as string, name: req.getName() as string }, ...out.map(typeAndName)];
+        for (const pa of aliasesOf(parent)) {
+            const p = typeAndName(pa);
+            for (const o of own) {
+                const name = o.name.startsWith(parentName) ? p.name + o.name.slice(parentName.length) : o.name;
+                const urn = `urn:pulumi:${stack}::${project}::${p.qualifiedType}$${o.type}::${name}`;
+                if (!out.includes(urn)) out.push(urn);
+            }
+        }
     }
     return out;
 }
@@ -482,7 +511,13 @@ export function installMocks(opts: MockOptions = {}): ResourceLog {
                     ignoreChanges: req.getIgnorechangesList(),
                     replaceOnChanges: req.getReplaceonchangesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace() === true,
-                    aliases: aliasUrns(req, stack, project, (urn) => log.byUrn(urn)?.engineUrn),
+                    aliases: aliasUrns(
+                        req,
+                        stack,
+                        project,
+                        (urn) => log.byUrn(urn)?.engineUrn,
+                        (urn) => log.byUrn(urn)?.aliases ?? [],
+                    ),
                     provider: req.getProvider() || undefined,
                     remote: req.getRemote() === true,
                     engineUrn: `urn:pulumi:${stack}::${project}::${qualifiedType}::${req.getName()}`,

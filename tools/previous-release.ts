@@ -54,8 +54,8 @@ export interface PreviousRelease {
     format: number;
 }
 
-function git(args: string[], cwd: string): { code: number | null; out: string; err: string } {
-    const r = spawnSync("git", args, { cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+function git(args: string[], cwd: string, timeoutMs?: number): { code: number | null; out: string; err: string } {
+    const r = spawnSync("git", args, { cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: timeoutMs });
     return { code: r.status, out: r.stdout ?? "", err: r.stderr ?? "" };
 }
 
@@ -94,10 +94,34 @@ export function resolvePrevious(repo = repoRoot()): { ref: string; kind: "tag" |
             );
     }
     const head = git(["rev-parse", "HEAD"], repo).out.trim();
-    const tags = git(["tag", "--merged", "HEAD", "--list", "v*"], repo).out.split("\n").filter(Boolean);
-    for (const tag of newestTagFirst(tags)) {
-        const commit = git(["rev-parse", `${tag}^{commit}`], repo).out.trim();
-        if (commit && commit !== head) return { ref: tag, kind: "tag", commit, reason: `the latest release tag before HEAD (${tag})` };
+    const latestTag = () => {
+        const tags = git(["tag", "--merged", "HEAD", "--list", "v*"], repo).out.split("\n").filter(Boolean);
+        for (const tag of newestTagFirst(tags)) {
+            const commit = git(["rev-parse", `${tag}^{commit}`], repo).out.trim();
+            if (commit && commit !== head) return { ref: tag, kind: "tag" as const, commit, reason: `the latest release tag before HEAD (${tag})` };
+        }
+        return undefined;
+    };
+    const tagged = latestTag();
+    if (tagged) return tagged;
+    // No tag, yet CHANGELOG.md records a release before HEAD's: a clone without tags (--no-tags,
+    // or a checkout that fetched the branch only). Fetch them once; without them, say so.
+    // HEAD's own version is a previous release unless HEAD is its release commit (the one that set it).
+    const versionAt = (rev: string) => {
+        const r = git(["show", `${rev}:package.json`], repo);
+        return r.code === 0 ? (JSON.parse(r.out) as { version?: string }).version : undefined;
+    };
+    const headVersion = versionAt("HEAD");
+    const headIsRelease = headVersion !== versionAt("HEAD~1");
+    const released = releasedVersions(fs.readFileSync(path.join(repo, "CHANGELOG.md"), "utf8")).filter((v) => !(headIsRelease && v === headVersion));
+    let notice = "";
+    if (released.length > 0) {
+        // Bounded: an origin out of reach (no network) must not hold the check up.
+        git(["fetch", "--quiet", "--tags", "origin"], repo, 60_000);
+        const fetched = latestTag();
+        if (fetched) return fetched;
+        notice = `CHANGELOG.md records release ${released[0]} but this clone has no v${released[0]} tag (cloned without tags? git fetch --tags): comparing with the pinned commit instead; `;
+        process.stderr.write(`previous release: ${notice}\n`);
     }
     const pinned = (JSON.parse(fs.readFileSync(path.join(repo, "tools", "previous-release.json"), "utf8")) as { pinned: { commit: string; reason: string } })
         .pinned;
@@ -109,7 +133,12 @@ export function resolvePrevious(repo = repoRoot()): { ref: string; kind: "tag" |
                 `previous release: commit ${pinned.commit} (tools/previous-release.json) is not in this clone and could not be fetched (${f.err.trim() || `exit ${f.code}`}): clone with full history (git fetch --unshallow)`,
             );
     }
-    return { ref: pinned.commit.slice(0, 7), kind: "pinned", commit: pinned.commit, reason: pinned.reason };
+    return { ref: pinned.commit.slice(0, 7), kind: "pinned", commit: pinned.commit, reason: `${notice}${pinned.reason}` };
+}
+
+/** The released versions CHANGELOG.md records (its dated `## [x.y.z] - date` sections), newest first. */
+export function releasedVersions(changelog: string): string[] {
+    return [...changelog.matchAll(/^## \[(\d+\.\d+\.\d+(?:-[\w.]+)?)\] - \d{4}-\d{2}-\d{2}/gm)].map((m) => m[1]);
 }
 
 /** A package-lock.json without the package's own version (bumped by every release): what it locks. */
