@@ -389,22 +389,32 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
     it("digestStanding: pinned, an unpinned default (directly, behind a mirror, through the ECR cache), a cached default once pinned, anything else unpinned", () => {
         const empty = parseImageLock(lockWith(null));
         const filled = parseImageLock(lockWith(DIGEST));
-        const table: [string, ImageLock, string][] = [
+        const aws = { ecrPublicCache: true };
+        const table: [string, ImageLock, string, { ecrPublicCache?: boolean }?][] = [
             [`ghcr.io/x/api:1.0@${DIGEST}`, empty, "pinned"],
             ["ghcr.io/x/api:1.0", empty, "unpinned"],
             ["valkey/valkey:8.1.4", empty, "unpinned-default"],
+            // Docker Hub by any of its names
+            ["docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
+            ["index.docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
+            ["registry-1.docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
             ["harbor.example.gov/mirror/docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
-            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", empty, "unpinned-default"],
+            ["harbor.example.gov:5000/docker.io/valkey/valkey:8.1.4", empty, "unpinned-default"],
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", empty, "unpinned-default", aws],
             // the lock holds the digest: the default's tag alone is the stack's doing (the components add the digest)
             ["valkey/valkey:8.1.4", filled, "unpinned"],
-            // the pull-through cache fills by tag only, so a pinned default keeps its tag there
-            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", filled, "cached-default"],
+            ["docker.io/valkey/valkey:8.1.4", filled, "unpinned"],
+            // the pull-through cache fills by tag only, so a pinned default keeps its tag there (AWS's ECS helpers)
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", filled, "cached-default", aws],
+            // on Kubernetes nothing is rewritten into the cache: such a path is the stack's own image
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", filled, "unpinned"],
+            ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18", empty, "unpinned"],
             // a team's own copy of a default is the team's image
             ["harbor.example.gov/mirror/ollama/ollama:0.12.6", empty, "unpinned"],
             ["valkey/valkey:8.1.5", empty, "unpinned"],
         ];
-        for (const [image, lock, standing] of table)
-            assert.strictEqual(digestStanding(image, lock), standing, `${image} (${lock === empty ? "empty" : "filled"} lock)`);
+        for (const [image, lock, standing, opts] of table)
+            assert.strictEqual(digestStanding(image, lock, opts), standing, `${image} (${lock === empty ? "empty" : "filled"} lock${opts ? ", AWS" : ""})`);
     });
 
     it("the digest rules: the stack's images mandatory in production, the unpinned defaults advisory, on both targets", () => {
@@ -421,6 +431,11 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
             'container c runs valkey/valkey:8.1.4, the default image "valkey" of images.lock.json, whose digest is not resolved yet: run tools/pin-images.sh where valkey/valkey\'s registry is reachable (the release does, and refuses to publish an unpinned default)',
         ]);
         assert.deepStrictEqual(podRequireDefaultImageDigests.check(deployment("ghcr.io/x/api:1.0"), dep), []);
+        // An ECR pull-through path is exempt only on ECS (whose helpers the library rewrites there); on Kubernetes it is the stack's image.
+        const pulled = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/aws-cli/aws-cli:2.31.18";
+        assert.deepStrictEqual(podRequireImageDigests.check(deployment(pulled), dep), [
+            `container c image ${pulled} is not pinned by digest (image:tag@sha256:<digest>)`,
+        ]);
         const cluster = (imageName: string) => ({ metadata: { name: "pg" }, spec: { imageName } });
         const cnpg = ctx("kubernetes:postgresql.cnpg.io/v1:Cluster");
         assert.deepStrictEqual(podRequireImageDigests.check(cluster(`ghcr.io/cloudnative-pg/postgresql:16.10-standard-bookworm@${DIGEST}`), cnpg), []);

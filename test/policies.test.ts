@@ -165,7 +165,7 @@ function withDefaultsPinned(run: ProgramRun): ProgramRun {
     for (const r of all.filter((x) => x.type === "aws:ecs/taskDefinition:TaskDefinition")) {
         const defs = JSON.parse(inp(r).containerDefinitions);
         for (const c of defs)
-            if (digestStanding(c.image) === "unpinned-default") {
+            if (digestStanding(c.image, undefined, { ecrPublicCache: true }) === "unpinned-default") {
                 c.image = `${c.image}${BY_DIGEST}`;
                 pinned++;
             }

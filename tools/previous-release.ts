@@ -116,11 +116,23 @@ export function resolvePrevious(repo = repoRoot()): { ref: string; kind: "tag" |
     const released = releasedVersions(fs.readFileSync(path.join(repo, "CHANGELOG.md"), "utf8")).filter((v) => !(headIsRelease && v === headVersion));
     let notice = "";
     if (released.length > 0) {
-        // Bounded: an origin out of reach (no network) must not hold the check up.
-        git(["fetch", "--quiet", "--tags", "origin"], repo, 60_000);
-        const fetched = latestTag();
-        if (fetched) return fetched;
-        notice = `CHANGELOG.md records release ${released[0]} but this clone has no v${released[0]} tag (cloned without tags? git fetch --tags): comparing with the pinned commit instead; `;
+        const tag = `v${released[0]}`;
+        if (git(["tag", "--list", tag], repo).out.trim() !== "") {
+            // The tag is here but not in HEAD's history (a branch cut before the release).
+            notice = `CHANGELOG.md records release ${released[0]}, whose tag ${tag} is not an ancestor of HEAD: comparing with the pinned commit instead; `;
+        } else {
+            // Bounded: an origin out of reach (no network) must not hold the check up.
+            const f = git(["fetch", "--quiet", "--tags", "origin"], repo, 60_000);
+            const fetched = latestTag();
+            if (fetched) return fetched;
+            const why =
+                f.code === null
+                    ? "git fetch --tags origin timed out after 60 s"
+                    : f.code !== 0
+                      ? `git fetch --tags origin failed: ${f.err.trim().split("\n")[0] || `exit ${f.code}`}`
+                      : `origin has no ${tag} either`;
+            notice = `CHANGELOG.md records release ${released[0]} but this clone has no ${tag} tag (${why}): comparing with the pinned commit instead; `;
+        }
         process.stderr.write(`previous release: ${notice}\n`);
     }
     const pinned = (JSON.parse(fs.readFileSync(path.join(repo, "tools", "previous-release.json"), "utf8")) as { pinned: { commit: string; reason: string } })

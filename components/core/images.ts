@@ -109,37 +109,52 @@ export function lockState(lock: ImageLock = IMAGE_LOCK): { pinned: string[]; unp
     return { pinned: names.filter((n) => lock.images[n].digest), unpinned: names.filter((n) => !lock.images[n].digest) };
 }
 
+/** Docker Hub's host names: an image named with any of them is the same as without a host. */
+const DOCKER_HUB = /^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//;
+
 /**
  * The lock entry an image reference is the default of, pinned or not: the reference is
- * `repository:tag` itself, or the same behind a registry mirror (`withRegistry`:
- * `<mirror>/docker.io/ollama/ollama:0.12.6`) or the ECR pull-through cache of ECR Public
- * (`<registry>/ecr-public/aws-cli/aws-cli:2.31.18`, where the digest is dropped even once pinned:
- * `viaEcrPublicCache`, and `viaEcrPublicCache` is then true). Another repository of the same name
- * (a team's own mirror, `…/mirror/ollama/ollama:0.12.6`) is not the default. A reference that
- * carries a digest is not matched: it is pinned already.
+ * `repository:tag` itself (a Docker Hub image also with `docker.io/`, `index.docker.io/` or
+ * `registry-1.docker.io/`, and `library/` for an official image), or the same behind a registry
+ * mirror (`withRegistry`: `<mirror>/docker.io/ollama/ollama:0.12.6`), or, with `ecrPublicCache`
+ * (the AWS target, whose ECS helpers `viaEcrPublicCache` rewrites), the ECR pull-through cache of
+ * ECR Public (`<registry>/ecr-public/aws-cli/aws-cli:2.31.18`, where the digest is dropped even
+ * once pinned; `viaEcrPublicCache` is then true). Another repository of the same name (a team's
+ * own mirror, `…/mirror/ollama/ollama:0.12.6`) is not the default. A reference that carries a
+ * digest is not matched: it is pinned already.
  */
-export function lockedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage; viaEcrPublicCache: boolean } | undefined {
+export function lockedDefault(
+    image: string,
+    lock: ImageLock = IMAGE_LOCK,
+    opts: { ecrPublicCache?: boolean } = {},
+): { name: string; entry: LockedImage; viaEcrPublicCache: boolean } | undefined {
+    const hub = DOCKER_HUB.test(image) ? `docker.io/${image.replace(DOCKER_HUB, "")}` : undefined;
     for (const [name, entry] of Object.entries(lock.images)) {
         const ref = `${entry.repository}:${entry.tag}`;
         const first = entry.repository.split("/")[0];
         const hasHost = entry.repository.includes("/") && (first.includes(".") || first.includes(":"));
         const canonical = hasHost ? ref : `docker.io/${entry.repository.includes("/") ? "" : "library/"}${ref}`;
-        const viaCache = first === "public.ecr.aws" ? `/ecr-public/${ref.slice("public.ecr.aws/".length)}` : undefined;
-        if (image === ref || image.endsWith(`/${canonical}`)) return { name, entry, viaEcrPublicCache: false };
+        const viaCache = opts.ecrPublicCache && first === "public.ecr.aws" ? `/ecr-public/${ref.slice("public.ecr.aws/".length)}` : undefined;
+        if (image === ref || image.endsWith(`/${canonical}`) || hub === canonical || hub === `docker.io/${ref}`)
+            return { name, entry, viaEcrPublicCache: false };
         if (viaCache && image.endsWith(viaCache)) return { name, entry, viaEcrPublicCache: true };
     }
     return undefined;
 }
 
 /** The lock entry an image reference is a default of (as `lockedDefault`), when the lock holds no digest for it. */
-export function unpinnedDefault(image: string, lock: ImageLock = IMAGE_LOCK): { name: string; entry: LockedImage } | undefined {
-    const d = lockedDefault(image, lock);
+export function unpinnedDefault(
+    image: string,
+    lock: ImageLock = IMAGE_LOCK,
+    opts: { ecrPublicCache?: boolean } = { ecrPublicCache: true },
+): { name: string; entry: LockedImage } | undefined {
+    const d = lockedDefault(image, lock, opts);
     return d && !d.entry.digest ? { name: d.name, entry: d.entry } : undefined;
 }
 
 /** What the digest rules say of an unpinned default (`what` names the container or cluster): the lock entry, and the script that fills it. */
 export function unpinnedDefaultMessage(what: string, image: string, lock: ImageLock = IMAGE_LOCK): string {
-    const locked = unpinnedDefault(image, lock);
+    const locked = unpinnedDefault(image, lock, { ecrPublicCache: true });
     return `${what} runs ${image}, the default image "${locked?.name}" of ${IMAGE_LOCK_FILE}, whose digest is not resolved yet: run ${PIN_IMAGES_SCRIPT} where ${locked?.entry.repository}'s registry is reachable (the release does, and refuses to publish an unpinned default)`;
 }
 
@@ -152,14 +167,19 @@ export const BY_DIGEST = /@sha256:[a-f0-9]{64}$/;
  * - `pinned`: the reference carries its digest;
  * - `unpinned-default`: a library default whose digest the lock does not hold yet (advisory: the
  *   release fills the lock, `tools/pin-images.sh` does it anywhere a registry is reachable);
- * - `cached-default`: a default pulled through the ECR pull-through cache, which fills by tag
- *   only, so the digest is dropped even once the lock holds it (`viaEcrPublicCache`);
+ * - `cached-default`: with `ecrPublicCache` (the AWS target only), a default pulled through the
+ *   ECR pull-through cache, which fills by tag only, so the digest is dropped even once the lock
+ *   holds it (`viaEcrPublicCache`); elsewhere such a path is the stack's own image;
  * - `unpinned`: anything else without a digest (an image the stack sets, or a default's tag
  *   without the digest the lock holds): the mandatory rule's finding.
  */
-export function digestStanding(image: string, lock: ImageLock = IMAGE_LOCK): "pinned" | "unpinned-default" | "cached-default" | "unpinned" {
+export function digestStanding(
+    image: string,
+    lock: ImageLock = IMAGE_LOCK,
+    opts: { ecrPublicCache?: boolean } = {},
+): "pinned" | "unpinned-default" | "cached-default" | "unpinned" {
     if (BY_DIGEST.test(image)) return "pinned";
-    const d = lockedDefault(image, lock);
+    const d = lockedDefault(image, lock, opts);
     if (d && !d.entry.digest) return "unpinned-default";
     if (d?.viaEcrPublicCache) return "cached-default";
     return "unpinned";

@@ -5,6 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { Cache, Database } from "@ragstack/pulumi-rag-platform/aws";
 import { Llm } from "@ragstack/pulumi-rag-platform/kubernetes";
+import { defaultImage } from "@ragstack/pulumi-rag-platform/core";
 
 export function build(llmReplicas = 2) {
     const common = {
@@ -28,7 +29,8 @@ export function build(llmReplicas = 2) {
         provider,
         environment: "production",
         namespace: "team-x-llm",
-        image: "ollama/ollama:0.12.6",
+        // The library's default Ollama image, with its digest once images.lock.json holds it.
+        image: defaultImage("ollama"),
         models: ["llama3.1:8b"],
         replicas: llmReplicas,
     });

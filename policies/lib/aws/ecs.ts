@@ -135,7 +135,7 @@ export const taskdefinitionRequireImageDigests: ResourceRule = {
     types: [T.taskDef],
     check: (p) =>
         containers(p)
-            .filter((c) => typeof c.image === "string" && digestStanding(c.image) === "unpinned")
+            .filter((c) => typeof c.image === "string" && digestStanding(c.image, undefined, { ecrPublicCache: true }) === "unpinned")
             .map((c) => `container ${c.name} image ${c.image} is not pinned by digest (image:tag@sha256:<digest>)`),
 };
 
@@ -153,6 +153,6 @@ export const taskdefinitionRequireDefaultImageDigests: ResourceRule = {
     types: [T.taskDef],
     check: (p) =>
         containers(p)
-            .filter((c) => typeof c.image === "string" && digestStanding(c.image) === "unpinned-default")
+            .filter((c) => typeof c.image === "string" && digestStanding(c.image, undefined, { ecrPublicCache: true }) === "unpinned-default")
             .map((c) => unpinnedDefaultMessage(`container ${c.name}`, c.image)),
 };
