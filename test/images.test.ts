@@ -196,7 +196,7 @@ describe("image lock (images.lock.json) and tools/pin-images.sh", function () {
 
     it("an unpinned default is recognised as itself, behind a registry mirror and through the ECR pull-through cache, not in a team's own repository", () => {
         const lock = parseImageLock(lockWith(null));
-        const find = (image: string) => unpinnedDefault(image, lock)?.name;
+        const find = (image: string) => unpinnedDefault(image, lock, { ecrPublicCache: true })?.name;
         assert.strictEqual(find("ollama/ollama:0.12.6"), "ollama");
         assert.strictEqual(find(withRegistry("ollama/ollama:0.12.6", "harbor.example.gov/mirror")), "ollama");
         assert.strictEqual(find(withRegistry("ghcr.io/cloudnative-pg/postgresql:17.6-standard-bookworm", "harbor.example.gov")), "postgres-17");

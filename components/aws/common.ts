@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TIER_TAG } from "../core/facts";
+import { BY_DIGEST, ECR_PUBLIC_CACHE_PREFIX, ECR_PUBLIC_HOST } from "../core/images";
 import { EnvironmentName } from "../core/types";
 import { defaultsFor, EgressDestination, egressDefaults } from "../settings";
 
@@ -277,8 +278,7 @@ export function destinationEgressRules(ctx: AwsContext, key: string, securityGro
         );
 }
 
-/** Repository prefix of the ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`). */
-export const ECR_PUBLIC_CACHE_PREFIX = "ecr-public";
+export { ECR_PUBLIC_CACHE_PREFIX };
 
 /** Private ECR images (any region): what a task pulls through the VPC's ECR endpoints. */
 export const ECR_PRIVATE_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
@@ -295,8 +295,8 @@ export const ECR_PRIVATE_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerImage.html).
  */
 export function viaEcrPublicCache(image: string, registry: string | undefined): string {
-    if (!registry || !image.startsWith("public.ecr.aws/")) return image;
-    return `${registry}/${ECR_PUBLIC_CACHE_PREFIX}/${image.slice("public.ecr.aws/".length).replace(/@sha256:[a-f0-9]{64}$/, "")}`;
+    if (!registry || !image.startsWith(`${ECR_PUBLIC_HOST}/`)) return image;
+    return `${registry}/${ECR_PUBLIC_CACHE_PREFIX}/${image.slice(`${ECR_PUBLIC_HOST}/`.length).replace(BY_DIGEST, "")}`;
 }
 
 /**

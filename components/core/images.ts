@@ -109,6 +109,11 @@ export function lockState(lock: ImageLock = IMAGE_LOCK): { pinned: string[]; unp
     return { pinned: names.filter((n) => lock.images[n].digest), unpinned: names.filter((n) => !lock.images[n].digest) };
 }
 
+/** ECR Public's registry host, whose images the AWS target pulls through the account's cache. */
+export const ECR_PUBLIC_HOST = "public.ecr.aws";
+/** Repository prefix of the ECR pull-through cache of ECR Public (`EcsCluster.ecrPublicCache`; `viaEcrPublicCache`). */
+export const ECR_PUBLIC_CACHE_PREFIX = "ecr-public";
+
 /** Docker Hub's host names: an image named with any of them is the same as without a host. */
 const DOCKER_HUB = /^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//;
 
@@ -134,7 +139,8 @@ export function lockedDefault(
         const first = entry.repository.split("/")[0];
         const hasHost = entry.repository.includes("/") && (first.includes(".") || first.includes(":"));
         const canonical = hasHost ? ref : `docker.io/${entry.repository.includes("/") ? "" : "library/"}${ref}`;
-        const viaCache = opts.ecrPublicCache && first === "public.ecr.aws" ? `/ecr-public/${ref.slice("public.ecr.aws/".length)}` : undefined;
+        const viaCache =
+            opts.ecrPublicCache && first === ECR_PUBLIC_HOST ? `/${ECR_PUBLIC_CACHE_PREFIX}/${ref.slice(`${ECR_PUBLIC_HOST}/`.length)}` : undefined;
         if (image === ref || image.endsWith(`/${canonical}`) || hub === canonical || hub === `docker.io/${ref}`)
             return { name, entry, viaEcrPublicCache: false };
         if (viaCache && image.endsWith(viaCache)) return { name, entry, viaEcrPublicCache: true };
@@ -146,7 +152,7 @@ export function lockedDefault(
 export function unpinnedDefault(
     image: string,
     lock: ImageLock = IMAGE_LOCK,
-    opts: { ecrPublicCache?: boolean } = { ecrPublicCache: true },
+    opts: { ecrPublicCache?: boolean } = {},
 ): { name: string; entry: LockedImage } | undefined {
     const d = lockedDefault(image, lock, opts);
     return d && !d.entry.digest ? { name: d.name, entry: d.entry } : undefined;
